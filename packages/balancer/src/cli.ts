@@ -1,0 +1,2 @@
+console.error('balancer: not implemented yet');
+process.exit(2);

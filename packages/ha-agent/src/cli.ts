@@ -1,0 +1,2 @@
+console.error('ha-agent: not implemented yet');
+process.exit(2);
