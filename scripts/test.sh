@@ -11,4 +11,4 @@ echo "== lint (biome)"
 biome check .
 echo "== tests (node:test)"
 exec node --test --test-concurrency=2 --test-timeout=300000 "$@" \
-  'packages/*/src/**/*.test.ts' 'test/**/*.test.ts'
+  'packages/*/src/**/*.test.ts' 'packages/*/test/**/*.test.ts' 'test/**/*.test.ts'
