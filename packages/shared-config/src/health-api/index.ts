@@ -1,0 +1,30 @@
+export {
+  DEFAULT_HEALTH_SOCKET,
+  DEFAULT_HEALTH_SOCKET_MODE,
+  HEALTH_CONTENT_TYPE,
+  HEALTH_PATH,
+  HEARTBEAT_INTERVAL_MS,
+  WATCH_CONTENT_TYPE,
+  WATCH_PATH,
+} from './constants.ts';
+export {
+  type BackendHealth,
+  BackendHealthSchema,
+  type ChangeEvent,
+  ChangeEventSchema,
+  type Health,
+  HealthSchema,
+  type HealthStatus,
+  HealthStatusSchema,
+  type HeartbeatEvent,
+  HeartbeatEventSchema,
+  type ListenerHealth,
+  ListenerHealthSchema,
+  type SnapshotEvent,
+  SnapshotEventSchema,
+  type StoppingEvent,
+  StoppingEventSchema,
+  type WatchEvent,
+  WatchEventSchema,
+} from './schema.ts';
+export { formatWatchLine, parseWatchLine, WatchLineError } from './watch-line.ts';
