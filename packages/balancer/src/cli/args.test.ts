@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseArgs, UsageError } from './args.ts';
+
+test('parses HAProxy flags', () => {
+  const a = parseArgs([
+    '-f',
+    'a.cfg',
+    '-f',
+    'conf.d',
+    '-c',
+    '-p',
+    '/run/x.pid',
+    '-D',
+    '-q',
+    '-sf',
+    '12',
+    '13',
+  ]);
+  assert.deepEqual(a.files, ['a.cfg', 'conf.d']);
+  assert.equal(a.check, true);
+  assert.equal(a.pidfile, '/run/x.pid');
+  assert.equal(a.daemon, true);
+  assert.equal(a.quiet, true);
+  assert.deepEqual(a.finishPids, [12, 13]);
+});
+
+test('version flags and errors', () => {
+  assert.equal(parseArgs(['-v']).version, 1);
+  assert.equal(parseArgs(['-vv']).version, 2);
+  assert.throws(() => parseArgs(['-f']), UsageError);
+  assert.throws(() => parseArgs(['--nope']), UsageError);
+});

@@ -1,0 +1,122 @@
+/**
+ * What the data path needs, resolved once at start. It is derived from the shared haproxy.cfg model
+ * (contract A, see from-haproxy.ts) or built directly (the built-in default configuration), so the
+ * engine never reads the config model on the hot path and tests can build one in a few lines.
+ */
+
+export type BindAddress =
+  | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
+  | { kind: 'unix'; path: string; mode?: number }
+  | { kind: 'fd'; fd: number };
+
+export interface BindSpec {
+  address: BindAddress;
+  /** as written, for messages and the health API */
+  text: string;
+  file: string;
+  line: number;
+}
+
+export interface Cidr {
+  family: 4 | 6;
+  address: string;
+  prefix: number;
+}
+
+export interface ForwardFor {
+  except: Cidr | null;
+  /** lower-case or as written; emitted as written */
+  header: string;
+  ifNone: boolean;
+}
+
+export interface Timeouts {
+  client: number | null;
+  server: number | null;
+  connect: number | null;
+  httpRequest: number | null;
+  httpKeepAlive: number | null;
+  tunnel: number | null;
+  clientFin: number | null;
+  serverFin: number | null;
+  queue: number | null;
+}
+
+/** HAProxy's "http connection modes", combined from frontend and backend options. */
+export type HttpConnMode = 'keep-alive' | 'server-close' | 'close';
+
+export interface HttpOptions {
+  httpServerClose: boolean;
+  httpClose: boolean;
+  httpKeepAlive: boolean;
+}
+
+export interface ServerSpec {
+  name: string;
+  host: string;
+  port: number;
+  /** unix socket path when the server address is unix@ */
+  path: string | null;
+  weight: number;
+  maxconn: number | null;
+  disabled: boolean;
+  backup: boolean;
+}
+
+export type HttpReuse = 'never' | 'safe' | 'aggressive' | 'always';
+
+export interface BackendSpec {
+  name: string;
+  mode: 'http' | 'tcp';
+  servers: ServerSpec[];
+  timeouts: Timeouts;
+  retries: number;
+  httpReuse: HttpReuse;
+  options: HttpOptions;
+  forwardfor: ForwardFor | null;
+  balance: { algorithm: string; args: string[] };
+  /** raw HTTP responses read from `errorfile` at start */
+  errorfiles: Map<number, Buffer>;
+}
+
+export interface FrontendSpec {
+  name: string;
+  mode: 'http' | 'tcp';
+  binds: BindSpec[];
+  maxconn: number | null;
+  timeouts: Timeouts;
+  options: HttpOptions;
+  forwardfor: ForwardFor | null;
+  /** name of the backend that gets the traffic (a listen section names itself) */
+  defaultBackend: string | null;
+  errorfiles: Map<number, Buffer>;
+}
+
+export interface EngineConfig {
+  global: {
+    maxconn: number | null;
+    pidfile: string | null;
+    healthSocket: { path: string; mode: number } | null;
+    tuneBufsize: number;
+    tuneMaxrewrite: number;
+    /** tune.http.maxhdr */
+    maxHeaders: number;
+  };
+  frontends: FrontendSpec[];
+  backends: Map<string, BackendSpec>;
+}
+
+export const NO_TIMEOUTS: Timeouts = Object.freeze({
+  client: null,
+  server: null,
+  connect: null,
+  httpRequest: null,
+  httpKeepAlive: null,
+  tunnel: null,
+  clientFin: null,
+  serverFin: null,
+  queue: null,
+});
+
+/** HAProxy 2.6: tune.bufsize 16384, tune.maxrewrite 1024, tune.http.maxhdr 101. */
+export const DEFAULT_TUNE = Object.freeze({ tuneBufsize: 16384, tuneMaxrewrite: 1024, maxHeaders: 101 });

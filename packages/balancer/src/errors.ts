@@ -1,0 +1,25 @@
+/**
+ * The balancer's error registry: one class, stable `LB_ERR_…` codes, a `cause`.
+ * Errors are mapped to `[ALERT]` lines or HTTP statuses only at the edge (cli, http session).
+ */
+export const LB_ERR = {
+  USAGE: 'LB_ERR_USAGE',
+  CONFIG: 'LB_ERR_CONFIG',
+  BIND: 'LB_ERR_BIND',
+  FD_BIND: 'LB_ERR_FD_BIND',
+  PIDFILE: 'LB_ERR_PIDFILE',
+  NO_BACKEND: 'LB_ERR_NO_BACKEND',
+  HEALTH_SOCKET: 'LB_ERR_HEALTH_SOCKET',
+  ERRORFILE: 'LB_ERR_ERRORFILE',
+} as const;
+
+export type LbErrorCode = (typeof LB_ERR)[keyof typeof LB_ERR];
+
+export class LbError extends Error {
+  readonly code: LbErrorCode;
+  constructor(code: LbErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LbError';
+    this.code = code;
+  }
+}
