@@ -51,7 +51,7 @@ export function ipv6Bytes(addr: string): Buffer {
   const t = expand(tail);
   const words = [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
   const buf = Buffer.alloc(16);
-  words.forEach((w, i) => buf.writeUInt16BE(w, i * 2));
+  for (let i = 0; i < 8; i++) buf.writeUInt16BE(words[i], i * 2);
   return buf;
 }
 
