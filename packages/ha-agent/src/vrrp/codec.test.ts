@@ -84,7 +84,7 @@ describe('VRRP packet validation', () => {
     version: 2 as const,
     vrid: 51,
     advertIntCs: 100,
-    authPass: 'secret12',
+    authPass: 'secret12' as string | null,
     addressCount: 1,
     ownAddresses: ['10.0.0.2'],
   };
