@@ -1,0 +1,183 @@
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BALANCER_BIN, makeTempDir, REPO_ROOT, TOOL_PATH, which } from './env.ts';
+import { waitForPort } from './ports.ts';
+
+/** A child process owned by a test: its output is kept (bounded) and stop() always reaps it. */
+export type Managed = {
+  child: ChildProcess;
+  pid: number;
+  /** Last 64 KiB of stdout+stderr, for assertion messages. */
+  output: () => string;
+  alive: () => boolean;
+  /** SIGTERM, then SIGKILL after graceMs; resolves once the process has exited. Idempotent. */
+  stop: (graceMs?: number) => Promise<void>;
+  /** The temporary directory holding its config (removed by stop()). */
+  dir: string;
+};
+
+const live = new Set<Managed>();
+let exitHookInstalled = false;
+
+/** Last-resort cleanup: if the test runner dies, no proxy survives it. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const m of live) {
+      try {
+        m.child.kill('SIGKILL');
+      } catch {}
+    }
+  });
+}
+
+export type SpawnOpts = {
+  env?: NodeJS.ProcessEnv;
+  stdio?: StdioOptions;
+  /** Raise the open-files limit first (`bash -c 'ulimit -n N; exec …'`). */
+  ulimitNofile?: number;
+  cwd?: string;
+};
+
+export function spawnManaged(cmd: string, args: string[], dir: string, opts: SpawnOpts = {}): Managed {
+  installExitHook();
+  let file = cmd;
+  let argv = args;
+  if (opts.ulimitNofile) {
+    const quoted = [cmd, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+    file = 'bash';
+    argv = ['-c', `ulimit -n ${opts.ulimitNofile} 2>/dev/null || ulimit -n $(ulimit -Hn); exec ${quoted}`];
+  }
+  const child = spawn(file, argv, {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: { ...process.env, PATH: TOOL_PATH, ...opts.env },
+    stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (b: Buffer) => {
+    out += b.toString('utf8');
+    if (out.length > 65536) out = out.slice(-65536);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited = child.exitCode !== null;
+  const exitP = new Promise<void>((ok) => {
+    child.once('exit', () => {
+      exited = true;
+      ok();
+    });
+    child.once('error', (e) => {
+      out += `\nspawn error: ${e.message}`;
+      exited = true;
+      ok();
+    });
+  });
+  let stopping: Promise<void> | null = null;
+  const m: Managed = {
+    child,
+    pid: child.pid ?? -1,
+    output: () => out,
+    alive: () => !exited,
+    dir,
+    stop: (graceMs = 2000) => {
+      stopping ??= (async () => {
+        if (!exited) {
+          child.kill('SIGTERM');
+          const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          await exitP;
+          clearTimeout(t);
+        }
+        live.delete(m);
+      })();
+      return stopping;
+    },
+  };
+  live.add(m);
+  return m;
+}
+
+/** Writes `cfgText` to a temp dir, runs `balancer -f cfg` with Node 24 and waits for `waitPorts`. */
+export async function startBalancer(
+  cfgText: string,
+  waitPorts: number[],
+  opts: SpawnOpts & { nodeArgs?: string[] } = {},
+): Promise<Managed> {
+  const tmp = makeTempDir('balancer');
+  const cfg = join(tmp.dir, 'haproxy.cfg');
+  writeFileSync(cfg, cfgText);
+  const m = spawnManaged(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), BALANCER_BIN, '-f', cfg],
+    tmp.dir,
+    opts,
+  );
+  return await readyOrStop(m, waitPorts, tmp.remove);
+}
+
+export const haproxyPath = (): string | null => which('haproxy');
+export const nginxPath = (): string | null => which('nginx');
+
+/** HAProxy in the foreground (-db), config in a temp dir. */
+export async function startHaproxy(
+  cfgText: string,
+  waitPorts: number[],
+  opts: SpawnOpts = {},
+): Promise<Managed> {
+  const bin = haproxyPath();
+  if (!bin) throw new Error('haproxy is not installed (scripts/bootstrap.sh installs it)');
+  const tmp = makeTempDir('haproxy');
+  const cfg = join(tmp.dir, 'haproxy.cfg');
+  writeFileSync(cfg, cfgText);
+  const m = spawnManaged(bin, ['-f', cfg, '-db'], tmp.dir, opts);
+  return await readyOrStop(m, waitPorts, tmp.remove);
+}
+
+/** nginx in the foreground with a private prefix (pid, temp and log files stay in the temp dir). */
+export async function startNginx(
+  httpBlock: string,
+  waitPorts: number[],
+  opts: SpawnOpts = {},
+): Promise<Managed> {
+  const bin = nginxPath();
+  if (!bin) throw new Error('nginx is not installed (scripts/bootstrap.sh installs nginx-light)');
+  const tmp = makeTempDir('nginx');
+  const conf = join(tmp.dir, 'nginx.conf');
+  const user = process.getuid?.() === 0 ? 'user root;\n' : '';
+  writeFileSync(
+    conf,
+    `${user}daemon off;\nmaster_process off;\nworker_processes 1;\npid ${tmp.dir}/nginx.pid;\n` +
+      `error_log ${tmp.dir}/error.log warn;\nevents { worker_connections 4096; }\n` +
+      `http {\n  access_log off;\n  client_body_temp_path ${tmp.dir}/body;\n  proxy_temp_path ${tmp.dir}/proxy;\n` +
+      `  fastcgi_temp_path ${tmp.dir}/fcgi;\n  uwsgi_temp_path ${tmp.dir}/uwsgi;\n  scgi_temp_path ${tmp.dir}/scgi;\n` +
+      `${httpBlock}\n}\n`,
+  );
+  const m = spawnManaged(bin, ['-p', tmp.dir, '-c', conf], tmp.dir, opts);
+  return await readyOrStop(m, waitPorts, tmp.remove);
+}
+
+async function readyOrStop(m: Managed, ports: number[], removeDir: () => void): Promise<Managed> {
+  const origStop = m.stop;
+  m.stop = async (graceMs) => {
+    await origStop(graceMs);
+    removeDir();
+  };
+  try {
+    for (const p of ports) await waitForPort(p, { alive: m.alive, timeoutMs: 15_000 });
+  } catch (e) {
+    await m.stop();
+    throw new Error(`${(e as Error).message}\n--- output of pid ${m.pid}:\n${m.output()}`);
+  }
+  return m;
+}
+
+/** VmRSS of a live process in bytes (Linux /proc), or null once it is gone. */
+export function rssBytes(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
