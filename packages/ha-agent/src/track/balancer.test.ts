@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BalancerTracker } from './balancer.ts';
+import { type FakeBalancer, startFakeBalancer } from './fake-balancer.ts';
+import { runTrackerSuite, waitFor } from './tracker.case.ts';
+
+let dir: string;
+let n = 0;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ha-track-balancer-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+const sockPath = () => join(dir, `h${n++}.sock`);
+
+const HEARTBEAT_MS = 40;
+const fast = { initialMs: 20, maxMs: 100 };
+
+runTrackerSuite({
+  kind: 'balancer',
+  rise: true,
+  fall: false,
+  async make(o) {
+    const socket = sockPath();
+    let fake: FakeBalancer | null = o.healthy
+      ? await startFakeBalancer({ socket, heartbeatMs: HEARTBEAT_MS })
+      : null;
+    let linesBefore = 0;
+    const tracker = new BalancerTracker({
+      name: o.name,
+      socket,
+      weight: o.weight,
+      reverse: o.reverse,
+      rise: o.rise,
+      fall: o.fall,
+      heartbeatTimeout: 0.25,
+      backoff: fast,
+    });
+    return {
+      tracker,
+      async setHealthy(ok) {
+        if (ok && !fake) fake = await startFakeBalancer({ socket, heartbeatMs: HEARTBEAT_MS });
+        if (!ok && fake) {
+          linesBefore += fake.linesSent;
+          await fake.destroy();
+          fake = null;
+        }
+      },
+      successes: () => linesBefore + (fake?.linesSent ?? 0),
+      async cleanup() {
+        await fake?.destroy();
+        fake = null;
+      },
+    };
+  },
+});
+
+describe('BalancerTracker specifics', () => {
+  const trackers: BalancerTracker[] = [];
+  const fakes: FakeBalancer[] = [];
+  after(async () => {
+    for (const t of trackers) await t.stop();
+    for (const f of fakes) await f.destroy().catch(() => {});
+  });
+  const track = (socket: string, extra: Partial<ConstructorParameters<typeof BalancerTracker>[0]> = {}) => {
+    const t = new BalancerTracker({ name: 'lb', socket, heartbeatTimeout: 0.3, backoff: fast, ...extra });
+    trackers.push(t);
+    return t;
+  };
+
+  it('a hung balancer (no heartbeats, socket open) fails after fall × heartbeat_timeout', async () => {
+    const socket = sockPath();
+    const fake = await startFakeBalancer({ socket, heartbeatMs: HEARTBEAT_MS });
+    fakes.push(fake);
+    const t = track(socket, { heartbeatTimeout: 0.15, fall: 3 });
+    t.start();
+    await waitFor(() => t.state.up, 2000, 'up');
+    const hungAt = performance.now();
+    fake.setHeartbeats(false);
+    await waitFor(() => !t.state.up, 3000, 'down after silence');
+    const took = performance.now() - hungAt;
+    assert.ok(
+      took >= 3 * 150 - HEARTBEAT_MS,
+      `down after ${took.toFixed(0)} ms, expected ≥ 3 windows of 150 ms`,
+    );
+    assert.equal(fake.watchers, 1, 'the stream stayed open');
+    assert.match(t.state.reason, /no line/);
+    fake.setHeartbeats(true);
+    await waitFor(() => t.state.up, 2000, 'up again when heartbeats resume');
+  });
+
+  it('a graceful stop (`stopping` event) fails the tracker at once', async () => {
+    const socket = sockPath();
+    const fake = await startFakeBalancer({ socket, heartbeatMs: HEARTBEAT_MS });
+    const t = track(socket, { heartbeatTimeout: 5 });
+    t.start();
+    await waitFor(() => t.state.up, 2000, 'up');
+    const reasons: string[] = [];
+    t.on('change', (s) => reasons.push(s.reason));
+    await fake.stopGracefully();
+    await waitFor(() => !t.state.up, 1000, 'down');
+    assert.equal(reasons[0], 'balancer stopping');
+  });
+
+  it('status starting/stopping in a change event fails it; ready again brings it back', async () => {
+    const socket = sockPath();
+    const fake = await startFakeBalancer({ socket, heartbeatMs: HEARTBEAT_MS });
+    fakes.push(fake);
+    const t = track(socket);
+    t.start();
+    await waitFor(() => t.state.up, 2000, 'up');
+    fake.setStatus('starting');
+    await waitFor(() => !t.state.up, 1000, 'down');
+    assert.equal(t.state.reason, 'balancer status starting');
+    fake.setStatus('ready');
+    await waitFor(() => t.state.up, 1000, 'up');
+  });
+
+  it('a snapshot that is not ready keeps it down; heartbeats do not count then', async () => {
+    const socket = sockPath();
+    const fake = await startFakeBalancer({ socket, heartbeatMs: HEARTBEAT_MS, status: 'starting' });
+    fakes.push(fake);
+    const t = track(socket);
+    t.start();
+    await waitFor(() => fake.heartbeatsSent >= 5, 2000, 'heartbeats');
+    assert.equal(t.state.up, false);
+  });
+
+  it('no socket (ENOENT) and a refusing socket keep it down and it keeps retrying', async () => {
+    const socket = sockPath();
+    const t = track(socket);
+    t.start();
+    await waitFor(() => t.connects >= 3, 2000, 'reconnect attempts');
+    assert.equal(t.state.up, false);
+    assert.match(t.state.reason, /ENOENT/);
+    const fake = await startFakeBalancer({ socket, heartbeatMs: HEARTBEAT_MS });
+    fakes.push(fake);
+    await waitFor(() => t.state.up, 2000, 'up once the balancer appears');
+  });
+
+  it('a server that is not HTTP (garbage) fails it and the connection is dropped', async () => {
+    const socket = sockPath();
+    const srv = createServer((c) => c.end('SSH-2.0-nope\r\n\r\n'));
+    await new Promise<void>((r) => srv.listen(socket, r));
+    try {
+      const t = track(socket);
+      t.start();
+      await waitFor(() => t.connects >= 2, 2000, 'retries');
+      assert.equal(t.state.up, false);
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('SIGKILL of the process serving the health API fails it before any heartbeat timeout could', async () => {
+    const socket = sockPath();
+    const heartbeatTimeout = 1; // the hang detector would need 1000 ms; the close must be seen far sooner
+    const child = spawn(
+      process.execPath,
+      [new URL('./fake-balancer.ts', import.meta.url).pathname, '--socket', socket, '--heartbeat-ms', '200'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => d.toString().includes('READY') && resolve());
+        child.once('exit', (code) => reject(new Error(`fake balancer exited ${code}`)));
+      });
+      const t = track(socket, { heartbeatTimeout });
+      t.start();
+      await waitFor(() => t.state.up, 3000, 'up');
+      let downAt = 0;
+      t.on('change', (s) => {
+        if (!s.up && !downAt) downAt = performance.now();
+      });
+      const killedAt = performance.now();
+      child.kill('SIGKILL');
+      await waitFor(() => downAt > 0, heartbeatTimeout * 1000, 'down before the heartbeat timeout');
+      const took = downAt - killedAt;
+      console.log(
+        `# balancer SIGKILL → tracker down in ${took.toFixed(1)} ms (heartbeat_timeout ${heartbeatTimeout * 1000} ms)`,
+      );
+      assert.ok(took < heartbeatTimeout * 1000 * 0.5, `took ${took} ms`);
+      assert.match(t.state.reason, /closed/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,196 @@
+import { createConnection, type Socket } from 'node:net';
+import { DEFAULT_HEALTH_SOCKET, parseWatchLine, WATCH_PATH } from '@ha-lb/shared-config/health-api';
+import { RiseFall } from './rise-fall.ts';
+import { BaseTracker, type BaseTrackerOptions } from './tracker.ts';
+import { WatchResponseDecoder } from './watch-response-decoder.ts';
+
+/**
+ * `vrrp_track_balancer NAME { socket PATH; weight W; rise N; fall N; heartbeat_timeout S }`.
+ *
+ * Holds `GET /health/watch` open on the balancer's Unix socket (contract C). Failure rules, and why:
+ * - The connection closing (EOF, ECONNRESET) or not opening (ECONNREFUSED, ENOENT), a `stopping` event,
+ *   or a snapshot/change whose status is not `ready` fail the tracker AT ONCE, whatever `fall` says:
+ *   these are authoritative statements (the kernel closes the stream only when the balancer process is
+ *   gone or closed it), not missed samples, so waiting for more of them would only add outage time to
+ *   the sub-second failover path and could not avoid a false positive.
+ * - Silence (no line at all — heartbeat, change or anything else) for `heartbeat_timeout` seconds is ONE
+ *   failure; `fall` consecutive silent windows fail the tracker (a hung balancer). Any later line ends
+ *   the silence.
+ * - Successes: a `ready` snapshot or change counts one, and every heartbeat while the last known status
+ *   is `ready` counts one more; `rise` successes in a row bring the tracker up (from the start too).
+ * After a close the tracker reconnects with a bounded backoff (100 ms doubling to 1 s by default), so a
+ * restarted balancer is seen within about a second.
+ */
+export interface BalancerTrackerOptions extends BaseTrackerOptions {
+  /** Unix socket of the balancer's health API */
+  socket?: string;
+  rise?: number;
+  fall?: number;
+  /** seconds without any line before a failure is counted (default 1) */
+  heartbeatTimeout?: number;
+  /** reconnect backoff in ms */
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+const REQUEST = `GET ${WATCH_PATH} HTTP/1.1\r\nHost: localhost\r\nAccept: application/x-ndjson\r\nUser-Agent: ha-agent\r\n\r\n`;
+
+export class BalancerTracker extends BaseTracker {
+  readonly kind = 'balancer' as const;
+  readonly socketPath: string;
+  readonly heartbeatTimeoutMs: number;
+  readonly #riseFall: RiseFall;
+  readonly #backoff: { initialMs: number; maxMs: number };
+  #delay: number;
+  #sock: Socket | null = null;
+  #closed: Promise<void> | null = null;
+  #reconnectTimer: NodeJS.Timeout | null = null;
+  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #lastStatus: string | null = null;
+  #badLines = 0;
+  /** connections opened so far (for status/diagnostics) */
+  connects = 0;
+
+  constructor(opts: BalancerTrackerOptions) {
+    super(opts, 'not connected yet');
+    this.socketPath = opts.socket ?? DEFAULT_HEALTH_SOCKET;
+    this.heartbeatTimeoutMs = Math.round((opts.heartbeatTimeout ?? 1) * 1000);
+    if (!(this.heartbeatTimeoutMs > 0)) throw new RangeError('heartbeat_timeout must be > 0');
+    // 'failed': after a start or a reconnect, `rise` successes are needed before going up.
+    this.#riseFall = new RiseFall(opts.rise ?? 1, opts.fall ?? 1, 'failed');
+    this.#backoff = opts.backoff ?? { initialMs: 100, maxMs: 1000 };
+    this.#delay = this.#backoff.initialMs;
+  }
+
+  start(): void {
+    if (this.stopped || this.#sock || this.#reconnectTimer) return;
+    this.#connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    this.#clearHeartbeat();
+    const closed = this.#closed;
+    this.#sock?.destroy();
+    this.#sock = null;
+    await closed;
+  }
+
+  #connect(): void {
+    this.connects++;
+    this.#lastStatus = null;
+    const sock = createConnection({ path: this.socketPath });
+    this.#sock = sock;
+    let lastError: NodeJS.ErrnoException | null = null;
+    const decoder = new WatchResponseDecoder({
+      head: (head) => {
+        if (head.status !== 200) {
+          this.#fail(`health API answered ${head.status}`);
+          sock.destroy();
+        }
+      },
+      line: (line) => this.#onLine(line),
+      end: () => sock.destroy(),
+    });
+    this.#closed = new Promise<void>((resolve) => {
+      sock.on('close', () => {
+        resolve();
+        if (this.#sock === sock) this.#onClosed(lastError);
+      });
+    });
+    sock.on('connect', () => {
+      sock.write(REQUEST);
+    });
+    sock.on('data', (data: Buffer) => {
+      try {
+        decoder.push(data);
+      } catch (err) {
+        this.#fail(`health API protocol error: ${(err as Error).message}`);
+        sock.destroy();
+      }
+    });
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      lastError = err;
+    });
+    sock.on('end', () => sock.destroy());
+    // Silence is measured from the connect attempt: a balancer that accepts but never answers is hung.
+    this.#armHeartbeat();
+  }
+
+  #onClosed(err: NodeJS.ErrnoException | null): void {
+    this.#sock = null;
+    this.#clearHeartbeat();
+    if (this.stopped) return;
+    const why = err ? (err.code ?? err.message) : 'EOF';
+    this.#riseFall.forceDown();
+    this.setUp(false, `health socket ${this.socketPath} closed (${why})`);
+    const delay = this.#delay;
+    this.#delay = Math.min(this.#delay * 2, this.#backoff.maxMs);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      if (!this.stopped) this.#connect();
+    }, delay);
+  }
+
+  #onLine(text: string): void {
+    if (this.stopped) return;
+    this.#heartbeatTimer?.refresh();
+    let ev: ReturnType<typeof parseWatchLine>;
+    try {
+      ev = parseWatchLine(text);
+    } catch (err) {
+      // A line we do not understand still proves the balancer is alive; it counts as no success.
+      if (this.#badLines++ % 100 === 0) {
+        this.log.warn({ tracker: this.name, err: (err as Error).message }, 'unparsable health watch line');
+      }
+      return;
+    }
+    switch (ev.type) {
+      case 'snapshot':
+      case 'change':
+        this.#lastStatus = ev.health.status;
+        if (ev.health.status === 'ready') {
+          if (ev.type === 'snapshot') this.#delay = this.#backoff.initialMs;
+          this.#success(`balancer ready (pid ${ev.health.pid})`);
+        } else this.#fail(`balancer status ${ev.health.status}`);
+        return;
+      case 'heartbeat':
+        if (this.#lastStatus === 'ready') this.#success('balancer ready, heartbeats flowing');
+        return;
+      case 'stopping':
+        this.#lastStatus = 'stopping';
+        this.#fail('balancer stopping');
+        return;
+    }
+  }
+
+  #success(reason: string): void {
+    this.#riseFall.success();
+    if (this.#riseFall.ok) this.setUp(true, reason);
+    else this.setUp(false, `${reason}; ${this.#riseFall.counter}/${this.#riseFall.rise} successes to rise`);
+  }
+
+  #fail(reason: string): void {
+    this.#riseFall.forceDown();
+    this.setUp(false, reason);
+  }
+
+  #armHeartbeat(): void {
+    this.#clearHeartbeat();
+    this.#heartbeatTimer = setTimeout(() => this.#onSilence(), this.heartbeatTimeoutMs);
+  }
+
+  #onSilence(): void {
+    if (this.stopped || !this.#sock) return;
+    this.#riseFall.failure();
+    const reason = `no line from the balancer for ${this.heartbeatTimeoutMs / 1000}s`;
+    this.setUp(this.#riseFall.ok, this.#riseFall.ok ? `${reason} (within fall)` : reason);
+    this.#heartbeatTimer?.refresh();
+  }
+
+  #clearHeartbeat(): void {
+    if (this.#heartbeatTimer) clearTimeout(this.#heartbeatTimer);
+    this.#heartbeatTimer = null;
+  }
+}
