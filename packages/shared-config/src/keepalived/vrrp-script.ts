@@ -1,0 +1,111 @@
+import type { z } from 'zod';
+import type { ConfigNode } from './block-tree.ts';
+import { KA } from './codes.ts';
+import type { VrrpScriptSchema } from './model.ts';
+import {
+  blockChildren,
+  extraArgs,
+  intArg,
+  noArgs,
+  oneArg,
+  type Reporter,
+  rejectBlock,
+  secondsArg,
+} from './values.ts';
+
+export type VrrpScriptDraft = z.input<typeof VrrpScriptSchema>;
+
+const KEYWORDS = ['script', 'interval', 'timeout', 'weight', 'rise', 'fall', 'user', 'init_fail'];
+
+/** `vrrp_script NAME { script …; interval S; timeout S; weight N [reverse]; rise N; fall N; user U [G]; init_fail }` */
+export function parseVrrpScript(r: Reporter, block: ConfigNode, name: string): VrrpScriptDraft | null {
+  const d: Partial<VrrpScriptDraft> & { name: string; file: string; line: number } = {
+    name,
+    file: block.keyword.file,
+    line: block.keyword.line,
+  };
+  for (const node of blockChildren(
+    r,
+    block,
+    `vrrp_script ${name} { script "/usr/bin/killall -0 haproxy" }`,
+  )) {
+    const word = node.keyword.text;
+    if (KEYWORDS.includes(word)) rejectBlock(r, node);
+    switch (word) {
+      case 'script': {
+        // `script CMD` or `script "CMD ARGS"`; unquoted words after the first are arguments too
+        if (node.args.length === 0) {
+          r.error(
+            node,
+            KA.missingArgument,
+            `script is missing a command - write e.g. script "/usr/bin/killall -0 haproxy"`,
+          );
+        } else {
+          d.script = node.args
+            .map((a) => (a.quoted && node.args.length > 1 ? `'${a.text}'` : a.text))
+            .join(' ');
+        }
+        break;
+      }
+      case 'interval': {
+        const t = oneArg(r, node, 'interval 2');
+        const v = t && secondsArg(r, t, 0.000001, 86400);
+        if (v !== null) d.interval = v;
+        break;
+      }
+      case 'timeout': {
+        const t = oneArg(r, node, 'timeout 2');
+        const v = t && secondsArg(r, t, 0.000001, 86400);
+        if (v !== null) d.timeout = v;
+        break;
+      }
+      case 'weight': {
+        if (node.args.length === 0) {
+          r.error(node, KA.missingArgument, 'weight is missing a value - write e.g. weight -20');
+          break;
+        }
+        extraArgs(r, node, 2);
+        const v = intArg(r, node.args[0], -253, 253);
+        if (v !== null) d.weight = v;
+        const rev = node.args[1];
+        if (rev !== undefined) {
+          if (rev.text === 'reverse') d.weightReverse = true;
+          else if (rev.text !== 'noreverse' && rev.text !== 'no_reverse') {
+            r.error(rev, KA.badValue, `weight ${node.args[0].text} ${rev.text}: write 'reverse' or nothing`);
+          }
+        }
+        break;
+      }
+      case 'rise':
+      case 'fall': {
+        const t = oneArg(r, node, `${word} 2`);
+        const v = t && intArg(r, t, 1, 1_000_000);
+        if (v !== null) d[word] = v;
+        break;
+      }
+      case 'user':
+        if (node.args.length === 0) {
+          r.error(node, KA.missingArgument, 'user is missing a name - write e.g. user keepalived_script');
+          break;
+        }
+        extraArgs(r, node, 2);
+        d.user = { user: node.args[0].text, group: node.args[1]?.text ?? null };
+        break;
+      case 'init_fail':
+        noArgs(r, node);
+        d.initFail = true;
+        break;
+      default:
+        r.unknownKeyword(node, KEYWORDS, `vrrp_script ${name}`);
+    }
+  }
+  if (d.script === undefined) {
+    r.error(
+      block,
+      KA.missingRequired,
+      `vrrp_script ${name} has no script - add e.g. script "/usr/bin/killall -0 haproxy"`,
+    );
+    return null;
+  }
+  return d as VrrpScriptDraft;
+}
