@@ -181,3 +181,17 @@ export function rssBytes(pid: number): number | null {
     return null;
   }
 }
+
+export type ProxyKind = 'haproxy' | 'balancer';
+
+/** The same config under HAProxy or the balancer (tests run both to keep themselves honest). */
+export function startProxy(
+  kind: ProxyKind,
+  cfgText: string,
+  waitPorts: number[],
+  opts: SpawnOpts = {},
+): Promise<Managed> {
+  return kind === 'haproxy'
+    ? startHaproxy(cfgText, waitPorts, opts)
+    : startBalancer(cfgText, waitPorts, opts);
+}
