@@ -5,7 +5,7 @@ import { defaultConfigText, defaultEngineConfig, startDemoServer } from './defau
 import { type Engine, startEngine } from './engine/engine.ts';
 import type { EngineConfig } from './engine/engine-config.ts';
 import { loadEngineConfig } from './engine/load-config.ts';
-import { type MessageSink, stderrMessages } from './log/messages.ts';
+import { stderrMessages } from './log/messages.ts';
 import { BALANCER_VERSION } from './version.ts';
 
 /** How long a graceful stop (SIGTERM/SIGINT/SIGUSR1) waits for in-flight work before closing it. */

@@ -1,5 +1,15 @@
+import { lstatSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import { type BackendState, newBackendState } from '../backend/backend.ts';
+import { pickerFor } from '../backend/pick-server.ts';
+import { LB_ERR, LbError } from '../errors.ts';
+import { HttpSession } from '../http/http-session.ts';
+import { listenOptions, listenText } from '../listen/bind.ts';
+import { ConnGate } from '../listen/conn-gate.ts';
 import type { MessageSink } from '../log/messages.ts';
+import { TcpSession } from '../tcp/tcp-session.ts';
 import type { EngineConfig } from './engine-config.ts';
+import { makeProxyRuntime, type ProxyRuntime } from './proxy-runtime.ts';
 
 export interface ListenerInfo {
   proxy: string;
@@ -9,10 +19,144 @@ export interface ListenerInfo {
 
 export interface Engine {
   readonly listeners: ListenerInfo[];
+  readonly backends: BackendState[];
+  /** the bound TCP ports, in listener order (useful when a bind used port 0) */
+  readonly servers: net.Server[];
   /** stop accepting, let in-flight requests finish for up to graceMs, then close everything */
   stop(graceMs: number): Promise<void>;
 }
 
-export async function startEngine(_config: EngineConfig, _messages: MessageSink): Promise<Engine> {
-  throw new Error('engine not implemented yet');
+/** Accept backlog of every listener (HAProxy sizes it from maxconn; the kernel caps it at somaxconn). */
+const BACKLOG = 1024;
+
+export async function startEngine(config: EngineConfig, messages: MessageSink): Promise<Engine> {
+  const backends = new Map<string, BackendState>();
+  for (const [name, spec] of config.backends) {
+    backends.set(name, newBackendState(spec));
+    const { implemented } = pickerFor(spec.balance.algorithm);
+    if (!implemented)
+      messages.warning(
+        `backend '${name}': 'balance ${spec.balance.algorithm}' is not implemented yet; using roundrobin.`,
+      );
+  }
+  const globalGate = new ConnGate(config.global.maxconn, null);
+  const runtimes: ProxyRuntime[] = [];
+  const listeners: ListenerInfo[] = [];
+  const servers: net.Server[] = [];
+  try {
+    for (const fe of config.frontends) {
+      let be: BackendState | null = null;
+      if (fe.defaultBackend !== null) {
+        be = backends.get(fe.defaultBackend) ?? null;
+        if (be === null)
+          throw new LbError(
+            LB_ERR.NO_BACKEND,
+            `Proxy '${fe.name}': unable to find required default_backend: '${fe.defaultBackend}'.`,
+          );
+        if (be.spec.mode !== fe.mode)
+          throw new LbError(
+            LB_ERR.CONFIG,
+            `Proxy '${fe.name}': unable to use backend '${be.spec.name}' in mode '${be.spec.mode}' from a frontend in mode '${fe.mode}'.`,
+          );
+      }
+      const gate = new ConnGate(fe.maxconn, globalGate);
+      const px = makeProxyRuntime(
+        fe,
+        be,
+        pickerFor(be?.spec.balance.algorithm ?? 'roundrobin').picker,
+        gate,
+        config.global,
+      );
+      runtimes.push(px);
+      const start =
+        fe.mode === 'tcp'
+          ? (s: net.Socket) => new TcpSession(px, s)
+          : (s: net.Socket) => new HttpSession(px, s);
+      for (const bind of fe.binds) {
+        for (const opts of listenOptions(bind.address, BACKLOG)) {
+          const server = net.createServer(
+            { pauseOnConnect: true, allowHalfOpen: true, noDelay: true },
+            (sock) => gate.admit(sock, start),
+          );
+          const info: ListenerInfo = { proxy: fe.name, address: listenText(opts), listening: false };
+          if (opts.path) removeStaleSocket(opts.path);
+          await new Promise<void>((resolve, reject) => {
+            server.once('error', (err: NodeJS.ErrnoException) => {
+              const what = opts.path
+                ? 'cannot bind UNIX socket'
+                : (opts as { fd?: number }).fd !== undefined
+                  ? 'cannot use inherited socket'
+                  : 'cannot bind socket';
+              reject(
+                new LbError(
+                  (opts as { fd?: number }).fd !== undefined ? LB_ERR.FD_BIND : LB_ERR.BIND,
+                  `Starting ${fe.binds.length && fe.defaultBackend === fe.name ? 'proxy' : 'frontend'} ${fe.name}: ${what} (${err.code ?? err.message}) [${info.address}] (${bind.file}:${bind.line})`,
+                  { cause: err },
+                ),
+              );
+            });
+            server.listen(opts, () => resolve());
+          });
+          server.on('error', (err) => messages.alert(`proxy ${fe.name} [${info.address}]: ${err.message}`));
+          const addr = server.address();
+          if (
+            addr &&
+            typeof addr === 'object' &&
+            (opts.port === 0 || (opts as { fd?: number }).fd !== undefined)
+          )
+            info.address =
+              addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
+          info.listening = true;
+          listeners.push(info);
+          servers.push(server);
+        }
+      }
+    }
+  } catch (err) {
+    for (const s of servers) s.close();
+    throw err;
+  }
+
+  let stopped: Promise<void> | null = null;
+  return {
+    listeners,
+    servers,
+    backends: [...backends.values()],
+    stop(graceMs: number) {
+      stopped ??= stopAll(servers, listeners, runtimes, backends, graceMs);
+      return stopped;
+    },
+  };
+}
+
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // absent: nothing to remove
+  }
+}
+
+async function stopAll(
+  servers: net.Server[],
+  listeners: ListenerInfo[],
+  runtimes: ProxyRuntime[],
+  backends: Map<string, BackendState>,
+  graceMs: number,
+): Promise<void> {
+  for (const s of servers) s.close();
+  for (const l of listeners) l.listening = false;
+  for (const px of runtimes) {
+    for (const p of px.gate.parked.splice(0)) p.socket.destroy();
+    for (const s of [...px.sessions]) s.shutdown();
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && runtimes.some((px) => px.sessions.size > 0)) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  for (const px of runtimes) {
+    for (const s of [...px.sessions]) (s as { close?: () => void }).close?.();
+  }
+  for (const be of backends.values())
+    for (const srv of be.servers) for (const c of srv.idle.splice(0)) c.socket.destroy();
 }

@@ -1,0 +1,127 @@
+import net from 'node:net';
+import type { BackendState } from './backend.ts';
+import type { ServerState } from './server.ts';
+
+/** Who currently drives a server connection (an HTTP or TCP session). Idle pooled ones have none. */
+export interface ServerConnOwner {
+  onServerConnect(conn: ServerConn): void;
+  onServerConnectError(conn: ServerConn, err: Error): void;
+  onServerData(conn: ServerConn, chunk: Buffer): void;
+  onServerEnd(conn: ServerConn): void;
+  onServerClose(conn: ServerConn): void;
+  onServerDrain(conn: ServerConn): void;
+  onServerTimeout(conn: ServerConn): void;
+}
+
+/**
+ * One connection to a server. Its socket listeners are installed once and dispatch to the current
+ * owner, so handing a pooled connection to another session costs no listener churn.
+ */
+export class ServerConn {
+  readonly socket: net.Socket;
+  readonly server: ServerState;
+  owner: ServerConnOwner | null;
+  connected = false;
+  closed = false;
+  /** requests served after the first one (http-reuse aggressive only reuses proven connections) */
+  reused = 0;
+  /** false once the server said close, sent garbage, or the exchange was cut */
+  reusable = true;
+  private readonly serverTimeout: number;
+
+  constructor(server: ServerState, backend: BackendState, owner: ServerConnOwner) {
+    this.server = server;
+    this.owner = owner;
+    const spec = server.spec;
+    const t = backend.spec.timeouts;
+    this.serverTimeout = t.server ?? 0;
+    const socket = spec.path
+      ? net.connect({ path: spec.path, allowHalfOpen: true })
+      : net.connect({ host: spec.host, port: spec.port, noDelay: true, allowHalfOpen: true });
+    this.socket = socket;
+    server.conns++;
+    if (t.connect) socket.setTimeout(t.connect);
+    socket.on('connect', () => {
+      this.connected = true;
+      socket.setTimeout(this.serverTimeout);
+      this.owner?.onServerConnect(this);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (this.owner) this.owner.onServerData(this, chunk);
+      else {
+        // an idle connection must stay silent; anything else means it cannot be trusted
+        this.reusable = false;
+        socket.destroy();
+      }
+    });
+    socket.on('end', () => {
+      this.reusable = false;
+      if (this.owner) this.owner.onServerEnd(this);
+      else socket.destroy();
+    });
+    socket.on('drain', () => this.owner?.onServerDrain(this));
+    socket.on('timeout', () => {
+      if (!this.connected) {
+        socket.destroy();
+        this.owner?.onServerConnectError(this, new Error('connect timeout'));
+        this.owner = null;
+        return;
+      }
+      if (this.owner) this.owner.onServerTimeout(this);
+      else socket.destroy();
+    });
+    socket.on('error', (err) => {
+      this.reusable = false;
+      if (!this.connected) {
+        const o = this.owner;
+        this.owner = null;
+        o?.onServerConnectError(this, err);
+      }
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.reusable = false;
+      server.conns--;
+      const i = server.idle.indexOf(this);
+      if (i >= 0) server.idle.splice(i, 1);
+      const o = this.owner;
+      this.owner = null;
+      if (o && this.connected) o.onServerClose(this);
+    });
+  }
+
+  setTimeoutMs(ms: number | null): void {
+    this.socket.setTimeout(ms ?? 0);
+  }
+
+  restoreServerTimeout(): void {
+    this.socket.setTimeout(this.serverTimeout);
+  }
+}
+
+/** Puts a finished connection into its server's idle pool (or closes it when it cannot be reused). */
+export function releaseToPool(conn: ServerConn): void {
+  conn.owner = null;
+  if (!conn.reusable || conn.closed || conn.socket.destroyed) {
+    conn.socket.destroy();
+    return;
+  }
+  if (conn.socket.isPaused()) conn.socket.resume();
+  conn.server.idle.push(conn);
+}
+
+/**
+ * An idle connection to `server` allowed by the http-reuse policy: `minReused` 0 takes any idle one,
+ * 1 only connections that already served more than one request (aggressive on a first request).
+ */
+export function takeIdle(server: ServerState, minReused: number): ServerConn | null {
+  const idle = server.idle;
+  for (let i = idle.length - 1; i >= 0; i--) {
+    const c = idle[i];
+    if (c.reused < minReused) continue;
+    idle.splice(i, 1);
+    if (c.closed || c.socket.destroyed || !c.reusable) continue;
+    return c;
+  }
+  return null;
+}

@@ -1,0 +1,86 @@
+import type { BackendState } from '../backend/backend.ts';
+import type { ServerPicker } from '../backend/pick-server.ts';
+import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
+import type { ConnGate } from '../listen/conn-gate.ts';
+import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
+
+/**
+ * Everything a session needs about its frontend and backend, combined once at start so the hot path
+ * reads plain fields.
+ */
+export interface ProxyRuntime {
+  fe: FrontendSpec;
+  be: BackendState | null;
+  picker: ServerPicker;
+  mode: 'http' | 'tcp';
+  connMode: HttpConnMode;
+  ff: ForwardForPlan | null;
+  /** an extra except network from the other side (HAProxy checks both frontend's and backend's) */
+  ffExcept2: Cidr | null;
+  gate: ConnGate;
+  maxHead: number;
+  maxHeaders: number;
+  bufsize: number;
+  errorfiles: Map<number, Buffer>;
+  // timeouts in ms, 0 = none
+  tClient: number;
+  tServer: number;
+  tConnect: number;
+  tHttpRequest: number;
+  tKeepAlive: number;
+  tTunnel: number;
+  tClientFin: number;
+  tServerFin: number;
+  retries: number;
+  /** sessions currently open (for graceful stop) */
+  sessions: Set<{ shutdown(): void; idle(): boolean }>;
+}
+
+/**
+ * HAProxy 2.6 combines the two sides' options: httpclose on either side wins, then http-server-close on
+ * either side, else keep-alive (option http-keep-alive only cancels the others in the same section).
+ */
+export function combineConnMode(fe: FrontendSpec, be: BackendState | null): HttpConnMode {
+  const b = be?.spec.options;
+  if (fe.options.httpClose || b?.httpClose) return 'close';
+  if (fe.options.httpServerClose || b?.httpServerClose) return 'server-close';
+  return 'keep-alive';
+}
+
+export function makeProxyRuntime(
+  fe: FrontendSpec,
+  be: BackendState | null,
+  picker: ServerPicker,
+  gate: ConnGate,
+  global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number },
+): ProxyRuntime {
+  const bt = be?.spec.timeouts;
+  const ffSpec = be?.spec.forwardfor ?? fe.forwardfor;
+  const other = be?.spec.forwardfor && fe.forwardfor ? fe.forwardfor.except : null;
+  const errorfiles = new Map(fe.errorfiles);
+  for (const [k, v] of be?.spec.errorfiles ?? []) errorfiles.set(k, v);
+  return {
+    fe,
+    be,
+    picker,
+    mode: fe.mode,
+    connMode: combineConnMode(fe, be),
+    ff: forwardForPlan(ffSpec),
+    ffExcept2: other,
+    gate,
+    maxHead: global.tuneBufsize - global.tuneMaxrewrite,
+    maxHeaders: global.maxHeaders,
+    bufsize: global.tuneBufsize,
+    errorfiles,
+    tClient: fe.timeouts.client ?? 0,
+    tServer: bt?.server ?? 0,
+    tConnect: bt?.connect ?? 0,
+    tHttpRequest: fe.timeouts.httpRequest ?? 0,
+    tKeepAlive: fe.timeouts.httpKeepAlive ?? 0,
+    tTunnel: bt?.tunnel ?? fe.timeouts.tunnel ?? 0,
+    tClientFin: fe.timeouts.clientFin ?? 0,
+    tServerFin: bt?.serverFin ?? 0,
+    retries: be?.spec.retries ?? 3,
+    sessions: new Set(),
+  };
+}

@@ -1,0 +1,792 @@
+import type net from 'node:net';
+import type { ServerState } from '../backend/server.ts';
+import { releaseToPool, ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
+import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
+import { BodyFraming, FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
+import { errorResponse } from './error-pages.ts';
+import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
+import { findHeadEnd, type HttpHead, newHead, parseHead } from './head-parser.ts';
+
+// Session states
+const S_HEAD = 0; // waiting for (more of) a request head
+const S_EXCHANGE = 1; // request sent or being sent; response awaited or streaming
+const S_TUNNEL = 2; // after 101 / CONNECT 2xx: raw bytes both ways
+const S_CLOSED = 3;
+
+// Heads are parsed synchronously and only the scalars needed later are copied into the session, so
+// one parse result per direction serves every session (no per-session 600-entry offset tables).
+let REQ: HttpHead = newHead(101);
+let RES: HttpHead = newHead(101);
+function heads(maxHeaders: number): void {
+  if (REQ.drop.length < maxHeaders + 1) {
+    REQ = newHead(maxHeaders);
+    RES = newHead(maxHeaders);
+  }
+}
+
+/**
+ * One client connection in `mode http`: reads request heads, forwards requests and their bodies to a
+ * server connection, streams responses back, in order (pipelined requests wait in `inbuf`). Bodies are
+ * never parsed or copied beyond slicing: BodyFraming only tells where each message ends.
+ */
+export class HttpSession implements ServerConnOwner {
+  private readonly px: ProxyRuntime;
+  private readonly client: net.Socket;
+  private readonly clientAddr: string;
+  /** the forwardfor line for this client ('' when excepted or off) */
+  private readonly ffLine: string;
+  private state = S_HEAD;
+  /** unconsumed client bytes (a partial head, or pipelined requests waiting their turn) */
+  private inbuf: Buffer | null = null;
+  private scanFrom = 0;
+  private requests = 0;
+  // current exchange
+  private srv: ServerConn | null = null;
+  private server: ServerState | null = null;
+  private connecting = false;
+  private attempts = 0;
+  private queued: Buffer[] | null = null;
+  private queuedBytes = 0;
+  /** the request head as sent, kept when the request has no body so it can be replayed */
+  private replay: Buffer | null = null;
+  private readonly reqBody = new BodyFraming();
+  private readonly resBody = new BodyFraming();
+  private reqIsHead = false;
+  private reqHttp10 = false;
+  private reqWantsUpgrade = false;
+  private reqIsConnect = false;
+  private closeAfter = false;
+  private resbuf: Buffer | null = null;
+  private resStarted = false;
+  private resHeadDone = false;
+  private keepClient = true;
+  private clientEnded = false;
+  private clientPausedForPipeline = false;
+  private serverPausedForClient = false;
+  private stopping = false;
+  // head deadline: a lazily re-armed timer (see armDeadline)
+  private deadline = 0;
+  private deadlineKind = 0; // 1 = keep-alive idle (silent close), 2 = http-request (408)
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = 0;
+
+  constructor(px: ProxyRuntime, client: net.Socket) {
+    this.px = px;
+    this.client = client;
+    heads(px.maxHeaders);
+    this.clientAddr = normalizeClientAddress(client.remoteAddress);
+    let ff = '';
+    if (px.ff && !(px.ffExcept2 && cidrContains(px.ffExcept2, this.clientAddr)))
+      ff = forwardForLine(px.ff, this.clientAddr);
+    this.ffLine = ff;
+    client.setNoDelay(true);
+    if (px.tClient) client.setTimeout(px.tClient);
+    client.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    client.on('end', () => this.onClientEnd());
+    client.on('drain', () => this.onClientDrain());
+    client.on('timeout', () => this.onClientTimeout());
+    client.on('error', () => {});
+    client.on('close', () => this.onClientClose());
+    px.sessions.add(this);
+    // The first request has `timeout http-request` from the accept (HAProxy starts it there);
+    // without it, `timeout client` covers the wait through the socket timeout.
+    if (px.tHttpRequest) this.armDeadline(Date.now() + px.tHttpRequest, 2);
+    client.resume();
+  }
+
+  // ---------------------------------------------------------------- client side
+
+  private onClientData(chunk: Buffer): void {
+    const st = this.state;
+    if (st === S_TUNNEL) {
+      const srv = this.srv;
+      if (srv && !srv.socket.write(chunk)) this.client.pause();
+      return;
+    }
+    if (st === S_EXCHANGE && !this.reqBody.done) {
+      this.forwardRequestBody(chunk, 0);
+      return;
+    }
+    if (st === S_CLOSED) return;
+    if (this.inbuf === null) this.inbuf = chunk;
+    else this.inbuf = Buffer.concat([this.inbuf, chunk]);
+    if (st === S_HEAD) this.processHead();
+    else if (this.inbuf.length > this.px.bufsize && !this.clientPausedForPipeline) {
+      // pipelined requests beyond one buffer wait in the kernel, not in memory
+      this.clientPausedForPipeline = true;
+      this.client.pause();
+    }
+  }
+
+  private processHead(): void {
+    let buf = this.inbuf!;
+    if (this.scanFrom === 0) {
+      // RFC 9112 §2.2: ignore empty lines before a request line
+      let skip = 0;
+      while (skip < buf.length && (buf[skip] === 13 || buf[skip] === 10)) skip++;
+      if (skip > 0) {
+        if (skip === buf.length) {
+          this.inbuf = null;
+          return;
+        }
+        buf = buf.subarray(skip);
+        this.inbuf = buf;
+      }
+      if (this.deadlineKind === 1 && this.px.tHttpRequest) {
+        // first byte of a keep-alive request: the http-request deadline starts now
+        this.armDeadline(Date.now() + this.px.tHttpRequest, 2);
+      }
+    }
+    const end = findHeadEnd(buf, this.scanFrom);
+    if (end < 0) {
+      if (buf.length > this.px.maxHead) {
+        this.sendError(400);
+        return;
+      }
+      this.scanFrom = buf.length;
+      return;
+    }
+    this.scanFrom = 0;
+    if (end > this.px.maxHead) {
+      this.sendError(400);
+      return;
+    }
+    this.deadlineKind = 0;
+    this.startRequest(buf, end);
+  }
+
+  private startRequest(buf: Buffer, headEnd: number): void {
+    const px = this.px;
+    const h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, px.ff ? px.ff.watch : null);
+    if (h.error !== null) {
+      this.reqHttp10 = false;
+      this.sendError(400);
+      return;
+    }
+    this.requests++;
+    this.reqIsHead = h.isHead;
+    this.reqHttp10 = h.versionMinor === 0;
+    this.reqIsConnect = h.isConnect;
+    this.reqWantsUpgrade = h.isConnect || (h.connUpgrade && h.hasUpgrade);
+    // TE+CL is a smuggling attempt or a broken client: serve it, then close (HAProxy does the same).
+    this.closeAfter =
+      h.connClose ||
+      (this.reqHttp10 && !h.connKeepAlive) ||
+      (h.hasTransferEncoding && h.hasContentLength) ||
+      px.connMode === 'close' ||
+      this.stopping;
+    if (h.chunked) this.reqBody.reset(FRAMING_CHUNKED, 0);
+    else if (h.contentLength > 0) this.reqBody.reset(FRAMING_LENGTH, h.contentLength);
+    else this.reqBody.reset(FRAMING_NONE, 0);
+
+    const be = px.be;
+    if (be === null) {
+      this.sendError(503);
+      return;
+    }
+    const server = px.picker(be, { clientAddress: this.clientAddr, exclude: null });
+    if (server === null) {
+      this.sendError(503);
+      return;
+    }
+
+    // request head as forwarded: kept header lines + forwardfor + connection header, then the body start
+    let extra = '';
+    if (this.ffLine !== '' && !(px.ff!.ifNone && h.watchIndex >= 0)) extra = this.ffLine;
+    if (this.reqWantsUpgrade && !h.isConnect) extra += 'Connection: upgrade\r\n';
+    else if (px.connMode !== 'keep-alive' || this.closeAfter) extra += 'Connection: close\r\n';
+    else if (this.reqHttp10) extra += 'Connection: keep-alive\r\n';
+    const out = buildHead(buf, h, extra, this.reqWantsUpgrade, headEnd, buf.length - headEnd, this.reqBody);
+    if (out === null) {
+      this.sendError(400);
+      return;
+    }
+    const bodyTaken = out.bodyTaken;
+    const rest = headEnd + bodyTaken < buf.length ? buf.subarray(headEnd + bodyTaken) : null;
+    this.inbuf = rest;
+    this.state = S_EXCHANGE;
+    this.resbuf = null;
+    this.resStarted = false;
+    this.resHeadDone = false;
+    this.replay = this.reqBody.done ? out.buf : null;
+    this.attempts = 0;
+    this.acquire(server, out.buf);
+  }
+
+  /** Gets a server connection for this request per `http-reuse`, then sends `data`. */
+  private acquire(server: ServerState, data: Buffer): void {
+    const px = this.px;
+    let conn = this.srv;
+    if (conn !== null && (conn.server !== server || !conn.reusable || conn.closed)) {
+      // the previous request's connection goes back to the pool for others
+      if (px.connMode === 'keep-alive' && px.be!.httpReuse !== 'never') releaseToPool(conn);
+      else conn.socket.destroy();
+      conn.owner = null;
+      conn = null;
+      this.srv = null;
+    }
+    if (conn === null && px.connMode === 'keep-alive') {
+      const reuse = px.be!.httpReuse;
+      // safe: a session's first request always gets its own connection; never: no sharing at all
+      if (reuse === 'always' || (reuse !== 'never' && (this.requests > 1 || reuse === 'aggressive'))) {
+        conn = takeIdle(server, reuse === 'aggressive' && this.requests === 1 ? 1 : 0);
+        if (conn !== null) {
+          conn.owner = this;
+          conn.reused++;
+        }
+      }
+    } else if (conn !== null) conn.reused++;
+    this.server = server;
+    if (conn !== null) {
+      this.srv = conn;
+      this.connecting = false;
+      if (!conn.socket.write(data)) this.client.pause();
+      return;
+    }
+    this.queued = [data];
+    this.queuedBytes = data.length;
+    this.connect(server);
+  }
+
+  private connect(server: ServerState): void {
+    this.connecting = true;
+    this.attempts++;
+    this.srv = new ServerConn(server, this.px.be!, this);
+  }
+
+  private forwardRequestBody(chunk: Buffer, start: number): void {
+    const n = this.reqBody.consume(chunk, start, chunk.length);
+    if (n < 0) {
+      this.abortServer();
+      this.sendError(400);
+      return;
+    }
+    const part = start === 0 && n === chunk.length ? chunk : chunk.subarray(start, start + n);
+    this.sendToServer(part);
+    if (start + n < chunk.length) {
+      const rest = chunk.subarray(start + n);
+      this.inbuf = this.inbuf === null ? rest : Buffer.concat([this.inbuf, rest]);
+    }
+  }
+
+  private sendToServer(part: Buffer): void {
+    if (part.length === 0) return;
+    if (this.connecting) {
+      this.queued!.push(part);
+      this.queuedBytes += part.length;
+      if (this.queuedBytes > this.px.bufsize) this.client.pause();
+      return;
+    }
+    const srv = this.srv;
+    if (srv !== null && !srv.socket.write(part)) this.client.pause();
+  }
+
+  private onClientDrain(): void {
+    const srv = this.srv;
+    if (this.serverPausedForClient && srv !== null) {
+      this.serverPausedForClient = false;
+      srv.socket.resume();
+    }
+  }
+
+  private onClientEnd(): void {
+    this.clientEnded = true;
+    if (this.state === S_TUNNEL) {
+      this.srv?.socket.end();
+      if (this.px.tClientFin) this.client.setTimeout(this.px.tClientFin);
+      return;
+    }
+    if (this.state === S_EXCHANGE && this.reqBody.done) {
+      // half-closed after a complete request: answer it, then close
+      this.keepClient = false;
+      return;
+    }
+    this.close();
+  }
+
+  private onClientTimeout(): void {
+    const st = this.state;
+    if (st === S_HEAD) {
+      if (this.inbuf !== null && this.inbuf.length > 0) this.sendError(408);
+      else if (this.requests === 0 && this.px.tHttpRequest === 0) this.sendError(408);
+      else this.close();
+      return;
+    }
+    if (st === S_EXCHANGE && this.reqBody.done && !this.clientWriteBlocked()) return; // waiting on the server
+    this.close();
+  }
+
+  private clientWriteBlocked(): boolean {
+    return this.client.writableNeedDrain;
+  }
+
+  private onClientClose(): void {
+    this.close();
+  }
+
+  // ---------------------------------------------------------------- server side
+
+  onServerConnect(conn: ServerConn): void {
+    if (conn !== this.srv) return;
+    this.connecting = false;
+    const q = this.queued;
+    this.queued = null;
+    this.queuedBytes = 0;
+    if (q === null) return;
+    const sock = conn.socket;
+    let ok = true;
+    if (q.length === 1) ok = sock.write(q[0]);
+    else {
+      sock.cork();
+      for (const b of q) ok = sock.write(b);
+      sock.uncork();
+    }
+    if (!ok) this.client.pause();
+    else if (this.client.isPaused() && !this.clientPausedForPipeline && this.state === S_EXCHANGE)
+      this.client.resume();
+  }
+
+  onServerConnectError(conn: ServerConn, _err: Error): void {
+    if (conn !== this.srv || this.state !== S_EXCHANGE) return;
+    this.srv = null;
+    conn.owner = null;
+    if (this.attempts <= this.px.retries && this.server !== null) {
+      // retry hook: the next issue adds redispatch (pick another server on the last retry)
+      const server = this.retryServer(this.server);
+      this.server = server;
+      this.connect(server);
+      return;
+    }
+    this.sendError(503);
+  }
+
+  /** Which server the next connection attempt goes to. */
+  private retryServer(previous: ServerState): ServerState {
+    return previous;
+  }
+
+  onServerData(conn: ServerConn, chunk: Buffer): void {
+    if (conn !== this.srv) return;
+    const st = this.state;
+    if (st === S_TUNNEL) {
+      if (!this.client.write(chunk)) {
+        this.serverPausedForClient = true;
+        conn.socket.pause();
+      }
+      return;
+    }
+    if (st !== S_EXCHANGE) {
+      conn.reusable = false;
+      conn.socket.destroy();
+      return;
+    }
+    this.resStarted = true;
+    if (this.resHeadDone) {
+      this.forwardResponseBody(conn, chunk, 0);
+      return;
+    }
+    const buf = this.resbuf === null ? chunk : Buffer.concat([this.resbuf, chunk]);
+    this.resbuf = buf;
+    this.processResponseHead(conn, buf, 0);
+  }
+
+  private processResponseHead(conn: ServerConn, buf: Buffer, from: number): void {
+    const px = this.px;
+    let start = from;
+    for (;;) {
+      const view = start === 0 ? buf : buf.subarray(start);
+      const end = findHeadEnd(view, 0);
+      if (end < 0) {
+        if (view.length > px.maxHead) {
+          this.badResponse(conn);
+          return;
+        }
+        this.resbuf = start === 0 ? buf : view;
+        return;
+      }
+      if (end > px.maxHead) {
+        this.badResponse(conn);
+        return;
+      }
+      const h = parseHead(RES, view, end, false, px.maxHeaders, null);
+      if (h.error !== null) {
+        this.badResponse(conn);
+        return;
+      }
+      const status = h.status;
+      if (status < 200 && status !== 101) {
+        // interim response (100 Continue, 103): pass it on, the final one follows
+        this.client.write(view.subarray(0, end));
+        start += end;
+        if (start >= buf.length) {
+          this.resbuf = null;
+          return;
+        }
+        continue;
+      }
+      this.resbuf = null;
+      const upgrade =
+        (status === 101 && this.reqWantsUpgrade && !this.reqIsConnect) ||
+        (this.reqIsConnect && status >= 200 && status < 300);
+      // framing of the response body
+      if (upgrade) this.resBody.reset(FRAMING_NONE, 0);
+      else if (this.reqIsHead || status === 204 || status === 304) this.resBody.reset(FRAMING_NONE, 0);
+      else if (h.chunked) this.resBody.reset(FRAMING_CHUNKED, 0);
+      else if (h.contentLength >= 0) this.resBody.reset(FRAMING_LENGTH, h.contentLength);
+      else this.resBody.reset(FRAMING_CLOSE, 0);
+
+      const closeDelimited = this.resBody.kind === FRAMING_CLOSE;
+      this.keepClient =
+        !upgrade && !this.closeAfter && !closeDelimited && !this.clientEnded && px.connMode !== 'close';
+      if (h.connClose || (h.versionMinor === 0 && !h.connKeepAlive) || closeDelimited) conn.reusable = false;
+      if (h.hasTransferEncoding && h.hasContentLength) conn.reusable = false;
+
+      let extra = '';
+      if (upgrade) extra = status === 101 ? 'Connection: upgrade\r\n' : '';
+      else if (!this.keepClient) extra = this.reqHttp10 ? '' : 'connection: close\r\n';
+      else if (this.reqHttp10) extra = 'connection: keep-alive\r\n';
+      const out = buildHead(view, h, extra, upgrade, end, view.length - end, this.resBody);
+      if (out === null) {
+        this.badResponse(conn);
+        return;
+      }
+      this.resHeadDone = true;
+      if (!this.client.write(out.buf)) {
+        this.serverPausedForClient = true;
+        conn.socket.pause();
+      }
+      if (upgrade) {
+        this.enterTunnel(conn, view, end);
+        return;
+      }
+      const after = end + out.bodyTaken;
+      if (after < view.length) conn.reusable = false; // bytes after a complete response: not trustworthy
+      if (this.resBody.done) this.responseDone();
+      return;
+    }
+  }
+
+  private forwardResponseBody(conn: ServerConn, chunk: Buffer, start: number): void {
+    const n = this.resBody.consume(chunk, start, chunk.length);
+    if (n < 0) {
+      // a broken chunked body after the head went out: nothing to do but cut both sides
+      conn.reusable = false;
+      conn.socket.destroy();
+      this.close();
+      return;
+    }
+    const part = start === 0 && n === chunk.length ? chunk : chunk.subarray(start, start + n);
+    if (!this.client.write(part)) {
+      this.serverPausedForClient = true;
+      conn.socket.pause();
+    }
+    if (start + n < chunk.length) conn.reusable = false;
+    if (this.resBody.done) this.responseDone();
+  }
+
+  private responseDone(): void {
+    if (!this.reqBody.done) {
+      // the server answered before the request body ended: that connection cannot carry more
+      this.keepClient = false;
+      if (this.srv) this.srv.reusable = false;
+    }
+    this.finishExchange();
+  }
+
+  private finishExchange(): void {
+    const conn = this.srv;
+    const px = this.px;
+    this.replay = null;
+    if (conn !== null) {
+      if (this.serverPausedForClient) {
+        this.serverPausedForClient = false;
+        conn.socket.resume();
+      }
+      if (px.connMode !== 'keep-alive' || !conn.reusable) {
+        conn.owner = null;
+        conn.reusable = false;
+        conn.socket.destroy();
+        this.srv = null;
+      } else if (!this.keepClient) {
+        this.srv = null;
+        if (px.be!.httpReuse === 'never') {
+          conn.owner = null;
+          conn.socket.destroy();
+        } else releaseToPool(conn);
+      }
+      // else: keep it attached for this client's next request (private until the session ends)
+    }
+    if (!this.keepClient) {
+      this.state = S_CLOSED;
+      this.client.end();
+      this.cleanup();
+      return;
+    }
+    this.state = S_HEAD;
+    if (px.tKeepAlive || px.tHttpRequest) {
+      if (px.tKeepAlive) this.armDeadline(Date.now() + px.tKeepAlive, 1);
+      else this.armDeadline(Date.now() + px.tHttpRequest, 2);
+    }
+    if (this.stopping) {
+      this.state = S_CLOSED;
+      this.client.end();
+      this.cleanup();
+      return;
+    }
+    if (this.clientPausedForPipeline) {
+      this.clientPausedForPipeline = false;
+      this.client.resume();
+    } else if (this.client.isPaused()) this.client.resume();
+    if (this.inbuf !== null) this.processHead();
+  }
+
+  onServerEnd(conn: ServerConn): void {
+    if (conn !== this.srv) return;
+    if (this.state === S_TUNNEL) {
+      this.client.end();
+      if (this.px.tServerFin) conn.socket.setTimeout(this.px.tServerFin);
+      return;
+    }
+    this.serverGone(conn);
+  }
+
+  onServerClose(conn: ServerConn): void {
+    if (conn !== this.srv) return;
+    if (this.state === S_TUNNEL) {
+      this.srv = null;
+      this.close();
+      return;
+    }
+    this.serverGone(conn);
+  }
+
+  private serverGone(conn: ServerConn): void {
+    this.srv = null;
+    conn.owner = null;
+    conn.socket.destroy();
+    if (this.state !== S_EXCHANGE) return; // an attached idle connection went away: fine
+    if (this.resHeadDone) {
+      if (this.resBody.kind === FRAMING_CLOSE) {
+        this.resBody.done = true;
+        this.keepClient = false;
+        this.finishExchange();
+      } else this.close(); // truncated body: the client must see the cut
+      return;
+    }
+    if (!this.resStarted && this.replay !== null && conn.reused > 0 && this.attempts <= this.px.retries) {
+      // a reused keep-alive connection closed under us before answering: replay on a fresh one
+      this.resStarted = false;
+      this.queued = [this.replay];
+      this.queuedBytes = this.replay.length;
+      this.connect(conn.server);
+      return;
+    }
+    this.sendError(502);
+  }
+
+  onServerDrain(conn: ServerConn): void {
+    if (conn !== this.srv) return;
+    if (!this.clientPausedForPipeline && this.client.isPaused()) this.client.resume();
+  }
+
+  onServerTimeout(conn: ServerConn): void {
+    if (conn !== this.srv) return;
+    if (this.state === S_TUNNEL) {
+      this.close();
+      return;
+    }
+    if (this.state === S_EXCHANGE && !this.resHeadDone) {
+      conn.reusable = false;
+      this.sendError(504);
+      return;
+    }
+    if (this.state === S_EXCHANGE) {
+      this.close();
+      return;
+    }
+    // attached but idle between requests
+    this.srv = null;
+    conn.owner = null;
+    conn.socket.destroy();
+  }
+
+  private badResponse(conn: ServerConn): void {
+    conn.reusable = false;
+    this.sendError(502);
+  }
+
+  private enterTunnel(conn: ServerConn, buf: Buffer, headEnd: number): void {
+    this.state = S_TUNNEL;
+    const t = this.px.tTunnel;
+    if (t) {
+      this.client.setTimeout(t);
+      conn.socket.setTimeout(t);
+    }
+    conn.reusable = false;
+    if (headEnd < buf.length) this.client.write(buf.subarray(headEnd));
+    if (this.inbuf !== null) {
+      conn.socket.write(this.inbuf);
+      this.inbuf = null;
+    }
+    if (this.clientEnded) conn.socket.end();
+    if (this.client.isPaused()) this.client.resume();
+  }
+
+  // ---------------------------------------------------------------- errors, timers, teardown
+
+  private sendError(code: number): void {
+    if (this.state === S_CLOSED) return;
+    this.abortServer();
+    this.state = S_CLOSED;
+    const c = this.client;
+    if (!c.destroyed && c.writable) c.end(errorResponse(code, this.reqHttp10, this.px.errorfiles));
+    this.cleanup();
+    // do not wait forever for a client that never reads its error
+    setTimeout(() => c.destroy(), 1000).unref();
+  }
+
+  private abortServer(): void {
+    const conn = this.srv;
+    if (conn !== null) {
+      this.srv = null;
+      conn.owner = null;
+      conn.reusable = false;
+      conn.socket.destroy();
+    }
+    this.queued = null;
+  }
+
+  /**
+   * The head deadline (http-request, or keep-alive idle) without a timer operation per request: the
+   * timer only moves when the new deadline is earlier than the armed one; when it fires early it re-arms.
+   */
+  private armDeadline(at: number, kind: number): void {
+    this.deadline = at;
+    this.deadlineKind = kind;
+    if (this.timer !== null && this.timerAt <= at) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.onDeadline(), Math.max(0, at - Date.now()));
+  }
+
+  private onDeadline(): void {
+    this.timer = null;
+    if (this.state !== S_HEAD || this.deadlineKind === 0) return;
+    const now = Date.now();
+    if (now < this.deadline) {
+      this.armDeadline(this.deadline, this.deadlineKind);
+      return;
+    }
+    if (this.deadlineKind === 1 && (this.inbuf === null || this.inbuf.length === 0)) this.close();
+    else this.sendError(408);
+  }
+
+  private cleanup(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.deadlineKind = 0;
+    this.inbuf = null;
+    this.resbuf = null;
+    if (this.px.sessions.delete(this)) this.px.gate.release();
+  }
+
+  /** Closes the client connection now; an attached idle server connection returns to the pool. */
+  close(): void {
+    if (this.state !== S_CLOSED) {
+      const wasIdle = this.state === S_HEAD;
+      const conn = this.srv;
+      this.state = S_CLOSED;
+      if (conn !== null) {
+        this.srv = null;
+        if (wasIdle && this.px.connMode === 'keep-alive' && this.px.be!.httpReuse !== 'never')
+          releaseToPool(conn);
+        else {
+          conn.owner = null;
+          conn.socket.destroy();
+        }
+      }
+      this.queued = null;
+    }
+    this.client.destroy();
+    this.cleanup();
+  }
+
+  /** Graceful stop: idle sessions close now, busy ones after their current response. */
+  shutdown(): void {
+    this.stopping = true;
+    if (this.state === S_HEAD && (this.inbuf === null || this.inbuf.length === 0)) {
+      const conn = this.srv;
+      this.srv = null;
+      if (conn) {
+        conn.owner = null;
+        conn.socket.destroy();
+      }
+      this.state = S_CLOSED;
+      this.client.end();
+      this.cleanup();
+    }
+  }
+
+  idle(): boolean {
+    return this.state === S_HEAD;
+  }
+}
+
+/**
+ * Builds the head to forward: the start line and kept header lines copied from `buf`, `extra` header
+ * lines appended, the empty line, then as much of the following body as belongs to this message. One
+ * buffer, so one write. Returns null when the body start is malformed.
+ */
+function buildHead(
+  buf: Buffer,
+  h: HttpHead,
+  extra: string,
+  keepUpgrade: boolean,
+  headEnd: number,
+  avail: number,
+  body: BodyFraming,
+): { buf: Buffer; bodyTaken: number } | null {
+  let bodyTaken = 0;
+  if (avail > 0) {
+    bodyTaken = body.consume(buf, headEnd, headEnd + avail);
+    if (bodyTaken < 0) return null;
+  }
+  const lastLine = h.lastLineStart;
+  const tail = headEnd - lastLine + bodyTaken; // empty line + body start
+  const extraLen = extra.length;
+  let dropCount = h.dropCount;
+  if (keepUpgrade && dropCount > 0) {
+    // the Upgrade header stays when the upgrade goes through; Connection is re-sent as "upgrade"
+    for (let i = 0; i < h.nHeaders; i++) {
+      if (h.drop[i] === 1 && isUpgradeHeader(buf, h, i)) {
+        h.drop[i] = 0;
+        dropCount--;
+      }
+    }
+  }
+  if (dropCount === 0) {
+    const out = Buffer.allocUnsafe(lastLine + extraLen + tail);
+    buf.copy(out, 0, 0, lastLine);
+    if (extraLen > 0) out.write(extra, lastLine, 'latin1');
+    buf.copy(out, lastLine + extraLen, lastLine, headEnd + bodyTaken);
+    return { buf: out, bodyTaken };
+  }
+  const hdr = h.hdr;
+  let size = hdr[4]; // start line
+  for (let i = 0; i < h.nHeaders; i++) if (h.drop[i] === 0) size += hdr[i * 6 + 5] - hdr[i * 6 + 4];
+  const out = Buffer.allocUnsafe(size + extraLen + tail);
+  let o = buf.copy(out, 0, 0, hdr[4]);
+  for (let i = 0; i < h.nHeaders; i++) {
+    if (h.drop[i] === 0) o += buf.copy(out, o, hdr[i * 6 + 4], hdr[i * 6 + 5]);
+  }
+  if (extraLen > 0) o += out.write(extra, o, 'latin1');
+  buf.copy(out, o, lastLine, headEnd + bodyTaken);
+  return { buf: out, bodyTaken };
+}
+
+function isUpgradeHeader(buf: Buffer, h: HttpHead, i: number): boolean {
+  const s = h.hdr[i * 6];
+  return h.hdr[i * 6 + 1] - s === 7 && buf.toString('latin1', s, s + 7).toLowerCase() === 'upgrade';
+}
