@@ -41,4 +41,5 @@ export const KA = {
   authWithV3: 'CFG_WARN_KA_AUTH_WITH_V3',
   syncGroupWeight: 'CFG_WARN_KA_SYNC_GROUP_WEIGHT',
   noInstances: 'CFG_WARN_KA_NO_INSTANCES',
+  scriptSecurity: 'CFG_WARN_KA_SCRIPT_SECURITY',
 } as const;

@@ -90,6 +90,21 @@ export function resolveConfig(
     syncGroupTrackingWeight: sg.syncGroupTrackingWeight,
   }));
 
+  // keepalived warns for tracked vrrp_scripts, not for notify scripts it has not checked on disk
+  const usesScripts =
+    instances.some((i) => i.trackScripts.length > 0) || syncGroups.some((sg) => sg.trackScripts.length > 0);
+  if (usesScripts && !globalDefs.enableScriptSecurity) {
+    // keepalived prints the same at start-up: scripts may run as root from paths others can write
+    r.diagnostics.push({
+      severity: 'warning',
+      file: opts.file,
+      line: 0,
+      code: KA.scriptSecurity,
+      message:
+        'SECURITY VIOLATION - scripts are being executed but script_security not enabled - add enable_script_security to global_defs',
+    });
+  }
+
   if (draft.instances.length === 0) {
     r.diagnostics.push({
       severity: 'warning',
@@ -321,15 +336,23 @@ function resolveInstance(
     r.warn(
       d.nopreempt!,
       KA.preemptWithMaster,
-      `(${d.name}) Warning - nopreempt will not work with initial state MASTER - clearing; write 'state BACKUP' on every node`,
+      `(${d.name}) nopreempt will not work with initial state MASTER - clearing; write 'state BACKUP' on every node`,
     );
     nopreempt = false;
+  }
+  if (preemptDelay > 0 && nopreempt) {
+    r.warn(
+      d.preemptDelayTok!,
+      KA.adjusted,
+      `(${d.name}) preempt_delay is incompatible with nopreempt mode - resetting; keep one of them`,
+    );
+    preemptDelay = 0;
   }
   if (preemptDelay > 0 && state === 'MASTER') {
     r.warn(
       d.preemptDelayTok!,
       KA.preemptWithMaster,
-      `(${d.name}) Warning - preempt delay will not work with initial state MASTER - clearing; write 'state BACKUP' on every node`,
+      `(${d.name}) preempt delay will not work with initial state MASTER - clearing; write 'state BACKUP' on every node`,
     );
     preemptDelay = 0;
   }
