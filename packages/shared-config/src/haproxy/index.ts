@@ -1,1 +1,13 @@
+/** haproxy.cfg: tokenizer → keyword tables → resolved, frozen model (contract A). */
+export type { Diagnostic, Severity } from '../common/diagnostic.ts';
+export { suggest } from '../common/did-you-mean.ts';
+export { COMPAT_VERSION, evaluateBlockCondition } from './conditional-blocks.ts';
+export { CODES } from './context.ts';
+export { formatHaproxyDiagnostic, formatHaproxyLine } from './format.ts';
+export { expandConfigPaths, loadHaproxyConfig } from './load.ts';
 export * from './model.ts';
+export type { HaproxyLoadResult, ParseOptions, Source } from './parser.ts';
+export { parseHaproxyConfig } from './parser.ts';
+export { ACTIVE, type RuntimeStatus, runtimeStatus } from './runtime-status.ts';
+export { type TokenizedLine, tokenizeLine } from './tokenizer.ts';
+export { parseAddress, parseCidr, parseSize, parseTime } from './values.ts';

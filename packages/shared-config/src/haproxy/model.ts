@@ -503,7 +503,7 @@ export const ProxySchema = z.strictObject({
   options: OptionsSchema.default(OptionsSchema.parse({})),
   httpReuse: z.enum(['never', 'safe', 'aggressive', 'always']).default('safe'),
   retries: z.int().min(0).default(3),
-  retryOn: z.array(z.string()).default(['connect-failure']),
+  retryOn: z.array(z.string()).default(['conn-failure']),
   defaultBackend: z.string().nullable().default(null),
   useBackends: z
     .array(z.strictObject({ backend: z.string(), cond: ConditionSchema.nullable(), ...Where }))

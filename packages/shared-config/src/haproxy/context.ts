@@ -1,0 +1,101 @@
+/**
+ * What a keyword handler sees: the line being parsed, ways to report, and the draft it fills in.
+ * Drafts are the schema's *input* types (defaults not applied yet), so inheritance from `defaults`
+ * sections is a plain deep copy and zod applies the defaults at the end.
+ */
+import type { z } from 'zod';
+import type {
+  GlobalSectionSchema,
+  OptionsSchema,
+  ProxySchema,
+  ServerSchema,
+  StatsSchema,
+  TimeoutsSchema,
+} from './model.ts';
+import { runtimeStatus } from './runtime-status.ts';
+
+export type ProxyInput = z.input<typeof ProxySchema>;
+export type ServerInput = z.input<typeof ServerSchema>;
+export type GlobalInput = z.input<typeof GlobalSectionSchema>;
+export type StatsInput = z.input<typeof StatsSchema>;
+
+/** Server options set by `default-server` (everything but the identity of a server). */
+export type ServerDefaults = Partial<Omit<ServerInput, 'name' | 'address' | 'file' | 'line'>>;
+
+export type ProxyDraft = Omit<ProxyInput, 'timeouts' | 'options' | 'stats'> & {
+  timeouts: z.input<typeof TimeoutsSchema>;
+  options: z.input<typeof OptionsSchema>;
+  stats?: StatsInput | null;
+  /** `default-server` settings, applied to each following `server` line. Not part of the model. */
+  defaultServer: ServerDefaults;
+  /** Where `default_backend` was written (maybe in a defaults section), for diagnostics. Not part of the model. */
+  defaultBackendAt?: { file: string; line: number };
+};
+
+export type SectionKind =
+  | 'global'
+  | 'defaults'
+  | 'frontend'
+  | 'backend'
+  | 'listen'
+  | 'userlist'
+  | 'http-errors';
+
+export interface LineContext {
+  readonly file: string;
+  readonly line: number;
+  /** The keyword (first word, after a `no` prefix). */
+  readonly keyword: string;
+  /** The words after the keyword. */
+  readonly args: readonly string[];
+  /** True when the line started with `no`. */
+  readonly no: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  alert(message: string, code?: string): void;
+  warn(message: string, code?: string): void;
+  /**
+   * Notes a keyword (or option) whose runtime may be planned: `key` is the runtime-status key, `label`
+   * what the message names (default: the key). All planned notes of a line become ONE warning,
+   * introduced by `subject` when given (`server 'web1' options`).
+   */
+  planned(key: string, label?: string, subject?: string): void;
+  /** Resolves a file argument (errorfile, …) the way HAProxy does (`default-path`). */
+  resolvePath(path: string): string;
+  /** True when the file exists and is readable. */
+  readable(path: string): boolean;
+}
+
+export const CODES = {
+  syntax: 'CFG_ERR_SYNTAX',
+  unknownKeyword: 'CFG_ERR_UNKNOWN_KEYWORD',
+  wrongSection: 'CFG_ERR_WRONG_SECTION',
+  badValue: 'CFG_ERR_BAD_VALUE',
+  missingArg: 'CFG_ERR_MISSING_ARGUMENT',
+  unknownReference: 'CFG_ERR_UNKNOWN_REFERENCE',
+  duplicate: 'CFG_ERR_DUPLICATE',
+  modeMismatch: 'CFG_ERR_MODE_MISMATCH',
+  file: 'CFG_ERR_FILE',
+  removed: 'CFG_ERR_REMOVED_KEYWORD',
+  userDirective: 'CFG_ERR_ALERT_DIRECTIVE',
+  planned: 'CFG_WARN_PLANNED',
+  legacy: 'CFG_WARN_LEGACY',
+  ignored: 'CFG_WARN_IGNORED',
+  chroot: 'CFG_WARN_CHROOT',
+  notice: 'CFG_WARN_NOTICE',
+} as const;
+
+/** The standard message for a planned keyword (one per line). */
+export function plannedMessage(label: string, key: string): string | null {
+  const status = runtimeStatus(key);
+  if (status.status === 'active') return null;
+  return `'${label}' is parsed but not applied yet (${status.note})`;
+}
+
+export function ensure<T extends object, K extends keyof T>(
+  obj: T,
+  key: K,
+  make: () => NonNullable<T[K]>,
+): NonNullable<T[K]> {
+  if (obj[key] === undefined || obj[key] === null) obj[key] = make() as T[K];
+  return obj[key] as NonNullable<T[K]>;
+}

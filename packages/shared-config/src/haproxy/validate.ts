@@ -1,0 +1,204 @@
+/**
+ * Checks that need the whole configuration (HAProxy's post-parsing checks): references between
+ * proxies, userlists and http-errors sections, server names, modes, and missing essentials.
+ */
+import type { Diagnostic } from '../common/diagnostic.ts';
+import { alert, warning } from '../common/diagnostic.ts';
+import { suggest } from '../common/did-you-mean.ts';
+import type { ProxyInput } from './context.ts';
+import { CODES } from './context.ts';
+import type { AclCriterion } from './model.ts';
+
+export type ProxyToValidate = ProxyInput & { defaultBackendAt?: { file: string; line: number } };
+
+export interface ValidationInput {
+  proxies: ProxyToValidate[];
+  userlists: string[];
+  httpErrors: string[];
+}
+
+const USERLIST_FETCHES = [
+  'http_auth',
+  'http_auth_group',
+  'http_auth_bin',
+  'http_auth_pass',
+  'http_auth_type',
+];
+
+export function validateReferences(input: ValidationInput): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const backends = input.proxies.filter((p) => p.capabilities.backend);
+  const byName = (name: string) => backends.find((b) => b.name === name);
+
+  for (const px of input.proxies) {
+    const label = `${px.kind} '${px.name}'`;
+    const mode = px.mode ?? 'tcp';
+
+    // Backend references: default_backend and use_backend.
+    const refs: { backend: string; file: string; line: number; what: string }[] = [];
+    if (px.capabilities.frontend && px.defaultBackend) {
+      const at = px.defaultBackendAt ?? { file: px.file, line: px.line };
+      refs.push({ backend: px.defaultBackend, ...at, what: 'default_backend' });
+    }
+    if (px.capabilities.frontend) {
+      for (const u of px.useBackends ?? [])
+        refs.push({ backend: u.backend, file: u.file, line: u.line, what: 'use_backend' });
+    }
+    for (const ref of refs) {
+      if (ref.backend.includes('%[')) continue; // dynamic name (log-format), resolved per request
+      const target = byName(ref.backend);
+      if (!target) {
+        const fe = input.proxies.find((p) => p.name === ref.backend);
+        const hint = suggest(
+          ref.backend,
+          backends.map((b) => b.name),
+        );
+        out.push(
+          alert(
+            ref.file,
+            ref.line,
+            CODES.unknownReference,
+            fe
+              ? `proxy '${px.name}': ${ref.what} '${ref.backend}' is a frontend, it has no backend capability (declare a 'backend ${ref.backend}' or use a 'listen' section).`
+              : `proxy '${px.name}': unable to find required ${ref.what}: '${ref.backend}'${hint ? `; did you mean '${hint}' maybe ?` : '.'}`,
+          ),
+        );
+        continue;
+      }
+      const tmode = target.mode ?? 'tcp';
+      if (mode === 'http' && tmode === 'tcp') {
+        out.push(
+          alert(
+            ref.file,
+            ref.line,
+            CODES.modeMismatch,
+            `http ${px.kind} '${px.name}' (${px.file}:${px.line}) tries to use incompatible tcp backend '${target.name}' (${target.file}:${target.line}) as its ${ref.what === 'default_backend' ? 'default backend' : 'backend'} (see 'mode').`,
+          ),
+        );
+      }
+    }
+
+    // Servers: unique names, tracked servers exist.
+    const seen = new Map<string, number>();
+    for (const s of px.servers ?? []) {
+      const prev = seen.get(s.name);
+      if (prev !== undefined) {
+        out.push(
+          alert(
+            s.file,
+            s.line,
+            CODES.duplicate,
+            `${px.kind} '${px.name}', another server named '${s.name}' was already defined at line ${prev}, please use distinct names.`,
+          ),
+        );
+      } else seen.set(s.name, s.line);
+    }
+    for (const s of px.servers ?? []) {
+      if (!s.track) continue;
+      const slash = s.track.indexOf('/');
+      const beName = slash < 0 ? px.name : s.track.slice(0, slash);
+      const srvName = slash < 0 ? s.track : s.track.slice(slash + 1);
+      const be = byName(beName);
+      if (!be) {
+        out.push(
+          alert(
+            s.file,
+            s.line,
+            CODES.unknownReference,
+            `'server ${px.name}/${s.name}' : unable to find required proxy '${beName}' for tracking.`,
+          ),
+        );
+      } else if (!(be.servers ?? []).some((x) => x.name === srvName)) {
+        out.push(
+          alert(
+            s.file,
+            s.line,
+            CODES.unknownReference,
+            `'server ${px.name}/${s.name}' : unable to find required server '${srvName}' for tracking.`,
+          ),
+        );
+      }
+    }
+
+    // Userlists referenced by ACLs (named and anonymous).
+    const criteria: { c: AclCriterion | Omit<AclCriterion, never>; file: string; line: number }[] = [];
+    for (const a of px.acls ?? []) criteria.push({ c: a as AclCriterion, file: a.file, line: a.line });
+    const rulesWithCond = [
+      ...(px.httpRequestRules ?? []),
+      ...(px.httpResponseRules ?? []),
+      ...(px.tcpRequestRules ?? []),
+      ...(px.useBackends ?? []),
+      ...(px.redirects ?? []),
+    ];
+    for (const r of rulesWithCond) {
+      for (const group of r.cond?.anyOf ?? []) {
+        for (const t of group)
+          if (t.kind === 'inline')
+            criteria.push({ c: t.criterion as AclCriterion, file: r.file, line: r.line });
+      }
+    }
+    for (const { c, file, line } of criteria) {
+      if (!USERLIST_FETCHES.includes(c.fetch)) continue;
+      const ul = c.fetchArgs[0];
+      if (ul === undefined) {
+        out.push(
+          alert(
+            file,
+            line,
+            CODES.missingArg,
+            `ACL keyword '${c.fetch}' expects a userlist name, e.g. ${c.fetch}(admins).`,
+          ),
+        );
+      } else if (!input.userlists.includes(ul)) {
+        const hint = suggest(ul, input.userlists);
+        out.push(
+          alert(
+            file,
+            line,
+            CODES.unknownReference,
+            `unable to find userlist '${ul}' referenced in arg 1 of ACL keyword '${c.fetch}' in proxy '${px.name}'${hint ? `; did you mean '${hint}' maybe ?` : '.'}`,
+          ),
+        );
+      }
+    }
+
+    for (const ref of px.errorfilesFrom ?? []) {
+      if (!input.httpErrors.includes(ref.name)) {
+        out.push(
+          alert(
+            px.file,
+            px.line,
+            CODES.unknownReference,
+            `proxy '${px.name}': unable to find http-errors section '${ref.name}' referenced by 'errorfiles'.`,
+          ),
+        );
+      }
+    }
+
+    // Essentials HAProxy warns about.
+    if (px.capabilities.frontend && (px.binds ?? []).length === 0 && !px.disabled) {
+      out.push(
+        warning(
+          px.file,
+          px.line,
+          CODES.ignored,
+          `${label} has no 'bind' directive. Please declare it as a backend if this was intended.`,
+        ),
+      );
+    }
+    const t = px.timeouts ?? {};
+    const missing =
+      (px.capabilities.frontend && !t.client) || (px.capabilities.backend && (!t.connect || !t.server));
+    if (missing && !px.disabled) {
+      out.push(
+        warning(
+          px.file,
+          px.line,
+          CODES.ignored,
+          `missing timeouts for ${label}. While not properly invalid, you will certainly encounter various problems with such a configuration. To fix this, please ensure that all following timeouts are set to a non-zero value: 'client', 'connect', 'server'.`,
+        ),
+      );
+    }
+  }
+  return out;
+}
