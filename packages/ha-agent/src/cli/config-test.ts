@@ -22,7 +22,10 @@ export interface ConfigTestOptions {
  * one, unlike keepalived 2.2 which exits 5, so configurations can be checked off the target host), 1 otherwise.
  */
 export async function runConfigTest(path: string, opts: ConfigTestOptions): Promise<number> {
-  const result = loadKeepalivedConfig(path, { configId: opts.configId, interfaceExists: opts.interfaceExists });
+  const result = loadKeepalivedConfig(path, {
+    configId: opts.configId,
+    interfaceExists: opts.interfaceExists,
+  });
   for (const d of result.diagnostics) opts.stderr.write(`${formatKeepalivedDiagnostic(d)}\n`);
   const errors = result.diagnostics.filter((d) => d.severity === 'alert').length;
   const warnings = result.diagnostics.length - errors;
