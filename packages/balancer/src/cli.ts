@@ -8,7 +8,7 @@ import { loadEngineConfig } from './engine/load-config.ts';
 import { stderrMessages } from './log/messages.ts';
 import { BALANCER_VERSION } from './version.ts';
 
-/** How long a graceful stop (SIGTERM/SIGINT/SIGUSR1) waits for in-flight work before closing it. */
+/** How long a graceful stop (SIGTERM/SIGINT/SIGUSR1) waits for in-flight work unless `hard-stop-after` says. */
 const DEFAULT_GRACE_MS = 10_000;
 
 async function main(argv: string[]): Promise<number> {
@@ -107,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
   if (args.verbose)
     for (const l of engine.listeners) messages.notice(`proxy ${l.proxy} listening on ${l.address}`);
 
+  const graceMs = config.global.hardStopAfter ?? DEFAULT_GRACE_MS;
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -116,10 +117,8 @@ async function main(argv: string[]): Promise<number> {
         return;
       }
       stopping = true;
-      messages.notice(
-        `${signal} received: stopping gracefully (up to ${DEFAULT_GRACE_MS} ms for in-flight work).`,
-      );
-      engine.stop(DEFAULT_GRACE_MS).then(() => {
+      messages.notice(`${signal} received: stopping gracefully (up to ${graceMs} ms for in-flight work).`);
+      engine.stop(graceMs).then(() => {
         for (const s of demoServers) s.closeAllConnections();
         for (const s of demoServers) s.close();
         resolve(0);

@@ -15,6 +15,10 @@ export interface BindSpec {
   text: string;
   file: string;
   line: number;
+  /** `bind … maxconn N` */
+  maxconn?: number | null;
+  /** `bind … backlog N` (or the proxy's `backlog`) */
+  backlog?: number | null;
 }
 
 export interface Cidr {
@@ -101,6 +105,8 @@ export interface EngineConfig {
     tuneMaxrewrite: number;
     /** tune.http.maxhdr */
     maxHeaders: number;
+    /** `hard-stop-after`: bound of a graceful stop, ms */
+    hardStopAfter?: number | null;
   };
   frontends: FrontendSpec[];
   backends: Map<string, BackendSpec>;

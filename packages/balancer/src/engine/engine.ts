@@ -70,13 +70,14 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
       runtimes.push(px);
       const start =
         fe.mode === 'tcp'
-          ? (s: net.Socket) => new TcpSession(px, s)
-          : (s: net.Socket) => new HttpSession(px, s);
+          ? (s: net.Socket, g: ConnGate) => new TcpSession(px, s, g)
+          : (s: net.Socket, g: ConnGate) => new HttpSession(px, s, g);
       for (const bind of fe.binds) {
-        for (const opts of listenOptions(bind.address, BACKLOG)) {
+        const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
+        for (const opts of listenOptions(bind.address, bind.backlog ?? BACKLOG)) {
           const server = net.createServer(
             { pauseOnConnect: true, allowHalfOpen: true, noDelay: true },
-            (sock) => gate.admit(sock, start),
+            (sock) => bindGate.admit(sock, start),
           );
           const info: ListenerInfo = { proxy: fe.name, address: listenText(opts), listening: false };
           if (opts.path) removeStaleSocket(opts.path);
@@ -147,7 +148,8 @@ async function stopAll(
   for (const s of servers) s.close();
   for (const l of listeners) l.listening = false;
   for (const px of runtimes) {
-    for (const p of px.gate.parked.splice(0)) p.socket.destroy();
+    const gates = [px.gate, ...px.gate.children];
+    for (const g of gates) for (const p of g.parked.splice(0)) p.socket.destroy();
     for (const s of [...px.sessions]) s.shutdown();
   }
   const deadline = Date.now() + graceMs;

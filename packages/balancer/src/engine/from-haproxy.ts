@@ -1,70 +1,20 @@
 import { readFileSync } from 'node:fs';
+import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '@ha-lb/shared-config/haproxy';
 import { LB_ERR, LbError } from '../errors.ts';
-import {
-  type BackendSpec,
-  type BindAddress,
-  type BindSpec,
-  DEFAULT_TUNE,
-  type EngineConfig,
-  type ForwardFor,
-  type FrontendSpec,
-  type HttpOptions,
-  type ServerSpec,
-  type Timeouts,
+import type {
+  BackendSpec,
+  BindAddress,
+  BindSpec,
+  EngineConfig,
+  FrontendSpec,
+  HttpOptions,
+  ServerSpec,
+  Timeouts,
 } from './engine-config.ts';
 
-// The subset of contract A's HaproxyConfig the engine reads. Kept structural so the adapter keeps
-// compiling while the model grows.
 type Address = BindAddress;
-interface ModelBind {
-  address: Address;
-  options?: Record<string, string | boolean | number>;
-  file: string;
-  line: number;
-  text?: string;
-}
-interface ModelServer {
-  name: string;
-  address: Address;
-  weight?: number;
-  maxconn?: number | null;
-  backup?: boolean;
-  disabled?: boolean;
-}
-interface ModelProxy {
-  name: string;
-  kind: 'frontend' | 'backend' | 'listen';
-  capabilities: { frontend: boolean; backend: boolean };
-  mode: 'http' | 'tcp' | 'health';
-  maxconn: number | null;
-  binds: ModelBind[];
-  timeouts: Partial<Timeouts>;
-  options: {
-    httpServerClose?: boolean;
-    httpClose?: boolean;
-    httpKeepAlive?: boolean;
-    forwardfor?: ForwardFor | null;
-  };
-  httpReuse?: 'never' | 'safe' | 'aggressive' | 'always';
-  retries?: number;
-  defaultBackend: string | null;
-  errorfiles?: Record<number, string>;
-  balance?: { algorithm: string; args: string[] };
-  servers: ModelServer[];
-}
-export interface HaproxyModelLike {
-  global: {
-    maxconn: number | null;
-    pidfile?: string | null;
-    healthSocket?: { path: string; mode: number } | null;
-    tuneBufsize?: number;
-    tuneMaxrewrite?: number;
-    tuneHttpMaxhdr?: number;
-  };
-  proxies: ModelProxy[];
-}
 
-function timeouts(t: Partial<Timeouts>): Timeouts {
+function timeouts(t: ModelProxy['timeouts']): Timeouts {
   return {
     client: t.client ?? null,
     server: t.server ?? null,
@@ -81,7 +31,7 @@ function timeouts(t: Partial<Timeouts>): Timeouts {
 function options(p: ModelProxy): HttpOptions {
   return {
     httpServerClose: p.options.httpServerClose === true,
-    httpClose: p.options.httpClose === true,
+    httpClose: p.options.httpclose === true,
     httpKeepAlive: p.options.httpKeepAlive === true,
   };
 }
@@ -110,7 +60,7 @@ function errorfiles(p: ModelProxy): Map<number, Buffer> {
 }
 
 function server(s: ModelServer, proxy: string): ServerSpec {
-  const a = s.address;
+  const a = s.address as Address;
   if (a.kind === 'fd')
     throw new LbError(LB_ERR.CONFIG, `backend '${proxy}': server '${s.name}' cannot use fd@`);
   return {
@@ -125,10 +75,11 @@ function server(s: ModelServer, proxy: string): ServerSpec {
   };
 }
 
-export function fromHaproxyConfig(model: HaproxyModelLike): EngineConfig {
+export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
   const backends = new Map<string, BackendSpec>();
   const frontends: FrontendSpec[] = [];
   for (const p of model.proxies) {
+    if (p.disabled) continue;
     const mode = p.mode === 'tcp' ? 'tcp' : 'http';
     const files = errorfiles(p);
     if (p.capabilities.backend) {
@@ -140,17 +91,19 @@ export function fromHaproxyConfig(model: HaproxyModelLike): EngineConfig {
         retries: p.retries ?? 3,
         httpReuse: p.httpReuse ?? 'safe',
         options: options(p),
-        forwardfor: p.options.forwardfor ?? null,
+        forwardfor: p.options.forwardfor,
         balance: p.balance ?? { algorithm: 'roundrobin', args: [] },
         errorfiles: files,
       });
     }
     if (p.capabilities.frontend) {
       const binds: BindSpec[] = p.binds.map((b) => ({
-        address: b.address,
-        text: b.text ?? addressText(b.address),
+        address: b.address as Address,
+        text: addressText(b.address as Address),
         file: b.file,
         line: b.line,
+        maxconn: typeof b.options.maxconn === 'number' ? b.options.maxconn : null,
+        backlog: typeof b.options.backlog === 'number' ? b.options.backlog : p.backlog,
       }));
       frontends.push({
         name: p.name,
@@ -169,10 +122,11 @@ export function fromHaproxyConfig(model: HaproxyModelLike): EngineConfig {
     global: {
       maxconn: model.global.maxconn,
       pidfile: model.global.pidfile ?? null,
-      healthSocket: model.global.healthSocket ?? null,
-      tuneBufsize: model.global.tuneBufsize ?? DEFAULT_TUNE.tuneBufsize,
-      tuneMaxrewrite: model.global.tuneMaxrewrite ?? DEFAULT_TUNE.tuneMaxrewrite,
-      maxHeaders: model.global.tuneHttpMaxhdr ?? DEFAULT_TUNE.maxHeaders,
+      healthSocket: model.global.healthSocket,
+      tuneBufsize: model.global.tuneBufsize,
+      tuneMaxrewrite: Math.min(model.global.tuneMaxrewrite, model.global.tuneBufsize / 2),
+      maxHeaders: model.global.tuneHttpMaxhdr,
+      hardStopAfter: model.global.hardStopAfter,
     },
     frontends,
     backends,

@@ -2,6 +2,7 @@ import type net from 'node:net';
 import type { ServerState } from '../backend/server.ts';
 import { releaseToPool, ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
+import type { ConnGate } from '../listen/conn-gate.ts';
 import { BodyFraming, FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
@@ -31,6 +32,7 @@ function heads(maxHeaders: number): void {
  */
 export class HttpSession implements ServerConnOwner {
   private readonly px: ProxyRuntime;
+  private readonly gate: ConnGate;
   private readonly client: net.Socket;
   private readonly clientAddr: string;
   /** the forwardfor line for this client ('' when excepted or off) */
@@ -70,8 +72,9 @@ export class HttpSession implements ServerConnOwner {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
 
-  constructor(px: ProxyRuntime, client: net.Socket) {
+  constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
     this.px = px;
+    this.gate = gate;
     this.client = client;
     heads(px.maxHeaders);
     this.clientAddr = normalizeClientAddress(client.remoteAddress);
@@ -689,7 +692,7 @@ export class HttpSession implements ServerConnOwner {
     this.deadlineKind = 0;
     this.inbuf = null;
     this.resbuf = null;
-    if (this.px.sessions.delete(this)) this.px.gate.release();
+    if (this.px.sessions.delete(this)) this.gate.release();
   }
 
   /** Closes the client connection now; an attached idle server connection returns to the pool. */

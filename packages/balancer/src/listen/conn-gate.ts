@@ -15,7 +15,7 @@ export class ConnGate {
   active = 0;
   readonly max: number;
   readonly parent: ConnGate | null;
-  readonly parked: { socket: net.Socket; start: (s: net.Socket) => void }[] = [];
+  readonly parked: { socket: net.Socket; start: (s: net.Socket, gate: ConnGate) => void }[] = [];
   readonly parkLimit: number;
   readonly children: ConnGate[] = [];
 
@@ -27,14 +27,15 @@ export class ConnGate {
   }
 
   private hasRoom(): boolean {
-    return this.active < this.max && (this.parent === null || this.parent.active < this.parent.max);
+    for (let g: ConnGate | null = this; g !== null; g = g.parent) if (g.active >= g.max) return false;
+    return true;
   }
 
   /** Admit now, or park until `release` frees a slot. */
-  admit(socket: net.Socket, start: (s: net.Socket) => void): void {
+  admit(socket: net.Socket, start: (s: net.Socket, gate: ConnGate) => void): void {
     if (this.parked.length === 0 && this.hasRoom()) {
       this.take();
-      start(socket);
+      start(socket, this);
       return;
     }
     if (this.parked.length >= this.parkLimit) {
@@ -52,22 +53,22 @@ export class ConnGate {
   }
 
   private take(): void {
-    this.active++;
-    if (this.parent) this.parent.active++;
+    for (let g: ConnGate | null = this; g !== null; g = g.parent) g.active++;
   }
 
   release(): void {
-    this.active--;
-    if (this.parent) {
-      this.parent.active--;
-      this.parent.wake();
+    let top: ConnGate = this;
+    for (let g: ConnGate | null = this; g !== null; g = g.parent) {
+      g.active--;
+      top = g;
     }
-    this.wake();
+    // a slot freed anywhere may admit a connection parked under any sibling
+    top.wake();
   }
 
   /** Hands free slots to parked connections (also called on the parent when a sibling frees one). */
   wake(): void {
-    for (const g of this.children) g.drain();
+    for (const g of this.children) g.wake();
     this.drain();
   }
 
@@ -76,7 +77,7 @@ export class ConnGate {
       const { socket, start } = this.parked.shift()!;
       if (socket.destroyed) continue;
       this.take();
-      start(socket);
+      start(socket, this);
     }
   }
 }

@@ -3,6 +3,7 @@ import type { ServerState } from '../backend/server.ts';
 import { ServerConn, type ServerConnOwner } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import { normalizeClientAddress } from '../http/forwardfor.ts';
+import type { ConnGate } from '../listen/conn-gate.ts';
 
 /**
  * One client connection in `mode tcp`: connect to a server (with `retries`), then move bytes both ways
@@ -12,6 +13,7 @@ import { normalizeClientAddress } from '../http/forwardfor.ts';
  */
 export class TcpSession implements ServerConnOwner {
   private readonly px: ProxyRuntime;
+  private readonly gate: ConnGate;
   private readonly client: net.Socket;
   private srv: ServerConn | null = null;
   private server: ServerState | null = null;
@@ -22,8 +24,9 @@ export class TcpSession implements ServerConnOwner {
   private serverEnded = false;
   private closed = false;
 
-  constructor(px: ProxyRuntime, client: net.Socket) {
+  constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
     this.px = px;
+    this.gate = gate;
     this.client = client;
     client.setNoDelay(true);
     if (px.tClient) client.setTimeout(px.tClient);
@@ -140,7 +143,7 @@ export class TcpSession implements ServerConnOwner {
       srv.socket.destroy();
     }
     this.client.destroy();
-    if (this.px.sessions.delete(this)) this.px.gate.release();
+    if (this.px.sessions.delete(this)) this.gate.release();
   }
 
   shutdown(): void {
