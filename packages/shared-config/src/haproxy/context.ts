@@ -56,7 +56,7 @@ export interface LineContext {
   /**
    * Notes a keyword (or option) whose runtime may be planned: `key` is the runtime-status key, `label`
    * what the message names (default: the key). All planned notes of a line become ONE warning,
-   * introduced by `subject` when given (`server 'web1' options`).
+   * introduced by `subject` when given (`'server web1'` → `'server web1' options 'check', 'inter' are …`).
    */
   planned(key: string, label?: string, subject?: string): void;
   /** Resolves a file argument (errorfile, …) the way HAProxy does (`default-path`). */

@@ -243,7 +243,8 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
     let subject: string;
     if (head.length > 0 && opts.length > 0) subject = `${labels(head)} and its options ${labels(opts)} are`;
     else if (head.length > 0) subject = `${labels(head)} ${head.length > 1 ? 'are' : 'is'}`;
-    else subject = `${opts[0].subject} ${labels(opts)} ${opts.length > 1 ? 'are' : 'is'}`;
+    else
+      subject = `${opts[0].subject} option${opts.length > 1 ? 's' : ''} ${labels(opts)} ${opts.length > 1 ? 'are' : 'is'}`;
     ctx.warn(`${subject} parsed but not applied yet (${notesText})`, CODES.planned);
   }
 
@@ -304,8 +305,9 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
         ctx.alert(`'${kind} ${name}' : unexpected '${rest[2]}' after 'from ${from}'.`, CODES.syntax);
       rest = [];
     }
-    let base: ProxyDraft | null = lastDefaults;
-    let baseName = lastDefaultsName;
+    // A defaults section starts from the documented defaults unless it says `from`.
+    let base: ProxyDraft | null = kind === 'defaults' ? null : lastDefaults;
+    let baseName = kind === 'defaults' ? null : lastDefaultsName;
     if (from !== null) {
       const d = namedDefaults.get(from);
       if (!d) {
@@ -320,16 +322,8 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
     }
     const draft: ProxyDraft = base ? structuredClone(base) : emptyDraft();
     if (kind === 'defaults') {
-      if (name !== '') {
-        const prev = namedDefaults.get(name);
-        if (prev) {
-          ctx.warn(
-            `defaults section '${name}' overrides the one declared at ${prev.file}:${prev.line}.`,
-            CODES.duplicate,
-          );
-        }
-        namedDefaults.set(name, { draft, file: ctx.file, line: ctx.line });
-      }
+      // HAProxy lets defaults names overlap; a `from` reference uses the latest one.
+      if (name !== '') namedDefaults.set(name, { draft, file: ctx.file, line: ctx.line });
       lastDefaults = draft;
       lastDefaultsName = name;
       const px: ProxyScope = { kind, name, draft, capabilities: { frontend: true, backend: true } };
@@ -387,7 +381,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
       case 'none': {
         const hint = suggest(ctx.keyword, SECTION_WORDS);
         ctx.alert(
-          `unknown keyword '${ctx.keyword}' out of section${hint ? `; did you mean '${hint}' maybe ?` : ` (start a section first: ${SECTION_WORDS.slice(0, 7).join(', ')})`}.`,
+          `unknown keyword '${ctx.keyword}' out of section${hint ? `; did you mean '${hint}' maybe ?` : ` (start a section first: ${SECTION_WORDS.slice(0, 7).join(', ')}).`}`,
           CODES.unknownKeyword,
         );
         return;
@@ -547,6 +541,9 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
   // ---------------------------------------------------------------------------------------------
   // Resolution
   const toValidate = proxies.map((px) => finishProxy(px, httpErrors));
+  // Like HAProxy, whole-configuration checks only run once every line parsed: their findings would
+  // otherwise mostly echo the parse errors (a backend "missing" because its line was rejected).
+  if (hasAlert(diagnostics)) return { config: null, diagnostics: sortDiagnostics(diagnostics, sources) };
   diagnostics.push(
     ...validateReferences({
       proxies: toValidate,

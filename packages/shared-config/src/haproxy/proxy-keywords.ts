@@ -444,7 +444,7 @@ export function parseBindLine(
     });
   }
   ctx.planned('bind');
-  for (const o of opts.value.used) ctx.planned(`bind ${o}`, o, `'bind ${addressList}' options`);
+  for (const o of opts.value.used) ctx.planned(`bind ${o}`, o, `'bind ${addressList}'`);
 }
 
 const bindKeyword: ProxyKeyword = {
@@ -483,7 +483,7 @@ function parseServer(ctx: LineContext, px: ProxyScope) {
     line: ctx.line,
   });
   ctx.planned('server');
-  reportServerOptions(ctx, r.value.used, `'server ${name}' options`);
+  reportServerOptions(ctx, r.value.used, `'server ${name}'`);
 }
 
 function reportServerOptions(ctx: LineContext, used: string[], subject: string) {
@@ -1302,7 +1302,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
     (ctx, px) => {
       const r = applyServerOptions(ctx.args, px.draft.defaultServer);
       if (!r.ok) return ctx.alert(`'default-server' : ${r.error}`, CODES.badValue);
-      reportServerOptions(ctx, r.value.used, `'default-server' options`);
+      reportServerOptions(ctx, r.value.used, `'default-server'`);
     },
     true,
   ),
@@ -1430,7 +1430,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
       if (!allowed.includes(a)) {
         const hint = suggest(a, allowed);
         return ctx.alert(
-          `'retry-on' : unknown keyword '${a}'${hint ? `; did you mean '${hint}' maybe ?` : ` (use ${allowed.join(', ')})`}.`,
+          `'retry-on' : unknown keyword '${a}'${hint ? `; did you mean '${hint}' maybe ?` : ` (use ${allowed.join(', ')}).`}`,
           CODES.badValue,
         );
       }

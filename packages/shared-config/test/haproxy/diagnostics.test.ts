@@ -1,0 +1,354 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { BASE, parse } from './helpers.ts';
+
+/**
+ * Broken (and dubious) configurations → the exact diagnostics, as `severity file:line message`.
+ * `BASE` is a defaults section of five lines, so the line under test is line 6 or later.
+ */
+const CASES: [name: string, config: string, expected: string[]][] = [
+  [
+    'timout client 10s',
+    `${BASE}    timout client 10s\n`,
+    ["alert t.cfg:6 unknown keyword 'timout' in 'defaults' section; did you mean 'timeout' maybe ?"],
+  ],
+  [
+    'timeout server 10x',
+    `${BASE}    timeout server 10x\n`,
+    ["alert t.cfg:6 unexpected character 'x' in 'timeout server' (units are us, ms, s, m, h, d; e.g. '10s')"],
+  ],
+  [
+    'timeout clinet 10s',
+    `${BASE}    timeout clinet 10s\n`,
+    [
+      "alert t.cfg:6 'timeout' supports 'client', 'server', 'connect', 'http-request', 'http-keep-alive', 'queue', 'tunnel', 'client-fin', 'server-fin', 'check', 'tarpit' (got 'clinet'); did you mean 'client' maybe ?",
+    ],
+  ],
+  ['bind :70000', `${BASE}frontend f\n    bind :70000\n`, ["alert t.cfg:7 'bind' : invalid port '70000'"]],
+  [
+    'server s 1.2.3.4:80',
+    `${BASE}frontend f\n    bind :80\n    server s 1.2.3.4:80\n`,
+    [
+      "alert t.cfg:8 'server' not allowed because frontend 'f' has no backend capability (put it in a 'backend' or a 'listen' section).",
+    ],
+  ],
+  [
+    'bind :80',
+    `${BASE}backend b\n    bind :80\n`,
+    [
+      "alert t.cfg:7 'bind' not allowed because backend 'b' has no frontend capability (put it in a 'frontend' or a 'listen' section).",
+    ],
+  ],
+  [
+    'balance foo',
+    `${BASE}    balance foo\n`,
+    [
+      "alert t.cfg:6 balance only supports 'roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'uri', 'url_param', 'hdr', 'random', 'rdp-cookie', 'hash' (got 'foo').",
+    ],
+  ],
+  [
+    'balance leastcon',
+    `${BASE}    balance leastcon\n`,
+    [
+      "alert t.cfg:6 balance only supports 'roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'uri', 'url_param', 'hdr', 'random', 'rdp-cookie', 'hash' (got 'leastcon'); did you mean 'leastconn' maybe ?",
+    ],
+  ],
+  [
+    'option forwardfor except 10.0.0.0/33',
+    `${BASE}    option forwardfor except 10.0.0.0/33\n`,
+    ["alert t.cfg:6 'option forwardfor except' : invalid mask '/33' in '10.0.0.0/33' (IPv4 allows 0 to 32)"],
+  ],
+  [
+    'option htplog',
+    `${BASE}    option htplog\n`,
+    ["alert t.cfg:6 unknown option 'htplog'. Did you mean 'httplog' maybe ?"],
+  ],
+  ['option nosuchthing', `${BASE}    option nosuchthing\n`, ["alert t.cfg:6 unknown option 'nosuchthing'."]],
+  [
+    'contimeout 5s',
+    `${BASE}    contimeout 5s\n`,
+    [
+      "alert t.cfg:6 the 'contimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout connect'.",
+    ],
+  ],
+  [
+    'timeout client 5s',
+    `global\n    daemon\n    timeout client 5s\n`,
+    [
+      "alert t.cfg:3 'timeout' is not allowed in the 'global' section (it belongs in a 'defaults', 'frontend', 'backend' or 'listen' section).",
+    ],
+  ],
+  [
+    'daemon',
+    `${BASE}    daemon\n`,
+    [
+      "alert t.cfg:6 'daemon' is a 'global' keyword: it is not allowed in a 'defaults' section (move it to the 'global' section).",
+    ],
+  ],
+  [
+    'server a 1.1.1.1:80',
+    `${BASE}frontend f\n    bind :80\n    default_backend nope\nbackend dyn\n    server a 1.1.1.1:80\n`,
+    ["alert t.cfg:8 proxy 'f': unable to find required default_backend: 'nope'."],
+  ],
+  [
+    'server a 1.1.1.1:80',
+    `${BASE}frontend f\n    bind :80\n    default_backend dyns\nbackend dyn\n    server a 1.1.1.1:80\n`,
+    ["alert t.cfg:8 proxy 'f': unable to find required default_backend: 'dyns'; did you mean 'dyn' maybe ?"],
+  ],
+  [
+    'mode tcp',
+    `${BASE}frontend f\n    bind :80\n    mode http\n    default_backend t\nbackend t\n    mode tcp\n`,
+    [
+      "alert t.cfg:9 http frontend 'f' (t.cfg:6) tries to use incompatible tcp backend 't' (t.cfg:10) as its default backend (see 'mode').",
+    ],
+  ],
+  [
+    'server a 1.1.1.2:80',
+    `${BASE}backend b\n    server a 1.1.1.1:80\n    server a 1.1.1.2:80\n`,
+    [
+      "alert t.cfg:8 backend 'b', another server named 'a' was already defined at line 7, please use distinct names.",
+    ],
+  ],
+  [
+    'server a 1.1.1.1:80 chek',
+    `${BASE}backend b\n    server a 1.1.1.1:80 chek\n`,
+    ["alert t.cfg:7 'server b/a' : unknown keyword 'chek'; did you mean 'check' maybe ?"],
+  ],
+  [
+    'server a 1.1.1.1:80 inter 10x',
+    `${BASE}backend b\n    server a 1.1.1.1:80 inter 10x\n`,
+    [
+      "alert t.cfg:7 'server b/a' : unexpected character 'x' in 'inter' (units are us, ms, s, m, h, d; e.g. '10s')",
+    ],
+  ],
+  [
+    'server a 1.1.1.1:80 weight 300',
+    `${BASE}backend b\n    server a 1.1.1.1:80 weight 300\n`,
+    ["alert t.cfg:7 'server b/a' : 'weight' expects an integer between 0 and 256, got '300'"],
+  ],
+  [
+    'backend b',
+    `${BASE}frontend f\n    bind :80\n    use_backend b if is_api\nbackend b\n`,
+    [
+      "alert t.cfg:8 error detected while parsing a 'use_backend' condition : no such ACL : 'is_api'. Declare it first with 'acl is_api <criterion> [values]'.",
+    ],
+  ],
+  [
+    'backend b',
+    `${BASE}frontend f\n    bind :80\n    acl is_api path_beg /api\n    use_backend b if is_apl\nbackend b\n`,
+    [
+      "warning t.cfg:8 'acl' is parsed but not applied yet (ACLs and rules are planned)",
+      "alert t.cfg:9 error detected while parsing a 'use_backend' condition : no such ACL : 'is_apl'. Did you mean 'is_api' maybe ?",
+    ],
+  ],
+  [
+    'http-request deny if !{ http_auth(admins) }',
+    `${BASE}frontend f\n    bind :80\n    http-request deny if !{ http_auth(admins) }\n`,
+    [
+      "warning t.cfg:8 'http-request deny' is parsed but not applied yet (ACLs and rules are planned)",
+      "alert t.cfg:8 unable to find userlist 'admins' referenced in arg 1 of ACL keyword 'http_auth' in proxy 'f'.",
+    ],
+  ],
+  [
+    'http-request frobnicate',
+    `${BASE}frontend f\n    bind :80\n    http-request frobnicate\n`,
+    [
+      "alert t.cfg:8 'http-request' : unknown action 'frobnicate' (expects allow, deny, tarpit, redirect, set-header, add-header, early-hint, del-header, replace-header, replace-value, …).",
+    ],
+  ],
+  [
+    'http-request set-headr X 1',
+    `${BASE}frontend f\n    bind :80\n    http-request set-headr X 1\n`,
+    [
+      "alert t.cfg:8 'http-request' : unknown action 'set-headr'; did you mean 'set-header' maybe ? (expects allow, deny, tarpit, redirect, set-header, add-header, early-hint, del-header, replace-header, replace-value, …).",
+    ],
+  ],
+  [
+    'cookie SRV insrt',
+    `${BASE}backend b\n    cookie SRV insrt\n`,
+    [
+      "alert t.cfg:7 'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'domain', 'maxidle', 'dynamic', 'maxlife' and 'attr' options (got 'insrt'); did you mean 'insert' maybe ?",
+    ],
+  ],
+  [
+    'bind :81',
+    `${BASE}frontend f\n    bind :80\nfrontend f\n    bind :81\n`,
+    ["alert t.cfg:8 frontend 'f' has the same name as frontend 'f' declared at t.cfg:6."],
+  ],
+  [
+    'bind :80',
+    `frontend f\n    bind :80\n`,
+    [
+      "warning t.cfg:1 missing timeouts for frontend 'f'. While not properly invalid, you will certainly encounter various problems with such a configuration. To fix this, please ensure that all following timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
+    ],
+  ],
+  [
+    'frontend f',
+    `${BASE}frontend f\n`,
+    [
+      "warning t.cfg:6 frontend 'f' has no 'bind' directive. Please declare it as a backend if this was intended.",
+    ],
+  ],
+  [
+    'errorfile 503 /nonexistent/503.http',
+    `${BASE}    errorfile 503 /nonexistent/503.http\n`,
+    ["alert t.cfg:6 errorfile : error opening file '/nonexistent/503.http'."],
+  ],
+  [
+    'errorfile 999 /etc/hosts',
+    `${BASE}    errorfile 999 /etc/hosts\n`,
+    [
+      "alert t.cfg:6 errorfile : status code '999' not handled (use one of 200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504).",
+    ],
+  ],
+  [
+    'backend proxy *:80',
+    `${BASE}backend proxy *:80\n`,
+    ["alert t.cfg:6 'backend proxy' takes no listening address (unexpected '*:80')."],
+  ],
+  [
+    'frontnd x',
+    `${BASE}frontnd x\n`,
+    ["alert t.cfg:6 unknown keyword 'frontnd' in 'defaults' section; did you mean 'frontend' maybe ?"],
+  ],
+  [
+    'frontnd x',
+    `frontnd x\n`,
+    ["alert t.cfg:1 unknown keyword 'frontnd' out of section; did you mean 'frontend' maybe ?"],
+  ],
+  [
+    'acl a src 1.2.3.4',
+    `${BASE}    acl a src 1.2.3.4\n`,
+    [
+      "alert t.cfg:6 'acl' is only allowed in named 'defaults' sections (write 'defaults <name>'), or in a 'frontend', 'backend' or 'listen' section.",
+    ],
+  ],
+  [
+    'log 127.0.0.1 local9',
+    `${BASE}    log 127.0.0.1 local9\n`,
+    ["alert t.cfg:6 unknown log facility 'local9'; did you mean 'local0' maybe ?"],
+  ],
+  [
+    'mode health',
+    `${BASE}    mode health\n`,
+    [
+      "alert t.cfg:6 unknown proxy mode 'health' (use 'http' or 'tcp') ('mode health' was removed in HAProxy 2.4; use 'monitor-uri' or a 'tcp' listener).",
+    ],
+  ],
+  [
+    'http-reuse sometimes',
+    `${BASE}    http-reuse sometimes\n`,
+    ["alert t.cfg:6 'http-reuse' only supports 'never', 'safe', 'aggressive', 'always' (got 'sometimes')."],
+  ],
+  [
+    'bind :80',
+    `${BASE}frontend f from nodefs\n    bind :80\n`,
+    [
+      "alert t.cfg:6 frontend 'f' : unable to find the defaults section 'nodefs' (it must be declared before use).",
+    ],
+  ],
+  [
+    'stats realm',
+    `${BASE}    stats realm\n`,
+    ["alert t.cfg:6 'stats realm' expects a realm name as argument."],
+  ],
+  [
+    'stats auth admin',
+    `${BASE}    stats auth admin\n`,
+    ["alert t.cfg:6 'stats auth' expects <user>:<password> in the same argument (got 'admin')."],
+  ],
+  [
+    'retry-on conn-failur',
+    `${BASE}    retry-on conn-failur\n`,
+    ["alert t.cfg:6 'retry-on' : unknown keyword 'conn-failur'; did you mean 'conn-failure' maybe ?"],
+  ],
+  [
+    'health-socket relative.sock',
+    `global\n    health-socket relative.sock\n`,
+    ["alert t.cfg:2 'health-socket' expects an absolute path, got 'relative.sock'."],
+  ],
+  [
+    'nbproc 4',
+    `global\n    nbproc 4\n`,
+    [
+      "warning t.cfg:2 'nbproc' is not supported any more since HAProxy 2.5 and is ignored; threads are used instead (see 'nbthread').",
+    ],
+  ],
+  [
+    'nbthread 4',
+    `global\n    nbthread 4\n`,
+    [
+      "warning t.cfg:2 'nbthread 4': the balancer serves traffic from one thread per process; the value is recorded but only one thread is used (workers are planned).",
+    ],
+  ],
+  [
+    'server a 1.1.1.1:80 track c/x',
+    `${BASE}backend b\n    server a 1.1.1.1:80 track c/x\n`,
+    [
+      "warning t.cfg:7 'server a' option 'track' is parsed but not applied yet (health checks are planned)",
+      "alert t.cfg:7 'server b/a' : unable to find required proxy 'c' for tracking.",
+    ],
+  ],
+  [
+    'no timeout client',
+    `${BASE}    no timeout client\n`,
+    ["alert t.cfg:6 'no' is only supported before 'option' and 'log' (got 'no timeout')."],
+  ],
+  [
+    'bind :80 ssl crt /etc/ssl/x.pem alpn h2 accept-proxy name web',
+    `${BASE}frontend f\n    bind :80 ssl crt /etc/ssl/x.pem alpn h2 accept-proxy name web\n`,
+    [
+      "warning t.cfg:7 'bind :80' options 'ssl', 'crt', 'alpn', 'accept-proxy' are parsed but not applied yet (TLS termination is planned; the PROXY protocol is planned)",
+    ],
+  ],
+  [
+    'bind :80 sl',
+    `${BASE}frontend f\n    bind :80 sl\n`,
+    ["alert t.cfg:7 'bind :80' unknown keyword 'sl'. Did you mean 'ssl' maybe ?"],
+  ],
+  [
+    'bind :80 "a b',
+    `${BASE}frontend f\n    bind :80 "a b\n`,
+    ['alert t.cfg:7 unmatched quote at position 17'],
+  ],
+  [
+    'user a pasword x',
+    `userlist u\n    user a pasword x\n`,
+    [
+      "alert t.cfg:2 'user a' : expects 'password <hash>', 'insecure-password <password>' and/or 'groups <group>[,...]' (got 'pasword'); did you mean 'password' maybe ?",
+    ],
+  ],
+  [
+    'http-check expect stauts 200',
+    `${BASE}backend b\n    http-check expect stauts 200\n`,
+    [
+      "alert t.cfg:7 'http-check expect' expects a match keyword (status, rstatus, string, rstring, hdr, fhdr, binary, rbinary, string-lf, binary-lf, custom), got 'stauts'; did you mean 'status' maybe ?",
+    ],
+  ],
+  [
+    'frontend bad/name',
+    `${BASE}frontend bad/name\n`,
+    ["alert t.cfg:6 character '/' is not permitted in 'frontend' name 'bad/name'."],
+  ],
+  [
+    'hash-type consistent md5',
+    `${BASE}    hash-type consistent md5\n`,
+    ["alert t.cfg:6 'hash-type' : unknown hash function 'md5' (use sdbm, djb2, wt6, crc32, none)."],
+  ],
+];
+
+describe('diagnostics for broken configurations', () => {
+  for (const [name, config, expected] of CASES) {
+    test(name, () => {
+      const r = parse(config, { readable: (p) => !p.includes('nonexistent') });
+      assert.deepEqual(
+        r.diagnostics.map((d) => `${d.severity} ${d.file}:${d.line} ${d.message}`),
+        expected,
+      );
+      assert.equal(
+        r.config === null,
+        expected.some((e) => e.startsWith('alert')),
+      );
+    });
+  }
+});
