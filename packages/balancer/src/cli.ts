@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type http from 'node:http';
 import { parseArgs, USAGE, UsageError } from './cli/args.ts';
+import { runCheck } from './cli/check.ts';
 import { defaultConfigText, defaultEngineConfig, startDemoServer } from './default-config.ts';
 import { type Engine, startEngine } from './engine/engine.ts';
 import type { EngineConfig } from './engine/engine-config.ts';
@@ -40,16 +41,7 @@ async function main(argv: string[]): Promise<number> {
       messages.alert('No configuration file specified (use -f FILE with -c).');
       return 1;
     }
-    let check: { runCheck: (paths: string[], io: object) => Promise<number> };
-    try {
-      // A variable specifier: check.ts is written by another part of the project and may be missing.
-      const spec = './cli/check.ts';
-      check = await import(spec);
-    } catch (err) {
-      messages.alert(`configuration check (-c) is not available in this build: ${(err as Error).message}`);
-      return 1;
-    }
-    return check.runCheck(args.files, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    return runCheck(args.files, { stdout: process.stdout, stderr: process.stderr, env: process.env });
   }
 
   if (args.daemon)
@@ -81,7 +73,10 @@ async function main(argv: string[]): Promise<number> {
     }
     config = defaultEngineConfig(fePort, ports);
   } else {
-    const loaded = await loadEngineConfig(args.files, messages);
+    const loaded = loadEngineConfig(args.files, messages, {
+      stderr: process.stderr,
+      quiet: args.quiet && !args.verbose,
+    });
     if (!loaded) return 1;
     config = loaded;
   }

@@ -91,7 +91,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
               reject(
                 new LbError(
                   (opts as { fd?: number }).fd !== undefined ? LB_ERR.FD_BIND : LB_ERR.BIND,
-                  `Starting ${fe.binds.length && fe.defaultBackend === fe.name ? 'proxy' : 'frontend'} ${fe.name}: ${what} (${err.code ?? err.message}) [${info.address}] (${bind.file}:${bind.line})`,
+                  `Starting ${fe.binds.length && fe.defaultBackend === fe.name ? 'proxy' : 'frontend'} ${fe.name}: ${what} (${strerror(err)}) [${info.address}] (${bind.file}:${bind.line})`,
                   { cause: err },
                 ),
               );
@@ -128,6 +128,20 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
       return stopped;
     },
   };
+}
+
+const STRERROR: Record<string, string> = {
+  EADDRINUSE: 'Address already in use',
+  EACCES: 'Permission denied',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  EBADF: 'Bad file descriptor',
+  ENOTSOCK: 'Socket operation on non-socket',
+  EINVAL: 'Invalid argument',
+  ENOENT: 'No such file or directory',
+};
+
+function strerror(err: NodeJS.ErrnoException): string {
+  return (err.code && STRERROR[err.code]) || err.message;
 }
 
 function removeStaleSocket(path: string): void {
