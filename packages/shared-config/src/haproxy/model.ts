@@ -626,6 +626,8 @@ export type Options = z.infer<typeof OptionsSchema>;
 export type Cookie = z.infer<typeof CookieSchema>;
 export type Stats = z.infer<typeof StatsSchema>;
 export type Proxy = z.infer<typeof ProxySchema>;
+/** Same as `Proxy`, for code that must not shadow the global `Proxy`. */
+export type HaproxyProxy = Proxy;
 export type Userlist = z.infer<typeof UserlistSchema>;
 export type HttpErrors = z.infer<typeof HttpErrorsSchema>;
 export type OtherSection = z.infer<typeof OtherSectionSchema>;
