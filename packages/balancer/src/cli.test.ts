@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { exchange, startUpstream, waitFor } from './testing/harness.ts';
+
+const CLI = new URL('../bin/balancer.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'balancer-cli-'));
+const children: ChildProcess[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const c of cleanups) await c();
+});
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  children.push(child);
+  const out = { stdout: '', stderr: '', code: null as number | null };
+  child.stdout!.on('data', (d) => {
+    out.stdout += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out.stderr += d;
+  });
+  child.on('exit', (code) => {
+    out.code = code;
+  });
+  return { child, out };
+}
+
+test('-v prints the version; an unknown flag is a usage error', () => {
+  const v = spawnSync(process.execPath, [CLI, '-v'], { encoding: 'utf8' });
+  assert.equal(v.status, 0);
+  assert.match(v.stdout, /^balancer version \d+\.\d+\.\d+/);
+  const bad = spawnSync(process.execPath, [CLI, '--bogus'], { encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /unknown option '--bogus'/);
+});
+
+test('without -f: the built-in demo balances over two demo servers; SIGTERM exits 0', async () => {
+  // the demo uses PORT, PORT+1, PORT+2; find three free consecutive ports
+  let port = 0;
+  for (let i = 0; i < 20 && port === 0; i++) {
+    const p = await freePort();
+    if (p < 65000 && (await Promise.all([p + 1, p + 2].map(isFree))).every(Boolean)) port = p;
+  }
+  const { child, out } = run([], { BALANCER_DEMO_PORT: String(port) });
+  assert.ok(await waitFor(() => out.stderr.includes('built-in demo'), 5000), out.stderr);
+  let served = '';
+  for (let i = 0; i < 10 && !/demo2/.test(served); i++) {
+    const r = await exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { ms: 2000 });
+    served += r.text;
+    if (r.text === '') await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.match(served, /Hello from demo1/);
+  assert.match(served, /Hello from demo2/);
+  child.kill('SIGTERM');
+  assert.ok(await waitFor(() => out.code !== null, 5000));
+  assert.equal(out.code, 0);
+});
+
+async function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+test('a bind that fails prints an [ALERT] naming it and exits 1', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  cleanups.push(() => void blocker.close());
+  const port = (blocker.address() as net.AddressInfo).port;
+  const cfg = join(dir, 'inuse.cfg');
+  writeFileSync(
+    cfg,
+    `defaults\n  mode http\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\nfrontend f\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  server s 127.0.0.1:1\n`,
+  );
+  const r = spawnSync(process.execPath, [CLI, '-f', cfg], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(r.status, 1);
+  assert.match(
+    r.stderr,
+    new RegExp(`\\[ALERT\\].*cannot bind socket \\(Address already in use\\) \\[127\\.0\\.0\\.1:${port}\\]`),
+  );
+});
+
+test('fd@N: serves on an inherited listening socket (as systemd socket activation passes it)', async (t) => {
+  const py = spawnSync('python3', ['-c', 'print(1)']);
+  if (py.status !== 0) {
+    t.skip('python3 is needed to pass a listening socket');
+    return;
+  }
+  const up = await startUpstream();
+  cleanups.push(() => up.close());
+  const cfg = join(dir, 'fd.cfg');
+  writeFileSync(
+    cfg,
+    `defaults\n  mode http\n  timeout client 5s\n  timeout server 5s\n  timeout connect 1s\nfrontend f\n  bind fd@3\n  default_backend b\nbackend b\n  server s 127.0.0.1:${up.port}\n`,
+  );
+  // python creates and listens on the socket, puts it on fd 3, then execs the balancer
+  const script = `
+import os, socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(128)
+os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
+print(s.getsockname()[1], flush=True)
+os.execv(sys.argv[1], [sys.argv[1], sys.argv[2], "-f", sys.argv[3]])
+`;
+  const child = spawn('python3', ['-c', script, process.execPath, CLI, cfg], { stdio: 'pipe' });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  assert.ok(await waitFor(() => /^\d+\n/.test(stdout), 5000), stderr);
+  const port = Number(stdout.trim());
+  let r = { text: '', closed: false, ms: 0 };
+  for (let i = 0; i < 50 && !r.text.includes('ok /fd'); i++) {
+    r = await exchange(port, 'GET /fd HTTP/1.1\r\nHost: x\r\n\r\n', {
+      until: (s) => s.includes('ok /fd'),
+      ms: 1000,
+    });
+  }
+  assert.match(r.text, /ok \/fd/, stderr);
+  child.kill('SIGTERM');
+  assert.ok(await waitFor(() => child.exitCode !== null, 5000));
+  assert.equal(child.exitCode, 0);
+});
+
+test('SIGUSR1 is a graceful stop: an in-flight request completes, then exit 0', async () => {
+  let release: (() => void) | null = null;
+  const up = await startUpstream((_req, socket) => {
+    release = () => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone');
+  });
+  cleanups.push(() => up.close());
+  const port = await freePort();
+  const cfg = join(dir, 'grace.cfg');
+  writeFileSync(
+    cfg,
+    `defaults\n  mode http\n  timeout client 5s\n  timeout server 5s\n  timeout connect 1s\nfrontend f\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  server s 127.0.0.1:${up.port}\n`,
+  );
+  const { child, out } = run(['-f', cfg, '-q']);
+  let pending: ReturnType<typeof exchange> | null = null;
+  for (let i = 0; i < 50 && release === null; i++) {
+    pending = exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', { ms: 5000 });
+    await waitFor(() => release !== null, 200);
+  }
+  assert.ok(release, out.stderr);
+  child.kill('SIGUSR1');
+  await new Promise((r) => setTimeout(r, 100));
+  (release as unknown as () => void)();
+  const r = await pending!;
+  assert.match(r.text, /done$/);
+  assert.ok(await waitFor(() => out.code !== null, 5000));
+  assert.equal(out.code, 0);
+});

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runCheck } from './check.ts';
+
+const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
+const SEED_SHARED = join(REPO, '..', 'shared', 'seeds', 'haproxy.cfg');
+const SEED_COPY = join(REPO, 'packages', 'shared-config', 'test', 'fixtures', 'seed', 'haproxy.cfg');
+
+function capture() {
+  let out = '';
+  let err = '';
+  return {
+    io: {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: (s: string) => (err += s) },
+      env: {},
+      pid: 'PID',
+    },
+    out: () => out,
+    err: () => err.split('\n').filter((l) => l !== ''),
+  };
+}
+
+/** The only warnings the seed may produce: legacy bind, chroot, and keywords not in effect yet. */
+function assertSeedOutput(c: ReturnType<typeof capture>, file: string) {
+  assert.equal(c.out(), 'Configuration file is valid\n');
+  const lines = c.err();
+  assert.equal(lines.at(-1), 'Warnings were found.');
+  for (const l of lines.slice(0, -1)) {
+    assert.match(l, /^\[WARNING\] {2}\(PID\) : config : parsing \[.*haproxy\.cfg:\d+\] : /);
+    assert.match(
+      l,
+      /is parsed but not applied yet|legacy form that HAProxy 2\.x rejects|Node cannot chroot/,
+      l,
+    );
+  }
+  assert.ok(
+    lines.includes(
+      `[WARNING]  (PID) : config : parsing [${file}:33] : 'frontend proxy *:80': listening addresses on the 'frontend' line are a legacy form that HAProxy 2.x rejects; write 'frontend proxy' and, inside the section, 'bind *:80'.`,
+    ),
+  );
+  assert.ok(
+    lines.some((l) =>
+      l.includes(`[${file}:3] : 'chroot /var/lib/haproxy' is parsed but not applied: Node cannot chroot`),
+    ),
+  );
+  assert.ok(
+    lines.includes(
+      `[WARNING]  (PID) : config : parsing [${file}:40] : 'cookie' is parsed but not applied yet (cookie persistence is planned)`,
+    ),
+  );
+}
+
+describe('balancer -c (runCheck)', () => {
+  test('the seed copy checks clean: exit 0', async () => {
+    const c = capture();
+    assert.equal(await runCheck([SEED_COPY], c.io), 0);
+    assertSeedOutput(c, SEED_COPY);
+  });
+
+  test('the seed in ../shared checks clean too', {
+    skip: !existsSync(SEED_SHARED) && 'no ../shared here',
+  }, async () => {
+    const c = capture();
+    assert.equal(await runCheck([SEED_SHARED], c.io), 0);
+    assertSeedOutput(c, SEED_SHARED);
+  });
+
+  test('an alert prints HAProxy-style lines and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-'));
+    try {
+      const f = join(dir, 'bad.cfg');
+      writeFileSync(f, 'defaults\n    timout client 10s\n    timeout server 10x\n');
+      const c = capture();
+      assert.equal(await runCheck([f], c.io), 1);
+      assert.equal(c.out(), '');
+      assert.deepEqual(c.err(), [
+        `[ALERT]    (PID) : config : parsing [${f}:2] : unknown keyword 'timout' in 'defaults' section; did you mean 'timeout' maybe ?`,
+        `[ALERT]    (PID) : config : parsing [${f}:3] : unexpected character 'x' in 'timeout server' (units are us, ms, s, m, h, d; e.g. '10s')`,
+        `[ALERT]    (PID) : config : Error(s) found in configuration file : ${f}`,
+        '[ALERT]    (PID) : config : Fatal errors found in configuration.',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a valid file without warnings prints only the verdict', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-'));
+    try {
+      const f = join(dir, 'ok.cfg');
+      writeFileSync(
+        f,
+        'global\n    daemon\ndefaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 1s\nfrontend f\n    bind :80\n    default_backend b\nbackend b\n    server s 127.0.0.1:8080\n',
+      );
+      const c = capture();
+      assert.equal(await runCheck([f], c.io), 0);
+      assert.equal(c.out(), 'Configuration file is valid\n');
+      assert.deepEqual(c.err(), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a missing file exits 1', async () => {
+    const c = capture();
+    assert.equal(await runCheck(['/nonexistent/haproxy.cfg'], c.io), 1);
+    assert.deepEqual(c.err(), [
+      '[ALERT]    (PID) : config : Could not open configuration file /nonexistent/haproxy.cfg : No such file or directory',
+      '[ALERT]    (PID) : config : Fatal errors found in configuration.',
+    ]);
+  });
+});
