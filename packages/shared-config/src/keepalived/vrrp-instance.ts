@@ -144,12 +144,12 @@ export const INSTANCE_KEYWORDS: Record<string, Handler> = {
   state: (r, node, d) => {
     const t = oneArg(r, node, 'state BACKUP');
     if (t === null) return;
-    const v = t.text.toUpperCase();
-    if (v !== 'MASTER' && v !== 'BACKUP') {
-      r.error(t, KA.badValue, `(${d.name}) unknown state '${t.text}' - write MASTER or BACKUP`);
+    // keepalived compares case-sensitively and falls back to BACKUP; we refuse to guess
+    if (t.text !== 'MASTER' && t.text !== 'BACKUP') {
+      r.error(t, KA.badValue, `(${d.name}) unknown state '${t.text}' - write MASTER or BACKUP (upper case)`);
       return;
     }
-    d.state = v;
+    d.state = t.text;
     d.stateTok = t;
   },
   interface: (r, node, d) => {
@@ -207,12 +207,15 @@ export const INSTANCE_KEYWORDS: Record<string, Handler> = {
       if (n.keyword.text === 'auth_type') {
         const t = oneArg(r, n, 'auth_type PASS');
         if (t === null) continue;
-        const v = t.text.toUpperCase();
-        if (v !== 'PASS' && v !== 'AH') {
-          r.error(t, KA.badValue, `(${d.name}) unknown authentication type '${t.text}' - write PASS or AH`);
+        if (t.text !== 'PASS' && t.text !== 'AH') {
+          r.error(
+            t,
+            KA.badValue,
+            `(${d.name}) unknown authentication type '${t.text}' - write PASS or AH (upper case)`,
+          );
           continue;
         }
-        type = v;
+        type = t.text;
       } else if (n.keyword.text === 'auth_pass') {
         const t = oneArg(r, n, 'auth_pass secret12');
         if (t === null) continue;

@@ -311,6 +311,35 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'state and auth_type are case-sensitive, as in keepalived (which falls back to BACKUP)',
+    text: instance(
+      '    state master\n    authentication {\n        auth_type pass\n        auth_pass x\n    }',
+    ),
+    expect: [
+      [
+        'alert',
+        null,
+        4,
+        'CFG_ERR_KA_BAD_VALUE',
+        "(VI_1) unknown state 'master' - write MASTER or BACKUP (upper case)",
+      ],
+      [
+        'alert',
+        null,
+        5,
+        'CFG_ERR_KA_MISSING_REQUIRED',
+        "(VI_1) authentication without auth_type - add 'auth_type PASS'",
+      ],
+      [
+        'alert',
+        null,
+        6,
+        'CFG_ERR_KA_BAD_VALUE',
+        "(VI_1) unknown authentication type 'pass' - write PASS or AH (upper case)",
+      ],
+    ],
+  },
+  {
     name: 'duplicate instance name',
     text: instance('') + instance('').replace('_id 51', '_id 52'),
     expect: [
