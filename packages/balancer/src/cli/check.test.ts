@@ -34,7 +34,7 @@ function assertSeedOutput(c: ReturnType<typeof capture>, file: string) {
     assert.match(l, /^\[WARNING\] {2}\(PID\) : config : parsing \[.*haproxy\.cfg:\d+\] : /);
     assert.match(
       l,
-      /is parsed but not applied yet|legacy form that HAProxy 2\.x rejects|Node cannot chroot/,
+      /(is|are) parsed but not applied yet|legacy form that HAProxy 2\.x rejects|Node cannot chroot/,
       l,
     );
   }
