@@ -33,9 +33,10 @@ const secondsInto =
       | 'vrrpGarpInterval'
       | 'vrrpGnaInterval',
     max: number,
+    example = '5',
   ): Handler =>
   (r, node, g) => {
-    const t = oneArg(r, node, `${node.keyword.text} 5`);
+    const t = oneArg(r, node, `${node.keyword.text} ${example}`);
     const v = t && secondsArg(r, t, 0, max);
     if (v !== null) g[key] = v;
   };
@@ -104,8 +105,8 @@ export const GLOBAL_DEFS_KEYWORDS: Record<string, Handler> = {
   vrrp_garp_master_refresh_repeat: intInto('vrrpGarpMasterRefreshRepeat', 1, 255),
   vrrp_garp_lower_prio_delay: secondsInto('vrrpGarpLowerPrioDelay', 255),
   vrrp_garp_lower_prio_repeat: intInto('vrrpGarpLowerPrioRepeat', 1, 255),
-  vrrp_garp_interval: secondsInto('vrrpGarpInterval', 1),
-  vrrp_gna_interval: secondsInto('vrrpGnaInterval', 1),
+  vrrp_garp_interval: secondsInto('vrrpGarpInterval', 1, '0.001'),
+  vrrp_gna_interval: secondsInto('vrrpGnaInterval', 1, '0.001'),
   vrrp_min_garp: (r, node, g) => {
     // keepalived.conf(5): one GARP/NA, no second burst
     if (boolFlag(r, node)) {

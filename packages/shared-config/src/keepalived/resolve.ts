@@ -357,6 +357,15 @@ function resolveInstance(
     preemptDelay = 0;
   }
 
+  let vmacXmitBase = d.vmacXmitBase ?? false;
+  if (d.useVmac !== undefined && d.unicastPeers.length > 0 && !vmacXmitBase) {
+    r.warn(
+      d.unicastPeers[0].tok,
+      KA.adjusted,
+      `(${d.name}) unicast with use_vmac requires vmac_xmit_base - setting; add vmac_xmit_base to say so`,
+    );
+    vmacXmitBase = true;
+  }
   for (const v of [...vips, ...d.vipsExcluded]) {
     if (v.dev !== null && !opts.interfaceExists(v.dev)) {
       r.warn(
@@ -422,7 +431,7 @@ function resolveInstance(
     trackBalancers,
     ...notifyFields(d),
     useVmac: d.useVmac === undefined ? null : d.useVmac === '' ? `vrrp.${d.virtualRouterId}` : d.useVmac,
-    vmacXmitBase: d.vmacXmitBase ?? false,
+    vmacXmitBase,
     accept: d.accept ?? (strictMode ? priority === 255 : true),
     v3ChecksumAsV2: d.v3ChecksumAsV2 ?? false,
     dontTrackPrimary: d.dontTrackPrimary ?? false,

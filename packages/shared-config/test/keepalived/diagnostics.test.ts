@@ -340,6 +340,19 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'unicast with use_vmac turns vmac_xmit_base on, as keepalived does',
+    text: instance('    use_vmac\n    unicast_peer {\n        10.0.0.9\n    }'),
+    expect: [
+      [
+        'warning',
+        null,
+        6,
+        'CFG_WARN_KA_ADJUSTED',
+        '(VI_1) unicast with use_vmac requires vmac_xmit_base - setting; add vmac_xmit_base to say so',
+      ],
+    ],
+  },
+  {
     name: 'duplicate instance name',
     text: instance('') + instance('').replace('_id 51', '_id 52'),
     expect: [
