@@ -107,7 +107,7 @@ static void deliver(vrrp_sock *s, const unsigned char *data, size_t len, const c
   napi_value cb, recv, argv[5], result;
   void *copy = NULL;
   if (napi_get_reference_value(env, s->callback, &cb) != napi_ok || cb == NULL) goto out;
-  napi_get_undefined(env, &recv);
+  napi_get_global(env, &recv); /* make_callback needs an object receiver */
   napi_create_buffer_copy(env, len, data, &copy, &argv[0]);
   napi_create_string_utf8(env, src, NAPI_AUTO_LENGTH, &argv[1]);
   napi_create_string_utf8(env, dst, NAPI_AUTO_LENGTH, &argv[2]);

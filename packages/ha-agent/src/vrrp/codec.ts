@@ -111,6 +111,7 @@ export type DropReason =
   | 'addr_count'
   | 'advert_interval'
   | 'own_packet'
+  | 'unknown_peer'
   | 'fault_state';
 
 /** Structural decode: version, type and lengths. Policy checks (VRID, auth, TTL…) are the validator's. */
