@@ -1,0 +1,23 @@
+import type { Tracker } from '../track/tracker.ts';
+import { trackEffect } from '../track/weight.ts';
+import type { TrackerStatus } from './status-schema.ts';
+
+/**
+ * A tracker as one instance sees it: the instance's `track_* { NAME weight W [reverse] }` reference may
+ * override the tracker's own weight (the keepalived model resolves it into TrackRef.weight/reverse).
+ */
+export function trackerStatus(t: Tracker, ref?: { weight: number; reverse: boolean }): TrackerStatus {
+  const weight = ref?.weight ?? t.configuredWeight;
+  const reverse = ref?.reverse ?? t.reverse;
+  const effect = trackEffect(t.state.up, weight, reverse);
+  return {
+    name: t.name,
+    kind: t.kind,
+    up: t.state.up,
+    weight,
+    reverse,
+    fault: effect.fault,
+    delta: effect.delta,
+    reason: t.state.reason,
+  };
+}
