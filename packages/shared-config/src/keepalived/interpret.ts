@@ -107,6 +107,15 @@ export function interpret(r: Reporter, tree: readonly ConfigNode[]): ConfigDraft
       }
       continue;
     }
+    if (/^include[rmwba]?$/.test(word)) {
+      // keepalived.conf(5): includes are found before conditionals and parameters are processed
+      r.error(
+        node,
+        KA.badValue,
+        `${word} does not work on a line with @conditional, $PARAMETER or ~SEQ - write it on a plain line of its own`,
+      );
+      continue;
+    }
     if (OTHER_BLOCKS.includes(word)) {
       r.warn(node, KA.ignored, `${word} is ignored: ha-agent does not implement it`);
       continue;

@@ -353,6 +353,19 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'include on a conditional line is not an include (keepalived.conf(5))',
+    text: `${instance('')}@test include other.conf\n`,
+    expect: [
+      [
+        'alert',
+        null,
+        9,
+        'CFG_ERR_KA_BAD_VALUE',
+        'include does not work on a line with @conditional, $PARAMETER or ~SEQ - write it on a plain line of its own',
+      ],
+    ],
+  },
+  {
     name: 'duplicate instance name',
     text: instance('') + instance('').replace('_id 51', '_id 52'),
     expect: [
