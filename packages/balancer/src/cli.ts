@@ -6,6 +6,7 @@ import { defaultConfigText, defaultEngineConfig, startDemoServer } from './defau
 import { type Engine, startEngine } from './engine/engine.ts';
 import type { EngineConfig } from './engine/engine-config.ts';
 import { loadEngineConfig } from './engine/load-config.ts';
+import { type HealthServer, startHealthServer } from './health-api/health-server.ts';
 import { stderrMessages } from './log/messages.ts';
 import { BALANCER_VERSION } from './version.ts';
 
@@ -102,6 +103,16 @@ async function main(argv: string[]): Promise<number> {
   if (args.verbose)
     for (const l of engine.listeners) messages.notice(`proxy ${l.proxy} listening on ${l.address}`);
 
+  let health: HealthServer | null = null;
+  if (config.global.healthSocket) {
+    try {
+      health = await startHealthServer(engine, config.global.healthSocket);
+      if (args.verbose) messages.notice(`health API on unix@${health.path}`);
+    } catch (err) {
+      // not fatal: the balancer still balances; an ha-agent tracking it will see it as down
+      messages.warning(`${(err as Error).message}; the health API is not available.`);
+    }
+  }
   const graceMs = config.global.hardStopAfter ?? DEFAULT_GRACE_MS;
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -113,11 +124,14 @@ async function main(argv: string[]): Promise<number> {
       }
       stopping = true;
       messages.notice(`${signal} received: stopping gracefully (up to ${graceMs} ms for in-flight work).`);
-      engine.stop(graceMs).then(() => {
-        for (const s of demoServers) s.closeAllConnections();
-        for (const s of demoServers) s.close();
-        resolve(0);
-      });
+      // watchers learn first, so the agent can move the VIP while in-flight requests finish
+      (health ? health.close() : Promise.resolve())
+        .then(() => engine.stop(graceMs))
+        .then(() => {
+          for (const s of demoServers) s.closeAllConnections();
+          for (const s of demoServers) s.close();
+          resolve(0);
+        });
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

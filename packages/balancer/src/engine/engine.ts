@@ -33,11 +33,6 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
   const backends = new Map<string, BackendState>();
   for (const [name, spec] of config.backends) {
     backends.set(name, newBackendState(spec));
-    const { implemented } = pickerFor(spec.balance.algorithm);
-    if (!implemented)
-      messages.warning(
-        `backend '${name}': 'balance ${spec.balance.algorithm}' is not implemented yet; using roundrobin.`,
-      );
   }
   const globalGate = new ConnGate(config.global.maxconn, null);
   const runtimes: ProxyRuntime[] = [];

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { HealthSchema, parseWatchLine, type WatchEvent } from '@ha-lb/shared-config/health-api';
+import { startProxy, startUpstream, waitFor } from '../testing/harness.ts';
+import { startHealthServer } from './health-server.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'balancer-health-'));
+const cleanups: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+function get(path: string, socketPath: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ socketPath, path }, (res) => {
+        let body = '';
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+test('GET /health and /health/watch (snapshot, heartbeats, stopping, EOF)', async () => {
+  const up = await startUpstream();
+  const { engine } = await startProxy({ servers: [{ port: up.port }, { port: up.port }] });
+  cleanups.push(
+    () => engine.stop(0),
+    () => up.close(),
+  );
+  const path = join(dir, 'sub', 'health.sock');
+  // a stale socket file (bound, nobody listening — as after a crash) is replaced
+  mkdirSync(join(dir, 'sub'));
+  const py = spawnSync('python3', [
+    '-c',
+    'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])',
+    path,
+  ]);
+  if (py.status === 0) assert.ok(statSync(path).isSocket());
+  const hs = await startHealthServer(engine, { path, mode: 0o660 });
+  cleanups.push(() => hs.close());
+  assert.equal(statSync(path).mode & 0o777, 0o660);
+
+  const r = await get('/health', path);
+  assert.equal(r.status, 200);
+  const h = HealthSchema.parse(JSON.parse(r.body));
+  assert.equal(h.status, 'ready');
+  assert.equal(h.pid, process.pid);
+  assert.deepEqual(h.backends, [{ name: 'be', up: 2, total: 2 }]);
+  assert.equal(h.listeners[0].listening, true);
+  assert.equal((await get('/nope', path)).status, 404);
+
+  const events: WatchEvent[] = [];
+  let ended = false;
+  http.get({ socketPath: path, path: '/health/watch' }, (res) => {
+    assert.equal(res.headers['content-type'], 'application/x-ndjson');
+    let buf = '';
+    res.on('data', (d) => {
+      buf += d;
+      let i = buf.indexOf('\n');
+      while (i >= 0) {
+        events.push(parseWatchLine(buf.slice(0, i)));
+        buf = buf.slice(i + 1);
+        i = buf.indexOf('\n');
+      }
+    });
+    res.on('end', () => {
+      ended = true;
+    });
+  });
+  assert.ok(await waitFor(() => events.filter((e) => e.type === 'heartbeat').length >= 2, 3000));
+  assert.equal(events[0].type, 'snapshot');
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i),
+  );
+  // a server going down is a change
+  engine.backends[0].servers[0].up = false;
+  assert.ok(await waitFor(() => events.some((e) => e.type === 'change'), 2000));
+  const change = events.find((e) => e.type === 'change');
+  assert.ok(change && change.type === 'change' && change.health.backends[0].up === 1);
+  await hs.close();
+  assert.ok(await waitFor(() => ended, 2000));
+  assert.equal(events.at(-1)?.type, 'stopping');
+});
+
+test('a socket served by a live process is not taken over', async () => {
+  const up = await startUpstream();
+  const { engine } = await startProxy({ servers: [{ port: up.port }] });
+  cleanups.push(
+    () => engine.stop(0),
+    () => up.close(),
+  );
+  const path = join(dir, 'live.sock');
+  const live = net.createServer();
+  await new Promise<void>((r) => live.listen(path, r));
+  cleanups.push(() => void live.close());
+  await assert.rejects(startHealthServer(engine, { path, mode: 0o600 }), /another process is serving it/);
+});

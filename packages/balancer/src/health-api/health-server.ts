@@ -1,0 +1,170 @@
+import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { dirname } from 'node:path';
+import {
+  formatWatchLine,
+  HEALTH_CONTENT_TYPE,
+  HEALTH_PATH,
+  HEARTBEAT_INTERVAL_MS,
+  type Health,
+  WATCH_CONTENT_TYPE,
+  WATCH_PATH,
+  type WatchEvent,
+} from '@ha-lb/shared-config/health-api';
+import type { Engine } from '../engine/engine.ts';
+import { LB_ERR, LbError } from '../errors.ts';
+import { BALANCER_VERSION } from '../version.ts';
+
+/**
+ * The health API (contract C): HTTP/1.1 on a Unix socket, for the ha-agent. `GET /health` is a snapshot;
+ * `GET /health/watch` is a never-ending ndjson stream (snapshot, changes, heartbeats every
+ * HEARTBEAT_INTERVAL_MS, `stopping` on a graceful stop), whose EOF tells the agent the balancer is gone.
+ * node:http is fine here: this is not the data path.
+ */
+export interface HealthServer {
+  readonly path: string;
+  /** Sends `stopping` to every watcher and closes the socket. */
+  close(): Promise<void>;
+}
+
+export function healthOf(engine: Engine, status: Health['status'], startedAt: number): Health {
+  return {
+    status,
+    pid: process.pid,
+    uptimeSeconds: (Date.now() - startedAt) / 1000,
+    version: BALANCER_VERSION,
+    heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+    listeners: engine.listeners.map((l) => ({ proxy: l.proxy, address: l.address, listening: l.listening })),
+    backends: engine.backends.map((b) => ({
+      name: b.spec.name,
+      up: b.servers.filter((s) => s.up).length,
+      total: b.servers.length,
+    })),
+  };
+}
+
+/** What a change is: anything but the uptime. */
+function fingerprint(h: Health): string {
+  return JSON.stringify({ ...h, uptimeSeconds: 0 });
+}
+
+/** Is a live process answering on this socket? (Then it is not ours to remove.) */
+function socketInUse(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ path });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export async function startHealthServer(
+  engine: Engine,
+  opts: { path: string; mode: number; startedAt?: number },
+): Promise<HealthServer> {
+  const startedAt = opts.startedAt ?? Date.now();
+  let status: Health['status'] = 'ready';
+  const watchers = new Set<{ res: http.ServerResponse; seq: number }>();
+  try {
+    mkdirSync(dirname(opts.path), { recursive: true, mode: 0o755 });
+  } catch (err) {
+    throw new LbError(
+      LB_ERR.HEALTH_SOCKET,
+      `health-socket ${opts.path}: cannot create its directory: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  if (await socketInUse(opts.path))
+    throw new LbError(LB_ERR.HEALTH_SOCKET, `health-socket ${opts.path}: another process is serving it`);
+  try {
+    unlinkSync(opts.path); // a stale socket from a previous run
+  } catch {
+    // absent
+  }
+
+  const send = (w: { res: http.ServerResponse; seq: number }, ev: (seq: number) => WatchEvent) => {
+    w.res.write(formatWatchLine(ev(w.seq++)));
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = (req.url ?? '').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET', 'content-type': 'text/plain' }).end('method not allowed\n');
+      return;
+    }
+    if (url === HEALTH_PATH) {
+      res.writeHead(200, { 'content-type': HEALTH_CONTENT_TYPE, 'cache-control': 'no-store' });
+      res.end(JSON.stringify(healthOf(engine, status, startedAt)));
+      return;
+    }
+    if (url === WATCH_PATH) {
+      res.writeHead(200, { 'content-type': WATCH_CONTENT_TYPE, 'cache-control': 'no-store' });
+      res.flushHeaders();
+      req.socket.setNoDelay(true);
+      const w = { res, seq: 0 };
+      watchers.add(w);
+      send(w, (seq) => ({ type: 'snapshot', seq, health: healthOf(engine, status, startedAt) }));
+      res.on('close', () => watchers.delete(w));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try GET /health or /health/watch\n');
+  });
+  // watch streams are held open; no request or keep-alive timeouts on them
+  server.requestTimeout = 0;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) =>
+      reject(new LbError(LB_ERR.HEALTH_SOCKET, `health-socket ${opts.path}: ${err.message}`, { cause: err })),
+    );
+    server.listen(opts.path, () => resolve());
+  });
+  try {
+    chmodSync(opts.path, opts.mode);
+  } catch {
+    // best effort: the directory permissions still protect it
+  }
+
+  let last = fingerprint(healthOf(engine, status, startedAt));
+  const tick = setInterval(() => {
+    const h = healthOf(engine, status, startedAt);
+    const fp = fingerprint(h);
+    const changed = fp !== last;
+    last = fp;
+    const ts = Date.now();
+    for (const w of watchers) {
+      if (changed) send(w, (seq) => ({ type: 'change', seq, health: h }));
+      send(w, (seq) => ({ type: 'heartbeat', seq, ts }));
+    }
+  }, HEARTBEAT_INTERVAL_MS);
+  tick.unref();
+
+  let closing: Promise<void> | null = null;
+  return {
+    path: opts.path,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        status = 'stopping';
+        clearInterval(tick);
+        for (const w of watchers) {
+          send(w, (seq) => ({ type: 'stopping', seq }));
+          w.res.end();
+        }
+        server.close(() => {
+          try {
+            unlinkSync(opts.path);
+          } catch {
+            // already gone
+          }
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
