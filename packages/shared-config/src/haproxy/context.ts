@@ -61,6 +61,8 @@ export interface LineContext {
   planned(key: string, label?: string, subject?: string): void;
   /** Resolves a file argument (errorfile, …) the way HAProxy does (`default-path`). */
   resolvePath(path: string): string;
+  /** Resolves a certificate argument: `crt-base` first, then like resolvePath. */
+  resolveCert(path: string): string;
   /** True when the file exists and is readable. */
   readable(path: string): boolean;
 }

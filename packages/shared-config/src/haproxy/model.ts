@@ -422,6 +422,8 @@ export const OptionsSchema = z.strictObject({
     .nullable()
     .default(null),
   httpchk: HttpchkSchema.nullable().default(null),
+  /** `option redispatch <interval>`: redispatch on every Nth retry (negative: count from the last); null = last. */
+  redispatchInterval: z.int().nullable().default(null),
   /** The other check kinds: tcp-check, ssl-hello-chk, smtpchk, mysql-check, pgsql-check, redis-check, ldap-check, spop-check, external-check. */
   checkType: z.string().nullable().default(null),
   checkArgs: z.array(z.string()).default([]),

@@ -4,7 +4,7 @@
  * and cross-references and validates the result with the zod schema.
  */
 import { accessSync, constants } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { deepFreeze } from '../common/deep-freeze.ts';
 import type { Diagnostic } from '../common/diagnostic.ts';
 import { alert, hasAlert, warning } from '../common/diagnostic.ts';
@@ -62,6 +62,20 @@ const SECTION_WORDS = [
   ...Object.keys(OTHER_SECTIONS),
 ];
 const NAME_RE = /^[A-Za-z0-9_.:-]+$/;
+/** Keywords that define what a proxy *is*: in a proxy without the capability they are alerts. */
+const STRUCTURAL = new Set([
+  'bind',
+  'server',
+  'default-server',
+  'server-template',
+  'use_backend',
+  'default_backend',
+  'use-server',
+  'capture',
+  'stick',
+  'monitor',
+  'dispatch',
+]);
 
 type Current =
   | { type: 'none' }
@@ -199,6 +213,13 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
         warn: (message, code = CODES.ignored) => diagnostics.push(warning(file, lineNo, code, message)),
         planned: (key, label = key, subject) => plannedNotes.push({ key, label, subject }),
         resolvePath: (p) => resolveFile(p, file, cwd, g.defaultPath),
+        resolveCert: (p) =>
+          resolveFile(
+            isAbsolute(p) || !g.draft.crtBase ? p : join(g.draft.crtBase, p),
+            file,
+            cwd,
+            g.defaultPath,
+          ),
         readable,
       };
       const alertsBefore = diagnostics.filter((d) => d.severity === 'alert').length;
@@ -212,7 +233,8 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
       }
 
       const alertsAfter = diagnostics.filter((d) => d.severity === 'alert').length;
-      if (alertsAfter === alertsBefore) emitPlanned(ctx, plannedNotes);
+      // A `no …` line turns something off: nothing is left to apply, so nothing to warn about.
+      if (alertsAfter === alertsBefore && !no) emitPlanned(ctx, plannedNotes);
     }
     if (blocks.levels.length > 0) {
       const open = blocks.levels[blocks.levels.length - 1];
@@ -443,6 +465,13 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
       const okBe = w.includes('b') && px.capabilities.backend;
       if (!okFe && !okBe) {
         const need = w.includes('f') ? 'frontend' : 'backend';
+        if (!STRUCTURAL.has(ctx.keyword)) {
+          // Like HAProxy: a setting that cannot apply to this proxy is ignored with a warning.
+          return ctx.warn(
+            `'${ctx.keyword}' ignored because ${px.kind} '${px.name}' has no ${need} capability.`,
+            CODES.ignored,
+          );
+        }
         return ctx.alert(
           `'${ctx.keyword}' not allowed because ${px.kind} '${px.name}' has no ${need} capability (put it in ${where(w)}).`,
           CODES.wrongSection,

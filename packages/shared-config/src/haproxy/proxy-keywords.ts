@@ -298,16 +298,17 @@ const optionKeyword: ProxyKeyword = {
         );
       }
     }
-    if (
-      ctx.no &&
-      !BOOLEAN_SET.has(name) &&
-      !['httplog', 'tcplog', 'httpslog', 'forwardfor', 'originalto'].includes(name)
-    ) {
-      ctx.alert(`'no option ${name}' is not supported: only on/off options can be negated.`, CODES.syntax);
+    if (ctx.no && !BOOLEAN_SET.has(name)) {
+      ctx.alert(
+        `negation/default is not supported for option '${name}' (only on/off options can be negated).`,
+        CODES.syntax,
+      );
       return;
     }
     if (BOOLEAN_SET.has(name)) {
-      if (rest.length > 0) {
+      if (name === 'redispatch' && rest.length === 1 && !ctx.no && /^-?\d+$/.test(rest[0])) {
+        o.redispatchInterval = Number(rest[0]);
+      } else if (rest.length > 0) {
         ctx.alert(`'option ${name}' takes no argument (unexpected '${rest[0]}').`, CODES.syntax);
         return;
       }
@@ -332,17 +333,20 @@ const optionKeyword: ProxyKeyword = {
           );
           return;
         }
-        o.httplog = !ctx.no && name === 'httplog';
-        o.httpslog = !ctx.no && name === 'httpslog';
-        o.tcplog = !ctx.no && name === 'tcplog';
-        o.httplogClf = !ctx.no && rest[0] === 'clf';
+        {
+          const previous = (['httplog', 'httpslog', 'tcplog'] as const).find((x) => o[x] && x !== name);
+          if (previous) {
+            const where = px.kind === 'defaults' ? "'defaults' section" : `${px.kind} '${px.name}'`;
+            ctx.warn(`'option ${name}' overrides previous 'option ${previous}' in ${where}.`, CODES.ignored);
+          }
+        }
+        o.httplog = name === 'httplog';
+        o.httpslog = name === 'httpslog';
+        o.tcplog = name === 'tcplog';
+        o.httplogClf = rest[0] === 'clf';
         break;
       case 'forwardfor':
       case 'originalto': {
-        if (ctx.no) {
-          o[name] = null;
-          break;
-        }
         const h = parseHeaderOpts(
           ctx,
           rest,
@@ -427,6 +431,19 @@ export function parseBindLine(
   if (!opts.ok) {
     ctx.alert(opts.error, CODES.badValue);
     return;
+  }
+  for (const key of ['crt', 'crt-list'] as const) {
+    const value = opts.value.options[key];
+    if (typeof value !== 'string') continue;
+    for (const file of value.split(',')) {
+      if (!ctx.readable(ctx.resolveCert(file))) {
+        ctx.alert(
+          `'bind ${addressList}' in section '${px.kind}' : unable to stat SSL certificate from file '${file}' : No such file or directory.`,
+          CODES.file,
+        );
+        return;
+      }
+    }
   }
   const binds = ensure(px.draft, 'binds', () => []);
   for (const one of addressList.split(',')) {
@@ -1481,6 +1498,7 @@ export const REMOVED_PROXY_KEYWORDS: Record<string, string> = {
   reqtarpit:
     "the 'reqtarpit' directive is not supported anymore since HAProxy 2.1. Use 'http-request tarpit'.",
   block: "the 'block' directive is not supported anymore since HAProxy 2.1. Use 'http-request deny'.",
-  redispatch: "keyword 'redispatch' was removed; use 'option redispatch'.",
+  redispatch:
+    "keyword 'redispatch' directive is not supported anymore since HAProxy 2.1. Use 'option redispatch'.",
   dispatch: "'dispatch' is not supported; use a 'server' line instead.",
 };

@@ -162,6 +162,18 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
       }
     }
 
+    const st = px.stats;
+    if (st && (st.httpRequest ?? []).length > 0 && ((st.auth ?? []).length > 0 || st.realm)) {
+      out.push(
+        alert(
+          st.file,
+          st.line,
+          CODES.syntax,
+          `proxy '${px.name}': stats 'auth'/'realm' and 'http-request' can't be used at the same time (use 'stats http-request auth' with a userlist instead of 'stats auth').`,
+        ),
+      );
+    }
+
     for (const ref of px.errorfilesFrom ?? []) {
       if (!input.httpErrors.includes(ref.name)) {
         out.push(
