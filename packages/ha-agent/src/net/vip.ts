@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { HaError } from '../errors.ts';
 import type { TrackLogger } from '../track/tracker.ts';
 import { silentLogger } from '../track/tracker.ts';
 
@@ -23,11 +24,11 @@ export interface VipManagerOptions {
   ipPath?: string;
 }
 
-export class VipError extends Error {
-  readonly code = 'HA_ERR_VIP';
+/** An `ip addr` command failed for a reason other than "already there" / "already gone". */
+export class VipError extends HaError {
   readonly vip: VipSpec;
   constructor(message: string, vip: VipSpec, options?: { cause?: unknown }) {
-    super(message, options);
+    super('HA_ERR_VIP', message, options);
     this.name = 'VipError';
     this.vip = vip;
   }

@@ -1,13 +1,14 @@
+import { HaError } from '../errors.ts';
+
 /**
  * Splits a script command the way keepalived does (alloc_strvec_quoted_escaped): words separated by
  * blanks; '…' and "…" group words (quotes may sit inside a word: a"b c"d is one word `ab cd`); a
  * backslash escapes the next character everywhere, with C escapes \a \b \E \f \n \r \t \v, octal \NNN and
  * hex \xHH. No shell is involved: no globbing, variables or redirections.
  */
-export class CommandLineError extends Error {
-  readonly code = 'HA_ERR_SCRIPT_COMMAND';
+export class CommandLineError extends HaError {
   constructor(message: string) {
-    super(message);
+    super('HA_ERR_NOTIFY', message);
     this.name = 'CommandLineError';
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { HaError } from '../errors.ts';
 
 /** `user USERNAME [GROUPNAME]` / `script_user` resolved to ids (group defaults to the user's group). */
 export interface ScriptIdentity {
@@ -6,10 +7,9 @@ export interface ScriptIdentity {
   gid: number;
 }
 
-export class ScriptUserError extends Error {
-  readonly code = 'HA_ERR_SCRIPT_USER';
+export class ScriptUserError extends HaError {
   constructor(message: string) {
-    super(message);
+    super('HA_ERR_NOTIFY', message);
     this.name = 'ScriptUserError';
   }
 }

@@ -1,3 +1,5 @@
+import { HaError } from '../errors.ts';
+
 /**
  * Incremental decoder for the response to `GET /health/watch`: HTTP/1.1 status line and headers, then a
  * chunked (or close-delimited / Content-Length) body split into ndjson lines. Pure: feed it bytes, it
@@ -19,10 +21,10 @@ export interface WatchResponseHandlers {
 const MAX_HEAD = 16 * 1024;
 const MAX_LINE = 1024 * 1024;
 
-export class WatchResponseError extends Error {
-  readonly code = 'HA_ERR_HEALTH_WATCH_PROTOCOL';
+/** The balancer's answer is not an HTTP/1.1 ndjson stream we can read. */
+export class WatchResponseError extends HaError {
   constructor(message: string) {
-    super(message);
+    super('HA_ERR_TRACK', message);
     this.name = 'WatchResponseError';
   }
 }
