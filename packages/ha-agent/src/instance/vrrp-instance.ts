@@ -1,0 +1,370 @@
+// One vrrp_instance at run time: configuration → state machine → transport, timers, VIPs, GARP,
+// notify, trackers. The state machine decides; this class only carries out its actions.
+import { EventEmitter } from 'node:events';
+import type { GlobalDefs, VrrpInstance } from '@ha-lb/shared-config/keepalived';
+import type { InstanceStatus, TrackerStatus, Transition, VrrpStateName } from '../api/status-schema.ts';
+import type { Logger } from '../log.ts';
+import { GarpScheduler } from '../net/garp-scheduler.ts';
+import { interfaceMac, linkFrameSender } from '../net/garp-senders.ts';
+import { sendLinkFrame } from '../net/native.ts';
+import { emptyCounters, type PacketCounters, VrrpTransport } from '../net/transport.ts';
+import { VipManager } from '../net/vip.ts';
+import { createVmac, deleteVmac, vmacMac } from '../net/vmac.ts';
+import type { Notifier } from '../notify/notifier.ts';
+import type { Tracker } from '../track/tracker.ts';
+import { effectivePriority, trackEffect } from '../track/weight.ts';
+import { type TimerName, type VrrpAction, type VrrpState, VrrpStateMachine } from '../vrrp/state-machine.ts';
+
+/** A tracker as one instance applies it (the weight and reverse written in its track_* block). */
+export interface TrackBinding {
+  tracker: Tracker;
+  weight: number;
+  reverse: boolean;
+  /** from the sync group: only its FAULT effect applies (keepalived ignores group weights by default) */
+  faultOnly?: boolean;
+}
+
+export interface InstanceDeps {
+  logger: Logger;
+  notifier: Notifier;
+  /** injectable for tests; default: real `ip` */
+  vipManager?: VipManager;
+}
+
+const HISTORY = 20;
+
+export interface InstanceEvents {
+  transition: [t: { from: VrrpState; to: VrrpState; reason: string }];
+}
+
+export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
+  readonly config: VrrpInstance;
+  readonly #globals: GlobalDefs;
+  readonly #log: Logger;
+  readonly #notifier: Notifier;
+  readonly #vip: VipManager;
+  readonly #bindings: TrackBinding[];
+  readonly #timers = new Map<TimerName, NodeJS.Timeout>();
+  readonly #transitions: Transition[] = [];
+  readonly #transitionCounts: Record<string, number> = {};
+  readonly counters: PacketCounters = emptyCounters();
+  #sm: VrrpStateMachine | null = null;
+  #transport: VrrpTransport | null = null;
+  #garp: GarpScheduler | null = null;
+  #vipsInstalled = false;
+  #externalFault: string | null = null;
+  #ownFault: string | null = null;
+  #priority: number;
+  #lastAdvertAt: number | null = null;
+  #priorityZeroReceived = 0;
+  #priorityZeroSent = 0;
+  #stopped = false;
+  #onTrackerChange = () => this.#reevaluate();
+  /** every VIP add/remove in order, so a quick MASTER→BACKUP→MASTER never reorders them */
+  #vipQueue: Promise<void> = Promise.resolve();
+
+  constructor(config: VrrpInstance, globals: GlobalDefs, bindings: TrackBinding[], deps: InstanceDeps) {
+    super();
+    this.config = config;
+    this.#globals = globals;
+    this.#bindings = bindings;
+    this.#log = deps.logger.child({ instance: config.name });
+    this.#notifier = deps.notifier;
+    this.#vip = deps.vipManager ?? new VipManager({ defaultDev: this.vipDev, logger: this.#log });
+    this.#priority = config.priority;
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+  get state(): VrrpState {
+    return this.#sm?.state ?? 'INIT';
+  }
+  /** Where VIPs without `dev` live: the VMAC with use_vmac, else the instance's interface. */
+  get vipDev(): string {
+    return this.config.useVmac ?? this.config.interface;
+  }
+  get effectivePriority(): number {
+    return this.#priority;
+  }
+  get advertisedVips() {
+    return this.config.virtualIpaddresses.filter((v) => v.family === this.config.family);
+  }
+  get allVips() {
+    return [...this.config.virtualIpaddresses, ...this.config.virtualIpaddressesExcluded];
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    // A VIP left behind by a crashed agent must not answer while we are not MASTER.
+    await this.#vip
+      .reconcile(this.allVips, false)
+      .catch((err) => this.#log.error({ err }, 'VIP reconcile failed'));
+    if (c.useVmac)
+      await createVmac({ name: c.useVmac, parent: c.interface, vrid: c.virtualRouterId, family: c.family });
+    this.#transport = new VrrpTransport(
+      {
+        family: c.family,
+        ifname: c.interface,
+        version: c.version,
+        vrid: c.virtualRouterId,
+        advertIntCs: Math.round(c.advertInt * 100),
+        authPass: c.authentication?.type === 'PASS' ? c.authentication.pass : null,
+        addresses: this.advertisedVips.map((v) => v.address),
+        unicastPeers: c.unicastPeers,
+        sourceAddress: c.unicastSrcIp ?? c.mcastSrcIp,
+        excludeAddresses: this.allVips.map((v) => v.address),
+        checksumForm: c.v3ChecksumAsV2 ? 'message' : 'pseudo',
+      },
+      {
+        onAdvert: (r) => this.#onAdvert(r.advert.priority, r.advert.advertIntCs, r.src),
+        onDrop: (reason, src, detail) => this.#log.debug({ reason, src, detail }, 'dropped VRRP packet'),
+        onSendError: (err) => this.#log.warn({ err: err.message }, 'advert send failed'),
+      },
+      this.counters,
+    );
+    const vmac = c.useVmac ? vmacMac(c.virtualRouterId, c.family) : null;
+    this.#garp = new GarpScheduler({
+      vips: this.allVips.map((v) => ({ address: v.address, family: v.family, ifname: v.dev ?? this.vipDev })),
+      macOf: (ifname) => (vmac && ifname === c.useVmac ? vmac : interfaceMac(ifname)),
+      send: linkFrameSender(sendLinkFrame),
+      timing: {
+        masterDelay: c.garpMasterDelay,
+        masterRepeat: c.garpMasterRepeat,
+        masterRefresh: c.garpMasterRefresh,
+        masterRefreshRepeat: c.garpMasterRefreshRepeat,
+        lowerPrioDelay: c.garpLowerPrioDelay,
+        lowerPrioRepeat: c.garpLowerPrioRepeat,
+        garpInterval: this.#globals.vrrpGarpInterval,
+        gnaInterval: this.#globals.vrrpGnaInterval,
+      },
+      logger: this.#log,
+    });
+    for (const b of this.#bindings) b.tracker.on('change', this.#onTrackerChange);
+    this.#computeTrackers();
+    this.#sm = new VrrpStateMachine({
+      version: c.version,
+      priority: this.#priority,
+      advertIntervalMs: c.advertInt * 1000,
+      preempt: !c.nopreempt,
+      preemptDelayMs: c.preemptDelay * 1000,
+      primaryAddress: this.#transport.sourceAddress,
+    });
+    this.#log.info(
+      {
+        src: this.#transport.sourceAddress,
+        priority: this.#priority,
+        version: c.version,
+        vrid: c.virtualRouterId,
+      },
+      'starting',
+    );
+    const fault = this.#faultReason();
+    if (fault) this.#dispatch({ type: 'fault', reason: fault });
+    else this.#dispatch({ type: 'startup' });
+  }
+
+  /** Shutdown: priority 0 if MASTER, VIPs removed, sockets closed, notify_stop. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const b of this.#bindings) b.tracker.off('change', this.#onTrackerChange);
+    if (this.#sm) this.#dispatch({ type: 'shutdown' });
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+    this.#garp?.stop();
+    this.#transport?.close();
+    await this.#vipQueue;
+    // Belt and braces: whatever the state, no VIP of ours stays on the link.
+    await this.#vip.reconcile(this.allVips, false).catch(() => {});
+    if (this.config.useVmac) await deleteVmac(this.config.useVmac);
+    this.#notifier.notify('INSTANCE', this.config, 'STOP', 0);
+  }
+
+  /** Sync groups: a sibling's FAULT (or its end). */
+  setExternalFault(reason: string | null): void {
+    if (this.#externalFault === reason) return;
+    this.#externalFault = reason;
+    this.#reevaluate();
+  }
+
+  /** Sync groups: a sibling became MASTER / left MASTER. */
+  syncTo(state: 'MASTER' | 'BACKUP', reason: string): void {
+    if (!this.#sm || this.#stopped) return;
+    this.#dispatch(state === 'MASTER' ? { type: 'syncMaster', reason } : { type: 'syncBackup', reason });
+  }
+
+  get ownFault(): string | null {
+    return this.#ownFault;
+  }
+
+  #faultReason(): string | null {
+    return this.#ownFault ?? this.#externalFault;
+  }
+
+  #computeTrackers(): void {
+    const deltas: number[] = [];
+    let fault: string | null = null;
+    for (const b of this.#bindings) {
+      const e = trackEffect(b.tracker.state.up, b.weight, b.reverse);
+      if (e.fault && !fault) fault = `${b.tracker.kind} ${b.tracker.name} down: ${b.tracker.state.reason}`;
+      if (!b.faultOnly) deltas.push(e.delta);
+    }
+    this.#ownFault = fault;
+    this.#priority = effectivePriority(this.config.priority, deltas);
+  }
+
+  #reevaluate(): void {
+    if (this.#stopped) return;
+    const wasFault = this.state === 'FAULT';
+    const before = this.#priority;
+    this.#computeTrackers();
+    if (!this.#sm) return;
+    if (this.#priority !== before) {
+      this.#log.info({ from: before, to: this.#priority }, 'effective priority changed');
+      this.#dispatch({ type: 'setPriority', priority: this.#priority });
+    }
+    const fault = this.#faultReason();
+    if (fault && !wasFault) this.#dispatch({ type: 'fault', reason: fault });
+    else if (!fault && wasFault) this.#dispatch({ type: 'faultCleared', reason: 'trackers recovered' });
+  }
+
+  #onAdvert(priority: number, advertIntCs: number, src: string): void {
+    if (!this.#sm) return;
+    this.#lastAdvertAt = Date.now();
+    if (priority === 0) this.#priorityZeroReceived++;
+    if (this.state === 'MASTER' && priority > 0 && priority < this.#priority)
+      this.#garp?.lowerPriorityAdvert();
+    this.#dispatch({ type: 'advert', priority, advertIntervalMs: advertIntCs * 10, src });
+  }
+
+  #dispatch(ev: Parameters<VrrpStateMachine['handle']>[0]): void {
+    const sm = this.#sm;
+    if (!sm) return;
+    const actions = sm.handle(ev, performance.now());
+    for (const a of actions) this.#run(a);
+  }
+
+  #run(a: VrrpAction): void {
+    switch (a.type) {
+      case 'sendAdvert':
+        if (a.priority === 0) this.#priorityZeroSent++;
+        this.#transport?.sendAdvert(a.priority);
+        return;
+      case 'startTimer': {
+        this.#clearTimer(a.timer);
+        const t = setTimeout(() => {
+          this.#timers.delete(a.timer);
+          this.#dispatch({ type: 'timer', timer: a.timer });
+        }, a.delayMs);
+        this.#timers.set(a.timer, t);
+        return;
+      }
+      case 'stopTimer':
+        this.#clearTimer(a.timer);
+        return;
+      case 'addVips':
+        this.#vipsInstalled = true;
+        this.#queueVip(() => this.#vip.add(this.allVips), 'add');
+        return;
+      case 'removeVips':
+        this.#vipsInstalled = false;
+        this.#queueVip(() => this.#vip.remove(this.allVips), 'remove');
+        return;
+      case 'startGarp':
+        // After the VIPs are on the link, so that the announced address answers.
+        this.#vipQueue = this.#vipQueue.then(() => {
+          if (this.state === 'MASTER') this.#garp?.becomeMaster();
+        });
+        return;
+      case 'stopGarp':
+        this.#garp?.leaveMaster();
+        return;
+      case 'transition':
+        this.#onTransition(a.from, a.to, a.reason);
+        return;
+    }
+  }
+
+  #queueVip(fn: () => Promise<void>, what: string): void {
+    this.#vipQueue = this.#vipQueue
+      .then(fn)
+      .catch((err) => this.#log.error({ err: String(err) }, `VIP ${what} failed`));
+  }
+
+  #clearTimer(t: TimerName): void {
+    const h = this.#timers.get(t);
+    if (h) clearTimeout(h);
+    this.#timers.delete(t);
+  }
+
+  #onTransition(from: VrrpState, to: VrrpState, reason: string): void {
+    this.#log.info({ from, to, reason, priority: this.#priority }, `entering ${to} state`);
+    this.#transitions.push({ at: new Date().toISOString(), from, to, reason });
+    if (this.#transitions.length > HISTORY) this.#transitions.shift();
+    this.#transitionCounts[to] = (this.#transitionCounts[to] ?? 0) + 1;
+    if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT') {
+      this.#notifier.notify('INSTANCE', this.config, to, to === 'FAULT' ? 0 : this.#priority);
+    }
+    this.emit('transition', { from, to, reason });
+  }
+
+  status(): InstanceStatus {
+    const c = this.config;
+    const sm = this.#sm;
+    const master = sm?.masterSeen ?? null;
+    const isMaster = this.state === 'MASTER';
+    const trackers: TrackerStatus[] = this.#bindings.map((b) => {
+      const e = trackEffect(b.tracker.state.up, b.weight, b.reverse);
+      return {
+        name: b.tracker.name,
+        kind: b.tracker.kind,
+        up: b.tracker.state.up,
+        weight: b.weight,
+        reverse: b.reverse,
+        fault: e.fault,
+        delta: b.faultOnly ? 0 : e.delta,
+        reason: b.tracker.state.reason,
+      };
+    });
+    const drops: Record<string, number> = {};
+    for (const [k, v] of Object.entries(this.counters)) {
+      if (!['received', 'accepted', 'sent', 'sendErrors'].includes(k) && v > 0) drops[k] = v;
+    }
+    return {
+      name: c.name,
+      state: this.#stopped ? 'STOP' : (this.state as VrrpStateName),
+      interface: c.interface,
+      virtualRouterId: c.virtualRouterId,
+      version: c.version,
+      family: c.family,
+      advertInterval: c.advertInt,
+      basePriority: c.priority,
+      effectivePriority: this.#priority,
+      syncGroup: c.syncGroup,
+      master: {
+        seen: isMaster || master !== null,
+        address: isMaster ? (this.#transport?.sourceAddress ?? null) : (master?.address ?? null),
+        priority: isMaster ? this.#priority : (master?.priority ?? null),
+        lastAdvertAt: this.#lastAdvertAt === null ? null : new Date(this.#lastAdvertAt).toISOString(),
+      },
+      vips: this.allVips.map((v) => ({
+        address: v.address,
+        prefix: v.prefix,
+        family: v.family,
+        dev: v.dev ?? this.vipDev,
+        installed: this.#vipsInstalled,
+      })),
+      trackers,
+      transitions: [...this.#transitions],
+      transitionCounts: { ...this.#transitionCounts },
+      counters: {
+        advertsSent: this.counters.sent,
+        advertsReceived: this.counters.accepted,
+        priorityZeroReceived: this.#priorityZeroReceived,
+        priorityZeroSent: this.#priorityZeroSent,
+        drops,
+      },
+    };
+  }
+}
