@@ -215,3 +215,27 @@ export class GarpScheduler {
     }
   }
 }
+
+/** The scheduler's timing for one instance of the keepalived model (instance values already resolved). */
+export function garpTimingFromConfig(
+  inst: {
+    garpMasterDelay: number;
+    garpMasterRepeat: number;
+    garpMasterRefresh: number;
+    garpMasterRefreshRepeat: number;
+    garpLowerPrioDelay: number;
+    garpLowerPrioRepeat: number;
+  },
+  globalDefs: { vrrpGarpInterval: number; vrrpGnaInterval: number },
+): GarpTiming {
+  return {
+    masterDelay: inst.garpMasterDelay,
+    masterRepeat: inst.garpMasterRepeat,
+    masterRefresh: inst.garpMasterRefresh,
+    masterRefreshRepeat: inst.garpMasterRefreshRepeat,
+    lowerPrioDelay: inst.garpLowerPrioDelay,
+    lowerPrioRepeat: inst.garpLowerPrioRepeat,
+    garpInterval: globalDefs.vrrpGarpInterval,
+    gnaInterval: globalDefs.vrrpGnaInterval,
+  };
+}

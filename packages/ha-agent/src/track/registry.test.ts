@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseKeepalivedConfig } from '@ha-lb/shared-config/keepalived';
+import { startFakeBalancer } from './fake-balancer.ts';
+import { evaluateTracking, TrackerRegistry } from './registry.ts';
+import { waitFor } from './tracker.case.ts';
+
+describe('TrackerRegistry (from keepalived.conf)', () => {
+  it('builds each tracked object once, applies per-instance weights, adds the primary interface', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ha-registry-'));
+    const socket = join(dir, 'health.sock');
+    const text = `
+vrrp_script chk_ok {
+  script "/bin/true"
+  interval 1
+  weight 10
+}
+vrrp_track_balancer lb {
+  socket ${socket}
+  heartbeat_timeout 1
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface lo
+  virtual_router_id 51
+  priority 100
+  track_script {
+    chk_ok
+  }
+  track_balancer {
+    lb
+  }
+  virtual_ipaddress {
+    10.0.0.100/24
+  }
+}
+vrrp_instance VI_2 {
+  state BACKUP
+  interface lo
+  virtual_router_id 52
+  priority 100
+  dont_track_primary
+  track_script {
+    chk_ok weight -5
+  }
+  virtual_ipaddress {
+    10.0.0.101/24
+  }
+}
+`;
+    const { config, diagnostics } = parseKeepalivedConfig({ path: join(dir, 'keepalived.conf'), text });
+    assert.ok(config, JSON.stringify(diagnostics));
+    const reg = new TrackerRegistry(config);
+    const fake = await startFakeBalancer({ socket, heartbeatMs: 50 });
+    try {
+      assert.equal(reg.scripts.size, 1, 'the script runs once for both instances');
+      const vi1 = reg.forInstance(config.instances[0]);
+      const vi2 = reg.forInstance(config.instances[1]);
+      assert.deepEqual(
+        vi1.map((r) => `${r.tracker.kind}:${r.tracker.name}:${r.weight}`),
+        ['script:chk_ok:10', 'balancer:lb:0', 'interface:lo:0'],
+      );
+      assert.deepEqual(
+        vi2.map((r) => `${r.tracker.kind}:${r.tracker.name}:${r.weight}`),
+        ['script:chk_ok:-5'],
+      );
+      const before = evaluateTracking(vi1);
+      assert.equal(before.fault, true, 'nothing is up before start');
+      reg.start();
+      await waitFor(() => reg.all().every((t) => t.state.up), 3000, 'all trackers up');
+      assert.deepEqual(evaluateTracking(vi1), { fault: false, faultReasons: [], delta: 10 });
+      assert.deepEqual(evaluateTracking(vi2), { fault: false, faultReasons: [], delta: 0 });
+      await fake.destroy();
+      await waitFor(() => evaluateTracking(vi1).fault, 1000, 'FAULT when the balancer dies');
+      assert.match(evaluateTracking(vi1).faultReasons[0], /^balancer lb: health socket .* closed/);
+    } finally {
+      await reg.stop();
+      await fake.destroy().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
