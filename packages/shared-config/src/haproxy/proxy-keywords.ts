@@ -21,8 +21,8 @@ export interface ProxyScope {
   name: string;
   draft: ProxyDraft;
   capabilities: { frontend: boolean; backend: boolean };
-  /** Where a `use_backend` was first seen, for HAProxy's rule-ordering warning. */
-  firstUseBackend?: { file: string; line: number };
+  /** The latest-processed kind of rule seen so far, for HAProxy's rule-ordering warning. */
+  ruleRank?: { rank: number; label: string };
 }
 
 export interface ProxyKeyword {
@@ -99,6 +99,35 @@ function noExtra(ctx: LineContext, count: number): boolean {
     return false;
   }
   return true;
+}
+
+/**
+ * HAProxy evaluates request rules by kind, whatever their order in the file: tcp-request connection,
+ * session, content, then http-request, redirect, use_backend. A rule written after one of a later kind
+ * gets HAProxy's warning.
+ */
+const RULE_ORDER = [
+  'tcp-request connection',
+  'tcp-request session',
+  'tcp-request content',
+  'http-request',
+  'redirect',
+  'use_backend',
+];
+
+function checkRuleOrder(ctx: LineContext, px: ProxyScope, kind: string) {
+  const rank = RULE_ORDER.indexOf(kind);
+  const seen = px.ruleRank;
+  if (seen && seen.rank > rank) {
+    const label = kind.startsWith('tcp-request') ? 'tcp-request' : kind;
+    // HAProxy's own wording (article included).
+    ctx.warn(
+      `a '${label}' rule placed after ${seen.label.startsWith('http') ? 'an' : 'a'} '${seen.label}' rule will still be processed before.`,
+      CODES.ignored,
+    );
+  } else if (!seen || rank > seen.rank) {
+    px.ruleRank = { rank, label: kind.startsWith('tcp-request') ? 'tcp-request' : kind };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,6 +418,12 @@ const optionKeyword: ProxyKeyword = {
                   extra: c?.includes('\r\n') ? c.slice(c.indexOf('\r\n') + 2) : null,
                 }
               : {};
+        if (c?.includes('\r\n')) {
+          ctx.warn(
+            "'option httpchk' : hiding headers or body at the end of the version string is deprecated. Please, consider to use 'http-check send' directive instead.",
+            CODES.legacy,
+          );
+        }
         o.httpchk = chk;
         o.checkType = 'httpchk';
         o.checkArgs = [...rest];
@@ -540,7 +575,7 @@ const useBackendKeyword: ProxyKeyword = {
       file: ctx.file,
       line: ctx.line,
     });
-    px.firstUseBackend ??= { file: ctx.file, line: ctx.line };
+    checkRuleOrder(ctx, px, 'use_backend');
   },
 };
 
@@ -572,12 +607,7 @@ function httpRulesKeyword(
       if (c === undefined) return;
       const r = parseHttpAction(head, { file: ctx.file, line: ctx.line }, c);
       if (!r.ok) return ctx.alert(`'${ctx.keyword}' : ${r.error}.`, CODES.badValue);
-      if (field === 'httpRequestRules' && px.firstUseBackend) {
-        ctx.warn(
-          `a 'http-request' rule placed after a 'use_backend' rule will still be processed before.`,
-          CODES.ignored,
-        );
-      }
+      if (field === 'httpRequestRules') checkRuleOrder(ctx, px, 'http-request');
       ensure(px.draft, field, () => []).push(r.value);
       ctx.planned(ctx.keyword, `${ctx.keyword} ${head[0]}`);
     },
@@ -602,6 +632,7 @@ function tcpRulesKeyword(keyword: 'tcp-request' | 'tcp-response'): ProxyKeyword 
       if (c === undefined) return;
       const r = parseTcpRule(head, { file: ctx.file, line: ctx.line }, c, keyword);
       if (!r.ok) return ctx.alert(r.error, CODES.badValue);
+      if (keyword === 'tcp-request') checkRuleOrder(ctx, px, `tcp-request ${r.value.stage}`);
       ensure(px.draft, keyword === 'tcp-request' ? 'tcpRequestRules' : 'tcpResponseRules', () => []).push(
         r.value,
       );
@@ -618,6 +649,7 @@ const redirectKeyword: ProxyKeyword = {
     if (c === undefined) return;
     const r = parseRedirect(head, { file: ctx.file, line: ctx.line }, c);
     if (!r.ok) return ctx.alert(r.error, CODES.badValue);
+    checkRuleOrder(ctx, px, 'redirect');
     ensure(px.draft, 'redirects', () => []).push(r.value);
   },
 };
