@@ -1,0 +1,84 @@
+/**
+ * The tracker against the real balancer process (packages/balancer, contract C server side): proves the
+ * two sides of the health API agree, and measures crash detection on the real thing.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { BalancerTracker } from './balancer.ts';
+import { waitFor } from './tracker.case.ts';
+
+const bin = new URL('../../../balancer/bin/balancer.js', import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe('BalancerTracker ↔ the real balancer', { skip: !existsSync(bin) && 'balancer not built' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-real-lb-'));
+  const children: ChildProcess[] = [];
+  const trackers: BalancerTracker[] = [];
+  after(async () => {
+    for (const t of trackers) await t.stop();
+    for (const c of children) c.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function startBalancer(name: string): Promise<{ child: ChildProcess; socket: string }> {
+    const socket = join(dir, `${name}.sock`);
+    const cfg = join(dir, `${name}.cfg`);
+    writeFileSync(
+      cfg,
+      `global\n    health-socket ${socket}\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n` +
+        `frontend fe\n    bind 127.0.0.1:${await freePort()}\n    default_backend be\nbackend be\n    server s1 127.0.0.1:9\n`,
+    );
+    const child = spawn(process.execPath, [bin, '-f', cfg, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    await waitFor(() => existsSync(socket) || child.exitCode !== null, 10_000, 'the health socket');
+    assert.equal(child.exitCode, null, `balancer exited: ${err}`);
+    return { child, socket };
+  }
+
+  it('goes up on the real snapshot and heartbeats; SIGKILL → down long before heartbeat_timeout', async () => {
+    const { child, socket } = await startBalancer('kill');
+    const t = new BalancerTracker({ name: 'lb', socket, rise: 2, heartbeatTimeout: 1 });
+    trackers.push(t);
+    t.start();
+    await waitFor(() => t.state.up, 5000, 'up (snapshot + one heartbeat)');
+    let downAt = 0;
+    t.on('change', (s) => {
+      if (!s.up && !downAt) downAt = performance.now();
+    });
+    const killedAt = performance.now();
+    child.kill('SIGKILL');
+    await waitFor(() => downAt > 0, 1000, 'down before the 1 s heartbeat timeout');
+    const ms = downAt - killedAt;
+    console.log(`# real balancer SIGKILL → tracker down in ${ms.toFixed(1)} ms`);
+    assert.ok(ms < 500, `${ms} ms`);
+  });
+
+  it('SIGTERM (graceful stop) → down with reason "balancer stopping"', async () => {
+    const { child, socket } = await startBalancer('term');
+    const t = new BalancerTracker({ name: 'lb', socket, heartbeatTimeout: 1 });
+    trackers.push(t);
+    t.start();
+    await waitFor(() => t.state.up, 5000, 'up');
+    const reasons: string[] = [];
+    t.on('change', (s) => reasons.push(s.reason));
+    child.kill('SIGTERM');
+    await waitFor(() => !t.state.up, 2000, 'down');
+    assert.equal(reasons[0], 'balancer stopping');
+  });
+});
