@@ -161,6 +161,28 @@ function capabilityOk(px: ProxyScope, where: string): boolean {
   );
 }
 
+/**
+ * `contimeout`/`clitimeout`/`srvtimeout` (HAProxy 1.x): HAProxy 2.1+ refuses them; we apply them like
+ * their modern form and warn with the line to write instead, so old configurations keep working.
+ */
+function legacyTimeout(keyword: string, modern: string): ProxyKeyword {
+  return {
+    where: TIMEOUTS[modern.slice('timeout '.length)].where,
+    ownStatus: true,
+    handle(ctx, px) {
+      if (!noExtra(ctx, 1)) return;
+      const ms = time(ctx, ctx.args[0], keyword);
+      if (ms === undefined) return;
+      ctx.warn(
+        `'${keyword}' is a legacy directive that HAProxy 2.1+ rejects; write '${modern} ${ctx.args[0]}' instead.`,
+        CODES.legacy,
+      );
+      px.draft.timeouts[TIMEOUTS[modern.slice('timeout '.length)].key] = ms;
+      ctx.planned(modern);
+    },
+  };
+}
+
 const timeoutKeyword: ProxyKeyword = {
   where: 'dfb',
   ownStatus: true,
@@ -1497,6 +1519,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
   'tcp-request': tcpRulesKeyword('tcp-request'),
   'tcp-response': tcpRulesKeyword('tcp-response'),
   timeout: timeoutKeyword,
+  ...Object.fromEntries(Object.entries(LEGACY_TIMEOUTS).map(([k, modern]) => [k, legacyTimeout(k, modern)])),
   'unique-id-format': stringKeyword('df', (d, v) => (d.uniqueIdFormat = v), 'a log-format string', true),
   'unique-id-header': stringKeyword('df', (d, v) => (d.uniqueIdHeader = v), 'a header name'),
   'use-server': useServerKeyword,
@@ -1507,12 +1530,6 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
 
 /** Keywords HAProxy removed; using them is an alert that says what to write instead. */
 export const REMOVED_PROXY_KEYWORDS: Record<string, string> = {
-  ...Object.fromEntries(
-    Object.entries(LEGACY_TIMEOUTS).map(([k, v]) => [
-      k,
-      `the '${k}' directive is not supported anymore since HAProxy 2.1. Use '${v}'.`,
-    ]),
-  ),
   reqadd: "the 'reqadd' directive is not supported anymore since HAProxy 2.1. Use 'http-request add-header'.",
   rspadd:
     "the 'rspadd' directive is not supported anymore since HAProxy 2.1. Use 'http-response add-header'.",

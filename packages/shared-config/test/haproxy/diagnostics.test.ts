@@ -65,11 +65,23 @@ const CASES: [name: string, config: string, expected: string[]][] = [
   ],
   ['option nosuchthing', `${BASE}    option nosuchthing\n`, ["alert t.cfg:6 unknown option 'nosuchthing'."]],
   [
-    'contimeout 5s',
+    'contimeout 5s (legacy: applied with a warning)',
     `${BASE}    contimeout 5s\n`,
     [
-      "alert t.cfg:6 the 'contimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout connect'.",
+      "warning t.cfg:6 'contimeout' is a legacy directive that HAProxy 2.1+ rejects; write 'timeout connect 5s' instead.",
     ],
+  ],
+  [
+    'reqadd (removed: alert)',
+    `${BASE}    reqadd X-Proto:\\ http\n`,
+    [
+      "alert t.cfg:6 the 'reqadd' directive is not supported anymore since HAProxy 2.1. Use 'http-request add-header'.",
+    ],
+  ],
+  [
+    'clitimeout 10x',
+    `${BASE}    clitimeout 10x\n`,
+    ["alert t.cfg:6 unexpected character 'x' in 'clitimeout' (units are us, ms, s, m, h, d; e.g. '10s')"],
   ],
   [
     'timeout client 5s',
