@@ -186,6 +186,10 @@ const reqCases: SmugglingCase[] = [
     id: 'te-obs-fold',
     what: 'Transfer-Encoding value on an obs-fold continuation line',
     steps: [req(['POST / HTTP/1.1', 'Host: a', 'Transfer-Encoding:', ' chunked'], '5\r\nhello\r\n0\r\n\r\n')],
+    stricter: {
+      why: 'RFC 9112 §5.2 lets a server reject obs-fold with 400 instead of unfolding it; we reject, since a folded Transfer-Encoding is a classic desync vector',
+      expect: { responses: ['400'], closed: true, backend: [] },
+    },
   },
   {
     id: 'te-vertical-tab',
@@ -196,6 +200,10 @@ const reqCases: SmugglingCase[] = [
     id: 'te-http10',
     what: 'Transfer-Encoding: chunked in an HTTP/1.0 request',
     steps: [req(['POST / HTTP/1.0', 'Host: a', 'Transfer-Encoding: chunked'], '5\r\nhello\r\n0\r\n\r\n')],
+    stricter: {
+      why: 'RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means the framing is faulty; HAProxy 2.6 forwards it and closes, we refuse it (400)',
+      expect: { responses: ['400'], closed: true, backend: [] },
+    },
   },
   {
     id: 'chunk-size-overflow',
@@ -303,6 +311,10 @@ const reqCases: SmugglingCase[] = [
     id: 'obs-fold',
     what: 'obs-fold continuation of an ordinary header',
     steps: [req(['GET / HTTP/1.1', 'Host: a', 'X-A: one', ' two'])],
+    stricter: {
+      why: 'RFC 9112 §5.2 lets a server reject obs-fold with 400 instead of unfolding it; HAProxy 2.6 unfolds, we reject',
+      expect: { responses: ['400'], closed: true, backend: [] },
+    },
   },
   {
     id: 'method-invalid-char',
@@ -367,6 +379,10 @@ const reqCases: SmugglingCase[] = [
     id: 'request-line-double-space',
     what: 'two spaces between method and target',
     steps: [req(['GET  / HTTP/1.1', 'Host: a'])],
+    stricter: {
+      why: 'RFC 9112 §3: the request-line is single-SP separated (whitespace-word parsing is only a MAY); HAProxy 2.6 accepts, we refuse',
+      expect: { responses: ['400'], closed: true, backend: [] },
+    },
   },
   {
     id: 'request-line-trailing-space',
@@ -377,6 +393,10 @@ const reqCases: SmugglingCase[] = [
     id: 'request-line-tab',
     what: 'a tab as the separator in the request line',
     steps: [req(['GET\t/ HTTP/1.1', 'Host: a'])],
+    stricter: {
+      why: 'RFC 9112 §3: the request-line is single-SP separated; HAProxy 2.6 accepts a tab, we refuse',
+      expect: { responses: ['400'], closed: true, backend: [] },
+    },
   },
   {
     id: 'leading-empty-lines',
@@ -392,6 +412,10 @@ const reqCases: SmugglingCase[] = [
     id: 'version-2.0',
     what: 'HTTP/2.0 in an HTTP/1 request line',
     steps: [req(['GET / HTTP/2.0', 'Host: a'])],
+    stricter: {
+      why: 'RFC 9112 §2.3: an HTTP/1 connection speaks HTTP/1.x; HAProxy 2.6 downgrades "HTTP/2.0" to 1.1 and forwards, we refuse (400)',
+      expect: { responses: ['400'], closed: true, backend: [] },
+    },
   },
   {
     id: 'version-lowercase',
@@ -558,7 +582,16 @@ const respCases: SmugglingCase[] = [
     },
   ),
   resp('status-line-garbage', 'not HTTP at all', 'SSH-2.0-OpenSSH\r\n\r\n'),
-  resp('version-bad', 'status line with version HTTP/2.0', 'HTTP/2.0 200 OK\r\nContent-Length: 3\r\n\r\nabc'),
+  resp(
+    'version-bad',
+    'status line with version HTTP/2.0',
+    'HTTP/2.0 200 OK\r\nContent-Length: 3\r\n\r\nabc',
+    false,
+    {
+      why: 'RFC 9112 §2.3/§4: an HTTP/1 status line carries HTTP/1.x; HAProxy 2.6 relays "HTTP/2.0 200", we answer 502',
+      expect: { responses: ['502'], closed: false, backend: GOT_GET },
+    },
+  ),
   resp(
     'chunk-size-invalid',
     'an invalid chunk size after a valid head',

@@ -2,16 +2,17 @@
  * Records the smuggling table's expectations from HAProxy 2.6:
  *   node packages/balancer/test/smuggling-record.ts           # (re)write smuggling-expected.json
  *   node packages/balancer/test/smuggling-record.ts --check   # compare HAProxy with the file, exit 1 on drift
+ *   node packages/balancer/test/smuggling-record.ts --balancer [ids…]  # show where the balancer differs
  * Every row runs against `haproxy -db` (nbthread 1) in front of a raw recorder backend.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { freePort } from './helpers/ports.ts';
-import { haproxyPath, startHaproxy } from './helpers/proc.ts';
+import { haproxyPath, type ProxyKind, startProxy } from './helpers/proc.ts';
 import { startRecorder } from './helpers/recorder.ts';
 import { CASES } from './smuggling-cases.ts';
-import { type CaseRun, runCase, smugglingConfig } from './smuggling-run.ts';
+import { type CaseRun, expectedForBalancer, runCase, smugglingConfig } from './smuggling-run.ts';
 
 export const EXPECTED_FILE = join(import.meta.dirname, 'smuggling-expected.json');
 
@@ -23,14 +24,15 @@ export type ExpectedFile = {
   cases: Record<string, CaseRun & { what: string }>;
 };
 
-export async function recordAll(only?: Set<string>): Promise<ExpectedFile> {
+export async function recordAll(only?: Set<string>, kind: ProxyKind = 'haproxy'): Promise<ExpectedFile> {
   const bin = haproxyPath();
   if (!bin) throw new Error('haproxy not found');
   const { execFileSync } = await import('node:child_process');
-  const version = execFileSync(bin, ['-v'], { encoding: 'utf8' }).split('\n')[0];
+  const version =
+    kind === 'haproxy' ? execFileSync(bin, ['-v'], { encoding: 'utf8' }).split('\n')[0] : 'balancer';
   const rec = await startRecorder();
   const port = await freePort();
-  const hap = await startHaproxy(smugglingConfig(port, rec.port), [port]);
+  const hap = await startProxy(kind, smugglingConfig(port, rec.port), [port]);
   const out: ExpectedFile = {
     recordedWith: version,
     recordedAt: new Date().toISOString(),
@@ -53,9 +55,27 @@ export async function recordAll(only?: Set<string>): Promise<ExpectedFile> {
 
 if (import.meta.main) {
   const check = process.argv.includes('--check');
+  const balancer = process.argv.includes('--balancer');
   const only = process.argv.filter((a) => !a.startsWith('--')).slice(2);
-  const fresh = await recordAll(only.length ? new Set(only) : undefined);
-  if (check) {
+  const fresh = await recordAll(only.length ? new Set(only) : undefined, balancer ? 'balancer' : 'haproxy');
+  if (balancer) {
+    const old = JSON.parse(readFileSync(EXPECTED_FILE, 'utf8')) as ExpectedFile;
+    let diff = 0;
+    for (const c of CASES) {
+      const r = fresh.cases[c.id];
+      if (!r) continue;
+      const want = expectedForBalancer(c, old.cases[c.id].outcome);
+      if (isDeepStrictEqual(want, r.outcome)) continue;
+      diff++;
+      console.log(
+        `DIFF ${c.id}: ${c.what}\n  want: ${JSON.stringify(want)}\n  got:  ${JSON.stringify(r.outcome)}`,
+      );
+      console.log(
+        `  client got: ${JSON.stringify(r.clientRaw.slice(0, 200))}\n  backend got: ${JSON.stringify(r.backendRaw.map((b) => b.slice(0, 200)))}`,
+      );
+    }
+    console.log(`${diff} rows differ`);
+  } else if (check) {
     const old = JSON.parse(readFileSync(EXPECTED_FILE, 'utf8')) as ExpectedFile;
     let drift = 0;
     for (const [id, r] of Object.entries(fresh.cases)) {

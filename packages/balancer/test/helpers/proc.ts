@@ -106,7 +106,7 @@ export async function startBalancer(
 ): Promise<Managed> {
   const tmp = makeTempDir('balancer');
   const cfg = join(tmp.dir, 'haproxy.cfg');
-  writeFileSync(cfg, cfgText);
+  writeFileSync(cfg, withPrivateHealthSocket(cfgText, join(tmp.dir, 'health.sock')));
   const m = spawnManaged(
     process.execPath,
     [...(opts.nodeArgs ?? []), BALANCER_BIN, '-f', cfg],
@@ -114,6 +114,19 @@ export async function startBalancer(
     opts,
   );
   return await readyOrStop(m, waitPorts, tmp.remove);
+}
+
+/**
+ * The balancer serves its health API on /run/balancer/health.sock unless told otherwise; tests give
+ * each instance its own socket so parallel balancers (and a real one) never meet. HAProxy does not
+ * know the keyword, so it is added here rather than in the shared configs.
+ */
+export function withPrivateHealthSocket(cfgText: string, path: string): string {
+  if (/^\s*health-socket\s/m.test(cfgText)) return cfgText;
+  const line = `    health-socket ${path}`;
+  return /^global\b.*$/m.test(cfgText)
+    ? cfgText.replace(/^global\b.*$/m, (g) => `${g}\n${line}`)
+    : `global\n${line}\n${cfgText}`;
 }
 
 export const haproxyPath = (): string | null => which('haproxy');
