@@ -69,7 +69,7 @@ export async function startWsEcho(): Promise<WsEchoServer> {
     sock.on('error', () => {});
     let head = '';
     let upgraded = false;
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     sock.on('data', (chunk: Buffer) => {
       if (!upgraded) {
         head += chunk.toString('latin1');
