@@ -83,3 +83,14 @@ export class EventLoopMonitor {
     };
   }
 }
+
+/**
+ * The stall that matters for VRRP: a quarter of the smallest advert_int (seconds) of the instances, in ms
+ * — late adverts by that much already make a backup's Master_Down_Interval margin thin. At least 10 ms.
+ */
+export function vrrpStallThresholdMs(advertIntervals: Iterable<number>, fallbackSeconds = 1): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const a of advertIntervals) if (a > 0 && a < min) min = a;
+  if (!Number.isFinite(min)) min = fallbackSeconds;
+  return Math.max(10, (min * 1000) / 4);
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { EventLoopMonitor } from './event-loop-monitor.ts';
+import { EventLoopMonitor, vrrpStallThresholdMs } from './event-loop-monitor.ts';
 import { fakeAgentStatus, fakeInstanceStatus } from './fake-status.ts';
 import { type RunningStatusApi, startStatusApi } from './server.ts';
 import { AgentStatusSchema } from './status-schema.ts';
@@ -98,6 +98,12 @@ describe('status API (real TCP on 127.0.0.1)', () => {
 });
 
 describe('EventLoopMonitor', () => {
+  it('threshold: a quarter of the smallest advert_int, at least 10 ms', () => {
+    assert.equal(vrrpStallThresholdMs([1, 3]), 250);
+    assert.equal(vrrpStallThresholdMs([0.02]), 10);
+    assert.equal(vrrpStallThresholdMs([]), 250);
+  });
+
   it('logs a stall longer than the threshold (a real blocked loop)', async () => {
     const warnings: { stallMs: number }[] = [];
     const log = {
