@@ -25,8 +25,10 @@ export interface VrrpAdvert {
   checksum: number;
 }
 
-/** 'pseudo': v3 IPv4 with the pseudo-header (keepalived's default); 'message': message only. */
-export type ChecksumForm = 'pseudo' | 'message';
+/** 'pseudo': v3 IPv4 with the pseudo-header (keepalived's default); 'message': message only (v2, and
+ *  v3 with `v3_checksum_as_v2`); 'pseudo-group': keepalived's `old_unicast_checksum` — a unicast advert
+ *  whose pseudo-header names the multicast group instead of the real destination (before 1.3.6). */
+export type ChecksumForm = 'pseudo' | 'message' | 'pseudo-group';
 
 export interface EncodeOptions {
   family: 4 | 6;
@@ -78,9 +80,14 @@ export function encodeAdvert(
 function computeChecksum(msgZeroed: Buffer, version: 2 | 3, o: EncodeOptions): number {
   if (version === 2) return messageChecksum(msgZeroed);
   if (o.family === 6) return pseudoHeaderChecksum(msgZeroed, o.src, o.dst);
-  return (o.checksumForm ?? 'pseudo') === 'pseudo'
-    ? pseudoHeaderChecksum(msgZeroed, o.src, o.dst)
-    : messageChecksum(msgZeroed);
+  switch (o.checksumForm ?? 'pseudo') {
+    case 'pseudo':
+      return pseudoHeaderChecksum(msgZeroed, o.src, o.dst);
+    case 'pseudo-group':
+      return pseudoHeaderChecksum(msgZeroed, o.src, VRRP_V4_MCAST);
+    case 'message':
+      return messageChecksum(msgZeroed);
+  }
 }
 
 /** Which checksum form a received message carries, or null when neither matches. */
@@ -91,6 +98,9 @@ export function checksumFormOf(msg: Buffer, family: 4 | 6, src: string, dst: str
   if (family === 6) return pseudoHeaderChecksum(z, src, dst) === stored ? 'pseudo' : null;
   if (version === 3 && pseudoHeaderChecksum(z, src, dst) === stored) return 'pseudo';
   if (messageChecksum(z) === stored) return 'message';
+  if (version === 3 && dst !== VRRP_V4_MCAST && pseudoHeaderChecksum(z, src, VRRP_V4_MCAST) === stored) {
+    return 'pseudo-group';
+  }
   return null;
 }
 
