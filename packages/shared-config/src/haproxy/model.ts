@@ -460,6 +460,7 @@ export const StatsSchema = z.strictObject({
   showNode: z.string().nullable().default(null),
   showDesc: z.string().nullable().default(null),
   showLegends: z.boolean().default(false),
+  showModules: z.boolean().default(false),
   scope: z.array(z.string()).default([]),
   httpRequest: z.array(HttpRuleSchema).default([]),
   ...Where,

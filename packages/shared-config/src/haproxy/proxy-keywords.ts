@@ -386,7 +386,7 @@ const optionKeyword: ProxyKeyword = {
         }
         {
           const previous = (['httplog', 'httpslog', 'tcplog'] as const).find((x) => o[x] && x !== name);
-          if (previous) {
+          if (previous && px.kind === 'defaults') {
             const where = px.kind === 'defaults' ? "'defaults' section" : `${px.kind} '${px.name}'`;
             ctx.warn(`'option ${name}' overrides previous 'option ${previous}' in ${where}.`, CODES.ignored);
           }
@@ -858,6 +858,7 @@ const STATS_SUB = [
   'show-node',
   'show-desc',
   'show-legends',
+  'show-modules',
   'scope',
   'http-request',
   'bind-process',
@@ -923,6 +924,10 @@ const statsKeyword: ProxyKeyword = {
       }
       case 'hide-version':
         s.hideVersion = true;
+        s.enabled = true;
+        break;
+      case 'show-modules':
+        s.showModules = true;
         s.enabled = true;
         break;
       case 'show-legends':
