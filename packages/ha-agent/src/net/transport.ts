@@ -137,13 +137,16 @@ export class VrrpTransport {
 
   #receive(pkt: Buffer, info: ReceiveInfo): void {
     this.counters.received++;
-    if (info.malformed) return this.#drop('ip_malformed', info.src, info.malformed);
+    if (info.malformed) {
+      this.#drop('ip_malformed', info.src, info.malformed);
+      return;
+    }
     const o = this.#opts;
     const multicast = o.unicastPeers.length === 0;
     if (!multicast && !o.unicastPeers.includes(info.src)) {
       // An advert from an address we do not peer with may still be our own VRID on a shared segment.
-      if (info.src === this.sourceAddress) return this.#drop('own_packet', info.src);
-      return this.#drop('unknown_peer', info.src);
+      this.#drop(info.src === this.sourceAddress ? 'own_packet' : 'unknown_peer', info.src);
+      return;
     }
     const r = validateAdvert(
       pkt,
@@ -158,7 +161,10 @@ export class VrrpTransport {
         ownAddresses: [this.sourceAddress],
       },
     );
-    if (!r.ok) return this.#drop(r.reason, info.src, r.detail);
+    if (!r.ok) {
+      this.#drop(r.reason, info.src, r.detail);
+      return;
+    }
     this.counters.accepted++;
     this.#hooks.onAdvert({ advert: r.advert, src: info.src, checksumForm: r.checksumForm });
   }
