@@ -1,0 +1,169 @@
+// ha-agent against the real keepalived 2.2.7 (Debian package) in network namespaces, VRRP v2 and v3,
+// electing in both directions; and tshark decoding our adverts (checksum good, TTL 255).
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  createLab,
+  hasAddress,
+  holdsFor,
+  isRoot,
+  keepalivedConf,
+  type Lab,
+  type Proc,
+  spawnIn,
+  startAgent,
+  stopProc,
+  waitFor,
+} from './helpers/netns.ts';
+
+const KEEPALIVED = ['/usr/sbin/keepalived', '/sbin/keepalived'].find((p) => existsSync(p));
+const TSHARK = ['/usr/bin/tshark'].find((p) => existsSync(p));
+
+function startKeepalived(lab: Lab, ns: string, name: string, conf: string): Proc {
+  const file = join(lab.dir, `${name}.conf`);
+  writeFileSync(file, conf);
+  return spawnIn(ns, KEEPALIVED as string, [
+    '-n',
+    '-l',
+    '-D',
+    '-f',
+    file,
+    '--vrrp',
+    '-p',
+    join(lab.dir, `${name}.pid`),
+    '-r',
+    join(lab.dir, `${name}.vrrp.pid`),
+  ]);
+}
+
+describe('ha-agent ⇄ keepalived 2.2.7', {
+  skip: (!isRoot && 'needs root (netns)') || (!KEEPALIVED && 'keepalived not installed'),
+}, () => {
+  let lab: Lab;
+  const procs: Proc[] = [];
+  const dump = () =>
+    procs
+      .map((p) => p.output())
+      .join('\n---\n')
+      .slice(-5000);
+  before(() => {
+    lab = createLab(2, 63);
+  });
+  after(async () => {
+    await Promise.all(procs.map((p) => stopProc(p, 'SIGKILL')));
+    lab?.destroy();
+  });
+
+  for (const version of [2, 3] as const) {
+    for (const oursWins of [true, false]) {
+      const vip = `10.63.0.${100 + version * 10 + (oursWins ? 1 : 2)}`;
+      it(`v${version}: ${oursWins ? 'ha-agent (150) beats keepalived (100)' : 'keepalived (150) beats ha-agent (100)'}`, async () => {
+        const vrid = 60 + version * 10 + (oursWins ? 1 : 2);
+        const conf = (priority: number) => keepalivedConf({ vrid, priority, version, vip: `${vip}/24` });
+        const ours = startAgent(
+          lab,
+          lab.nodes[0].ns,
+          `ha-v${version}-${oursWins}`,
+          conf(oursWins ? 150 : 100),
+        );
+        const theirs = startKeepalived(
+          lab,
+          lab.nodes[1].ns,
+          `ka-v${version}-${oursWins}`,
+          conf(oursWins ? 100 : 150),
+        );
+        procs.push(ours, theirs);
+        const winner = oursWins ? 0 : 1;
+        const loser = 1 - winner;
+        const on = (i: number) => hasAddress(lab.nodes[i].ns, vip);
+        try {
+          await waitFor(() => on(winner) && !on(loser), 10_000, `VIP on node ${winner} only`);
+          await holdsFor(() => on(winner) && !on(loser), 2500, 'a stable election');
+          // The master resigns (priority 0): the other implementation takes over after Skew_Time.
+          const t0 = performance.now();
+          (oursWins ? ours : theirs).kill('SIGTERM');
+          await waitFor(() => on(loser), 3000, 'takeover after the master resigned');
+          console.log(
+            `# v${version}: ${oursWins ? 'keepalived' : 'ha-agent'} took over ${Math.round(performance.now() - t0)} ms after SIGTERM`,
+          );
+        } catch (err) {
+          throw new Error(`${(err as Error).message}\n${dump()}`);
+        } finally {
+          await stopProc(ours);
+          await stopProc(theirs);
+        }
+      });
+    }
+  }
+});
+
+describe('tshark decodes ha-agent adverts', {
+  skip: (!isRoot && 'needs root (netns)') || (!TSHARK && 'tshark not installed'),
+}, () => {
+  let lab: Lab;
+  const procs: Proc[] = [];
+  before(() => {
+    lab = createLab(1, 64);
+  });
+  after(async () => {
+    await Promise.all(procs.map((p) => stopProc(p, 'SIGKILL')));
+    lab?.destroy();
+  });
+
+  const cases = [
+    { name: 'v2 (PASS auth)', version: 2 as const, extra: '', tsharkOpts: [] as string[] },
+    { name: 'v3 IPv4, pseudo-header checksum', version: 3 as const, extra: '', tsharkOpts: [] },
+    {
+      name: 'v3 IPv4, v3_checksum_as_v2',
+      version: 3 as const,
+      extra: '  v3_checksum_as_v2\n',
+      tsharkOpts: ['-o', 'vrrp.v3_checksum_as_in_v2:TRUE'],
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: Checksum Status Good, TTL 255`, async () => {
+      const vrid = 90 + c.version + (c.extra ? 5 : 0);
+      const cap = spawnIn(lab.hub, TSHARK as string, [
+        '-i',
+        lab.bridge,
+        '-a',
+        'duration:5',
+        '-f',
+        'ip proto 112',
+        '-V',
+        ...c.tsharkOpts,
+      ]);
+      procs.push(cap);
+      await waitFor(() => /Capturing on/.test(cap.output()), 10_000, 'tshark to start');
+      const agent = startAgent(
+        lab,
+        lab.nodes[0].ns,
+        `tshark-${vrid}`,
+        keepalivedConf({
+          vrid,
+          priority: 255,
+          version: c.version,
+          vip: `10.64.0.${vrid}/24`,
+          extra: c.extra,
+        }),
+      );
+      procs.push(agent);
+      await cap.exited;
+      await stopProc(agent);
+      const out = cap.output();
+      const packets = out
+        .split(/\nFrame \d+:/)
+        .filter((p) => p.includes('Virtual Router Redundancy Protocol'));
+      assert.ok(packets.length >= 2, `expected at least 2 adverts, tshark printed:\n${out.slice(-3000)}`);
+      for (const p of packets) {
+        assert.match(p, /Time to Live: 255/);
+        assert.match(p, new RegExp(`Version ${c.version}`));
+        assert.match(p, /Checksum Status: Good/, p);
+        assert.match(p, new RegExp(`Virtual Rtr ID: ${vrid}`));
+      }
+      console.log(`# tshark ${c.name}: ${packets.length} adverts, all "Checksum Status: Good", TTL 255`);
+    });
+  }
+});
