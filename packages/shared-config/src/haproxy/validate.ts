@@ -162,6 +162,8 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
       }
     }
 
+    if (mode === 'tcp') out.push(...httpOnlyInTcp(px));
+
     const st = px.stats;
     if (st && (st.httpRequest ?? []).length > 0 && ((st.auth ?? []).length > 0 || st.realm)) {
       out.push(
@@ -211,6 +213,42 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
         ),
       );
     }
+  }
+  return out;
+}
+
+/** HAProxy's warnings for HTTP-only settings in a tcp-mode proxy (they are ignored there). */
+function httpOnlyInTcp(px: ProxyToValidate): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const who = `${px.kind === 'listen' ? 'proxy' : px.kind} '${px.name}'`;
+  const warn = (file: string, line: number, message: string) =>
+    out.push(warning(file, line, CODES.ignored, message));
+  const o = px.options ?? {};
+  if (px.cookie)
+    warn(px.cookie.file, px.cookie.line, `cookie will be ignored for ${who} (needs 'mode http').`);
+  if (o.httplog && px.capabilities.frontend) {
+    warn(
+      px.file,
+      px.line,
+      `'option httplog' not usable with ${who} (needs 'mode http'). Falling back to 'option tcplog'.`,
+    );
+  }
+  const rules = [
+    ['http-request', px.httpRequestRules],
+    ['http-response', px.httpResponseRules],
+    ['http-after-response', px.httpAfterResponseRules],
+  ] as const;
+  for (const [name, list] of rules) {
+    const first = list?.[0];
+    if (first) warn(first.file, first.line, `'${name}' rules ignored for ${who} as they require HTTP mode.`);
+  }
+  const options: [string, unknown][] = [
+    ['forwardfor', o.forwardfor],
+    ['originalto', o.originalto],
+    ['http-buffer-request', o.httpBufferRequest],
+  ];
+  for (const [name, value] of options) {
+    if (value) warn(px.file, px.line, `'option ${name}' ignored for ${who} as it requires HTTP mode.`);
   }
   return out;
 }

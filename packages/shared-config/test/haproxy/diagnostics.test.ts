@@ -347,6 +347,28 @@ const CASES: [name: string, config: string, expected: string[]][] = [
     `${BASE}    hash-type consistent md5\n`,
     ["alert t.cfg:6 'hash-type' : unknown hash function 'md5' (use sdbm, djb2, wt6, crc32, none)."],
   ],
+  [
+    'HTTP-only settings in a tcp proxy are ignored with a warning',
+    `${BASE}    option forwardfor\nlisten l\n    mode tcp\n    bind :80\n    cookie X insert\n    http-request deny\n    server s 10.0.0.1:80\n`,
+    [
+      "warning t.cfg:7 'option forwardfor' ignored for proxy 'l' as it requires HTTP mode.",
+      "warning t.cfg:10 'cookie' is parsed but not applied yet (cookie persistence is planned)",
+      "warning t.cfg:10 cookie will be ignored for proxy 'l' (needs 'mode http').",
+      "warning t.cfg:11 'http-request deny' is parsed but not applied yet (ACLs and rules are planned)",
+      "warning t.cfg:11 'http-request' rules ignored for proxy 'l' as they require HTTP mode.",
+    ],
+  ],
+  [
+    'rules out of processing order',
+    `${BASE}frontend f\n    bind :80\n    use_backend b if { path /b }\n    http-request deny if { path /x }\n    tcp-request content accept\nbackend b\n`,
+    [
+      "warning t.cfg:8 'use_backend' is parsed but not applied yet (ACLs and rules are planned)",
+      "warning t.cfg:9 a 'http-request' rule placed after a 'use_backend' rule will still be processed before.",
+      "warning t.cfg:9 'http-request deny' is parsed but not applied yet (ACLs and rules are planned)",
+      "warning t.cfg:10 a 'tcp-request' rule placed after a 'use_backend' rule will still be processed before.",
+      "warning t.cfg:10 'tcp-request content accept' is parsed but not applied yet (ACLs and rules are planned)",
+    ],
+  ],
 ];
 
 describe('diagnostics for broken configurations', () => {
