@@ -9,6 +9,7 @@ const BODIES: Record<number, [string, string]> = {
   400: ['Bad request', 'Your browser sent an invalid request.'],
   403: ['Forbidden', 'Request forbidden by administrative rules.'],
   408: ['Request Time-out', "Your browser didn't send a complete request in time."],
+  422: ['Unprocessable Content', 'The server cannot process the contained instructions.'],
   500: ['Internal Server Error', 'An internal server error occurred.'],
   502: ['Bad Gateway', 'The server returned an invalid or incomplete response.'],
   503: ['Service Unavailable', 'No server is available to handle this request.'],
@@ -25,6 +26,13 @@ function body(code: number): string {
 function build(code: number, http10: boolean): Buffer {
   const [reason] = BODIES[code];
   const b = body(code);
+  if (code === 422) {
+    // HAProxy 2.6 sends its 422 in the raw form, but without Connection: close
+    return Buffer.from(
+      `HTTP/1.1 ${code} ${reason}\r\nContent-length: ${b.length}\r\nCache-Control: no-cache\r\nContent-Type: text/html\r\n\r\n${b}`,
+      'latin1',
+    );
+  }
   if (code === 400 || code === 408) {
     return Buffer.from(
       `HTTP/1.1 ${code} ${reason}\r\nContent-length: ${b.length}\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n\r\n${b}`,

@@ -21,7 +21,9 @@ export type ParseError =
   | 'bad-content-length'
   | 'differing-content-length'
   | 'bad-transfer-encoding'
-  | 'te-in-http10'
+  | 'te-not-only-chunked'
+  | 'host-mismatch'
+  | 'duplicate-host'
   | 'bare-cr';
 
 // tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
@@ -46,6 +48,7 @@ const H_PROXY_CONNECTION = lit('proxy-connection');
 const H_TE = lit('te');
 const H_UPGRADE = lit('upgrade');
 const H_EXPECT = lit('expect');
+const H_HOST = lit('host');
 
 /** Case-insensitive compare of buf[start,end) with a lower-case literal of letters, digits and '-'. */
 export function eqLower(buf: Uint8Array, start: number, end: number, l: Uint8Array): boolean {
@@ -87,6 +90,13 @@ export interface HttpHead {
   expectContinue: boolean;
   /** index of the first header whose name equals `watchName` (e.g. the forwardfor header), or -1 */
   watchIndex: number;
+  /** false when the start line must be re-emitted (extra whitespace, version other than 1.0/1.1) */
+  canonicalStart: boolean;
+  startLineEnd: number;
+  /** Content-Length was a list ("5, 5"): every CL line is dropped and the caller writes one */
+  clRewrite: boolean;
+  teOtherCodings: boolean;
+  hostIndex: number;
   error: ParseError | null;
 }
 
@@ -116,6 +126,11 @@ export function newHead(maxHeaders: number): HttpHead {
     hasUpgrade: false,
     expectContinue: false,
     watchIndex: -1,
+    canonicalStart: true,
+    startLineEnd: 0,
+    clRewrite: false,
+    teOtherCodings: false,
+    hostIndex: -1,
     error: null,
   };
 }
@@ -168,6 +183,9 @@ export function parseHead(
   h.hasUpgrade = false;
   h.expectContinue = false;
   h.watchIndex = -1;
+  h.clRewrite = false;
+  h.teOtherCodings = false;
+  h.hostIndex = -1;
   h.isHead = false;
   h.isConnect = false;
   h.status = 0;
@@ -176,54 +194,38 @@ export function parseHead(
   let lf = buf.indexOf(10, 0);
   let lineEnd = lf > 0 && buf[lf - 1] === 13 ? lf - 1 : lf;
   let p = 0;
+  h.canonicalStart = true;
   if (isRequest) {
     while (p < lineEnd && TCHAR[buf[p]] === 1) p++;
-    if (p === 0 || buf[p] !== 0x20) return fail(h, p === 0 ? 'bad-method' : 'bad-method');
+    if (p === 0 || (buf[p] !== 0x20 && buf[p] !== 0x09)) return fail(h, 'bad-method');
     h.method = buf.toString('latin1', 0, p);
     h.isHead = p === 4 && h.method === 'HEAD';
     h.isConnect = p === 7 && h.method === 'CONNECT';
-    p++;
+    // HAProxy 2.6 accepts runs of SP/HTAB between the parts and re-emits a canonical line
+    if (buf[p] !== 0x20 || buf[p + 1] === 0x20 || buf[p + 1] === 0x09) h.canonicalStart = false;
+    while (p < lineEnd && (buf[p] === 0x20 || buf[p] === 0x09)) p++;
     h.uriStart = p;
     while (p < lineEnd) {
       const c = buf[p];
-      if (c === 0x20) break;
-      if (c < 0x21 || c > 0x7e) return fail(h, 'bad-uri');
+      if (c === 0x20 || c === 0x09) break;
+      // VCHAR and DEL (HAProxy relays DEL); controls and 8-bit bytes are refused
+      if (c < 0x21 || c > 0x7f) return fail(h, 'bad-uri');
       p++;
     }
     h.uriEnd = p;
-    if (p === h.uriStart || buf[p] !== 0x20) return fail(h, p === h.uriStart ? 'bad-uri' : 'bad-version');
-    p++;
-    // HTTP-version = "HTTP/" DIGIT "." DIGIT; only 1.x is spoken here.
-    if (
-      lineEnd - p !== 8 ||
-      buf[p] !== 0x48 ||
-      buf[p + 1] !== 0x54 ||
-      buf[p + 2] !== 0x54 ||
-      buf[p + 3] !== 0x50 ||
-      buf[p + 4] !== 0x2f ||
-      buf[p + 5] !== 0x31 ||
-      buf[p + 6] !== 0x2e ||
-      buf[p + 7] < 0x30 ||
-      buf[p + 7] > 0x39
-    )
-      return fail(h, 'bad-version');
-    h.versionMinor = buf[p + 7] - 0x30;
+    if (p === h.uriStart || p === lineEnd) return fail(h, p === h.uriStart ? 'bad-uri' : 'bad-version');
+    if (buf[p] !== 0x20 || buf[p + 1] === 0x20 || buf[p + 1] === 0x09) h.canonicalStart = false;
+    while (p < lineEnd && (buf[p] === 0x20 || buf[p] === 0x09)) p++;
+    // HTTP-version = "HTTP/" DIGIT "." DIGIT; 1.0 stays 1.0, any other 1.x or 2.x is spoken as 1.1
+    const v = versionAt(buf, p, lineEnd);
+    if (v < 0) return fail(h, 'bad-version');
+    h.versionMinor = v === 10 ? 0 : 1;
+    if (v !== 10 && v !== 11) h.canonicalStart = false;
   } else {
-    if (
-      lineEnd < 12 ||
-      buf[0] !== 0x48 ||
-      buf[1] !== 0x54 ||
-      buf[2] !== 0x54 ||
-      buf[3] !== 0x50 ||
-      buf[4] !== 0x2f ||
-      buf[5] !== 0x31 ||
-      buf[6] !== 0x2e ||
-      buf[7] < 0x30 ||
-      buf[7] > 0x39 ||
-      buf[8] !== 0x20
-    )
-      return fail(h, 'bad-version');
-    h.versionMinor = buf[7] - 0x30;
+    const v = versionAt(buf, 0, 8);
+    if (v < 0 || lineEnd < 12 || buf[8] !== 0x20) return fail(h, 'bad-version');
+    h.versionMinor = v === 10 ? 0 : 1;
+    if (v !== 10 && v !== 11) h.canonicalStart = false;
     const d0 = buf[9] - 0x30;
     const d1 = buf[10] - 0x30;
     const d2 = buf[11] - 0x30;
@@ -234,6 +236,7 @@ export function parseHead(
       for (p = 13; p < lineEnd; p++) if (VALUE[buf[p]] !== 1) return fail(h, 'bad-status');
     }
   }
+  h.startLineEnd = lf + 1;
 
   // ---- header fields
   const hdr = h.hdr;
@@ -265,7 +268,8 @@ export function parseHead(
     let valueEnd = lineEnd;
     while (valueEnd > valueStart && (buf[valueEnd - 1] === 0x20 || buf[valueEnd - 1] === 0x09)) valueEnd--;
     const n = h.nHeaders;
-    if (n >= maxHeaders) return fail(h, 'too-many-headers');
+    // tune.http.maxhdr counts the start line too: 101 allows 100 header fields (HAProxy 2.6)
+    if (n >= maxHeaders - 1) return fail(h, 'too-many-headers');
     const o = n * 6;
     hdr[o] = pos;
     hdr[o + 1] = nameEnd;
@@ -280,6 +284,12 @@ export function parseHead(
     switch (nameLen) {
       case 2:
         if (eqLower(buf, pos, nameEnd, H_TE)) markDrop(h, n);
+        break;
+      case 4:
+        if (isRequest && eqLower(buf, pos, nameEnd, H_HOST)) {
+          if (h.hostIndex >= 0) return fail(h, 'duplicate-host');
+          h.hostIndex = n;
+        }
         break;
       case 6:
         if (eqLower(buf, pos, nameEnd, H_EXPECT)) {
@@ -309,6 +319,8 @@ export function parseHead(
           if (v < 0) return fail(h, 'bad-content-length');
           if (clSeen >= 0 && clSeen !== v) return fail(h, 'differing-content-length');
           clSeen = v;
+          if (buf.indexOf(0x2c, valueStart) >= 0 && buf.indexOf(0x2c, valueStart) < valueEnd)
+            h.clRewrite = true;
           if (h.hasContentLength) markDrop(h, n); // duplicates collapse into the first line
           h.hasContentLength = true;
         }
@@ -321,6 +333,8 @@ export function parseHead(
           if (teIndexStart < 0) teIndexStart = n;
           const r = transferEncoding(buf, valueStart, valueEnd, h.chunked);
           if (r < 0) return fail(h, 'bad-transfer-encoding');
+          if (r === 1 && (h.hasTransferEncoding || !onlyChunked(buf, valueStart, valueEnd)))
+            h.teOtherCodings = true;
           h.chunked = r === 1;
           h.hasTransferEncoding = true;
         }
@@ -334,13 +348,28 @@ export function parseHead(
     // Transfer-Encoding whose last coding is not chunked: a request cannot be framed (400), and HAProxy 2.6
     // refuses such responses too (502) rather than reading them to close.
     if (!h.chunked) return fail(h, 'bad-transfer-encoding');
-    if (h.versionMinor === 0 && isRequest) return fail(h, 'te-in-http10');
+    // HAProxy 2.6 only accepts "chunked" alone in a request; other codings before it get 422
+    if (isRequest && h.teOtherCodings) return fail(h, 'te-not-only-chunked');
     if (h.hasContentLength) {
       // TE wins; Content-Length is removed, and the caller closes after the exchange (smuggling guard).
       for (let i = 0; i < h.nHeaders; i++)
         if (drop[i] === 0 && eqLower(buf, hdr[i * 6], hdr[i * 6 + 1], H_CONTENT_LENGTH)) markDrop(h, i);
     }
-  } else if (h.hasContentLength) h.contentLength = clSeen;
+  } else if (h.hasContentLength) {
+    h.contentLength = clSeen;
+    if (h.clRewrite)
+      for (let i = 0; i < h.nHeaders; i++)
+        if (drop[i] === 0 && eqLower(buf, hdr[i * 6], hdr[i * 6 + 1], H_CONTENT_LENGTH)) markDrop(h, i);
+  }
+
+  if (isRequest && h.hostIndex >= 0 && !h.isConnect) {
+    // absolute-form: the authority must be the Host header's value (HAProxy 2.6 answers 400 otherwise)
+    const auth = absoluteAuthority(buf, h.uriStart, h.uriEnd);
+    if (auth !== null) {
+      const host = buf.toString('latin1', hdr[h.hostIndex * 6 + 2], hdr[h.hostIndex * 6 + 3]).toLowerCase();
+      if (auth.toLowerCase() !== host) return fail(h, 'host-mismatch');
+    }
+  }
 
   if (otherConnTokens !== null) {
     // Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
@@ -351,6 +380,57 @@ export function parseHead(
     }
   }
   return h;
+}
+
+/** "HTTP/" DIGIT "." DIGIT at buf[p, end) (exactly 8 bytes), as major*10+minor; -1 when not. */
+function versionAt(buf: Buffer, p: number, end: number): number {
+  if (
+    end - p !== 8 ||
+    buf[p] !== 0x48 ||
+    buf[p + 1] !== 0x54 ||
+    buf[p + 2] !== 0x54 ||
+    buf[p + 3] !== 0x50 ||
+    buf[p + 4] !== 0x2f ||
+    buf[p + 6] !== 0x2e
+  )
+    return -1;
+  const major = buf[p + 5] - 0x30;
+  const minor = buf[p + 7] - 0x30;
+  if (major < 1 || major > 2 || minor < 0 || minor > 9) return -1;
+  return major * 10 + minor;
+}
+
+/** The value is exactly "chunked" (any case), nothing else. */
+function onlyChunked(buf: Buffer, start: number, end: number): boolean {
+  return end - start === 7 && buf.toString('latin1', start, end).toLowerCase() === 'chunked';
+}
+
+/** The authority of an absolute-form target (`scheme://authority/...`), or null for other forms. */
+function absoluteAuthority(buf: Buffer, start: number, end: number): string | null {
+  if (buf[start] === 0x2f || buf[start] === 0x2a) return null;
+  const t = buf.toString('latin1', start, end);
+  const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(t);
+  if (!m) return null;
+  const at = m[1].lastIndexOf('@');
+  return at >= 0 ? m[1].slice(at + 1) : m[1];
+}
+
+/**
+ * Replaces obs-fold line breaks (CRLF or LF followed by SP/HTAB) with spaces, in place, as HAProxy does,
+ * so the folded value becomes one line. Same length: offsets stay valid. Returns false when a fold
+ * directly follows the start line (nothing to continue).
+ */
+export function unfoldHead(buf: Buffer, startLineEnd: number, headEnd: number): boolean {
+  const last = headEnd - (buf[headEnd - 2] === 13 ? 2 : 1);
+  for (let i = startLineEnd - 1; i < last; i++) {
+    if (buf[i] !== 10) continue;
+    const next = buf[i + 1];
+    if (next !== 0x20 && next !== 0x09) continue;
+    if (i + 1 === startLineEnd) return false;
+    buf[i] = 0x20;
+    if (buf[i - 1] === 13) buf[i - 1] = 0x20;
+  }
+  return true;
 }
 
 function markDrop(h: HttpHead, i: number): void {

@@ -6,7 +6,7 @@ import type { ConnGate } from '../listen/conn-gate.ts';
 import { BodyFraming, FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
-import { findHeadEnd, type HttpHead, newHead, parseHead } from './head-parser.ts';
+import { findHeadEnd, type HttpHead, newHead, parseHead, unfoldHead } from './head-parser.ts';
 
 // Session states
 const S_HEAD = 0; // waiting for (more of) a request head
@@ -160,10 +160,13 @@ export class HttpSession implements ServerConnOwner {
 
   private startRequest(buf: Buffer, headEnd: number): void {
     const px = this.px;
-    const h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, px.ff ? px.ff.watch : null);
+    const watch = px.ff ? px.ff.watch : null;
+    let h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, watch);
+    if (h.error === 'obs-fold' && unfoldHead(buf, h.startLineEnd, headEnd))
+      h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, watch);
     if (h.error !== null) {
       this.reqHttp10 = false;
-      this.sendError(400);
+      this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
       return;
     }
     this.requests++;
@@ -175,7 +178,7 @@ export class HttpSession implements ServerConnOwner {
     this.closeAfter =
       h.connClose ||
       (this.reqHttp10 && !h.connKeepAlive) ||
-      (h.hasTransferEncoding && h.hasContentLength) ||
+      (h.hasTransferEncoding && (h.hasContentLength || this.reqHttp10)) ||
       px.connMode === 'close' ||
       this.stopping;
     if (h.chunked) this.reqBody.reset(FRAMING_CHUNKED, 0);
@@ -183,23 +186,33 @@ export class HttpSession implements ServerConnOwner {
     else this.reqBody.reset(FRAMING_NONE, 0);
 
     const be = px.be;
-    if (be === null) {
-      this.sendError(503);
-      return;
-    }
-    const server = px.picker(be, { clientAddress: this.clientAddr, exclude: null });
+    const server = be === null ? null : px.picker(be, { clientAddress: this.clientAddr, exclude: null });
     if (server === null) {
-      this.sendError(503);
+      this.state = S_EXCHANGE;
+      this.inbuf = this.reqBody.done && headEnd < buf.length ? buf.subarray(headEnd) : null;
+      this.serverError(503);
       return;
     }
 
     // request head as forwarded: kept header lines + forwardfor + connection header, then the body start
-    let extra = '';
-    if (this.ffLine !== '' && !(px.ff!.ifNone && h.watchIndex >= 0)) extra = this.ffLine;
+    let extra = h.clRewrite ? `content-length: ${h.contentLength}\r\n` : '';
+    if (this.ffLine !== '' && !(px.ff!.ifNone && h.watchIndex >= 0)) extra += this.ffLine;
     if (this.reqWantsUpgrade && !h.isConnect) extra += 'Connection: upgrade\r\n';
     else if (px.connMode !== 'keep-alive' || this.closeAfter) extra += 'Connection: close\r\n';
     else if (this.reqHttp10) extra += 'Connection: keep-alive\r\n';
-    const out = buildHead(buf, h, extra, this.reqWantsUpgrade, headEnd, buf.length - headEnd, this.reqBody);
+    const startLine = h.canonicalStart
+      ? null
+      : `${h.method} ${buf.toString('latin1', h.uriStart, h.uriEnd)} HTTP/1.${h.versionMinor}\r\n`;
+    const out = buildHead(
+      buf,
+      h,
+      startLine,
+      extra,
+      this.reqWantsUpgrade,
+      headEnd,
+      buf.length - headEnd,
+      this.reqBody,
+    );
     if (out === null) {
       this.sendError(400);
       return;
@@ -360,7 +373,7 @@ export class HttpSession implements ServerConnOwner {
       this.connect(server);
       return;
     }
-    this.sendError(503);
+    this.serverError(503);
   }
 
   /** Which server the next connection attempt goes to. */
@@ -411,7 +424,9 @@ export class HttpSession implements ServerConnOwner {
         this.badResponse(conn);
         return;
       }
-      const h = parseHead(RES, view, end, false, px.maxHeaders, null);
+      let h = parseHead(RES, view, end, false, px.maxHeaders, null);
+      if (h.error === 'obs-fold' && unfoldHead(view, h.startLineEnd, end))
+        h = parseHead(RES, view, end, false, px.maxHeaders, null);
       if (h.error !== null) {
         this.badResponse(conn);
         return;
@@ -448,7 +463,9 @@ export class HttpSession implements ServerConnOwner {
       if (upgrade) extra = status === 101 ? 'Connection: upgrade\r\n' : '';
       else if (!this.keepClient) extra = this.reqHttp10 ? '' : 'connection: close\r\n';
       else if (this.reqHttp10) extra = 'connection: keep-alive\r\n';
-      const out = buildHead(view, h, extra, upgrade, end, view.length - end, this.resBody);
+      if (h.clRewrite) extra = `content-length: ${h.contentLength}\r\n${extra}`;
+      const startLine = h.canonicalStart ? null : `HTTP/1.1 ${view.toString('latin1', 9, h.startLineEnd)}`;
+      const out = buildHead(view, h, startLine, extra, upgrade, end, view.length - end, this.resBody);
       if (out === null) {
         this.badResponse(conn);
         return;
@@ -584,7 +601,7 @@ export class HttpSession implements ServerConnOwner {
       this.connect(conn.server);
       return;
     }
-    this.sendError(502);
+    this.serverError(502);
   }
 
   onServerDrain(conn: ServerConn): void {
@@ -600,7 +617,7 @@ export class HttpSession implements ServerConnOwner {
     }
     if (this.state === S_EXCHANGE && !this.resHeadDone) {
       conn.reusable = false;
-      this.sendError(504);
+      this.serverError(504);
       return;
     }
     if (this.state === S_EXCHANGE) {
@@ -615,7 +632,7 @@ export class HttpSession implements ServerConnOwner {
 
   private badResponse(conn: ServerConn): void {
     conn.reusable = false;
-    this.sendError(502);
+    this.serverError(502);
   }
 
   private enterTunnel(conn: ServerConn, buf: Buffer, headEnd: number): void {
@@ -646,6 +663,31 @@ export class HttpSession implements ServerConnOwner {
     this.cleanup();
     // do not wait forever for a client that never reads its error
     setTimeout(() => c.destroy(), 1000).unref();
+  }
+
+  /**
+   * 502/503/504 produced here. HAProxy 2.6 keeps the client connection afterwards when the request was
+   * read completely (measured: a pipelined request after a 502 is served); otherwise it closes.
+   */
+  private serverError(code: number): void {
+    this.abortServer();
+    if (
+      this.state !== S_EXCHANGE ||
+      !this.reqBody.done ||
+      this.closeAfter ||
+      this.clientEnded ||
+      this.reqHttp10 ||
+      this.px.connMode === 'close' ||
+      this.px.errorfiles.has(code)
+    ) {
+      this.sendError(code);
+      return;
+    }
+    this.client.write(errorResponse(code, false));
+    this.resHeadDone = true;
+    this.resBody.reset(FRAMING_NONE, 0);
+    this.keepClient = true;
+    this.finishExchange();
   }
 
   private abortServer(): void {
@@ -745,6 +787,7 @@ export class HttpSession implements ServerConnOwner {
 function buildHead(
   buf: Buffer,
   h: HttpHead,
+  startLine: string | null,
   extra: string,
   keepUpgrade: boolean,
   headEnd: number,
@@ -769,7 +812,7 @@ function buildHead(
       }
     }
   }
-  if (dropCount === 0) {
+  if (dropCount === 0 && startLine === null) {
     const out = Buffer.allocUnsafe(lastLine + extraLen + tail);
     buf.copy(out, 0, 0, lastLine);
     if (extraLen > 0) out.write(extra, lastLine, 'latin1');
@@ -777,10 +820,10 @@ function buildHead(
     return { buf: out, bodyTaken };
   }
   const hdr = h.hdr;
-  let size = hdr[4]; // start line
+  let size = startLine === null ? h.startLineEnd : startLine.length;
   for (let i = 0; i < h.nHeaders; i++) if (h.drop[i] === 0) size += hdr[i * 6 + 5] - hdr[i * 6 + 4];
   const out = Buffer.allocUnsafe(size + extraLen + tail);
-  let o = buf.copy(out, 0, 0, hdr[4]);
+  let o = startLine === null ? buf.copy(out, 0, 0, h.startLineEnd) : out.write(startLine, 0, 'latin1');
   for (let i = 0; i < h.nHeaders; i++) {
     if (h.drop[i] === 0) o += buf.copy(out, o, hdr[i * 6 + 4], hdr[i * 6 + 5]);
   }
