@@ -1,7 +1,7 @@
 // `pnpm install` runs this (package.json "install"): builds the N-API addon with node-gyp.
 // pnpm 12 is a native executable and no longer puts its bundled node-gyp on the scripts' PATH, so we
 // find one: $npm_config_node_gyp, a node-gyp dependency, the copy shipped in the pnpm package next to
-// $npm_execpath, or `node-gyp` on PATH. Headers: node-gyp honours $npm_config_nodedir (the bootstrap
+// $npm_execpath or in the repository's .tools, or `node-gyp` on PATH. Headers: node-gyp honours $npm_config_nodedir (the bootstrap
 // points it at Node 24's), otherwise it uses the running Node's version.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,6 +30,11 @@ function findNodeGyp() {
         if (existsSync(c)) return c;
       }
     }
+  }
+  // Run by hand (no $npm_execpath): the repository's own pnpm, installed by scripts/bootstrap.sh.
+  for (let d = here; d !== dirname(d); d = dirname(d)) {
+    const c = join(d, '.tools', 'pnpm', 'node_modules', 'pnpm', 'dist', REL);
+    if (existsSync(c)) return c;
   }
   return null;
 }
