@@ -75,7 +75,7 @@ function statsSocket(ctx: LineContext, g: GlobalScope) {
   const [addr, ...rest] = ctx.args.slice(1);
   if (addr === undefined)
     return ctx.alert("'stats socket' expects an address (a path or <ip>:<port>).", CODES.missingArg);
-  const a = parseAddress(addr, { what: 'stats socket', portRequired: true });
+  const a = parseAddress(addr, { what: 'stats socket', portRequired: true, env: ctx.env });
   if (!a.ok) return ctx.alert(a.error, CODES.badValue);
   // `expose-fd listeners` is two words; the bind-option parser handles it as an option with a value.
   const opts = parseBindOptions(rest, `stats socket ${addr}`);

@@ -504,7 +504,7 @@ export function parseBindLine(
   }
   const binds = ensure(px.draft, 'binds', () => []);
   for (const one of addressList.split(',')) {
-    const a = parseAddress(one, { what: 'bind', portRequired: true, allowRange: true });
+    const a = parseAddress(one, { what: 'bind', portRequired: true, allowRange: true, env: ctx.env });
     if (!a.ok) {
       ctx.alert(a.error, CODES.badValue);
       return;
@@ -540,6 +540,7 @@ function parseServer(ctx: LineContext, px: ProxyScope) {
     what: `server ${px.name}/${name}`,
     allowPortOffset: true,
     allowHostname: true,
+    env: ctx.env,
   });
   if (!a.ok) return ctx.alert(a.error, CODES.badValue);
   const settings = structuredClone(px.draft.defaultServer);
@@ -1275,7 +1276,7 @@ export function parseLogLine(ctx: LineContext, allowGlobal: boolean) {
   }
   let address = null;
   if (!['stdout', 'stderr'].includes(target) && !target.startsWith('ring@')) {
-    const a = parseAddress(target, { what: 'log', defaultPort: 514, allowHostname: true });
+    const a = parseAddress(target, { what: 'log', defaultPort: 514, allowHostname: true, env: ctx.env });
     if (!a.ok) {
       ctx.alert(a.error, CODES.badValue);
       return undefined;

@@ -95,6 +95,19 @@ export interface AddressOptions {
   defaultPort?: number;
   /** `server`, `log`: a DNS name instead of an IP. */
   allowHostname?: boolean;
+  /**
+   * Environment for `$NAME`/`${NAME}` inside the address. HAProxy expands these in addresses even
+   * outside double quotes (unset = empty), unlike in other words.
+   */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** HAProxy's address-time expansion: `$NAME` and `${NAME}`, unset variables become empty. */
+export function expandAddressEnv(text: string, env: NodeJS.ProcessEnv): string {
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_, a, b) => env[a ?? b] ?? '',
+  );
 }
 
 export interface ParsedAddress {
@@ -110,7 +123,7 @@ export interface ParsedAddress {
  */
 export function parseAddress(text: string, opts: AddressOptions): Parsed<ParsedAddress> {
   const { what } = opts;
-  let rest = text;
+  let rest = opts.env ? expandAddressEnv(text, opts.env) : text;
   let family: 4 | 6 | null = null;
   const at = /^([a-z0-9]+)@/.exec(rest);
   if (at) {

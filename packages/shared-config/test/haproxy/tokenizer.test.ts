@@ -81,6 +81,33 @@ describe('environment variables (configuration.txt §2.3)', () => {
     assert.equal(be.servers[0].name, 'app1');
     assert.equal(be.servers[0].address.kind === 'inet' && be.servers[0].address.host, '10.1.2.3');
   });
+  test('addresses expand $NAME and ${NAME} even unquoted (HAProxy does), unset = empty', () => {
+    const r = parse(
+      `${BASE}frontend f\n    bind :$PORT\n    bind \${IP}:81$UNSET\n    default_backend b\nbackend b\n    server s $SRV\n`,
+      {
+        env: { PORT: '8081', IP: '127.0.0.2', SRV: '10.0.0.9:8080' },
+      },
+    );
+    assert.deepEqual(alerts(r.diagnostics), []);
+    const [fe, be] = r.config!.proxies;
+    assert.deepEqual(
+      fe.binds.map((b) => b.address.kind === 'inet' && [b.address.host, b.address.portMin]),
+      [
+        ['', 8081],
+        ['127.0.0.2', 81],
+      ],
+    );
+    const a = be.servers[0].address;
+    assert.deepEqual(a.kind === 'inet' && [a.host, a.portMin], ['10.0.0.9', 8080]);
+    // Elsewhere an unquoted $NAME stays as written (password hashes such as $6$salt$hash).
+    assert.deepEqual(tokenizeLine('user bob password $6$k6y3o.eP$JlKBx', { env: { k6y3o: 'x' } }).words, [
+      'user',
+      'bob',
+      'password',
+      '$6$k6y3o.eP$JlKBx',
+    ]);
+  });
+
   test('setenv in global changes later expansions', () => {
     const r = parse(`global\n    setenv BE_PORT 9000\n${BASE}backend b\n    server s 10.0.0.1:"$BE_PORT"\n`);
     assert.deepEqual(alerts(r.diagnostics), []);
