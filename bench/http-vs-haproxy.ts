@@ -1,0 +1,201 @@
+/**
+ * HAProxy 2.6 (nbthread 1) vs the balancer, same config, same nginx backends, alternating runs.
+ *
+ *   node bench/http-vs-haproxy.ts [--seconds 10] [--rounds 2] [--workloads a,b,c] [--conns 50] [--cpu-prof]
+ *
+ * Workloads: (a) keep-alive on both sides, (b) the seed's defaults (http-server-close, forwardfor
+ * except 127.0.0.0/8, …), (c) mode tcp. Prints req/s, p50, p99 and the balancer/HAProxy ratio beside
+ * its target. --cpu-prof also runs the balancer under `node --cpu-prof` (one extra run per workload,
+ * not counted in the ratios) and prints the top functions by self time.
+ * Everything it starts is stopped at the end, on error, and on Ctrl-C.
+ */
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort } from '../packages/balancer/test/helpers/ports.ts';
+import { haproxyPath, type ProxyKind } from '../packages/balancer/test/helpers/proc.ts';
+import { exchange } from '../packages/balancer/test/helpers/raw-client.ts';
+import {
+  installSignalCleanup,
+  RESULTS_DIR,
+  startNginxBackends,
+  startProxyFor,
+  stopAll,
+} from './lib/bench-procs.ts';
+import { topSelfTime } from './lib/cpu-profile.ts';
+import { type WrkResult, wrk } from './lib/wrk.ts';
+
+type Workload = 'a' | 'b' | 'c';
+const TARGETS: Record<Workload, { min: number; label: string; required: boolean }> = {
+  a: { min: 0.6, label: '(a) keep-alive both sides', required: true },
+  b: { min: 0.9, label: '(b) seed defaults (http-server-close)', required: false },
+  c: { min: 0.8, label: '(c) mode tcp', required: false },
+};
+
+/** The one config both proxies run for a workload. */
+export function benchConfig(w: Workload, port: number, backends: number[]): string {
+  const servers = backends.map((p, i) => `    server web${i + 1} 127.0.0.1:${p}`);
+  const global = ['global', '    nbthread 1', '    maxconn 8000'];
+  const tail = [
+    'frontend proxy',
+    `    bind 127.0.0.1:${port}`,
+    '    default_backend dynamic',
+    'backend dynamic',
+    '    balance roundrobin',
+    ...servers,
+    '',
+  ];
+  if (w === 'a')
+    return [
+      ...global,
+      'defaults',
+      '    mode http',
+      '    option http-keep-alive',
+      '    timeout connect 10s',
+      '    timeout client 1m',
+      '    timeout server 1m',
+      '    timeout http-request 10s',
+      '    timeout http-keep-alive 10s',
+      '    maxconn 5000',
+      ...tail,
+    ].join('\n');
+  if (w === 'b')
+    // The seed's defaults section (shared/seeds/haproxy.cfg), comments dropped. Its global `log`
+    // target is left out, so `log global` logs nothing on either side.
+    return [
+      ...global,
+      'defaults',
+      '    mode                    http',
+      '    log                     global',
+      '    option                  httplog',
+      '    option                  dontlognull',
+      '    option http-server-close',
+      '    option forwardfor       except 127.0.0.0/8',
+      '    option                  redispatch',
+      '    retries                 3',
+      '    timeout http-request    10s',
+      '    timeout queue           1m',
+      '    timeout connect         10s',
+      '    timeout client          1m',
+      '    timeout server          1m',
+      '    timeout http-keep-alive 10s',
+      '    timeout check           10s',
+      '    maxconn                 5000',
+      ...tail,
+    ].join('\n');
+  return [
+    ...global,
+    'defaults',
+    '    mode tcp',
+    '    timeout connect 10s',
+    '    timeout client 1m',
+    '    timeout server 1m',
+    '    maxconn 5000',
+    ...tail,
+  ].join('\n');
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '10' },
+      rounds: { type: 'string', default: '2' },
+      conns: { type: 'string', default: '50' },
+      workloads: { type: 'string', default: 'a,b,c' },
+      'cpu-prof': { type: 'boolean', default: false },
+    },
+  });
+  const seconds = Math.min(60, Math.max(1, Number(values.seconds)));
+  const rounds = Math.min(5, Math.max(1, Number(values.rounds)));
+  const conns = Math.min(1000, Math.max(1, Number(values.conns)));
+  const workloads = values.workloads.split(',').filter((w): w is Workload => w in TARGETS);
+  if (!haproxyPath()) throw new Error('haproxy not found (scripts/bootstrap.sh installs it)');
+  installSignalCleanup();
+
+  const { ports: backends } = await startNginxBackends(2);
+  console.log(
+    `nginx backends on ${backends.join(', ')}; wrk -t1 -c${conns} -d${seconds}s, ${rounds} round(s), alternating`,
+  );
+  const results: Record<string, { w: Workload; h: WrkResult[]; b: WrkResult[] }> = {};
+  const profiles: Record<string, string> = {};
+  const skip: Record<string, number> = {};
+
+  for (const w of workloads) {
+    results[w] = { w, h: [], b: [] };
+    for (let r = 0; r < rounds; r++) {
+      for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
+        const port = await freePort();
+        const proxy = await startProxyFor(kind, benchConfig(w, port, backends), port);
+        try {
+          const smoke = await exchange(port, ['GET / HTTP/1.1\r\nHost: bench\r\n\r\n'], { idleMs: 200 });
+          if (smoke.responses[0]?.status !== 200)
+            throw new Error(`${kind} smoke request failed: ${JSON.stringify(smoke.raw.slice(0, 100))}`);
+          await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds: 2 }); // warm-up (JIT, pools)
+          const res = await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds });
+          (kind === 'haproxy' ? results[w].h : results[w].b).push(res);
+          console.log(
+            `  ${w} round ${r + 1} ${kind.padEnd(8)} ${f(res.rps).padStart(7)} req/s  p50 ${f(res.p50ms, 2)} ms  p99 ${f(res.p99ms, 2)} ms${res.errors ? `  (${res.errors})` : ''}`,
+          );
+        } finally {
+          await proxy.stop(5000);
+        }
+      }
+    }
+    if (values['cpu-prof']) {
+      const dir = join(RESULTS_DIR, `cpuprof-${w}-${Date.now()}`);
+      mkdirSync(dir, { recursive: true });
+      const port = await freePort();
+      const spawnedAt = Date.now();
+      const proxy = await startProxyFor('balancer', benchConfig(w, port, backends), port, {
+        cpuProfDir: dir,
+      });
+      try {
+        await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds: 2 }); // warm-up, not profiled
+        skip[w] = Date.now() - spawnedAt;
+        await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds });
+      } finally {
+        await proxy.stop(10_000); // graceful stop: node writes the profile at exit
+      }
+      const file = readdirSync(dir).find((n) => n.endsWith('.cpuprofile'));
+      if (file) profiles[w] = join(dir, file);
+      else console.log(`  (no .cpuprofile written in ${dir}: did the balancer exit gracefully?)`);
+    }
+  }
+
+  console.log(
+    '\nworkload                                 HAProxy req/s  balancer req/s  ratio  target   p50 H/B ms     p99 H/B ms',
+  );
+  for (const { w, h, b } of Object.values(results)) {
+    const hr = median(h.map((x) => x.rps));
+    const br = median(b.map((x) => x.rps));
+    const ratio = br / hr;
+    const t = TARGETS[w];
+    const verdict = ratio >= t.min ? 'met' : t.required ? 'MISSED (required)' : 'missed';
+    console.log(
+      `${t.label.padEnd(40)} ${f(hr).padStart(13)} ${f(br).padStart(15)} ${f(ratio, 2).padStart(6)}  ≥ ${t.min}  ` +
+        `${f(median(h.map((x) => x.p50ms)), 2)}/${f(median(b.map((x) => x.p50ms)), 2)}`.padEnd(15) +
+        `${f(median(h.map((x) => x.p99ms)), 2)}/${f(median(b.map((x) => x.p99ms)), 2)}`.padEnd(15) +
+        verdict,
+    );
+  }
+  for (const [w, file] of Object.entries(profiles)) {
+    const { total, rows } = topSelfTime(file, 20, skip[w] ?? 0);
+    console.log(
+      `\nCPU profile of the balancer, workload ${w}, steady state (${f(total)} ms sampled) — ${file}`,
+    );
+    for (const r of rows)
+      console.log(`  ${f(r.pct, 1).padStart(5)}%  ${f(r.ms).padStart(6)} ms  ${r.name}  ${r.where}`);
+  }
+}
+
+try {
+  await main();
+} finally {
+  await stopAll();
+}

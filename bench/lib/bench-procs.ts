@@ -1,0 +1,96 @@
+/**
+ * Shared plumbing for the bench scripts: nginx backends, proxies with the same config, and cleanup
+ * that also runs on Ctrl-C. Built on the test helpers (packages/balancer/test/helpers/).
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, TOOL_PATH } from '../../packages/balancer/test/helpers/env.ts';
+import { freePorts } from '../../packages/balancer/test/helpers/ports.ts';
+import {
+  type Managed,
+  type ProxyKind,
+  startBalancer,
+  startHaproxy,
+  startNginx,
+} from '../../packages/balancer/test/helpers/proc.ts';
+
+export const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
+mkdirSync(RESULTS_DIR, { recursive: true });
+
+const owned = new Set<Managed>();
+
+/** Stops everything this script started; also wired to SIGINT/SIGTERM. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...owned].map((m) => m.stop(3000)));
+  owned.clear();
+}
+let hooked = false;
+export function installSignalCleanup(): void {
+  if (hooked) return;
+  hooked = true;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      console.error(`\n${sig}: stopping everything`);
+      void stopAll().finally(() => process.exit(130));
+    });
+  }
+}
+
+export function own(m: Managed): Managed {
+  owned.add(m);
+  const stop = m.stop;
+  m.stop = async (g) => {
+    await stop(g);
+    owned.delete(m);
+  };
+  return m;
+}
+
+/** N nginx processes (worker_processes 1 each) answering `return 200` with a small body, keep-alive on. */
+export async function startNginxBackends(n: number): Promise<{ ports: number[]; procs: Managed[] }> {
+  const ports = await freePorts(n);
+  const procs: Managed[] = [];
+  for (const port of ports) {
+    procs.push(
+      own(
+        await startNginx(
+          `  keepalive_requests 1000000;\n  keepalive_timeout 120s;\n  server {\n    listen 127.0.0.1:${port} reuseport backlog=4096;\n` +
+            `    location / { default_type text/plain; return 200 "hello from nginx ${port}\\n"; }\n  }`,
+          [port],
+          { ulimitNofile: 65535 },
+        ),
+      ),
+    );
+  }
+  return { ports, procs };
+}
+
+export type ProxyStartOpts = { cpuProfDir?: string; ulimitNofile?: number };
+
+export async function startProxyFor(
+  kind: ProxyKind,
+  cfg: string,
+  port: number,
+  o: ProxyStartOpts = {},
+): Promise<Managed> {
+  const spawnOpts = { ulimitNofile: o.ulimitNofile ?? 65535 };
+  if (kind === 'haproxy') return own(await startHaproxy(cfg, [port], spawnOpts));
+  const nodeArgs = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
+  return own(await startBalancer(cfg, [port], { ...spawnOpts, nodeArgs }));
+}
+
+/** Runs a command to completion (bounded by timeoutMs) and returns its stdout. */
+export function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((ok, ko) => {
+    execFile(
+      cmd,
+      args,
+      { timeout: timeoutMs, env: { ...process.env, PATH: TOOL_PATH }, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) ko(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`));
+        else ok(stdout);
+      },
+    );
+  });
+}
