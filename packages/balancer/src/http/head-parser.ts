@@ -22,6 +22,7 @@ export type ParseError =
   | 'differing-content-length'
   | 'bad-transfer-encoding'
   | 'te-not-only-chunked'
+  | 'te-in-http10'
   | 'host-mismatch'
   | 'duplicate-host'
   | 'bare-cr';
@@ -196,27 +197,25 @@ export function parseHead(
   let p = 0;
   h.canonicalStart = true;
   if (isRequest) {
+    // request-line = method SP request-target SP HTTP-version, single SPs (RFC 9112 §3). HAProxy 2.6 also
+    // takes runs of SP/HTAB; we are stricter here (see README "Strictness").
     while (p < lineEnd && TCHAR[buf[p]] === 1) p++;
-    if (p === 0 || (buf[p] !== 0x20 && buf[p] !== 0x09)) return fail(h, 'bad-method');
+    if (p === 0 || buf[p] !== 0x20) return fail(h, 'bad-method');
     h.method = buf.toString('latin1', 0, p);
     h.isHead = p === 4 && h.method === 'HEAD';
     h.isConnect = p === 7 && h.method === 'CONNECT';
-    // HAProxy 2.6 accepts runs of SP/HTAB between the parts and re-emits a canonical line
-    if (buf[p] !== 0x20 || buf[p + 1] === 0x20 || buf[p + 1] === 0x09) h.canonicalStart = false;
-    while (p < lineEnd && (buf[p] === 0x20 || buf[p] === 0x09)) p++;
+    p++;
     h.uriStart = p;
     while (p < lineEnd) {
       const c = buf[p];
-      if (c === 0x20 || c === 0x09) break;
-      // VCHAR and DEL (HAProxy relays DEL); controls and 8-bit bytes are refused
-      if (c < 0x21 || c > 0x7f) return fail(h, 'bad-uri');
+      if (c === 0x20) break;
+      if (c < 0x21 || c > 0x7e) return fail(h, 'bad-uri');
       p++;
     }
     h.uriEnd = p;
     if (p === h.uriStart || p === lineEnd) return fail(h, p === h.uriStart ? 'bad-uri' : 'bad-version');
-    if (buf[p] !== 0x20 || buf[p + 1] === 0x20 || buf[p + 1] === 0x09) h.canonicalStart = false;
-    while (p < lineEnd && (buf[p] === 0x20 || buf[p] === 0x09)) p++;
-    // HTTP-version = "HTTP/" DIGIT "." DIGIT; 1.0 stays 1.0, any other 1.x or 2.x is spoken as 1.1
+    p++;
+    // HTTP-version = "HTTP/1." DIGIT; 1.0 stays 1.0, any other 1.x is spoken (and re-emitted) as 1.1
     const v = versionAt(buf, p, lineEnd);
     if (v < 0) return fail(h, 'bad-version');
     h.versionMinor = v === 10 ? 0 : 1;
@@ -350,6 +349,8 @@ export function parseHead(
     if (!h.chunked) return fail(h, 'bad-transfer-encoding');
     // HAProxy 2.6 only accepts "chunked" alone in a request; other codings before it get 422
     if (isRequest && h.teOtherCodings) return fail(h, 'te-not-only-chunked');
+    // RFC 9112 §6.1: TE in HTTP/1.0 means faulty framing; HAProxy forwards and closes, we refuse
+    if (isRequest && h.versionMinor === 0) return fail(h, 'te-in-http10');
     if (h.hasContentLength) {
       // TE wins; Content-Length is removed, and the caller closes after the exchange (smuggling guard).
       for (let i = 0; i < h.nHeaders; i++)
@@ -396,7 +397,7 @@ function versionAt(buf: Buffer, p: number, end: number): number {
     return -1;
   const major = buf[p + 5] - 0x30;
   const minor = buf[p + 7] - 0x30;
-  if (major < 1 || major > 2 || minor < 0 || minor > 9) return -1;
+  if (major !== 1 || minor < 0 || minor > 9) return -1;
   return major * 10 + minor;
 }
 
@@ -413,24 +414,6 @@ function absoluteAuthority(buf: Buffer, start: number, end: number): string | nu
   if (!m) return null;
   const at = m[1].lastIndexOf('@');
   return at >= 0 ? m[1].slice(at + 1) : m[1];
-}
-
-/**
- * Replaces obs-fold line breaks (CRLF or LF followed by SP/HTAB) with spaces, in place, as HAProxy does,
- * so the folded value becomes one line. Same length: offsets stay valid. Returns false when a fold
- * directly follows the start line (nothing to continue).
- */
-export function unfoldHead(buf: Buffer, startLineEnd: number, headEnd: number): boolean {
-  const last = headEnd - (buf[headEnd - 2] === 13 ? 2 : 1);
-  for (let i = startLineEnd - 1; i < last; i++) {
-    if (buf[i] !== 10) continue;
-    const next = buf[i + 1];
-    if (next !== 0x20 && next !== 0x09) continue;
-    if (i + 1 === startLineEnd) return false;
-    buf[i] = 0x20;
-    if (buf[i - 1] === 13) buf[i - 1] = 0x20;
-  }
-  return true;
 }
 
 function markDrop(h: HttpHead, i: number): void {

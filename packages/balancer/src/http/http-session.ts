@@ -6,7 +6,7 @@ import type { ConnGate } from '../listen/conn-gate.ts';
 import { BodyFraming, FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
-import { findHeadEnd, type HttpHead, newHead, parseHead, unfoldHead } from './head-parser.ts';
+import { findHeadEnd, type HttpHead, newHead, parseHead } from './head-parser.ts';
 
 // Session states
 const S_HEAD = 0; // waiting for (more of) a request head
@@ -161,9 +161,7 @@ export class HttpSession implements ServerConnOwner {
   private startRequest(buf: Buffer, headEnd: number): void {
     const px = this.px;
     const watch = px.ff ? px.ff.watch : null;
-    let h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, watch);
-    if (h.error === 'obs-fold' && unfoldHead(buf, h.startLineEnd, headEnd))
-      h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, watch);
+    const h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, watch);
     if (h.error !== null) {
       this.reqHttp10 = false;
       this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
@@ -178,7 +176,7 @@ export class HttpSession implements ServerConnOwner {
     this.closeAfter =
       h.connClose ||
       (this.reqHttp10 && !h.connKeepAlive) ||
-      (h.hasTransferEncoding && (h.hasContentLength || this.reqHttp10)) ||
+      (h.hasTransferEncoding && h.hasContentLength) ||
       px.connMode === 'close' ||
       this.stopping;
     if (h.chunked) this.reqBody.reset(FRAMING_CHUNKED, 0);
@@ -424,9 +422,7 @@ export class HttpSession implements ServerConnOwner {
         this.badResponse(conn);
         return;
       }
-      let h = parseHead(RES, view, end, false, px.maxHeaders, null);
-      if (h.error === 'obs-fold' && unfoldHead(view, h.startLineEnd, end))
-        h = parseHead(RES, view, end, false, px.maxHeaders, null);
+      const h = parseHead(RES, view, end, false, px.maxHeaders, null);
       if (h.error !== null) {
         this.badResponse(conn);
         return;
