@@ -56,6 +56,9 @@ export function createLab(count: number, net: number, addrs?: string[]): Lab {
       const ns = `han${id}${i}`;
       ip('netns', 'add', ns);
       created.push(ns);
+      // No IPv6 duplicate address detection: link-local sources and IPv6 VIPs usable at once.
+      sh('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0']);
+      sh('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0']);
       ip('-n', hub, 'link', 'add', `p${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
       ip('-n', hub, 'link', 'set', `p${i}`, 'master', bridge);
       ip('-n', hub, 'link', 'set', `p${i}`, 'up');
@@ -205,6 +208,15 @@ ${o.nopreempt ? '  nopreempt\n' : ''}${o.preemptDelay ? `  preempt_delay ${o.pre
   }
 ${o.extra ?? ''}}
 `;
+}
+
+/** GET on the agent's status API inside the namespace. */
+export function agentStatus(ns: string): {
+  instances: { name: string; state: string; effectivePriority: number; transitions: unknown[] }[];
+} {
+  return JSON.parse(
+    sh('ip', ['netns', 'exec', ns, 'curl', '-s', '--max-time', '2', 'http://127.0.0.1:8585/status']),
+  );
 }
 
 export const isRoot = process.getuid?.() === 0;

@@ -1,0 +1,181 @@
+// More of keepalived's instance options, each on the same lab (bridge + 2 namespaces): unicast peers,
+// notify scripts with keepalived's arguments, SIGHUP reload keeping state, use_vmac, VRRPv3 over IPv6.
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  agentStatus,
+  createLab,
+  hasAddress,
+  holdsFor,
+  ip,
+  isRoot,
+  keepalivedConf,
+  type Lab,
+  type Proc,
+  startAgent,
+  stopProc,
+  waitFor,
+} from './helpers/netns.ts';
+
+describe('ha-agent instance features in network namespaces', {
+  skip: !isRoot && 'needs root (netns)',
+}, () => {
+  let lab: Lab;
+  const procs: Proc[] = [];
+  const dump = () =>
+    procs
+      .map((p) => p.output())
+      .join('\n---\n')
+      .slice(-5000);
+  const start = (i: number, name: string, conf: string) => {
+    const p = startAgent(lab, lab.nodes[i].ns, name, conf);
+    procs.push(p);
+    return p;
+  };
+  const on = (i: number, vip: string) => hasAddress(lab.nodes[i].ns, vip);
+  before(() => {
+    lab = createLab(2, 66);
+  });
+  after(async () => {
+    await Promise.all(procs.map((p) => stopProc(p, 'SIGKILL')));
+    lab?.destroy();
+  });
+
+  it('unicast_src_ip / unicast_peer: elects and fails over without multicast', async () => {
+    const vip = '10.66.0.101';
+    const conf = (i: number, priority: number) =>
+      keepalivedConf({
+        vrid: 101,
+        priority,
+        vip: `${vip}/24`,
+        extra: `  unicast_src_ip 10.66.0.${i + 1}\n  unicast_peer {\n    10.66.0.${2 - i}\n  }\n`,
+      });
+    const a = start(0, 'uc-a', conf(0, 150));
+    const b = start(1, 'uc-b', conf(1, 100));
+    try {
+      await waitFor(() => on(0, vip) && !on(1, vip), 8000, 'VIP on A (unicast)');
+      await holdsFor(() => on(0, vip) && !on(1, vip), 1500, 'stable unicast election');
+      a.kill('SIGTERM');
+      await waitFor(() => on(1, vip), 3000, 'VIP on B after SIGTERM (unicast priority 0)');
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${dump()}`);
+    } finally {
+      await stopProc(a);
+      await stopProc(b);
+    }
+  });
+
+  it('notify and notify_master receive keepalived’s arguments', async () => {
+    const vip = '10.66.0.102';
+    const out = join(lab.dir, 'notify.out');
+    const script = join(lab.dir, 'notify.sh');
+    writeFileSync(script, `#!/bin/sh\necho "$@" >> ${out}\n`);
+    chmodSync(script, 0o755);
+    const a = start(
+      0,
+      'notify-a',
+      keepalivedConf({
+        vrid: 102,
+        priority: 200,
+        vip: `${vip}/24`,
+        extra: `  notify ${script}\n  notify_master "${script} became-master"\n`,
+      }),
+    );
+    try {
+      await waitFor(
+        () => existsSync(out) && readFileSync(out, 'utf8').includes('MASTER'),
+        8000,
+        'notify output',
+      );
+      await waitFor(() => readFileSync(out, 'utf8').split('\n').length >= 4, 3000, 'both notify scripts');
+      const lines = readFileSync(out, 'utf8').trim().split('\n');
+      assert.ok(lines.includes('INSTANCE VI_1 BACKUP 200'), lines.join('|'));
+      assert.ok(lines.includes('INSTANCE VI_1 MASTER 200'), lines.join('|'));
+      assert.ok(lines.includes('became-master'), lines.join('|'));
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${dump()}`);
+    } finally {
+      await stopProc(a);
+    }
+  });
+
+  it('SIGHUP keeps an unchanged instance’s state; a changed one restarts', async () => {
+    const vip = '10.66.0.103';
+    const conf = (priority: number) => keepalivedConf({ vrid: 103, priority, vip: `${vip}/24` });
+    const a = start(0, 'hup-a', conf(150));
+    const b = start(1, 'hup-b', conf(100));
+    try {
+      await waitFor(() => on(0, vip) && !on(1, vip), 8000, 'VIP on A');
+      const before = agentStatus(lab.nodes[0].ns).instances[0];
+      assert.equal(before.state, 'MASTER');
+      a.kill('SIGHUP');
+      await waitFor(() => /configuration reloaded/.test(a.output()), 3000, 'reload logged');
+      await holdsFor(() => on(0, vip) && !on(1, vip), 1500, 'VIP staying on A across the reload');
+      const afterHup = agentStatus(lab.nodes[0].ns).instances[0];
+      assert.equal(afterHup.state, 'MASTER');
+      assert.equal(
+        afterHup.transitions.length,
+        before.transitions.length,
+        'no transition on an unchanged reload',
+      );
+      // Lower A's priority: the instance restarts (priority 0 from the old one) and B takes over.
+      writeFileSync(join(lab.dir, 'hup-a.conf'), conf(50));
+      a.kill('SIGHUP');
+      await waitFor(() => on(1, vip) && !on(0, vip), 5000, 'VIP moving to B after the priority change');
+      await waitFor(
+        () => agentStatus(lab.nodes[0].ns).instances[0]?.effectivePriority === 50,
+        3000,
+        'new priority',
+      );
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${dump()}`);
+    } finally {
+      await stopProc(a);
+      await stopProc(b);
+    }
+  });
+
+  it('use_vmac: the VIP lives on a macvlan with 00:00:5e:00:01:VRID, removed on stop', async () => {
+    const vip = '10.66.0.104';
+    const a = start(
+      0,
+      'vmac-a',
+      keepalivedConf({ vrid: 104, priority: 255, vip: `${vip}/24`, extra: '  use_vmac\n' }),
+    );
+    try {
+      await waitFor(() => on(0, vip), 8000, 'VIP present');
+      const link = ip('-n', lab.nodes[0].ns, '-o', 'link', 'show', 'vrrp.104');
+      assert.match(link, /00:00:5e:00:01:68/);
+      assert.match(
+        ip('-n', lab.nodes[0].ns, '-o', 'addr', 'show', 'dev', 'vrrp.104'),
+        new RegExp(vip.replace(/\./g, '\\.')),
+      );
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${dump()}`);
+    } finally {
+      await stopProc(a);
+    }
+    assert.doesNotMatch(ip('-n', lab.nodes[0].ns, '-o', 'link', 'show'), /vrrp\.104/);
+  });
+
+  it('VRRPv3 over IPv6: elects by priority and hands over on SIGTERM', async () => {
+    const vip = 'fd66::100';
+    const conf = (priority: number) =>
+      keepalivedConf({ vrid: 105, priority, version: 3, advertInt: 0.5, vip: `${vip}/64` });
+    const a = start(0, 'v6-a', conf(150));
+    const b = start(1, 'v6-b', conf(100));
+    try {
+      await waitFor(() => on(0, vip) && !on(1, vip), 8000, 'IPv6 VIP on A');
+      await holdsFor(() => on(0, vip) && !on(1, vip), 1000, 'stable IPv6 election');
+      a.kill('SIGTERM');
+      await waitFor(() => on(1, vip), 3000, 'IPv6 VIP on B');
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${dump()}`);
+    } finally {
+      await stopProc(a);
+      await stopProc(b);
+    }
+  });
+});
