@@ -2,6 +2,7 @@ import type { TrackLogger } from '../track/tracker.ts';
 import { silentLogger } from '../track/tracker.ts';
 import { parseCommandLine } from './command-line.ts';
 import { runScript, type ScriptResult } from './run-script.ts';
+import { checkScriptSecurity } from './script-security.ts';
 import { resolveScriptUser, type ScriptIdentity } from './script-user.ts';
 
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
@@ -33,6 +34,8 @@ export interface NotifierOptions {
   /** global_defs `script_user USER [GROUP]`; null = run as the agent's own user */
   scriptUser?: ScriptUserRef | null;
   env?: NodeJS.ProcessEnv;
+  /** global_defs `enable_script_security`: refuse scripts that would run as root from writable paths */
+  scriptSecurity?: boolean;
   /** called when a script finished (tests, metrics) */
   onResult?: (r: NotifyRun) => void;
 }
@@ -123,27 +126,46 @@ export class Notifier {
       this.#log.error({ kind, name, state, command, err: (err as Error).message }, 'notify script not run');
       return;
     }
-    this.#log.debug({ kind, name, state, argv }, 'running notify script');
-    const p = runScript(argv, {
-      timeoutMs: this.#opts.timeoutMs ?? 30_000,
-      identity,
-      env: this.#opts.env,
-    }).then((result) => {
-      if (!result.ok) {
-        const why =
-          result.error ??
-          (result.timedOut
-            ? 'timed out'
-            : result.signal
-              ? `killed by ${result.signal}`
-              : `exit ${result.exitCode}`);
-        this.#log.warn(
-          { kind, name, state, argv, result: why, stderr: result.stderr || undefined },
-          'notify script failed',
-        );
-      }
-      this.#opts.onResult?.({ argv, kind, name, state, result });
-    });
+    // spawn() itself is synchronous (fork/exec: milliseconds on a loaded machine), and so are the
+    // security stat()s: do both on the next turn of the event loop, so the transition that asked for the
+    // script sends its advert first.
+    const options = { timeoutMs: this.#opts.timeoutMs ?? 30_000, identity, env: this.#opts.env };
+    const p = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        if (this.#opts.scriptSecurity) {
+          const insecure = checkScriptSecurity(
+            argv[0],
+            identity?.uid ?? process.getuid?.() ?? 0,
+            this.#opts.env,
+          );
+          if (insecure) {
+            this.#log.error(
+              { kind, name, state, argv, insecure },
+              'notify script not run: insecure (enable_script_security)',
+            );
+            return;
+          }
+        }
+        this.#log.debug({ kind, name, state, argv }, 'running notify script');
+        const result = await runScript(argv, options);
+        if (!result.ok) {
+          const why =
+            result.error ??
+            (result.timedOut
+              ? 'timed out'
+              : result.signal
+                ? `killed by ${result.signal}`
+                : `exit ${result.exitCode}`);
+          this.#log.warn(
+            { kind, name, state, argv, result: why, stderr: result.stderr || undefined },
+            'notify script failed',
+          );
+        }
+        this.#opts.onResult?.({ argv, kind, name, state, result });
+      })
+      .catch((err: Error) =>
+        this.#log.error({ kind, name, state, argv, err: err.message }, 'notify script error'),
+      );
     this.#inflight.add(p);
     void p.finally(() => this.#inflight.delete(p));
   }

@@ -127,6 +127,7 @@ export class TrackerRegistry {
         reverse: s.weightReverse,
         initFail: s.initFail,
         identity: user ? resolveScriptUser(user.user, user.group) : null,
+        scriptSecurity: this.#config.globalDefs.enableScriptSecurity,
         logger: this.#opts.logger,
       });
       this.scripts.set(name, t);

@@ -137,21 +137,23 @@ describe('ScriptTracker specifics', () => {
     writeFileSync(ok, '');
     const log1 = join(dir, 'init1.log');
     const log2 = join(dir, 'init2.log');
-    const plain = make({ name: 'p', script: `${check} ${ok} ${log1}`, interval: 0.05, rise: 3 });
+    // (timeout: the default, one interval, could kill a run on a loaded machine and add a failure)
+    const plain = make({ name: 'p', script: `${check} ${ok} ${log1}`, interval: 0.05, timeout: 5, rise: 3 });
     const failed = make({
       name: 'f',
       script: `${check} ${ok} ${log2}`,
       interval: 0.05,
+      timeout: 5,
       rise: 3,
       initFail: true,
     });
     let plainAt = -1;
     let failedAt = -1;
-    plain.on('change', () => {
-      plainAt = count(log1, 'ok');
+    plain.on('change', (s) => {
+      if (s.up && plainAt < 0) plainAt = count(log1, 'ok');
     });
-    failed.on('change', () => {
-      failedAt = count(log2, 'ok');
+    failed.on('change', (s) => {
+      if (s.up && failedAt < 0) failedAt = count(log2, 'ok');
     });
     plain.start();
     failed.start();

@@ -1,5 +1,6 @@
 import { parseCommandLine } from '../notify/command-line.ts';
 import { runScript, type ScriptResult } from '../notify/run-script.ts';
+import { checkScriptSecurity } from '../notify/script-security.ts';
 import type { ScriptIdentity } from '../notify/script-user.ts';
 import { RiseFall } from './rise-fall.ts';
 import { BaseTracker, type BaseTrackerOptions } from './tracker.ts';
@@ -26,6 +27,12 @@ export interface ScriptTrackerOptions extends BaseTrackerOptions {
   /** uid/gid to run as (resolve `user`/`script_user` names with resolveScriptUser) */
   identity?: ScriptIdentity | null;
   env?: NodeJS.ProcessEnv;
+  /**
+   * global_defs `enable_script_security`: a script that would run as root from a path others can write
+   * is never run and the tracker stays down, with the reason (keepalived disables such a script; here it
+   * is visible in /status instead of silently ignored).
+   */
+  scriptSecurity?: boolean;
 }
 
 export class ScriptTracker extends BaseTracker {
@@ -53,6 +60,18 @@ export class ScriptTracker extends BaseTracker {
 
   start(): void {
     if (this.stopped || this.#timer) return;
+    if (this.#opts.scriptSecurity) {
+      const uid = this.#opts.identity?.uid ?? process.getuid?.() ?? 0;
+      const insecure = checkScriptSecurity(this.argv[0], uid, this.#opts.env);
+      if (insecure) {
+        this.log.error(
+          { tracker: this.name, insecure },
+          'track script not run: insecure (enable_script_security)',
+        );
+        this.setUp(false, `not run: insecure script (${insecure})`);
+        return;
+      }
+    }
     this.#timer = setInterval(() => this.#tick(), this.intervalMs);
     this.#tick();
   }
