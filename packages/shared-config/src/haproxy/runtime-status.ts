@@ -16,7 +16,6 @@ export const ACTIVE: ReadonlySet<string> = new Set([
   'nbthread',
   'global maxconn',
   'health-socket',
-  'hard-stop-after',
   // proxies
   'bind',
   'bind name',
