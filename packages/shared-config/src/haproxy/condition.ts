@@ -3,7 +3,9 @@
  * `acl NAME FETCH[(args)][,conv…] [flags] [values]` and `if|unless [!]acl1 acl2 or|'||' …` with
  * anonymous ACLs between braces.
  */
+import { suggest } from '../common/did-you-mean.ts';
 import type { AclCriterion, Condition, ConditionTerm } from './model.ts';
+import { CONVERTER_NAMES, FETCH_NAMES } from './sample-names.ts';
 import type { Parsed } from './values.ts';
 
 /** ACLs every proxy knows without declaring them (§7.4). */
@@ -108,11 +110,37 @@ function splitArgs(inner: string): string[] {
   return out;
 }
 
+const MATCH_SUFFIX = /^(.+)_(beg|end|sub|reg|dir|dom|len|cnt|ip|val|found|int|str|bin)$/;
+
+/** True when `name` is a sample fetch HAProxy 2.6 knows (with an optional ACL match suffix). */
+export function isKnownFetch(name: string): boolean {
+  if (FETCH_NAMES.has(name) || name.startsWith('lua.')) return true;
+  const m = MATCH_SUFFIX.exec(name);
+  return m !== null && FETCH_NAMES.has(m[1]);
+}
+
+/** HAProxy's wording for an unknown fetch or converter, plus a suggestion. */
+export function checkSampleNames(expr: { fetch: string; converters: { name: string }[] }): string | null {
+  if (!isKnownFetch(expr.fetch)) {
+    const hint = suggest(expr.fetch, FETCH_NAMES);
+    return `unknown fetch method '${expr.fetch}' in ACL expression '${expr.fetch}'${hint ? `; did you mean '${hint}' maybe ?` : ''}`;
+  }
+  for (const c of expr.converters) {
+    if (!CONVERTER_NAMES.has(c.name) && !c.name.startsWith('lua.')) {
+      const hint = suggest(c.name, CONVERTER_NAMES);
+      return `ACL keyword '${expr.fetch}' : unknown converter '${c.name}'${hint ? `; did you mean '${hint}' maybe ?` : ''}`;
+    }
+  }
+  return null;
+}
+
 /** `FETCH [flags] [values]` (the words after the ACL name, or inside braces). */
 export function parseCriterion(words: string[]): Parsed<AclCriterion> {
   if (words.length === 0) return { ok: false, error: 'missing ACL criterion (write e.g. path_beg /static)' };
   const expr = parseSampleExpression(words[0]);
   if (!expr.ok) return expr;
+  const unknown = checkSampleNames(expr.value);
+  if (unknown) return { ok: false, error: unknown };
   let ignoreCase = false;
   let match: string | null = IMPLIED_MATCH.exec(expr.value.fetch)?.[1] ?? null;
   const patternFiles: string[] = [];
@@ -207,7 +235,7 @@ export function parseCondition(
       const close = words.indexOf('}', i + 1);
       if (close < 0) return { ok: false, error: "missing closing '}' in condition" };
       const crit = parseCriterion(words.slice(i + 1, close));
-      if (!crit.ok) return { ok: false, error: `in anonymous ACL: ${crit.error}` };
+      if (!crit.ok) return crit;
       anyOf[anyOf.length - 1].push({ kind: 'inline', negate, criterion: crit.value });
       negate = false;
       i = close + 1;

@@ -36,6 +36,9 @@ export interface ProxyKeyword {
   handle(ctx: LineContext, px: ProxyScope): void;
 }
 
+/** Ends a message with a period unless it already ends a sentence (`… maybe ?`). */
+const sentence = (msg: string) => (/[.?!)]$/.test(msg) ? msg : `${msg}.`);
+
 const usage = (ctx: LineContext, text: string) =>
   ctx.alert(`'${ctx.keyword}' expects ${text}.`, CODES.missingArg);
 
@@ -55,7 +58,7 @@ export function parseRuleCondition(
   if (polarity === null) return null;
   const c = parseCondition(polarity, words, knownAcl(px));
   if (!c.ok) {
-    let msg = `error detected while parsing ${what} condition : ${c.error}.`;
+    let msg = `error detected while parsing ${what} condition : ${sentence(c.error)}`;
     if (c.unknown) {
       const names = [...new Set([...(px.draft.acls ?? []).map((a) => a.name), ...PREDEFINED_ACLS])];
       const hint = suggest(c.unknown, names);
@@ -580,7 +583,8 @@ const aclKeyword: ProxyKeyword = {
       );
     }
     const c = parseCriterion(crit);
-    if (!c.ok) return ctx.alert(`error detected while parsing ACL '${name}' : ${c.error}.`, CODES.syntax);
+    if (!c.ok)
+      return ctx.alert(`error detected while parsing ACL '${name}' : ${sentence(c.error)}`, CODES.syntax);
     ensure(px.draft, 'acls', () => []).push({ name, ...c.value, file: ctx.file, line: ctx.line });
   },
 };
@@ -629,7 +633,7 @@ function httpRulesKeyword(
       const c = parseRuleCondition(ctx, px, polarity, cond, `an '${ctx.keyword} ${head[0] ?? ''}'`);
       if (c === undefined) return;
       const r = parseHttpAction(head, { file: ctx.file, line: ctx.line }, c);
-      if (!r.ok) return ctx.alert(`'${ctx.keyword}' : ${r.error}.`, CODES.badValue);
+      if (!r.ok) return ctx.alert(`'${ctx.keyword}' : ${sentence(r.error)}`, CODES.badValue);
       if (field === 'httpRequestRules') checkRuleOrder(ctx, px, 'http-request');
       ensure(px.draft, field, () => []).push(r.value);
       ctx.planned(ctx.keyword, `${ctx.keyword} ${head[0]}`);
@@ -978,7 +982,7 @@ const statsKeyword: ProxyKeyword = {
         const c = parseRuleCondition(ctx, px, polarity, cond, "a 'stats http-request'");
         if (c === undefined) return;
         const r = parseHttpAction(head, { file: ctx.file, line: ctx.line }, c);
-        if (!r.ok) return ctx.alert(`'stats http-request' : ${r.error}.`, CODES.badValue);
+        if (!r.ok) return ctx.alert(`'stats http-request' : ${sentence(r.error)}`, CODES.badValue);
         s.httpRequest = [...(s.httpRequest ?? []), r.value as HttpRuleInput];
         break;
       }

@@ -165,14 +165,14 @@ const CASES: [name: string, config: string, expected: string[]][] = [
     'http-request frobnicate',
     `${BASE}frontend f\n    bind :80\n    http-request frobnicate\n`,
     [
-      "alert t.cfg:8 'http-request' : unknown action 'frobnicate' (expects allow, deny, tarpit, redirect, set-header, add-header, early-hint, del-header, replace-header, replace-value, …).",
+      "alert t.cfg:8 'http-request' : unknown action 'frobnicate' (expects allow, deny, tarpit, redirect, set-header, add-header, early-hint, del-header, replace-header, replace-value, …)",
     ],
   ],
   [
     'http-request set-headr X 1',
     `${BASE}frontend f\n    bind :80\n    http-request set-headr X 1\n`,
     [
-      "alert t.cfg:8 'http-request' : unknown action 'set-headr'; did you mean 'set-header' maybe ? (expects allow, deny, tarpit, redirect, set-header, add-header, early-hint, del-header, replace-header, replace-value, …).",
+      "alert t.cfg:8 'http-request' : unknown action 'set-headr'; did you mean 'set-header' maybe ? (expects allow, deny, tarpit, redirect, set-header, add-header, early-hint, del-header, replace-header, replace-value, …)",
     ],
   ],
   [
@@ -367,6 +367,17 @@ const CASES: [name: string, config: string, expected: string[]][] = [
       "warning t.cfg:9 'http-request deny' is parsed but not applied yet (ACLs and rules are planned)",
       "warning t.cfg:10 a 'tcp-request' rule placed after a 'use_backend' rule will still be processed before.",
       "warning t.cfg:10 'tcp-request content accept' is parsed but not applied yet (ACLs and rules are planned)",
+    ],
+  ],
+  [
+    'unknown fetch and converter names in ACLs',
+    `${BASE}frontend f\n    bind :80\n    acl a path_begg /x\n    acl b hdr(host),lowr -i x\n    http-request deny if { src_foo 1 }\n    acl c cook_beg(sid) abc\n    acl d lua.my_fetch -m found\n`,
+    [
+      "alert t.cfg:8 error detected while parsing ACL 'a' : unknown fetch method 'path_begg' in ACL expression 'path_begg'; did you mean 'path_beg' maybe ?",
+      "alert t.cfg:9 error detected while parsing ACL 'b' : ACL keyword 'hdr' : unknown converter 'lowr'; did you mean 'lower' maybe ?",
+      "alert t.cfg:10 error detected while parsing an 'http-request deny' condition : unknown fetch method 'src_foo' in ACL expression 'src_foo'.",
+      "warning t.cfg:11 'acl' is parsed but not applied yet (ACLs and rules are planned)",
+      "warning t.cfg:12 'acl' is parsed but not applied yet (ACLs and rules are planned)",
     ],
   ],
 ];
