@@ -23,35 +23,7 @@ const expected = JSON.parse(readFileSync(EXPECTED_FILE, 'utf8')) as ExpectedFile
  * Rows the engine does not pass yet, with the reason. '*' marks every row (engine not runnable).
  * Remove entries as the engine catches up; never mark a row that passes.
  */
-const CLOSES_AFTER_502 =
-  'engine: closes the client connection after a 502 for an invalid response; HAProxy 2.6 keeps it (only the server side closes)';
-const BALANCER_TODO: Record<string, string> = {
-  'cl-list-same': 'engine: forwards "Content-Length: 5, 5" as is; HAProxy 2.6 forwards a single value',
-  'te-identity-chunked':
-    'engine: HAProxy 2.6 (Debian) answers 422 to a request Transfer-Encoding other than plain chunked',
-  'te-gzip-chunked':
-    'engine: HAProxy 2.6 (Debian) answers 422 to a request Transfer-Encoding other than plain chunked',
-  'absolute-form-host-mismatch':
-    'engine: HAProxy 2.6 answers 400 when the absolute-form authority differs from Host',
-  'version-1.2':
-    'engine: forwards "HTTP/1.2"; a proxy sends its own version (RFC 9110 §6.2), HAProxy forwards HTTP/1.1',
-  'host-duplicate': 'engine: accepts two Host lines; RFC 9112 §3.2 and HAProxy 2.6 answer 400',
-  'headers-101':
-    'engine: accepts 101 header lines; HAProxy 2.6 answers 400 from 101 (tune.http.maxhdr counts the start line)',
-  'resp-headers-102': CLOSES_AFTER_502,
-  'resp-te-gzip': CLOSES_AFTER_502,
-  'resp-cl-dup-different': CLOSES_AFTER_502,
-  'resp-cl-invalid': CLOSES_AFTER_502,
-  'resp-status-line-bad': CLOSES_AFTER_502,
-  'resp-status-code-2digit': CLOSES_AFTER_502,
-  'resp-status-line-garbage': CLOSES_AFTER_502,
-  'resp-version-bad': CLOSES_AFTER_502,
-  'resp-chunk-size-invalid': CLOSES_AFTER_502,
-  'resp-nul-in-header': CLOSES_AFTER_502,
-  'resp-ws-before-colon': CLOSES_AFTER_502,
-  'resp-header-name-non-token': CLOSES_AFTER_502,
-  'resp-oversized-head': CLOSES_AFTER_502,
-};
+const BALANCER_TODO: Record<string, string> = {};
 
 const todoFor = (id: string): string | undefined => BALANCER_TODO[id] ?? BALANCER_TODO['*'];
 
