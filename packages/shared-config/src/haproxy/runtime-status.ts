@@ -7,6 +7,11 @@
  * (`timeout queue`, `option redispatch`, `balance source`, `stats enable`), and `server <opt>` /
  * `bind <opt>` for server and bind options. `global <kw>` only where a name means something else in
  * proxies.
+ *
+ * After flipping an entry, refresh the corpus's expected output (it is `balancer -c`'s exact output,
+ * "not applied yet" warnings included) and review the diff:
+ *   UPDATE_EXPECTED=1 node --test packages/shared-config/test/haproxy/corpus.test.ts
+ * The other tests derive their expectations from this file.
  */
 
 export const ACTIVE: ReadonlySet<string> = new Set([
@@ -16,6 +21,7 @@ export const ACTIVE: ReadonlySet<string> = new Set([
   'nbthread',
   'global maxconn',
   'health-socket',
+  'hard-stop-after',
   // proxies
   'bind',
   'bind name',
