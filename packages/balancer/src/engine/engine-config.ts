@@ -19,6 +19,8 @@ export interface BindSpec {
   maxconn?: number | null;
   /** `bind … backlog N` (or the proxy's `backlog`) */
   backlog?: number | null;
+  /** `bind … v6only` (true) / `v4v6` (false); undefined = the system default (dual-stack for `::`) */
+  v6only?: boolean;
 }
 
 export interface Cidr {

@@ -69,7 +69,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
           : (s: net.Socket, g: ConnGate) => new HttpSession(px, s, g);
       for (const bind of fe.binds) {
         const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
-        for (const opts of listenOptions(bind.address, bind.backlog ?? BACKLOG)) {
+        for (const opts of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only)) {
           const server = net.createServer(
             { pauseOnConnect: true, allowHalfOpen: true, noDelay: true },
             (sock) => bindGate.admit(sock, start),

@@ -104,6 +104,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         line: b.line,
         maxconn: typeof b.options.maxconn === 'number' ? b.options.maxconn : null,
         backlog: typeof b.options.backlog === 'number' ? b.options.backlog : p.backlog,
+        v6only: b.options.v6only === true ? true : b.options.v4v6 === true ? false : undefined,
       }));
       frontends.push({
         name: p.name,

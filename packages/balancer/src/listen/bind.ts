@@ -6,13 +6,13 @@ import type { BindAddress } from '../engine/engine-config.ts';
  * listener per port. As in HAProxy, `*` (or an empty host) means every IPv4 address (0.0.0.0) and `::`
  * means IPv6, dual-stack (IPv4 clients appear as ::ffff:a.b.c.d, normalised for forwardfor).
  */
-export function listenOptions(a: BindAddress, backlog: number): ListenOptions[] {
+export function listenOptions(a: BindAddress, backlog: number, v6only?: boolean): ListenOptions[] {
   if (a.kind === 'unix') return [{ path: a.path, backlog }];
   if (a.kind === 'fd') return [{ fd: a.fd, backlog } as ListenOptions];
   const host = a.host === '' || a.host === '*' ? (a.family === 6 ? '::' : '0.0.0.0') : a.host;
   const out: ListenOptions[] = [];
   for (let port = a.portMin; port <= a.portMax; port++) {
-    out.push({ host, port, backlog });
+    out.push(v6only === undefined ? { host, port, backlog } : { host, port, backlog, ipv6Only: v6only });
   }
   return out;
 }
