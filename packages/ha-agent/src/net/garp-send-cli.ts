@@ -8,7 +8,7 @@
  *
  * Sends through the native addon's sendLinkFrame (AF_PACKET, needs CAP_NET_RAW); `--arping`, or a
  * missing addon, falls back to `arping -U` (IPv4 only). Stays MASTER for --duration seconds (default:
- * until the second burst has gone), then prints `{"sent":N,"via":"native"|"arping"}` and exits.
+ * until the second burst has gone, plus a second), then prints `{"sent":N,"via":"native"|"arping"}` and exits.
  */
 import { isIPv6 } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -69,7 +69,13 @@ async function main(): Promise<void> {
     },
   });
   s.becomeMaster();
-  const stayMs = values.duration !== undefined ? Number(values.duration) * 1000 : delay * 1000 + 200;
+  // Default: until the second burst, spaced by the intervals, has surely gone (plus a generous margin for
+  // a loaded machine: leaving MASTER cancels whatever is still queued).
+  const spacing = Math.max(Number(values.interval), Number(values['gna-interval'])) * 1000;
+  const stayMs =
+    values.duration !== undefined
+      ? Number(values.duration) * 1000
+      : delay * 1000 + Number(values.repeat) * values.vip.length * spacing + 1000;
   await new Promise((r) => setTimeout(r, stayMs));
   s.leaveMaster();
   process.stdout.write(`${JSON.stringify({ sent: s.sent, via })}\n`);

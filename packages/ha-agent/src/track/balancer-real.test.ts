@@ -66,7 +66,8 @@ describe('BalancerTracker ↔ the real balancer', { skip: !existsSync(bin) && 'b
     await waitFor(() => downAt > 0, 1000, 'down before the 1 s heartbeat timeout');
     const ms = downAt - killedAt;
     console.log(`# real balancer SIGKILL → tracker down in ${ms.toFixed(1)} ms`);
-    assert.ok(ms < 500, `${ms} ms`);
+    assert.ok(ms < 1000, `${ms} ms`);
+    assert.match(t.state.reason, /closed/, 'seen as a closed stream, not as silence');
   });
 
   it('SIGTERM (graceful stop) → down with reason "balancer stopping"', async () => {

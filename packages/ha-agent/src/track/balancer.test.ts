@@ -183,7 +183,8 @@ describe('BalancerTracker specifics', () => {
       console.log(
         `# balancer SIGKILL → tracker down in ${took.toFixed(1)} ms (heartbeat_timeout ${heartbeatTimeout * 1000} ms)`,
       );
-      assert.ok(took < heartbeatTimeout * 1000 * 0.5, `took ${took} ms`);
+      // the reason proves the close was seen (not the silence); the time that it beat the hang detector
+      assert.ok(took < heartbeatTimeout * 1000, `took ${took} ms`);
       assert.match(t.state.reason, /closed/);
     } finally {
       child.kill('SIGKILL');
