@@ -8,6 +8,7 @@ import {
   createLab,
   hasAddress,
   holdsFor,
+  isBackupOf,
   isRoot,
   keepalivedConf,
   type Lab,
@@ -61,7 +62,11 @@ describe('balancer tracking failover', { skip: !isRoot && 'needs root (netns)' }
     }
     const on = (i: number) => hasAddress(lab.nodes[i].ns, VIP);
     try {
-      await waitFor(() => on(0) && !on(1), 10_000, 'VIP on the priority-150 node');
+      await waitFor(
+        () => on(0) && !on(1) && isBackupOf(lab.nodes[1].ns, '10.65.0.1'),
+        20_000,
+        'VIP on the priority-150 node, the peer BACKUP',
+      );
       await holdsFor(() => on(0) && !on(1), 1500, 'a stable MASTER');
       const t0 = performance.now();
       balancers[0].kill('SIGKILL');

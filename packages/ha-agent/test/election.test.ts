@@ -7,6 +7,7 @@ import {
   createLab,
   hasAddress,
   holdsFor,
+  isBackupOf,
   isRoot,
   keepalivedConf,
   type Lab,
@@ -56,7 +57,11 @@ describe('ha-agent election in network namespaces', { skip: !isRoot && 'needs ro
   it('elects the higher priority; SIGTERM hands over after Skew_Time (priority 0)', async () => {
     a = start(0, 'a1', 150);
     b = start(1, 'b1', 100);
-    await waitFor(() => vipOn(0) && !vipOn(1), 8000, 'VIP on the priority-150 node only').catch((e) => {
+    await waitFor(
+      () => vipOn(0) && !vipOn(1) && isBackupOf(lab.nodes[1].ns, '10.61.0.1'),
+      20_000,
+      'VIP on the priority-150 node only, the other BACKUP',
+    ).catch((e) => {
       throw new Error(`${e.message}\n${dump()}`);
     });
     await holdsFor(() => vipOn(0) && !vipOn(1), 1500, 'VIP on node A only');
@@ -73,7 +78,11 @@ describe('ha-agent election in network namespaces', { skip: !isRoot && 'needs ro
 
   it('preempts: a higher-priority node coming back takes the VIP', async () => {
     a = start(0, 'a2', 150);
-    await waitFor(() => vipOn(0) && !vipOn(1), 8000, 'node A preempting node B').catch((e) => {
+    await waitFor(
+      () => vipOn(0) && !vipOn(1) && isBackupOf(lab.nodes[1].ns, '10.61.0.1'),
+      20_000,
+      'node A preempting node B',
+    ).catch((e) => {
       throw new Error(`${e.message}\n${dump()}`);
     });
   });
@@ -90,7 +99,11 @@ describe('ha-agent election in network namespaces', { skip: !isRoot && 'needs ro
     // A crashed agent leaves its VIP behind; the restarted one removes it (reconcile at start).
     assert.ok(vipOn(0), 'SIGKILL left the VIP on A (nobody removed it)');
     a = start(0, 'a3', 150, { nopreempt: true });
-    await waitFor(() => !vipOn(0), 5000, 'restarted agent removing the stale VIP');
+    await waitFor(
+      () => !vipOn(0) && isBackupOf(lab.nodes[0].ns, '10.61.0.2'),
+      20_000,
+      'restarted agent removing the stale VIP, BACKUP',
+    );
   });
 
   it('nopreempt: the higher-priority node stays BACKUP while a master exists', async () => {
@@ -104,7 +117,11 @@ describe('ha-agent election in network namespaces', { skip: !isRoot && 'needs ro
   it('equal priorities: the higher primary address wins', async () => {
     a = start(0, 'a4', 100);
     b = start(1, 'b4', 100);
-    await waitFor(() => vipOn(1) && !vipOn(0), 8000, 'VIP on 10.61.0.2 (the higher address)').catch((e) => {
+    await waitFor(
+      () => vipOn(1) && !vipOn(0) && isBackupOf(lab.nodes[0].ns, '10.61.0.2'),
+      20_000,
+      'VIP on 10.61.0.2 (the higher address)',
+    ).catch((e) => {
       throw new Error(`${e.message}\n${dump()}`);
     });
     await holdsFor(() => vipOn(1) && !vipOn(0), 2000, 'VIP staying on the higher address');

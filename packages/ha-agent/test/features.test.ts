@@ -10,6 +10,7 @@ import {
   hasAddress,
   holdsFor,
   ip,
+  isBackupOf,
   isRoot,
   keepalivedConf,
   type Lab,
@@ -55,7 +56,11 @@ describe('ha-agent instance features in network namespaces', {
     const a = start(0, 'uc-a', conf(0, 150));
     const b = start(1, 'uc-b', conf(1, 100));
     try {
-      await waitFor(() => on(0, vip) && !on(1, vip), 8000, 'VIP on A (unicast)');
+      await waitFor(
+        () => on(0, vip) && !on(1, vip) && isBackupOf(lab.nodes[1].ns, '10.66.0.1'),
+        20_000,
+        'VIP on A (unicast)',
+      );
       await holdsFor(() => on(0, vip) && !on(1, vip), 1500, 'stable unicast election');
       a.kill('SIGTERM');
       await waitFor(() => on(1, vip), 3000, 'VIP on B after SIGTERM (unicast priority 0)');
@@ -107,7 +112,11 @@ describe('ha-agent instance features in network namespaces', {
     const a = start(0, 'hup-a', conf(150));
     const b = start(1, 'hup-b', conf(100));
     try {
-      await waitFor(() => on(0, vip) && !on(1, vip), 8000, 'VIP on A');
+      await waitFor(
+        () => on(0, vip) && !on(1, vip) && isBackupOf(lab.nodes[1].ns, '10.66.0.1'),
+        20_000,
+        'VIP on A',
+      );
       const before = agentStatus(lab.nodes[0].ns).instances[0];
       assert.equal(before.state, 'MASTER');
       a.kill('SIGHUP');
@@ -145,7 +154,7 @@ describe('ha-agent instance features in network namespaces', {
       keepalivedConf({ vrid: 104, priority: 255, vip: `${vip}/24`, extra: '  use_vmac\n' }),
     );
     try {
-      await waitFor(() => on(0, vip), 8000, 'VIP present');
+      await waitFor(() => on(0, vip), 20_000, 'VIP present');
       const link = ip('-n', lab.nodes[0].ns, '-o', 'link', 'show', 'vrrp.104');
       assert.match(link, /00:00:5e:00:01:68/);
       assert.match(
@@ -167,7 +176,7 @@ describe('ha-agent instance features in network namespaces', {
     const a = start(0, 'v6-a', conf(150));
     const b = start(1, 'v6-b', conf(100));
     try {
-      await waitFor(() => on(0, vip) && !on(1, vip), 8000, 'IPv6 VIP on A');
+      await waitFor(() => on(0, vip) && !on(1, vip) && isBackupOf(lab.nodes[1].ns), 20_000, 'IPv6 VIP on A');
       await holdsFor(() => on(0, vip) && !on(1, vip), 1000, 'stable IPv6 election');
       a.kill('SIGTERM');
       await waitFor(() => on(1, vip), 3000, 'IPv6 VIP on B');

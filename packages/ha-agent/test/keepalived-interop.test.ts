@@ -8,6 +8,7 @@ import {
   createLab,
   hasAddress,
   holdsFor,
+  isBackupOf,
   isRoot,
   keepalivedConf,
   type Lab,
@@ -79,7 +80,12 @@ describe('ha-agent ⇄ keepalived 2.2.7', {
         const loser = 1 - winner;
         const on = (i: number) => hasAddress(lab.nodes[i].ns, vip);
         try {
-          await waitFor(() => on(winner) && !on(loser), 10_000, `VIP on node ${winner} only`);
+          // Both sides settled: ours BACKUP of keepalived, or keepalived logging its BACKUP state.
+          const settled = () =>
+            oursWins
+              ? /Entering BACKUP STATE/.test(theirs.output())
+              : isBackupOf(lab.nodes[0].ns, lab.nodes[1].ipv4);
+          await waitFor(() => on(winner) && !on(loser) && settled(), 20_000, `VIP on node ${winner} only`);
           await holdsFor(() => on(winner) && !on(loser), 2500, 'a stable election');
           // The master resigns (priority 0): the other implementation takes over after Skew_Time.
           const t0 = performance.now();
@@ -128,15 +134,17 @@ describe('tshark decodes ha-agent adverts', {
       const cap = spawnIn(lab.hub, TSHARK as string, [
         '-i',
         lab.bridge,
+        '-c',
+        '3',
         '-a',
-        'duration:5',
+        'duration:25',
         '-f',
         'ip proto 112',
         '-V',
         ...c.tsharkOpts,
       ]);
       procs.push(cap);
-      await waitFor(() => /Capturing on/.test(cap.output()), 10_000, 'tshark to start');
+      await waitFor(() => /Capturing on/.test(cap.output()), 20_000, 'tshark to start');
       const agent = startAgent(
         lab,
         lab.nodes[0].ns,

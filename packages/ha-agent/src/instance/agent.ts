@@ -61,7 +61,7 @@ export class Agent {
 
   async start(): Promise<void> {
     this.#eventLoop.start();
-    await this.#build(this.#config, new Map());
+    // The API first: fastify's start-up work is paid before any VRRP timer runs, not as a stall in one.
     if (this.#opts.statusApi !== false) {
       const s = this.#config.globalDefs.statusApi;
       try {
@@ -78,6 +78,7 @@ export class Agent {
         this.#log.error({ err: String(err) }, 'status API could not start');
       }
     }
+    await this.#build(this.#config, new Map());
   }
 
   /** SIGTERM: priority 0 from every MASTER, VIPs removed, trackers and API stopped. */

@@ -210,12 +210,37 @@ ${o.extra ?? ''}}
 `;
 }
 
+export interface InstanceStatusLite {
+  name: string;
+  state: string;
+  effectivePriority: number;
+  transitions: unknown[];
+  master: { seen: boolean; address: string | null };
+}
+
 /** GET on the agent's status API inside the namespace. */
-export function agentStatus(ns: string): {
-  instances: { name: string; state: string; effectivePriority: number; transitions: unknown[] }[];
-} {
+export function agentStatus(ns: string): { instances: InstanceStatusLite[] } {
   return JSON.parse(
     sh('ip', ['netns', 'exec', ns, 'curl', '-s', '--max-time', '2', 'http://127.0.0.1:8585/status']),
+  );
+}
+
+/** The first instance of the agent in `ns` (null while the agent or its API is not up yet). */
+export function firstInstance(ns: string): InstanceStatusLite | null {
+  try {
+    return agentStatus(ns).instances[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The agent in `ns` is BACKUP and has seen adverts from `master` (any master when omitted). */
+export function isBackupOf(ns: string, master?: string): boolean {
+  const i = firstInstance(ns);
+  return (
+    i?.state === 'BACKUP' &&
+    i.master.address !== null &&
+    (master === undefined || i.master.address === master)
   );
 }
 
