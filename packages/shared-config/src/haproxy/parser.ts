@@ -19,7 +19,7 @@ import type { ProxyKind, ProxyScope } from './proxy-keywords.ts';
 import { checkErrorCode, PROXY_KEYWORDS, parseBindLine, REMOVED_PROXY_KEYWORDS } from './proxy-keywords.ts';
 import { runtimeStatus } from './runtime-status.ts';
 import { tokenizeLine } from './tokenizer.ts';
-import { type ProxyToValidate, validateReferences } from './validate.ts';
+import { type ProxyToValidate, validateReferences, validateUserlists } from './validate.ts';
 
 export interface Source {
   /** The file name as the user gave it (used in diagnostics). */
@@ -87,8 +87,9 @@ type Current =
 
 interface UserlistDraft {
   name: string;
-  groups: { name: string; users: string[] }[];
-  users: { name: string; password: string; insecure: boolean; groups: string[] }[];
+  /** `line` is where each was written, for diagnostics; stripped from the model. */
+  groups: { name: string; users: string[]; line: number }[];
+  users: { name: string; password: string; insecure: boolean; groups: string[]; line: number }[];
   file: string;
   line: number;
 }
@@ -494,14 +495,14 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
           return ctx.alert("'group' expects <name> [users <user>[,<user>...]].", CODES.syntax);
         users = rest[1].split(',');
       }
-      ul.groups.push({ name, users });
+      ul.groups.push({ name, users, line: ctx.line });
       return;
     }
     if (ctx.keyword === 'user') {
       if (name === undefined) return ctx.alert("'user' expects <name> as argument.", CODES.missingArg);
       if (ul.users.some((u) => u.name === name))
         return ctx.alert(`duplicate user '${name}' in userlist '${ul.name}'.`, CODES.duplicate);
-      const user = { name, password: '', insecure: false, groups: [] as string[] };
+      const user = { name, password: '', insecure: false, groups: [] as string[], line: ctx.line };
       for (let i = 0; i < rest.length; i += 2) {
         const k = rest[i];
         const v = rest[i + 1];
@@ -579,6 +580,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
       userlists: userlists.map((u) => u.name),
       httpErrors: httpErrors.map((h) => h.name),
     }),
+    ...validateUserlists(userlists),
   );
   const proxyInputs = toValidate.map(({ defaultBackendAt: _at, ...p }) => p);
   if (hasAlert(diagnostics)) return { config: null, diagnostics: sortDiagnostics(diagnostics, sources) };
@@ -586,7 +588,11 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
   const input: HaproxyConfigInput = {
     global: g.draft,
     proxies: proxyInputs,
-    userlists,
+    userlists: userlists.map((u) => ({
+      ...u,
+      groups: u.groups.map(({ line: _l, ...g }) => g),
+      users: u.users.map(({ line: _l, ...x }) => x),
+    })),
     httpErrors,
     otherSections: others,
   };

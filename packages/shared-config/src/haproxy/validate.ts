@@ -252,3 +252,54 @@ function httpOnlyInTcp(px: ProxyToValidate): Diagnostic[] {
   }
   return out;
 }
+
+export interface UserlistToValidate {
+  name: string;
+  groups: { name: string; users: string[]; line: number }[];
+  users: { name: string; groups: string[]; line: number }[];
+  file: string;
+  line: number;
+}
+
+/** Users and groups referring to each other must exist (HAProxy's wording, with a suggestion). */
+export function validateUserlists(userlists: readonly UserlistToValidate[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const ul of userlists) {
+    const groups = ul.groups.map((g) => g.name);
+    const users = ul.users.map((u) => u.name);
+    const hint = (word: string, candidates: string[]) => {
+      // One- and two-letter names would get arbitrary suggestions.
+      const h = word.length >= 3 ? suggest(word, candidates) : null;
+      return h ? `; did you mean '${h}' maybe ?` : '.';
+    };
+    for (const u of ul.users) {
+      for (const g of u.groups) {
+        if (!groups.includes(g)) {
+          out.push(
+            alert(
+              ul.file,
+              u.line,
+              CODES.unknownReference,
+              `userlist '${ul.name}': no such group '${g}' specified in user '${u.name}'${hint(g, groups)}`,
+            ),
+          );
+        }
+      }
+    }
+    for (const g of ul.groups) {
+      for (const u of g.users) {
+        if (!users.includes(u)) {
+          out.push(
+            alert(
+              ul.file,
+              g.line,
+              CODES.unknownReference,
+              `userlist '${ul.name}': no such user '${u}' specified in group '${g.name}'${hint(u, users)}`,
+            ),
+          );
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -367,6 +367,14 @@ const CASES: [name: string, config: string, expected: string[]][] = [
       "alert t.cfg:10 error detected while parsing an 'http-request deny' condition : unknown fetch method 'src_foo' in ACL expression 'src_foo'.",
     ],
   ],
+  [
+    'userlist cross-references',
+    'userlist L\n    group G users alice,bobb\n    user alice insecure-password x groups H\n    user bob insecure-password y\n',
+    [
+      "alert t.cfg:2 userlist 'L': no such user 'bobb' specified in group 'G'; did you mean 'bob' maybe ?",
+      "alert t.cfg:3 userlist 'L': no such group 'H' specified in user 'alice'.",
+    ],
+  ],
 ];
 
 describe('diagnostics for broken configurations', () => {
