@@ -93,6 +93,24 @@ describe('BalancerTracker specifics', () => {
     await waitFor(() => t.state.up, 2000, 'up again when heartbeats resume');
   });
 
+  it('warns when heartbeat_timeout is shorter than two of the balancer’s heartbeats', async () => {
+    const socket = sockPath();
+    const fake = await startFakeBalancer({ socket, heartbeatMs: 200 });
+    fakes.push(fake);
+    const warnings: string[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (_o: object, msg?: string) => warnings.push(msg ?? ''),
+    };
+    const t = track(socket, { heartbeatTimeout: 0.3, logger });
+    t.start();
+    await waitFor(() => t.state.up, 2000, 'up');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /set heartbeat_timeout 0\.4 or more/);
+  });
+
   it('a graceful stop (`stopping` event) fails the tracker at once', async () => {
     const socket = sockPath();
     const fake = await startFakeBalancer({ socket, heartbeatMs: HEARTBEAT_MS });

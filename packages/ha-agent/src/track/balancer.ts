@@ -150,6 +150,7 @@ export class BalancerTracker extends BaseTracker {
       case 'snapshot':
       case 'change':
         this.#lastStatus = ev.health.status;
+        if (ev.type === 'snapshot') this.#checkHeartbeatInterval(ev.health.heartbeatIntervalMs);
         if (ev.health.status === 'ready') {
           if (ev.type === 'snapshot') this.#delay = this.#backoff.initialMs;
           this.#success(`balancer ready (pid ${ev.health.pid})`);
@@ -163,6 +164,18 @@ export class BalancerTracker extends BaseTracker {
         this.#fail('balancer stopping');
         return;
     }
+  }
+
+  #warnedInterval = false;
+
+  /** A heartbeat_timeout shorter than two heartbeats would fail a healthy balancer on ordinary jitter. */
+  #checkHeartbeatInterval(intervalMs: number): void {
+    if (this.#warnedInterval || this.heartbeatTimeoutMs >= 2 * intervalMs) return;
+    this.#warnedInterval = true;
+    this.log.warn(
+      { tracker: this.name, heartbeatTimeoutMs: this.heartbeatTimeoutMs, heartbeatIntervalMs: intervalMs },
+      `heartbeat_timeout is shorter than two balancer heartbeats; set heartbeat_timeout ${(2 * intervalMs) / 1000} or more`,
+    );
   }
 
   #success(reason: string): void {

@@ -27,8 +27,10 @@ export interface Tracker {
   readonly configuredWeight: number;
   readonly reverse: boolean;
   readonly state: TrackerState;
+  /** begins tracking; idempotent while running */
   start(): void;
-  /** stops timers, closes sockets, kills child processes; no 'change' after it resolves */
+  /** stops timers, closes sockets, kills child processes; no 'change' after it resolves. Final: a
+   * stopped tracker does not start again (a reload builds new ones) */
   stop(): Promise<void>;
   on(event: 'change', listener: (state: TrackerState, previous: TrackerState) => void): this;
   off(event: 'change', listener: (state: TrackerState, previous: TrackerState) => void): this;
