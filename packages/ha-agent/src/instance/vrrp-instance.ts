@@ -96,6 +96,15 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
 
   async start(): Promise<void> {
     const c = this.config;
+    if (c.authentication?.type === 'AH') {
+      this.#log.warn(
+        'auth_type AH is not supported (deprecated by RFC 3768/9568); sending and expecting no authentication',
+      );
+    }
+    if (!c.accept) {
+      // keepalived installs firewall rules for no_accept; we do not touch the firewall.
+      this.#log.warn('no_accept is not enforced: the VIP answers locally addressed traffic while MASTER');
+    }
     // A VIP left behind by a crashed agent must not answer while we are not MASTER.
     await this.#vip
       .reconcile(this.allVips, false)
