@@ -15,8 +15,8 @@ const USAGE = `Usage: ha-agent [OPTION...]
   -D, --log-detail         detailed (debug) logging
   -t, --config-test        check the configuration and exit (0 = valid)
   -i, --config-id=ID       select '@ID' conditional configuration lines
-  -p, --pid=FILE           main pid file (default /run/keepalived.pid)
-  -r, --vrrp_pid=FILE      VRRP pid file (default /run/keepalived_vrrp.pid)
+  -p, --pid=FILE           main pid file (default /run/ha-agent.pid)
+  -r, --vrrp_pid=FILE      VRRP pid file (default /run/ha-agent_vrrp.pid)
   -P, --vrrp               run the VRRP subsystem only (the only one there is)
   -v, --version            print the version and exit
   -h, --help               this help`;
@@ -77,7 +77,8 @@ async function main(): Promise<number> {
     log.error({ file }, 'configuration has errors; not starting');
     return 1;
   }
-  const pidfiles = [opts.pid ?? '/run/keepalived.pid', opts.vrrp_pid ?? '/run/keepalived_vrrp.pid'];
+  // Our own default names, so a keepalived still installed on the host keeps its pid files.
+  const pidfiles = [opts.pid ?? '/run/ha-agent.pid', opts.vrrp_pid ?? '/run/ha-agent_vrrp.pid'];
   for (const p of pidfiles) {
     try {
       writeFileSync(p, `${process.pid}\n`);
