@@ -174,6 +174,38 @@ describe('BalancerTracker specifics', () => {
     }
   });
 
+  it('fake-balancer CLI: SIGUSR1 hangs/resumes heartbeats, SIGTERM is a graceful stop (exit 0)', async () => {
+    const socket = sockPath();
+    const child = spawn(
+      process.execPath,
+      [new URL('./fake-balancer.ts', import.meta.url).pathname, '--socket', socket, '--heartbeat-ms', '50'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => d.toString().includes(`READY ${socket}`) && resolve());
+        child.once('exit', (code) => reject(new Error(`fake balancer exited ${code}`)));
+      });
+      const t = track(socket, { heartbeatTimeout: 0.2 });
+      t.start();
+      await waitFor(() => t.state.up, 3000, 'up');
+      child.kill('SIGUSR1');
+      await waitFor(() => !t.state.up, 3000, 'down: hung');
+      assert.match(t.state.reason, /no line/);
+      child.kill('SIGUSR1');
+      await waitFor(() => t.state.up, 3000, 'up: heartbeats again');
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      const reasons: string[] = [];
+      t.on('change', (st) => reasons.push(st.reason));
+      child.kill('SIGTERM');
+      await waitFor(() => !t.state.up, 3000, 'down: stopping');
+      assert.equal(reasons[0], 'balancer stopping', 'the stopping event, before the close');
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('SIGKILL of the process serving the health API fails it before any heartbeat timeout could', async () => {
     const socket = sockPath();
     const heartbeatTimeout = 1; // the hang detector would need 1000 ms; the close must be seen far sooner
