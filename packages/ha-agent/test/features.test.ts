@@ -1,7 +1,7 @@
 // More of keepalived's instance options, each on the same lab (bridge + 2 namespaces): unicast peers,
 // notify scripts with keepalived's arguments, SIGHUP reload keeping state, use_vmac, VRRPv3 over IPv6.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -180,6 +180,62 @@ describe('ha-agent instance features in network namespaces', {
       await holdsFor(() => on(0, vip) && !on(1, vip), 1000, 'stable IPv6 election');
       a.kill('SIGTERM');
       await waitFor(() => on(1, vip), 3000, 'IPv6 VIP on B');
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${dump()}`);
+    } finally {
+      await stopProc(a);
+      await stopProc(b);
+    }
+  });
+
+  it('vrrp_sync_group + vrrp_script: a failing script on one member moves the whole group', async () => {
+    const flag = join(lab.dir, 'healthy');
+    writeFileSync(flag, '');
+    const conf = (priority: number, withScript: boolean) => `global_defs {
+  router_id sync
+}
+${withScript ? `vrrp_script chk {\n  script "/usr/bin/test -e ${flag}"\n  interval 0.2\n  fall 1\n  rise 1\n}\n` : ''}vrrp_sync_group G {
+  group {
+    VI_A
+    VI_B
+  }
+}
+vrrp_instance VI_A {
+  state BACKUP
+  interface eth0
+  virtual_router_id 108
+  priority ${priority}
+  advert_int 1
+  virtual_ipaddress {
+    10.66.0.108/24
+  }
+${withScript ? '  track_script {\n    chk\n  }\n' : ''}}
+vrrp_instance VI_B {
+  state BACKUP
+  interface eth0
+  virtual_router_id 109
+  priority ${priority}
+  advert_int 1
+  virtual_ipaddress {
+    10.66.0.109/24
+  }
+}
+`;
+    const a = start(0, 'sync-a', conf(150, true));
+    const b = start(1, 'sync-b', conf(100, false));
+    const both = (i: number) => on(i, '10.66.0.108') && on(i, '10.66.0.109');
+    const none = (i: number) => !on(i, '10.66.0.108') && !on(i, '10.66.0.109');
+    try {
+      await waitFor(
+        () => both(0) && none(1) && isBackupOf(lab.nodes[1].ns, '10.66.0.1'),
+        20_000,
+        'group MASTER on A',
+      );
+      rmSync(flag);
+      // Only VI_A tracks the script; VI_B follows it into FAULT through the sync group.
+      await waitFor(() => both(1) && none(0), 5000, 'both VIPs on B after the script failed on A');
+      const states = agentStatus(lab.nodes[0].ns).instances.map((i) => i.state);
+      assert.deepEqual(states, ['FAULT', 'FAULT']);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${dump()}`);
     } finally {
