@@ -579,6 +579,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
       proxies: toValidate,
       userlists: userlists.map((u) => u.name),
       httpErrors: httpErrors.map((h) => h.name),
+      globalLogTargets: g.draft.log?.length ?? 0,
     }),
     ...validateUserlists(userlists),
   );

@@ -15,6 +15,8 @@ export interface ValidationInput {
   proxies: ProxyToValidate[];
   userlists: string[];
   httpErrors: string[];
+  /** Number of `log` targets in the global section (what `log global` refers to). */
+  globalLogTargets: number;
 }
 
 const USERLIST_FETCHES = [
@@ -31,7 +33,8 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
   const byName = (name: string) => backends.find((b) => b.name === name);
 
   for (const px of input.proxies) {
-    const label = `${px.kind} '${px.name}'`;
+    // HAProxy calls a listen section a 'proxy' in these messages.
+    const label = `${px.kind === 'listen' ? 'proxy' : px.kind} '${px.name}'`;
     const mode = px.mode ?? 'tcp';
 
     // Backend references: default_backend and use_backend.
@@ -72,7 +75,7 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
             ref.file,
             ref.line,
             CODES.modeMismatch,
-            `http ${px.kind} '${px.name}' (${px.file}:${px.line}) tries to use incompatible tcp backend '${target.name}' (${target.file}:${target.line}) as its ${ref.what === 'default_backend' ? 'default backend' : 'backend'} (see 'mode').`,
+            `http ${label} (${px.file}:${px.line}) tries to use incompatible tcp backend '${target.name}' (${target.file}:${target.line}) as its ${ref.what === 'default_backend' ? 'default backend' : 'backend'} (see 'mode').`,
           ),
         );
       }
@@ -163,6 +166,24 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
     }
 
     if (mode === 'tcp') out.push(...httpOnlyInTcp(px));
+
+    // A log format without anywhere to send the logs (HAProxy's warning).
+    const o = px.options ?? {};
+    const formats = o.httplog || o.httpslog || o.tcplog || px.logFormat;
+    const targets = (px.log ?? []).reduce(
+      (n, l) => n + (l.kind === 'global' ? input.globalLogTargets : 1),
+      0,
+    );
+    if (formats && px.capabilities.frontend && targets === 0 && !px.disabled) {
+      out.push(
+        warning(
+          px.file,
+          px.line,
+          CODES.ignored,
+          `log format ignored for ${label} since it has no log address.`,
+        ),
+      );
+    }
 
     const st = px.stats;
     if (st && (st.httpRequest ?? []).length > 0 && ((st.auth ?? []).length > 0 || st.realm)) {
