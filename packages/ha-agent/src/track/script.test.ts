@@ -120,6 +120,7 @@ describe('ScriptTracker specifics', () => {
     t.start();
     await waitFor(() => t.runs >= 2, 3000, 'two runs');
     await t.stop();
+    assert.ok(t.skipped > 0, 'ticks were skipped while a run was going');
     const lines = readFileSync(log, 'utf8').trim().split('\n');
     for (let i = 0; i + 1 < lines.length; i += 2) assert.deepEqual(lines.slice(i, i + 2), ['start', 'end']);
   });

@@ -47,6 +47,8 @@ export class ScriptTracker extends BaseTracker {
   #abort: AbortController | null = null;
   /** runs completed so far, and the last result (for the status API) */
   runs = 0;
+  /** ticks skipped because the previous run was still going */
+  skipped = 0;
   lastResult: ScriptResult | null = null;
 
   constructor(opts: ScriptTrackerOptions) {
@@ -87,7 +89,13 @@ export class ScriptTracker extends BaseTracker {
   #tick(): void {
     if (this.stopped) return;
     if (this.#running) {
-      this.log.warn({ tracker: this.name }, 'track script is already running, skipping this run');
+      // keepalived logs each skip; once in a while is enough to be noticed without flooding the log
+      if (this.skipped++ % 60 === 0) {
+        this.log.warn(
+          { tracker: this.name, skipped: this.skipped },
+          'track script is still running, skipping this run',
+        );
+      }
       return;
     }
     const abort = new AbortController();
