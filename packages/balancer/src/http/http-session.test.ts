@@ -281,6 +281,13 @@ describe('timeouts', () => {
   });
 });
 
+test('without http-keep-alive, http-request bounds the idle wait, which ends silently', async () => {
+  const { port } = await setup({ timeouts: { httpRequest: 200 } });
+  const r = await exchange(port, GET('/'), { ms: 3000 });
+  assert.equal(r.closed, true);
+  assert.deepEqual(statuses(r.text), [200], 'no 408 for an idle keep-alive connection');
+});
+
 describe('forwardfor', () => {
   test('appends a new header line, keeping an existing one', async () => {
     const { up, port } = await setup({

@@ -539,10 +539,9 @@ export class HttpSession implements ServerConnOwner {
       return;
     }
     this.state = S_HEAD;
-    if (px.tKeepAlive || px.tHttpRequest) {
-      if (px.tKeepAlive) this.armDeadline(Date.now() + px.tKeepAlive, 1);
-      else this.armDeadline(Date.now() + px.tHttpRequest, 2);
-    }
+    // waiting for the next request: http-keep-alive, or http-request when unset; expiry closes silently
+    const idle = px.tKeepAlive || px.tHttpRequest;
+    if (idle) this.armDeadline(Date.now() + idle, 1);
     if (this.stopping) {
       this.state = S_CLOSED;
       this.client.end();
