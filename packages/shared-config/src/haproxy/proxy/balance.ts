@@ -1,0 +1,85 @@
+/** `balance` (configuration.txt §4.2 "balance"). */
+import { suggest } from '../../common/did-you-mean.ts';
+import { CODES } from '../context.ts';
+import { parseInteger } from '../values.ts';
+import { type ProxyKeyword, usage } from './scope.ts';
+
+export const BALANCE_ALGOS = [
+  'roundrobin',
+  'static-rr',
+  'leastconn',
+  'first',
+  'source',
+  'uri',
+  'url_param',
+  'hdr',
+  'random',
+  'rdp-cookie',
+  'hash',
+];
+
+export const balanceKeyword: ProxyKeyword = {
+  where: 'db',
+  ownStatus: true,
+  handle(ctx, px) {
+    const [algoWord, ...args] = ctx.args;
+    if (algoWord === undefined) return usage(ctx, `an algorithm (${BALANCE_ALGOS.join(', ')})`);
+    const m = /^([a-z_-]+)(?:\((.*)\))?$/.exec(algoWord);
+    const algo = m?.[1] ?? algoWord;
+    const bad = (why: string) => ctx.alert(`'balance ${algoWord}' : ${why}.`, CODES.badValue);
+    if (!m || !BALANCE_ALGOS.includes(algo)) {
+      const hint = suggest(algo, BALANCE_ALGOS);
+      ctx.alert(
+        `balance only supports ${BALANCE_ALGOS.map((a) => `'${a}'`).join(', ')} (got '${algoWord}')${hint ? `; did you mean '${hint}' maybe ?` : '.'}`,
+        CODES.badValue,
+      );
+      return;
+    }
+    const inner = m[2];
+    const outArgs: string[] = [];
+    switch (algo) {
+      case 'hdr':
+        if (!inner) return bad("'hdr' expects a header name, write 'hdr(Host)'");
+        outArgs.push(inner);
+        if (args.length > 1 || (args.length === 1 && args[0] !== 'use_domain_only'))
+          return bad("only 'use_domain_only' may follow");
+        outArgs.push(...args);
+        break;
+      case 'rdp-cookie':
+        outArgs.push(inner || 'mstshash');
+        if (args.length) return bad(`unexpected '${args[0]}'`);
+        break;
+      case 'random':
+        if (inner !== undefined) {
+          const n = parseInteger(inner, 'balance random', 1, 100);
+          if (!n.ok) return bad('the number of draws must be an integer between 1 and 100');
+          outArgs.push(inner);
+        }
+        if (args.length) return bad(`unexpected '${args[0]}'`);
+        break;
+      case 'url_param':
+        if (args.length === 0) return bad("expects a URL parameter name, e.g. 'balance url_param userid'");
+        outArgs.push(...args);
+        break;
+      case 'uri':
+        for (let i = 0; i < args.length; i++) {
+          if (args[i] === 'whole' || args[i] === 'path-only') continue;
+          if ((args[i] === 'len' || args[i] === 'depth') && /^\d+$/.test(args[i + 1] ?? '')) {
+            i++;
+            continue;
+          }
+          return bad(`unexpected '${args[i]}' (uri accepts whole, len <n>, depth <n>, path-only)`);
+        }
+        outArgs.push(...args);
+        break;
+      case 'hash':
+        if (args.length === 0) return bad("expects a sample expression, e.g. 'balance hash req.cookie(id)'");
+        outArgs.push(...args);
+        break;
+      default:
+        if (inner !== undefined || args.length) return bad(`'${algo}' takes no argument`);
+    }
+    px.draft.balance = { algorithm: algo, args: outArgs };
+    ctx.planned(`balance ${algo}`, `balance ${algo}`);
+  },
+};

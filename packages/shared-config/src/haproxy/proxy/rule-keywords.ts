@@ -1,0 +1,144 @@
+import { parseCriterion, splitAtCondition } from '../condition.ts';
+import type { LineContext } from '../context.ts';
+import { CODES, ensure } from '../context.ts';
+import { parseHttpAction, parseRedirect, parseTcpRule } from '../rules.ts';
+import { type ProxyKeyword, type ProxyScope, parseRuleCondition, sentence, time, usage } from './scope.ts';
+
+/**
+ * HAProxy evaluates request rules by kind, whatever their order in the file: tcp-request connection,
+ * session, content, then http-request, redirect, use_backend. A rule written after one of a later kind
+ * gets HAProxy's warning.
+ */
+export const RULE_ORDER = [
+  'tcp-request connection',
+  'tcp-request session',
+  'tcp-request content',
+  'http-request',
+  'redirect',
+  'use_backend',
+];
+
+export function checkRuleOrder(ctx: LineContext, px: ProxyScope, kind: string) {
+  const rank = RULE_ORDER.indexOf(kind);
+  const seen = px.ruleRank;
+  if (seen && seen.rank > rank) {
+    const label = kind.startsWith('tcp-request') ? 'tcp-request' : kind;
+    // HAProxy's own wording (article included).
+    ctx.warn(
+      `a '${label}' rule placed after ${seen.label.startsWith('http') ? 'an' : 'a'} '${seen.label}' rule will still be processed before.`,
+      CODES.ignored,
+    );
+  } else if (!seen || rank > seen.rank) {
+    px.ruleRank = { rank, label: kind.startsWith('tcp-request') ? 'tcp-request' : kind };
+  }
+}
+
+export const aclKeyword: ProxyKeyword = {
+  where: 'nfb',
+  handle(ctx, px) {
+    const [name, ...crit] = ctx.args;
+    if (name === undefined || crit.length === 0) return usage(ctx, '<name> <criterion> [flags] [values]');
+    if (!/^[A-Za-z0-9_.:-]+$/.test(name)) {
+      return ctx.alert(
+        `ACL name '${name}' contains invalid characters (use letters, digits, '-', '_', '.', ':').`,
+        CODES.badValue,
+      );
+    }
+    const c = parseCriterion(crit);
+    if (!c.ok)
+      return ctx.alert(`error detected while parsing ACL '${name}' : ${sentence(c.error)}`, CODES.syntax);
+    ensure(px.draft, 'acls', () => []).push({ name, ...c.value, file: ctx.file, line: ctx.line });
+  },
+};
+
+export const useBackendKeyword: ProxyKeyword = {
+  where: 'f',
+  handle(ctx, px) {
+    const { head, polarity, cond } = splitAtCondition([...ctx.args]);
+    if (head.length !== 1) return usage(ctx, '<backend> [{if | unless} <condition>]');
+    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'use_backend'");
+    if (c === undefined) return;
+    ensure(px.draft, 'useBackends', () => []).push({
+      backend: head[0],
+      cond: c,
+      file: ctx.file,
+      line: ctx.line,
+    });
+    checkRuleOrder(ctx, px, 'use_backend');
+  },
+};
+
+export const useServerKeyword: ProxyKeyword = {
+  where: 'b',
+  handle(ctx, px) {
+    const { head, polarity, cond } = splitAtCondition([...ctx.args]);
+    if (head.length !== 1) return usage(ctx, '<server> [{if | unless} <condition>]');
+    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'use-server'");
+    if (c === undefined) return;
+    ensure(px.draft, 'useServers', () => []).push({
+      server: head[0],
+      cond: c,
+      file: ctx.file,
+      line: ctx.line,
+    });
+  },
+};
+
+export function httpRulesKeyword(
+  field: 'httpRequestRules' | 'httpResponseRules' | 'httpAfterResponseRules',
+): ProxyKeyword {
+  return {
+    where: 'nfb',
+    ownStatus: true,
+    handle(ctx, px) {
+      const { head, polarity, cond } = splitAtCondition([...ctx.args]);
+      const c = parseRuleCondition(ctx, px, polarity, cond, `an '${ctx.keyword} ${head[0] ?? ''}'`);
+      if (c === undefined) return;
+      const r = parseHttpAction(head, { file: ctx.file, line: ctx.line }, c);
+      if (!r.ok) return ctx.alert(`'${ctx.keyword}' : ${sentence(r.error)}`, CODES.badValue);
+      if (field === 'httpRequestRules') checkRuleOrder(ctx, px, 'http-request');
+      ensure(px.draft, field, () => []).push(r.value);
+      ctx.planned(ctx.keyword, `${ctx.keyword} ${head[0]}`);
+    },
+  };
+}
+
+export function tcpRulesKeyword(keyword: 'tcp-request' | 'tcp-response'): ProxyKeyword {
+  return {
+    where: keyword === 'tcp-request' ? 'nfb' : 'b',
+    ownStatus: true,
+    handle(ctx, px) {
+      if (ctx.args[0] === 'inspect-delay') {
+        const ms = time(ctx, ctx.args[1], `${keyword} inspect-delay`);
+        if (ms === undefined) return;
+        if (keyword === 'tcp-request') px.draft.tcpRequestInspectDelay = ms;
+        else px.draft.tcpResponseInspectDelay = ms;
+        ctx.planned(keyword, `${keyword} inspect-delay`);
+        return;
+      }
+      const { head, polarity, cond } = splitAtCondition([...ctx.args]);
+      const c = parseRuleCondition(ctx, px, polarity, cond, `a '${keyword} ${head[0] ?? ''}'`);
+      if (c === undefined) return;
+      const r = parseTcpRule(head, { file: ctx.file, line: ctx.line }, c, keyword);
+      if (!r.ok) return ctx.alert(r.error, CODES.badValue);
+      if (keyword === 'tcp-request') checkRuleOrder(ctx, px, `tcp-request ${r.value.stage}`);
+      ensure(px.draft, keyword === 'tcp-request' ? 'tcpRequestRules' : 'tcpResponseRules', () => []).push(
+        r.value,
+      );
+      ctx.planned(keyword, `${keyword} ${head[0]} ${head[1]}`);
+    },
+  };
+}
+
+export const redirectKeyword: ProxyKeyword = {
+  where: 'fb',
+  handle(ctx, px) {
+    const { head, polarity, cond } = splitAtCondition([...ctx.args]);
+    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'redirect'");
+    if (c === undefined) return;
+    const r = parseRedirect(head, { file: ctx.file, line: ctx.line }, c);
+    if (!r.ok) return ctx.alert(r.error, CODES.badValue);
+    checkRuleOrder(ctx, px, 'redirect');
+    ensure(px.draft, 'redirects', () => []).push(r.value);
+  },
+};

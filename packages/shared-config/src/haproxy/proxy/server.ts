@@ -1,0 +1,39 @@
+import type { LineContext } from '../context.ts';
+import { CODES, ensure } from '../context.ts';
+import { applyServerOptions, serverOptionStatusKey } from '../server-options.ts';
+import { parseAddress } from '../values.ts';
+import type { ProxyScope } from './scope.ts';
+
+export function parseServer(ctx: LineContext, px: ProxyScope) {
+  const [name, address, ...rest] = ctx.args;
+  if (name === undefined || address === undefined) {
+    return ctx.alert(`'server' expects <name> and <addr>[:<port>] as arguments.`, CODES.missingArg);
+  }
+  const a = parseAddress(address, {
+    what: `server ${px.name}/${name}`,
+    allowPortOffset: true,
+    allowHostname: true,
+    env: ctx.env,
+  });
+  if (!a.ok) return ctx.alert(a.error, CODES.badValue);
+  const settings = structuredClone(px.draft.defaultServer);
+  const r = applyServerOptions(rest, settings);
+  if (!r.ok) return ctx.alert(`'server ${px.name}/${name}' : ${r.error}`, CODES.badValue);
+  ensure(px.draft, 'servers', () => []).push({
+    ...settings,
+    name,
+    address: a.value.address,
+    portOffset: a.value.portOffset,
+    // resolved after parsing: fastinter/downinter fall back to inter
+    fastinter: settings.fastinter ?? -1,
+    downinter: settings.downinter ?? -1,
+    file: ctx.file,
+    line: ctx.line,
+  });
+  ctx.planned('server');
+  reportServerOptions(ctx, r.value.used, `'server ${name}'`);
+}
+
+export function reportServerOptions(ctx: LineContext, used: string[], subject: string) {
+  for (const o of used) ctx.planned(serverOptionStatusKey(o), o, subject);
+}
