@@ -57,22 +57,30 @@ describe('ha-agent ⇄ keepalived 2.2.7', {
     lab?.destroy();
   });
 
-  for (const version of [2, 3] as const) {
+  const variants = [
+    { version: 2, family: 4 },
+    { version: 3, family: 4 },
+    { version: 3, family: 6 },
+  ] as const;
+  for (const { version, family } of variants) {
     for (const oursWins of [true, false]) {
-      const vip = `10.63.0.${100 + version * 10 + (oursWins ? 1 : 2)}`;
-      it(`v${version}: ${oursWins ? 'ha-agent (150) beats keepalived (100)' : 'keepalived (150) beats ha-agent (100)'}`, async () => {
-        const vrid = 60 + version * 10 + (oursWins ? 1 : 2);
-        const conf = (priority: number) => keepalivedConf({ vrid, priority, version, vip: `${vip}/24` });
+      const n = 100 + version * 10 + (family === 6 ? 5 : 0) + (oursWins ? 1 : 2);
+      const vip = family === 4 ? `10.63.0.${n}` : `fd63::${n}`;
+      const label = `v${version} IPv${family}`;
+      it(`${label}: ${oursWins ? 'ha-agent (150) beats keepalived (100)' : 'keepalived (150) beats ha-agent (100)'}`, async () => {
+        const vrid = n - 60;
+        const conf = (priority: number) =>
+          keepalivedConf({ vrid, priority, version, vip: `${vip}/${family === 4 ? 24 : 64}` });
         const ours = startAgent(
           lab,
           lab.nodes[0].ns,
-          `ha-v${version}-${oursWins}`,
+          `ha-v${version}-${family}-${oursWins}`,
           conf(oursWins ? 150 : 100),
         );
         const theirs = startKeepalived(
           lab,
           lab.nodes[1].ns,
-          `ka-v${version}-${oursWins}`,
+          `ka-v${version}-${family}-${oursWins}`,
           conf(oursWins ? 100 : 150),
         );
         procs.push(ours, theirs);
@@ -84,7 +92,7 @@ describe('ha-agent ⇄ keepalived 2.2.7', {
           const settled = () =>
             oursWins
               ? /Entering BACKUP STATE/.test(theirs.output())
-              : isBackupOf(lab.nodes[0].ns, lab.nodes[1].ipv4);
+              : isBackupOf(lab.nodes[0].ns, family === 4 ? lab.nodes[1].ipv4 : undefined);
           await waitFor(() => on(winner) && !on(loser) && settled(), 20_000, `VIP on node ${winner} only`);
           await holdsFor(() => on(winner) && !on(loser), 2500, 'a stable election');
           // The master resigns (priority 0): the other implementation takes over after Skew_Time.
@@ -92,7 +100,7 @@ describe('ha-agent ⇄ keepalived 2.2.7', {
           (oursWins ? ours : theirs).kill('SIGTERM');
           await waitFor(() => on(loser), 3000, 'takeover after the master resigned');
           console.log(
-            `# v${version}: ${oursWins ? 'keepalived' : 'ha-agent'} took over ${Math.round(performance.now() - t0)} ms after SIGTERM`,
+            `# ${label}: ${oursWins ? 'keepalived' : 'ha-agent'} took over ${Math.round(performance.now() - t0)} ms after SIGTERM`,
           );
         } catch (err) {
           throw new Error(`${(err as Error).message}\n${dump()}`);
@@ -119,18 +127,20 @@ describe('tshark decodes ha-agent adverts', {
   });
 
   const cases = [
-    { name: 'v2 (PASS auth)', version: 2 as const, extra: '', tsharkOpts: [] as string[] },
-    { name: 'v3 IPv4, pseudo-header checksum', version: 3 as const, extra: '', tsharkOpts: [] },
+    { name: 'v2 (PASS auth)', version: 2 as const, family: 4, extra: '', tsharkOpts: [] as string[] },
+    { name: 'v3 IPv4, pseudo-header checksum', version: 3 as const, family: 4, extra: '', tsharkOpts: [] },
     {
       name: 'v3 IPv4, v3_checksum_as_v2',
       version: 3 as const,
+      family: 4,
       extra: '  v3_checksum_as_v2\n',
       tsharkOpts: ['-o', 'vrrp.v3_checksum_as_in_v2:TRUE'],
     },
+    { name: 'v3 IPv6', version: 3 as const, family: 6, extra: '', tsharkOpts: [] },
   ];
   for (const c of cases) {
     it(`${c.name}: Checksum Status Good, TTL 255`, async () => {
-      const vrid = 90 + c.version + (c.extra ? 5 : 0);
+      const vrid = 90 + c.version + (c.extra ? 5 : 0) + (c.family === 6 ? 7 : 0);
       const cap = spawnIn(lab.hub, TSHARK as string, [
         '-i',
         lab.bridge,
@@ -139,7 +149,7 @@ describe('tshark decodes ha-agent adverts', {
         '-a',
         'duration:25',
         '-f',
-        'ip proto 112',
+        c.family === 4 ? 'ip proto 112' : 'ip6 proto 112',
         '-V',
         ...c.tsharkOpts,
       ]);
@@ -153,7 +163,7 @@ describe('tshark decodes ha-agent adverts', {
           vrid,
           priority: 255,
           version: c.version,
-          vip: `10.64.0.${vrid}/24`,
+          vip: c.family === 4 ? `10.64.0.${vrid}/24` : `fd64::${vrid}/64`,
           extra: c.extra,
         }),
       );
@@ -166,7 +176,7 @@ describe('tshark decodes ha-agent adverts', {
         .filter((p) => p.includes('Virtual Router Redundancy Protocol'));
       assert.ok(packets.length >= 2, `expected at least 2 adverts, tshark printed:\n${out.slice(-3000)}`);
       for (const p of packets) {
-        assert.match(p, /Time to Live: 255/);
+        assert.match(p, c.family === 4 ? /Time to Live: 255/ : /Hop Limit: 255/);
         assert.match(p, new RegExp(`Version ${c.version}`));
         assert.match(p, /Checksum Status: Good/, p);
         assert.match(p, new RegExp(`Virtual Rtr ID: ${vrid}`));
