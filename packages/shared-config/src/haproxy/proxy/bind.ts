@@ -1,3 +1,4 @@
+/** `bind` (and the legacy address on a `frontend`/`listen` line). */
 import { parseBindOptions } from '../bind-options.ts';
 import type { LineContext } from '../context.ts';
 import { CODES, ensure } from '../context.ts';

@@ -1,3 +1,4 @@
+/** `errorfile`, `errorloc`, `errorloc302`, `errorloc303`. */
 import type { LineContext } from '../context.ts';
 import { CODES, ensure } from '../context.ts';
 import { noExtra, type ProxyKeyword, usage } from './scope.ts';

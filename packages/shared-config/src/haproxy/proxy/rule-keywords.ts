@@ -1,3 +1,4 @@
+/** `acl`, `use_backend`, `use-server`, `http-request`/`http-response`, `tcp-request`, `redirect`. */
 import { parseCriterion, splitAtCondition } from '../condition.ts';
 import type { LineContext } from '../context.ts';
 import { CODES, ensure } from '../context.ts';

@@ -1,3 +1,4 @@
+/** `server` and `default-server` lines (the option table is ../server-options.ts). */
 import type { LineContext } from '../context.ts';
 import { CODES, ensure } from '../context.ts';
 import { applyServerOptions, serverOptionStatusKey } from '../server-options.ts';
