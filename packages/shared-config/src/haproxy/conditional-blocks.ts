@@ -2,6 +2,9 @@
  * `.if` / `.elif` / `.else` / `.endif` (configuration.txt §2.4): nestable blocks that keep or skip
  * lines depending on an expression evaluated at parse time.
  */
+import type { Diagnostic } from '../common/diagnostic.ts';
+import { alert, warning } from '../common/diagnostic.ts';
+import { CODES } from './context.ts';
 import type { Parsed } from './values.ts';
 
 /** The HAProxy version whose configuration language we implement, for version_atleast/version_before. */
@@ -119,5 +122,72 @@ export class BlockStack {
   /** True when lines at the current position must be parsed. */
   get active(): boolean {
     return this.levels.every((l) => l.active);
+  }
+}
+
+/** Applies a `.if`/`.elif`/`.else`/`.endif`/`.alert`/`.warning`/`.notice`/`.diag` line. */
+export function handleBlockDirective(
+  directive: string,
+  args: string[],
+  blocks: BlockStack,
+  file: string,
+  line: number,
+  env: NodeJS.ProcessEnv,
+  diagnostics: Diagnostic[],
+) {
+  const top = blocks.levels[blocks.levels.length - 1];
+  const parentActive = blocks.levels.slice(0, -1).every((l) => l.active);
+  switch (directive) {
+    case '.if': {
+      const active = blocks.active;
+      const c = active ? evaluateBlockCondition(args, env) : { ok: true as const, value: false };
+      if (!c.ok)
+        diagnostics.push(alert(file, line, CODES.syntax, `failed to evaluate condition: ${c.error}.`));
+      const value = c.ok && c.value;
+      blocks.levels.push({ active: active && value, taken: value, sawElse: false, file, line });
+      return;
+    }
+    case '.elif': {
+      if (!top || top.sawElse) {
+        diagnostics.push(
+          alert(file, line, CODES.syntax, "'.elif' without a matching '.if' (or after '.else')."),
+        );
+        return;
+      }
+      if (top.taken) {
+        top.active = false;
+        return;
+      }
+      const c = parentActive ? evaluateBlockCondition(args, env) : { ok: true as const, value: false };
+      if (!c.ok)
+        diagnostics.push(alert(file, line, CODES.syntax, `failed to evaluate condition: ${c.error}.`));
+      const value = c.ok && c.value;
+      top.active = value;
+      top.taken = value;
+      return;
+    }
+    case '.else':
+      if (!top || top.sawElse) {
+        diagnostics.push(alert(file, line, CODES.syntax, "'.else' without a matching '.if'."));
+        return;
+      }
+      top.sawElse = true;
+      top.active = !top.taken;
+      top.taken = true;
+      return;
+    case '.endif':
+      if (!top) {
+        diagnostics.push(alert(file, line, CODES.syntax, "'.endif' without a matching '.if'."));
+        return;
+      }
+      blocks.levels.pop();
+      return;
+    default: {
+      if (!blocks.active) return;
+      const text = args.join(' ');
+      if (directive === '.alert') diagnostics.push(alert(file, line, CODES.userDirective, text));
+      else if (directive === '.warning') diagnostics.push(warning(file, line, CODES.notice, text));
+      // .notice and .diag only show in HAProxy's verbose/diagnostic modes: nothing to report.
+    }
   }
 }

@@ -9,7 +9,7 @@ import { deepFreeze } from '../common/deep-freeze.ts';
 import type { Diagnostic } from '../common/diagnostic.ts';
 import { alert, hasAlert, warning } from '../common/diagnostic.ts';
 import { suggest } from '../common/did-you-mean.ts';
-import { BlockStack, evaluateBlockCondition } from './conditional-blocks.ts';
+import { BlockStack, handleBlockDirective } from './conditional-blocks.ts';
 import type { GlobalInput, LineContext, ProxyDraft } from './context.ts';
 import { CODES, plannedMessage } from './context.ts';
 import { GLOBAL_KEYWORDS, type GlobalScope, SELF_APPLIED_GLOBAL } from './global-keywords.ts';
@@ -180,7 +180,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
         first?.startsWith('.') &&
         ['.if', '.elif', '.else', '.endif', '.diag', '.notice', '.warning', '.alert'].includes(first)
       ) {
-        handleDirective(first, tok.words.slice(1), blocks, file, lineNo, g.env, diagnostics);
+        handleBlockDirective(first, tok.words.slice(1), blocks, file, lineNo, g.env, diagnostics);
         continue;
       }
       if (!blocks.active) continue;
@@ -642,72 +642,6 @@ function finishProxy(px: ProxyScope, httpErrors: HttpErrorsDraft[]): ProxyToVali
     }
   }
   return draft;
-}
-
-function handleDirective(
-  directive: string,
-  args: string[],
-  blocks: BlockStack,
-  file: string,
-  line: number,
-  env: NodeJS.ProcessEnv,
-  diagnostics: Diagnostic[],
-) {
-  const top = blocks.levels[blocks.levels.length - 1];
-  const parentActive = blocks.levels.slice(0, -1).every((l) => l.active);
-  switch (directive) {
-    case '.if': {
-      const active = blocks.active;
-      const c = active ? evaluateBlockCondition(args, env) : { ok: true as const, value: false };
-      if (!c.ok)
-        diagnostics.push(alert(file, line, CODES.syntax, `failed to evaluate condition: ${c.error}.`));
-      const value = c.ok && c.value;
-      blocks.levels.push({ active: active && value, taken: value, sawElse: false, file, line });
-      return;
-    }
-    case '.elif': {
-      if (!top || top.sawElse) {
-        diagnostics.push(
-          alert(file, line, CODES.syntax, "'.elif' without a matching '.if' (or after '.else')."),
-        );
-        return;
-      }
-      if (top.taken) {
-        top.active = false;
-        return;
-      }
-      const c = parentActive ? evaluateBlockCondition(args, env) : { ok: true as const, value: false };
-      if (!c.ok)
-        diagnostics.push(alert(file, line, CODES.syntax, `failed to evaluate condition: ${c.error}.`));
-      const value = c.ok && c.value;
-      top.active = value;
-      top.taken = value;
-      return;
-    }
-    case '.else':
-      if (!top || top.sawElse) {
-        diagnostics.push(alert(file, line, CODES.syntax, "'.else' without a matching '.if'."));
-        return;
-      }
-      top.sawElse = true;
-      top.active = !top.taken;
-      top.taken = true;
-      return;
-    case '.endif':
-      if (!top) {
-        diagnostics.push(alert(file, line, CODES.syntax, "'.endif' without a matching '.if'."));
-        return;
-      }
-      blocks.levels.pop();
-      return;
-    default: {
-      if (!blocks.active) return;
-      const text = args.join(' ');
-      if (directive === '.alert') diagnostics.push(alert(file, line, CODES.userDirective, text));
-      else if (directive === '.warning') diagnostics.push(warning(file, line, CODES.notice, text));
-      // .notice and .diag only show in HAProxy's verbose/diagnostic modes: nothing to report.
-    }
-  }
 }
 
 /** Relative file names (errorfile & co) resolve like HAProxy's `default-path` says (current directory by default). */
