@@ -67,24 +67,7 @@ export interface LineContext {
   readable(path: string): boolean;
 }
 
-export const CODES = {
-  syntax: 'CFG_ERR_SYNTAX',
-  unknownKeyword: 'CFG_ERR_UNKNOWN_KEYWORD',
-  wrongSection: 'CFG_ERR_WRONG_SECTION',
-  badValue: 'CFG_ERR_BAD_VALUE',
-  missingArg: 'CFG_ERR_MISSING_ARGUMENT',
-  unknownReference: 'CFG_ERR_UNKNOWN_REFERENCE',
-  duplicate: 'CFG_ERR_DUPLICATE',
-  modeMismatch: 'CFG_ERR_MODE_MISMATCH',
-  file: 'CFG_ERR_FILE',
-  removed: 'CFG_ERR_REMOVED_KEYWORD',
-  userDirective: 'CFG_ERR_ALERT_DIRECTIVE',
-  planned: 'CFG_WARN_PLANNED',
-  legacy: 'CFG_WARN_LEGACY',
-  ignored: 'CFG_WARN_IGNORED',
-  chroot: 'CFG_WARN_CHROOT',
-  notice: 'CFG_WARN_NOTICE',
-} as const;
+export { CODES } from './codes.ts';
 
 /** The standard message for a planned keyword (one per line). */
 export function plannedMessage(label: string, key: string): string | null {

@@ -1,8 +1,8 @@
 /** haproxy.cfg: tokenizer → keyword tables → resolved, frozen model (contract A). */
 export type { Diagnostic, Severity } from '../common/diagnostic.ts';
 export { suggest } from '../common/did-you-mean.ts';
+export { CODES } from './codes.ts';
 export { COMPAT_VERSION, evaluateBlockCondition } from './conditional-blocks.ts';
-export { CODES } from './context.ts';
 export { formatHaproxyDiagnostic, formatHaproxyLine } from './format.ts';
 export { expandConfigPaths, loadHaproxyConfig } from './load.ts';
 export * from './model.ts';
