@@ -62,20 +62,11 @@ const SECTION_WORDS = [
   ...Object.keys(OTHER_SECTIONS),
 ];
 const NAME_RE = /^[A-Za-z0-9_.:-]+$/;
-/** Keywords that define what a proxy *is*: in a proxy without the capability they are alerts. */
-const STRUCTURAL = new Set([
-  'bind',
-  'server',
-  'default-server',
-  'server-template',
-  'use_backend',
-  'default_backend',
-  'use-server',
-  'capture',
-  'stick',
-  'monitor',
-  'dispatch',
-]);
+/**
+ * Keywords that are alerts in a proxy without the needed capability (HAProxy's choice); any other
+ * keyword there is ignored with a warning.
+ */
+const STRUCTURAL = new Set(['server', 'default-server', 'server-template']);
 
 type Current =
   | { type: 'none' }

@@ -81,6 +81,23 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
       }
     }
 
+    if (
+      px.capabilities.frontend &&
+      px.capabilities.backend &&
+      px.defaultBackend &&
+      (px.servers ?? []).length > 0
+    ) {
+      const at = px.defaultBackendAt ?? { file: px.file, line: px.line };
+      out.push(
+        warning(
+          at.file,
+          at.line,
+          CODES.ignored,
+          `In proxy '${px.name}', the 'default_backend' rule always has precedence over the servers, which will never be used.`,
+        ),
+      );
+    }
+
     // Servers: unique names, tracked servers exist.
     const seen = new Map<string, number>();
     for (const s of px.servers ?? []) {

@@ -34,10 +34,22 @@ const CASES: [name: string, config: string, expected: string[]][] = [
     ],
   ],
   [
-    'bind :80',
+    'bind in a backend is ignored with a warning (as HAProxy)',
     `${BASE}backend b\n    bind :80\n`,
+    ["warning t.cfg:7 'bind' ignored because backend 'b' has no frontend capability."],
+  ],
+  [
+    'default-server in a frontend is an alert (as HAProxy)',
+    `${BASE}frontend f\n    bind :80\n    default-server inter 1s\n`,
     [
-      "alert t.cfg:7 'bind' not allowed because backend 'b' has no frontend capability (put it in a 'frontend' or a 'listen' section).",
+      "alert t.cfg:8 'default-server' not allowed because frontend 'f' has no backend capability (put it in a 'defaults', a 'backend' or a 'listen' section).",
+    ],
+  ],
+  [
+    'a listen with default_backend never uses its servers',
+    `${BASE}listen l\n    bind :80\n    default_backend b\n    server s 10.0.0.1:80\nbackend b\n    server t 10.0.0.2:80\n`,
+    [
+      "warning t.cfg:8 In proxy 'l', the 'default_backend' rule always has precedence over the servers, which will never be used.",
     ],
   ],
   [
