@@ -491,7 +491,7 @@ export const RawDirectiveSchema = z.strictObject({
 export const ProxySchema = z.strictObject({
   name: z.string(),
   kind: z.enum(['frontend', 'backend', 'listen']),
-  /** Name of the defaults section this proxy inherited from, null if none preceded it. */
+  /** Name of the defaults section this proxy inherited from ('' for an anonymous one), null if none. */
   defaults: z.string().nullable().default(null),
   capabilities: z.strictObject({ frontend: z.boolean(), backend: z.boolean() }),
   mode: z.enum(['http', 'tcp']).default('tcp'),
