@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   agentStatus,
   createLab,
+  firstInstance,
   hasAddress,
   holdsFor,
   ip,
@@ -239,6 +240,36 @@ vrrp_instance VI_B {
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${dump()}`);
     } finally {
+      await stopProc(a);
+      await stopProc(b);
+    }
+  });
+
+  it('the primary interface going down puts the instance in FAULT (keepalived tracks it by default)', async () => {
+    const vip = '10.66.0.110';
+    const conf = (priority: number) => keepalivedConf({ vrid: 110, priority, vip: `${vip}/24` });
+    const a = start(0, 'link-a', conf(150));
+    const b = start(1, 'link-b', conf(100));
+    try {
+      await waitFor(
+        () => on(0, vip) && !on(1, vip) && isBackupOf(lab.nodes[1].ns, '10.66.0.1'),
+        20_000,
+        'VIP on A',
+      );
+      ip('-n', lab.nodes[0].ns, 'link', 'set', 'eth0', 'down');
+      await waitFor(
+        () => firstInstance(lab.nodes[0].ns)?.state === 'FAULT' && !on(0, vip),
+        3000,
+        'A in FAULT',
+      );
+      await waitFor(() => on(1, vip), 6000, 'VIP on B (Master_Down_Interval: A could not resign)');
+      ip('-n', lab.nodes[0].ns, 'link', 'set', 'eth0', 'up');
+      // Back from FAULT as BACKUP, then preempts B (higher priority).
+      await waitFor(() => on(0, vip) && !on(1, vip), 10_000, 'A preempting again after the link came back');
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${dump()}`);
+    } finally {
+      ip('-n', lab.nodes[0].ns, 'link', 'set', 'eth0', 'up');
       await stopProc(a);
       await stopProc(b);
     }

@@ -22,6 +22,9 @@ export interface AgentOptions {
   statusApi?: boolean;
 }
 
+/** How long start-up waits for trackers' first readings before starting the instances. */
+const TRACKER_SETTLE_MS = 2000;
+
 interface TrackerEntry {
   tracker: Tracker;
   /** the definition it was built from, to reuse it across reloads */
@@ -159,6 +162,7 @@ export class Agent {
         ),
     );
     for (const e of this.#trackers.values()) e.tracker.start();
+    await this.#trackersSettled(fresh, TRACKER_SETTLE_MS);
     for (const rt of fresh) {
       try {
         await rt.start();
@@ -170,6 +174,21 @@ export class Agent {
     }
   }
 
+  /**
+   * Trackers start "down" until their first reading (a connect, a script run, a link read). Waiting a
+   * moment for them keeps a healthy node from passing through FAULT (and running notify_fault) at start;
+   * a tracker still down after the wait is really down.
+   */
+  async #trackersSettled(instances: VrrpInstanceRuntime[], ms: number): Promise<void> {
+    const trackers = new Set<Tracker>();
+    for (const i of instances)
+      for (const b of this.#bindingsOf(i.config, this.#config)) trackers.add(b.tracker);
+    const deadline = performance.now() + ms;
+    while ([...trackers].some((t) => !t.state.up) && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   #bindingsOf(inst: VrrpInstance, config: KeepalivedConfig): TrackBinding[] {
     const group = inst.syncGroup ? config.syncGroups.find((g) => g.name === inst.syncGroup) : undefined;
     const bind = (refs: TrackRef[], kind: 'script' | 'balancer' | 'interface', faultOnly: boolean) =>
@@ -178,7 +197,17 @@ export class Agent {
         return t ? [{ tracker: t, weight: r.weight, reverse: r.reverse, faultOnly }] : [];
       });
     const groupFaultOnly = !(group?.syncGroupTrackingWeight ?? false);
+    // keepalived tracks the instance's own interface unless `dont_track_primary`: link down → FAULT.
+    const primary =
+      inst.dontTrackPrimary || inst.trackInterfaces.some((r) => r.name === inst.interface)
+        ? []
+        : bind(
+            [{ name: inst.interface, weight: 0, reverse: false, file: inst.file, line: inst.line }],
+            'interface',
+            false,
+          );
     return [
+      ...primary,
       ...bind(inst.trackScripts, 'script', false),
       ...bind(inst.trackBalancers, 'balancer', false),
       ...bind(inst.trackInterfaces, 'interface', false),
