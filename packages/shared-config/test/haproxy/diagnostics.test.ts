@@ -387,6 +387,14 @@ const CASES: [name: string, config: string, expected: string[]][] = [
       "alert t.cfg:3 userlist 'L': no such group 'H' specified in user 'alice'.",
     ],
   ],
+  [
+    'ACL pattern files must exist',
+    `${BASE}frontend f\n    bind :80\n    acl bad src -f /nonexistent/block.lst\n    http-request deny if { src -f /nonexistent/b.lst }\n`,
+    [
+      "alert t.cfg:8 error detected while parsing ACL 'bad' : failed to open pattern file </nonexistent/block.lst>.",
+      "alert t.cfg:9 error detected while parsing an 'http-request deny' condition : failed to open pattern file </nonexistent/b.lst>.",
+    ],
+  ],
 ];
 
 describe('diagnostics for broken configurations', () => {

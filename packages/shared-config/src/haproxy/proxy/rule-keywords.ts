@@ -3,7 +3,15 @@ import { parseCriterion, splitAtCondition } from '../condition.ts';
 import type { LineContext } from '../context.ts';
 import { CODES, ensure } from '../context.ts';
 import { parseHttpAction, parseRedirect, parseTcpRule } from '../rules.ts';
-import { type ProxyKeyword, type ProxyScope, parseRuleCondition, sentence, time, usage } from './scope.ts';
+import {
+  missingPatternFile,
+  type ProxyKeyword,
+  type ProxyScope,
+  parseRuleCondition,
+  sentence,
+  time,
+  usage,
+} from './scope.ts';
 
 /**
  * HAProxy evaluates request rules by kind, whatever their order in the file: tcp-request connection,
@@ -48,6 +56,8 @@ export const aclKeyword: ProxyKeyword = {
     const c = parseCriterion(crit);
     if (!c.ok)
       return ctx.alert(`error detected while parsing ACL '${name}' : ${sentence(c.error)}`, CODES.syntax);
+    const missing = missingPatternFile(ctx, c.value.patternFiles);
+    if (missing) return ctx.alert(`error detected while parsing ACL '${name}' : ${missing}`, CODES.file);
     ensure(px.draft, 'acls', () => []).push({ name, ...c.value, file: ctx.file, line: ctx.line });
   },
 };

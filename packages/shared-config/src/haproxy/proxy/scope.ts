@@ -60,7 +60,25 @@ export function parseRuleCondition(
     ctx.alert(msg, c.unknown ? CODES.unknownReference : CODES.syntax);
     return undefined;
   }
+  for (const group of c.value.anyOf) {
+    for (const term of group) {
+      if (term.kind !== 'inline') continue;
+      const missing = missingPatternFile(ctx, term.criterion.patternFiles);
+      if (missing) {
+        ctx.alert(`error detected while parsing ${what} condition : ${missing}`, CODES.file);
+        return undefined;
+      }
+    }
+  }
   return c.value;
+}
+
+/** `-f FILE` pattern files must be readable (HAProxy loads them at start-up); the message for the first that is not. */
+export function missingPatternFile(ctx: LineContext, files: readonly string[]): string | null {
+  for (const f of files) {
+    if (!ctx.readable(ctx.resolvePath(f))) return `failed to open pattern file <${f}>.`;
+  }
+  return null;
 }
 
 export function time(ctx: LineContext, text: string | undefined, what: string): number | undefined {
