@@ -337,6 +337,8 @@ tune.ssl.cachesize tune.ssl.capture-buffer-size tune.ssl.capture-cipherlist-size
 tune.ssl.force-private-cache tune.ssl.hard-maxrecord tune.ssl.keylog tune.ssl.lifetime tune.ssl.maxrecord
 tune.ssl.ssl-ctx-cache-size tune.vars.global-max-size tune.vars.proc-max-size tune.vars.reqres-max-size
 tune.vars.sess-max-size tune.vars.txn-max-size tune.zlib.memlevel tune.zlib.windowsize quiet zero-warning
-tune.h2.fe.initial-window-size tune.h2.be.initial-window-size tune.listener.multi-queue tune.ssl.ocsp-update.maxdelay`;
+tune.h2.fe.initial-window-size tune.h2.be.initial-window-size tune.listener.multi-queue tune.ssl.ocsp-update.maxdelay
+close-spread-time profiling.memory set-var-fmt ssl-load-extra-files thread-group thread-groups tune.h2.max-frame-size
+wurfl-patch-file`;
 
 for (const kw of OTHER_GLOBAL.split(/\s+/)) GLOBAL_KEYWORDS[kw] ??= setting;
