@@ -274,4 +274,29 @@ vrrp_instance VI_B {
       await stopProc(b);
     }
   });
+
+  it('an interface missing at start: FAULT, then MASTER once it appears', async () => {
+    const vip = '10.67.1.100';
+    const ns = lab.nodes[0].ns;
+    const a = start(
+      0,
+      'late-if',
+      keepalivedConf({ vrid: 111, priority: 255, vip: `${vip}/24`, ifname: 'late0' }),
+    );
+    try {
+      await waitFor(() => firstInstance(ns)?.state === 'FAULT', 20_000, 'FAULT while late0 does not exist');
+      ip('-n', ns, 'link', 'add', 'late0', 'type', 'veth', 'peer', 'name', 'late1');
+      ip('-n', ns, 'addr', 'add', '10.67.1.1/24', 'dev', 'late0');
+      ip('-n', ns, 'link', 'set', 'late1', 'up');
+      ip('-n', ns, 'link', 'set', 'late0', 'up');
+      await waitFor(() => on(0, vip) && firstInstance(ns)?.state === 'MASTER', 5000, 'MASTER on late0');
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${dump()}`);
+    } finally {
+      await stopProc(a);
+      try {
+        ip('-n', ns, 'link', 'del', 'late0');
+      } catch {}
+    }
+  });
 });

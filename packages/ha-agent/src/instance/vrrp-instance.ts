@@ -32,6 +32,7 @@ export interface InstanceDeps {
 }
 
 const HISTORY = 20;
+const RETRY_OPEN_MS = 1000;
 
 export interface InstanceEvents {
   transition: [t: { from: VrrpState; to: VrrpState; reason: string }];
@@ -59,6 +60,9 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
   #priorityZeroReceived = 0;
   #priorityZeroSent = 0;
   #stopped = false;
+  #openError: string | null = null;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #vmacCreated = false;
   #onTrackerChange = () => this.#reevaluate();
   /** every VIP add/remove in order, so a quick MASTER→BACKUP→MASTER never reorders them */
   #vipQueue: Promise<void> = Promise.resolve();
@@ -78,7 +82,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     return this.config.name;
   }
   get state(): VrrpState {
-    return this.#sm?.state ?? 'INIT';
+    return this.#sm?.state ?? (this.#openError ? 'FAULT' : 'INIT');
   }
   /** Where VIPs without `dev` live: the VMAC with use_vmac, else the instance's interface. */
   get vipDev(): string {
@@ -109,9 +113,44 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     await this.#vip
       .reconcile(this.allVips, false)
       .catch((err) => this.#log.error({ err }, 'VIP reconcile failed'));
-    if (c.useVmac)
-      await createVmac({ name: c.useVmac, parent: c.interface, vrid: c.virtualRouterId, family: c.family });
-    this.#transport = new VrrpTransport(
+    await this.#open();
+  }
+
+  /**
+   * Opens the wire and starts the state machine. A missing interface (or one without an address yet)
+   * is not fatal: like keepalived, the instance sits in FAULT and retries every second.
+   */
+  async #open(): Promise<void> {
+    this.#retryTimer = null;
+    if (this.#stopped) return;
+    const c = this.config;
+    try {
+      if (c.useVmac && !this.#vmacCreated) {
+        await createVmac({ name: c.useVmac, parent: c.interface, vrid: c.virtualRouterId, family: c.family });
+        this.#vmacCreated = true;
+      }
+      this.#transport = this.#newTransport();
+    } catch (err) {
+      const reason = `cannot open VRRP on ${c.interface}: ${(err as Error).message}`;
+      if (this.#openError === null) {
+        this.#log.error(
+          { err: (err as Error).message },
+          'interface not usable; FAULT until it is (retrying every 1 s)',
+        );
+        this.#onTransition('INIT', 'FAULT', reason);
+      }
+      this.#openError = reason;
+      if (!this.#stopped) this.#retryTimer = setTimeout(() => void this.#open(), RETRY_OPEN_MS);
+      return;
+    }
+    if (this.#openError !== null) this.#log.info('interface usable again');
+    this.#openError = null;
+    this.#startMachine();
+  }
+
+  #newTransport(): VrrpTransport {
+    const c = this.config;
+    return new VrrpTransport(
       {
         family: c.family,
         ifname: c.interface,
@@ -132,6 +171,11 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
       },
       this.counters,
     );
+  }
+
+  #startMachine(): void {
+    const c = this.config;
+    const transport = this.#transport as VrrpTransport;
     const vmac = c.useVmac ? vmacMac(c.virtualRouterId, c.family) : null;
     this.#garp = new GarpScheduler({
       vips: this.allVips.map((v) => ({ address: v.address, family: v.family, ifname: v.dev ?? this.vipDev })),
@@ -157,11 +201,11 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
       advertIntervalMs: c.advertInt * 1000,
       preempt: !c.nopreempt,
       preemptDelayMs: c.preemptDelay * 1000,
-      primaryAddress: this.#transport.sourceAddress,
+      primaryAddress: transport.sourceAddress,
     });
     this.#log.info(
       {
-        src: this.#transport.sourceAddress,
+        src: transport.sourceAddress,
         priority: this.#priority,
         version: c.version,
         vrid: c.virtualRouterId,
@@ -179,6 +223,8 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     this.#stopped = true;
     for (const b of this.#bindings) b.tracker.off('change', this.#onTrackerChange);
     if (this.#sm) this.#dispatch({ type: 'shutdown' });
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
     this.#garp?.stop();
@@ -186,7 +232,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     await this.#vipQueue;
     // Belt and braces: whatever the state, no VIP of ours stays on the link.
     await this.#vip.reconcile(this.allVips, false).catch(() => {});
-    if (this.config.useVmac) await deleteVmac(this.config.useVmac);
+    if (this.#vmacCreated && this.config.useVmac) await deleteVmac(this.config.useVmac);
     this.#notifier.notify('INSTANCE', this.config, 'STOP', 0);
   }
 
