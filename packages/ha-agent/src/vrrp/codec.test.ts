@@ -66,8 +66,11 @@ describe('VRRP codec', () => {
     const b = validateAdvert(plain, meta, ctx);
     assert.ok(a.ok && a.checksumForm === 'pseudo');
     assert.ok(b.ok && b.checksumForm === 'message');
-    // v3 adopts a different interval rather than dropping.
+    // v3 adopts a different interval rather than dropping, but never 0.
     assert.equal(a.ok && a.advert.advertIntCs, 50);
+    const zero = encodeAdvert({ ...advert, advertIntCs: 0 }, { family: 4, src, dst });
+    const z = validateAdvert(zero, meta, ctx);
+    assert.equal(!z.ok && z.reason, 'advert_interval');
   });
 
   it('formats IPv6 addresses canonically', () => {

@@ -69,6 +69,10 @@ export function validateAdvert(msg: Buffer, meta: PacketMeta, ctx: ValidationCon
       detail: `${a.addresses.length} addresses, want ${ctx.addressCount}`,
     };
   }
+  if (a.version === 3 && a.advertIntCs === 0) {
+    // Adopting 0 would make Master_Down_Interval collapse to Skew_Time: a broken sender, not a master.
+    return { ok: false, reason: 'advert_interval', detail: 'v3 interval 0' };
+  }
   if (a.version === 2 && a.advertIntCs !== ctx.advertIntCs) {
     return {
       ok: false,
