@@ -74,12 +74,35 @@ export interface TransportHooks {
   onSendError?(err: Error): void;
 }
 
+/**
+ * VRIDs served on each interface by this process. Every instance has its own raw socket and so sees its
+ * siblings' traffic too; a packet for a sibling's VRID is not a drop, only one for a VRID nobody here
+ * serves is.
+ */
+const localVrids = new Map<string, Map<number, number>>();
+
+function claimVrid(ifname: string, vrid: number, delta: 1 | -1): void {
+  let m = localVrids.get(ifname);
+  if (!m) {
+    m = new Map();
+    localVrids.set(ifname, m);
+  }
+  const n = (m.get(vrid) ?? 0) + delta;
+  if (n > 0) m.set(vrid, n);
+  else m.delete(vrid);
+}
+
+function isLocalVrid(ifname: string, vrid: number): boolean {
+  return (localVrids.get(ifname)?.get(vrid) ?? 0) > 0;
+}
+
 export class VrrpTransport {
   readonly counters: PacketCounters;
   readonly sourceAddress: string;
   #opts: TransportOptions;
   #sock: VrrpSocket;
   #hooks: TransportHooks;
+  #closed = false;
 
   constructor(opts: TransportOptions, hooks: TransportHooks, counters: PacketCounters = emptyCounters()) {
     this.#opts = opts;
@@ -94,6 +117,7 @@ export class VrrpTransport {
     });
     this.sourceAddress = this.#sock.sourceAddress;
     this.#sock.onMessage((pkt, info) => this.#receive(pkt, info));
+    claimVrid(opts.ifname, opts.vrid, 1);
   }
 
   get multicastGroup(): string {
@@ -127,6 +151,9 @@ export class VrrpTransport {
   }
 
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    claimVrid(this.#opts.ifname, this.#opts.vrid, -1);
     this.#sock.close();
   }
 
@@ -136,12 +163,13 @@ export class VrrpTransport {
   }
 
   #receive(pkt: Buffer, info: ReceiveInfo): void {
+    const o = this.#opts;
+    if (pkt.length >= 2 && pkt[1] !== o.vrid && isLocalVrid(o.ifname, pkt[1])) return; // a sibling's
     this.counters.received++;
     if (info.malformed) {
       this.#drop('ip_malformed', info.src, info.malformed);
       return;
     }
-    const o = this.#opts;
     const multicast = o.unicastPeers.length === 0;
     if (!multicast && !o.unicastPeers.includes(info.src)) {
       // An advert from an address we do not peer with may still be our own VRID on a shared segment.
