@@ -226,6 +226,15 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
   'use-server': useServerKeyword,
   use_backend: useBackendKeyword,
   'max-session-srv-conns': rawKeyword('f'),
+  'clitcpka-cnt': rawKeyword('df'),
+  'clitcpka-idle': rawKeyword('df'),
+  'clitcpka-intvl': rawKeyword('df'),
+  'srvtcpka-cnt': rawKeyword('db'),
+  'srvtcpka-idle': rawKeyword('db'),
+  'srvtcpka-intvl': rawKeyword('db'),
+  'use-fcgi-app': rawKeyword('b'),
+  // Deprecated alias of `option transparent`, kept as written.
+  transparent: rawKeyword('db', 0),
 };
 
 /** Keywords HAProxy removed; using them is an alert that says what to write instead. */
