@@ -157,7 +157,8 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
 
   for (const source of sources) {
     const blocks = new BlockStack();
-    const lines = source.text.split('\n');
+    // A UTF-8 byte-order mark (some editors add one) is not part of the first keyword.
+    const lines = source.text.replace(/^\uFEFF/, '').split('\n');
     for (let index = 0; index < lines.length; index++) {
       const lineNo = index + 1;
       const file = source.path;

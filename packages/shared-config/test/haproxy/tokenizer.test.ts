@@ -116,6 +116,12 @@ describe('environment variables (configuration.txt §2.3)', () => {
   });
 });
 
+test('CRLF line ends and a UTF-8 byte-order mark are accepted', () => {
+  const r = parse('\uFEFFglobal\r\n    maxconn 10\r\n');
+  assert.deepEqual(alerts(r.diagnostics), []);
+  assert.equal(r.config!.global.maxconn, 10);
+});
+
 describe('conditional blocks (configuration.txt §2.4)', () => {
   const cfg = `${BASE}frontend f
 .if defined(WITH_TLS)
