@@ -237,7 +237,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
     }
   }
 
-  // Sections continue across files; the last one is closed here.
+  /** Turns the planned notes of one line into at most one warning. */
   function emitPlanned(ctx: LineContext, notes: { key: string; label: string; subject?: string }[]) {
     const planned = notes
       .map((n) => ({ ...n, status: runtimeStatus(n.key) }))
