@@ -16,6 +16,7 @@ import {
   keepalivedConf,
   type Lab,
   type Proc,
+  spawnIn,
   startAgent,
   stopProc,
   waitFor,
@@ -297,6 +298,33 @@ vrrp_instance VI_B {
       try {
         ip('-n', ns, 'link', 'del', 'late0');
       } catch {}
+    }
+  });
+
+  it('becoming MASTER announces the VIP: garp_master_repeat gratuitous ARPs at once', async () => {
+    const vip = '10.66.0.112';
+    const cap = spawnIn(lab.hub, '/usr/bin/tshark', [
+      '-i',
+      lab.bridge,
+      '-c',
+      '5',
+      '-a',
+      'duration:25',
+      '-f',
+      'arp',
+    ]);
+    procs.push(cap);
+    await waitFor(() => /Capturing on/.test(cap.output()), 20_000, 'tshark to start');
+    const a = start(0, 'garp-a', keepalivedConf({ vrid: 112, priority: 255, vip: `${vip}/24` }));
+    try {
+      await cap.exited;
+      const garps = cap
+        .output()
+        .split('\n')
+        .filter((l) => l.includes(`Gratuitous ARP for ${vip}`));
+      assert.equal(garps.length, 5, cap.output());
+    } finally {
+      await stopProc(a);
     }
   });
 });
