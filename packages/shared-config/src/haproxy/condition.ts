@@ -5,8 +5,15 @@
  */
 import { suggest } from '../common/did-you-mean.ts';
 import type { AclCriterion, Condition, ConditionTerm } from './model.ts';
-import { CONVERTER_NAMES, FETCH_NAMES } from './sample-names.ts';
+import {
+  BOOLEAN_FETCHES,
+  CONVERTER_NAMES,
+  FETCH_NAMES,
+  INTEGER_FETCHES,
+  IP_FETCHES,
+} from './sample-names.ts';
 import type { Parsed } from './values.ts';
+import { parseCidr } from './values.ts';
 
 /** ACLs every proxy knows without declaring them (§7.4). */
 export const PREDEFINED_ACLS: readonly string[] = [
@@ -49,7 +56,7 @@ const MATCH_METHODS = [
   'dir',
   'dom',
 ];
-const IMPLIED_MATCH = /_(beg|end|sub|reg|dir|dom|len|cnt|found|ip|int|str|bin)$/;
+const IMPLIED_MATCH = /_(beg|end|sub|reg|dir|dom|len|cnt|val|found|ip|int|str|bin)$/;
 
 interface FetchExpr {
   fetch: string;
@@ -134,6 +141,68 @@ export function checkSampleNames(expr: { fetch: string; converters: { name: stri
   return null;
 }
 
+type ValueKind = 'string' | 'int' | 'ip' | 'none';
+
+/** How an ACL's values are read: by `-m`, else by the fetch's match suffix, else by its output type. */
+export function valueKind(c: {
+  fetch: string;
+  converters: readonly unknown[];
+  match: string | null;
+}): ValueKind {
+  switch (c.match) {
+    case 'found':
+    case 'bool':
+      return 'none';
+    case 'int':
+    case 'len':
+      return 'int';
+    case 'ip':
+      return 'ip';
+    case null:
+      break;
+    default:
+      return 'string';
+  }
+  // A converter may change the type; only judge the bare fetch.
+  if (c.converters.length > 0) return 'string';
+  if (INTEGER_FETCHES.has(c.fetch)) return 'int';
+  if (IP_FETCHES.has(c.fetch)) return 'ip';
+  if (BOOLEAN_FETCHES.has(c.fetch)) return 'none';
+  return 'string';
+}
+
+const INT_OPERATORS = ['eq', 'ge', 'gt', 'le', 'lt'];
+
+/** HAProxy's value checks for integer and address ACLs (its wording). */
+function checkValues(kind: ValueKind, values: readonly string[]): string | null {
+  if (kind === 'int') {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (INT_OPERATORS.includes(v) && i + 1 < values.length) continue;
+      if (/^-?\d+$/.test(v) || /^(\d+:\d*|:\d+)$/.test(v)) continue;
+      return `'${v}' is neither a number nor a supported operator.`;
+    }
+  } else if (kind === 'ip') {
+    for (const v of values) {
+      if (!parseCidr(v, 'acl').ok) return `'${v}' is not a valid IPv4 or IPv6 address.`;
+    }
+  }
+  return null;
+}
+
+/**
+ * True when an ACL can never match because it has nothing to compare with (HAProxy warns): no
+ * values, no `-f` file, no `--`, and a fetch that is not a boolean or an existence test.
+ */
+export function hasNoPattern(c: AclCriterion): boolean {
+  return (
+    c.values.length === 0 &&
+    c.patternFiles.length === 0 &&
+    !c.otherFlags.includes('--') &&
+    valueKind(c) !== 'none'
+  );
+}
+
 /** `FETCH [flags] [values]` (the words after the ACL name, or inside braces). */
 export function parseCriterion(words: string[]): Parsed<AclCriterion> {
   if (words.length === 0) return { ok: false, error: 'missing ACL criterion (write e.g. path_beg /static)' };
@@ -142,13 +211,16 @@ export function parseCriterion(words: string[]): Parsed<AclCriterion> {
   const unknown = checkSampleNames(expr.value);
   if (unknown) return { ok: false, error: unknown };
   let ignoreCase = false;
-  let match: string | null = IMPLIED_MATCH.exec(expr.value.fetch)?.[1] ?? null;
+  const implied = IMPLIED_MATCH.exec(expr.value.fetch)?.[1] ?? null;
+  // `hdr_cnt`, `hdr_val`: the fetch yields a number compared with `-m int`.
+  let match: string | null = implied === 'cnt' || implied === 'val' ? 'int' : implied;
   const patternFiles: string[] = [];
   const otherFlags: string[] = [];
   let i = 1;
   flags: while (i < words.length && words[i].startsWith('-') && words[i].length > 1) {
     const flag = words[i];
     if (flag === '--') {
+      otherFlags.push(flag);
       i++;
       break;
     }
@@ -197,9 +269,15 @@ export function parseCriterion(words: string[]): Parsed<AclCriterion> {
         };
     }
   }
+  const values = words.slice(i);
+  const bad = checkValues(
+    valueKind({ fetch: expr.value.fetch, converters: expr.value.converters, match }),
+    values,
+  );
+  if (bad) return { ok: false, error: bad };
   return {
     ok: true,
-    value: { ...expr.value, ignoreCase, match, patternFiles, otherFlags, values: words.slice(i) },
+    value: { ...expr.value, ignoreCase, match, patternFiles, otherFlags, values },
   };
 }
 

@@ -395,6 +395,23 @@ const CASES: [name: string, config: string, expected: string[]][] = [
       "alert t.cfg:9 error detected while parsing an 'http-request deny' condition : failed to open pattern file </nonexistent/b.lst>.",
     ],
   ],
+  [
+    'ACL values are checked by type (as HAProxy)',
+    `${BASE}frontend f\n    bind :80\n    acl a src 10.0.0.0/33\n    acl b src foo\n    acl c hdr_cnt(host) gt x\n`,
+    [
+      "alert t.cfg:8 error detected while parsing ACL 'a' : '10.0.0.0/33' is not a valid IPv4 or IPv6 address.",
+      "alert t.cfg:9 error detected while parsing ACL 'b' : 'foo' is not a valid IPv4 or IPv6 address.",
+      "alert t.cfg:10 error detected while parsing ACL 'c' : 'x' is neither a number nor a supported operator.",
+    ],
+  ],
+  [
+    'an ACL without any pattern never matches (warning)',
+    `${BASE}frontend f\n    bind :80\n    acl c path_beg\n    acl ok1 path_beg --\n    acl ok2 req.hdr(x) -m found\n    acl ok3 ssl_fc\n    acl ok4 dst_port 80:90 gt 1000 8080\n    http-request deny if { path_end }\n`,
+    [
+      "warning t.cfg:8 ACL 'c' ('path_beg') has no pattern to match against, so it will never match; add '--' if this is intended, use '-m found' to match on existence, or '-m bool' to test an integer as a boolean.",
+      "warning t.cfg:13 anonymous ACL ('path_end') has no pattern to match against, so it will never match; add '--' if this is intended, use '-m found' to match on existence, or '-m bool' to test an integer as a boolean.",
+    ],
+  ],
 ];
 
 describe('diagnostics for broken configurations', () => {

@@ -1,10 +1,11 @@
 /** `acl`, `use_backend`, `use-server`, `http-request`/`http-response`, `tcp-request`, `redirect`. */
-import { parseCriterion, splitAtCondition } from '../condition.ts';
+import { hasNoPattern, parseCriterion, splitAtCondition } from '../condition.ts';
 import type { LineContext } from '../context.ts';
 import { CODES, ensure } from '../context.ts';
 import { parseHttpAction, parseRedirect, parseTcpRule } from '../rules.ts';
 import {
   missingPatternFile,
+  noPatternMessage,
   type ProxyKeyword,
   type ProxyScope,
   parseRuleCondition,
@@ -58,6 +59,7 @@ export const aclKeyword: ProxyKeyword = {
       return ctx.alert(`error detected while parsing ACL '${name}' : ${sentence(c.error)}`, CODES.syntax);
     const missing = missingPatternFile(ctx, c.value.patternFiles);
     if (missing) return ctx.alert(`error detected while parsing ACL '${name}' : ${missing}`, CODES.file);
+    if (hasNoPattern(c.value)) ctx.warn(noPatternMessage(`ACL '${name}'`, c.value.fetch), CODES.ignored);
     ensure(px.draft, 'acls', () => []).push({ name, ...c.value, file: ctx.file, line: ctx.line });
   },
 };

@@ -1,6 +1,7 @@
 /** What every proxy keyword handler shares: the proxy being built and small parsing helpers. */
+
 import { suggest } from '../../common/did-you-mean.ts';
-import { PREDEFINED_ACLS, parseCondition } from '../condition.ts';
+import { hasNoPattern, PREDEFINED_ACLS, parseCondition } from '../condition.ts';
 import type { LineContext, ProxyDraft } from '../context.ts';
 import { CODES, ensure } from '../context.ts';
 import type { Condition } from '../model.ts';
@@ -68,9 +69,17 @@ export function parseRuleCondition(
         ctx.alert(`error detected while parsing ${what} condition : ${missing}`, CODES.file);
         return undefined;
       }
+      if (hasNoPattern(term.criterion)) {
+        ctx.warn(noPatternMessage('anonymous ACL', term.criterion.fetch), CODES.ignored);
+      }
     }
   }
   return c.value;
+}
+
+/** HAProxy's "no pattern to match against" warning, on one line. */
+export function noPatternMessage(what: string, fetch: string): string {
+  return `${what} ('${fetch}') has no pattern to match against, so it will never match; add '--' if this is intended, use '-m found' to match on existence, or '-m bool' to test an integer as a boolean.`;
 }
 
 /** `-f FILE` pattern files must be readable (HAProxy loads them at start-up); the message for the first that is not. */
