@@ -25,11 +25,7 @@ const VIP = '10.65.0.100';
 describe('balancer tracking failover', { skip: !isRoot && 'needs root (netns)' }, () => {
   let lab: Lab;
   const procs: Proc[] = [];
-  const dump = () =>
-    procs
-      .map((p) => p.output())
-      .join('\n---\n')
-      .slice(-5000);
+  const dump = () => procs.map((p) => p.output().slice(-1500)).join('\n---\n');
   before(() => {
     lab = createLab(2, 65);
   });

@@ -27,11 +27,7 @@ describe('ha-agent instance features in network namespaces', {
 }, () => {
   let lab: Lab;
   const procs: Proc[] = [];
-  const dump = () =>
-    procs
-      .map((p) => p.output())
-      .join('\n---\n')
-      .slice(-5000);
+  const dump = () => procs.map((p) => p.output().slice(-1500)).join('\n---\n');
   const start = (i: number, name: string, conf: string) => {
     const p = startAgent(lab, lab.nodes[i].ns, name, conf);
     procs.push(p);

@@ -112,7 +112,10 @@ export async function holdsFor(
 
 export interface Proc {
   child: ChildProcess;
+  /** stdout and stderr interleaved */
   output(): string;
+  /** stdout only (tshark's packets without its stderr status lines) */
+  stdout(): string;
   /** resolves with the exit code/signal */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal?: NodeJS.Signals): void;
@@ -121,8 +124,10 @@ export interface Proc {
 export function spawnIn(ns: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Proc {
   const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
+  let stdout = '';
   child.stdout?.on('data', (d) => {
     out += d;
+    stdout += d;
   });
   child.stderr?.on('data', (d) => {
     out += d;
@@ -133,6 +138,7 @@ export function spawnIn(ns: string, cmd: string, args: string[], env: NodeJS.Pro
   return {
     child,
     output: () => out,
+    stdout: () => stdout,
     exited,
     kill(signal = 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
