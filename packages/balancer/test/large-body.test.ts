@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRoot } from './helpers/env.ts';
+import { acquireHeavyLock } from './helpers/heavy-lock.ts';
 import { splitHead } from './helpers/http1.ts';
 import { freePort } from './helpers/ports.ts';
 import { haproxyPath, type Managed, type ProxyKind, rssBytes, startProxy } from './helpers/proc.ts';
@@ -22,6 +23,15 @@ const MAX_RSS_GROWTH = 64 * 1024 * 1024;
 /** The slow client stops reading/writing for PAUSE_MS after every PAUSE_EVERY bytes. */
 const PAUSE_EVERY = 8 * 1024 * 1024;
 const PAUSE_MS = 250;
+
+/**
+ * Bytes the backend has handed to the kernel minus bytes the far end has consumed, sampled while the
+ * slow side is paused. A proxy that ignores backpressure lets this approach the whole 100 MB; one
+ * that honours it holds it near the sum of the socket buffers on the path plus its own bounded
+ * buffer (measured: HAProxy ~10 MB, the balancer ~13 MB; the bound leaves room for loopback
+ * autotuning, which may grow a receive buffer up to tcp_rmem's max).
+ */
+const MAX_IN_FLIGHT = 40 * 1024 * 1024;
 
 /** Block i of the payload: a fixed random megabyte stamped with its index, so blocks cannot be swapped. */
 const RANDOM = Buffer.from(Array.from({ length: BLOCK }, (_, i) => (i * 2654435761) >>> 24));
@@ -64,20 +74,37 @@ for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
     let backend: Server;
     let lb: Managed | undefined;
     let port = 0;
+    /** The backend's side of the current download, to see how far ahead of the client it got. */
+    let downloadSocket: Socket | null = null;
+    /** Upload bytes the backend has read so far. */
+    let uploadReceived = 0;
+    let release: (() => void) | undefined;
     before(async () => {
+      release = await acquireHeavyLock();
       // The backend hashes uploads and streams downloads, honouring backpressure itself.
       backend = createServer((req, res) => {
         if (req.url === '/small') return void res.end('small');
         if (req.method === 'POST') {
           const h = createHash('sha256');
           let n = 0;
+          let sincePause = 0;
+          uploadReceived = 0;
           req.on('data', (c: Buffer) => {
             h.update(c);
             n += c.length;
+            uploadReceived = n;
+            // A slow reader too, so the upload direction's backpressure is exercised.
+            sincePause += c.length;
+            if (sincePause >= PAUSE_EVERY) {
+              sincePause = 0;
+              req.pause();
+              setTimeout(() => req.resume(), PAUSE_MS);
+            }
           });
           req.on('end', () => res.end(`${n} ${h.digest('hex')}`));
           return;
         }
+        downloadSocket = res.socket;
         res.writeHead(200, { 'content-length': TOTAL, 'content-type': 'application/octet-stream' });
         let i = 0;
         const pump = () => {
@@ -121,6 +148,7 @@ for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
       await lb?.stop();
       backend?.close();
       backend?.closeAllConnections();
+      release?.();
     });
 
     it('downloads 100 MB byte-exact to a reader that keeps pausing, RSS growth < 64 MB', async () => {
@@ -134,6 +162,10 @@ for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
       let headDone = false;
       let got = 0;
       let sincePause = 0;
+      let inFlight = 0;
+      const probe = setInterval(() => {
+        inFlight = Math.max(inFlight, (downloadSocket?.bytesWritten ?? 0) - got);
+      }, 10);
       const deadline = Date.now() + 60_000;
       await new Promise<void>((ok, ko) => {
         const timer = setTimeout(() => ko(new Error(`download stalled at ${got} bytes`)), 60_000);
@@ -161,11 +193,19 @@ for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
         s.once('error', ko);
         s.once('close', () => got < TOTAL && ko(new Error(`closed after ${got} bytes`)));
       });
+      clearInterval(probe);
       s.destroy();
       const peak = rss.stop();
       assert.equal(got, TOTAL);
       assert.equal(h.digest('hex'), EXPECTED_SHA);
       assert.ok(peak - base < MAX_RSS_GROWTH, `RSS grew ${((peak - base) / 2 ** 20).toFixed(1)} MB`);
+      assert.ok(
+        inFlight < MAX_IN_FLIGHT,
+        `backend got ${(inFlight / 2 ** 20).toFixed(1)} MB ahead of the paused reader`,
+      );
+      console.log(
+        `# ${kind}: download RSS growth ${((peak - base) / 2 ** 20).toFixed(1)} MB, max in flight ${(inFlight / 2 ** 20).toFixed(1)} MB`,
+      );
     });
 
     it('uploads 100 MB byte-exact from a writer that keeps pausing, RSS growth < 64 MB', async () => {
@@ -181,21 +221,36 @@ for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
       s.on('error', () => {});
       s.write(`POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: ${TOTAL}\r\nConnection: close\r\n\r\n`);
       let sent = 0;
+      let inFlight = 0;
+      const probe = setInterval(() => {
+        inFlight = Math.max(inFlight, s.bytesWritten - uploadReceived);
+      }, 10);
       const deadline = Date.now() + 60_000;
       for (let i = 0; i < TOTAL / BLOCK && Date.now() < deadline && !s.destroyed; i++) {
         if (!s.write(block(i))) await new Promise((ok) => s.once('drain', ok));
         sent += BLOCK;
-        if (sent % PAUSE_EVERY === 0) await sleep(PAUSE_MS);
+        if (sent % PAUSE_EVERY === 0) {
+          await sleep(PAUSE_MS);
+          inFlight = Math.max(inFlight, s.bytesWritten - uploadReceived);
+        }
       }
       const ac = new AbortController();
       await Promise.race([closed, sleep(30_000, undefined, { signal: ac.signal }).catch(() => {})]);
       ac.abort();
+      clearInterval(probe);
       s.destroy();
       const peak = rss.stop();
       const parsed = splitHead(reply);
       assert.ok(parsed, `a response: ${JSON.stringify(reply.slice(0, 200))}`);
       assert.match(parsed.startLine, /^HTTP\/1\.1 200/);
       assert.equal(reply.slice(parsed.end), `${TOTAL} ${EXPECTED_SHA}`);
+      assert.ok(
+        inFlight < MAX_IN_FLIGHT,
+        `the client got ${(inFlight / 2 ** 20).toFixed(1)} MB ahead of the backend`,
+      );
+      console.log(
+        `# ${kind}: upload RSS growth ${((peak - base) / 2 ** 20).toFixed(1)} MB, max in flight ${(inFlight / 2 ** 20).toFixed(1)} MB`,
+      );
       assert.ok(peak - base < MAX_RSS_GROWTH, `RSS grew ${((peak - base) / 2 ** 20).toFixed(1)} MB`);
     });
   });

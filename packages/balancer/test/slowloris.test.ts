@@ -11,6 +11,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRoot } from './helpers/env.ts';
+import { acquireHeavyLock } from './helpers/heavy-lock.ts';
 import { splitResponses } from './helpers/http1.ts';
 import { freePort } from './helpers/ports.ts';
 import { haproxyPath, type Managed, type ProxyKind, startProxy } from './helpers/proc.ts';
@@ -64,7 +65,9 @@ for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
     let backend: Server;
     let proxy: Managed | undefined;
     let port = 0;
+    let release: (() => void) | undefined;
     before(async () => {
+      release = await acquireHeavyLock();
       backend = createServer((_req, res) => res.end('fine\n'));
       await new Promise<void>((ok) => backend.listen(0, '127.0.0.1', ok));
       const bport = (backend.address() as { port: number }).port;
@@ -98,6 +101,7 @@ for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
       await proxy?.stop();
       backend?.close();
       backend?.closeAllConnections();
+      release?.();
     });
 
     it(`${CONNS} trickling connections each get 408 within [2.0, 2.5] s; a normal client gets 200s`, async () => {

@@ -15,12 +15,19 @@ export type Exchange = {
 
 /**
  * Writes `steps` to 127.0.0.1:port and collects the reply until the peer closes, or nothing arrived
- * for `idleMs` after the last write/read (the connection is then judged kept open), capped at maxMs.
+ * for `idleMs` after the last write/read with a complete final response (the connection is then judged
+ * kept open) or for `slowIdleMs` without one, capped at maxMs.
  */
 export async function exchange(
   port: number,
   steps: Step[],
-  opts: { idleMs?: number; maxMs?: number; headRequests?: boolean[]; host?: string } = {},
+  opts: {
+    idleMs?: number;
+    slowIdleMs?: number;
+    maxMs?: number;
+    headRequests?: boolean[];
+    host?: string;
+  } = {},
 ): Promise<Exchange> {
   const idleMs = opts.idleMs ?? 300;
   const maxMs = opts.maxMs ?? 5000;
@@ -57,7 +64,19 @@ export async function exchange(
       last = Math.max(last, Date.now());
     }
   }
-  while (!closed && Date.now() - start < maxMs && Date.now() - last < idleMs) await sleep(5);
+  // Judge "kept open" only once a final response is complete; while one is missing or cut short,
+  // a loaded machine may just be slow, so allow a longer quiet period before giving up.
+  const settled = (): boolean => {
+    const rs = splitResponses(Buffer.concat(chunks).toString('latin1'), false, opts.headRequests);
+    const lastR = rs[rs.length - 1];
+    return lastR?.complete === true && (lastR.status >= 200 || lastR.status === 101);
+  };
+  const slowIdleMs = opts.slowIdleMs ?? 1500;
+  while (!closed && Date.now() - start < maxMs) {
+    const quiet = Date.now() - last;
+    if (quiet >= idleMs && (quiet >= slowIdleMs || settled())) break;
+    await sleep(5);
+  }
   sock.destroy();
   const raw = Buffer.concat(chunks).toString('latin1');
   return { raw, closed, responses: splitResponses(raw, closed, opts.headRequests) };
