@@ -206,6 +206,38 @@ const reqCases: SmugglingCase[] = [
     },
   },
   {
+    id: 'te-two-headers-identity-last',
+    what: 'Transfer-Encoding: chunked then a second Transfer-Encoding: identity line',
+    steps: [
+      req(
+        ['POST / HTTP/1.1', 'Host: a', 'Transfer-Encoding: chunked', 'Transfer-Encoding: identity'],
+        '5\r\nhello\r\n0\r\n\r\n',
+      ),
+    ],
+  },
+  {
+    id: 'chunk-size-leading-zeros',
+    what: 'a chunk size with leading zeros (0005)',
+    steps: [req(['POST / HTTP/1.1', 'Host: a', 'Transfer-Encoding: chunked'], '0005\r\nhello\r\n0\r\n\r\n')],
+  },
+  {
+    id: 'chunk-ext-quoted',
+    what: 'a chunk extension with a quoted value containing ; and =',
+    steps: [
+      req(['POST / HTTP/1.1', 'Host: a', 'Transfer-Encoding: chunked'], '5;a="b;c=d"\r\nhello\r\n0\r\n\r\n'),
+    ],
+  },
+  {
+    id: 'nul-in-uri',
+    what: 'NUL inside the request target',
+    steps: [req(['GET /a\x00b HTTP/1.1', 'Host: a'])],
+  },
+  {
+    id: 'first-header-line-folded',
+    what: 'the first header line starts with whitespace (a fold with nothing to continue)',
+    steps: [req(['GET / HTTP/1.1', ' Host: a'])],
+  },
+  {
     id: 'chunk-size-overflow',
     what: 'a chunk size larger than 2^64',
     steps: [
@@ -660,6 +692,19 @@ const respCases: SmugglingCase[] = [
     'the server closes before Content-Length bytes',
     `${H200}Content-Length: 10\r\n\r\nabc`,
     true,
+  ),
+  {
+    id: 'resp-head-with-body',
+    what: 'the backend wrongly sends a body after a HEAD response; it must not reach the client as a response',
+    steps: [req(['HEAD / HTTP/1.1', 'Host: a'])],
+    headRequests: [true],
+    backend: { kind: 'raw', response: `${H200}Content-Length: 3\r\n\r\nabc` },
+  },
+  resp('cl-negative', 'Content-Length: -1 in a response', `${H200}Content-Length: -1\r\n\r\nabc`),
+  resp(
+    '101-unrequested',
+    'a 101 Switching Protocols to a request that asked for no upgrade',
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
   ),
   resp(
     'oversized-head',
