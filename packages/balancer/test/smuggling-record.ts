@@ -101,6 +101,19 @@ if (import.meta.main) {
     for (const c of CASES) if (fresh.cases[c.id]) ordered[c.id] = fresh.cases[c.id];
     fresh.cases = ordered;
     writeFileSync(EXPECTED_FILE, `${JSON.stringify(fresh, null, 2)}\n`);
+    // Keep the file as the project's formatter wants it (biome check runs in CI).
+    const { execFileSync } = await import('node:child_process');
+    try {
+      execFileSync(
+        join(import.meta.dirname, '../../../node_modules/.bin/biome'),
+        ['format', '--write', EXPECTED_FILE],
+        {
+          stdio: 'ignore',
+        },
+      );
+    } catch {
+      console.error('note: could not run biome format on the expectations file');
+    }
     for (const [id, r] of Object.entries(fresh.cases)) {
       console.log(
         `${id.padEnd(34)} ${r.outcome.responses.join(',').padEnd(16)} ${r.outcome.closed ? 'close' : 'open '} backend:${r.outcome.backend.length}`,
