@@ -2,7 +2,7 @@
  * Shared plumbing for the bench scripts: nginx backends, proxies with the same config, and cleanup
  * that also runs on Ctrl-C. Built on the test helpers (packages/balancer/test/helpers/).
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, TOOL_PATH } from '../../packages/balancer/test/helpers/env.ts';
@@ -19,9 +19,12 @@ export const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
 mkdirSync(RESULTS_DIR, { recursive: true });
 
 const owned = new Set<Managed>();
+/** Short-lived tools (wrk) in flight, killed by stopAll() too. */
+const tools = new Set<ChildProcess>();
 
 /** Stops everything this script started; also wired to SIGINT/SIGTERM. */
 export async function stopAll(): Promise<void> {
+  for (const t of tools) t.kill('SIGKILL');
   await Promise.all([...owned].map((m) => m.stop(3000)));
   owned.clear();
 }
@@ -83,14 +86,16 @@ export async function startProxyFor(
 /** Runs a command to completion (bounded by timeoutMs) and returns its stdout. */
 export function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((ok, ko) => {
-    execFile(
+    const child = execFile(
       cmd,
       args,
       { timeout: timeoutMs, env: { ...process.env, PATH: TOOL_PATH }, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
+        tools.delete(child);
         if (err) ko(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`));
         else ok(stdout);
       },
     );
+    tools.add(child);
   });
 }
