@@ -5,6 +5,7 @@
  * Run against HAProxy too, which keeps the test's numbers honest.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -105,6 +106,13 @@ for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
     });
 
     it(`${CONNS} trickling connections each get 408 within [2.0, 2.5] s; a normal client gets 200s`, async () => {
+      const limit = Number(
+        /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 1024,
+      );
+      assert.ok(
+        limit >= CONNS + 200,
+        `this test needs ${CONNS + 200} open files; the limit is ${limit} (ulimit -n)`,
+      );
       const lag = monitorEventLoopDelay({ resolution: 10 });
       lag.enable();
       const conns: Trickler[] = [];
