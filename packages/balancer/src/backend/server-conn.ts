@@ -2,6 +2,8 @@ import net from 'node:net';
 import type { BackendState } from './backend.ts';
 import type { ServerState } from './server.ts';
 
+const READ_BUFFER = Buffer.allocUnsafe(65536);
+
 /** Who currently drives a server connection (an HTTP or TCP session). Idle pooled ones have none. */
 export interface ServerConnOwner {
   onServerConnect(conn: ServerConn): void;
@@ -35,9 +37,13 @@ export class ServerConn {
     const spec = server.spec;
     const t = backend.spec.timeouts;
     this.serverTimeout = t.server ?? 0;
+    // `onread` reads into one shared buffer and skips the Readable stream machinery and the 64 KB
+    // allocation Node makes per read; the bytes are copied out (sized to the read) before dispatch, so
+    // the shared buffer is free again when the callback returns.
+    const onread = { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => this.onRead(n, buf) };
     const socket = spec.path
-      ? net.connect({ path: spec.path, allowHalfOpen: true })
-      : net.connect({ host: spec.host, port: spec.port, noDelay: true, allowHalfOpen: true });
+      ? net.connect({ path: spec.path, allowHalfOpen: true, onread })
+      : net.connect({ host: spec.host, port: spec.port, noDelay: true, allowHalfOpen: true, onread });
     this.socket = socket;
     server.conns++;
     if (t.connect) socket.setTimeout(t.connect);
@@ -46,14 +52,7 @@ export class ServerConn {
       socket.setTimeout(this.serverTimeout);
       this.owner?.onServerConnect(this);
     });
-    socket.on('data', (chunk: Buffer) => {
-      if (this.owner) this.owner.onServerData(this, chunk);
-      else {
-        // an idle connection must stay silent; anything else means it cannot be trusted
-        this.reusable = false;
-        socket.destroy();
-      }
-    });
+
     socket.on('end', () => {
       this.reusable = false;
       if (this.owner) this.owner.onServerEnd(this);
@@ -88,6 +87,19 @@ export class ServerConn {
       this.owner = null;
       if (o && this.connected) o.onServerClose(this);
     });
+  }
+
+  private onRead(n: number, buf: Uint8Array): boolean {
+    const chunk = Buffer.allocUnsafe(n);
+    chunk.set(buf.subarray(0, n));
+    if (this.owner) this.owner.onServerData(this, chunk);
+    else {
+      // an idle connection must stay silent; anything else means it cannot be trusted
+      this.reusable = false;
+      this.socket.destroy();
+    }
+    // false pauses the socket (backpressure asked for by the owner through pause())
+    return !this.socket.isPaused();
   }
 
   setTimeoutMs(ms: number | null): void {
