@@ -463,12 +463,12 @@ const reqCases: SmugglingCase[] = [
   { id: 'host-duplicate', what: 'two Host headers', steps: [req(['GET / HTTP/1.1', 'Host: a', 'Host: b'])] },
   {
     id: 'headers-100',
-    what: '100 header lines',
+    what: '100 header lines (the most HAProxy 2.6 accepts with tune.http.maxhdr 101)',
     steps: [req(['GET / HTTP/1.1', 'Host: a', ...manyHeaders(99)])],
   },
   {
     id: 'headers-101',
-    what: 'exactly 101 header lines (the default tune.http.maxhdr)',
+    what: '101 header lines: over the limit, HAProxy counts the start line against tune.http.maxhdr (101)',
     steps: [req(['GET / HTTP/1.1', 'Host: a', ...manyHeaders(100)])],
   },
   {
