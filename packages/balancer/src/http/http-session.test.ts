@@ -171,6 +171,32 @@ describe('forwarding', () => {
   });
 });
 
+test('CONNECT: a 2xx answer turns the connection into a tunnel', async () => {
+  const server = net.createServer((s) => {
+    s.once('data', () => {
+      s.write('HTTP/1.1 200 Connection established\r\n\r\n');
+      s.on('data', (x) => s.write(`echo:${x}`));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { engine, port } = await startProxy({
+    servers: [{ port: (server.address() as net.AddressInfo).port }],
+  });
+  cleanups.push(
+    () => engine.stop(0),
+    () => void server.close(),
+  );
+  const r = await exchange(
+    port,
+    ['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 'raw-bytes'],
+    {
+      until: (t) => t.includes('echo:raw-bytes'),
+    },
+  );
+  assert.match(r.text, /^HTTP\/1\.1 200 Connection established\r\n/);
+  assert.match(r.text, /echo:raw-bytes/);
+});
+
 describe('errors', () => {
   const bad: [string, string][] = [
     ['differing Content-Length', 'POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx'],
