@@ -26,7 +26,7 @@ function capture() {
   };
 }
 
-/** The only warnings the seed may produce: legacy bind, chroot, and keywords not in effect yet. */
+/** The only warnings the seed may produce: legacy bind, chroot, daemon, and keywords not in effect yet. */
 function assertSeedOutput(c: ReturnType<typeof capture>, file: string) {
   assert.equal(c.out(), 'Configuration file is valid\n');
   const lines = c.err();
@@ -35,7 +35,7 @@ function assertSeedOutput(c: ReturnType<typeof capture>, file: string) {
     assert.match(l, /^\[WARNING\] {2}\(PID\) : config : parsing \[.*haproxy\.cfg:\d+\] : /);
     assert.match(
       l,
-      /(is|are) parsed but not applied yet|legacy form that HAProxy 2\.x rejects|Node cannot chroot/,
+      /(is|are) parsed but not applied yet|legacy form that HAProxy 2\.x rejects|Node cannot chroot|does not fork/,
       l,
     );
   }
@@ -99,7 +99,7 @@ describe('balancer -c (runCheck)', () => {
       const f = join(dir, 'ok.cfg');
       writeFileSync(
         f,
-        'global\n    daemon\ndefaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 1s\nfrontend f\n    bind :80\n    default_backend b\nbackend b\n    server s 127.0.0.1:8080\n',
+        'global\n    pidfile /run/x.pid\ndefaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 1s\nfrontend f\n    bind :80\n    default_backend b\nbackend b\n    server s 127.0.0.1:8080\n',
       );
       const c = capture();
       assert.equal(await runCheck([f], c.io), 0);

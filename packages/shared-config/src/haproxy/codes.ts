@@ -33,6 +33,8 @@ export const CODES = {
   ignored: 'CFG_WARN_IGNORED',
   /** `chroot`, which Node cannot do. */
   chroot: 'CFG_WARN_CHROOT',
+  /** `daemon`: the balancer never forks. */
+  daemon: 'CFG_WARN_DAEMON',
   /** Other remarks: unset environment variables, `.warning`, nbthread > 1. */
   notice: 'CFG_WARN_NOTICE',
 } as const;

@@ -145,8 +145,15 @@ const statsKeyword: GlobalKeyword = {
 
 export const GLOBAL_KEYWORDS: Record<string, GlobalKeyword> = {
   daemon: {
+    ownStatus: true,
     handle: (ctx, g) => {
-      if (none(ctx)) g.draft.daemon = true;
+      if (!none(ctx)) return;
+      g.draft.daemon = true;
+      // The process stays in the foreground either way; say so rather than ignore the keyword.
+      ctx.warn(
+        `'daemon' is parsed but not applied: the balancer does not fork and stays in the foreground; run it under systemd (Type=simple or notify), which is what 'daemon' is for.`,
+        CODES.daemon,
+      );
     },
   },
   'master-worker': {

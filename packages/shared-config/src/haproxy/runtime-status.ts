@@ -16,7 +16,6 @@
 
 export const ACTIVE: ReadonlySet<string> = new Set([
   // global
-  'daemon',
   'pidfile',
   'nbthread',
   'global maxconn',

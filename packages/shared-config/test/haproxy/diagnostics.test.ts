@@ -98,7 +98,7 @@ const CASES: [name: string, config: string, expected: string[]][] = [
   ],
   [
     'timeout client 5s',
-    `global\n    daemon\n    timeout client 5s\n`,
+    `global\n    pidfile /run/x.pid\n    timeout client 5s\n`,
     [
       "alert t.cfg:3 'timeout' is not allowed in the 'global' section (it belongs in a 'defaults', 'frontend', 'backend' or 'listen' section).",
     ],
@@ -472,6 +472,15 @@ describe('keywords not in effect yet', () => {
         ),
       );
     }
+  });
+
+  test('daemon always warns: the balancer stays in the foreground', () => {
+    const r = parse('global\n    daemon\n');
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.line]),
+      [[CODES.daemon, 2]],
+    );
+    assert.match(r.diagnostics[0].message, /does not fork.*systemd/);
   });
 
   test('chroot always warns and points to the systemd sandboxing', () => {
