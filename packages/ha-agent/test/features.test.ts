@@ -1,7 +1,7 @@
 // More of keepalived's instance options, each on the same lab (bridge + 2 namespaces): unicast peers,
 // notify scripts with keepalived's arguments, SIGHUP reload keeping state, use_vmac, VRRPv3 over IPv6.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -10,6 +10,7 @@ import {
   firstInstance,
   hasAddress,
   holdsFor,
+  type InstanceStatusLite,
   ip,
   isBackupOf,
   isRoot,
@@ -97,6 +98,50 @@ describe('ha-agent instance features in network namespaces', {
       assert.ok(lines.includes('INSTANCE VI_1 BACKUP 200'), lines.join('|'));
       assert.ok(lines.includes('INSTANCE VI_1 MASTER 200'), lines.join('|'));
       assert.ok(lines.includes('became-master'), lines.join('|'));
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${dump()}`);
+    } finally {
+      await stopProc(a);
+    }
+  });
+
+  it('enable_script_security: track and notify scripts in a world-writable directory are not run', async () => {
+    const vip = '10.66.0.110';
+    const dir = join(lab.dir, 'world-writable');
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    const ran = join(lab.dir, 'ran.out');
+    for (const name of ['chk.sh', 'notify.sh']) {
+      writeFileSync(join(dir, name), `#!/bin/sh\necho ${name} >> ${ran}\n`);
+      chmodSync(join(dir, name), 0o755);
+    }
+    const a = start(
+      0,
+      'secure-a',
+      `vrrp_script chk {\n  script "${dir}/chk.sh"\n  interval 0.2\n}\n${keepalivedConf({
+        vrid: 110,
+        priority: 200,
+        vip: `${vip}/24`,
+        globalExtra: '  enable_script_security\n',
+        extra: `  notify ${dir}/notify.sh\n  track_script {\n    chk\n  }\n`,
+      })}`,
+    );
+    try {
+      // The refused track script stays down (weight 0): FAULT, whose notify is refused too.
+      await waitFor(
+        () => /notify script not run: insecure/.test(a.output()),
+        8000,
+        'the notify script refused',
+      );
+      const inst = agentStatus(lab.nodes[0].ns).instances[0] as InstanceStatusLite & {
+        trackers: { name: string; up: boolean; reason: string }[];
+      };
+      assert.equal(inst.state, 'FAULT');
+      const chk = inst.trackers.find((t) => t.name === 'chk');
+      assert.equal(chk?.up, false);
+      assert.match(chk?.reason ?? '', /insecure script .*writable by everyone/);
+      assert.equal(existsSync(ran), false, 'neither script ran');
+      assert.equal(on(0, vip), false);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${dump()}`);
     } finally {

@@ -1,20 +1,17 @@
 // The whole agent: builds trackers, instances, sync groups and the status API from a KeepalivedConfig,
 // and handles reloads keeping the state of unchanged instances.
 import { isDeepStrictEqual } from 'node:util';
-import type { KeepalivedConfig, TrackRef, VrrpInstance } from '@ha-lb/shared-config/keepalived';
+import type { KeepalivedConfig, VrrpInstance } from '@ha-lb/shared-config/keepalived';
 import { EventLoopMonitor } from '../api/event-loop-monitor.ts';
 import { type RunningStatusApi, startStatusApi } from '../api/server.ts';
 import type { AgentStatus } from '../api/status-schema.ts';
 import type { Logger } from '../log.ts';
 import { Notifier } from '../notify/notifier.ts';
-import { resolveScriptUser } from '../notify/script-user.ts';
-import { BalancerTracker } from '../track/balancer.ts';
-import { InterfaceTracker } from '../track/interface.ts';
-import { ScriptTracker } from '../track/script.ts';
+import { type TrackedRef, TrackerRegistry } from '../track/registry.ts';
 import type { Tracker } from '../track/tracker.ts';
 import { SyncGroupRuntime } from './sync-group.ts';
 import { VERSION } from './version.ts';
-import { type TrackBinding, VrrpInstanceRuntime } from './vrrp-instance.ts';
+import { VrrpInstanceRuntime } from './vrrp-instance.ts';
 
 export interface AgentOptions {
   logger: Logger;
@@ -24,12 +21,6 @@ export interface AgentOptions {
 
 /** How long start-up waits for trackers' first readings before starting the instances. */
 const TRACKER_SETTLE_MS = 2000;
-
-interface TrackerEntry {
-  tracker: Tracker;
-  /** the definition it was built from, to reuse it across reloads */
-  def: unknown;
-}
 
 /** Instance configuration minus where it was written: moving a block in the file is not a change. */
 function comparable(i: VrrpInstance): unknown {
@@ -42,7 +33,7 @@ export class Agent {
   readonly #log: Logger;
   readonly #opts: AgentOptions;
   readonly #notifier: Notifier;
-  readonly #trackers = new Map<string, TrackerEntry>();
+  #trackers: TrackerRegistry | null = null;
   #instances = new Map<string, VrrpInstanceRuntime>();
   #groups: SyncGroupRuntime[] = [];
   #api: RunningStatusApi | null = null;
@@ -81,14 +72,14 @@ export class Agent {
         this.#log.error({ err: String(err) }, 'status API could not start');
       }
     }
-    await this.#build(this.#config, new Map());
+    await this.#build(this.#config, new Map(), this.#newRegistry(this.#config, null));
   }
 
   /** SIGTERM: priority 0 from every MASTER, VIPs removed, trackers and API stopped. */
   async stop(): Promise<void> {
     await Promise.all(this.instances.map((i) => i.stop()));
-    await Promise.all([...this.#trackers.values()].map((t) => t.tracker.stop()));
-    this.#trackers.clear();
+    await this.#trackers?.stop();
+    this.#trackers = null;
     await this.#api?.close();
     this.#eventLoop.stop();
     await Promise.race([this.#notifier.drain(), new Promise((r) => setTimeout(r, 2000).unref())]);
@@ -96,47 +87,41 @@ export class Agent {
 
   /** SIGHUP: instances whose configuration (and trackers) did not change keep running, state and all. */
   async reload(next: KeepalivedConfig): Promise<void> {
+    const old = this.#trackers;
+    // Trackers whose definition did not change are taken over, running; an instance is kept when its
+    // own configuration is the same and it follows the very same trackers the same way.
+    const trackers = this.#newRegistry(next, old);
     const keep = new Map<string, VrrpInstanceRuntime>();
-    const old = this.#instances;
+    const running = this.#instances;
     for (const inst of next.instances) {
-      const cur = old.get(inst.name);
+      const cur = running.get(inst.name);
       if (
         cur &&
         isDeepStrictEqual(comparable(cur.config), comparable(inst)) &&
-        this.#trackersUnchanged(inst, next)
+        sameRefs(cur.trackers, trackers.forInstance(inst))
       ) {
         keep.set(inst.name, cur);
       }
     }
-    const gone = [...old.values()].filter((i) => keep.get(i.name) !== i);
+    const gone = [...running.values()].filter((i) => keep.get(i.name) !== i);
     await Promise.all(gone.map((i) => i.stop()));
     this.#config = next;
     this.#log.info({ kept: [...keep.keys()], restarted: gone.map((i) => i.name) }, 'configuration reloaded');
-    await this.#build(next, keep);
-    // Trackers nobody uses any more.
-    const used = new Set<Tracker>();
-    for (const i of this.#instances.values())
-      for (const b of this.#bindingsOf(i.config, next)) used.add(b.tracker);
-    for (const [key, e] of this.#trackers) {
-      if (!used.has(e.tracker)) {
-        await e.tracker.stop();
-        this.#trackers.delete(key);
-      }
-    }
+    await this.#build(next, keep, trackers);
+    // Trackers nobody uses any more (or replaced by a changed definition).
+    await old?.stopUnused(trackers);
   }
 
-  #trackersUnchanged(inst: VrrpInstance, next: KeepalivedConfig): boolean {
-    const defs = (c: KeepalivedConfig) =>
-      JSON.stringify([
-        inst.trackScripts.map((r) => c.vrrpScripts[r.name] && { ...c.vrrpScripts[r.name], file: 0, line: 0 }),
-        inst.trackBalancers.map(
-          (r) => c.trackBalancers[r.name] && { ...c.trackBalancers[r.name], file: 0, line: 0 },
-        ),
-      ]);
-    return defs(this.#config) === defs(next);
+  #newRegistry(config: KeepalivedConfig, previous: TrackerRegistry | null): TrackerRegistry {
+    return new TrackerRegistry(config, { logger: this.#log, previous });
   }
 
-  async #build(config: KeepalivedConfig, keep: Map<string, VrrpInstanceRuntime>): Promise<void> {
+  async #build(
+    config: KeepalivedConfig,
+    keep: Map<string, VrrpInstanceRuntime>,
+    trackers: TrackerRegistry,
+  ): Promise<void> {
+    this.#trackers = trackers;
     const instances = new Map<string, VrrpInstanceRuntime>();
     const fresh: VrrpInstanceRuntime[] = [];
     for (const inst of config.instances) {
@@ -145,7 +130,7 @@ export class Agent {
         instances.set(inst.name, kept);
         continue;
       }
-      const rt = new VrrpInstanceRuntime(inst, config.globalDefs, this.#bindingsOf(inst, config), {
+      const rt = new VrrpInstanceRuntime(inst, config.globalDefs, trackers.forInstance(inst), {
         logger: this.#log,
         notifier: this.#notifier,
       });
@@ -161,7 +146,7 @@ export class Agent {
           this.#notifier,
         ),
     );
-    for (const e of this.#trackers.values()) e.tracker.start();
+    trackers.start();
     await this.#trackersSettled(fresh, TRACKER_SETTLE_MS);
     for (const rt of fresh) {
       try {
@@ -181,96 +166,19 @@ export class Agent {
    */
   async #trackersSettled(instances: VrrpInstanceRuntime[], ms: number): Promise<void> {
     const trackers = new Set<Tracker>();
-    for (const i of instances)
-      for (const b of this.#bindingsOf(i.config, this.#config)) trackers.add(b.tracker);
+    for (const i of instances) for (const b of i.trackers) trackers.add(b.tracker);
     const deadline = performance.now() + ms;
     while ([...trackers].some((t) => !t.state.up) && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 
-  #bindingsOf(inst: VrrpInstance, config: KeepalivedConfig): TrackBinding[] {
-    const group = inst.syncGroup ? config.syncGroups.find((g) => g.name === inst.syncGroup) : undefined;
-    const bind = (refs: TrackRef[], kind: 'script' | 'balancer' | 'interface', faultOnly: boolean) =>
-      refs.flatMap((r): TrackBinding[] => {
-        const t = this.#tracker(kind, r.name, config);
-        return t ? [{ tracker: t, weight: r.weight, reverse: r.reverse, faultOnly }] : [];
-      });
-    const groupFaultOnly = !(group?.syncGroupTrackingWeight ?? false);
-    // keepalived tracks the instance's own interface unless `dont_track_primary`: link down → FAULT.
-    const primary =
-      inst.dontTrackPrimary || inst.trackInterfaces.some((r) => r.name === inst.interface)
-        ? []
-        : bind(
-            [{ name: inst.interface, weight: 0, reverse: false, file: inst.file, line: inst.line }],
-            'interface',
-            false,
-          );
-    return [
-      ...primary,
-      ...bind(inst.trackScripts, 'script', false),
-      ...bind(inst.trackBalancers, 'balancer', false),
-      ...bind(inst.trackInterfaces, 'interface', false),
-      ...bind(group?.trackScripts ?? [], 'script', groupFaultOnly),
-      ...bind(group?.trackBalancers ?? [], 'balancer', groupFaultOnly),
-      ...bind(group?.trackInterfaces ?? [], 'interface', groupFaultOnly),
-    ];
-  }
-
-  #tracker(
-    kind: 'script' | 'balancer' | 'interface',
-    name: string,
-    config: KeepalivedConfig,
-  ): Tracker | null {
-    const def =
-      kind === 'script'
-        ? config.vrrpScripts[name]
-        : kind === 'balancer'
-          ? config.trackBalancers[name]
-          : { name };
-    if (!def) return null;
-    const key = `${kind}:${name}`;
-    const cur = this.#trackers.get(key);
-    const cmp = JSON.stringify({ ...def, file: 0, line: 0 });
-    if (cur && cur.def === cmp) return cur.tracker;
-    const logger = this.#log.child({ tracker: name });
-    let tracker: Tracker;
-    if (kind === 'balancer') {
-      const b = config.trackBalancers[name];
-      tracker = new BalancerTracker({
-        name,
-        socket: b.socket,
-        weight: b.weight,
-        rise: b.rise,
-        fall: b.fall,
-        heartbeatTimeout: b.heartbeatTimeout,
-        logger,
-      });
-    } else if (kind === 'script') {
-      const s = config.vrrpScripts[name];
-      const user = s.user ?? config.globalDefs.scriptUser;
-      tracker = new ScriptTracker({
-        name,
-        script: s.script,
-        interval: s.interval,
-        timeout: s.timeout,
-        rise: s.rise,
-        fall: s.fall,
-        initFail: s.initFail,
-        weight: s.weight,
-        reverse: s.weightReverse,
-        identity: user ? resolveScriptUser(user.user, user.group) : null,
-        logger,
-      });
-    } else {
-      tracker = new InterfaceTracker({ name, logger });
-    }
-    this.#trackers.set(key, { tracker, def: cmp });
-    return tracker;
-  }
-
   #makeNotifier(config: KeepalivedConfig): Notifier {
-    return new Notifier({ logger: this.#log, scriptUser: config.globalDefs.scriptUser });
+    return new Notifier({
+      logger: this.#log,
+      scriptUser: config.globalDefs.scriptUser,
+      scriptSecurity: config.globalDefs.enableScriptSecurity,
+    });
   }
 
   status(): AgentStatus {
@@ -289,4 +197,18 @@ export class Agent {
   get groups(): SyncGroupRuntime[] {
     return this.#groups;
   }
+}
+
+/** The same trackers, in the same order, applied the same way. */
+function sameRefs(a: readonly TrackedRef[], b: readonly TrackedRef[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (r, i) =>
+        r.tracker === b[i].tracker &&
+        r.weight === b[i].weight &&
+        r.reverse === b[i].reverse &&
+        !r.faultOnly === !b[i].faultOnly,
+    )
+  );
 }

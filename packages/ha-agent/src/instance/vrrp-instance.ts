@@ -11,18 +11,12 @@ import { emptyCounters, type PacketCounters, VrrpTransport } from '../net/transp
 import { VipManager } from '../net/vip.ts';
 import { createVmac, deleteVmac, vmacMac } from '../net/vmac.ts';
 import type { Notifier } from '../notify/notifier.ts';
-import type { Tracker } from '../track/tracker.ts';
+import type { TrackedRef } from '../track/registry.ts';
 import { effectivePriority, trackEffect } from '../track/weight.ts';
 import { type TimerName, type VrrpAction, type VrrpState, VrrpStateMachine } from '../vrrp/state-machine.ts';
 
 /** A tracker as one instance applies it (the weight and reverse written in its track_* block). */
-export interface TrackBinding {
-  tracker: Tracker;
-  weight: number;
-  reverse: boolean;
-  /** from the sync group: only its FAULT effect applies (keepalived ignores group weights by default) */
-  faultOnly?: boolean;
-}
+export type TrackBinding = TrackedRef;
 
 export interface InstanceDeps {
   logger: Logger;
@@ -247,6 +241,11 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
   syncTo(state: 'MASTER' | 'BACKUP', reason: string): void {
     if (!this.#sm || this.#stopped) return;
     this.#dispatch(state === 'MASTER' ? { type: 'syncMaster', reason } : { type: 'syncBackup', reason });
+  }
+
+  /** the trackers this instance follows, as it applies them */
+  get trackers(): readonly TrackBinding[] {
+    return this.#bindings;
   }
 
   get ownFault(): string | null {

@@ -82,4 +82,72 @@ vrrp_instance VI_2 {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('takes unchanged trackers over from the previous registry; sync-group refs are FAULT-only', async () => {
+    const conf = (interval: number, globals = '') => `
+global_defs {
+  router_id r
+${globals}}
+vrrp_script same {
+  script "/bin/true"
+  weight 10
+}
+vrrp_script changed {
+  script "/bin/true"
+  interval ${interval}
+}
+vrrp_sync_group G {
+  group {
+    VI_1
+  }
+  track_script {
+    same
+  }
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface lo
+  virtual_router_id 51
+  priority 100
+  track_script {
+    changed
+  }
+  virtual_ipaddress {
+    10.0.0.100/24
+  }
+}
+`;
+    const parse = (text: string) => {
+      const { config, diagnostics } = parseKeepalivedConfig({
+        path: '/etc/keepalived/keepalived.conf',
+        text,
+      });
+      assert.ok(config, JSON.stringify(diagnostics));
+      return config;
+    };
+    const old = new TrackerRegistry(parse(conf(1)));
+    const next = new TrackerRegistry(parse(conf(2)), { previous: old });
+    const secure = new TrackerRegistry(parse(conf(2, '  enable_script_security\n')), { previous: next });
+    try {
+      assert.equal(next.scripts.get('same'), old.scripts.get('same'), 'unchanged: the same tracker');
+      assert.notEqual(next.scripts.get('changed'), old.scripts.get('changed'), 'changed: a new one');
+      assert.equal(next.interfaces.get('lo'), old.interfaces.get('lo'));
+      assert.notEqual(secure.scripts.get('same'), next.scripts.get('same'), 'global_defs count too');
+      const refs = next.forInstance(parse(conf(2)).instances[0]);
+      assert.deepEqual(
+        refs.map((r) => `${r.tracker.kind}:${r.tracker.name}:${r.weight}:${r.faultOnly ?? false}`),
+        ['script:changed:0:false', 'script:same:10:true', 'interface:lo:0:false'],
+      );
+      await old.stopUnused(next);
+      assert.deepEqual(
+        old
+          .all()
+          .filter((t) => (t as unknown as { stopped: boolean }).stopped)
+          .map((t) => t.name),
+        ['changed'],
+      );
+    } finally {
+      await Promise.all([old.stop(), next.stop(), secure.stop()]);
+    }
+  });
 });

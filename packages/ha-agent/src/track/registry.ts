@@ -11,6 +11,8 @@ export interface TrackedRef {
   tracker: Tracker;
   weight: number;
   reverse: boolean;
+  /** from the sync group: only its FAULT effect applies (keepalived ignores group weights by default) */
+  faultOnly?: boolean;
 }
 
 export interface TrackingVerdict {
@@ -29,47 +31,73 @@ export function evaluateTracking(refs: readonly TrackedRef[]): TrackingVerdict {
   for (const r of refs) {
     const e = trackEffect(r.tracker.state.up, r.weight, r.reverse);
     if (e.fault) faultReasons.push(`${r.tracker.kind} ${r.tracker.name}: ${r.tracker.state.reason}`);
-    delta += e.delta;
+    if (!r.faultOnly) delta += e.delta;
   }
   return { fault: faultReasons.length > 0, faultReasons, delta };
 }
 
+/** A logger that can name the tracker in every line (pino's child()); a plain TrackLogger is used as is. */
+export type RegistryLogger = TrackLogger & { child?(bindings: Record<string, unknown>): TrackLogger };
+
 export interface TrackerRegistryOptions {
-  logger?: TrackLogger;
+  logger?: RegistryLogger;
   /** run interface monitors with `ip -n NETNS` */
   netns?: string | null;
+  /**
+   * The registry of the configuration before a reload: a tracker whose definition did not change is
+   * taken over, running, with its state (a reload does not re-run rise/fall from scratch). Call
+   * `previous.stopUnused(this)` once the new one is in use.
+   */
+  previous?: TrackerRegistry | null;
+}
+
+interface Built<T extends Tracker> {
+  tracker: T;
+  /** the definition it was built from (everything that shapes it, place in the file left out) */
+  def: string;
 }
 
 /**
  * Builds each tracked object once from the keepalived model — a vrrp_script tracked by three instances
  * runs once, as in keepalived — and hands every instance its list with the instance's own weights. Only
  * objects some instance or sync group references are built (keepalived does not run unused scripts).
+ * This is the one place where the model's vrrp_script / vrrp_track_balancer / interfaces become
+ * trackers, global_defs (`script_user`, `enable_script_security`) included.
  */
 export class TrackerRegistry {
-  readonly scripts = new Map<string, ScriptTracker>();
-  readonly balancers = new Map<string, BalancerTracker>();
-  readonly interfaces = new Map<string, InterfaceTracker>();
+  readonly #scripts = new Map<string, Built<ScriptTracker>>();
+  readonly #balancers = new Map<string, Built<BalancerTracker>>();
+  readonly #interfaces = new Map<string, Built<InterfaceTracker>>();
   readonly #config: KeepalivedConfig;
   readonly #opts: TrackerRegistryOptions;
 
   constructor(config: KeepalivedConfig, opts: TrackerRegistryOptions = {}) {
     this.#config = config;
     this.#opts = opts;
-    const holders: { trackScripts: TrackRef[]; trackBalancers: TrackRef[]; trackInterfaces: TrackRef[] }[] = [
-      ...config.instances,
-      ...config.syncGroups,
-    ];
-    for (const h of holders) {
-      for (const r of h.trackScripts) this.#script(r.name);
-      for (const r of h.trackBalancers) this.#balancer(r.name);
-      for (const r of h.trackInterfaces) this.interfaceTracker(r.name);
-    }
+    for (const g of config.syncGroups) this.#refsOf(g, false);
+    // Every instance's list, so the trackers exist (and start together) before any instance runs.
+    for (const inst of config.instances) this.forInstance(inst);
+  }
+
+  get scripts(): ReadonlyMap<string, ScriptTracker> {
+    return trackers(this.#scripts);
+  }
+
+  get balancers(): ReadonlyMap<string, BalancerTracker> {
+    return trackers(this.#balancers);
+  }
+
+  get interfaces(): ReadonlyMap<string, InterfaceTracker> {
+    return trackers(this.#interfaces);
   }
 
   all(): Tracker[] {
-    return [...this.scripts.values(), ...this.balancers.values(), ...this.interfaces.values()];
+    return [...this.#scripts.values(), ...this.#balancers.values(), ...this.#interfaces.values()].map(
+      (b) => b.tracker,
+    );
   }
 
+  /** Starts every tracker (idempotent: trackers taken over from the previous registry keep running). */
   start(): void {
     for (const t of this.all()) t.start();
   }
@@ -78,79 +106,132 @@ export class TrackerRegistry {
     await Promise.all(this.all().map((t) => t.stop()));
   }
 
+  /** After a reload: stops this (old) registry's trackers that `next` did not take over. */
+  async stopUnused(next: TrackerRegistry): Promise<void> {
+    const used = new Set(next.all());
+    await Promise.all(
+      this.all()
+        .filter((t) => !used.has(t))
+        .map((t) => t.stop()),
+    );
+  }
+
   /** The (shared) link tracker of an interface, created on first use. */
   interfaceTracker(ifname: string): InterfaceTracker {
-    let t = this.interfaces.get(ifname);
-    if (!t) {
-      t = new InterfaceTracker({ name: ifname, netns: this.#opts.netns, logger: this.#opts.logger });
-      this.interfaces.set(ifname, t);
-    }
-    return t;
+    return this.#get(
+      this.#interfaces,
+      ifname,
+      { name: ifname },
+      (previous) => previous.#interfaces,
+      () => new InterfaceTracker({ name: ifname, netns: this.#opts.netns, logger: this.#logger(ifname) }),
+    );
   }
 
   /**
-   * Everything an instance follows: its own track_* lists, its sync group's, and its own interface with
-   * weight 0 unless `dont_track_primary` (keepalived puts the instance in FAULT when its link is down).
+   * Everything an instance follows: its own track_* lists, its sync group's (FAULT effect only unless
+   * `sync_group_tracking_weight`), and its own interface with weight 0 unless `dont_track_primary` or
+   * listed in its own track_interface (keepalived puts the instance in FAULT when its link is down).
    */
   forInstance(inst: VrrpInstance): TrackedRef[] {
     const group: SyncGroup | undefined = inst.syncGroup
       ? this.#config.syncGroups.find((g) => g.name === inst.syncGroup)
       : undefined;
-    const refs: TrackedRef[] = [];
-    const add = (tracker: Tracker, r: TrackRef) =>
-      refs.push({ tracker, weight: r.weight, reverse: r.reverse });
-    for (const h of group ? [inst, group] : [inst]) {
-      for (const r of h.trackScripts) add(this.#script(r.name), r);
-      for (const r of h.trackBalancers) add(this.#balancer(r.name), r);
-      for (const r of h.trackInterfaces) add(this.interfaceTracker(r.name), r);
-    }
-    if (!inst.dontTrackPrimary && !refs.some((r) => r.tracker === this.interfaces.get(inst.interface))) {
+    const refs = this.#refsOf(inst, false);
+    if (group) refs.push(...this.#refsOf(group, !group.syncGroupTrackingWeight));
+    if (!inst.dontTrackPrimary && !inst.trackInterfaces.some((r) => r.name === inst.interface)) {
       refs.push({ tracker: this.interfaceTracker(inst.interface), weight: 0, reverse: false });
     }
     return refs;
   }
 
+  #refsOf(
+    h: { trackScripts: TrackRef[]; trackBalancers: TrackRef[]; trackInterfaces: TrackRef[] },
+    faultOnly: boolean,
+  ): TrackedRef[] {
+    const ref = (tracker: Tracker, r: TrackRef): TrackedRef =>
+      faultOnly
+        ? { tracker, weight: r.weight, reverse: r.reverse, faultOnly }
+        : { tracker, weight: r.weight, reverse: r.reverse };
+    return [
+      ...h.trackScripts.map((r) => ref(this.#script(r.name), r)),
+      ...h.trackBalancers.map((r) => ref(this.#balancer(r.name), r)),
+      ...h.trackInterfaces.map((r) => ref(this.interfaceTracker(r.name), r)),
+    ];
+  }
+
   #script(name: string): ScriptTracker {
-    let t = this.scripts.get(name);
-    if (!t) {
-      const s = this.#config.vrrpScripts[name];
-      if (!s) throw new RangeError(`vrrp_script ${name} is not defined`);
-      const user = s.user ?? this.#config.globalDefs.scriptUser;
-      t = new ScriptTracker({
-        name,
-        script: s.script,
-        interval: s.interval,
-        timeout: s.timeout,
-        rise: s.rise,
-        fall: s.fall,
-        weight: s.weight,
-        reverse: s.weightReverse,
-        initFail: s.initFail,
-        identity: user ? resolveScriptUser(user.user, user.group) : null,
-        scriptSecurity: this.#config.globalDefs.enableScriptSecurity,
-        logger: this.#opts.logger,
-      });
-      this.scripts.set(name, t);
-    }
-    return t;
+    const s = this.#config.vrrpScripts[name];
+    if (!s) throw new RangeError(`vrrp_script ${name} is not defined`);
+    const g = this.#config.globalDefs;
+    const user = s.user ?? g.scriptUser;
+    const scriptSecurity = g.enableScriptSecurity;
+    return this.#get(
+      this.#scripts,
+      name,
+      { ...s, user, scriptSecurity },
+      (previous) => previous.#scripts,
+      () =>
+        new ScriptTracker({
+          name,
+          script: s.script,
+          interval: s.interval,
+          timeout: s.timeout,
+          rise: s.rise,
+          fall: s.fall,
+          weight: s.weight,
+          reverse: s.weightReverse,
+          initFail: s.initFail,
+          identity: user ? resolveScriptUser(user.user, user.group) : null,
+          scriptSecurity,
+          logger: this.#logger(name),
+        }),
+    );
   }
 
   #balancer(name: string): BalancerTracker {
-    let t = this.balancers.get(name);
-    if (!t) {
-      const b = this.#config.trackBalancers[name];
-      if (!b) throw new RangeError(`vrrp_track_balancer ${name} is not defined`);
-      t = new BalancerTracker({
-        name,
-        socket: b.socket,
-        weight: b.weight,
-        rise: b.rise,
-        fall: b.fall,
-        heartbeatTimeout: b.heartbeatTimeout,
-        logger: this.#opts.logger,
-      });
-      this.balancers.set(name, t);
-    }
-    return t;
+    const b = this.#config.trackBalancers[name];
+    if (!b) throw new RangeError(`vrrp_track_balancer ${name} is not defined`);
+    return this.#get(
+      this.#balancers,
+      name,
+      b,
+      (previous) => previous.#balancers,
+      () =>
+        new BalancerTracker({
+          name,
+          socket: b.socket,
+          weight: b.weight,
+          rise: b.rise,
+          fall: b.fall,
+          heartbeatTimeout: b.heartbeatTimeout,
+          logger: this.#logger(name),
+        }),
+    );
   }
+
+  /** The tracker `name` of this registry: built already, taken over from the previous one, or new. */
+  #get<T extends Tracker>(
+    own: Map<string, Built<T>>,
+    name: string,
+    definition: object,
+    previousOf: (previous: TrackerRegistry) => Map<string, Built<T>>,
+    build: () => T,
+  ): T {
+    const cur = own.get(name);
+    if (cur) return cur.tracker;
+    const def = JSON.stringify({ ...definition, file: 0, line: 0 });
+    const old = this.#opts.previous ? previousOf(this.#opts.previous).get(name) : undefined;
+    const b = old && old.def === def ? old : { tracker: build(), def };
+    own.set(name, b);
+    return b.tracker;
+  }
+
+  #logger(tracker: string): TrackLogger | undefined {
+    const l = this.#opts.logger;
+    return l?.child ? l.child({ tracker }) : l;
+  }
+}
+
+function trackers<T extends Tracker>(m: Map<string, Built<T>>): ReadonlyMap<string, T> {
+  return new Map([...m].map(([k, b]) => [k, b.tracker]));
 }
