@@ -29,4 +29,4 @@ export {
   VrrpScriptSchema,
 } from './model.ts';
 export type { SourceHost } from './source-reader.ts';
-export { splitScriptCommand } from './split-script-command.ts';
+export { ScriptCommandError, splitScriptCommand } from './split-script-command.ts';

@@ -41,8 +41,11 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   v: '\v',
 };
 
-/** Reads one escape after a backslash inside quotes; returns the text and how many chars it used. */
-function readEscape(text: string, at: number): [string, number] {
+/**
+ * Reads one escape after a backslash (keepalived's C escapes, octal, hex, \cX); returns the text and how
+ * many chars it used. Shared by the line tokenizer and splitScriptCommand.
+ */
+export function readEscape(text: string, at: number): [string, number] {
   const c = text[at];
   if (c === undefined) return ['\\', 0];
   if (c in SIMPLE_ESCAPES) return [SIMPLE_ESCAPES[c], 1];

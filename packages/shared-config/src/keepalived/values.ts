@@ -3,6 +3,7 @@ import { alert, type Diagnostic, warning } from '../common/diagnostic.ts';
 import { suggest } from '../common/did-you-mean.ts';
 import type { ConfigNode } from './block-tree.ts';
 import { KA } from './codes.ts';
+import { ScriptCommandError, splitScriptCommand } from './split-script-command.ts';
 import type { Token } from './tokenizer.ts';
 
 /** Where a finding is reported: a token or a node (its keyword). */
@@ -150,9 +151,25 @@ export function scriptArgs(
 ): { command: string; user: { user: string; group: string | null } | null } | null {
   const tok = oneArgAllowing(r, node, 3, `${node.keyword.text} "/path/to/script arg"`);
   if (tok === null) return null;
+  if (!splitsAsCommand(r, tok, tok.text)) return null;
   const user =
     node.args[1] === undefined ? null : { user: node.args[1].text, group: node.args[2]?.text ?? null };
   return { command: tok.text, user };
+}
+
+/**
+ * Reports a script command keepalived would not run because it does not split into argv (an unterminated
+ * quote, a trailing backslash) or is blank; true when it is usable.
+ */
+export function splitsAsCommand(r: Reporter, at: At, command: string): boolean {
+  try {
+    if (splitScriptCommand(command).length > 0) return true;
+    r.error(at, KA.missingArgument, `script command is empty - write e.g. "/path/to/script arg"`);
+  } catch (err) {
+    if (!(err instanceof ScriptCommandError)) throw err;
+    r.error(at, err.code, `${err.message} - the script would not run`);
+  }
+  return false;
 }
 
 function oneArgAllowing(r: Reporter, node: ConfigNode, allowed: number, example: string): Token | null {

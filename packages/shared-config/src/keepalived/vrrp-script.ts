@@ -11,6 +11,7 @@ import {
   type Reporter,
   rejectBlock,
   secondsArg,
+  splitsAsCommand,
 } from './values.ts';
 
 export type VrrpScriptDraft = z.input<typeof VrrpScriptSchema>;
@@ -41,9 +42,10 @@ export function parseVrrpScript(r: Reporter, block: ConfigNode, name: string): V
             `script is missing a command - write e.g. script "/usr/bin/killall -0 haproxy"`,
           );
         } else {
-          d.script = node.args
+          const script = node.args
             .map((a) => (a.quoted && node.args.length > 1 ? `'${a.text}'` : a.text))
             .join(' ');
+          if (splitsAsCommand(r, node, script)) d.script = script;
         }
         break;
       }
