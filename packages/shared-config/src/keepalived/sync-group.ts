@@ -1,17 +1,13 @@
 import type { ConfigNode } from './block-tree.ts';
 import { KA } from './codes.ts';
+import { applyKeywords } from './keyword-table.ts';
 import type { Token } from './tokenizer.ts';
-import { parseTrackList, type TrackDraft } from './track-list.ts';
-import { blockChildren, boolFlag, entryWords, noArgs, type Reporter, rejectBlock } from './values.ts';
-import { type NotifyDraft, notifyHandler } from './vrrp-instance.ts';
+import { TRACK_BLOCKS, TRACK_NOTIFY_KEYWORDS, type TrackNotifyDraft } from './track-notify-keywords.ts';
+import { blockChildren, entryWords, noArgs, type Reporter } from './values.ts';
 
-export interface SyncGroupDraft extends NotifyDraft {
-  name: string;
+export interface SyncGroupDraft extends TrackNotifyDraft {
   node: ConfigNode;
   members: Token[];
-  trackInterfaces: TrackDraft[];
-  trackScripts: TrackDraft[];
-  trackBalancers: TrackDraft[];
   syncGroupTrackingWeight: boolean;
 }
 
@@ -21,28 +17,7 @@ const KEYWORDS: Record<string, Handler> = {
   group: (r, node, d) => {
     for (const e of blockChildren(r, node, 'group { VI_1 VI_2 }')) d.members.push(...entryWords(e));
   },
-  track_interface: (r, node, d) => {
-    d.trackInterfaces.push(...parseTrackList(r, node));
-  },
-  track_script: (r, node, d) => {
-    d.trackScripts.push(...parseTrackList(r, node));
-  },
-  track_balancer: (r, node, d) => {
-    d.trackBalancers.push(...parseTrackList(r, node));
-  },
-  notify_master: notifyHandler('master'),
-  notify_backup: notifyHandler('backup'),
-  notify_fault: notifyHandler('fault'),
-  notify_stop: notifyHandler('stop'),
-  notify: notifyHandler('notify'),
-  smtp_alert: (r, node, d) => {
-    d.smtpAlert = boolFlag(r, node);
-    r.warn(
-      node,
-      KA.ignored,
-      `(${d.name}) smtp_alert is ignored: ha-agent sends no e-mail (use notify scripts)`,
-    );
-  },
+  ...TRACK_NOTIFY_KEYWORDS,
   sync_group_tracking_weight: (r, node, d) => {
     noArgs(r, node);
     d.syncGroupTrackingWeight = true;
@@ -65,7 +40,7 @@ const NOT_IMPLEMENTED = [
   'notify_deleted',
   'notify_priority_changes',
 ];
-const BLOCKS = new Set(['group', 'track_interface', 'track_script', 'track_balancer']);
+const BLOCKS = new Set(['group', ...TRACK_BLOCKS]);
 
 /** Handles `vrrp_sync_group NAME { group { … } notify_* track_* }`. */
 export function parseSyncGroup(r: Reporter, block: ConfigNode, name: string): SyncGroupDraft {
@@ -80,18 +55,14 @@ export function parseSyncGroup(r: Reporter, block: ConfigNode, name: string): Sy
     trackBalancers: [],
     syncGroupTrackingWeight: false,
   };
-  for (const node of blockChildren(r, block, `vrrp_sync_group ${name} { group { VI_1 VI_2 } }`)) {
-    const word = node.keyword.text;
-    const handler = KEYWORDS[word];
-    if (handler !== undefined) {
-      if (!BLOCKS.has(word) && rejectBlock(r, node)) continue;
-      handler(r, node, d);
-    } else if (NOT_IMPLEMENTED.includes(word)) {
-      r.warn(node, KA.ignored, `(${name}) ${word} is ignored: ha-agent does not implement it`);
-    } else {
-      r.unknownKeyword(node, [...Object.keys(KEYWORDS), ...NOT_IMPLEMENTED], `vrrp_sync_group ${name}`);
-    }
-  }
+  applyKeywords(
+    r,
+    { keywords: KEYWORDS, blocks: BLOCKS, notImplemented: NOT_IMPLEMENTED },
+    blockChildren(r, block, `vrrp_sync_group ${name} { group { VI_1 VI_2 } }`),
+    d,
+    'vrrp_sync_group',
+    name,
+  );
   if (d.members.length === 0) {
     r.error(block, KA.missingRequired, `(${name}) sync group has no members - add 'group { VI_1 VI_2 }'`);
   }

@@ -1,8 +1,9 @@
 import type { ConfigNode } from './block-tree.ts';
 import { KA } from './codes.ts';
-import type { ScriptUser, Vip } from './model.ts';
+import { applyKeywords } from './keyword-table.ts';
+import type { Vip } from './model.ts';
 import type { Token } from './tokenizer.ts';
-import { parseTrackList, type TrackDraft } from './track-list.ts';
+import { TRACK_BLOCKS, TRACK_NOTIFY_KEYWORDS, type TrackNotifyDraft } from './track-notify-keywords.ts';
 import {
   blockChildren,
   boolFlag,
@@ -13,24 +14,12 @@ import {
   noArgs,
   oneArg,
   type Reporter,
-  rejectBlock,
-  scriptArgs,
   secondsArg,
 } from './values.ts';
 import { parseVip } from './vip.ts';
 
-export type NotifyKind = 'master' | 'backup' | 'fault' | 'stop' | 'notify';
-
-/** Notify settings shared by vrrp_instance and vrrp_sync_group. */
-export interface NotifyDraft {
-  notify: Partial<Record<NotifyKind, string>>;
-  notifyUsers: Partial<Record<NotifyKind, ScriptUser>>;
-  smtpAlert?: boolean;
-}
-
 /** An instance as written, before defaults and cross-checks; tokens kept for diagnostics. */
-export interface InstanceDraft extends NotifyDraft {
-  name: string;
+export interface InstanceDraft extends TrackNotifyDraft {
   node: ConfigNode;
   state?: 'MASTER' | 'BACKUP';
   stateTok?: Token;
@@ -64,9 +53,6 @@ export interface InstanceDraft extends NotifyDraft {
     garpLowerPrioDelay?: number;
     garpLowerPrioRepeat?: number;
   };
-  trackInterfaces: TrackDraft[];
-  trackScripts: TrackDraft[];
-  trackBalancers: TrackDraft[];
   useVmac?: string | null;
   vmacXmitBase?: boolean;
   accept?: boolean;
@@ -94,19 +80,6 @@ const garpCount =
     const v = t && intArg(r, t, 1, 255);
     if (v !== null) d.garp[key] = v;
   };
-
-export function notifyHandler(kind: NotifyKind): (r: Reporter, node: ConfigNode, d: NotifyDraft) => void {
-  return (r, node, d) => {
-    const s = scriptArgs(r, node);
-    if (s === null) return;
-    if (d.notify[kind] !== undefined) {
-      r.warn(node, KA.ignored, `${node.keyword.text} script already specified - ignoring ${s.command}`);
-      return;
-    }
-    d.notify[kind] = s.command;
-    if (s.user !== null) d.notifyUsers[kind] = s.user;
-  };
-}
 
 const version: Handler = (r, node, d) => {
   const t = oneArg(r, node, 'version 3');
@@ -315,28 +288,7 @@ export const INSTANCE_KEYWORDS: Record<string, Handler> = {
   garp_master_refresh_repeat: garpCount('garpMasterRefreshRepeat'),
   garp_lower_prio_delay: garpSeconds('garpLowerPrioDelay', 255),
   garp_lower_prio_repeat: garpCount('garpLowerPrioRepeat'),
-  track_interface: (r, node, d) => {
-    d.trackInterfaces.push(...parseTrackList(r, node));
-  },
-  track_script: (r, node, d) => {
-    d.trackScripts.push(...parseTrackList(r, node));
-  },
-  track_balancer: (r, node, d) => {
-    d.trackBalancers.push(...parseTrackList(r, node));
-  },
-  notify_master: notifyHandler('master'),
-  notify_backup: notifyHandler('backup'),
-  notify_fault: notifyHandler('fault'),
-  notify_stop: notifyHandler('stop'),
-  notify: notifyHandler('notify'),
-  smtp_alert: (r, node, d) => {
-    d.smtpAlert = boolFlag(r, node);
-    r.warn(
-      node,
-      KA.ignored,
-      `(${d.name}) smtp_alert is ignored: ha-agent sends no e-mail (use notify scripts)`,
-    );
-  },
+  ...TRACK_NOTIFY_KEYWORDS,
   use_vmac: (r, node, d) => {
     extraArgs(r, node, 2);
     // `use_vmac [NAME] [MAC]`: a word that looks like a MAC is the MAC, not a name; '' = default name
@@ -438,9 +390,7 @@ const BLOCK_KEYWORDS = new Set([
   'virtual_routes',
   'virtual_rules',
   'unicast_peer',
-  'track_interface',
-  'track_script',
-  'track_balancer',
+  ...TRACK_BLOCKS,
 ]);
 
 export function newInstanceDraft(name: string, node: ConfigNode): InstanceDraft {
@@ -464,21 +414,13 @@ export function newInstanceDraft(name: string, node: ConfigNode): InstanceDraft 
 /** Handles `vrrp_instance NAME { … }`. */
 export function parseVrrpInstance(r: Reporter, block: ConfigNode, name: string): InstanceDraft {
   const d = newInstanceDraft(name, block);
-  for (const node of blockChildren(r, block, `vrrp_instance ${name} { interface eth0 … }`)) {
-    const word = node.keyword.text;
-    const handler = INSTANCE_KEYWORDS[word];
-    if (handler !== undefined) {
-      if (!BLOCK_KEYWORDS.has(word) && rejectBlock(r, node)) continue;
-      handler(r, node, d);
-    } else if (NOT_IMPLEMENTED.includes(word)) {
-      r.warn(node, KA.ignored, `(${name}) ${word} is ignored: ha-agent does not implement it`);
-    } else {
-      r.unknownKeyword(
-        node,
-        [...Object.keys(INSTANCE_KEYWORDS), ...NOT_IMPLEMENTED],
-        `vrrp_instance ${name}`,
-      );
-    }
-  }
+  applyKeywords(
+    r,
+    { keywords: INSTANCE_KEYWORDS, blocks: BLOCK_KEYWORDS, notImplemented: NOT_IMPLEMENTED },
+    blockChildren(r, block, `vrrp_instance ${name} { interface eth0 … }`),
+    d,
+    'vrrp_instance',
+    name,
+  );
   return d;
 }
