@@ -124,25 +124,43 @@ export class VrrpStateMachine {
 
   #startup(now: number): VrrpAction[] {
     if (this.#state !== 'INIT') return [];
+    return this.#begin(now, 'startup', 'address owner (priority 255)');
+  }
+
+  /**
+   * Start-up and the end of a FAULT: the address owner becomes MASTER at once, any other router BACKUP
+   * waiting Master_Down_Interval; preempt_delay counts from here.
+   */
+  #begin(now: number, reason: string, ownerReason = reason): VrrpAction[] {
     this.#startedAt = now;
     this.#lowerSeenSince = null;
-    if (this.#opts.priority === 255) return this.#becomeMaster(now, 'address owner (priority 255)');
+    if (this.#opts.priority === 255) return this.#becomeMaster(now, ownerReason);
     this.#masterAdverIntervalMs = this.#opts.advertIntervalMs;
-    return [this.#go('BACKUP', 'startup'), this.#downTimer(now, this.masterDownIntervalMs())];
+    return [this.#go('BACKUP', reason), this.#downTimer(now, this.masterDownIntervalMs())];
+  }
+
+  /**
+   * Leaving MASTER or BACKUP for INIT (shutdown) or FAULT is the same exit: a MASTER resigns with
+   * priority 0, which tells the backups to take over after Skew_Time rather than Master_Down_Interval.
+   */
+  #leave(to: 'INIT' | 'FAULT', reason: string): VrrpAction[] {
+    if (this.#state === 'MASTER') {
+      return [
+        { type: 'stopTimer', timer: 'adver' },
+        { type: 'sendAdvert', priority: 0 },
+        { type: 'stopGarp' },
+        { type: 'removeVips' },
+        this.#go(to, reason),
+      ];
+    }
+    return [{ type: 'stopTimer', timer: 'masterDown' }, this.#go(to, reason)];
   }
 
   #shutdown(): VrrpAction[] {
     switch (this.#state) {
       case 'MASTER':
-        return [
-          { type: 'stopTimer', timer: 'adver' },
-          { type: 'sendAdvert', priority: 0 },
-          { type: 'stopGarp' },
-          { type: 'removeVips' },
-          this.#go('INIT', 'shutdown'),
-        ];
       case 'BACKUP':
-        return [{ type: 'stopTimer', timer: 'masterDown' }, this.#go('INIT', 'shutdown')];
+        return this.#leave('INIT', 'shutdown');
       case 'FAULT':
         return [this.#go('INIT', 'shutdown')];
       default:
@@ -233,16 +251,8 @@ export class VrrpStateMachine {
   #fault(reason: string): VrrpAction[] {
     switch (this.#state) {
       case 'MASTER':
-        // Priority 0 tells the backups to take over after Skew_Time rather than Master_Down_Interval.
-        return [
-          { type: 'stopTimer', timer: 'adver' },
-          { type: 'sendAdvert', priority: 0 },
-          { type: 'stopGarp' },
-          { type: 'removeVips' },
-          this.#go('FAULT', reason),
-        ];
       case 'BACKUP':
-        return [{ type: 'stopTimer', timer: 'masterDown' }, this.#go('FAULT', reason)];
+        return this.#leave('FAULT', reason);
       case 'INIT':
         // Faulty from the start: never advertise.
         this.#startedAt = 0;
@@ -254,10 +264,6 @@ export class VrrpStateMachine {
 
   #faultCleared(reason: string, now: number): VrrpAction[] {
     if (this.#state !== 'FAULT') return [];
-    this.#startedAt = now;
-    this.#lowerSeenSince = null;
-    if (this.#opts.priority === 255) return this.#becomeMaster(now, reason);
-    this.#masterAdverIntervalMs = this.#opts.advertIntervalMs;
-    return [this.#go('BACKUP', reason), this.#downTimer(now, this.masterDownIntervalMs())];
+    return this.#begin(now, reason);
   }
 }
