@@ -3,18 +3,15 @@
 // sends priority 0, and the peer takes over after Skew_Time instead of Master_Down_Interval.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { useLab } from './helpers/lab-fixture.ts';
 import {
-  createLab,
-  hasAddress,
   holdsFor,
   isBackupOf,
   isRoot,
   keepalivedConf,
-  type Lab,
   type Proc,
   spawnIn,
-  startAgent,
   stopProc,
   waitFor,
 } from './helpers/netns.ts';
@@ -23,24 +20,16 @@ const FAKE_BALANCER = new URL('../src/track/fake-balancer.ts', import.meta.url).
 const VIP = '10.65.0.100';
 
 describe('balancer tracking failover', { skip: !isRoot && 'needs root (netns)' }, () => {
-  let lab: Lab;
-  const procs: Proc[] = [];
-  const dump = () => procs.map((p) => p.output().slice(-1500)).join('\n---\n');
-  before(() => {
-    lab = createLab(2, 65);
-  });
-  after(async () => {
-    await Promise.all(procs.map((p) => stopProc(p, 'SIGKILL')));
-    lab?.destroy();
-  });
+  const fx = useLab(2, 65);
+  const { procs, dump } = fx;
 
   /** Two nodes each with a fake balancer and an agent tracking it; SIGKILL node 0's balancer. */
   async function failover(weight: number, vrid: number, vip: string): Promise<number> {
     const balancers: Proc[] = [];
     const agents: Proc[] = [];
     for (const i of [0, 1]) {
-      const socket = join(lab.dir, `health-${vrid}-${i}.sock`);
-      const lb = spawnIn(lab.nodes[i].ns, process.execPath, [FAKE_BALANCER, '--socket', socket]);
+      const socket = join(fx.lab.dir, `health-${vrid}-${i}.sock`);
+      const lb = spawnIn(fx.lab.nodes[i].ns, process.execPath, [FAKE_BALANCER, '--socket', socket]);
       procs.push(lb);
       balancers.push(lb);
       await waitFor(() => lb.output().includes('READY'), 5000, `fake balancer ${i}`);
@@ -53,14 +42,12 @@ describe('balancer tracking failover', { skip: !isRoot && 'needs root (netns)' }
         'vrrp_instance',
         `vrrp_track_balancer LB {\n  socket ${socket}\n  weight ${weight}\n  heartbeat_timeout 1\n}\nvrrp_instance`,
       );
-      const agent = startAgent(lab, lab.nodes[i].ns, `lb-agent-${vrid}-${i}`, conf);
-      procs.push(agent);
-      agents.push(agent);
+      agents.push(fx.startAgent(i, `lb-agent-${vrid}-${i}`, conf));
     }
-    const on = (i: number) => hasAddress(lab.nodes[i].ns, vip);
+    const on = (i: number) => fx.on(i, vip);
     try {
       await waitFor(
-        () => on(0) && !on(1) && isBackupOf(lab.nodes[1].ns, '10.65.0.1'),
+        () => on(0) && !on(1) && isBackupOf(fx.lab.nodes[1].ns, '10.65.0.1'),
         20_000,
         'VIP on the priority-150 node, the peer BACKUP',
       );

@@ -2,18 +2,15 @@
 // SIGTERM (priority 0 → Skew_Time) and SIGKILL (Master_Down_Interval), preemption and nopreempt.
 // One lab (bridge + 2 namespaces) serves every test in this file.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { useLab } from './helpers/lab-fixture.ts';
 import {
-  createLab,
-  hasAddress,
   holdsFor,
   ip,
   isBackupOf,
   isRoot,
   keepalivedConf,
-  type Lab,
   type Proc,
-  startAgent,
   stopProc,
   waitFor,
 } from './helpers/netns.ts';
@@ -21,41 +18,23 @@ import {
 const VIP = '10.61.0.100';
 
 describe('ha-agent election in network namespaces', { skip: !isRoot && 'needs root (netns)' }, () => {
-  let lab: Lab;
   let a: Proc | null = null; // node 0, 10.61.0.1
   let b: Proc | null = null; // node 1, 10.61.0.2
-  const procs: Proc[] = [];
+  const fx = useLab(2, 61);
+  const { dump } = fx;
   const start = (
     i: 0 | 1,
     name: string,
     priority: number,
     extra: Partial<Parameters<typeof keepalivedConf>[0]> = {},
-  ) => {
-    const p = startAgent(
-      lab,
-      lab.nodes[i].ns,
-      name,
-      keepalivedConf({ vrid: 61, priority, vip: `${VIP}/24`, ...extra }),
-    );
-    procs.push(p);
-    return p;
-  };
-  const vipOn = (i: number) => hasAddress(lab.nodes[i].ns, VIP);
-  const dump = () => procs.map((p) => p.output().slice(-1500)).join('\n---\n');
-
-  before(() => {
-    lab = createLab(2, 61);
-  });
-  after(async () => {
-    await Promise.all(procs.map((p) => stopProc(p, 'SIGKILL')));
-    lab?.destroy();
-  });
+  ) => fx.startAgent(i, name, keepalivedConf({ vrid: 61, priority, vip: `${VIP}/24`, ...extra }));
+  const vipOn = (i: number) => fx.on(i, VIP);
 
   it('elects the higher priority; SIGTERM hands over after Skew_Time (priority 0)', async () => {
     a = start(0, 'a1', 150);
     b = start(1, 'b1', 100);
     await waitFor(
-      () => vipOn(0) && !vipOn(1) && isBackupOf(lab.nodes[1].ns, '10.61.0.1'),
+      () => vipOn(0) && !vipOn(1) && isBackupOf(fx.lab.nodes[1].ns, '10.61.0.1'),
       20_000,
       'VIP on the priority-150 node only, the other BACKUP',
     ).catch((e) => {
@@ -76,7 +55,7 @@ describe('ha-agent election in network namespaces', { skip: !isRoot && 'needs ro
   it('preempts: a higher-priority node coming back takes the VIP', async () => {
     a = start(0, 'a2', 150);
     await waitFor(
-      () => vipOn(0) && !vipOn(1) && isBackupOf(lab.nodes[1].ns, '10.61.0.1'),
+      () => vipOn(0) && !vipOn(1) && isBackupOf(fx.lab.nodes[1].ns, '10.61.0.1'),
       20_000,
       'node A preempting node B',
     ).catch((e) => {
@@ -97,7 +76,7 @@ describe('ha-agent election in network namespaces', { skip: !isRoot && 'needs ro
     assert.ok(vipOn(0), 'SIGKILL left the VIP on A (nobody removed it)');
     a = start(0, 'a3', 150, { nopreempt: true });
     await waitFor(
-      () => !vipOn(0) && isBackupOf(lab.nodes[0].ns, '10.61.0.2'),
+      () => !vipOn(0) && isBackupOf(fx.lab.nodes[0].ns, '10.61.0.2'),
       20_000,
       'restarted agent removing the stale VIP, BACKUP',
     );
@@ -114,8 +93,8 @@ describe('ha-agent election in network namespaces', { skip: !isRoot && 'needs ro
   it('equal priorities: two MASTERs meeting keep the higher primary address', async () => {
     // RFC 9568: a BACKUP never preempts an equal-priority master; the address only decides between two
     // MASTERs. Make two deterministically: split the bridge, let both time out, then join them.
-    ip('-n', lab.hub, 'link', 'set', 'p0', 'nomaster');
-    ip('-n', lab.hub, 'link', 'set', 'p1', 'nomaster');
+    ip('-n', fx.lab.hub, 'link', 'set', 'p0', 'nomaster');
+    ip('-n', fx.lab.hub, 'link', 'set', 'p1', 'nomaster');
     try {
       a = start(0, 'a4', 100);
       b = start(1, 'b4', 100);
@@ -123,11 +102,11 @@ describe('ha-agent election in network namespaces', { skip: !isRoot && 'needs ro
         throw new Error(`${e.message}\n${dump()}`);
       });
     } finally {
-      ip('-n', lab.hub, 'link', 'set', 'p0', 'master', lab.bridge);
-      ip('-n', lab.hub, 'link', 'set', 'p1', 'master', lab.bridge);
+      ip('-n', fx.lab.hub, 'link', 'set', 'p0', 'master', fx.lab.bridge);
+      ip('-n', fx.lab.hub, 'link', 'set', 'p1', 'master', fx.lab.bridge);
     }
     await waitFor(
-      () => vipOn(1) && !vipOn(0) && isBackupOf(lab.nodes[0].ns, '10.61.0.2'),
+      () => vipOn(1) && !vipOn(0) && isBackupOf(fx.lab.nodes[0].ns, '10.61.0.2'),
       5000,
       'VIP on 10.61.0.2 (the higher address) only',
     ).catch((e) => {

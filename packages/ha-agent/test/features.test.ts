@@ -3,22 +3,18 @@
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { useLab } from './helpers/lab-fixture.ts';
 import {
   agentStatus,
-  createLab,
   firstInstance,
-  hasAddress,
   holdsFor,
   type InstanceStatusLite,
   ip,
   isBackupOf,
   isRoot,
   keepalivedConf,
-  type Lab,
-  type Proc,
   spawnIn,
-  startAgent,
   stopProc,
   waitFor,
 } from './helpers/netns.ts';
@@ -26,22 +22,9 @@ import {
 describe('ha-agent instance features in network namespaces', {
   skip: !isRoot && 'needs root (netns)',
 }, () => {
-  let lab: Lab;
-  const procs: Proc[] = [];
-  const dump = () => procs.map((p) => p.output().slice(-1500)).join('\n---\n');
-  const start = (i: number, name: string, conf: string) => {
-    const p = startAgent(lab, lab.nodes[i].ns, name, conf);
-    procs.push(p);
-    return p;
-  };
-  const on = (i: number, vip: string) => hasAddress(lab.nodes[i].ns, vip);
-  before(() => {
-    lab = createLab(2, 66);
-  });
-  after(async () => {
-    await Promise.all(procs.map((p) => stopProc(p, 'SIGKILL')));
-    lab?.destroy();
-  });
+  const fx = useLab(2, 66);
+  const { procs, dump, on } = fx;
+  const start = (i: number, name: string, conf: string) => fx.startAgent(i, name, conf);
 
   it('unicast_src_ip / unicast_peer: elects and fails over without multicast', async () => {
     const vip = '10.66.0.101';
@@ -56,7 +39,7 @@ describe('ha-agent instance features in network namespaces', {
     const b = start(1, 'uc-b', conf(1, 100));
     try {
       await waitFor(
-        () => on(0, vip) && !on(1, vip) && isBackupOf(lab.nodes[1].ns, '10.66.0.1'),
+        () => on(0, vip) && !on(1, vip) && isBackupOf(fx.lab.nodes[1].ns, '10.66.0.1'),
         20_000,
         'VIP on A (unicast)',
       );
@@ -73,8 +56,8 @@ describe('ha-agent instance features in network namespaces', {
 
   it('notify and notify_master receive keepalived’s arguments', async () => {
     const vip = '10.66.0.102';
-    const out = join(lab.dir, 'notify.out');
-    const script = join(lab.dir, 'notify.sh');
+    const out = join(fx.lab.dir, 'notify.out');
+    const script = join(fx.lab.dir, 'notify.sh');
     writeFileSync(script, `#!/bin/sh\necho "$@" >> ${out}\n`);
     chmodSync(script, 0o755);
     const a = start(
@@ -107,10 +90,10 @@ describe('ha-agent instance features in network namespaces', {
 
   it('enable_script_security: track and notify scripts in a world-writable directory are not run', async () => {
     const vip = '10.66.0.110';
-    const dir = join(lab.dir, 'world-writable');
+    const dir = join(fx.lab.dir, 'world-writable');
     mkdirSync(dir);
     chmodSync(dir, 0o777);
-    const ran = join(lab.dir, 'ran.out');
+    const ran = join(fx.lab.dir, 'ran.out');
     for (const name of ['chk.sh', 'notify.sh']) {
       writeFileSync(join(dir, name), `#!/bin/sh\necho ${name} >> ${ran}\n`);
       chmodSync(join(dir, name), 0o755);
@@ -133,7 +116,7 @@ describe('ha-agent instance features in network namespaces', {
         8000,
         'the notify script refused',
       );
-      const inst = agentStatus(lab.nodes[0].ns).instances[0] as InstanceStatusLite & {
+      const inst = agentStatus(fx.lab.nodes[0].ns).instances[0] as InstanceStatusLite & {
         trackers: { name: string; up: boolean; reason: string }[];
       };
       assert.equal(inst.state, 'FAULT');
@@ -156,16 +139,16 @@ describe('ha-agent instance features in network namespaces', {
     const b = start(1, 'hup-b', conf(100));
     try {
       await waitFor(
-        () => on(0, vip) && !on(1, vip) && isBackupOf(lab.nodes[1].ns, '10.66.0.1'),
+        () => on(0, vip) && !on(1, vip) && isBackupOf(fx.lab.nodes[1].ns, '10.66.0.1'),
         20_000,
         'VIP on A',
       );
-      const before = agentStatus(lab.nodes[0].ns).instances[0];
+      const before = agentStatus(fx.lab.nodes[0].ns).instances[0];
       assert.equal(before.state, 'MASTER');
       a.kill('SIGHUP');
       await waitFor(() => /configuration reloaded/.test(a.output()), 3000, 'reload logged');
       await holdsFor(() => on(0, vip) && !on(1, vip), 1500, 'VIP staying on A across the reload');
-      const afterHup = agentStatus(lab.nodes[0].ns).instances[0];
+      const afterHup = agentStatus(fx.lab.nodes[0].ns).instances[0];
       assert.equal(afterHup.state, 'MASTER');
       assert.equal(
         afterHup.transitions.length,
@@ -173,11 +156,11 @@ describe('ha-agent instance features in network namespaces', {
         'no transition on an unchanged reload',
       );
       // Lower A's priority: the instance restarts (priority 0 from the old one) and B takes over.
-      writeFileSync(join(lab.dir, 'hup-a.conf'), conf(50));
+      writeFileSync(join(fx.lab.dir, 'hup-a.conf'), conf(50));
       a.kill('SIGHUP');
       await waitFor(() => on(1, vip) && !on(0, vip), 5000, 'VIP moving to B after the priority change');
       await waitFor(
-        () => agentStatus(lab.nodes[0].ns).instances[0]?.effectivePriority === 50,
+        () => agentStatus(fx.lab.nodes[0].ns).instances[0]?.effectivePriority === 50,
         3000,
         'new priority',
       );
@@ -198,10 +181,10 @@ describe('ha-agent instance features in network namespaces', {
     );
     try {
       await waitFor(() => on(0, vip), 20_000, 'VIP present');
-      const link = ip('-n', lab.nodes[0].ns, '-o', 'link', 'show', 'vrrp.104');
+      const link = ip('-n', fx.lab.nodes[0].ns, '-o', 'link', 'show', 'vrrp.104');
       assert.match(link, /00:00:5e:00:01:68/);
       assert.match(
-        ip('-n', lab.nodes[0].ns, '-o', 'addr', 'show', 'dev', 'vrrp.104'),
+        ip('-n', fx.lab.nodes[0].ns, '-o', 'addr', 'show', 'dev', 'vrrp.104'),
         new RegExp(vip.replace(/\./g, '\\.')),
       );
     } catch (err) {
@@ -209,7 +192,7 @@ describe('ha-agent instance features in network namespaces', {
     } finally {
       await stopProc(a);
     }
-    assert.doesNotMatch(ip('-n', lab.nodes[0].ns, '-o', 'link', 'show'), /vrrp\.104/);
+    assert.doesNotMatch(ip('-n', fx.lab.nodes[0].ns, '-o', 'link', 'show'), /vrrp\.104/);
   });
 
   it('VRRPv3 over IPv6: elects by priority and hands over on SIGTERM', async () => {
@@ -219,7 +202,11 @@ describe('ha-agent instance features in network namespaces', {
     const a = start(0, 'v6-a', conf(150));
     const b = start(1, 'v6-b', conf(100));
     try {
-      await waitFor(() => on(0, vip) && !on(1, vip) && isBackupOf(lab.nodes[1].ns), 20_000, 'IPv6 VIP on A');
+      await waitFor(
+        () => on(0, vip) && !on(1, vip) && isBackupOf(fx.lab.nodes[1].ns),
+        20_000,
+        'IPv6 VIP on A',
+      );
       await holdsFor(() => on(0, vip) && !on(1, vip), 1000, 'stable IPv6 election');
       a.kill('SIGTERM');
       await waitFor(() => on(1, vip), 3000, 'IPv6 VIP on B');
@@ -232,7 +219,7 @@ describe('ha-agent instance features in network namespaces', {
   });
 
   it('vrrp_sync_group + vrrp_script: a failing script on one member moves the whole group', async () => {
-    const flag = join(lab.dir, 'healthy');
+    const flag = join(fx.lab.dir, 'healthy');
     writeFileSync(flag, '');
     const conf = (priority: number, withScript: boolean) => `global_defs {
   router_id sync
@@ -270,14 +257,14 @@ vrrp_instance VI_B {
     const none = (i: number) => !on(i, '10.66.0.108') && !on(i, '10.66.0.109');
     try {
       await waitFor(
-        () => both(0) && none(1) && isBackupOf(lab.nodes[1].ns, '10.66.0.1'),
+        () => both(0) && none(1) && isBackupOf(fx.lab.nodes[1].ns, '10.66.0.1'),
         20_000,
         'group MASTER on A',
       );
       rmSync(flag);
       // Only VI_A tracks the script; VI_B follows it into FAULT through the sync group.
       await waitFor(() => both(1) && none(0), 5000, 'both VIPs on B after the script failed on A');
-      const states = agentStatus(lab.nodes[0].ns).instances.map((i) => i.state);
+      const states = agentStatus(fx.lab.nodes[0].ns).instances.map((i) => i.state);
       assert.deepEqual(states, ['FAULT', 'FAULT']);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${dump()}`);
@@ -294,24 +281,24 @@ vrrp_instance VI_B {
     const b = start(1, 'link-b', conf(100));
     try {
       await waitFor(
-        () => on(0, vip) && !on(1, vip) && isBackupOf(lab.nodes[1].ns, '10.66.0.1'),
+        () => on(0, vip) && !on(1, vip) && isBackupOf(fx.lab.nodes[1].ns, '10.66.0.1'),
         20_000,
         'VIP on A',
       );
-      ip('-n', lab.nodes[0].ns, 'link', 'set', 'eth0', 'down');
+      ip('-n', fx.lab.nodes[0].ns, 'link', 'set', 'eth0', 'down');
       await waitFor(
-        () => firstInstance(lab.nodes[0].ns)?.state === 'FAULT' && !on(0, vip),
+        () => firstInstance(fx.lab.nodes[0].ns)?.state === 'FAULT' && !on(0, vip),
         3000,
         'A in FAULT',
       );
       await waitFor(() => on(1, vip), 6000, 'VIP on B (Master_Down_Interval: A could not resign)');
-      ip('-n', lab.nodes[0].ns, 'link', 'set', 'eth0', 'up');
+      ip('-n', fx.lab.nodes[0].ns, 'link', 'set', 'eth0', 'up');
       // Back from FAULT as BACKUP, then preempts B (higher priority).
       await waitFor(() => on(0, vip) && !on(1, vip), 10_000, 'A preempting again after the link came back');
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${dump()}`);
     } finally {
-      ip('-n', lab.nodes[0].ns, 'link', 'set', 'eth0', 'up');
+      ip('-n', fx.lab.nodes[0].ns, 'link', 'set', 'eth0', 'up');
       await stopProc(a);
       await stopProc(b);
     }
@@ -319,7 +306,7 @@ vrrp_instance VI_B {
 
   it('an interface missing at start: FAULT, then MASTER once it appears', async () => {
     const vip = '10.67.1.100';
-    const ns = lab.nodes[0].ns;
+    const ns = fx.lab.nodes[0].ns;
     const a = start(
       0,
       'late-if',
@@ -344,9 +331,9 @@ vrrp_instance VI_B {
 
   it('becoming MASTER announces the VIP: garp_master_repeat gratuitous ARPs at once', async () => {
     const vip = '10.66.0.112';
-    const cap = spawnIn(lab.hub, '/usr/bin/tshark', [
+    const cap = spawnIn(fx.lab.hub, '/usr/bin/tshark', [
       '-i',
-      lab.bridge,
+      fx.lab.bridge,
       '-c',
       '5',
       '-a',

@@ -3,10 +3,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { useLab } from './helpers/lab-fixture.ts';
 import {
-  createLab,
-  hasAddress,
   holdsFor,
   isBackupOf,
   isRoot,
@@ -14,7 +13,6 @@ import {
   type Lab,
   type Proc,
   spawnIn,
-  startAgent,
   stopProc,
   waitFor,
 } from './helpers/netns.ts';
@@ -42,17 +40,8 @@ function startKeepalived(lab: Lab, ns: string, name: string, conf: string): Proc
 describe('ha-agent ⇄ keepalived 2.2.7', {
   skip: (!isRoot && 'needs root (netns)') || (!KEEPALIVED && 'keepalived not installed'),
 }, () => {
-  let lab: Lab;
-  const procs: Proc[] = [];
-  const dump = () => procs.map((p) => p.output().slice(-1500)).join('\n---\n');
-  before(() => {
-    lab = createLab(2, 63);
-  });
-  after(async () => {
-    await Promise.all(procs.map((p) => stopProc(p, 'SIGKILL')));
-    lab?.destroy();
-  });
-
+  const fx = useLab(2, 63);
+  const { procs, dump } = fx;
   const variants = [
     { version: 2, family: 4 },
     { version: 3, family: 4 },
@@ -67,28 +56,23 @@ describe('ha-agent ⇄ keepalived 2.2.7', {
         const vrid = n - 60;
         const conf = (priority: number) =>
           keepalivedConf({ vrid, priority, version, vip: `${vip}/${family === 4 ? 24 : 64}` });
-        const ours = startAgent(
-          lab,
-          lab.nodes[0].ns,
-          `ha-v${version}-${family}-${oursWins}`,
-          conf(oursWins ? 150 : 100),
-        );
+        const ours = fx.startAgent(0, `ha-v${version}-${family}-${oursWins}`, conf(oursWins ? 150 : 100));
         const theirs = startKeepalived(
-          lab,
-          lab.nodes[1].ns,
+          fx.lab,
+          fx.lab.nodes[1].ns,
           `ka-v${version}-${family}-${oursWins}`,
           conf(oursWins ? 100 : 150),
         );
-        procs.push(ours, theirs);
+        procs.push(theirs);
         const winner = oursWins ? 0 : 1;
         const loser = 1 - winner;
-        const on = (i: number) => hasAddress(lab.nodes[i].ns, vip);
+        const on = (i: number) => fx.on(i, vip);
         try {
           // Both sides settled: ours BACKUP of keepalived, or keepalived logging its BACKUP state.
           const settled = () =>
             oursWins
               ? /Entering BACKUP STATE/.test(theirs.output())
-              : isBackupOf(lab.nodes[0].ns, family === 4 ? lab.nodes[1].ipv4 : undefined);
+              : isBackupOf(fx.lab.nodes[0].ns, family === 4 ? fx.lab.nodes[1].ipv4 : undefined);
           await waitFor(() => on(winner) && !on(loser) && settled(), 20_000, `VIP on node ${winner} only`);
           await holdsFor(() => on(winner) && !on(loser), 2500, 'a stable election');
           // The master resigns (priority 0): the other implementation takes over after Skew_Time.
@@ -112,15 +96,8 @@ describe('ha-agent ⇄ keepalived 2.2.7', {
 describe('tshark decodes ha-agent adverts', {
   skip: (!isRoot && 'needs root (netns)') || (!TSHARK && 'tshark not installed'),
 }, () => {
-  let lab: Lab;
-  const procs: Proc[] = [];
-  before(() => {
-    lab = createLab(1, 64);
-  });
-  after(async () => {
-    await Promise.all(procs.map((p) => stopProc(p, 'SIGKILL')));
-    lab?.destroy();
-  });
+  const fx = useLab(1, 64);
+  const { procs } = fx;
 
   const cases = [
     { name: 'v2 (PASS auth)', version: 2 as const, family: 4, extra: '', tsharkOpts: [] as string[] },
@@ -137,9 +114,9 @@ describe('tshark decodes ha-agent adverts', {
   for (const c of cases) {
     it(`${c.name}: Checksum Status Good, TTL 255`, async () => {
       const vrid = 90 + c.version + (c.extra ? 5 : 0) + (c.family === 6 ? 7 : 0);
-      const cap = spawnIn(lab.hub, TSHARK as string, [
+      const cap = spawnIn(fx.lab.hub, TSHARK as string, [
         '-i',
-        lab.bridge,
+        fx.lab.bridge,
         '-c',
         '3',
         '-a',
@@ -151,9 +128,8 @@ describe('tshark decodes ha-agent adverts', {
       ]);
       procs.push(cap);
       await waitFor(() => /Capturing on/.test(cap.output()), 20_000, 'tshark to start');
-      const agent = startAgent(
-        lab,
-        lab.nodes[0].ns,
+      const agent = fx.startAgent(
+        0,
         `tshark-${vrid}`,
         keepalivedConf({
           vrid,
@@ -163,7 +139,6 @@ describe('tshark decodes ha-agent adverts', {
           extra: c.extra,
         }),
       );
-      procs.push(agent);
       await cap.exited;
       await stopProc(agent);
       const out = cap.stdout();
