@@ -11,7 +11,7 @@ import { emptyCounters, type PacketCounters, VrrpTransport } from '../net/transp
 import { VipManager } from '../net/vip.ts';
 import { createVmac, deleteVmac, vmacMac } from '../net/vmac.ts';
 import type { Notifier } from '../notify/notifier.ts';
-import type { TrackedRef } from '../track/registry.ts';
+import { evaluateTracking, type TrackedRef } from '../track/registry.ts';
 import { effectivePriority, trackEffect } from '../track/weight.ts';
 import { type TimerName, type VrrpAction, type VrrpState, VrrpStateMachine } from '../vrrp/state-machine.ts';
 
@@ -257,15 +257,9 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
   }
 
   #computeTrackers(): void {
-    const deltas: number[] = [];
-    let fault: string | null = null;
-    for (const b of this.#bindings) {
-      const e = trackEffect(b.tracker.state.up, b.weight, b.reverse);
-      if (e.fault && !fault) fault = `${b.tracker.kind} ${b.tracker.name} down: ${b.tracker.state.reason}`;
-      if (!b.faultOnly) deltas.push(e.delta);
-    }
-    this.#ownFault = fault;
-    this.#priority = effectivePriority(this.config.priority, deltas);
+    const v = evaluateTracking(this.#bindings);
+    this.#ownFault = v.faultReasons[0] ?? null;
+    this.#priority = effectivePriority(this.config.priority, [v.delta]);
   }
 
   #reevaluate(): void {
