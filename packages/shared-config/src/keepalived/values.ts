@@ -67,12 +67,7 @@ export function intArg(r: Reporter, tok: Token, min: number, max: number): numbe
     r.error(tok, KA.badValue, `'${tok.text}' is not an integer - write a whole number in [${min}, ${max}]`);
     return null;
   }
-  const n = Number(tok.text);
-  if (n < min || n > max) {
-    r.error(tok, KA.outOfRange, `number '${tok.text}' outside range [${min}, ${max}]`);
-    return null;
-  }
-  return n;
+  return inRange(r, tok, min, max);
 }
 
 /** A decimal number of seconds (<TIMER> in keepalived.conf(5)) in [min, max]. */
@@ -81,6 +76,11 @@ export function secondsArg(r: Reporter, tok: Token, min: number, max: number): n
     r.error(tok, KA.badValue, `'${tok.text}' is not a number of seconds - write e.g. 1 or 0.5`);
     return null;
   }
+  return inRange(r, tok, min, max);
+}
+
+/** The token's number if it is in [min, max] (keepalived's wording for a range error), else null. */
+function inRange(r: Reporter, tok: Token, min: number, max: number): number | null {
   const n = Number(tok.text);
   if (n < min || n > max) {
     r.error(tok, KA.outOfRange, `number '${tok.text}' outside range [${min}, ${max}]`);
