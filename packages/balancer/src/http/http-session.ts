@@ -438,6 +438,11 @@ export class HttpSession implements ServerConnOwner {
         }
         continue;
       }
+      if (status === 101 && (!this.reqWantsUpgrade || this.reqIsConnect)) {
+        // a protocol switch nobody asked for (RFC 9110 §15.2.2): invalid, as HAProxy 2.6 treats it
+        this.badResponse(conn);
+        return;
+      }
       this.resbuf = null;
       const upgrade =
         (status === 101 && this.reqWantsUpgrade && !this.reqIsConnect) ||
