@@ -24,10 +24,7 @@ const expected = JSON.parse(readFileSync(EXPECTED_FILE, 'utf8')) as ExpectedFile
  * Remove entries as the engine catches up; never mark a row that passes (`smuggling-record.ts
  * --balancer` lists the rows that differ).
  */
-const BALANCER_TODO: Record<string, string> = {
-  'resp-101-unrequested':
-    'engine: relays a 101 to a request without Upgrade (and turns it into a tunnel); RFC 9110 §15.2.2 and HAProxy 2.6: 502',
-};
+const BALANCER_TODO: Record<string, string> = {};
 
 const todoFor = (id: string): string | undefined => BALANCER_TODO[id] ?? BALANCER_TODO['*'];
 
