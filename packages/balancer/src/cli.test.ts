@@ -97,6 +97,24 @@ test('a bind that fails prints an [ALERT] naming it and exits 1', async () => {
   );
 });
 
+test('a server without a port (or with a port offset) is refused at start, not connected to port 0', async () => {
+  const cfg = join(dir, 'portless.cfg');
+  writeFileSync(
+    cfg,
+    `defaults\n  mode tcp\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\nlisten l\n  bind 127.0.0.1:${await freePort()}\n  server s 127.0.0.1:+1\n`,
+  );
+  const r = spawnSync(process.execPath, [CLI, '-f', cfg], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(r.status, 1);
+  assert.match(
+    r.stderr,
+    /\[WARNING\].*portless\.cfg:8\] : 'server s' option 'port offset' is parsed but not applied yet/,
+  );
+  assert.match(
+    r.stderr,
+    /\[ALERT\].*server 's' has no port or a port offset .* write an explicit port \(e\.g\. 'server s 127\.0\.0\.1:80'\)/,
+  );
+});
+
 test('fd@N: serves on an inherited listening socket (as systemd socket activation passes it)', async (t) => {
   const py = spawnSync('python3', ['-c', 'print(1)']);
   if (py.status !== 0) {

@@ -63,6 +63,12 @@ function server(s: ModelServer, proxy: string): ServerSpec {
   const a = s.address as Address;
   if (a.kind === 'fd')
     throw new LbError(LB_ERR.CONFIG, `backend '${proxy}': server '${s.name}' cannot use fd@`);
+  if (s.portOffset !== null)
+    // Connecting to port 0 (or a wrong port) would be a silent misbehaviour: refuse until it is built.
+    throw new LbError(
+      LB_ERR.CONFIG,
+      `backend '${proxy}': server '${s.name}' has no port or a port offset (+N/-N), which is not supported yet; write an explicit port (e.g. 'server ${s.name} ${a.kind === 'inet' && a.family === 6 ? `[${a.host}]` : a.kind === 'inet' ? a.host : ''}:80')`,
+    );
   return {
     name: s.name,
     host: a.kind === 'inet' ? a.host || '127.0.0.1' : '',

@@ -74,6 +74,10 @@ const PLANNED_NOTES: readonly [prefix: string, note: string][] = [
   ['error-log-format', 'logging is planned'],
   ['cookie', 'cookie persistence is planned'],
   ['server cookie', 'cookie persistence is planned'],
+  [
+    'server port-offset',
+    "a server without a port or with '+N'/'-N' follows the client's destination port, which is planned; the balancer refuses to start with it, so write an explicit port",
+  ],
   ['dynamic-cookie-key', 'cookie persistence is planned'],
   ['option persist', 'cookie persistence is planned'],
   ['force-persist', 'cookie persistence is planned'],

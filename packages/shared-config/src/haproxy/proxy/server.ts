@@ -32,6 +32,7 @@ export function parseServer(ctx: LineContext, px: ProxyScope) {
     line: ctx.line,
   });
   ctx.planned('server');
+  if (a.value.portOffset !== null) ctx.planned('server port-offset', 'port offset', `'server ${name}'`);
   reportServerOptions(ctx, r.value.used, `'server ${name}'`);
 }
 
