@@ -195,6 +195,64 @@ describe('ha-agent instance features in network namespaces', {
     assert.doesNotMatch(ip('-n', fx.lab.nodes[0].ns, '-o', 'link', 'show'), /vrrp\.104/);
   });
 
+  // keepalived sends adverts from the VMAC (so switches learn the virtual MAC) and receives on the
+  // base interface; vmac_xmit_base sends from the base interface's MAC instead.
+  for (const xmitBase of [false, true]) {
+    it(`use_vmac${xmitBase ? ' + vmac_xmit_base' : ''}: adverts leave from ${xmitBase ? 'the parent MAC' : '00:00:5e:00:01:VRID'}; receive works`, async () => {
+      const vrid = xmitBase ? 114 : 113;
+      const vip = `10.66.0.${vrid}`;
+      const ns0 = fx.lab.nodes[0].ns;
+      const parentMac = /link\/ether ([0-9a-f:]{17})/.exec(
+        ip('-n', ns0, '-o', 'link', 'show', fx.lab.nodes[0].ifname),
+      )?.[1];
+      assert.ok(parentMac, 'parent MAC');
+      const expected = xmitBase ? parentMac : `00:00:5e:00:01:${vrid.toString(16)}`;
+      const extra = `  use_vmac\n${xmitBase ? '  vmac_xmit_base\n' : ''}`;
+      const conf = (priority: number, x: string) =>
+        keepalivedConf({ vrid, priority, vip: `${vip}/24`, extra: x });
+      // A (VMAC) starts as the lower priority: it must hear B's adverts to stay BACKUP.
+      const b = start(1, `vmacx-b${vrid}`, conf(150, ''));
+      let a: ReturnType<typeof start> | null = null;
+      try {
+        await waitFor(() => on(1, vip), 20_000, 'VIP on B');
+        a = start(0, `vmacx-a${vrid}`, conf(100, extra));
+        await waitFor(() => isBackupOf(ns0, '10.66.0.2'), 20_000, 'A (use_vmac) BACKUP of B');
+        await holdsFor(() => !on(0, vip) && on(1, vip), 1500, 'A stays BACKUP hearing B');
+        const cap = spawnIn(fx.lab.hub, '/usr/bin/tshark', [
+          '-i',
+          fx.lab.bridge,
+          '-c',
+          '3',
+          '-a',
+          'duration:25',
+          '-f',
+          `ip proto 112 and ip src 10.66.0.1`,
+          '-T',
+          'fields',
+          '-e',
+          'eth.src',
+          '-e',
+          'vrrp.virt_rtr_id',
+          '-e',
+          'ip.ttl',
+        ]);
+        procs.push(cap);
+        await waitFor(() => /Capturing on/.test(cap.output()), 20_000, 'tshark to start');
+        b.kill('SIGTERM'); // A takes over and advertises
+        await waitFor(() => on(0, vip), 5000, 'VIP on A after B stops');
+        await cap.exited;
+        const lines = cap.stdout().trim().split('\n').filter(Boolean);
+        assert.equal(lines.length, 3, cap.output());
+        for (const l of lines) assert.deepEqual(l.split('\t'), [expected, String(vrid), '255'], cap.output());
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n${dump()}`);
+      } finally {
+        if (a) await stopProc(a);
+        await stopProc(b);
+      }
+    });
+  }
+
   it('VRRPv3 over IPv6: elects by priority and hands over on SIGTERM', async () => {
     const vip = 'fd66::100';
     const conf = (priority: number) =>

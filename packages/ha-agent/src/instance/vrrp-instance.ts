@@ -157,6 +157,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
         sourceAddress: c.unicastSrcIp ?? c.mcastSrcIp,
         excludeAddresses: this.allVips.map((v) => v.address),
         checksumForm: c.v3ChecksumAsV2 ? 'message' : 'pseudo',
+        xmitIfname: this.#xmitIfname(),
       },
       {
         onAdvert: (r) => this.#onAdvert(r.advert.priority, r.advert.advertIntCs, r.src),
@@ -165,6 +166,17 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
       },
       this.counters,
     );
+  }
+
+  /**
+   * keepalived sends adverts from the VMAC (switches then learn the virtual MAC) unless
+   * vmac_xmit_base. IPv6 stays on the base interface: the VMAC has its own link-local address, and
+   * the kernel refuses the base's link-local as the source of a packet leaving another interface.
+   */
+  #xmitIfname(): string | undefined {
+    const c = this.config;
+    if (!c.useVmac || c.vmacXmitBase || c.family !== 4) return undefined;
+    return c.useVmac;
   }
 
   #startMachine(): void {

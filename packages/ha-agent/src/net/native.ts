@@ -56,6 +56,11 @@ export interface VrrpSocketOptions {
   sourceAddress?: string;
   /** Addresses never chosen as the source (our own VIPs, which may sit on the interface). */
   excludeAddresses?: readonly string[];
+  /**
+   * Send from this interface instead (use_vmac: the VMAC, so the adverts carry the virtual MAC and
+   * switches learn it). Receiving stays on `ifname`, and the source address stays `ifname`'s.
+   */
+  xmitIfname?: string;
 }
 
 export interface VrrpSocket {
@@ -125,6 +130,23 @@ export function openVrrpSocket(opts: VrrpSocketOptions): VrrpSocket {
     );
   }
   const ifindex = native.ifIndex(opts.ifname);
+  // The send-only socket joins no group and gets no listener: whatever reaches it is ignored.
+  let xmit: { handle: object; ifindex: number } | null = null;
+  if (opts.xmitIfname !== undefined && opts.xmitIfname !== opts.ifname) {
+    try {
+      xmit = {
+        handle: native.open(family, opts.xmitIfname, false, () => {}),
+        ifindex: native.ifIndex(opts.xmitIfname),
+      };
+    } catch (cause) {
+      native.close(handle);
+      throw new HaError(
+        'HA_ERR_SOCKET',
+        `cannot open the VRRP send socket on ${opts.xmitIfname}: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+  }
   let closed = false;
   return {
     family,
@@ -133,7 +155,8 @@ export function openVrrpSocket(opts: VrrpSocketOptions): VrrpSocket {
     sourceAddress: source,
     send(packet, dest) {
       if (closed) return;
-      native.send(handle, packet, dest, source, ifindex);
+      if (xmit) native.send(xmit.handle, packet, dest, source, xmit.ifindex);
+      else native.send(handle, packet, dest, source, ifindex);
     },
     onMessage(cb) {
       listener = cb;
@@ -143,6 +166,7 @@ export function openVrrpSocket(opts: VrrpSocketOptions): VrrpSocket {
       closed = true;
       listener = null;
       native.close(handle);
+      if (xmit) native.close(xmit.handle);
     },
   };
 }

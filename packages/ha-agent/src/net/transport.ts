@@ -29,6 +29,8 @@ export interface TransportOptions {
   /** Never chosen as the source: our VIPs, which may already sit on the interface. */
   excludeAddresses: readonly string[];
   checksumForm: ChecksumForm;
+  /** use_vmac without vmac_xmit_base: adverts leave from the VMAC (receive stays on `ifname`) */
+  xmitIfname?: string;
 }
 
 export interface ReceivedAdvert {
@@ -114,6 +116,7 @@ export class VrrpTransport {
       multicast: opts.unicastPeers.length === 0,
       sourceAddress: opts.sourceAddress ?? undefined,
       excludeAddresses: opts.excludeAddresses,
+      xmitIfname: opts.xmitIfname,
     });
     this.sourceAddress = this.#sock.sourceAddress;
     this.#sock.onMessage((pkt, info) => this.#receive(pkt, info));
