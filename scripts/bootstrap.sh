@@ -51,7 +51,7 @@ export PATH="$TOOLS/bin:$ROOT/node_modules/.bin:$PATH"
 export npm_config_nodedir="$NODE_HOME"
 
 # 4. Debian packages the integration tests and benchmarks use. Only as root, only when missing.
-DEBS=(haproxy keepalived nginx-light wrk tshark arping socat iproute2 curl psmisc)
+DEBS=(haproxy keepalived nginx-light wrk tshark arping socat iproute2 curl psmisc nftables)
 if [ "$(id -u)" = 0 ] && [ "${SKIP_APT:-}" != 1 ]; then
   missing=()
   for p in "${DEBS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

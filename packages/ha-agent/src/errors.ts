@@ -12,7 +12,8 @@ export type HaErrorCode =
   | 'HA_ERR_VIP'
   | 'HA_ERR_TRACK'
   | 'HA_ERR_NOTIFY'
-  | 'HA_ERR_API';
+  | 'HA_ERR_API'
+  | 'HA_ERR_FIREWALL';
 
 export class HaError extends Error {
   readonly code: HaErrorCode;

@@ -6,6 +6,7 @@ import { EventLoopMonitor } from '../api/event-loop-monitor.ts';
 import { type RunningStatusApi, startStatusApi } from '../api/server.ts';
 import type { AgentStatus } from '../api/status-schema.ts';
 import type { Logger } from '../log.ts';
+import { NoAcceptFirewall } from '../net/no-accept.ts';
 import { Notifier } from '../notify/notifier.ts';
 import { type TrackedRef, TrackerRegistry } from '../track/registry.ts';
 import type { Tracker } from '../track/tracker.ts';
@@ -17,6 +18,8 @@ export interface AgentOptions {
   logger: Logger;
   /** false in tests that do not want an HTTP port */
   statusApi?: boolean;
+  /** injectable for tests; default: the nftables table `inet ha_agent`, made when no_accept needs it */
+  firewall?: NoAcceptFirewall;
 }
 
 /** How long start-up waits for trackers' first readings before starting the instances. */
@@ -39,6 +42,7 @@ export class Agent {
   #api: RunningStatusApi | null = null;
   #eventLoop: EventLoopMonitor;
   readonly #startedAt = new Date();
+  #firewall: NoAcceptFirewall | null = null;
 
   constructor(config: KeepalivedConfig, opts: AgentOptions) {
     this.#config = config;
@@ -83,6 +87,20 @@ export class Agent {
     await this.#api?.close();
     this.#eventLoop.stop();
     await Promise.race([this.#notifier.drain(), new Promise((r) => setTimeout(r, 2000).unref())]);
+    await this.#firewall?.teardown();
+  }
+
+  /**
+   * The no_accept table exists from the start (replacing one a crashed agent left) when an instance
+   * needs it; each such instance adds its VIPs to it while MASTER. A reload may bring the first one.
+   */
+  async #firewallFor(config: KeepalivedConfig): Promise<NoAcceptFirewall | undefined> {
+    if (!config.instances.some((i) => !i.accept && i.priority !== 255)) return this.#firewall ?? undefined;
+    if (!this.#firewall) {
+      this.#firewall = this.#opts.firewall ?? new NoAcceptFirewall({ logger: this.#log });
+      await this.#firewall.setup();
+    }
+    return this.#firewall;
   }
 
   /** SIGHUP: instances whose configuration (and trackers) did not change keep running, state and all. */
@@ -122,6 +140,7 @@ export class Agent {
     trackers: TrackerRegistry,
   ): Promise<void> {
     this.#trackers = trackers;
+    const firewall = await this.#firewallFor(config);
     const instances = new Map<string, VrrpInstanceRuntime>();
     const fresh: VrrpInstanceRuntime[] = [];
     for (const inst of config.instances) {
@@ -133,6 +152,7 @@ export class Agent {
       const rt = new VrrpInstanceRuntime(inst, config.globalDefs, trackers.forInstance(inst), {
         logger: this.#log,
         notifier: this.#notifier,
+        firewall,
       });
       instances.set(inst.name, rt);
       fresh.push(rt);

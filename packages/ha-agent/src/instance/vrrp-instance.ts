@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import { GarpScheduler } from '../net/garp-scheduler.ts';
 import { interfaceMac, linkFrameSender } from '../net/garp-senders.ts';
 import { sendLinkFrame } from '../net/native.ts';
+import type { NoAcceptFirewall } from '../net/no-accept.ts';
 import { emptyCounters, type PacketCounters, VrrpTransport } from '../net/transport.ts';
 import { VipManager } from '../net/vip.ts';
 import { createVmac, deleteVmac, vmacMac } from '../net/vmac.ts';
@@ -23,6 +24,8 @@ export interface InstanceDeps {
   notifier: Notifier;
   /** injectable for tests; default: real `ip` */
   vipManager?: VipManager;
+  /** the agent's nftables table; required for an instance with no_accept to enforce it */
+  firewall?: NoAcceptFirewall;
 }
 
 const HISTORY = 20;
@@ -38,6 +41,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
   readonly #log: Logger;
   readonly #notifier: Notifier;
   readonly #vip: VipManager;
+  readonly #firewall: NoAcceptFirewall | null;
   readonly #bindings: TrackBinding[];
   readonly #timers = new Map<TimerName, NodeJS.Timeout>();
   readonly #transitions: Transition[] = [];
@@ -57,6 +61,8 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
   #openError: string | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
   #vmacCreated = false;
+  /** our VIPs are in the no_accept firewall set */
+  #blocking = false;
   #onTrackerChange = () => this.#reevaluate();
   /** every VIP add/remove in order, so a quick MASTER→BACKUP→MASTER never reorders them */
   #vipQueue: Promise<void> = Promise.resolve();
@@ -70,6 +76,19 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     this.#notifier = deps.notifier;
     this.#vip = deps.vipManager ?? new VipManager({ defaultDev: this.vipDev, logger: this.#log });
     this.#priority = config.priority;
+    this.#firewall = deps.firewall ?? null;
+  }
+
+  /**
+   * Accept_Mode = False (no_accept, or vrrp_strict's default): a MASTER that is not the address owner
+   * drops traffic to its VIPs. keepalived exempts priority 255 owners the same way.
+   */
+  get blocksVips(): boolean {
+    return !this.config.accept && this.config.priority !== 255;
+  }
+
+  #blockedAddresses() {
+    return this.allVips.map((v) => ({ address: v.address, family: v.family }));
   }
 
   get name(): string {
@@ -99,9 +118,8 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
         'auth_type AH is not supported (deprecated by RFC 3768/9568); sending and expecting no authentication',
       );
     }
-    if (!c.accept) {
-      // keepalived installs firewall rules for no_accept; we do not touch the firewall.
-      this.#log.warn('no_accept is not enforced: the VIP answers locally addressed traffic while MASTER');
+    if (this.blocksVips && !this.#firewall) {
+      this.#log.warn('no_accept needs a firewall and none was given to this instance');
     }
     // A VIP left behind by a crashed agent must not answer while we are not MASTER.
     await this.#vip
@@ -238,6 +256,8 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     await this.#vipQueue;
     // Belt and braces: whatever the state, no VIP of ours stays on the link.
     await this.#vip.reconcile(this.allVips, false).catch(() => {});
+    this.#unblockVips();
+    await this.#vipQueue;
     if (this.#vmacCreated && this.config.useVmac) await deleteVmac(this.config.useVmac);
     this.#notifier.notify('INSTANCE', this.config, 'STOP', 0);
   }
@@ -325,11 +345,18 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
         return;
       case 'addVips':
         this.#vipsInstalled = true;
+        // The drop goes in before the address, so a no_accept VIP never answers even briefly.
+        if (this.blocksVips && this.#firewall && !this.#blocking) {
+          this.#blocking = true;
+          const fw = this.#firewall;
+          this.#queueVip(() => fw.block(this.#blockedAddresses()), 'block');
+        }
         this.#queueVip(() => this.#vip.add(this.allVips), 'add');
         return;
       case 'removeVips':
         this.#vipsInstalled = false;
         this.#queueVip(() => this.#vip.remove(this.allVips), 'remove');
+        this.#unblockVips();
         return;
       case 'startGarp':
         // After the VIPs are on the link, so that the announced address answers.
@@ -344,6 +371,14 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
         this.#onTransition(a.from, a.to, a.reason);
         return;
     }
+  }
+
+  /** after the VIPs are gone (queued behind their removal) */
+  #unblockVips(): void {
+    if (!this.#blocking || !this.#firewall) return;
+    this.#blocking = false;
+    const fw = this.#firewall;
+    this.#queueVip(() => fw.unblock(this.#blockedAddresses()), 'unblock');
   }
 
   #queueVip(fn: () => Promise<void>, what: string): void {
