@@ -7,6 +7,18 @@ import { parseCidr } from '../values.ts';
 import { type ProxyKeyword, usage } from './scope.ts';
 
 export const BOOLEAN_SET = new Set<string>(BOOLEAN_OPTIONS);
+/** Health-check options (backend-only); `httpchk` takes arguments and is handled on its own. */
+export const CHECK_OPTIONS = [
+  'tcp-check',
+  'ssl-hello-chk',
+  'smtpchk',
+  'mysql-check',
+  'pgsql-check',
+  'redis-check',
+  'ldap-check',
+  'spop-check',
+  'external-check',
+];
 export const FRONTEND_OPTIONS = new Set([
   'accept-invalid-http-request',
   'clitcpka',
@@ -41,27 +53,8 @@ export const BACKEND_OPTIONS = new Set([
   'h1-case-adjust-bogus-server',
   'http-pretend-keepalive',
   'httpchk',
-  'tcp-check',
-  'ssl-hello-chk',
-  'smtpchk',
-  'mysql-check',
-  'pgsql-check',
-  'redis-check',
-  'ldap-check',
-  'spop-check',
-  'external-check',
+  ...CHECK_OPTIONS,
 ]);
-export const CHECK_OPTIONS = [
-  'tcp-check',
-  'ssl-hello-chk',
-  'smtpchk',
-  'mysql-check',
-  'pgsql-check',
-  'redis-check',
-  'ldap-check',
-  'spop-check',
-  'external-check',
-];
 export const ARG_OPTIONS = [
   'httplog',
   'httpslog',
