@@ -259,6 +259,17 @@ static vrrp_sock *get_sock(napi_env env, napi_value v) {
 
 /* send(handle, buf, dst, src|null, ifindex): source and interface ride in IP(V6)_PKTINFO so one socket
  * serves multicast and unicast peers and the kernel still builds the IP header. */
+/* One control message (the packet-info of the source address/interface) into msg, backed by cbuf. */
+static void put_cmsg(struct msghdr *msg, unsigned char *cbuf, int level, int type, const void *data, size_t len) {
+  msg->msg_control = cbuf;
+  msg->msg_controllen = CMSG_SPACE(len);
+  struct cmsghdr *c = CMSG_FIRSTHDR(msg);
+  c->cmsg_level = level;
+  c->cmsg_type = type;
+  c->cmsg_len = CMSG_LEN(len);
+  memcpy(CMSG_DATA(c), data, len);
+}
+
 static napi_value js_send(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -291,13 +302,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
     if (src[0] || ifindex) {
       struct in_pktinfo pi = {.ipi_ifindex = ifindex};
       if (src[0] && inet_pton(AF_INET, src, &pi.ipi_spec_dst) != 1) return throw_errno(env, "src address", EINVAL);
-      msg.msg_control = cbuf;
-      msg.msg_controllen = CMSG_SPACE(sizeof pi);
-      struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-      c->cmsg_level = IPPROTO_IP;
-      c->cmsg_type = IP_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof pi);
-      memcpy(CMSG_DATA(c), &pi, sizeof pi);
+      put_cmsg(&msg, cbuf, IPPROTO_IP, IP_PKTINFO, &pi, sizeof pi);
     }
   } else {
     struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&to;
@@ -309,13 +314,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
     memset(&pi, 0, sizeof pi);
     pi.ipi6_ifindex = (unsigned)ifindex;
     if (src[0] && inet_pton(AF_INET6, src, &pi.ipi6_addr) != 1) return throw_errno(env, "src address", EINVAL);
-    msg.msg_control = cbuf;
-    msg.msg_controllen = CMSG_SPACE(sizeof pi);
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = IPPROTO_IPV6;
-    c->cmsg_type = IPV6_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof pi);
-    memcpy(CMSG_DATA(c), &pi, sizeof pi);
+    put_cmsg(&msg, cbuf, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof pi);
   }
   msg.msg_namelen = tolen;
   if (sendmsg(s->fd, &msg, MSG_DONTWAIT) < 0) return throw_errno(env, "sendmsg", errno);
