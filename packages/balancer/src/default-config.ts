@@ -1,12 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type BackendSpec,
-  DEFAULT_TUNE,
-  type EngineConfig,
-  type FrontendSpec,
-  type Timeouts,
-} from './engine/engine-config.ts';
 
 /**
  * The built-in configuration used when no `-f` is given: the equivalent of
@@ -24,8 +17,11 @@ import {
  *     server demo2 127.0.0.1:8082
  *
  * plus two tiny demo web servers on 8081/8082 started by the CLI, so `bash scripts/run.sh` works out of
- * the box. Ports move together with BALANCER_DEMO_PORT (frontend port; servers are +1 and +2).
+ * the box. Ports move together with BALANCER_DEMO_PORT (frontend port; servers are +1 and +2). The text
+ * goes through the same loader as a file (as `<built-in demo>`), so what runs is what it says.
  */
+export const DEMO_SOURCE_NAME = '<built-in demo>';
+
 export const DEFAULT_CONFIG_TEXT = `defaults
     mode http
     option forwardfor
@@ -44,67 +40,6 @@ backend demo
     server demo1 127.0.0.1:%S1%
     server demo2 127.0.0.1:%S2%
 `;
-
-const DEMO_TIMEOUTS: Timeouts = {
-  client: 30_000,
-  server: 30_000,
-  connect: 5_000,
-  httpRequest: 10_000,
-  httpKeepAlive: 10_000,
-  tunnel: null,
-  clientFin: null,
-  serverFin: null,
-  queue: null,
-};
-
-export function defaultEngineConfig(frontendPort: number, serverPorts: [number, number]): EngineConfig {
-  const options = { httpServerClose: false, httpClose: false, httpKeepAlive: false };
-  const forwardfor = { except: null, header: 'X-Forwarded-For', ifNone: false };
-  const frontend: FrontendSpec = {
-    name: 'demo',
-    mode: 'http',
-    binds: [
-      {
-        address: { kind: 'inet', family: 4, host: '127.0.0.1', portMin: frontendPort, portMax: frontendPort },
-        text: `127.0.0.1:${frontendPort}`,
-        file: '<built-in>',
-        line: 12,
-      },
-    ],
-    maxconn: null,
-    timeouts: DEMO_TIMEOUTS,
-    options,
-    forwardfor,
-    defaultBackend: 'demo',
-    errorfiles: new Map(),
-  };
-  const backend: BackendSpec = {
-    name: 'demo',
-    mode: 'http',
-    servers: serverPorts.map((port, i) => ({
-      name: `demo${i + 1}`,
-      host: '127.0.0.1',
-      port,
-      path: null,
-      weight: 1,
-      maxconn: null,
-      disabled: false,
-      backup: false,
-    })),
-    timeouts: DEMO_TIMEOUTS,
-    retries: 3,
-    httpReuse: 'safe',
-    options,
-    forwardfor,
-    balance: { algorithm: 'roundrobin', args: [] },
-    errorfiles: new Map(),
-  };
-  return {
-    global: { maxconn: null, pidfile: null, healthSocket: null, ...DEFAULT_TUNE },
-    frontends: [frontend],
-    backends: new Map([[backend.name, backend]]),
-  };
-}
 
 export function defaultConfigText(frontendPort: number, serverPorts: [number, number]): string {
   return DEFAULT_CONFIG_TEXT.replace('%FE%', String(frontendPort))

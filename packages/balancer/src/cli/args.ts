@@ -1,40 +1,82 @@
 /**
- * HAProxy's command line, parsed without side effects. Flags we accept but do not implement yet
- * (master-worker, -sf/-st) are reported in `notes` so the CLI can warn about them.
+ * HAProxy 2.6's command line, parsed without side effects. Every flag `haproxy -h` lists is accepted
+ * (test harnesses and unit files pass them); the ones whose feature is not built are reported in
+ * `notes` so the CLI can say so once at start-up, never silently.
  */
+import { LB_ERR, LbError } from '../errors.ts';
+
 export interface CliArgs {
   files: string[];
   check: boolean;
+  /** `-cc COND`: evaluate a condition and exit */
+  checkCondition: string | null;
   pidfile: string | null;
   daemon: boolean;
+  /** `-d`: debug mode (foreground, verbose start-up) */
+  debug: boolean;
   quiet: boolean;
   verbose: boolean;
   /** 0 = no version request, 1 = -v, 2 = -vv */
   version: 0 | 1 | 2;
   masterWorker: boolean;
+  /** `-Ws`: master-worker with systemd notify support (we always notify when $NOTIFY_SOCKET is set) */
+  systemdMode: boolean;
   /** pids given to -sf (soft finish) / -st (terminate) */
   finishPids: number[];
   terminatePids: number[];
+  /** `-dW`: any warning is fatal */
+  zeroWarning: boolean;
+  /** `-n N`: global maxconn */
+  maxconn: number | null;
+  /** `-N N`: default per-proxy maxconn */
+  proxyMaxconn: number | null;
+  /** `-C DIR`: change to DIR before loading files */
+  chdir: string | null;
   help: boolean;
+  /** Flags accepted but without effect here, with why (printed as warnings at start-up). */
   notes: string[];
 }
 
-export class UsageError extends Error {
-  readonly code = 'LB_ERR_USAGE';
+export class UsageError extends LbError {
+  constructor(message: string) {
+    super(LB_ERR.USAGE, message);
+    this.name = 'UsageError';
+  }
 }
+
+/** `-d` variants HAProxy documents; what each does here. */
+const DEBUG_FLAGS: Record<string, string | null> = {
+  '-db': null, // only disables background mode: the balancer never forks
+  '-de': 'epoll cannot be disabled (the event loop is libuv’s)',
+  '-dp': 'poll cannot be disabled (the event loop is libuv’s)',
+  '-dS': null, // the balancer does not splice
+  '-dG': 'getaddrinfo cannot be disabled (name resolution is Node’s)',
+  '-dR': null, // SO_REUSEPORT is not used
+  '-dL': 'there are no loaded object files to dump',
+  '-dr': 'server address resolution failures are not ignored yet',
+  '-dV': null, // there is no TLS to servers yet, so nothing to verify
+  '-dD': 'the diagnostic mode is not implemented',
+};
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const a: CliArgs = {
     files: [],
     check: false,
+    checkCondition: null,
     pidfile: null,
     daemon: false,
+    debug: false,
     quiet: false,
     verbose: false,
     version: 0,
     masterWorker: false,
+    systemdMode: false,
     finishPids: [],
     terminatePids: [],
+    zeroWarning: false,
+    maxconn: null,
+    proxyMaxconn: null,
+    chdir: null,
     help: false,
     notes: [],
   };
@@ -45,6 +87,26 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (v === undefined) throw new UsageError(`option '${arg}' requires an argument`);
       return v;
     };
+    const count = (): number => {
+      const v = value();
+      if (!/^\d+$/.test(v) || Number(v) < 1)
+        throw new UsageError(`option '${arg}' expects a positive integer, got '${v}'`);
+      return Number(v);
+    };
+    if (arg === '--') {
+      // HAProxy: every following argument is a configuration file
+      a.files.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg in DEBUG_FLAGS) {
+      const why = DEBUG_FLAGS[arg];
+      if (why) a.notes.push(`${arg}: ${why}; ignored.`);
+      continue;
+    }
+    if (arg.startsWith('-dM') || arg.startsWith('-dK')) {
+      a.notes.push(`${arg}: memory debugging and keyword dumps are HAProxy internals; ignored.`);
+      continue;
+    }
     switch (arg) {
       case '-f':
         a.files.push(value());
@@ -52,14 +114,21 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '-c':
         a.check = true;
         break;
+      case '-cc':
+        a.checkCondition = value();
+        break;
       case '-p':
         a.pidfile = value();
         break;
       case '-D':
         a.daemon = true;
         break;
-      case '-db':
+      case '-d':
+        a.debug = true;
         a.daemon = false;
+        break;
+      case '-dW':
+        a.zeroWarning = true;
         break;
       case '-V':
         a.verbose = true;
@@ -74,8 +143,36 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         a.version = 2;
         break;
       case '-W':
+        a.masterWorker = true;
+        break;
       case '-Ws':
         a.masterWorker = true;
+        a.systemdMode = true;
+        break;
+      case '-n':
+        a.maxconn = count();
+        break;
+      case '-N':
+        a.proxyMaxconn = count();
+        break;
+      case '-m':
+        a.notes.push(
+          `-m ${value()}: a memory limit is not applied; set MemoryMax= in the systemd unit instead.`,
+        );
+        break;
+      case '-L':
+        a.notes.push(`-L ${value()}: the local peer name is not used (peers are planned).`);
+        break;
+      case '-C':
+        a.chdir = value();
+        break;
+      case '-x':
+        a.notes.push(
+          `-x ${value()}: taking listening sockets from an old process is planned; binding afresh.`,
+        );
+        break;
+      case '-S':
+        a.notes.push(`-S ${value()}: the master CLI is planned; not listening on it.`);
         break;
       case '-sf':
       case '-st': {
@@ -99,16 +196,28 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   return a;
 }
 
-export const USAGE = `Usage : balancer [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -p <pidfile> ] [ -c ] [ -q ]
+export const USAGE = `Usage : balancer [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <maxconn> ] [ -N <maxpconn> ]
+        [ -p <pidfile> ] [ -m <max megs> ] [ -C <dir> ] [-- <cfgfile>*]
         -v displays version ; -vv shows known build options.
-        -f <cfgfile|cfgdir> adds <cfgfile> to the list of configuration files to be loaded.
-           Without -f, a built-in demonstration configuration runs (see README).
-        -c check mode : only check config files and exit
-        -D daemon mode: accepted, but the balancer stays in the foreground (run it under systemd)
-        -db disables background mode
-        -W / -Ws master-worker mode: accepted, not implemented yet (single process)
-        -sf/-st [pid ]* finishes/terminates old pids: accepted, not implemented yet
-        -p writes pids of all children to this file
+        -d enters debug mode ; -db only disables background mode.
+        -dM[<byte>,help,...] debug memory: accepted, ignored
         -V enters verbose mode (disables quiet mode)
+        -D goes daemon: accepted, the balancer stays in the foreground (run it under systemd)
+        -C changes to <dir> before loading files.
+        -W master-worker mode: accepted, a single process serves (workers are planned)
+        -Ws master-worker mode with systemd notify support (sd_notify is always spoken under systemd)
         -q quiet mode : don't display messages
+        -c check mode : only check config files and exit
+        -cc check condition : evaluate a condition and exit
+        -n sets the maximum total # of connections
+        -m limits the usable amount of memory (in MB): accepted, ignored (use MemoryMax=)
+        -N sets the default, per-proxy maximum # of connections (0)
+        -L set local peer name: accepted, ignored
+        -p writes the pid to this file
+        -de / -dp / -dS / -dG / -dR / -dL / -dK / -dr / -dV / -dD: accepted (see README)
+        -dW fails if any warning is emitted
+        -sf/-st [pid ]* finishes/terminates old pids: accepted, hand-over is planned
+        -x <unix_socket> get listening sockets from a unix socket: accepted, planned
+        -S <bind>[,<bind options>...] new master CLI: accepted, planned
+        Without -f, a built-in demonstration configuration runs (see README).
 `;

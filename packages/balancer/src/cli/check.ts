@@ -1,14 +1,23 @@
 /**
- * `balancer -c -f FILE…`: checks haproxy.cfg files and prints every diagnostic in HAProxy's shape.
- * Like `haproxy -c`: diagnostics go to stderr, "Configuration file is valid" to stdout; exit status 0
- * when there is no alert (warnings allowed), 1 otherwise.
+ * What `balancer -c` and start-up print about a configuration, in HAProxy 2.6's shape and on its
+ * streams (checked against `haproxy -c` here):
+ * - any diagnostic is preceded by two `[NOTICE]` lines (version, path to the executable);
+ * - warnings and alerts go to stderr as `[WARNING]  (pid) : config : parsing [file:line] : …`;
+ * - alerts end with "Error(s) found in configuration file : F" per file and "Fatal errors found in
+ *   configuration." (exit 1);
+ * - `-c` then prints to stdout "Warnings were found." (if any), and "Configuration file is valid" (exit 0)
+ *   or, with no listener, "Configuration file has no error but will not start (no listener) => exit(2)."
+ *   (exit 2);
+ * - `-q` (or `quiet` in global) prints nothing at all, as `haproxy -c -q` does.
  */
+import { formatHaproxyDiagnostic, formatHaproxyLine } from '@ha-lb/shared-config/haproxy';
 import {
-  type Diagnostic,
-  formatHaproxyDiagnostic,
-  formatHaproxyLine,
-  loadHaproxyConfig,
-} from '@ha-lb/shared-config/haproxy';
+  type LoadedConfig,
+  type LoadOptions,
+  loadBalancerConfig,
+  NO_LISTENER_CHECK,
+} from '../config/load.ts';
+import { BALANCER_VERSION } from '../version.ts';
 
 export interface CheckIo {
   stdout: { write(text: string): unknown };
@@ -18,32 +27,53 @@ export interface CheckIo {
   pid?: number | string;
   /** Base directory for relative file names in the configuration (default: process.cwd()). */
   cwd?: string;
+  /** `-q` */
+  quiet?: boolean;
+  /** `-dW` */
+  zeroWarning?: boolean;
+  /** Shown in the "path to executable" notice (default: the running script). */
+  executable?: string;
 }
 
-/** The lines `runCheck` prints to stderr for these diagnostics (exported for tests and the engine's start-up). */
-export function checkReport(
-  diagnostics: readonly Diagnostic[],
-  pid: number | string,
-): { stderr: string[]; valid: boolean } {
-  const lines = diagnostics.map((d) => formatHaproxyDiagnostic(d, pid));
-  const alerts = diagnostics.filter((d) => d.severity === 'alert');
-  if (alerts.length > 0) {
-    const files = [...new Set(alerts.filter((d) => d.line > 0).map((d) => d.file))];
+/** What `[NOTICE] path to executable is …` names: the bin script when it started us (it sets the variable). */
+export function executablePath(): string {
+  return process.env.BALANCER_EXECUTABLE ?? process.argv[1] ?? process.execPath;
+}
+
+/** The stderr lines for a loaded configuration's diagnostics (empty when there are none). */
+export function diagnosticLines(loaded: LoadedConfig, pid: number | string, executable: string): string[] {
+  const ds = loaded.diagnostics;
+  if (ds.length === 0) return [];
+  const lines = [
+    formatHaproxyLine('notice', `balancer version is ${BALANCER_VERSION}`, pid),
+    formatHaproxyLine('notice', `path to executable is ${executable}`, pid),
+    ...ds.map((d) => formatHaproxyDiagnostic(d, pid)),
+  ];
+  const fatal = ds.filter((d) => d.severity === 'alert' && d.code !== 'CFG_ERR_ZERO_WARNING');
+  if (fatal.length > 0) {
+    const files = [...new Set(fatal.filter((d) => d.line > 0).map((d) => d.file))];
     for (const f of files)
       lines.push(formatHaproxyLine('alert', `config : Error(s) found in configuration file : ${f}`, pid));
     lines.push(formatHaproxyLine('alert', 'config : Fatal errors found in configuration.', pid));
-    return { stderr: lines, valid: false };
   }
-  if (diagnostics.length > 0) lines.push('Warnings were found.');
-  return { stderr: lines, valid: true };
+  return lines;
+}
+
+/** Prints the `-c` report and returns its exit status. */
+export function reportCheck(loaded: LoadedConfig, io: CheckIo): number {
+  const quiet = io.quiet === true || loaded.quiet;
+  const valid = loaded.engine !== null;
+  const code = !valid ? 1 : loaded.hasListener ? 0 : 2;
+  if (quiet) return code;
+  for (const line of diagnosticLines(loaded, io.pid ?? process.pid, io.executable ?? executablePath()))
+    io.stderr.write(`${line}\n`);
+  if (!valid) return code;
+  if (loaded.diagnostics.length > 0) io.stdout.write('Warnings were found.\n');
+  io.stdout.write(code === 2 ? `${NO_LISTENER_CHECK}\n` : 'Configuration file is valid\n');
+  return code;
 }
 
 export async function runCheck(paths: string[], io: CheckIo): Promise<number> {
-  const pid = io.pid ?? process.pid;
-  const result = loadHaproxyConfig(paths, { env: io.env ?? process.env, cwd: io.cwd });
-  const report = checkReport(result.diagnostics, pid);
-  for (const line of report.stderr) io.stderr.write(`${line}\n`);
-  if (!report.valid || result.config === null) return 1;
-  io.stdout.write('Configuration file is valid\n');
-  return 0;
+  const opts: LoadOptions = { env: io.env ?? process.env, cwd: io.cwd, zeroWarning: io.zeroWarning };
+  return reportCheck(loadBalancerConfig(paths, opts), io);
 }

@@ -24,6 +24,26 @@ export interface Engine {
   readonly servers: net.Server[];
   /** stop accepting, let in-flight requests finish for up to graceMs, then close everything */
   stop(graceMs: number): Promise<void>;
+  /**
+   * SIGTTOU: stop accepting. Address and UNIX-socket listeners are closed (their ports are free for
+   * another process, as HAProxy's pause allows); inherited `fd@` listeners cannot be reopened, so
+   * they stay bound and new connections wait unread until resume().
+   */
+  pause(): void;
+  /** SIGTTIN: listen again where pause() stopped. Rejects with the first bind error. */
+  resume(): Promise<void>;
+  /** open sessions per frontend, for state dumps */
+  sessionCounts(): { proxy: string; sessions: number }[];
+}
+
+interface Listening {
+  server: net.Server;
+  opts: net.ListenOptions;
+  info: ListenerInfo;
+  inherited: boolean;
+  /** connections accepted on an inherited listener while paused */
+  held: net.Socket[];
+  admit: (sock: net.Socket) => void;
 }
 
 /** Accept backlog of every listener (HAProxy sizes it from maxconn; the kernel caps it at somaxconn). */
@@ -38,6 +58,8 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
   const runtimes: ProxyRuntime[] = [];
   const listeners: ListenerInfo[] = [];
   const servers: net.Server[] = [];
+  const listening: Listening[] = [];
+  let paused = false;
   try {
     for (const fe of config.frontends) {
       let be: BackendState | null = null;
@@ -70,9 +92,17 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
       for (const bind of fe.binds) {
         const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
         for (const opts of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only)) {
+          const inherited = (opts as { fd?: number }).fd !== undefined;
+          const entry = { held: [] as net.Socket[] } as unknown as Listening;
+          entry.admit = (sock) => bindGate.admit(sock, start);
           const server = net.createServer(
             { pauseOnConnect: true, allowHalfOpen: true, noDelay: true },
-            (sock) => bindGate.admit(sock, start),
+            (sock) => {
+              if (paused && inherited) {
+                entry.held.push(sock);
+                sock.on('error', () => {});
+              } else entry.admit(sock);
+            },
           );
           const info: ListenerInfo = { proxy: fe.name, address: listenText(opts), listening: false };
           if (opts.path) removeStaleSocket(opts.path);
@@ -105,6 +135,8 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
           info.listening = true;
           listeners.push(info);
           servers.push(server);
+          Object.assign(entry, { server, opts, info, inherited });
+          listening.push(entry);
         }
       }
     }
@@ -119,8 +151,38 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
     servers,
     backends: [...backends.values()],
     stop(graceMs: number) {
+      for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
       stopped ??= stopAll(servers, listeners, runtimes, backends, graceMs);
       return stopped;
+    },
+    pause() {
+      if (paused || stopped) return;
+      paused = true;
+      for (const l of listening) {
+        l.info.listening = false;
+        if (!l.inherited) l.server.close();
+      }
+    },
+    async resume() {
+      if (!paused || stopped) return;
+      paused = false;
+      for (const l of listening) {
+        if (l.opts.path) removeStaleSocket(l.opts.path);
+        if (!l.inherited)
+          await new Promise<void>((resolve, reject) => {
+            const onError = (err: Error) => reject(err);
+            l.server.once('error', onError);
+            l.server.listen(l.opts, () => {
+              l.server.off('error', onError);
+              resolve();
+            });
+          });
+        l.info.listening = true;
+        for (const s of l.held.splice(0)) if (!s.destroyed) l.admit(s);
+      }
+    },
+    sessionCounts() {
+      return runtimes.map((px) => ({ proxy: px.fe.name, sessions: px.sessions.size }));
     },
   };
 }

@@ -4,7 +4,7 @@ import { delimiter, join, resolve } from 'node:path';
 
 /** The repository root (this file lives in packages/balancer/test/helpers/). */
 export const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
-export const BALANCER_BIN = join(REPO_ROOT, 'packages/balancer/bin/balancer.js');
+export const BALANCER_BIN = join(REPO_ROOT, 'packages/balancer/src/cli.ts');
 
 /** PATH for spawned tools: haproxy and nginx live in /usr/sbin, which a non-login PATH may lack. */
 export const TOOL_PATH = [process.env.PATH ?? '', '/usr/local/sbin', '/usr/sbin', '/sbin']

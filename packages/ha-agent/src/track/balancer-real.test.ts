@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { BalancerTracker } from './balancer.ts';
 import { waitFor } from './tracker.case.ts';
 
-const bin = new URL('../../../balancer/bin/balancer.js', import.meta.url).pathname;
+const bin = new URL('../../../balancer/src/cli.ts', import.meta.url).pathname;
 
 async function freePort(): Promise<number> {
   const s = createServer();

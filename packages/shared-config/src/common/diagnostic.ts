@@ -23,6 +23,8 @@ export function warning(file: string, line: number, code: string, message: strin
   return { severity: 'warning', file, line, message, code };
 }
 
-export function hasAlert(diagnostics: readonly Diagnostic[]): boolean {
-  return diagnostics.some((d) => d.severity === 'alert');
+/** True when one of `diagnostics[from…]` is an alert. */
+export function hasAlert(diagnostics: readonly Diagnostic[], from = 0): boolean {
+  for (let i = from; i < diagnostics.length; i++) if (diagnostics[i].severity === 'alert') return true;
+  return false;
 }

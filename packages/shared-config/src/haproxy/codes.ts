@@ -25,16 +25,10 @@ export const CODES = {
   removed: 'CFG_ERR_REMOVED_KEYWORD',
   /** A `.alert` directive in the configuration. */
   userDirective: 'CFG_ERR_ALERT_DIRECTIVE',
-  /** A keyword parsed into the model whose runtime is planned (see runtime-status.ts). */
-  planned: 'CFG_WARN_PLANNED',
   /** A legacy form accepted for compatibility, with the modern form to write. */
   legacy: 'CFG_WARN_LEGACY',
   /** A setting that has no effect where it is written (HAProxy's "ignored" warnings). */
   ignored: 'CFG_WARN_IGNORED',
-  /** `chroot`, which Node cannot do. */
-  chroot: 'CFG_WARN_CHROOT',
-  /** `daemon`: the balancer never forks. */
-  daemon: 'CFG_WARN_DAEMON',
   /** Other remarks: unset environment variables, `.warning`, nbthread > 1. */
   notice: 'CFG_WARN_NOTICE',
 } as const;

@@ -12,7 +12,6 @@ import type {
   StatsSchema,
   TimeoutsSchema,
 } from './model.ts';
-import { runtimeStatus } from './runtime-status.ts';
 
 export type ProxyInput = z.input<typeof ProxySchema>;
 export type ServerInput = z.input<typeof ServerSchema>;
@@ -54,11 +53,11 @@ export interface LineContext {
   alert(message: string, code?: string): void;
   warn(message: string, code?: string): void;
   /**
-   * Notes a keyword (or option) whose runtime may be planned: `key` is the runtime-status key, `label`
-   * what the message names (default: the key). All planned notes of a line become ONE warning,
-   * introduced by `subject` when given (`'server web1'` → `'server web1' options 'check', 'inter' are …`).
+   * Records that this line uses a runtime feature (see keyword-use.ts): `key` names it (`timeout queue`,
+   * `server check`), `label` is what a message about it names (default: the key), `subject` groups a
+   * line's options (`'server web1'`). Whether it is in effect is the engine's knowledge, not ours.
    */
-  planned(key: string, label?: string, subject?: string): void;
+  uses(key: string, label?: string, subject?: string): void;
   /** Resolves a file argument (errorfile, …) the way HAProxy does (`default-path`). */
   resolvePath(path: string): string;
   /** Resolves a certificate argument: `crt-base` first, then like resolvePath. */
@@ -68,13 +67,6 @@ export interface LineContext {
 }
 
 export { CODES } from './codes.ts';
-
-/** The standard message for a planned keyword (one per line). */
-export function plannedMessage(label: string, key: string): string | null {
-  const status = runtimeStatus(key);
-  if (status.status === 'active') return null;
-  return `'${label}' is parsed but not applied yet (${status.note})`;
-}
 
 export function ensure<T extends object, K extends keyof T>(
   obj: T,

@@ -139,7 +139,7 @@ const statsKeyword: GlobalKeyword = {
           CODES.badValue,
         );
     }
-    ctx.planned(`stats ${sub}`, `stats ${sub}`);
+    ctx.uses(`stats ${sub}`, `stats ${sub}`);
   },
 };
 
@@ -149,11 +149,7 @@ export const GLOBAL_KEYWORDS: Record<string, GlobalKeyword> = {
     handle: (ctx, g) => {
       if (!none(ctx)) return;
       g.draft.daemon = true;
-      // The process stays in the foreground either way; say so rather than ignore the keyword.
-      ctx.warn(
-        `'daemon' is parsed but not applied: the balancer does not fork and stays in the foreground; run it under systemd (Type=simple or notify), which is what 'daemon' is for.`,
-        CODES.daemon,
-      );
+      ctx.uses('daemon');
     },
   },
   'master-worker': {
@@ -168,12 +164,6 @@ export const GLOBAL_KEYWORDS: Record<string, GlobalKeyword> = {
     handle: (ctx, g) =>
       int(ctx, 1, 4096, (n) => {
         g.draft.nbthread = n;
-        if (n > 1) {
-          ctx.warn(
-            `'nbthread ${n}': the balancer serves traffic from one thread per process; the value is recorded but only one thread is used (workers are planned).`,
-            CODES.notice,
-          );
-        }
       }),
   },
   nbproc: {
@@ -192,19 +182,21 @@ export const GLOBAL_KEYWORDS: Record<string, GlobalKeyword> = {
     handle: (ctx, g) =>
       int(ctx, 1, 2 ** 31 - 1, (n) => {
         g.draft.maxconn = n;
-        ctx.planned('global maxconn', 'maxconn');
+        ctx.uses('global maxconn', 'maxconn');
       }),
   },
   pidfile: { handle: (ctx, g) => str(ctx, (v) => (g.draft.pidfile = v)) },
+  'unsafe-ignore-unimplemented': {
+    handle: (ctx, g) => {
+      if (none(ctx)) g.draft.unsafeIgnoreUnimplemented = true;
+    },
+  },
   chroot: {
     ownStatus: true,
     handle: (ctx, g) =>
       str(ctx, (v) => {
         g.draft.chroot = v;
-        ctx.warn(
-          `'chroot ${v}' is parsed but not applied: Node cannot chroot; confine the balancer with the systemd unit's sandboxing instead (RootDirectory=${v} or ProtectSystem=strict with ReadWritePaths=).`,
-          CODES.chroot,
-        );
+        ctx.uses('chroot', `chroot ${v}`);
       }),
   },
   user: { handle: (ctx, g) => str(ctx, (v) => (g.draft.user = v)) },

@@ -64,5 +64,10 @@ export function loadHaproxyConfig(paths: readonly string[], opts: ParseOptions =
   }
   const result = parseHaproxyConfig(sources, opts);
   if (diagnostics.length === 0) return result;
-  return { config: null, diagnostics: [...diagnostics, ...result.diagnostics] };
+  return {
+    config: null,
+    diagnostics: [...diagnostics, ...result.diagnostics],
+    uses: result.uses,
+    files: result.files,
+  };
 }

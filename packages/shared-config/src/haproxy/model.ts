@@ -246,6 +246,11 @@ export const GlobalSectionSchema = z.strictObject({
     .strictObject({ path: z.string().min(1), mode: z.int().min(0).max(0o7777) })
     .default({ path: DEFAULT_HEALTH_SOCKET_PATH, mode: 0o660 }),
   hardStopAfter: TimeMs.nullable().default(null),
+  /**
+   * OUR extension: start even when keywords that decide access, routing or encryption are not
+   * implemented yet (they are then ignored, loudly). Off by default: the balancer fails closed.
+   */
+  unsafeIgnoreUnimplemented: z.boolean().default(false),
   node: z.string().nullable().default(null),
   description: z.string().nullable().default(null),
   caBase: z.string().nullable().default(null),

@@ -11,13 +11,13 @@ import { alert, hasAlert, warning } from '../common/diagnostic.ts';
 import { suggest } from '../common/did-you-mean.ts';
 import { BlockStack, handleBlockDirective } from './conditional-blocks.ts';
 import type { GlobalInput, LineContext, ProxyDraft } from './context.ts';
-import { CODES, plannedMessage } from './context.ts';
+import { CODES } from './context.ts';
 import { GLOBAL_KEYWORDS, type GlobalScope, SELF_APPLIED_GLOBAL } from './global-keywords.ts';
+import type { KeywordUse } from './keyword-use.ts';
 import type { HaproxyConfig, HaproxyConfigInput } from './model.ts';
 import { HaproxyConfigSchema } from './model.ts';
 import type { ProxyKind, ProxyScope } from './proxy-keywords.ts';
 import { checkErrorCode, PROXY_KEYWORDS, parseBindLine, REMOVED_PROXY_KEYWORDS } from './proxy-keywords.ts';
-import { runtimeStatus } from './runtime-status.ts';
 import { tokenizeLine } from './tokenizer.ts';
 import { type ProxyToValidate, validateReferences, validateUserlists } from './validate.ts';
 
@@ -40,27 +40,25 @@ export interface HaproxyLoadResult {
   /** null iff there is at least one alert. */
   config: HaproxyConfig | null;
   diagnostics: Diagnostic[];
+  /** The runtime features each line uses, in source order (lines with an alert or a `no` prefix excluded). */
+  uses: KeywordUse[];
+  /** The files read, in order (diagnostics are sorted by this order, then by line). */
+  files: string[];
 }
 
 const PROXY_SECTIONS = ['defaults', 'frontend', 'backend', 'listen'] as const;
-/** Sections accepted and kept as written, with one "planned" warning each. */
-const OTHER_SECTIONS: Record<string, string> = {
-  peers: 'stick-table replication is planned',
-  resolvers: 'DNS resolution at runtime is planned',
-  mailers: 'email alerts are planned',
-  cache: 'caching is planned',
-  ring: 'ring buffers for logs are planned',
-  program: 'external programs are planned',
-  'fcgi-app': 'FastCGI is planned',
-  'log-forward': 'log forwarding is planned',
-};
-const SECTION_WORDS = [
-  'global',
-  ...PROXY_SECTIONS,
-  'userlist',
-  'http-errors',
-  ...Object.keys(OTHER_SECTIONS),
+/** Sections accepted and kept as written (each recorded as a `section <kind>` use), and why they do nothing yet. */
+const OTHER_SECTIONS = [
+  'peers',
+  'resolvers',
+  'mailers',
+  'cache',
+  'ring',
+  'program',
+  'fcgi-app',
+  'log-forward',
 ];
+const SECTION_WORDS = ['global', ...PROXY_SECTIONS, 'userlist', 'http-errors', ...OTHER_SECTIONS];
 const NAME_RE = /^[A-Za-z0-9_.:-]+$/;
 /**
  * Keywords that are alerts in a proxy without the needed capability (HAProxy's choice); any other
@@ -122,6 +120,7 @@ const defaultReadable = (path: string) => {
 
 export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOptions = {}): HaproxyLoadResult {
   const diagnostics: Diagnostic[] = [];
+  const uses: KeywordUse[] = [];
   const cwd = opts.cwd ?? process.cwd();
   const readable = opts.readable ?? defaultReadable;
   const g: GlobalScope = {
@@ -194,17 +193,23 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
         words = words.slice(1);
       }
       const keyword = words[0];
-      const plannedNotes: { key: string; label: string; subject?: string }[] = [];
+      const lineUses: KeywordUse[] = [];
+      const args = words.slice(1);
       const ctx: LineContext = {
         file,
         line: lineNo,
         keyword,
-        args: words.slice(1),
+        args,
         no,
         env: g.env,
         alert: (message, code = CODES.syntax) => diagnostics.push(alert(file, lineNo, code, message)),
         warn: (message, code = CODES.ignored) => diagnostics.push(warning(file, lineNo, code, message)),
-        planned: (key, label = key, subject) => plannedNotes.push({ key, label, subject }),
+        uses: (key, label = key, subject) =>
+          lineUses.push(
+            subject === undefined
+              ? { file, line: lineNo, key, label, args }
+              : { file, line: lineNo, key, label, subject, args },
+          ),
         resolvePath: (p) => resolveFile(p, file, cwd, g.defaultPath),
         resolveCert: (p) =>
           resolveFile(
@@ -215,7 +220,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
           ),
         readable,
       };
-      const alertsBefore = diagnostics.filter((d) => d.severity === 'alert').length;
+      const before = diagnostics.length;
 
       if (SECTION_WORDS.includes(keyword) && !no) {
         current = startSection(ctx);
@@ -225,9 +230,10 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
         dispatch(ctx);
       }
 
-      const alertsAfter = diagnostics.filter((d) => d.severity === 'alert').length;
-      // A `no …` line turns something off: nothing is left to apply, so nothing to warn about.
-      if (alertsAfter === alertsBefore && !no) emitPlanned(ctx, plannedNotes);
+      // A `no …` line turns something off: nothing is left to apply. A rejected line applies nothing.
+      // (Only this line's diagnostics are scanned: loading stays linear in the number of lines.)
+      if (!no && lineUses.length > 0 && !hasAlert(diagnostics, before))
+        for (const u of lineUses) uses.push(u);
     }
     if (blocks.levels.length > 0) {
       const open = blocks.levels[blocks.levels.length - 1];
@@ -237,32 +243,6 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
     }
   }
 
-  /** Turns the planned notes of one line into at most one warning. */
-  function emitPlanned(ctx: LineContext, notes: { key: string; label: string; subject?: string }[]) {
-    const planned = notes
-      .map((n) => ({ ...n, status: runtimeStatus(n.key) }))
-      .filter((n) => n.status.status === 'planned');
-    if (planned.length === 0) return;
-    if (planned.length === 1 && !planned[0].subject) {
-      const msg = plannedMessage(planned[0].label, planned[0].key);
-      if (msg) ctx.warn(msg, CODES.planned);
-      return;
-    }
-    // One warning for the line: the keyword itself (if planned) and its planned options.
-    const head = planned.filter((n) => !n.subject);
-    const opts = planned.filter((n) => n.subject);
-    const notesText = [
-      ...new Set(planned.map((n) => (n.status.status === 'planned' ? n.status.note : ''))),
-    ].join('; ');
-    const labels = (xs: typeof planned) => xs.map((n) => `'${n.label}'`).join(', ');
-    let subject: string;
-    if (head.length > 0 && opts.length > 0) subject = `${labels(head)} and its options ${labels(opts)} are`;
-    else if (head.length > 0) subject = `${labels(head)} ${head.length > 1 ? 'are' : 'is'}`;
-    else
-      subject = `${opts[0].subject} option${opts.length > 1 ? 's' : ''} ${labels(opts)} ${opts.length > 1 ? 'are' : 'is'}`;
-    ctx.warn(`${subject} parsed but not applied yet (${notesText})`, CODES.planned);
-  }
-
   function startSection(ctx: LineContext): Current {
     const kw = ctx.keyword;
     const args = ctx.args;
@@ -270,7 +250,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
       if (args.length > 0) ctx.alert(`'global' takes no argument (unexpected '${args[0]}').`, CODES.syntax);
       return { type: 'global' };
     }
-    if (kw === 'userlist' || kw === 'http-errors' || kw in OTHER_SECTIONS) {
+    if (kw === 'userlist' || kw === 'http-errors' || OTHER_SECTIONS.includes(kw)) {
       const name = args[0];
       if (name === undefined && kw !== 'program' && kw !== 'ring') {
         ctx.alert(`'${kw}' expects <name> as an argument.`, CODES.missingArg);
@@ -285,6 +265,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
           ctx.alert(`userlist '${name}' is already defined.`, CODES.duplicate);
         const ul: UserlistDraft = { name: name ?? '', groups: [], users: [], file: ctx.file, line: ctx.line };
         userlists.push(ul);
+        ctx.uses('section userlist', 'userlist');
         return { type: 'userlist', ul };
       }
       if (kw === 'http-errors') {
@@ -294,7 +275,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
       }
       const sec: OtherDraft = { kind: kw, name: name ?? '', directives: [], file: ctx.file, line: ctx.line };
       others.push(sec);
-      ctx.warn(`'${kw}' sections are parsed but not applied yet (${OTHER_SECTIONS[kw]})`, CODES.planned);
+      ctx.uses(`section ${kw}`, kw);
       return { type: 'other', sec };
     }
 
@@ -382,7 +363,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
           `'${kind} ${name} ${rest.join(' ')}': listening addresses on the '${kind}' line are a legacy form that HAProxy 2.x rejects; write '${kind} ${name}' and, inside the section, 'bind ${address}'.`,
           CODES.legacy,
         );
-        const bindCtx: LineContext = { ...ctx, planned: () => {} };
+        const bindCtx: LineContext = { ...ctx, uses: () => {} };
         const before = px.draft.binds?.length ?? 0;
         parseBindLine(bindCtx, px, address, [], true);
         for (const b of px.draft.binds?.slice(before) ?? []) b.legacy = true;
@@ -430,7 +411,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
       return ctx.alert(`'no ${ctx.keyword}' is not supported in the 'global' section.`, CODES.syntax);
     }
     spec.handle(ctx, g);
-    if (!spec.ownStatus && !SELF_APPLIED_GLOBAL.has(ctx.keyword)) ctx.planned(ctx.keyword);
+    if (!spec.ownStatus && !SELF_APPLIED_GLOBAL.has(ctx.keyword)) ctx.uses(ctx.keyword);
   }
 
   function dispatchProxy(ctx: LineContext, px: ProxyScope) {
@@ -472,7 +453,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
       }
     }
     spec.handle(ctx, px);
-    if (!spec.ownStatus) ctx.planned(ctx.keyword);
+    if (!spec.ownStatus) ctx.uses(ctx.keyword);
   }
 
   function dispatchUserlist(ctx: LineContext, ul: UserlistDraft) {
@@ -565,7 +546,13 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
   const toValidate = proxies.map((px) => finishProxy(px, httpErrors));
   // Like HAProxy, whole-configuration checks only run once every line parsed: their findings would
   // otherwise mostly echo the parse errors (a backend "missing" because its line was rejected).
-  if (hasAlert(diagnostics)) return { config: null, diagnostics: sortDiagnostics(diagnostics, sources) };
+  if (hasAlert(diagnostics))
+    return {
+      config: null,
+      diagnostics: sortDiagnostics(diagnostics, sources),
+      uses,
+      files: sources.map((x) => x.path),
+    };
   diagnostics.push(
     ...validateReferences({
       proxies: toValidate,
@@ -576,7 +563,13 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
     ...validateUserlists(userlists),
   );
   const proxyInputs = toValidate.map(({ defaultBackendAt: _at, ...p }) => p);
-  if (hasAlert(diagnostics)) return { config: null, diagnostics: sortDiagnostics(diagnostics, sources) };
+  if (hasAlert(diagnostics))
+    return {
+      config: null,
+      diagnostics: sortDiagnostics(diagnostics, sources),
+      uses,
+      files: sources.map((x) => x.path),
+    };
 
   const input: HaproxyConfigInput = {
     global: g.draft,
@@ -602,9 +595,19 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
         ),
       );
     }
-    return { config: null, diagnostics: sortDiagnostics(diagnostics, sources) };
+    return {
+      config: null,
+      diagnostics: sortDiagnostics(diagnostics, sources),
+      uses,
+      files: sources.map((x) => x.path),
+    };
   }
-  return { config: deepFreeze(parsed.data), diagnostics: sortDiagnostics(diagnostics, sources) };
+  return {
+    config: deepFreeze(parsed.data),
+    diagnostics: sortDiagnostics(diagnostics, sources),
+    uses,
+    files: sources.map((x) => x.path),
+  };
 }
 
 function where(w: string): string {

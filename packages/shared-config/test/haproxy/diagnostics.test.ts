@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CODES, runtimeStatus } from '../../src/haproxy/index.ts';
 import { BASE, parse } from './helpers.ts';
 
 /**
@@ -298,13 +297,6 @@ const CASES: [name: string, config: string, expected: string[]][] = [
     ],
   ],
   [
-    'nbthread 4',
-    `global\n    nbthread 4\n`,
-    [
-      "warning t.cfg:2 'nbthread 4': the balancer serves traffic from one thread per process; the value is recorded but only one thread is used (workers are planned).",
-    ],
-  ],
-  [
     'server a 1.1.1.1:80 track c/x',
     `${BASE}backend b\n    server a 1.1.1.1:80 track c/x\n`,
     ["alert t.cfg:7 'server b/a' : unable to find required proxy 'c' for tracking."],
@@ -418,12 +410,8 @@ describe('diagnostics for broken configurations', () => {
   for (const [name, config, expected] of CASES) {
     test(name, () => {
       const r = parse(config, { readable: (p) => !p.includes('nonexistent') });
-      // "Not applied yet" warnings follow runtime-status.ts, which the engine flips as it grows;
-      // they are covered by their own test below and by the corpus.
       assert.deepEqual(
-        r.diagnostics
-          .filter((d) => d.code !== CODES.planned)
-          .map((d) => `${d.severity} ${d.file}:${d.line} ${d.message}`),
+        r.diagnostics.map((d) => `${d.severity} ${d.file}:${d.line} ${d.message}`),
         expected,
       );
       assert.equal(
@@ -434,61 +422,56 @@ describe('diagnostics for broken configurations', () => {
   }
 });
 
-describe('keywords not in effect yet', () => {
-  /** keyword line → runtime-status key and the label the warning names. */
-  const CASES: [line: string, key: string, label: string][] = [
-    ['cookie SRV insert', 'cookie', 'cookie'],
-    ['option redispatch', 'option redispatch', 'option redispatch'],
-    ['timeout queue 5s', 'timeout queue', 'timeout queue'],
-    ['balance leastconn', 'balance leastconn', 'balance leastconn'],
-    ['balance roundrobin', 'balance roundrobin', 'balance roundrobin'],
-    ['retries 2', 'retries', 'retries'],
-    ['http-reuse always', 'http-reuse', 'http-reuse'],
-  ];
-  for (const [line, key, label] of CASES) {
-    test(`${line}: exactly one warning iff '${key}' is planned`, () => {
-      const r = parse(`${BASE}backend b\n    ${line}\n`);
-      const planned = r.diagnostics.filter((d) => d.code === CODES.planned);
-      const status = runtimeStatus(key);
-      assert.deepEqual(
-        planned.map((d) => `${d.line} ${d.message}`),
-        status.status === 'planned' ? [`7 '${label}' is parsed but not applied yet (${status.note})`] : [],
-      );
-    });
-  }
+describe('keyword uses (what the engine decides about; the parser only records them)', () => {
+  // lines 2-5 are BASE's defaults section
+  const uses = (text: string) =>
+    parse(text)
+      .uses.filter((u) => u.line > 5)
+      .map((u) => [u.line, u.key, u.label, u.subject ?? null, u.args.join(' ')]);
 
-  test('a server line gets one warning naming all its planned options', () => {
-    const r = parse(`${BASE}backend b\n    server s 10.0.0.1:80 check inter 2s weight 5 maxconn 10\n`);
-    const planned = r.diagnostics.filter((d) => d.code === CODES.planned);
-    const keys = ['check', 'inter', 'weight', 'maxconn'].filter(
-      (o) => runtimeStatus(`server ${o}`).status === 'planned',
-    );
-    assert.equal(planned.length, keys.length > 0 ? 1 : 0);
-    if (keys.length > 0) {
-      assert.match(
-        planned[0].message,
-        new RegExp(
-          `^'server s' options? ${keys.map((k) => `'${k}'`).join(', ')} (is|are) parsed but not applied yet \\(`,
-        ),
-      );
-    }
+  test('a server line records the server and each option, grouped under its subject', () => {
+    assert.deepEqual(uses(`${BASE}backend b\n    server s 10.0.0.1:80 check inter 2s no-backup\n`), [
+      [7, 'server', 'server', null, 's 10.0.0.1:80 check inter 2s no-backup'],
+      [7, 'server check', 'check', "'server s'", 's 10.0.0.1:80 check inter 2s no-backup'],
+      [7, 'server inter', 'inter', "'server s'", 's 10.0.0.1:80 check inter 2s no-backup'],
+      [7, 'server backup', 'no-backup', "'server s'", 's 10.0.0.1:80 check inter 2s no-backup'],
+    ]);
   });
 
-  test('daemon always warns: the balancer stays in the foreground', () => {
-    const r = parse('global\n    daemon\n');
+  test('families are keyed by their first word; rules by the keyword, labelled with the action', () => {
+    const text = `${BASE}frontend f\n    bind :80\n    timeout queue 5s\n    option redispatch\n    http-request deny if { path_beg /a }\n    default_backend b\nbackend b\n    balance leastconn\n`;
     assert.deepEqual(
-      r.diagnostics.map((d) => [d.code, d.line]),
-      [[CODES.daemon, 2]],
+      uses(text).map((u) => [u[1], u[2]]),
+      [
+        ['bind', 'bind'],
+        ['timeout queue', 'timeout queue'],
+        ['option redispatch', 'option redispatch'],
+        ['http-request', 'http-request deny'],
+        ['default_backend', 'default_backend'],
+        ['balance leastconn', 'balance leastconn'],
+      ],
     );
-    assert.match(r.diagnostics[0].message, /does not fork.*systemd/);
   });
 
-  test('chroot always warns and points to the systemd sandboxing', () => {
-    const r = parse('global\n    chroot /var/empty\n');
+  test('a rejected line and a `no` line record nothing', () => {
+    const r = parse(`${BASE}backend b\n    no option redispatch\n    balance nosuchalgo\n`);
+    assert.ok(r.diagnostics.some((d) => d.severity === 'alert' && d.line === 8));
     assert.deepEqual(
-      r.diagnostics.map((d) => [d.code, d.line]),
-      [[CODES.chroot, 2]],
+      r.uses.filter((u) => u.line >= 7),
+      [],
     );
-    assert.match(r.diagnostics[0].message, /Node cannot chroot.*RootDirectory=\/var\/empty.*ProtectSystem=/);
+  });
+
+  test('daemon, chroot and sections kept as written are uses, not warnings of the parser', () => {
+    const r = parse('global\n    daemon\n    chroot /var/empty\npeers p\n    peer a 127.0.0.1:1\n');
+    assert.deepEqual(r.diagnostics, []);
+    assert.deepEqual(
+      r.uses.map((u) => [u.line, u.key, u.label]),
+      [
+        [2, 'daemon', 'daemon'],
+        [3, 'chroot', 'chroot /var/empty'],
+        [4, 'section peers', 'peers'],
+      ],
+    );
   });
 });

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseHaproxyConfig } from '../../src/haproxy/index.ts';
+import { loadHaproxyConfig, parseHaproxyConfig } from '../../src/haproxy/index.ts';
 
 /** A small deterministic PRNG (mulberry32), so a failure is reproducible from its seed. */
 function rng(seed: number) {
@@ -165,7 +165,7 @@ test('mutations of valid corpus files parse to a valid model or to alerts, never
   const dir = fileURLToPath(new URL('../fixtures/haproxy/', import.meta.url));
   const valid = readdirSync(dir)
     .filter((f) => f.endsWith('.cfg'))
-    .filter((f) => readFileSync(join(dir, f.replace(/\.cfg$/, '.expected.txt')), 'utf8').endsWith('valid\n'))
+    .filter((f) => loadHaproxyConfig([join(dir, f)], { env: {}, cwd: dir }).config !== null)
     .map((f) => readFileSync(join(dir, f), 'utf8'));
   const next = rng(7);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];

@@ -80,6 +80,6 @@ export const balanceKeyword: ProxyKeyword = {
         if (inner !== undefined || args.length) return bad(`'${algo}' takes no argument`);
     }
     px.draft.balance = { algorithm: algo, args: outArgs };
-    ctx.planned(`balance ${algo}`, `balance ${algo}`);
+    ctx.uses(`balance ${algo}`, `balance ${algo}`);
   },
 };

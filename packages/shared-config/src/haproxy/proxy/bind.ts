@@ -45,8 +45,8 @@ export function parseBindLine(
       line: ctx.line,
     });
   }
-  ctx.planned('bind');
-  for (const o of opts.value.used) ctx.planned(`bind ${o}`, o, `'bind ${addressList}'`);
+  ctx.uses('bind');
+  for (const o of opts.value.used) ctx.uses(`bind ${o}`, o, `'bind ${addressList}'`);
 }
 
 export const bindKeyword: ProxyKeyword = {

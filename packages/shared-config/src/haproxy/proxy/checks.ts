@@ -86,7 +86,7 @@ export function checkRulesKeyword(kind: 'http-check' | 'tcp-check'): ProxyKeywor
         file: ctx.file,
         line: ctx.line,
       });
-      ctx.planned(kind, `${kind} ${base}`);
+      ctx.uses(kind, `${kind} ${base}`);
     },
   };
 }

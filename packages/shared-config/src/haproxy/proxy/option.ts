@@ -149,7 +149,7 @@ export const optionKeyword: ProxyKeyword = {
         o.httpclose = name === 'httpclose';
         o.httpKeepAlive = name === 'http-keep-alive';
       }
-      ctx.planned(`option ${name}`);
+      ctx.uses(`option ${name}`);
       return;
     }
     switch (name) {
@@ -249,6 +249,6 @@ export const optionKeyword: ProxyKeyword = {
         o.checkArgs = [...rest];
         if (name !== 'httpchk') o.httpchk = null;
     }
-    ctx.planned(`option ${name}`);
+    ctx.uses(`option ${name}`);
   },
 };

@@ -111,7 +111,7 @@ export function httpRulesKeyword(
       if (!r.ok) return ctx.alert(`'${ctx.keyword}' : ${sentence(r.error)}`, CODES.badValue);
       if (field === 'httpRequestRules') checkRuleOrder(ctx, px, 'http-request');
       ensure(px.draft, field, () => []).push(r.value);
-      ctx.planned(ctx.keyword, `${ctx.keyword} ${head[0]}`);
+      ctx.uses(ctx.keyword, `${ctx.keyword} ${head[0]}`);
     },
   };
 }
@@ -126,7 +126,7 @@ export function tcpRulesKeyword(keyword: 'tcp-request' | 'tcp-response'): ProxyK
         if (ms === undefined) return;
         if (keyword === 'tcp-request') px.draft.tcpRequestInspectDelay = ms;
         else px.draft.tcpResponseInspectDelay = ms;
-        ctx.planned(keyword, `${keyword} inspect-delay`);
+        ctx.uses(keyword, `${keyword} inspect-delay`);
         return;
       }
       const { head, polarity, cond } = splitAtCondition([...ctx.args]);
@@ -138,7 +138,7 @@ export function tcpRulesKeyword(keyword: 'tcp-request' | 'tcp-response'): ProxyK
       ensure(px.draft, keyword === 'tcp-request' ? 'tcpRequestRules' : 'tcpResponseRules', () => []).push(
         r.value,
       );
-      ctx.planned(keyword, `${keyword} ${head[0]} ${head[1]}`);
+      ctx.uses(keyword, `${keyword} ${head[0]} ${head[1]}`);
     },
   };
 }

@@ -31,11 +31,11 @@ export function parseServer(ctx: LineContext, px: ProxyScope) {
     file: ctx.file,
     line: ctx.line,
   });
-  ctx.planned('server');
-  if (a.value.portOffset !== null) ctx.planned('server port-offset', 'port offset', `'server ${name}'`);
+  ctx.uses('server');
+  if (a.value.portOffset !== null) ctx.uses('server port-offset', 'port offset', `'server ${name}'`);
   reportServerOptions(ctx, r.value.used, `'server ${name}'`);
 }
 
 export function reportServerOptions(ctx: LineContext, used: string[], subject: string) {
-  for (const o of used) ctx.planned(serverOptionStatusKey(o), o, subject);
+  for (const o of used) ctx.uses(serverOptionStatusKey(o), o, subject);
 }

@@ -144,6 +144,6 @@ export const statsKeyword: ProxyKeyword = {
       case 'bind-process':
         break;
     }
-    ctx.planned(`stats ${sub}`, `stats ${sub}`);
+    ctx.uses(`stats ${sub}`, `stats ${sub}`);
   },
 };

@@ -42,7 +42,7 @@ export function legacyTimeout(keyword: string, modern: string): ProxyKeyword {
         CODES.legacy,
       );
       px.draft.timeouts[TIMEOUTS[modern.slice('timeout '.length)].key] = ms;
-      ctx.planned(modern);
+      ctx.uses(modern);
     },
   };
 }
@@ -77,6 +77,6 @@ export const timeoutKeyword: ProxyKeyword = {
       );
     }
     px.draft.timeouts[spec.key] = ms;
-    ctx.planned(`timeout ${name}`);
+    ctx.uses(`timeout ${name}`);
   },
 };

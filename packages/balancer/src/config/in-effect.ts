@@ -1,0 +1,465 @@
+/**
+ * What the engine does with each haproxy.cfg feature the parser records (a `KeywordUse`). This is the
+ * balancer's own knowledge and the one place it is written: `-c` and start-up both read it, and
+ * `test/in-effect.test.ts` shows every `applied` entry's effect on a running engine.
+ *
+ * - `applied`: the engine applies it (from-haproxy.ts consumes it). No message.
+ * - `inert`: there is nothing to apply beyond recording it (`description`, `id`); no message.
+ * - `warn`: not applied yet, and ignoring it only changes tuning, logging, reporting, persistence or
+ *   availability: one "parsed but not applied yet" warning at its file:line.
+ * - `refuse`: not applied yet, and ignoring it would let through traffic the configuration stops, send
+ *   traffic elsewhere or in clear text, or serve the proxy differently from what is written: an alert,
+ *   the balancer does not start (fail closed). `unsafe-ignore-unimplemented` in `global` turns these
+ *   into loud warnings for operators who accept that.
+ *
+ * Rules match a use's key exactly, or by prefix when they end in `*`; the first match wins.
+ */
+import type { KeywordUse } from '@ha-lb/shared-config/haproxy';
+
+export type Effect =
+  | { readonly status: 'applied' }
+  | { readonly status: 'inert'; readonly why: string }
+  | { readonly status: 'warn'; readonly note: string }
+  | { readonly status: 'refuse'; readonly note: string; readonly reason: string };
+
+type Rule = readonly [match: string, effect: Effect];
+
+const APPLIED: Effect = { status: 'applied' };
+const inert = (why: string): Effect => ({ status: 'inert', why });
+const warn = (note: string): Effect => ({ status: 'warn', note });
+const refuse = (note: string, reason: string): Effect => ({ status: 'refuse', note, reason });
+
+// Why ignoring a feature would be unsafe (the end of the alert's sentence).
+const ACCESS = 'it decides who may reach what';
+const REWRITE = 'it decides who may reach what and what servers and clients see';
+const ROUTE = 'it decides where traffic goes';
+const CLEAR = 'without it traffic would travel in clear text';
+const SERVE = 'without it this proxy would not serve what the configuration says';
+
+// Why a feature is not in effect yet.
+const LOG = 'logging is planned';
+const COOKIE = 'cookie persistence is planned';
+const CHECKS = 'health checks are planned';
+const TLS = 'TLS is planned';
+const RULES = 'ACLs and rules are planned';
+const STATS = 'the stats page and runtime API are planned';
+const QUEUE = 'per-server connection limits and queueing are planned';
+const TUNING = 'this tuning knob is not applied';
+const STICK = 'stick tables are planned';
+const DNS = 'DNS resolution at runtime is planned';
+const PRIV = 'privilege dropping is planned; meanwhile run under systemd User=/Group=';
+const WORKERS = 'workers are planned';
+
+const TLS_BIND_OPTIONS = [
+  'ssl',
+  'crt',
+  'crt-list',
+  'crt-ignore-err',
+  'ca-file',
+  'ca-ignore-err',
+  'ca-sign-file',
+  'ca-sign-pass',
+  'ca-verify-file',
+  'crl-file',
+  'verify',
+  'alpn',
+  'npn',
+  'ciphers',
+  'ciphersuites',
+  'curves',
+  'ecdhe',
+  'sigalgs',
+  'client-sigalgs',
+  'ssl-min-ver',
+  'ssl-max-ver',
+  'force-sslv3',
+  'force-tlsv10',
+  'force-tlsv11',
+  'force-tlsv12',
+  'force-tlsv13',
+  'no-sslv3',
+  'no-tlsv10',
+  'no-tlsv11',
+  'no-tlsv12',
+  'no-tlsv13',
+  'no-tls-tickets',
+  'no-ca-names',
+  'strict-sni',
+  'allow-0rtt',
+  'generate-certificates',
+  'prefer-client-ciphers',
+  'tls-ticket-keys',
+];
+
+const TLS_SERVER_OPTIONS = [
+  'ssl',
+  'verify',
+  'verifyhost',
+  'sni',
+  'ca-file',
+  'crl-file',
+  'crt',
+  'ciphers',
+  'ciphersuites',
+  'curves',
+  'sigalgs',
+  'client-sigalgs',
+  'alpn',
+  'npn',
+  'ssl-min-ver',
+  'ssl-max-ver',
+  'force-sslv3',
+  'force-tlsv10',
+  'force-tlsv11',
+  'force-tlsv12',
+  'force-tlsv13',
+  'allow-0rtt',
+  'ssl-reuse',
+  'tls-tickets',
+];
+
+const RULES_TABLE: readonly Rule[] = [
+  // ---- global
+  ['pidfile', APPLIED],
+  ['global maxconn', APPLIED],
+  ['health-socket', APPLIED],
+  ['hard-stop-after', APPLIED],
+  ['tune.bufsize', APPLIED],
+  ['tune.maxrewrite', APPLIED],
+  ['tune.http.maxhdr', APPLIED],
+  ['unsafe-ignore-unimplemented', APPLIED],
+  ['nbthread', APPLIED], // refined by value in effectOf: only 1 thread is what we run
+  ['nbproc', inert('HAProxy 2.5 removed it; the parser already warns')],
+  ['node', inert('shown by the stats page')],
+  ['description', inert('shown by the stats page')],
+  [
+    'daemon',
+    warn(
+      "the balancer does not fork and stays in the foreground; run it under systemd (Type=notify), which is what 'daemon' is for",
+    ),
+  ],
+  ['chroot', warn('Node cannot chroot; confine the balancer with the systemd unit’s sandboxing instead')], // refined in effectOf
+  ['master-worker', warn(WORKERS)],
+  ['mworker-max-reloads', warn(WORKERS)],
+  ['bind-process', warn(WORKERS)],
+  ['thread-group', warn(WORKERS)],
+  ['thread-groups', warn(WORKERS)],
+  ['cpu-map', warn(WORKERS)],
+  ['numa-cpu-mapping', inert('the balancer does not pin threads')],
+  ['user', warn(PRIV)],
+  ['group', warn(PRIV)],
+  ['uid', warn(PRIV)],
+  ['gid', warn(PRIV)],
+  ['ulimit-n', warn('raise LimitNOFILE= in the systemd unit instead')],
+  ['fd-hard-limit', warn('raise LimitNOFILE= in the systemd unit instead')],
+  ['log', warn(LOG)],
+  ['log-tag', warn(LOG)],
+  ['log-send-hostname', warn(LOG)],
+  ['spread-checks', warn(CHECKS)],
+  ['max-spread-checks', warn(CHECKS)],
+  ['external-check', warn(CHECKS)],
+  ['ca-base', warn(TLS)],
+  ['crt-base', warn(TLS)],
+  ['issuers-chain-path', warn(TLS)],
+  ['ssl-*', warn(TLS)],
+  ['tune.ssl.*', warn(TLS)],
+  ['httpclient.*', warn('the internal HTTP client is not implemented')],
+  ['lua-load', refuse('Lua is not supported', SERVE)],
+  ['lua-load-per-thread', refuse('Lua is not supported', SERVE)],
+  ['lua-prepend-path', refuse('Lua is not supported', SERVE)],
+  ['tune.lua.*', warn('Lua is not supported')],
+  ['unix-bind', refuse('UNIX socket ownership and permissions are not applied yet', ACCESS)],
+  ['set-var', warn(RULES)],
+  ['set-var-fmt', warn(RULES)],
+  ['51degrees-*', warn('device detection is not implemented')],
+  ['deviceatlas-*', warn('device detection is not implemented')],
+  ['wurfl-*', warn('device detection is not implemented')],
+  ['server-state-base', warn('server state files are planned')],
+  ['server-state-file', warn('server state files are planned')],
+  ['localpeer', warn(STICK)],
+  ['cluster-secret', warn('QUIC is not implemented')],
+  ['tune.quic.*', warn('QUIC is not implemented')],
+  ['tune.*', warn(TUNING)],
+  ['maxconnrate', warn('rate limits are planned')],
+  ['maxsessrate', warn('rate limits are planned')],
+  ['maxsslrate', warn('rate limits are planned')],
+  ['maxsslconn', warn(TLS)],
+  ['maxcomprate', warn('compression is planned')],
+  ['maxcompcpuusage', warn('compression is planned')],
+  ['maxzlibmem', warn('compression is planned')],
+  ['maxpipes', inert('the balancer does not splice')],
+  ['noepoll', inert('the event loop is libuv’s')],
+  ['noevports', inert('the event loop is libuv’s')],
+  ['nokqueue', inert('the event loop is libuv’s')],
+  ['nopoll', inert('the event loop is libuv’s')],
+  ['nosplice', inert('the balancer does not splice')],
+  ['busy-polling', inert('the event loop is libuv’s')],
+  ['noreuseport', warn(TUNING)],
+  ['nogetaddrinfo', inert('name resolution is Node’s')],
+  ['no-memory-trimming', inert('memory is managed by V8')],
+  ['profiling.*', warn(TUNING)],
+  ['grace', warn('graceful stop uses hard-stop-after')],
+  ['close-spread-time', warn(TUNING)],
+  ['strict-limits', warn(TUNING)],
+  ['set-dumpable', warn(TUNING)],
+  ['insecure-fork-wanted', inert('the balancer forks nothing')],
+  ['insecure-setuid-wanted', inert('the balancer forks nothing')],
+  ['expose-experimental-directives', inert('nothing experimental is exposed')],
+  ['quiet', warn('use -q')],
+  ['zero-warning', warn('use -dW')],
+  ['h1-case-adjust', warn('header case adjustment is planned')],
+  ['h1-case-adjust-file', warn('header case adjustment is planned')],
+  ['h1-accept-payload-with-any-method', warn('the engine stays strict')],
+  ['h2-workaround-bogus-websocket-clients', warn('HTTP/2 is planned')],
+  ['pp2-never-send-local', warn('the PROXY protocol is planned')],
+  ['ssl-engine', warn(TLS)],
+  ['ssl-mode-async', warn(TLS)],
+  ['stats socket', warn(STATS)],
+  ['stats timeout', warn(STATS)],
+  ['stats maxconn', warn(STATS)],
+  ['stats bind-process', warn(STATS)],
+
+  // ---- sections kept as written
+  ['section userlist', refuse('userlists are planned', ACCESS)],
+  ['section peers', warn('stick-table replication is planned')],
+  ['section resolvers', warn(DNS)],
+  ['section mailers', warn('email alerts are planned')],
+  ['section cache', warn('caching is planned')],
+  ['section ring', warn('ring buffers for logs are planned')],
+  ['section program', warn('external programs are planned')],
+  ['section fcgi-app', warn('FastCGI is planned')],
+  ['section log-forward', warn('log forwarding is planned')],
+
+  // ---- proxies
+  ['mode', APPLIED],
+  ['maxconn', APPLIED],
+  ['backlog', APPLIED],
+  ['bind', APPLIED],
+  ['bind name', APPLIED],
+  ['bind backlog', APPLIED],
+  ['bind maxconn', APPLIED],
+  ['bind v4v6', APPLIED],
+  ['bind v6only', APPLIED],
+  ['bind id', inert('shown by the stats page')],
+  ...TLS_BIND_OPTIONS.map((o): Rule => [`bind ${o}`, refuse('TLS termination is planned', CLEAR)]),
+  ['bind accept-proxy', refuse('the PROXY protocol is planned', SERVE)],
+  ['bind accept-netscaler-cip', refuse('the NetScaler client IP protocol is not implemented', SERVE)],
+  ['bind proto', refuse('HTTP/2 and other protocols on a bind are planned', SERVE)],
+  ['bind interface', refuse('binding to an interface is not implemented', ACCESS)],
+  ['bind namespace', refuse('network namespaces are not implemented', ACCESS)],
+  ['bind transparent', refuse('transparent binding is not implemented', ACCESS)],
+  ['bind mode', refuse('UNIX socket permissions are not applied yet', ACCESS)],
+  ['bind uid', refuse('UNIX socket ownership is not applied yet', ACCESS)],
+  ['bind gid', refuse('UNIX socket ownership is not applied yet', ACCESS)],
+  ['bind user', refuse('UNIX socket ownership is not applied yet', ACCESS)],
+  ['bind group', refuse('UNIX socket ownership is not applied yet', ACCESS)],
+  ['bind quic-*', refuse('QUIC is not implemented', SERVE)],
+  ['bind level', warn(STATS)],
+  ['bind expose-fd', warn(STATS)],
+  ['bind severity-output', warn(STATS)],
+  ['bind process', warn(WORKERS)],
+  ['bind thread', warn(WORKERS)],
+  ['bind shards', warn(WORKERS)],
+  ['bind *', warn(TUNING)],
+  ['timeout client', APPLIED],
+  ['timeout server', APPLIED],
+  ['timeout connect', APPLIED],
+  ['timeout http-request', APPLIED],
+  ['timeout http-keep-alive', APPLIED],
+  ['timeout tunnel', APPLIED],
+  ['timeout client-fin', APPLIED],
+  ['timeout server-fin', APPLIED],
+  ['timeout queue', warn('queueing is planned')],
+  ['timeout check', warn(CHECKS)],
+  ['timeout tarpit', warn(RULES)],
+  ['option http-server-close', APPLIED],
+  ['option httpclose', APPLIED],
+  ['option http-keep-alive', APPLIED],
+  ['option forwardfor', APPLIED],
+  ['option transparent', refuse('transparent proxying is not implemented', ROUTE)],
+  ['option http-restrict-req-hdr-names', refuse('header-name restrictions are planned', ACCESS)],
+  ['option httplog', warn(LOG)],
+  ['option httpslog', warn(LOG)],
+  ['option tcplog', warn(LOG)],
+  ['option dontlog*', warn(LOG)],
+  ['option log-*', warn(LOG)],
+  ['option logasap', warn(LOG)],
+  ['option http-ignore-probes', warn(LOG)],
+  ['option redispatch', warn('redispatch is planned')],
+  ['option persist', warn(COOKIE)],
+  ['option allbackups', warn('using several backup servers at once is planned')],
+  ['option httpchk', warn(CHECKS)],
+  ['option tcp-check', warn(CHECKS)],
+  ['option ssl-hello-chk', warn(CHECKS)],
+  ['option smtpchk', warn(CHECKS)],
+  ['option mysql-check', warn(CHECKS)],
+  ['option pgsql-check', warn(CHECKS)],
+  ['option redis-check', warn(CHECKS)],
+  ['option ldap-check', warn(CHECKS)],
+  ['option spop-check', warn(CHECKS)],
+  ['option external-check', warn(CHECKS)],
+  ['option checkcache', warn('cacheable-response checks are planned')],
+  ['option contstats', inert('counters are always continuous')],
+  ['option disable-h2-upgrade', inert('HTTP/2 is not offered yet')],
+  ['option splice-*', inert('the balancer does not splice')],
+  ['option *', warn('this option is planned')],
+  ['server', APPLIED],
+  ['default-server', APPLIED],
+  ['server weight', APPLIED],
+  ['server backup', APPLIED],
+  ['server disabled', APPLIED],
+  ['server enabled', APPLIED],
+  ['server id', inert('shown by the stats page')],
+  [
+    'server port-offset',
+    refuse(
+      "a server without a port or with '+N'/'-N' follows the client's destination port, which is planned; write an explicit port",
+      ROUTE,
+    ),
+  ],
+  ...TLS_SERVER_OPTIONS.map((o): Rule => [`server ${o}`, refuse('TLS to servers is planned', CLEAR)]),
+  ['server send-proxy*', refuse('the PROXY protocol is planned', ACCESS)],
+  ['server proxy-v2-options', refuse('the PROXY protocol is planned', ACCESS)],
+  ['server set-proxy-v2-tlv-fmt', refuse('the PROXY protocol is planned', ACCESS)],
+  ['server socks4', refuse('SOCKS4 is not implemented', ROUTE)],
+  ['server namespace', refuse('network namespaces are not implemented', ROUTE)],
+  ['server redir', refuse('redirect mode is planned', ROUTE)],
+  ['server proto', refuse('HTTP/2 and other protocols to servers are planned', SERVE)],
+  ['server cookie', warn(COOKIE)],
+  ['server maxconn', warn(QUEUE)],
+  ['server maxqueue', warn(QUEUE)],
+  ['server minconn', warn(QUEUE)],
+  ['server slowstart', warn('slow start is planned')],
+  ['server agent-*', warn('agent checks are planned')],
+  ['server init-addr', warn(DNS)],
+  ['server resolvers', warn(DNS)],
+  ['server resolve-*', warn(DNS)],
+  ['server source', warn('choosing the source address is planned')],
+  ['server stick', warn(STICK)],
+  ['server non-stick', warn(STICK)],
+  ['server log-proto', warn(LOG)],
+  ['server check*', warn(CHECKS)],
+  ...[
+    'inter',
+    'fastinter',
+    'downinter',
+    'rise',
+    'fall',
+    'port',
+    'addr',
+    'observe',
+    'error-limit',
+    'track',
+  ].map((o): Rule => [`server ${o}`, warn(CHECKS)]),
+  ['server on-*', warn(CHECKS)],
+  ['server pool-*', warn(TUNING)],
+  ['server max-reuse', warn(TUNING)],
+  ['server tfo', warn(TUNING)],
+  ['server tcp-ut', warn(TUNING)],
+  ['server hash-key', warn('hashing algorithms are planned')],
+  ['server shard', warn(WORKERS)],
+  ['server ws', warn('HTTP/2 is planned')],
+  ['server *', warn('this server option is planned')],
+  ['default_backend', APPLIED],
+  ['errorfile', APPLIED],
+  ['errorfiles', APPLIED],
+  ['http-reuse', APPLIED],
+  ['retries', APPLIED],
+  ['disabled', APPLIED],
+  ['enabled', APPLIED],
+  ['balance roundrobin', APPLIED],
+  ['balance *', warn('only roundrobin is implemented; other algorithms are planned')],
+  ['hash-type', warn('hashing algorithms are planned')],
+  ['hash-balance-factor', warn('hashing algorithms are planned')],
+  ['id', inert('shown by the stats page')],
+  ['http-request', refuse(RULES, REWRITE)],
+  ['http-response', refuse(RULES, REWRITE)],
+  ['http-after-response', refuse(RULES, REWRITE)],
+  ['tcp-request', refuse(RULES, ACCESS)],
+  ['tcp-response', refuse(RULES, ACCESS)],
+  ['use_backend', refuse(RULES, ROUTE)],
+  ['use-server', refuse(RULES, ROUTE)],
+  ['redirect', refuse(RULES, ROUTE)],
+  ['monitor', refuse('monitoring requests are planned', ACCESS)],
+  ['filter', refuse('filters are planned', ACCESS)],
+  ['transparent', refuse('transparent proxying is not implemented', ROUTE)],
+  ['server-template', refuse('server templates need DNS resolution at runtime, which is planned', ROUTE)],
+  ['use-fcgi-app', refuse('FastCGI is planned', SERVE)],
+  ['acl', warn(RULES)],
+  ['monitor-uri', warn('monitoring requests are planned')],
+  ['monitor-net', warn('monitoring requests are planned')],
+  ['http-error', warn('http-error responses are planned')],
+  ['errorloc', warn('error redirects are planned')],
+  ['errorloc302', warn('error redirects are planned')],
+  ['errorloc303', warn('error redirects are planned')],
+  ['cookie', warn(COOKIE)],
+  ['dynamic-cookie-key', warn(COOKIE)],
+  ['force-persist', warn(COOKIE)],
+  ['ignore-persist', warn(COOKIE)],
+  ['persist', warn(COOKIE)],
+  ['stick', warn(STICK)],
+  ['stick-table', warn(STICK)],
+  ['http-check', warn(CHECKS)],
+  ['tcp-check', warn(CHECKS)],
+  ['external-check', warn(CHECKS)],
+  ['email-alert', warn('email alerts are planned')],
+  ['log', warn(LOG)],
+  ['log-format', warn(LOG)],
+  ['log-format-sd', warn(LOG)],
+  ['log-tag', warn(LOG)],
+  ['error-log-format', warn(LOG)],
+  ['capture', warn(LOG)],
+  ['declare', warn(LOG)],
+  ['unique-id-format', warn(LOG)],
+  ['unique-id-header', warn(LOG)],
+  ['compression', warn('compression is planned')],
+  ['retry-on', warn('retries on other events than connection failures are planned')],
+  ['fullconn', warn('dynamic server limits are planned')],
+  ['max-keep-alive-queue', warn(TUNING)],
+  ['max-session-srv-conns', warn(TUNING)],
+  ['rate-limit', warn('rate limits are planned')],
+  ['source', warn('choosing the source address is planned')],
+  ['http-send-name-header', warn('this keyword is planned')],
+  ['load-server-state-from-file', warn('server state files are planned')],
+  ['server-state-file-name', warn('server state files are planned')],
+  ['clitcpka-*', warn(TUNING)],
+  ['srvtcpka-*', warn(TUNING)],
+  ['stats *', warn(STATS)],
+];
+
+const EXACT = new Map<string, Effect>();
+const PREFIXES: [string, Effect][] = [];
+for (const [match, effect] of RULES_TABLE) {
+  if (match.endsWith('*')) PREFIXES.push([match.slice(0, -1), effect]);
+  else if (!EXACT.has(match)) EXACT.set(match, effect);
+}
+
+/** Keys no rule names: the safe default is to say so, not to claim the feature. */
+export const UNLISTED: Effect = warn('this keyword is planned');
+
+/** The effect of a feature key, with no regard to its arguments. */
+export function effectOfKey(key: string): Effect {
+  const exact = EXACT.get(key);
+  if (exact) return exact;
+  for (const [prefix, effect] of PREFIXES) if (key.startsWith(prefix)) return effect;
+  return UNLISTED;
+}
+
+/** The effect of one use: the key's, refined by what the line says. */
+export function effectOf(use: KeywordUse): Effect {
+  // `no-X` server options switch X off; with X not implemented, "off" is exactly what runs.
+  if (use.key.startsWith('server ') && use.label.startsWith('no-') && use.key !== `server ${use.label}`)
+    return inert('it switches off a feature that is not applied');
+  if (use.key === 'chroot')
+    return warn(
+      `Node cannot chroot; confine the balancer with the systemd unit's sandboxing instead (RootDirectory=${use.args[0]} or ProtectSystem=strict with ReadWritePaths=)`,
+    );
+  if (use.key === 'nbthread' && use.args[0] !== '1')
+    return warn('the balancer serves traffic from one thread per process; workers are planned');
+  return effectOfKey(use.key);
+}
+
+/** Every rule, for the test that walks the table and for documentation. */
+export function inEffectRules(): readonly Rule[] {
+  return RULES_TABLE;
+}

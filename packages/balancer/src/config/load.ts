@@ -1,0 +1,104 @@
+/**
+ * The one way a configuration becomes an engine configuration, shared by `-c` and start-up so they
+ * can never disagree: parse (shared-config), say what is not in effect (in-effect.ts), build the
+ * engine's view (from-haproxy.ts), and find what would stop start-up (no listener, files the engine
+ * reads). Nothing here binds a socket.
+ */
+import {
+  type Diagnostic,
+  type HaproxyConfig,
+  type HaproxyLoadResult,
+  type KeywordUse,
+  loadHaproxyConfig,
+  parseHaproxyConfig,
+  type Source,
+} from '@ha-lb/shared-config/haproxy';
+import type { EngineConfig } from '../engine/engine-config.ts';
+import { fromHaproxyConfig } from '../engine/from-haproxy.ts';
+import { LbError } from '../errors.ts';
+import { inEffectReport } from './in-effect-report.ts';
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Directory relative file names resolve against (HAProxy's `-C`; default: process.cwd()). */
+  cwd?: string;
+  /** `-dW`: any warning is fatal (as `zero-warning` in global). */
+  zeroWarning?: boolean;
+}
+
+export interface LoadedConfig {
+  /** Everything to print, in source order. */
+  diagnostics: Diagnostic[];
+  model: HaproxyConfig | null;
+  /** null iff `diagnostics` holds an alert */
+  engine: EngineConfig | null;
+  /** false when no enabled proxy has a `bind`: HAProxy refuses to start such a configuration */
+  hasListener: boolean;
+  /** `quiet` in global */
+  quiet: boolean;
+}
+
+export const ZERO_WARNING_ALERT = "Some warnings were found and 'zero-warning' is set. Aborting.";
+export const NO_LISTENER_CHECK =
+  'Configuration file has no error but will not start (no listener) => exit(2).';
+export const NO_LISTENER_START =
+  "[haproxy.main()] No enabled listener found (check for 'bind' directives) ! Exiting.";
+
+export function loadBalancerConfig(paths: readonly string[], opts: LoadOptions = {}): LoadedConfig {
+  return finish(loadHaproxyConfig(paths, { env: opts.env ?? process.env, cwd: opts.cwd }), opts);
+}
+
+/** The same for configuration text that is not in a file (the built-in demo). */
+export function loadBalancerConfigText(sources: readonly Source[], opts: LoadOptions = {}): LoadedConfig {
+  return finish(parseHaproxyConfig(sources, { env: opts.env ?? process.env, cwd: opts.cwd }), opts);
+}
+
+function finish(result: HaproxyLoadResult, opts: LoadOptions): LoadedConfig {
+  const model = result.config;
+  const unsafe = model?.global.unsafeIgnoreUnimplemented ?? unsafeRequested(result.uses);
+  const diagnostics = merge(result.diagnostics, inEffectReport(result.uses, { unsafe }), result.files);
+  const quiet = model !== null && 'quiet' in model.global.settings;
+  const hasListener = model?.proxies.some((p) => !p.disabled && p.binds.length > 0) === true;
+  if (model === null || diagnostics.some((d) => d.severity === 'alert'))
+    return { diagnostics, model, engine: null, hasListener, quiet };
+
+  let engine: EngineConfig | null = null;
+  try {
+    engine = fromHaproxyConfig(model);
+  } catch (err) {
+    if (!(err instanceof LbError)) throw err;
+    diagnostics.push({ severity: 'alert', file: '', line: 0, code: err.code, message: err.message });
+  }
+  const zeroWarning = opts.zeroWarning === true || 'zero-warning' in model.global.settings;
+  if (zeroWarning && diagnostics.some((d) => d.severity === 'warning')) {
+    diagnostics.push({
+      severity: 'alert',
+      file: '',
+      line: 0,
+      code: 'CFG_ERR_ZERO_WARNING',
+      message: ZERO_WARNING_ALERT,
+    });
+    engine = null;
+  }
+  return { diagnostics, model, engine, hasListener, quiet };
+}
+
+/** When the model did not build, the unsafe switch is still honoured if the global section set it. */
+function unsafeRequested(uses: readonly KeywordUse[]): boolean {
+  return uses.some((u) => u.key === 'unsafe-ignore-unimplemented');
+}
+
+/** The parser's diagnostics and ours, in source order (files in the order read, then lines; stable). */
+function merge(
+  parsed: readonly Diagnostic[],
+  ours: readonly Diagnostic[],
+  files: readonly string[],
+): Diagnostic[] {
+  if (ours.length === 0) return [...parsed];
+  const order = new Map(files.map((f, i) => [f, i]));
+  const rank = (f: string) => order.get(f) ?? -1; // file-less findings (a missing -f file) first
+  return [...parsed, ...ours]
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => rank(a.d.file) - rank(b.d.file) || a.d.line - b.d.line || a.i - b.i)
+    .map((x) => x.d);
+}

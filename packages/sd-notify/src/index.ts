@@ -1,0 +1,1 @@
+export { formatFields, type Notifier, type NotifierOptions, systemdNotifier } from './sd-notify.ts';
