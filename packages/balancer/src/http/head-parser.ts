@@ -383,6 +383,35 @@ export function parseHead(
   return h;
 }
 
+const HTTP1 = Buffer.from('HTTP/1.');
+
+/**
+ * True when the bytes received so far (buf[0, len), no complete head yet) cannot start a valid request
+ * line, so the client gets its 400 now instead of a 408 at `timeout http-request` — as HAProxy answers
+ * a TLS ClientHello or other binary on a plain HTTP port. Only the request line is checked: the rules
+ * are those of parseHead's, applied to a prefix.
+ */
+export function requestLinePrefixInvalid(buf: Uint8Array, len: number): boolean {
+  let p = 0;
+  while (p < len && TCHAR[buf[p]] === 1) p++;
+  if (p === len) return false;
+  if (p === 0 || buf[p] !== 0x20) return true;
+  const uriStart = ++p;
+  while (p < len && buf[p] !== 0x20) {
+    if (buf[p] < 0x21 || buf[p] > 0x7e) return true;
+    p++;
+  }
+  if (p === len) return false;
+  if (p === uriStart) return true;
+  p++;
+  for (let i = 0; i < HTTP1.length && p < len; i++, p++) if (buf[p] !== HTTP1[i]) return true;
+  if (p === len) return false;
+  if (buf[p] < 0x30 || buf[p] > 0x39) return true;
+  p++;
+  if (p === len) return false;
+  return buf[p] !== 13 && buf[p] !== 10;
+}
+
 /** "HTTP/" DIGIT "." DIGIT at buf[p, end) (exactly 8 bytes), as major*10+minor; -1 when not. */
 function versionAt(buf: Buffer, p: number, end: number): number {
   if (

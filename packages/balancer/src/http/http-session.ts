@@ -6,7 +6,7 @@ import type { ConnGate } from '../listen/conn-gate.ts';
 import { BodyFraming, FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
-import { findHeadEnd, type HttpHead, newHead, parseHead } from './head-parser.ts';
+import { findHeadEnd, type HttpHead, newHead, parseHead, requestLinePrefixInvalid } from './head-parser.ts';
 
 // Session states
 const S_HEAD = 0; // waiting for (more of) a request head
@@ -142,7 +142,10 @@ export class HttpSession implements ServerConnOwner {
     }
     const end = findHeadEnd(buf, this.scanFrom);
     if (end < 0) {
-      if (buf.length > this.px.maxHead) {
+      if (
+        buf.length > this.px.maxHead ||
+        (this.scanFrom === 0 && requestLinePrefixInvalid(buf, buf.length))
+      ) {
         this.sendError(400);
         return;
       }
@@ -306,8 +309,12 @@ export class HttpSession implements ServerConnOwner {
   private onClientEnd(): void {
     this.clientEnded = true;
     if (this.state === S_TUNNEL) {
-      this.srv?.socket.end();
-      if (this.px.tClientFin) this.client.setTimeout(this.px.tClientFin);
+      // as in mode tcp (tcp-session.ts): the side we shut gets its *-fin timeout
+      const srv = this.srv;
+      if (srv !== null) {
+        if (this.px.tServerFin) srv.socket.setTimeout(this.px.tServerFin);
+        srv.socket.end();
+      }
       return;
     }
     if (this.state === S_EXCHANGE && this.reqBody.done) {
@@ -563,8 +570,8 @@ export class HttpSession implements ServerConnOwner {
   onServerEnd(conn: ServerConn): void {
     if (conn !== this.srv) return;
     if (this.state === S_TUNNEL) {
+      if (this.px.tClientFin) this.client.setTimeout(this.px.tClientFin);
       this.client.end();
-      if (this.px.tServerFin) conn.socket.setTimeout(this.px.tServerFin);
       return;
     }
     this.serverGone(conn);

@@ -70,8 +70,9 @@ export class TcpSession implements ServerConnOwner {
 
   private onClientEnd(): void {
     this.clientEnded = true;
-    if (this.px.tClientFin) this.client.setTimeout(this.px.tClientFin);
-    if (this.pending === null) this.srv?.socket.end();
+    // HAProxy (recorded here): once we shut the server's direction, the server has `timeout server-fin`
+    // to finish; once we shut the client's direction, the client has `timeout client-fin`.
+    if (this.pending === null && this.srv !== null) this.shutServer(this.srv);
     if (this.serverEnded) this.close();
   }
 
@@ -87,8 +88,13 @@ export class TcpSession implements ServerConnOwner {
     this.pending = null;
     this.pendingBytes = 0;
     for (const b of p) conn.socket.write(b);
-    if (this.clientEnded) conn.socket.end();
+    if (this.clientEnded) this.shutServer(conn);
     if (this.client.isPaused()) this.client.resume();
+  }
+
+  private shutServer(conn: ServerConn): void {
+    if (this.px.tServerFin) conn.socket.setTimeout(this.px.tServerFin);
+    conn.socket.end();
   }
 
   onServerConnectError(conn: ServerConn, _err: Error): void {
@@ -109,7 +115,7 @@ export class TcpSession implements ServerConnOwner {
   onServerEnd(conn: ServerConn): void {
     if (conn !== this.srv) return;
     this.serverEnded = true;
-    if (this.px.tServerFin) conn.socket.setTimeout(this.px.tServerFin);
+    if (this.px.tClientFin) this.client.setTimeout(this.px.tClientFin);
     this.client.end();
     if (this.clientEnded) this.close();
   }

@@ -8,7 +8,7 @@ import { parseInteger, parseOctal } from './values.ts';
 
 type Kind = 'flag' | 'string' | 'int' | 'octal';
 
-const BIND_OPTIONS: Record<string, Kind> = {
+export const BIND_OPTIONS: Record<string, Kind> = {
   'accept-netscaler-cip': 'int',
   'accept-proxy': 'flag',
   'allow-0rtt': 'flag',

@@ -4,6 +4,7 @@ export { suggest } from '../common/did-you-mean.ts';
 export { CODES } from './codes.ts';
 export { COMPAT_VERSION, evaluateBlockCondition } from './conditional-blocks.ts';
 export { formatHaproxyDiagnostic, formatHaproxyLine } from './format.ts';
+export { keywordCatalog } from './keyword-catalog.ts';
 export type { KeywordUse } from './keyword-use.ts';
 export { expandConfigPaths, loadHaproxyConfig } from './load.ts';
 export * from './model.ts';
