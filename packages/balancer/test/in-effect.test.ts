@@ -194,8 +194,8 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     assert.match((await exchange(ports[1], 'not http\r\n\r\n')).text, /^HTTP\/1\.1 400 /);
   },
   async default_backend() {
-    const a = await upstream((req, s) => s.write(`HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na`));
-    const b = await upstream((req, s) => s.write(`HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb`));
+    const a = await upstream((_req, s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na'));
+    const b = await upstream((_req, s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb'));
     const { ports } = await serve(
       `${DEFAULTS}frontend f\n    bind 127.0.0.1:0\n    default_backend two\nbackend one\n    server s 127.0.0.1:${a.port}\nbackend two\n    server s 127.0.0.1:${b.port}\n`,
     );
