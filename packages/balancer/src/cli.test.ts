@@ -173,7 +173,7 @@ test('SIGUSR1 is a graceful stop: an in-flight request completes, then exit 0', 
     cfg,
     `defaults\n  mode http\n  timeout client 5s\n  timeout server 5s\n  timeout connect 1s\nfrontend f\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  server s 127.0.0.1:${up.port}\n`,
   );
-  const { child, out } = run(['-f', cfg, '-q']);
+  const { child, out } = run(['-f', cfg]);
   let pending: ReturnType<typeof exchange> | null = null;
   for (let i = 0; i < 50 && release === null; i++) {
     pending = exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', { ms: 5000 });
@@ -181,7 +181,8 @@ test('SIGUSR1 is a graceful stop: an in-flight request completes, then exit 0', 
   }
   assert.ok(release, out.stderr);
   child.kill('SIGUSR1');
-  await new Promise((r) => setTimeout(r, 100));
+  // the soft stop has begun (listeners closed) before the response is released
+  assert.ok(await waitFor(() => out.stderr.includes('SIGUSR1 received: soft stop'), 5000), out.stderr);
   (release as unknown as () => void)();
   const r = await pending!;
   assert.match(r.text, /done$/);

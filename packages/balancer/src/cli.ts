@@ -7,7 +7,7 @@ import { systemdNotifier } from '@ha-lb/sd-notify';
 import { evaluateBlockCondition } from '@ha-lb/shared-config/haproxy';
 import { type CliArgs, parseArgs, USAGE, UsageError } from './cli/args.ts';
 import { diagnosticLines, executablePath, runCheck } from './cli/check.ts';
-import { onSignals } from './cli/signals.ts';
+import { onSignals, type SignalAction } from './cli/signals.ts';
 import { stateDump } from './cli/state-dump.ts';
 import { versionText } from './cli/version-text.ts';
 import {
@@ -71,6 +71,15 @@ async function main(argv: string[]): Promise<number> {
       zeroWarning: args.zeroWarning,
     });
   }
+
+  // Signals are ours from here on: one arriving during start-up must not kill the process (the
+  // default action) — a stop is kept for when serving starts, anything else is logged and ignored.
+  let early: { signal: string; action: SignalAction } | null = null;
+  let onSignal = (signal: NodeJS.Signals, action: SignalAction) => {
+    if (action === 'hard-stop' || action === 'soft-stop') early ??= { signal, action };
+    else process.stderr.write(`[NOTICE]   (${process.pid}) : ${signal} received during start-up: ignored.\n`);
+  };
+  onSignals((signal, action) => onSignal(signal, action));
 
   const demo = args.files.length === 0;
   const fePort = Number(process.env.BALANCER_DEMO_PORT ?? 8080);
@@ -204,7 +213,7 @@ async function main(argv: string[]): Promise<number> {
         notifier.ready(`serving: ${listening()}`);
       });
     };
-    onSignals((signal, action) => {
+    onSignal = (signal, action) => {
       switch (action) {
         case 'hard-stop':
           return stop(signal, 0);
@@ -233,7 +242,8 @@ async function main(argv: string[]): Promise<number> {
         case 'ignore':
           return messages.notice(`${signal} received: ignored.`);
       }
-    });
+    };
+    if (early !== null) onSignal(early.signal as NodeJS.Signals, early.action);
   });
 }
 
