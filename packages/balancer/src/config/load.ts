@@ -16,6 +16,7 @@ import {
 import type { EngineConfig } from '../engine/engine-config.ts';
 import { fromHaproxyConfig } from '../engine/from-haproxy.ts';
 import { LbError } from '../errors.ts';
+import { bindWarnings } from './bind-check.ts';
 import { inEffectReport } from './in-effect-report.ts';
 
 export interface LoadOptions {
@@ -68,6 +69,11 @@ function finish(result: HaproxyLoadResult, opts: LoadOptions): LoadedConfig {
   } catch (err) {
     if (!(err instanceof LbError)) throw err;
     diagnostics.push({ severity: 'alert', file: '', line: 0, code: err.code, message: err.message });
+  }
+  if (engine !== null) {
+    const binds = bindWarnings(engine);
+    if (binds.length > 0)
+      diagnostics.splice(0, diagnostics.length, ...merge(diagnostics, binds, result.files));
   }
   const zeroWarning = opts.zeroWarning === true || 'zero-warning' in model.global.settings;
   if (zeroWarning && diagnostics.some((d) => d.severity === 'warning')) {

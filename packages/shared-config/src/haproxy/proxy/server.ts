@@ -32,7 +32,8 @@ export function parseServer(ctx: LineContext, px: ProxyScope) {
     line: ctx.line,
   });
   ctx.uses('server');
-  if (a.value.portOffset !== null) ctx.uses('server port-offset', 'port offset', `'server ${name}'`);
+  // named by what was written: the address is the "option" here
+  if (a.value.portOffset !== null) ctx.uses('server port-offset', `server ${name} ${address}`);
   reportServerOptions(ctx, r.value.used, `'server ${name}'`);
 }
 
