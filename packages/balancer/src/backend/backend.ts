@@ -1,17 +1,19 @@
 import type { BackendSpec, HttpReuse } from '../engine/engine-config.ts';
+import { algorithmFor, type LbAlgorithm } from './algorithms/index.ts';
 import { newServerState, type ServerState } from './server.ts';
 
-/** Runtime state of a backend: its servers and the load-balancing algorithm's own state. */
+/** Runtime state of a backend: its servers and its load-balancing algorithm (which owns its state). */
 export interface BackendState {
   spec: BackendSpec;
   servers: ServerState[];
-  /** per-algorithm state (round-robin cursor, …), owned by the picker */
-  lb: { cursor: number };
+  lb: LbAlgorithm;
   httpReuse: HttpReuse;
 }
 
 export function newBackendState(spec: BackendSpec): BackendState {
-  return { spec, servers: spec.servers.map(newServerState), lb: { cursor: 0 }, httpReuse: spec.httpReuse };
+  const servers = spec.servers.map(newServerState);
+  const lb = algorithmFor(spec.balance.algorithm)(servers, spec.balance.args);
+  return { spec, servers, lb, httpReuse: spec.httpReuse };
 }
 
 /** Servers that may take traffic: active ones, or the backups when no active server is usable. */

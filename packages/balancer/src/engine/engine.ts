@@ -1,7 +1,6 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { type BackendState, newBackendState } from '../backend/backend.ts';
-import { pickerFor } from '../backend/pick-server.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
@@ -77,13 +76,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
           );
       }
       const gate = new ConnGate(fe.maxconn, globalGate);
-      const px = makeProxyRuntime(
-        fe,
-        be,
-        pickerFor(be?.spec.balance.algorithm ?? 'roundrobin').picker,
-        gate,
-        config.global,
-      );
+      const px = makeProxyRuntime(fe, be, gate, config.global);
       runtimes.push(px);
       const start =
         fe.mode === 'tcp'

@@ -1,5 +1,4 @@
 import type { BackendState } from '../backend/backend.ts';
-import type { ServerPicker } from '../backend/pick-server.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
@@ -11,7 +10,6 @@ import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
 export interface ProxyRuntime {
   fe: FrontendSpec;
   be: BackendState | null;
-  picker: ServerPicker;
   mode: 'http' | 'tcp';
   connMode: HttpConnMode;
   ff: ForwardForPlan | null;
@@ -50,7 +48,6 @@ export function combineConnMode(fe: FrontendSpec, be: BackendState | null): Http
 export function makeProxyRuntime(
   fe: FrontendSpec,
   be: BackendState | null,
-  picker: ServerPicker,
   gate: ConnGate,
   global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number },
 ): ProxyRuntime {
@@ -62,7 +59,6 @@ export function makeProxyRuntime(
   return {
     fe,
     be,
-    picker,
     mode: fe.mode,
     connMode: combineConnMode(fe, be),
     ff: forwardForPlan(ffSpec),

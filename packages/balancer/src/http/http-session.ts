@@ -187,7 +187,7 @@ export class HttpSession implements ServerConnOwner {
     else this.reqBody.reset(FRAMING_NONE, 0);
 
     const be = px.be;
-    const server = be === null ? null : px.picker(be, { clientAddress: this.clientAddr, exclude: null });
+    const server = be === null ? null : be.lb.pick({ clientAddress: this.clientAddr, exclude: null });
     if (server === null) {
       this.state = S_EXCHANGE;
       this.inbuf = this.reqBody.done && headEnd < buf.length ? buf.subarray(headEnd) : null;

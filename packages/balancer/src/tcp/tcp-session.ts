@@ -41,7 +41,7 @@ export class TcpSession implements ServerConnOwner {
     px.sessions.add(this);
     const be = px.be;
     const server = be
-      ? px.picker(be, { clientAddress: normalizeClientAddress(client.remoteAddress), exclude: null })
+      ? be.lb.pick({ clientAddress: normalizeClientAddress(client.remoteAddress), exclude: null })
       : null;
     if (server === null) {
       this.close();
