@@ -6,6 +6,7 @@ import type { ConnGate } from '../listen/conn-gate.ts';
 import { BodyFraming, FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
+import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
 import { findHeadEnd, type HttpHead, newHead, parseHead, requestLinePrefixInvalid } from './head-parser.ts';
 
 // Session states
@@ -53,6 +54,8 @@ export class HttpSession implements ServerConnOwner {
   private replay: Buffer | null = null;
   private readonly reqBody = new BodyFraming();
   private readonly resBody = new BodyFraming();
+  private readonly reqEdits = new HeadEdits();
+  private readonly resEdits = new HeadEdits();
   private reqIsHead = false;
   private reqHttp10 = false;
   private reqWantsUpgrade = false;
@@ -196,24 +199,14 @@ export class HttpSession implements ServerConnOwner {
     }
 
     // request head as forwarded: kept header lines + forwardfor + connection header, then the body start
-    let extra = h.clRewrite ? `content-length: ${h.contentLength}\r\n` : '';
-    if (this.ffLine !== '' && !(px.ff!.ifNone && h.watchIndex >= 0)) extra += this.ffLine;
-    if (this.reqWantsUpgrade && !h.isConnect) extra += 'Connection: upgrade\r\n';
-    else if (px.connMode !== 'keep-alive' || this.closeAfter) extra += 'Connection: close\r\n';
-    else if (this.reqHttp10) extra += 'Connection: keep-alive\r\n';
-    const startLine = h.canonicalStart
-      ? null
-      : `${h.method} ${buf.toString('latin1', h.uriStart, h.uriEnd)} HTTP/1.${h.versionMinor}\r\n`;
-    const out = buildHead(
-      buf,
-      h,
-      startLine,
-      extra,
-      this.reqWantsUpgrade,
-      headEnd,
-      buf.length - headEnd,
-      this.reqBody,
-    );
+    const ed = this.reqEdits.reset(h, buf);
+    if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
+    if (this.ffLine !== '' && !(px.ff!.ifNone && h.watchIndex >= 0)) ed.appendLines(this.ffLine);
+    if (this.reqWantsUpgrade) ed.keep(UPGRADE_NAME);
+    if (this.reqWantsUpgrade && !h.isConnect) ed.append('Connection: upgrade');
+    else if (px.connMode !== 'keep-alive' || this.closeAfter) ed.append('Connection: close');
+    else if (this.reqHttp10) ed.append('Connection: keep-alive');
+    const out = ed.build(headEnd, buf.length - headEnd, this.reqBody);
     if (out === null) {
       this.sendError(400);
       return;
@@ -467,13 +460,16 @@ export class HttpSession implements ServerConnOwner {
       if (h.connClose || (h.versionMinor === 0 && !h.connKeepAlive) || closeDelimited) conn.reusable = false;
       if (h.hasTransferEncoding && h.hasContentLength) conn.reusable = false;
 
-      let extra = '';
-      if (upgrade) extra = status === 101 ? 'Connection: upgrade\r\n' : '';
-      else if (!this.keepClient) extra = this.reqHttp10 ? '' : 'connection: close\r\n';
-      else if (this.reqHttp10) extra = 'connection: keep-alive\r\n';
-      if (h.clRewrite) extra = `content-length: ${h.contentLength}\r\n${extra}`;
-      const startLine = h.canonicalStart ? null : `HTTP/1.1 ${view.toString('latin1', 9, h.startLineEnd)}`;
-      const out = buildHead(view, h, startLine, extra, upgrade, end, view.length - end, this.resBody);
+      const ed = this.resEdits.reset(h, view);
+      if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
+      if (upgrade) {
+        ed.keep(UPGRADE_NAME);
+        if (status === 101) ed.append('Connection: upgrade');
+      } else if (!this.keepClient) {
+        if (!this.reqHttp10) ed.append('connection: close');
+      } else if (this.reqHttp10) ed.append('connection: keep-alive');
+      if (!h.canonicalStart) ed.setStartLine(`HTTP/1.1 ${view.toString('latin1', 9, h.startLineEnd)}`);
+      const out = ed.build(end, view.length - end, this.resBody);
       if (out === null) {
         this.badResponse(conn);
         return;
@@ -784,62 +780,4 @@ export class HttpSession implements ServerConnOwner {
   idle(): boolean {
     return this.state === S_HEAD;
   }
-}
-
-/**
- * Builds the head to forward: the start line and kept header lines copied from `buf`, `extra` header
- * lines appended, the empty line, then as much of the following body as belongs to this message. One
- * buffer, so one write. Returns null when the body start is malformed.
- */
-function buildHead(
-  buf: Buffer,
-  h: HttpHead,
-  startLine: string | null,
-  extra: string,
-  keepUpgrade: boolean,
-  headEnd: number,
-  avail: number,
-  body: BodyFraming,
-): { buf: Buffer; bodyTaken: number } | null {
-  let bodyTaken = 0;
-  if (avail > 0) {
-    bodyTaken = body.consume(buf, headEnd, headEnd + avail);
-    if (bodyTaken < 0) return null;
-  }
-  const lastLine = h.lastLineStart;
-  const tail = headEnd - lastLine + bodyTaken; // empty line + body start
-  const extraLen = extra.length;
-  let dropCount = h.dropCount;
-  if (keepUpgrade && dropCount > 0) {
-    // the Upgrade header stays when the upgrade goes through; Connection is re-sent as "upgrade"
-    for (let i = 0; i < h.nHeaders; i++) {
-      if (h.drop[i] === 1 && isUpgradeHeader(buf, h, i)) {
-        h.drop[i] = 0;
-        dropCount--;
-      }
-    }
-  }
-  if (dropCount === 0 && startLine === null) {
-    const out = Buffer.allocUnsafe(lastLine + extraLen + tail);
-    buf.copy(out, 0, 0, lastLine);
-    if (extraLen > 0) out.write(extra, lastLine, 'latin1');
-    buf.copy(out, lastLine + extraLen, lastLine, headEnd + bodyTaken);
-    return { buf: out, bodyTaken };
-  }
-  const hdr = h.hdr;
-  let size = startLine === null ? h.startLineEnd : startLine.length;
-  for (let i = 0; i < h.nHeaders; i++) if (h.drop[i] === 0) size += hdr[i * 6 + 5] - hdr[i * 6 + 4];
-  const out = Buffer.allocUnsafe(size + extraLen + tail);
-  let o = startLine === null ? buf.copy(out, 0, 0, h.startLineEnd) : out.write(startLine, 0, 'latin1');
-  for (let i = 0; i < h.nHeaders; i++) {
-    if (h.drop[i] === 0) o += buf.copy(out, o, hdr[i * 6 + 4], hdr[i * 6 + 5]);
-  }
-  if (extraLen > 0) o += out.write(extra, o, 'latin1');
-  buf.copy(out, o, lastLine, headEnd + bodyTaken);
-  return { buf: out, bodyTaken };
-}
-
-function isUpgradeHeader(buf: Buffer, h: HttpHead, i: number): boolean {
-  const s = h.hdr[i * 6];
-  return h.hdr[i * 6 + 1] - s === 7 && buf.toString('latin1', s, s + 7).toLowerCase() === 'upgrade';
 }
