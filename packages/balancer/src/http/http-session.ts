@@ -1,6 +1,7 @@
 import type net from 'node:net';
+import { Dispatch } from '../backend/dispatch.ts';
 import type { ServerState } from '../backend/server.ts';
-import { releaseToPool, ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
+import { releaseToPool, type ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { BodyFraming, FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
@@ -43,13 +44,8 @@ export class HttpSession implements ServerConnOwner {
   private inbuf: Buffer | null = null;
   private scanFrom = 0;
   private requests = 0;
-  // current exchange
-  private srv: ServerConn | null = null;
-  private server: ServerState | null = null;
-  private connecting = false;
-  private attempts = 0;
-  private queued: Buffer[] | null = null;
-  private queuedBytes = 0;
+  // current exchange: the server side (pick, connect, retries) is the dispatch step's
+  private readonly d: Dispatch;
   /** the request head as sent, kept when the request has no body so it can be replayed */
   private replay: Buffer | null = null;
   private readonly reqBody = new BodyFraming();
@@ -79,6 +75,7 @@ export class HttpSession implements ServerConnOwner {
     this.px = px;
     this.gate = gate;
     this.client = client;
+    this.d = new Dispatch(this);
     heads(px.maxHeaders);
     this.clientAddr = normalizeClientAddress(client.remoteAddress);
     let ff = '';
@@ -105,7 +102,7 @@ export class HttpSession implements ServerConnOwner {
   private onClientData(chunk: Buffer): void {
     const st = this.state;
     if (st === S_TUNNEL) {
-      const srv = this.srv;
+      const srv = this.d.conn;
       if (srv && !srv.socket.write(chunk)) this.client.pause();
       return;
     }
@@ -219,21 +216,21 @@ export class HttpSession implements ServerConnOwner {
     this.resStarted = false;
     this.resHeadDone = false;
     this.replay = this.reqBody.done ? out.buf : null;
-    this.attempts = 0;
     this.acquire(server, out.buf);
   }
 
   /** Gets a server connection for this request per `http-reuse`, then sends `data`. */
   private acquire(server: ServerState, data: Buffer): void {
     const px = this.px;
-    let conn = this.srv;
+    const d = this.d;
+    let conn = d.conn;
     if (conn !== null && (conn.server !== server || !conn.reusable || conn.closed)) {
       // the previous request's connection goes back to the pool for others
+      d.release();
       if (px.connMode === 'keep-alive' && px.be!.httpReuse !== 'never') releaseToPool(conn);
       else conn.socket.destroy();
       conn.owner = null;
       conn = null;
-      this.srv = null;
     }
     if (conn === null && px.connMode === 'keep-alive') {
       const reuse = px.be!.httpReuse;
@@ -246,22 +243,13 @@ export class HttpSession implements ServerConnOwner {
         }
       }
     } else if (conn !== null) conn.reused++;
-    this.server = server;
+    d.begin(px.be!, server, px.retries);
     if (conn !== null) {
-      this.srv = conn;
-      this.connecting = false;
+      d.use(conn);
       if (!conn.socket.write(data)) this.client.pause();
       return;
     }
-    this.queued = [data];
-    this.queuedBytes = data.length;
-    this.connect(server);
-  }
-
-  private connect(server: ServerState): void {
-    this.connecting = true;
-    this.attempts++;
-    this.srv = new ServerConn(server, this.px.be!, this);
+    d.connect(data);
   }
 
   private forwardRequestBody(chunk: Buffer, start: number): void {
@@ -280,19 +268,11 @@ export class HttpSession implements ServerConnOwner {
   }
 
   private sendToServer(part: Buffer): void {
-    if (part.length === 0) return;
-    if (this.connecting) {
-      this.queued!.push(part);
-      this.queuedBytes += part.length;
-      if (this.queuedBytes > this.px.bufsize) this.client.pause();
-      return;
-    }
-    const srv = this.srv;
-    if (srv !== null && !srv.socket.write(part)) this.client.pause();
+    if (!this.d.send(part, this.px.bufsize)) this.client.pause();
   }
 
   private onClientDrain(): void {
-    const srv = this.srv;
+    const srv = this.d.conn;
     if (this.serverPausedForClient && srv !== null) {
       this.serverPausedForClient = false;
       srv.socket.resume();
@@ -303,7 +283,7 @@ export class HttpSession implements ServerConnOwner {
     this.clientEnded = true;
     if (this.state === S_TUNNEL) {
       // as in mode tcp (tcp-session.ts): the side we shut gets its *-fin timeout
-      const srv = this.srv;
+      const srv = this.d.conn;
       if (srv !== null) {
         if (this.px.tServerFin) srv.socket.setTimeout(this.px.tServerFin);
         srv.socket.end();
@@ -341,46 +321,20 @@ export class HttpSession implements ServerConnOwner {
   // ---------------------------------------------------------------- server side
 
   onServerConnect(conn: ServerConn): void {
-    if (conn !== this.srv) return;
-    this.connecting = false;
-    const q = this.queued;
-    this.queued = null;
-    this.queuedBytes = 0;
-    if (q === null) return;
-    const sock = conn.socket;
-    let ok = true;
-    if (q.length === 1) ok = sock.write(q[0]);
-    else {
-      sock.cork();
-      for (const b of q) ok = sock.write(b);
-      sock.uncork();
-    }
-    if (!ok) this.client.pause();
+    if (conn !== this.d.conn) return;
+    if (!this.d.connected()) this.client.pause();
     else if (this.client.isPaused() && !this.clientPausedForPipeline && this.state === S_EXCHANGE)
       this.client.resume();
   }
 
   onServerConnectError(conn: ServerConn, _err: Error): void {
-    if (conn !== this.srv || this.state !== S_EXCHANGE) return;
-    this.srv = null;
-    conn.owner = null;
-    if (this.attempts <= this.px.retries && this.server !== null) {
-      // retry hook: the next issue adds redispatch (pick another server on the last retry)
-      const server = this.retryServer(this.server);
-      this.server = server;
-      this.connect(server);
-      return;
-    }
+    if (conn !== this.d.conn || this.state !== S_EXCHANGE) return;
+    if (this.d.retry()) return;
     this.serverError(503);
   }
 
-  /** Which server the next connection attempt goes to. */
-  private retryServer(previous: ServerState): ServerState {
-    return previous;
-  }
-
   onServerData(conn: ServerConn, chunk: Buffer): void {
-    if (conn !== this.srv) return;
+    if (conn !== this.d.conn) return;
     const st = this.state;
     if (st === S_TUNNEL) {
       if (!this.client.write(chunk)) {
@@ -512,13 +466,13 @@ export class HttpSession implements ServerConnOwner {
     if (!this.reqBody.done) {
       // the server answered before the request body ended: that connection cannot carry more
       this.keepClient = false;
-      if (this.srv) this.srv.reusable = false;
+      if (this.d.conn) this.d.conn.reusable = false;
     }
     this.finishExchange();
   }
 
   private finishExchange(): void {
-    const conn = this.srv;
+    const conn = this.d.conn;
     const px = this.px;
     this.replay = null;
     if (conn !== null) {
@@ -527,12 +481,9 @@ export class HttpSession implements ServerConnOwner {
         conn.socket.resume();
       }
       if (px.connMode !== 'keep-alive' || !conn.reusable) {
-        conn.owner = null;
-        conn.reusable = false;
-        conn.socket.destroy();
-        this.srv = null;
+        this.d.abort();
       } else if (!this.keepClient) {
-        this.srv = null;
+        this.d.release();
         if (px.be!.httpReuse === 'never') {
           conn.owner = null;
           conn.socket.destroy();
@@ -564,7 +515,7 @@ export class HttpSession implements ServerConnOwner {
   }
 
   onServerEnd(conn: ServerConn): void {
-    if (conn !== this.srv) return;
+    if (conn !== this.d.conn) return;
     if (this.state === S_TUNNEL) {
       if (this.px.tClientFin) this.client.setTimeout(this.px.tClientFin);
       this.client.end();
@@ -574,9 +525,9 @@ export class HttpSession implements ServerConnOwner {
   }
 
   onServerClose(conn: ServerConn): void {
-    if (conn !== this.srv) return;
+    if (conn !== this.d.conn) return;
     if (this.state === S_TUNNEL) {
-      this.srv = null;
+      this.d.release();
       this.close();
       return;
     }
@@ -584,7 +535,7 @@ export class HttpSession implements ServerConnOwner {
   }
 
   private serverGone(conn: ServerConn): void {
-    this.srv = null;
+    this.d.release();
     conn.owner = null;
     conn.socket.destroy();
     if (this.state !== S_EXCHANGE) return; // an attached idle connection went away: fine
@@ -596,24 +547,18 @@ export class HttpSession implements ServerConnOwner {
       } else this.close(); // truncated body: the client must see the cut
       return;
     }
-    if (!this.resStarted && this.replay !== null && conn.reused > 0 && this.attempts <= this.px.retries) {
-      // a reused keep-alive connection closed under us before answering: replay on a fresh one
-      this.resStarted = false;
-      this.queued = [this.replay];
-      this.queuedBytes = this.replay.length;
-      this.connect(conn.server);
-      return;
-    }
+    // a reused keep-alive connection closed under us before answering: replay on a fresh one
+    if (!this.resStarted && this.replay !== null && conn.reused > 0 && this.d.retry(this.replay)) return;
     this.serverError(502);
   }
 
   onServerDrain(conn: ServerConn): void {
-    if (conn !== this.srv) return;
+    if (conn !== this.d.conn) return;
     if (!this.clientPausedForPipeline && this.client.isPaused()) this.client.resume();
   }
 
   onServerTimeout(conn: ServerConn): void {
-    if (conn !== this.srv) return;
+    if (conn !== this.d.conn) return;
     if (this.state === S_TUNNEL) {
       this.close();
       return;
@@ -628,9 +573,7 @@ export class HttpSession implements ServerConnOwner {
       return;
     }
     // attached but idle between requests
-    this.srv = null;
-    conn.owner = null;
-    conn.socket.destroy();
+    this.d.abort();
   }
 
   private badResponse(conn: ServerConn): void {
@@ -694,14 +637,7 @@ export class HttpSession implements ServerConnOwner {
   }
 
   private abortServer(): void {
-    const conn = this.srv;
-    if (conn !== null) {
-      this.srv = null;
-      conn.owner = null;
-      conn.reusable = false;
-      conn.socket.destroy();
-    }
-    this.queued = null;
+    this.d.abort();
   }
 
   /**
@@ -744,10 +680,9 @@ export class HttpSession implements ServerConnOwner {
   close(): void {
     if (this.state !== S_CLOSED) {
       const wasIdle = this.state === S_HEAD;
-      const conn = this.srv;
+      const conn = this.d.release();
       this.state = S_CLOSED;
       if (conn !== null) {
-        this.srv = null;
         if (wasIdle && this.px.connMode === 'keep-alive' && this.px.be!.httpReuse !== 'never')
           releaseToPool(conn);
         else {
@@ -755,7 +690,6 @@ export class HttpSession implements ServerConnOwner {
           conn.socket.destroy();
         }
       }
-      this.queued = null;
     }
     this.client.destroy();
     this.cleanup();
@@ -765,8 +699,7 @@ export class HttpSession implements ServerConnOwner {
   shutdown(): void {
     this.stopping = true;
     if (this.state === S_HEAD && (this.inbuf === null || this.inbuf.length === 0)) {
-      const conn = this.srv;
-      this.srv = null;
+      const conn = this.d.release();
       if (conn) {
         conn.owner = null;
         conn.socket.destroy();

@@ -1,25 +1,22 @@
 import type net from 'node:net';
-import type { ServerState } from '../backend/server.ts';
-import { ServerConn, type ServerConnOwner } from '../backend/server-conn.ts';
+import { Dispatch } from '../backend/dispatch.ts';
+import type { ServerConn, ServerConnOwner } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import { normalizeClientAddress } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 
 /**
- * One client connection in `mode tcp`: connect to a server (with `retries`), then move bytes both ways
- * with backpressure and half-close. Timeouts as HAProxy: `timeout client`/`server` are inactivity timers
- * per side, `timeout tunnel` replaces both once the connection is established, and after a side sent its
- * FIN, `timeout client-fin`/`server-fin` apply to it.
+ * One client connection in `mode tcp`: dispatch to a server (backend/dispatch.ts: pick, connect,
+ * `retries`), then move bytes both ways with backpressure and half-close. Timeouts as HAProxy:
+ * `timeout client`/`server` are inactivity timers per side, `timeout tunnel` replaces both once the
+ * connection is established, and once a side has been shut (its peer's FIN passed on), `timeout
+ * client-fin`/`server-fin` bound how long it may stay idle.
  */
 export class TcpSession implements ServerConnOwner {
   private readonly px: ProxyRuntime;
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
-  private srv: ServerConn | null = null;
-  private server: ServerState | null = null;
-  private attempts = 0;
-  private pending: Buffer[] | null = [];
-  private pendingBytes = 0;
+  private readonly dispatch: Dispatch | null;
   private clientEnded = false;
   private serverEnded = false;
   private closed = false;
@@ -33,7 +30,8 @@ export class TcpSession implements ServerConnOwner {
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
     client.on('end', () => this.onClientEnd());
     client.on('drain', () => {
-      if (this.srv?.socket.isPaused()) this.srv.socket.resume();
+      const conn = this.dispatch?.conn;
+      if (conn?.socket.isPaused()) conn.socket.resume();
     });
     client.on('timeout', () => this.close());
     client.on('error', () => {});
@@ -43,53 +41,29 @@ export class TcpSession implements ServerConnOwner {
     const server = be
       ? be.lb.pick({ clientAddress: normalizeClientAddress(client.remoteAddress), exclude: null })
       : null;
-    if (server === null) {
+    if (be === null || server === null) {
+      this.dispatch = null;
       this.close();
       return;
     }
-    this.server = server;
-    this.connect();
+    this.dispatch = new Dispatch(this);
+    this.dispatch.begin(be, server, px.retries);
+    this.dispatch.connect(null);
     client.resume();
   }
 
-  private connect(): void {
-    this.attempts++;
-    this.srv = new ServerConn(this.server!, this.px.be!, this);
-  }
-
   private onClientData(chunk: Buffer): void {
-    if (this.pending !== null) {
-      this.pending.push(chunk);
-      this.pendingBytes += chunk.length;
-      if (this.pendingBytes > this.px.bufsize) this.client.pause();
-      return;
-    }
-    const srv = this.srv;
-    if (srv !== null && !srv.socket.write(chunk)) this.client.pause();
+    const d = this.dispatch;
+    if (d !== null && !d.send(chunk, this.px.bufsize)) this.client.pause();
   }
 
   private onClientEnd(): void {
     this.clientEnded = true;
     // HAProxy (recorded here): once we shut the server's direction, the server has `timeout server-fin`
     // to finish; once we shut the client's direction, the client has `timeout client-fin`.
-    if (this.pending === null && this.srv !== null) this.shutServer(this.srv);
+    const d = this.dispatch;
+    if (d !== null && !d.connecting && d.conn !== null) this.shutServer(d.conn);
     if (this.serverEnded) this.close();
-  }
-
-  onServerConnect(conn: ServerConn): void {
-    if (conn !== this.srv) return;
-    conn.reusable = false;
-    const px = this.px;
-    if (px.tTunnel) {
-      this.client.setTimeout(px.tTunnel);
-      conn.socket.setTimeout(px.tTunnel);
-    }
-    const p = this.pending!;
-    this.pending = null;
-    this.pendingBytes = 0;
-    for (const b of p) conn.socket.write(b);
-    if (this.clientEnded) this.shutServer(conn);
-    if (this.client.isPaused()) this.client.resume();
   }
 
   private shutServer(conn: ServerConn): void {
@@ -97,23 +71,36 @@ export class TcpSession implements ServerConnOwner {
     conn.socket.end();
   }
 
-  onServerConnectError(conn: ServerConn, _err: Error): void {
-    if (conn !== this.srv) return;
-    this.srv = null;
-    if (this.attempts <= this.px.retries && !this.closed) {
-      this.connect();
-      return;
+  private mine(conn: ServerConn): boolean {
+    return this.dispatch !== null && conn === this.dispatch.conn;
+  }
+
+  onServerConnect(conn: ServerConn): void {
+    if (!this.mine(conn)) return;
+    conn.reusable = false;
+    const px = this.px;
+    if (px.tTunnel) {
+      this.client.setTimeout(px.tTunnel);
+      conn.socket.setTimeout(px.tTunnel);
     }
+    const ok = this.dispatch!.connected();
+    if (this.clientEnded) this.shutServer(conn);
+    if (ok && this.client.isPaused()) this.client.resume();
+  }
+
+  onServerConnectError(conn: ServerConn, _err: Error): void {
+    if (!this.mine(conn)) return;
+    if (!this.closed && this.dispatch!.retry()) return;
     this.close();
   }
 
   onServerData(conn: ServerConn, chunk: Buffer): void {
-    if (conn !== this.srv) return;
+    if (!this.mine(conn)) return;
     if (!this.client.write(chunk)) conn.socket.pause();
   }
 
   onServerEnd(conn: ServerConn): void {
-    if (conn !== this.srv) return;
+    if (!this.mine(conn)) return;
     this.serverEnded = true;
     if (this.px.tClientFin) this.client.setTimeout(this.px.tClientFin);
     this.client.end();
@@ -121,8 +108,8 @@ export class TcpSession implements ServerConnOwner {
   }
 
   onServerClose(conn: ServerConn): void {
-    if (conn !== this.srv) return;
-    this.srv = null;
+    if (!this.mine(conn)) return;
+    this.dispatch!.release();
     if (this.serverEnded) {
       // graceful close from the server: let our FIN to the client flush
       if (this.clientEnded) this.close();
@@ -132,22 +119,17 @@ export class TcpSession implements ServerConnOwner {
   }
 
   onServerDrain(conn: ServerConn): void {
-    if (conn === this.srv && this.client.isPaused()) this.client.resume();
+    if (this.mine(conn) && this.client.isPaused()) this.client.resume();
   }
 
   onServerTimeout(conn: ServerConn): void {
-    if (conn === this.srv) this.close();
+    if (this.mine(conn)) this.close();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    const srv = this.srv;
-    this.srv = null;
-    if (srv) {
-      srv.owner = null;
-      srv.socket.destroy();
-    }
+    this.dispatch?.abort();
     this.client.destroy();
     if (this.px.sessions.delete(this)) this.gate.release();
   }
