@@ -4,11 +4,12 @@ import type { ServerState } from '../backend/server.ts';
 import { releaseToPool, type ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
-import { BodyFraming, FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
+import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
 import { findHeadEnd, type HttpHead, newHead, parseHead, requestLinePrefixInvalid } from './head-parser.ts';
+import { Transaction } from './transaction.ts';
 
 // Session states
 const S_HEAD = 0; // waiting for (more of) a request head
@@ -46,21 +47,10 @@ export class HttpSession implements ServerConnOwner {
   private requests = 0;
   // current exchange: the server side (pick, connect, retries) is the dispatch step's
   private readonly d: Dispatch;
-  /** the request head as sent, kept when the request has no body so it can be replayed */
-  private replay: Buffer | null = null;
-  private readonly reqBody = new BodyFraming();
-  private readonly resBody = new BodyFraming();
+  /** the request in flight (or being read), reset per request */
+  private readonly tx = new Transaction();
   private readonly reqEdits = new HeadEdits();
   private readonly resEdits = new HeadEdits();
-  private reqIsHead = false;
-  private reqHttp10 = false;
-  private reqWantsUpgrade = false;
-  private reqIsConnect = false;
-  private closeAfter = false;
-  private resbuf: Buffer | null = null;
-  private resStarted = false;
-  private resHeadDone = false;
-  private keepClient = true;
   private clientEnded = false;
   private clientPausedForPipeline = false;
   private serverPausedForClient = false;
@@ -91,6 +81,7 @@ export class HttpSession implements ServerConnOwner {
     client.on('error', () => {});
     client.on('close', () => this.onClientClose());
     px.sessions.add(this);
+    this.tx.reset(Date.now());
     // The first request has `timeout http-request` from the accept (HAProxy starts it there);
     // without it, `timeout client` covers the wait through the socket timeout.
     if (px.tHttpRequest) this.armDeadline(Date.now() + px.tHttpRequest, 2);
@@ -106,7 +97,7 @@ export class HttpSession implements ServerConnOwner {
       if (srv && !srv.socket.write(chunk)) this.client.pause();
       return;
     }
-    if (st === S_EXCHANGE && !this.reqBody.done) {
+    if (st === S_EXCHANGE && !this.tx.reqBody.done) {
       this.forwardRequestBody(chunk, 0);
       return;
     }
@@ -165,32 +156,34 @@ export class HttpSession implements ServerConnOwner {
     const px = this.px;
     const watch = px.ff ? px.ff.watch : null;
     const h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, watch);
+    this.tx.tRequest = Date.now();
+    this.tx.bytesIn += headEnd;
     if (h.error !== null) {
-      this.reqHttp10 = false;
+      this.tx.http10 = false;
       this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
       return;
     }
     this.requests++;
-    this.reqIsHead = h.isHead;
-    this.reqHttp10 = h.versionMinor === 0;
-    this.reqIsConnect = h.isConnect;
-    this.reqWantsUpgrade = h.isConnect || (h.connUpgrade && h.hasUpgrade);
+    this.tx.isHead = h.isHead;
+    this.tx.http10 = h.versionMinor === 0;
+    this.tx.isConnect = h.isConnect;
+    this.tx.wantsUpgrade = h.isConnect || (h.connUpgrade && h.hasUpgrade);
     // TE+CL is a smuggling attempt or a broken client: serve it, then close (HAProxy does the same).
-    this.closeAfter =
+    this.tx.closeAfter =
       h.connClose ||
-      (this.reqHttp10 && !h.connKeepAlive) ||
+      (this.tx.http10 && !h.connKeepAlive) ||
       (h.hasTransferEncoding && h.hasContentLength) ||
       px.connMode === 'close' ||
       this.stopping;
-    if (h.chunked) this.reqBody.reset(FRAMING_CHUNKED, 0);
-    else if (h.contentLength > 0) this.reqBody.reset(FRAMING_LENGTH, h.contentLength);
-    else this.reqBody.reset(FRAMING_NONE, 0);
+    if (h.chunked) this.tx.reqBody.reset(FRAMING_CHUNKED, 0);
+    else if (h.contentLength > 0) this.tx.reqBody.reset(FRAMING_LENGTH, h.contentLength);
+    else this.tx.reqBody.reset(FRAMING_NONE, 0);
 
     const be = px.be;
     const server = be === null ? null : be.lb.pick({ clientAddress: this.clientAddr, exclude: null });
     if (server === null) {
       this.state = S_EXCHANGE;
-      this.inbuf = this.reqBody.done && headEnd < buf.length ? buf.subarray(headEnd) : null;
+      this.inbuf = this.tx.reqBody.done && headEnd < buf.length ? buf.subarray(headEnd) : null;
       this.serverError(503);
       return;
     }
@@ -199,11 +192,11 @@ export class HttpSession implements ServerConnOwner {
     const ed = this.reqEdits.reset(h, buf);
     if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
     if (this.ffLine !== '' && !(px.ff!.ifNone && h.watchIndex >= 0)) ed.appendLines(this.ffLine);
-    if (this.reqWantsUpgrade) ed.keep(UPGRADE_NAME);
-    if (this.reqWantsUpgrade && !h.isConnect) ed.append('Connection: upgrade');
-    else if (px.connMode !== 'keep-alive' || this.closeAfter) ed.append('Connection: close');
-    else if (this.reqHttp10) ed.append('Connection: keep-alive');
-    const out = ed.build(headEnd, buf.length - headEnd, this.reqBody);
+    if (this.tx.wantsUpgrade) ed.keep(UPGRADE_NAME);
+    if (this.tx.wantsUpgrade && !h.isConnect) ed.append('Connection: upgrade');
+    else if (px.connMode !== 'keep-alive' || this.tx.closeAfter) ed.append('Connection: close');
+    else if (this.tx.http10) ed.append('Connection: keep-alive');
+    const out = ed.build(headEnd, buf.length - headEnd, this.tx.reqBody);
     if (out === null) {
       this.sendError(400);
       return;
@@ -212,10 +205,10 @@ export class HttpSession implements ServerConnOwner {
     const rest = headEnd + bodyTaken < buf.length ? buf.subarray(headEnd + bodyTaken) : null;
     this.inbuf = rest;
     this.state = S_EXCHANGE;
-    this.resbuf = null;
-    this.resStarted = false;
-    this.resHeadDone = false;
-    this.replay = this.reqBody.done ? out.buf : null;
+    this.tx.resbuf = null;
+    this.tx.resStarted = false;
+    this.tx.resHeadDone = false;
+    this.tx.replay = this.tx.reqBody.done ? out.buf : null;
     this.acquire(server, out.buf);
   }
 
@@ -244,7 +237,9 @@ export class HttpSession implements ServerConnOwner {
       }
     } else if (conn !== null) conn.reused++;
     d.begin(px.be!, server, px.retries);
+    this.tx.tConnect = Date.now();
     if (conn !== null) {
+      this.tx.tConnected = this.tx.tConnect;
       d.use(conn);
       if (!conn.socket.write(data)) this.client.pause();
       return;
@@ -253,13 +248,15 @@ export class HttpSession implements ServerConnOwner {
   }
 
   private forwardRequestBody(chunk: Buffer, start: number): void {
-    const n = this.reqBody.consume(chunk, start, chunk.length);
+    const n = this.tx.reqBody.consume(chunk, start, chunk.length);
     if (n < 0) {
       this.abortServer();
+      this.tx.terminate('P', 'D');
       this.sendError(400);
       return;
     }
     const part = start === 0 && n === chunk.length ? chunk : chunk.subarray(start, start + n);
+    this.tx.bytesIn += n;
     this.sendToServer(part);
     if (start + n < chunk.length) {
       const rest = chunk.subarray(start + n);
@@ -290,9 +287,9 @@ export class HttpSession implements ServerConnOwner {
       }
       return;
     }
-    if (this.state === S_EXCHANGE && this.reqBody.done) {
+    if (this.state === S_EXCHANGE && this.tx.reqBody.done) {
       // half-closed after a complete request: answer it, then close
-      this.keepClient = false;
+      this.tx.keepClient = false;
       return;
     }
     this.close();
@@ -306,7 +303,7 @@ export class HttpSession implements ServerConnOwner {
       else this.close();
       return;
     }
-    if (st === S_EXCHANGE && this.reqBody.done && !this.clientWriteBlocked()) return; // waiting on the server
+    if (st === S_EXCHANGE && this.tx.reqBody.done && !this.clientWriteBlocked()) return; // waiting on the server
     this.close();
   }
 
@@ -322,6 +319,7 @@ export class HttpSession implements ServerConnOwner {
 
   onServerConnect(conn: ServerConn): void {
     if (conn !== this.d.conn) return;
+    this.tx.tConnected = Date.now();
     if (!this.d.connected()) this.client.pause();
     else if (this.client.isPaused() && !this.clientPausedForPipeline && this.state === S_EXCHANGE)
       this.client.resume();
@@ -348,13 +346,13 @@ export class HttpSession implements ServerConnOwner {
       conn.socket.destroy();
       return;
     }
-    this.resStarted = true;
-    if (this.resHeadDone) {
+    this.tx.resStarted = true;
+    if (this.tx.resHeadDone) {
       this.forwardResponseBody(conn, chunk, 0);
       return;
     }
-    const buf = this.resbuf === null ? chunk : Buffer.concat([this.resbuf, chunk]);
-    this.resbuf = buf;
+    const buf = this.tx.resbuf === null ? chunk : Buffer.concat([this.tx.resbuf, chunk]);
+    this.tx.resbuf = buf;
     this.processResponseHead(conn, buf, 0);
   }
 
@@ -369,7 +367,7 @@ export class HttpSession implements ServerConnOwner {
           this.badResponse(conn);
           return;
         }
-        this.resbuf = start === 0 ? buf : view;
+        this.tx.resbuf = start === 0 ? buf : view;
         return;
       }
       if (end > px.maxHead) {
@@ -387,30 +385,30 @@ export class HttpSession implements ServerConnOwner {
         this.client.write(view.subarray(0, end));
         start += end;
         if (start >= buf.length) {
-          this.resbuf = null;
+          this.tx.resbuf = null;
           return;
         }
         continue;
       }
-      if (status === 101 && (!this.reqWantsUpgrade || this.reqIsConnect)) {
+      if (status === 101 && (!this.tx.wantsUpgrade || this.tx.isConnect)) {
         // a protocol switch nobody asked for (RFC 9110 §15.2.2): invalid, as HAProxy 2.6 treats it
         this.badResponse(conn);
         return;
       }
-      this.resbuf = null;
+      this.tx.resbuf = null;
       const upgrade =
-        (status === 101 && this.reqWantsUpgrade && !this.reqIsConnect) ||
-        (this.reqIsConnect && status >= 200 && status < 300);
+        (status === 101 && this.tx.wantsUpgrade && !this.tx.isConnect) ||
+        (this.tx.isConnect && status >= 200 && status < 300);
       // framing of the response body
-      if (upgrade) this.resBody.reset(FRAMING_NONE, 0);
-      else if (this.reqIsHead || status === 204 || status === 304) this.resBody.reset(FRAMING_NONE, 0);
-      else if (h.chunked) this.resBody.reset(FRAMING_CHUNKED, 0);
-      else if (h.contentLength >= 0) this.resBody.reset(FRAMING_LENGTH, h.contentLength);
-      else this.resBody.reset(FRAMING_CLOSE, 0);
+      if (upgrade) this.tx.resBody.reset(FRAMING_NONE, 0);
+      else if (this.tx.isHead || status === 204 || status === 304) this.tx.resBody.reset(FRAMING_NONE, 0);
+      else if (h.chunked) this.tx.resBody.reset(FRAMING_CHUNKED, 0);
+      else if (h.contentLength >= 0) this.tx.resBody.reset(FRAMING_LENGTH, h.contentLength);
+      else this.tx.resBody.reset(FRAMING_CLOSE, 0);
 
-      const closeDelimited = this.resBody.kind === FRAMING_CLOSE;
-      this.keepClient =
-        !upgrade && !this.closeAfter && !closeDelimited && !this.clientEnded && px.connMode !== 'close';
+      const closeDelimited = this.tx.resBody.kind === FRAMING_CLOSE;
+      this.tx.keepClient =
+        !upgrade && !this.tx.closeAfter && !closeDelimited && !this.clientEnded && px.connMode !== 'close';
       if (h.connClose || (h.versionMinor === 0 && !h.connKeepAlive) || closeDelimited) conn.reusable = false;
       if (h.hasTransferEncoding && h.hasContentLength) conn.reusable = false;
 
@@ -419,16 +417,19 @@ export class HttpSession implements ServerConnOwner {
       if (upgrade) {
         ed.keep(UPGRADE_NAME);
         if (status === 101) ed.append('Connection: upgrade');
-      } else if (!this.keepClient) {
-        if (!this.reqHttp10) ed.append('connection: close');
-      } else if (this.reqHttp10) ed.append('connection: keep-alive');
+      } else if (!this.tx.keepClient) {
+        if (!this.tx.http10) ed.append('connection: close');
+      } else if (this.tx.http10) ed.append('connection: keep-alive');
       if (!h.canonicalStart) ed.setStartLine(`HTTP/1.1 ${view.toString('latin1', 9, h.startLineEnd)}`);
-      const out = ed.build(end, view.length - end, this.resBody);
+      const out = ed.build(end, view.length - end, this.tx.resBody);
       if (out === null) {
         this.badResponse(conn);
         return;
       }
-      this.resHeadDone = true;
+      this.tx.resHeadDone = true;
+      this.tx.status = status;
+      this.tx.tResponse = Date.now();
+      this.tx.bytesOut += out.buf.length;
       if (!this.client.write(out.buf)) {
         this.serverPausedForClient = true;
         conn.socket.pause();
@@ -439,33 +440,35 @@ export class HttpSession implements ServerConnOwner {
       }
       const after = end + out.bodyTaken;
       if (after < view.length) conn.reusable = false; // bytes after a complete response: not trustworthy
-      if (this.resBody.done) this.responseDone();
+      if (this.tx.resBody.done) this.responseDone();
       return;
     }
   }
 
   private forwardResponseBody(conn: ServerConn, chunk: Buffer, start: number): void {
-    const n = this.resBody.consume(chunk, start, chunk.length);
+    const n = this.tx.resBody.consume(chunk, start, chunk.length);
     if (n < 0) {
       // a broken chunked body after the head went out: nothing to do but cut both sides
+      this.tx.terminate('P', 'D');
       conn.reusable = false;
       conn.socket.destroy();
       this.close();
       return;
     }
     const part = start === 0 && n === chunk.length ? chunk : chunk.subarray(start, start + n);
+    this.tx.bytesOut += n;
     if (!this.client.write(part)) {
       this.serverPausedForClient = true;
       conn.socket.pause();
     }
     if (start + n < chunk.length) conn.reusable = false;
-    if (this.resBody.done) this.responseDone();
+    if (this.tx.resBody.done) this.responseDone();
   }
 
   private responseDone(): void {
-    if (!this.reqBody.done) {
+    if (!this.tx.reqBody.done) {
       // the server answered before the request body ended: that connection cannot carry more
-      this.keepClient = false;
+      this.tx.keepClient = false;
       if (this.d.conn) this.d.conn.reusable = false;
     }
     this.finishExchange();
@@ -474,7 +477,8 @@ export class HttpSession implements ServerConnOwner {
   private finishExchange(): void {
     const conn = this.d.conn;
     const px = this.px;
-    this.replay = null;
+    this.tx.tEnd = Date.now();
+    this.tx.replay = null;
     if (conn !== null) {
       if (this.serverPausedForClient) {
         this.serverPausedForClient = false;
@@ -482,7 +486,7 @@ export class HttpSession implements ServerConnOwner {
       }
       if (px.connMode !== 'keep-alive' || !conn.reusable) {
         this.d.abort();
-      } else if (!this.keepClient) {
+      } else if (!this.tx.keepClient) {
         this.d.release();
         if (px.be!.httpReuse === 'never') {
           conn.owner = null;
@@ -491,13 +495,14 @@ export class HttpSession implements ServerConnOwner {
       }
       // else: keep it attached for this client's next request (private until the session ends)
     }
-    if (!this.keepClient) {
+    if (!this.tx.keepClient) {
       this.state = S_CLOSED;
       this.client.end();
       this.cleanup();
       return;
     }
     this.state = S_HEAD;
+    this.tx.reset(this.tx.tEnd);
     // waiting for the next request: http-keep-alive, or http-request when unset; expiry closes silently
     const idle = px.tKeepAlive || px.tHttpRequest;
     if (idle) this.armDeadline(Date.now() + idle, 1);
@@ -539,16 +544,20 @@ export class HttpSession implements ServerConnOwner {
     conn.owner = null;
     conn.socket.destroy();
     if (this.state !== S_EXCHANGE) return; // an attached idle connection went away: fine
-    if (this.resHeadDone) {
-      if (this.resBody.kind === FRAMING_CLOSE) {
-        this.resBody.done = true;
-        this.keepClient = false;
+    if (this.tx.resHeadDone) {
+      if (this.tx.resBody.kind === FRAMING_CLOSE) {
+        this.tx.resBody.done = true;
+        this.tx.keepClient = false;
         this.finishExchange();
-      } else this.close(); // truncated body: the client must see the cut
+      } else {
+        this.tx.terminate('S', 'D');
+        this.close(); // truncated body: the client must see the cut
+      }
       return;
     }
     // a reused keep-alive connection closed under us before answering: replay on a fresh one
-    if (!this.resStarted && this.replay !== null && conn.reused > 0 && this.d.retry(this.replay)) return;
+    if (!this.tx.resStarted && this.tx.replay !== null && conn.reused > 0 && this.d.retry(this.tx.replay))
+      return;
     this.serverError(502);
   }
 
@@ -563,12 +572,13 @@ export class HttpSession implements ServerConnOwner {
       this.close();
       return;
     }
-    if (this.state === S_EXCHANGE && !this.resHeadDone) {
+    if (this.state === S_EXCHANGE && !this.tx.resHeadDone) {
       conn.reusable = false;
       this.serverError(504);
       return;
     }
     if (this.state === S_EXCHANGE) {
+      this.tx.terminate('s', 'D');
       this.close();
       return;
     }
@@ -578,6 +588,7 @@ export class HttpSession implements ServerConnOwner {
 
   private badResponse(conn: ServerConn): void {
     conn.reusable = false;
+    this.tx.terminate('P', 'H');
     this.serverError(502);
   }
 
@@ -602,10 +613,14 @@ export class HttpSession implements ServerConnOwner {
 
   private sendError(code: number): void {
     if (this.state === S_CLOSED) return;
+    if (code === 408) this.tx.terminate('c', 'R');
+    else if (code < 500) this.tx.terminate('P', 'R');
+    this.tx.status = code;
+    this.tx.tEnd = Date.now();
     this.abortServer();
     this.state = S_CLOSED;
     const c = this.client;
-    if (!c.destroyed && c.writable) c.end(errorResponse(code, this.reqHttp10, this.px.errorfiles));
+    if (!c.destroyed && c.writable) c.end(errorResponse(code, this.tx.http10, this.px.errorfiles));
     this.cleanup();
     // do not wait forever for a client that never reads its error
     setTimeout(() => c.destroy(), 1000).unref();
@@ -617,12 +632,17 @@ export class HttpSession implements ServerConnOwner {
    */
   private serverError(code: number): void {
     this.abortServer();
+    // (a more precise cause may have been recorded first: terminate() keeps the first)
+    if (code === 503) this.tx.terminate('S', 'C');
+    else if (code === 504) this.tx.terminate('s', 'H');
+    else this.tx.terminate('S', 'H');
+    this.tx.status = code;
     if (
       this.state !== S_EXCHANGE ||
-      !this.reqBody.done ||
-      this.closeAfter ||
+      !this.tx.reqBody.done ||
+      this.tx.closeAfter ||
       this.clientEnded ||
-      this.reqHttp10 ||
+      this.tx.http10 ||
       this.px.connMode === 'close' ||
       this.px.errorfiles.has(code)
     ) {
@@ -630,9 +650,9 @@ export class HttpSession implements ServerConnOwner {
       return;
     }
     this.client.write(errorResponse(code, false));
-    this.resHeadDone = true;
-    this.resBody.reset(FRAMING_NONE, 0);
-    this.keepClient = true;
+    this.tx.resHeadDone = true;
+    this.tx.resBody.reset(FRAMING_NONE, 0);
+    this.tx.keepClient = true;
     this.finishExchange();
   }
 
@@ -672,7 +692,7 @@ export class HttpSession implements ServerConnOwner {
     }
     this.deadlineKind = 0;
     this.inbuf = null;
-    this.resbuf = null;
+    this.tx.resbuf = null;
     if (this.px.sessions.delete(this)) this.gate.release();
   }
 
@@ -680,6 +700,9 @@ export class HttpSession implements ServerConnOwner {
   close(): void {
     if (this.state !== S_CLOSED) {
       const wasIdle = this.state === S_HEAD;
+      // an exchange cut here without a recorded cause was cut by the client
+      if (this.state === S_EXCHANGE) this.tx.terminate('C', this.tx.resHeadDone ? 'D' : 'H');
+      this.tx.tEnd = Date.now();
       const conn = this.d.release();
       this.state = S_CLOSED;
       if (conn !== null) {
