@@ -60,7 +60,7 @@ async function serve(text: string): Promise<{ engine: Engine; ports: number[] }>
   assert.ok(loaded.engine);
   const engine = await startEngine(loaded.engine, quiet);
   cleanups.push(() => engine.stop(0));
-  return { engine, ports: engine.servers.map((s) => (s.address() as net.AddressInfo).port) };
+  return { engine, ports: engine.listenSockets.map((s) => (s.address() as net.AddressInfo).port) };
 }
 
 async function upstream(responder = okResponder): Promise<Upstream> {

@@ -1,6 +1,7 @@
 import type { BackendSpec, HttpReuse } from '../engine/engine-config.ts';
 import { algorithmFor, type LbAlgorithm } from './algorithms/index.ts';
 import { newServerState, type ServerState } from './server.ts';
+import type { StateEvents } from './state-events.ts';
 
 /** Runtime state of a backend: its servers and its load-balancing algorithm (which owns its state). */
 export interface BackendState {
@@ -21,4 +22,17 @@ export function usableServers(be: BackendState): ServerState[] {
   const active = be.servers.filter((s) => s.up && !s.spec.backup);
   if (active.length > 0) return active;
   return be.servers.filter((s) => s.up && s.spec.backup);
+}
+
+/** Marks a server UP or DOWN (checks, the runtime API) and tells the subscribers. */
+export function setServerUp(
+  events: StateEvents,
+  be: BackendState,
+  server: ServerState,
+  up: boolean,
+  reason: string,
+): void {
+  if (server.up === up) return;
+  server.up = up;
+  events.emit({ kind: 'server', backend: be.spec.name, server: server.spec.name, up, reason });
 }

@@ -63,7 +63,7 @@ export class Dispatch {
     this.queuedBytes = data === null ? 0 : data.length;
     this.connecting = true;
     this.attempts++;
-    this.conn = new ServerConn(this.server!, this.backend!, this.owner);
+    this.conn = new ServerConn(this.server!, this.backend!.spec.timeouts, this.owner);
   }
 
   /** Uses a connection that is already established (a pooled or attached keep-alive one). */

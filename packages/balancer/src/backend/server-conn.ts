@@ -1,6 +1,4 @@
 import net from 'node:net';
-import type { BackendState } from './backend.ts';
-import type { ServerState } from './server.ts';
 
 const READ_BUFFER = Buffer.allocUnsafe(65536);
 
@@ -16,12 +14,29 @@ export interface ServerConnOwner {
 }
 
 /**
+ * What a connection needs of the server it goes to (a ServerState is one): where it is, the count of
+ * open connections, and the pool idle connections return to. Declared here so that this module does
+ * not depend on the backend modules that depend on it.
+ */
+export interface ConnTarget {
+  readonly spec: { readonly host: string; readonly port: number; readonly path: string | null };
+  conns: number;
+  readonly idle: ServerConn[];
+}
+
+/** The timeouts a server connection applies itself (the backend's `timeout connect` and `timeout server`). */
+export interface ConnTimeouts {
+  readonly connect: number | null;
+  readonly server: number | null;
+}
+
+/**
  * One connection to a server. Its socket listeners are installed once and dispatch to the current
  * owner, so handing a pooled connection to another session costs no listener churn.
  */
 export class ServerConn {
   readonly socket: net.Socket;
-  readonly server: ServerState;
+  readonly server: ConnTarget;
   owner: ServerConnOwner | null;
   connected = false;
   closed = false;
@@ -31,11 +46,10 @@ export class ServerConn {
   reusable = true;
   private readonly serverTimeout: number;
 
-  constructor(server: ServerState, backend: BackendState, owner: ServerConnOwner) {
+  constructor(server: ConnTarget, t: ConnTimeouts, owner: ServerConnOwner) {
     this.server = server;
     this.owner = owner;
     const spec = server.spec;
-    const t = backend.spec.timeouts;
     this.serverTimeout = t.server ?? 0;
     // `onread` reads into one shared buffer and skips the Readable stream machinery and the 64 KB
     // allocation Node makes per read; the bytes are copied out (sized to the read) before dispatch, so
@@ -126,7 +140,7 @@ export function releaseToPool(conn: ServerConn): void {
  * An idle connection to `server` allowed by the http-reuse policy: `minReused` 0 takes any idle one,
  * 1 only connections that already served more than one request (aggressive on a first request).
  */
-export function takeIdle(server: ServerState, minReused: number): ServerConn | null {
+export function takeIdle(server: ConnTarget, minReused: number): ServerConn | null {
   const idle = server.idle;
   for (let i = idle.length - 1; i >= 0; i--) {
     const c = idle[i];

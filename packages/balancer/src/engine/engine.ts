@@ -1,6 +1,7 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { type BackendState, newBackendState } from '../backend/backend.ts';
+import { StateEvents } from '../backend/state-events.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
@@ -8,7 +9,7 @@ import { ConnGate } from '../listen/conn-gate.ts';
 import type { MessageSink } from '../log/messages.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
 import type { EngineConfig } from './engine-config.ts';
-import { makeProxyRuntime, type ProxyRuntime } from './proxy-runtime.ts';
+import { FrontendRuntime } from './proxy-runtime.ts';
 
 export interface ListenerInfo {
   proxy: string;
@@ -19,8 +20,8 @@ export interface ListenerInfo {
 export interface Engine {
   readonly listeners: ListenerInfo[];
   readonly backends: BackendState[];
-  /** the bound TCP ports, in listener order (useful when a bind used port 0) */
-  readonly servers: net.Server[];
+  /** the listening sockets, in listener order (their addresses tell the bound ports) */
+  readonly listenSockets: net.Server[];
   /** stop accepting, let in-flight requests finish for up to graceMs, then close everything */
   stop(graceMs: number): Promise<void>;
   /**
@@ -33,6 +34,8 @@ export interface Engine {
   resume(): Promise<void>;
   /** open sessions per frontend, for state dumps */
   sessionCounts(): { proxy: string; sessions: number }[];
+  /** server and listener state changes (the health API, stats and logs subscribe) */
+  readonly events: StateEvents;
 }
 
 interface Listening {
@@ -54,7 +57,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
     backends.set(name, newBackendState(spec));
   }
   const globalGate = new ConnGate(config.global.maxconn, null);
-  const runtimes: ProxyRuntime[] = [];
+  const runtimes: FrontendRuntime[] = [];
   const listeners: ListenerInfo[] = [];
   const servers: net.Server[] = [];
   const listening: Listening[] = [];
@@ -76,8 +79,9 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
           );
       }
       const gate = new ConnGate(fe.maxconn, globalGate);
-      const px = makeProxyRuntime(fe, be, gate, config.global);
-      runtimes.push(px);
+      const frontend = new FrontendRuntime(fe, be, gate, config.global);
+      runtimes.push(frontend);
+      const px = frontend.pairFor(be);
       const start =
         fe.mode === 'tcp'
           ? (s: net.Socket, g: ConnGate) => new TcpSession(px, s, g)
@@ -139,9 +143,11 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
   }
 
   let stopped: Promise<void> | null = null;
+  const events = new StateEvents();
   return {
+    events,
     listeners,
-    servers,
+    listenSockets: servers,
     backends: [...backends.values()],
     stop(graceMs: number) {
       for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
@@ -155,6 +161,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
         l.info.listening = false;
         if (!l.inherited) l.server.close();
       }
+      events.emit({ kind: 'listeners', listening: false });
     },
     async resume() {
       if (!paused || stopped) return;
@@ -173,9 +180,10 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
         l.info.listening = true;
         for (const s of l.held.splice(0)) if (!s.destroyed) l.admit(s);
       }
+      events.emit({ kind: 'listeners', listening: true });
     },
     sessionCounts() {
-      return runtimes.map((px) => ({ proxy: px.fe.name, sessions: px.sessions.size }));
+      return runtimes.map((f) => ({ proxy: f.spec.name, sessions: f.sessions.size }));
     },
   };
 }
@@ -205,7 +213,7 @@ function removeStaleSocket(path: string): void {
 async function stopAll(
   servers: net.Server[],
   listeners: ListenerInfo[],
-  runtimes: ProxyRuntime[],
+  runtimes: FrontendRuntime[],
   backends: Map<string, BackendState>,
   graceMs: number,
 ): Promise<void> {
@@ -221,7 +229,7 @@ async function stopAll(
     await new Promise((r) => setTimeout(r, 20));
   }
   for (const px of runtimes) {
-    for (const s of [...px.sessions]) (s as { close?: () => void }).close?.();
+    for (const s of [...px.sessions]) s.close();
   }
   for (const be of backends.values())
     for (const srv of be.servers) for (const c of srv.idle.splice(0)) c.socket.destroy();

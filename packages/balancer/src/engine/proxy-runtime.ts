@@ -4,8 +4,9 @@ import type { ConnGate } from '../listen/conn-gate.ts';
 import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
 
 /**
- * Everything a session needs about its frontend and backend, combined once at start so the hot path
- * reads plain fields.
+ * Everything a session needs about a frontend and one of its backends, combined once (and cached per
+ * pair by FrontendRuntime) so the hot path reads plain fields. The backend is chosen per request: an
+ * HTTP session switches to another pair when a request goes to another backend.
  */
 export interface ProxyRuntime {
   fe: FrontendSpec;
@@ -30,8 +31,49 @@ export interface ProxyRuntime {
   tClientFin: number;
   tServerFin: number;
   retries: number;
-  /** sessions currently open (for graceful stop) */
-  sessions: Set<{ shutdown(): void; idle(): boolean }>;
+  /** the frontend's open sessions (for graceful stop), shared by all its pairs */
+  sessions: Set<Session>;
+  /** the frontend this pair belongs to */
+  frontend: FrontendRuntime;
+}
+
+export interface Session {
+  shutdown(): void;
+  idle(): boolean;
+  close(): void;
+}
+
+/** One frontend at run time: its connection gate, its sessions, its backend pairs. */
+export class FrontendRuntime {
+  readonly spec: FrontendSpec;
+  readonly gate: ConnGate;
+  readonly sessions = new Set<Session>();
+  /** where requests go unless a rule says otherwise */
+  readonly defaultBackend: BackendState | null;
+  private readonly global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number };
+  private readonly pairs = new Map<BackendState | null, ProxyRuntime>();
+
+  constructor(
+    spec: FrontendSpec,
+    defaultBackend: BackendState | null,
+    gate: ConnGate,
+    global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number },
+  ) {
+    this.spec = spec;
+    this.defaultBackend = defaultBackend;
+    this.gate = gate;
+    this.global = global;
+  }
+
+  /** The combined runtime for requests of this frontend going to `be` (built once per pair). */
+  pairFor(be: BackendState | null): ProxyRuntime {
+    let px = this.pairs.get(be);
+    if (px === undefined) {
+      px = makeProxyRuntime(this, be, this.global);
+      this.pairs.set(be, px);
+    }
+    return px;
+  }
 }
 
 /**
@@ -45,12 +87,12 @@ export function combineConnMode(fe: FrontendSpec, be: BackendState | null): Http
   return 'keep-alive';
 }
 
-export function makeProxyRuntime(
-  fe: FrontendSpec,
+function makeProxyRuntime(
+  frontend: FrontendRuntime,
   be: BackendState | null,
-  gate: ConnGate,
   global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number },
 ): ProxyRuntime {
+  const fe = frontend.spec;
   const bt = be?.spec.timeouts;
   const ffSpec = be?.spec.forwardfor ?? fe.forwardfor;
   const other = be?.spec.forwardfor && fe.forwardfor ? fe.forwardfor.except : null;
@@ -63,7 +105,7 @@ export function makeProxyRuntime(
     connMode: combineConnMode(fe, be),
     ff: forwardForPlan(ffSpec),
     ffExcept2: other,
-    gate,
+    gate: frontend.gate,
     maxHead: global.tuneBufsize - global.tuneMaxrewrite,
     maxHeaders: global.maxHeaders,
     bufsize: global.tuneBufsize,
@@ -77,6 +119,7 @@ export function makeProxyRuntime(
     tClientFin: fe.timeouts.clientFin ?? 0,
     tServerFin: bt?.serverFin ?? 0,
     retries: be?.spec.retries ?? 3,
-    sessions: new Set(),
+    sessions: frontend.sessions,
+    frontend,
   };
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { HealthSchema, parseWatchLine, type WatchEvent } from '@ha-lb/shared-config/health-api';
+import { setServerUp } from '../backend/backend.ts';
 import { startProxy, startUpstream, waitFor } from '../testing/harness.ts';
 import { startHealthServer } from './health-server.ts';
 
@@ -83,11 +84,20 @@ test('GET /health and /health/watch (snapshot, heartbeats, stopping, EOF)', asyn
     events.map((e) => e.seq),
     events.map((_, i) => i),
   );
-  // a server going down is a change
-  engine.backends[0].servers[0].up = false;
+  // a server going down is a change, pushed when it happens
+  setServerUp(engine.events, engine.backends[0], engine.backends[0].servers[0], false, 'test');
   assert.ok(await waitFor(() => events.some((e) => e.type === 'change'), 2000));
   const change = events.find((e) => e.type === 'change');
   assert.ok(change && change.type === 'change' && change.health.backends[0].up === 1);
+  // so are paused listeners
+  engine.pause();
+  assert.ok(
+    await waitFor(
+      () => events.some((e) => e.type === 'change' && e.health.listeners[0].listening === false),
+      2000,
+    ),
+  );
+  await engine.resume();
   await hs.close();
   assert.ok(await waitFor(() => ended, 2000));
   assert.equal(events.at(-1)?.type, 'stopping');

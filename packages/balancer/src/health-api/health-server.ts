@@ -130,16 +130,20 @@ export async function startHealthServer(
   }
 
   let last = fingerprint(healthOf(engine, status, startedAt));
-  const tick = setInterval(() => {
+  /** Sends a `change` to every watcher when the health differs from what they saw last. */
+  const pushIfChanged = () => {
     const h = healthOf(engine, status, startedAt);
     const fp = fingerprint(h);
-    const changed = fp !== last;
+    if (fp === last) return;
     last = fp;
+    for (const w of watchers) send(w, (seq) => ({ type: 'change', seq, health: h }));
+  };
+  // state changes are pushed when they happen; the heartbeat re-checks anything that changed without an event
+  const unsubscribe = engine.events.on(pushIfChanged);
+  const tick = setInterval(() => {
+    pushIfChanged();
     const ts = Date.now();
-    for (const w of watchers) {
-      if (changed) send(w, (seq) => ({ type: 'change', seq, health: h }));
-      send(w, (seq) => ({ type: 'heartbeat', seq, ts }));
-    }
+    for (const w of watchers) send(w, (seq) => ({ type: 'heartbeat', seq, ts }));
   }, HEARTBEAT_INTERVAL_MS);
   tick.unref();
 
@@ -150,6 +154,7 @@ export async function startHealthServer(
       closing ??= new Promise<void>((resolve) => {
         status = 'stopping';
         clearInterval(tick);
+        unsubscribe();
         for (const w of watchers) {
           send(w, (seq) => ({ type: 'stopping', seq }));
           w.res.end();

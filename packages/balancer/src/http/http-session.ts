@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import type { BackendState } from '../backend/backend.ts';
 import { Dispatch } from '../backend/dispatch.ts';
 import type { ServerState } from '../backend/server.ts';
 import { releaseToPool, type ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
@@ -34,12 +35,13 @@ function heads(maxHeaders: number): void {
  * never parsed or copied beyond slicing: BodyFraming only tells where each message ends.
  */
 export class HttpSession implements ServerConnOwner {
-  private readonly px: ProxyRuntime;
+  /** the frontend and the backend of the current request (switched per request by chooseBackend) */
+  private px: ProxyRuntime;
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
   private readonly clientAddr: string;
-  /** the forwardfor line for this client ('' when excepted or off) */
-  private readonly ffLine: string;
+  /** the forwardfor line for this client and the current pair ('' when excepted or off) */
+  private ffLine: string;
   private state = S_HEAD;
   /** unconsumed client bytes (a partial head, or pipelined requests waiting their turn) */
   private inbuf: Buffer | null = null;
@@ -68,10 +70,7 @@ export class HttpSession implements ServerConnOwner {
     this.d = new Dispatch(this);
     heads(px.maxHeaders);
     this.clientAddr = normalizeClientAddress(client.remoteAddress);
-    let ff = '';
-    if (px.ff && !(px.ffExcept2 && cidrContains(px.ffExcept2, this.clientAddr)))
-      ff = forwardForLine(px.ff, this.clientAddr);
-    this.ffLine = ff;
+    this.ffLine = this.forwardForFor(px);
     client.setNoDelay(true);
     if (px.tClient) client.setTimeout(px.tClient);
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
@@ -179,7 +178,7 @@ export class HttpSession implements ServerConnOwner {
     else if (h.contentLength > 0) this.tx.reqBody.reset(FRAMING_LENGTH, h.contentLength);
     else this.tx.reqBody.reset(FRAMING_NONE, 0);
 
-    const be = px.be;
+    const be = this.chooseBackend();
     const server = be === null ? null : be.lb.pick({ clientAddress: this.clientAddr, exclude: null });
     if (server === null) {
       this.state = S_EXCHANGE;
@@ -210,6 +209,24 @@ export class HttpSession implements ServerConnOwner {
     this.tx.resHeadDone = false;
     this.tx.replay = this.tx.reqBody.done ? out.buf : null;
     this.acquire(server, out.buf);
+  }
+
+  /**
+   * The backend of this request: the frontend's default (the rules issue adds `use_backend`). A
+   * different backend than the previous request's switches the session to that pair's settings.
+   */
+  private chooseBackend(): BackendState | null {
+    const be = this.px.frontend.defaultBackend;
+    if (be !== this.px.be) {
+      this.px = this.px.frontend.pairFor(be);
+      this.ffLine = this.forwardForFor(this.px);
+    }
+    return be;
+  }
+
+  private forwardForFor(px: ProxyRuntime): string {
+    if (px.ff === null || (px.ffExcept2 !== null && cidrContains(px.ffExcept2, this.clientAddr))) return '';
+    return forwardForLine(px.ff, this.clientAddr);
   }
 
   /** Gets a server connection for this request per `http-reuse`, then sends `data`. */

@@ -87,7 +87,7 @@ export function proxyConfig(o: ProxyOpts): EngineConfig {
 
 export async function startProxy(o: ProxyOpts): Promise<{ engine: Engine; port: number }> {
   const engine = await startEngine(proxyConfig(o), quiet);
-  const addr = engine.servers[0].address() as net.AddressInfo;
+  const addr = engine.listenSockets[0].address() as net.AddressInfo;
   return { engine, port: addr.port };
 }
 
