@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { deepFreeze } from '../common/deep-freeze.ts';
 import { alert, type Diagnostic, hasAlert } from '../common/diagnostic.ts';
 import { buildTree } from './block-tree.ts';
 import { KA } from './codes.ts';
-import { deepFreeze } from './deep-freeze.ts';
 import { interpret } from './interpret.ts';
 import type { KeepalivedConfig } from './model.ts';
 import { resolveConfig } from './resolve.ts';
