@@ -4,19 +4,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { useLab } from './helpers/lab-fixture.ts';
-import {
-  holdsFor,
-  isBackupOf,
-  isRoot,
-  keepalivedConf,
-  type Proc,
-  spawnIn,
-  stopProc,
-  waitFor,
-} from './helpers/netns.ts';
+import { useLab } from './support/lab-fixture.ts';
+import { isBackupOf, isRoot, keepalivedConf, type Proc, spawnIn, stopProc } from './support/netns.ts';
+import { holdsFor, waitFor } from './support/wait-for.ts';
 
-const FAKE_BALANCER = new URL('../src/track/fake-balancer.ts', import.meta.url).pathname;
+const FAKE_BALANCER = new URL('./support/fake-balancer.ts', import.meta.url).pathname;
 const VIP = '10.65.0.100';
 
 describe('balancer tracking failover', { skip: !isRoot && 'needs root (netns)' }, () => {

@@ -3,17 +3,9 @@
 // One lab (bridge + 2 namespaces) serves every test in this file.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { useLab } from './helpers/lab-fixture.ts';
-import {
-  holdsFor,
-  ip,
-  isBackupOf,
-  isRoot,
-  keepalivedConf,
-  type Proc,
-  stopProc,
-  waitFor,
-} from './helpers/netns.ts';
+import { useLab } from './support/lab-fixture.ts';
+import { ip, isBackupOf, isRoot, keepalivedConf, type Proc, stopProc } from './support/netns.ts';
+import { holdsFor, waitFor } from './support/wait-for.ts';
 
 const VIP = '10.61.0.100';
 

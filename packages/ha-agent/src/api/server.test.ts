@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { fakeAgentStatus, fakeInstanceStatus } from '../../test/support/fake-status.ts';
 import { EventLoopMonitor, vrrpStallThresholdMs } from './event-loop-monitor.ts';
-import { fakeAgentStatus, fakeInstanceStatus } from './fake-status.ts';
 import { type RunningStatusApi, startStatusApi } from './server.ts';
 import { AgentStatusSchema } from './status-schema.ts';
 

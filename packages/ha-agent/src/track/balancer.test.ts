@@ -5,9 +5,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type FakeBalancer, startFakeBalancer } from '../../test/support/fake-balancer.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { BalancerTracker } from './balancer.ts';
-import { type FakeBalancer, startFakeBalancer } from './fake-balancer.ts';
-import { runTrackerSuite, waitFor } from './tracker.case.ts';
+import { runTrackerSuite } from './tracker.case.ts';
 
 let dir: string;
 let n = 0;
@@ -178,7 +179,13 @@ describe('BalancerTracker specifics', () => {
     const socket = sockPath();
     const child = spawn(
       process.execPath,
-      [new URL('./fake-balancer.ts', import.meta.url).pathname, '--socket', socket, '--heartbeat-ms', '50'],
+      [
+        new URL('../../test/support/fake-balancer.ts', import.meta.url).pathname,
+        '--socket',
+        socket,
+        '--heartbeat-ms',
+        '50',
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
@@ -211,7 +218,13 @@ describe('BalancerTracker specifics', () => {
     const heartbeatTimeout = 1; // the hang detector would need 1000 ms; the close must be seen far sooner
     const child = spawn(
       process.execPath,
-      [new URL('./fake-balancer.ts', import.meta.url).pathname, '--socket', socket, '--heartbeat-ms', '200'],
+      [
+        new URL('../../test/support/fake-balancer.ts', import.meta.url).pathname,
+        '--socket',
+        socket,
+        '--heartbeat-ms',
+        '200',
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseKeepalivedConfig } from '@ha-lb/shared-config/keepalived';
-import { startFakeBalancer } from './fake-balancer.ts';
+import { startFakeBalancer } from '../../test/support/fake-balancer.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { evaluateTracking, TrackerRegistry } from './registry.ts';
-import { waitFor } from './tracker.case.ts';
 
 describe('TrackerRegistry (from keepalived.conf)', () => {
   it('builds each tracked object once, applies per-instance weights, adds the primary interface', async () => {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { waitFor } from '../../test/support/wait-for.ts';
 import type { Tracker, TrackerState } from './tracker.ts';
 
 export interface TrackerHarness {
@@ -41,14 +42,6 @@ export interface TrackerSuiteOptions {
   /** longest time one detection may take, ms */
   deadlineMs?: number;
   skip?: string | false;
-}
-
-export async function waitFor(pred: () => boolean, deadlineMs: number, what: string): Promise<void> {
-  const until = performance.now() + deadlineMs;
-  while (!pred()) {
-    if (performance.now() > until) assert.fail(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await delay(5);
-  }
 }
 
 function recordChanges(t: Tracker): TrackerState[] {

@@ -80,36 +80,6 @@ export function hasAddress(ns: string, address: string): boolean {
   return out.split('\n').some((l) => l.includes(` ${address}/`));
 }
 
-/** Polls `pred` every `stepMs` until it holds (returns the elapsed ms) or the deadline passes (throws). */
-export async function waitFor(
-  pred: () => boolean,
-  deadlineMs: number,
-  what: string,
-  stepMs = 20,
-): Promise<number> {
-  const start = performance.now();
-  for (;;) {
-    if (pred()) return performance.now() - start;
-    if (performance.now() - start > deadlineMs)
-      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
-/** Asserts `pred` stays true for the whole window (polled). */
-export async function holdsFor(
-  pred: () => boolean,
-  windowMs: number,
-  what: string,
-  stepMs = 50,
-): Promise<void> {
-  const start = performance.now();
-  while (performance.now() - start < windowMs) {
-    if (!pred()) throw new Error(`${what} stopped holding after ${Math.round(performance.now() - start)} ms`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
 export interface Proc {
   child: ChildProcess;
   /** stdout and stderr interleaved */
