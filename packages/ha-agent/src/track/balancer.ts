@@ -1,5 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
 import { DEFAULT_HEALTH_SOCKET, parseWatchLine, WATCH_PATH } from '@ha-lb/shared-config/health-api';
+import { HaError } from '../errors.ts';
 import { RiseFall } from './rise-fall.ts';
 import { BaseTracker, type BaseTrackerOptions } from './tracker.ts';
 import { WatchResponseDecoder } from './watch-response-decoder.ts';
@@ -54,7 +55,8 @@ export class BalancerTracker extends BaseTracker {
     super(opts, 'not connected yet');
     this.socketPath = opts.socket ?? DEFAULT_HEALTH_SOCKET;
     this.heartbeatTimeoutMs = Math.round((opts.heartbeatTimeout ?? 1) * 1000);
-    if (!(this.heartbeatTimeoutMs > 0)) throw new RangeError('heartbeat_timeout must be > 0');
+    if (!(this.heartbeatTimeoutMs > 0))
+      throw new HaError('HA_ERR_TRACK', `heartbeat_timeout must be > 0 s, got ${opts.heartbeatTimeout}`);
     // 'failed': after a start or a reconnect, `rise` successes are needed before going up.
     this.#riseFall = new RiseFall(opts.rise ?? 1, opts.fall ?? 1, 'failed');
     this.#backoff = opts.backoff ?? { initialMs: 100, maxMs: 1000 };

@@ -1,4 +1,5 @@
 import type { KeepalivedConfig, SyncGroup, TrackRef, VrrpInstance } from '@ha-lb/shared-config/keepalived';
+import { HaError } from '../errors.ts';
 import { resolveScriptUser } from '../notify/script-user.ts';
 import { BalancerTracker } from './balancer.ts';
 import { InterfaceTracker } from './interface.ts';
@@ -161,7 +162,7 @@ export class TrackerRegistry {
 
   #script(name: string): ScriptTracker {
     const s = this.#config.vrrpScripts[name];
-    if (!s) throw new RangeError(`vrrp_script ${name} is not defined`);
+    if (!s) throw new HaError('HA_ERR_CONFIG', `vrrp_script ${name} is not defined`);
     const g = this.#config.globalDefs;
     const user = s.user ?? g.scriptUser;
     const scriptSecurity = g.enableScriptSecurity;
@@ -190,7 +191,7 @@ export class TrackerRegistry {
 
   #balancer(name: string): BalancerTracker {
     const b = this.#config.trackBalancers[name];
-    if (!b) throw new RangeError(`vrrp_track_balancer ${name} is not defined`);
+    if (!b) throw new HaError('HA_ERR_CONFIG', `vrrp_track_balancer ${name} is not defined`);
     return this.#get(
       this.#balancers,
       name,
