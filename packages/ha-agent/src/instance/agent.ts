@@ -7,12 +7,14 @@ import { type RunningStatusApi, startStatusApi } from '../api/server.ts';
 import type { AgentStatus } from '../api/status-schema.ts';
 import type { Logger } from '../log.ts';
 import { NoAcceptFirewall } from '../net/no-accept.ts';
+import { LocalVrids } from '../net/transport.ts';
 import { Notifier } from '../notify/notifier.ts';
 import { type TrackedRef, TrackerRegistry } from '../track/registry.ts';
 import type { Tracker } from '../track/tracker.ts';
+import { hostIo, type InstanceIo } from './instance-io.ts';
 import { SyncGroupRuntime } from './sync-group.ts';
 import { VERSION } from './version.ts';
-import { VrrpInstanceRuntime } from './vrrp-instance.ts';
+import { type InstanceVips, VrrpInstanceRuntime } from './vrrp-instance.ts';
 
 export interface AgentOptions {
   logger: Logger;
@@ -20,6 +22,12 @@ export interface AgentOptions {
   statusApi?: boolean;
   /** injectable for tests; default: the nftables table `inet ha_agent`, made when no_accept needs it */
   firewall?: NoAcceptFirewall;
+  /** what the instances do to the host (tests: in memory); default: the host's, one VRID table for all */
+  io?: InstanceIo;
+  /** each instance's VIP manager (tests: in memory); default: `ip` */
+  vipManager?: (instance: VrrpInstance) => InstanceVips;
+  /** how long start-up waits for trackers' first readings (ms, default 2000) */
+  trackerSettleMs?: number;
 }
 
 /** How long start-up waits for trackers' first readings before starting the instances. */
@@ -36,6 +44,7 @@ export class Agent {
   readonly #log: Logger;
   readonly #opts: AgentOptions;
   readonly #notifier: Notifier;
+  readonly #io: InstanceIo;
   #trackers: TrackerRegistry | null = null;
   #instances = new Map<string, VrrpInstanceRuntime>();
   #groups: SyncGroupRuntime[] = [];
@@ -49,6 +58,7 @@ export class Agent {
     this.#opts = opts;
     this.#log = opts.logger;
     this.#notifier = this.#makeNotifier(config);
+    this.#io = opts.io ?? hostIo(new LocalVrids());
     const minAdvert = Math.min(1, ...config.instances.map((i) => i.advertInt));
     this.#eventLoop = new EventLoopMonitor({ thresholdMs: (minAdvert * 1000) / 4, logger: this.#log });
   }
@@ -81,6 +91,8 @@ export class Agent {
 
   /** SIGTERM: priority 0 from every MASTER, VIPs removed, trackers and API stopped. */
   async stop(): Promise<void> {
+    for (const g of this.#groups) g.dispose();
+    this.#groups = [];
     await Promise.all(this.instances.map((i) => i.stop()));
     await this.#trackers?.stop();
     this.#trackers = null;
@@ -153,11 +165,14 @@ export class Agent {
         logger: this.#log,
         notifier: this.#notifier,
         firewall,
+        io: this.#io,
+        vipManager: this.#opts.vipManager?.(inst),
       });
       instances.set(inst.name, rt);
       fresh.push(rt);
     }
     this.#instances = instances;
+    for (const g of this.#groups) g.dispose();
     this.#groups = config.syncGroups.map(
       (g) =>
         new SyncGroupRuntime(
@@ -167,7 +182,7 @@ export class Agent {
         ),
     );
     trackers.start();
-    await this.#trackersSettled(fresh, TRACKER_SETTLE_MS);
+    await this.#trackersSettled(fresh, this.#opts.trackerSettleMs ?? TRACKER_SETTLE_MS);
     for (const rt of fresh) {
       try {
         await rt.start();
