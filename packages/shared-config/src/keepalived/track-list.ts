@@ -34,7 +34,7 @@ export function parseTrackList(r: Reporter, node: ConfigNode, min = -253, max = 
             `weight is missing a value - write e.g. '${d.name} weight -20'`,
           );
         } else {
-          d.weight = intArg(r, v, min, max);
+          d.weight = intArg(r, v, min, max, 'weight');
           i++;
         }
       } else if (w === 'reverse') {

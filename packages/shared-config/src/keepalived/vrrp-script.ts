@@ -51,13 +51,13 @@ export function parseVrrpScript(r: Reporter, block: ConfigNode, name: string): V
       }
       case 'interval': {
         const t = oneArg(r, node, 'interval 2');
-        const v = t && secondsArg(r, t, 0.000001, 86400);
+        const v = t && secondsArg(r, t, 0.000001, 86400, node.keyword.text);
         if (v !== null) d.interval = v;
         break;
       }
       case 'timeout': {
         const t = oneArg(r, node, 'timeout 2');
-        const v = t && secondsArg(r, t, 0.000001, 86400);
+        const v = t && secondsArg(r, t, 0.000001, 86400, node.keyword.text);
         if (v !== null) d.timeout = v;
         break;
       }
@@ -67,7 +67,7 @@ export function parseVrrpScript(r: Reporter, block: ConfigNode, name: string): V
           break;
         }
         extraArgs(r, node, 2);
-        const v = intArg(r, node.args[0], -253, 253);
+        const v = intArg(r, node.args[0], -253, 253, node.keyword.text);
         if (v !== null) d.weight = v;
         const rev = node.args[1];
         if (rev !== undefined) {
@@ -81,7 +81,7 @@ export function parseVrrpScript(r: Reporter, block: ConfigNode, name: string): V
       case 'rise':
       case 'fall': {
         const t = oneArg(r, node, `${word} 2`);
-        const v = t && intArg(r, t, 1, 1_000_000);
+        const v = t && intArg(r, t, 1, 1_000_000, node.keyword.text);
         if (v !== null) d[word] = v;
         break;
       }

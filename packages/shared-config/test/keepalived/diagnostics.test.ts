@@ -85,7 +85,33 @@ const cases: Case[] = [
         'CFG_ERR_KA_OUT_OF_RANGE',
         '(B) VRRPv3 advertisement interval 41s is over 40.95 - write advert_int 0.01 to 40.95',
       ],
-      ['alert', null, 21, 'CFG_ERR_KA_OUT_OF_RANGE', "number '0' outside range [0.01, 255]"],
+      ['alert', null, 21, 'CFG_ERR_KA_OUT_OF_RANGE', "advert_int: number '0' outside range [0.01, 255]"],
+    ],
+  },
+  {
+    name: 'a range error names the keyword (heartbeat_timeout 0)',
+    text: `vrrp_track_balancer lb {\n    heartbeat_timeout 0\n}\n${instance('    track_balancer {\n        lb\n    }')}`,
+    expect: [
+      [
+        'alert',
+        null,
+        2,
+        'CFG_ERR_KA_OUT_OF_RANGE',
+        "heartbeat_timeout: number '0' outside range [0.001, 3600]",
+      ],
+    ],
+  },
+  {
+    name: 'vrrp_garp_interval 0 and vrrp_gna_interval 0 are refused, as keepalived 2.2.7 refuses them',
+    text: `global_defs {\n    vrrp_garp_interval 0\n    vrrp_gna_interval 0.5\n}\n${instance('')}`,
+    expect: [
+      [
+        'alert',
+        null,
+        2,
+        'CFG_ERR_KA_OUT_OF_RANGE',
+        "vrrp_garp_interval: number '0' outside range [0.000001, 4294.967295]",
+      ],
     ],
   },
   {
