@@ -93,9 +93,13 @@ export class Agent {
   async stop(): Promise<void> {
     for (const g of this.#groups) g.dispose();
     this.#groups = [];
-    await Promise.all(this.instances.map((i) => i.stop()));
-    await this.#trackers?.stop();
+    // Each instance lets go of its trackers at once (synchronously), so the trackers can stop alongside:
+    // a tracker's child process (`ip monitor`) hit by the same stop signal is then not restarted.
+    const instances = Promise.all(this.instances.map((i) => i.stop()));
+    const trackers = this.#trackers?.stop();
     this.#trackers = null;
+    await instances;
+    await trackers;
     await this.#api?.close();
     this.#eventLoop.stop();
     await Promise.race([this.#notifier.drain(), new Promise((r) => setTimeout(r, 2000).unref())]);

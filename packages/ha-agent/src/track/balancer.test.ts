@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -149,13 +149,25 @@ describe('BalancerTracker specifics', () => {
     assert.equal(t.state.up, false);
   });
 
-  it('no socket (ENOENT) and a refusing socket keep it down and it keeps retrying', async () => {
+  it('no socket, and a socket nobody listens on, keep it down (said as such) and it keeps retrying', async () => {
     const socket = sockPath();
     const t = track(socket);
     t.start();
     await waitFor(() => t.connects >= 3, 2000, 'reconnect attempts');
     assert.equal(t.state.up, false);
-    assert.match(t.state.reason, /ENOENT/);
+    assert.equal(
+      t.state.reason,
+      `health socket ${socket} does not exist (is the balancer running, with haproxy.cfg's global health-socket at this path?)`,
+    );
+    // A balancer killed with SIGKILL leaves its socket file behind: connecting is refused.
+    const stale = spawnSync(process.execPath, [
+      '-e',
+      `require('node:net').createServer().listen(${JSON.stringify(socket)}, () => process.kill(process.pid, 'SIGKILL'))`,
+    ]);
+    assert.equal(stale.signal, 'SIGKILL');
+    const connects = t.connects;
+    await waitFor(() => t.connects > connects + 1, 3000, 'a reconnect to the stale socket');
+    assert.equal(t.state.reason, `nothing listens on health socket ${socket} (the balancer is not running)`);
     const fake = await startFakeBalancer({ socket, heartbeatMs: HEARTBEAT_MS });
     fakes.push(fake);
     await waitFor(() => t.state.up, 2000, 'up once the balancer appears');

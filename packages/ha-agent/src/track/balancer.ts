@@ -124,9 +124,8 @@ export class BalancerTracker extends BaseTracker {
     this.#sock = null;
     this.#clearHeartbeat();
     if (this.stopped) return;
-    const why = err ? (err.code ?? err.message) : 'EOF';
     this.#riseFall.forceDown();
-    this.setUp(false, `health socket ${this.socketPath} closed (${why})`);
+    this.setUp(false, closedReason(this.socketPath, err));
     const delay = this.#delay;
     this.#delay = Math.min(this.#delay * 2, this.#backoff.maxMs);
     this.#reconnectTimer = setTimeout(() => {
@@ -207,5 +206,22 @@ export class BalancerTracker extends BaseTracker {
   #clearHeartbeat(): void {
     if (this.#heartbeatTimer) clearTimeout(this.#heartbeatTimer);
     this.#heartbeatTimer = null;
+  }
+}
+
+/** Why the watch stream is gone, in words an operator can act on (not `closed (ENOENT)`). */
+export function closedReason(socket: string, err: NodeJS.ErrnoException | null): string {
+  switch (err?.code) {
+    case 'ENOENT':
+      return `health socket ${socket} does not exist (is the balancer running, with haproxy.cfg's global health-socket at this path?)`;
+    case 'ECONNREFUSED':
+      return `nothing listens on health socket ${socket} (the balancer is not running)`;
+    case 'EACCES':
+    case 'EPERM':
+      return `health socket ${socket}: permission denied (set health-socket … mode so the agent's user may connect)`;
+    case 'ENOTSOCK':
+      return `${socket} is not a Unix socket (check vrrp_track_balancer … socket)`;
+    default:
+      return `health socket ${socket} closed (${err ? (err.code ?? err.message) : 'EOF'})`;
   }
 }
