@@ -362,8 +362,6 @@ const NOT_IMPLEMENTED = [
   'vrf',
   'use_vmac_addr',
   'use_ipvlan',
-  'track_file',
-  'track_process',
   'track_bfd',
   'mcast_dst_ip',
   'track_src_ip',
@@ -408,6 +406,8 @@ export function newInstanceDraft(name: string, node: ConfigNode): InstanceDraft 
     trackInterfaces: [],
     trackScripts: [],
     trackBalancers: [],
+    trackFiles: [],
+    trackProcesses: [],
   };
 }
 

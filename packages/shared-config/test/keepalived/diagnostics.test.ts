@@ -89,6 +89,61 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'vrrp_track_process and track_file: what keepalived refuses, and a name that can never match',
+    text: `vrrp_track_process none {\n    quorum 2\n}\nvrrp_track_process q {\n    process haproxy\n    quorum 3\n    quorum_max 2\n}\nvrrp_track_process m {\n    process haproxy\n    param_match sometimes\n}\nvrrp_track_process long {\n    process haproxy-balancer-01\n}\ntrack_file nofile {\n    weight 2\n}\n${instance('    track_process {\n        long\n        haproxx\n    }\n    track_file {\n        nofile\n    }')}`,
+    expect: [
+      [
+        'alert',
+        null,
+        1,
+        'CFG_ERR_KA_MISSING_REQUIRED',
+        "track process 'none' process name not specified - add e.g. 'process haproxy'",
+      ],
+      [
+        'alert',
+        null,
+        4,
+        'CFG_ERR_KA_BAD_VALUE',
+        '(q) quorum 3 is greater than quorum_max 2 - make quorum_max at least quorum',
+      ],
+      [
+        'alert',
+        null,
+        11,
+        'CFG_ERR_KA_BAD_VALUE',
+        'Invalid param_match type sometimes - write param_match, param_match initial or param_match partial',
+      ],
+      [
+        'warning',
+        null,
+        14,
+        'CFG_WARN_KA_ADJUSTED',
+        '(long) process haproxy-balancer-01 is longer than a process name can be (15 characters in /proc/PID/comm) and never matches - add full_command to match the command line',
+      ],
+      [
+        'alert',
+        null,
+        16,
+        'CFG_ERR_KA_MISSING_REQUIRED',
+        "(nofile) track_file has no file - add e.g. 'file /run/keepalived/nofile'",
+      ],
+      [
+        'alert',
+        null,
+        24,
+        'CFG_ERR_KA_UNKNOWN_REFERENCE',
+        "(VI_1) track process haproxx not found - define 'vrrp_track_process haproxx { … }'",
+      ],
+      [
+        'alert',
+        null,
+        27,
+        'CFG_ERR_KA_UNKNOWN_REFERENCE',
+        "(VI_1) track file nofile not found - define 'track_file nofile { … }'",
+      ],
+    ],
+  },
+  {
     name: 'a range error names the keyword (heartbeat_timeout 0)',
     text: `vrrp_track_balancer lb {\n    heartbeat_timeout 0\n}\n${instance('    track_balancer {\n        lb\n    }')}`,
     expect: [
