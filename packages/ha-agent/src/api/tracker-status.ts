@@ -1,5 +1,4 @@
 import type { Tracker } from '../track/tracker.ts';
-import { trackEffect } from '../track/weight.ts';
 import type { TrackerStatus } from './status-schema.ts';
 
 /**
@@ -13,7 +12,7 @@ export function trackerStatus(
 ): TrackerStatus {
   const weight = ref?.weight ?? t.configuredWeight;
   const reverse = ref?.reverse ?? t.reverse;
-  const effect = trackEffect(t.state.up, weight, reverse);
+  const effect = t.effect(weight, reverse);
   return {
     name: t.name,
     kind: t.kind,
@@ -24,5 +23,6 @@ export function trackerStatus(
     // a sync group's tracker only contributes its FAULT (unless sync_group_tracking_weight)
     delta: ref?.faultOnly ? 0 : effect.delta,
     reason: t.state.reason,
+    ...(t.state.value === undefined ? {} : { value: t.state.value }),
   };
 }

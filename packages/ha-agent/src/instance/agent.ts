@@ -1,14 +1,20 @@
 // The whole agent: builds trackers, instances, sync groups and the status API from a KeepalivedConfig,
 // and handles reloads keeping the state of unchanged instances.
+import { realpathSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { KeepalivedConfig, VrrpInstance } from '@ha-lb/shared-config/keepalived';
 import { EventLoopMonitor } from '../api/event-loop-monitor.ts';
 import { type RunningStatusApi, startStatusApi } from '../api/server.ts';
 import type { AgentStatus } from '../api/status-schema.ts';
+import { type DumpSnapshot, formatDataDump } from '../dump/data-dump.ts';
+import { hostInterfaces } from '../dump/host-interfaces.ts';
+import { formatStatsDump } from '../dump/stats-dump.ts';
 import type { Logger } from '../log.ts';
 import { NoAcceptFirewall } from '../net/no-accept.ts';
 import { LocalVrids } from '../net/transport.ts';
 import { Notifier } from '../notify/notifier.ts';
+import { resolveScriptUser } from '../notify/script-user.ts';
 import { type TrackedRef, TrackerRegistry } from '../track/registry.ts';
 import type { Tracker } from '../track/tracker.ts';
 import { hostIo, type InstanceIo } from './instance-io.ts';
@@ -236,6 +242,65 @@ export class Agent {
   get groups(): SyncGroupRuntime[] {
     return this.#groups;
   }
+
+  /** Everything the SIGUSR1 data dump shows, as it is now. */
+  dumpSnapshot(): DumpSnapshot {
+    const empty = new Map();
+    return {
+      config: this.#config,
+      instances: this.instances.map((i) => i.dumpState()),
+      groups: this.#groups.map((g) => ({
+        name: g.config.name,
+        state: g.members.every((m) => m.state === 'MASTER')
+          ? 'MASTER'
+          : g.members.some((m) => m.state === 'FAULT')
+            ? 'FAULT'
+            : 'BACKUP',
+        members: g.config.members,
+        faulty: g.members.filter((m) => m.state === 'FAULT').length,
+        init: g.members.filter((m) => m.state === 'INIT').length,
+      })),
+      scripts: this.#trackers?.scripts ?? empty,
+      files: this.#trackers?.files ?? empty,
+      processes: this.#trackers?.processes ?? empty,
+      interfaces: hostInterfaces(),
+      defaultScriptUser: this.#defaultScriptUser(),
+    };
+  }
+
+  #defaultScriptUser(): { uid: number; gid: number } {
+    const u = this.#config.globalDefs.scriptUser;
+    if (u) {
+      try {
+        const id = resolveScriptUser(u.user, u.group);
+        return { uid: id.uid, gid: id.gid };
+      } catch {}
+    }
+    return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  }
+
+  /** keepalived.data (SIGUSR1) */
+  dataDump(): string {
+    return formatDataDump(this.dumpSnapshot(), realCommand);
+  }
+
+  /** keepalived.stats (SIGUSR2) */
+  statsDump(): string {
+    return formatStatsDump(this.instances.map((i) => i.dumpState()));
+  }
+}
+
+/** A script's program as keepalived shows it: found on PATH, symlinks resolved (/bin/true → /usr/bin/true). */
+function realCommand(cmd: string): string {
+  const candidates = isAbsolute(cmd)
+    ? [cmd]
+    : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, cmd));
+  for (const c of candidates) {
+    try {
+      return realpathSync(c);
+    } catch {}
+  }
+  return cmd;
 }
 
 /** The same trackers, in the same order, applied the same way. */

@@ -38,6 +38,36 @@ export interface InstanceDeps {
 const HISTORY = 20;
 const RETRY_OPEN_MS = 1000;
 
+/** What the SIGUSR1/SIGUSR2 dumps show of one instance (src/dump/), beyond its configuration. */
+export interface InstanceDumpState {
+  readonly config: VrrpInstance;
+  readonly state: VrrpState | 'STOP';
+  readonly sourceAddress: string | null;
+  readonly basePriority: number;
+  readonly effectivePriority: number;
+  /** base + every tracker delta, before clamping (keepalived's total_priority) */
+  readonly totalPriority: number;
+  readonly master: { address: string; priority: number } | null;
+  readonly masterAdverIntervalMs: number;
+  readonly masterDownIntervalMs: number;
+  /** wall clock, ms */
+  readonly lastTransitionAt: number;
+  /** wall clock of the running timer (next advert as MASTER, master down as BACKUP), null if none */
+  readonly timerDueAt: number | null;
+  readonly vipsInstalled: boolean;
+  /** the instance cannot open its interface (keepalived's config faults) */
+  readonly configFaults: number;
+  /** trackers putting it in FAULT now */
+  readonly trackerFaults: number;
+  /** trackers not read yet */
+  readonly trackersInit: number;
+  readonly counters: PacketCounters;
+  readonly becameMaster: number;
+  readonly releasedMaster: number;
+  readonly priorityZeroReceived: number;
+  readonly priorityZeroSent: number;
+}
+
 export interface InstanceEvents {
   transition: [t: { from: VrrpState; to: VrrpState; reason: string }];
 }
@@ -52,6 +82,10 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
   readonly #firewall: NoAcceptFirewall | null;
   readonly #bindings: TrackBinding[];
   readonly #timers = new Map<TimerName, unknown>();
+  /** when each running timer fires, on the wall clock (for the dumps) */
+  readonly #timerDueAt = new Map<TimerName, number>();
+  #lastTransitionAt = Date.now();
+  #releasedMaster = 0;
   readonly #transitions: Transition[] = [];
   readonly #transitionCounts: Record<string, number> = {};
   readonly counters: PacketCounters = emptyCounters();
@@ -337,9 +371,11 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
         this.#clearTimer(a.timer);
         const t = this.#io.clock.setTimeout(() => {
           this.#timers.delete(a.timer);
+          this.#timerDueAt.delete(a.timer);
           this.#dispatch({ type: 'timer', timer: a.timer });
         }, a.delayMs);
         this.#timers.set(a.timer, t);
+        this.#timerDueAt.set(a.timer, Date.now() + a.delayMs);
         return;
       }
       case 'stopTimer':
@@ -396,17 +432,55 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     const h = this.#timers.get(t);
     if (h !== undefined) this.#io.clock.clearTimeout(h);
     this.#timers.delete(t);
+    this.#timerDueAt.delete(t);
   }
 
   #onTransition(from: VrrpState, to: VrrpState, reason: string): void {
-    this.#log.info({ from, to, reason, priority: this.#priority }, `entering ${to} state`);
+    this.#log.info({ from, to, reason, priority: this.#priority }, `Entering ${to} STATE`);
     this.#transitions.push({ at: new Date().toISOString(), from, to, reason });
     if (this.#transitions.length > HISTORY) this.#transitions.shift();
     this.#transitionCounts[to] = (this.#transitionCounts[to] ?? 0) + 1;
+    this.#lastTransitionAt = Date.now();
+    if (from === 'MASTER') this.#releasedMaster++;
     if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT') {
       this.#notifier.notify('INSTANCE', this.config, to, to === 'FAULT' ? 0 : this.#priority);
     }
     this.emit('transition', { from, to, reason });
+  }
+
+  dumpState(): InstanceDumpState {
+    const sm = this.#sm;
+    const reading = instanceTracking(this.#bindings, this.config.priority, this.#externalFault);
+    const delta = this.#bindings.reduce(
+      (sum, b) => sum + (b.faultOnly ? 0 : b.tracker.effect(b.weight, b.reverse).delta),
+      0,
+    );
+    const due = this.#timerDueAt.get(this.state === 'MASTER' ? 'adver' : 'masterDown') ?? null;
+    return {
+      config: this.config,
+      state: this.#stopped ? 'STOP' : this.state,
+      sourceAddress: this.#transport?.sourceAddress ?? null,
+      basePriority: this.config.priority,
+      effectivePriority: this.#priority,
+      totalPriority: this.config.priority === 255 ? 255 : this.config.priority + delta,
+      master: sm?.masterSeen ? { address: sm.masterSeen.address, priority: sm.masterSeen.priority } : null,
+      masterAdverIntervalMs: sm?.masterAdverIntervalMs ?? this.config.advertInt * 1000,
+      masterDownIntervalMs: sm?.masterDownIntervalMs() ?? 0,
+      lastTransitionAt: this.#lastTransitionAt,
+      timerDueAt: this.state === 'FAULT' ? null : due,
+      vipsInstalled: this.#vipsInstalled,
+      configFaults: this.#openError === null ? 0 : 1,
+      trackerFaults:
+        reading.ownFault === null
+          ? 0
+          : this.#bindings.filter((b) => b.tracker.effect(b.weight, b.reverse).fault).length,
+      trackersInit: this.#bindings.filter((b) => !b.tracker.observed).length,
+      counters: { ...this.counters },
+      becameMaster: this.#transitionCounts.MASTER ?? 0,
+      releasedMaster: this.#releasedMaster,
+      priorityZeroReceived: this.#priorityZeroReceived,
+      priorityZeroSent: this.#priorityZeroSent,
+    };
   }
 
   status(): InstanceStatus {

@@ -143,7 +143,7 @@ export class BalancerTracker extends BaseTracker {
     } catch (err) {
       // A line we do not understand still proves the balancer is alive; it counts as no success.
       if (this.#badLines++ % 100 === 0) {
-        this.log.warn({ tracker: this.name, err: (err as Error).message }, 'unparsable health watch line');
+        this.log.warn({ err: (err as Error).message }, 'unparsable health watch line');
       }
       return;
     }
@@ -174,7 +174,7 @@ export class BalancerTracker extends BaseTracker {
     if (this.#warnedInterval || this.heartbeatTimeoutMs >= 2 * intervalMs) return;
     this.#warnedInterval = true;
     this.log.warn(
-      { tracker: this.name, heartbeatTimeoutMs: this.heartbeatTimeoutMs, heartbeatIntervalMs: intervalMs },
+      { heartbeatTimeoutMs: this.heartbeatTimeoutMs, heartbeatIntervalMs: intervalMs },
       `heartbeat_timeout is shorter than two balancer heartbeats; set heartbeat_timeout ${(2 * intervalMs) / 1000} or more`,
     );
   }

@@ -85,10 +85,7 @@ export class InterfaceTracker extends BaseTracker {
       this.#restartTimer = setTimeout(() => {
         this.#restartTimer = null;
         if (this.stopped) return;
-        this.log.warn(
-          { tracker: this.name, exitCode: r.exitCode, signal: r.signal },
-          'ip monitor exited; restarting',
-        );
+        this.log.warn({ exitCode: r.exitCode, signal: r.signal }, 'ip monitor exited; restarting');
         this.#startMonitor();
       }, this.#restartDelay);
       this.#restartDelay = Math.min(this.#restartDelay * 2, 2000);
@@ -107,7 +104,7 @@ export class InterfaceTracker extends BaseTracker {
       (s) => {
         if (generation === this.#events && !this.stopped) this.#apply(s);
       },
-      (err: Error) => this.log.error({ tracker: this.name, err: err.message }, 'cannot read link state'),
+      (err: Error) => this.log.error({ err: err.message }, 'cannot read link state'),
     );
   }
 

@@ -83,6 +83,52 @@ vrrp_instance VI_2 {
     }
   });
 
+  it('builds track_file and vrrp_track_process trackers with keepalived’s weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ha-registry-'));
+    const text = `
+track_file bias {
+  file ${dir}/bias
+  init_file 9
+}
+vrrp_track_process nobody {
+  process ha-no-such-proc
+  weight -30
+}
+vrrp_instance VI_1 {
+  interface lo
+  dont_track_primary
+  virtual_router_id 51
+  priority 100
+  track_file {
+    bias weight 2
+  }
+  track_process {
+    nobody
+  }
+  virtual_ipaddress {
+    10.0.0.100/24
+  }
+}
+`;
+    const { config, diagnostics } = parseKeepalivedConfig({ path: join(dir, 'keepalived.conf'), text });
+    assert.ok(config, JSON.stringify(diagnostics));
+    const reg = new TrackerRegistry(config, { processScanMs: 20 });
+    try {
+      const refs = reg.forInstance(config.instances[0]);
+      assert.deepEqual(
+        refs.map((r) => `${r.tracker.kind}:${r.tracker.name}:${r.weight}`),
+        ['file:bias:2', 'process:nobody:-30'],
+      );
+      reg.start();
+      await waitFor(() => reg.all().every((t) => t.observed), 3000, 'both read');
+      // 9 × 2 from the file, -30 for the missing process
+      assert.deepEqual(evaluateTracking(refs), { fault: false, faultReasons: [], delta: -12 });
+    } finally {
+      await reg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes unchanged trackers over from the previous registry; sync-group refs are FAULT-only', async () => {
     const conf = (interval: number, globals = '') => `
 global_defs {
