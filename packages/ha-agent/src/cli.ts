@@ -11,6 +11,7 @@ import { Agent } from './instance/agent.ts';
 import { VERSION } from './instance/version.ts';
 import { createLogger, LOG_FORMATS, type LogFormat, type Logger } from './log.ts';
 import {
+  SIGNAL_ALIASES,
   SIGNAL_MEANINGS,
   SIGNUM_FUNCTIONS,
   type SignalMeaning,
@@ -222,6 +223,7 @@ async function run(opts: Options, file: string, configId: string | undefined, lo
     act[meaning]();
   };
   for (const s of Object.keys(SIGNAL_MEANINGS)) process.on(s as NodeJS.Signals, () => onSignal(s));
+  for (const s of Object.keys(SIGNAL_ALIASES)) process.on(s as NodeJS.Signals, () => {});
   // Signals that arrived while the modules were loading, in order.
   for (const s of takeOverEarlySignals()) onSignal(s);
 

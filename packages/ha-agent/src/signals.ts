@@ -36,6 +36,14 @@ export const SIGNAL_MEANINGS: Readonly<Record<string, SignalMeaning>> = Object.f
   SIGSTKFLT: 'ignore',
 });
 
+/**
+ * Other names of a handled signal. Node delivers a signal under every name that has a listener, and
+ * execa's exit hook (signal-exit) listens to SIGPOLL too: alone on a name, it takes the signal for a
+ * fatal one — kills our child processes (the `ip monitor`s) and raises it again. So the alias gets a
+ * listener of its own, silent: the real name logs.
+ */
+export const SIGNAL_ALIASES: Readonly<Record<string, string>> = Object.freeze({ SIGPOLL: 'SIGIO' });
+
 /** keepalived's `--signum=SIGFUNC` names (keepalived(8)) and the signal each maps to here. */
 export const SIGNUM_FUNCTIONS: Readonly<Record<string, string>> = Object.freeze({
   STOP: 'SIGTERM',

@@ -136,14 +136,15 @@ export abstract class BaseTracker extends EventEmitter<TrackerEvents> implements
 
   protected setUp(up: boolean, reason: string, value?: number): void {
     if (this.stopped) return;
+    const first = !this.#observed;
     this.#observed = true;
     const previous = this.#state;
     const next = value === undefined ? { up, reason } : { up, reason, value };
     const weight = this.effectOf(next, this.configuredWeight, this.reverse).delta;
     this.#state = Object.freeze({ ...next, weight });
-    if (previous.up !== up || previous.weight !== weight || previous.value !== value) {
-      this.log.info({ up, weight, reason }, `${up ? 'up' : 'down'} (${reason})`);
-      this.emit('change', this.#state, previous);
-    }
+    const changed = previous.up !== up || previous.weight !== weight || previous.value !== value;
+    // the first reading is news even when it confirms the initial "down"
+    if (changed || first) this.log.info({ up, weight, reason }, `${up ? 'up' : 'down'} (${reason})`);
+    if (changed) this.emit('change', this.#state, previous);
   }
 }
