@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ConfigNode } from './block-tree.ts';
 import { KA } from './codes.ts';
 import type { TrackFileSchema } from './model.ts';
-import { blockChildren, extraArgs, intArg, oneArg, type Reporter, rejectBlock } from './values.ts';
+import { blockChildren, extraArgs, intArg, oneArg, type Reporter, rejectBlock, weightArg } from './values.ts';
 
 export type TrackFileDraft = z.input<typeof TrackFileSchema> & { path?: string };
 
@@ -32,19 +32,10 @@ export function parseTrackFile(r: Reporter, block: ConfigNode, name: string): Tr
         break;
       }
       case 'weight': {
-        if (node.args.length === 0) {
-          r.error(node, KA.missingArgument, 'weight is missing a value - write e.g. weight 10');
-          break;
-        }
-        extraArgs(r, node, 2);
-        const v = intArg(r, node.args[0], -2147483647, 2147483647, kw);
-        if (v !== null) d.weight = v;
-        const rev = node.args[1];
-        if (rev !== undefined) {
-          if (rev.text === 'reverse') d.weightReverse = true;
-          else
-            r.error(rev, KA.badValue, `weight ${node.args[0].text} ${rev.text}: write 'reverse' or nothing`);
-        }
+        const w = weightArg(r, node, -2147483647, 2147483647, 'weight 10');
+        if (w === null) break;
+        if (w.weight !== null) d.weight = w.weight;
+        if (w.reverse) d.weightReverse = true;
         break;
       }
       case 'init_file': {

@@ -11,6 +11,7 @@ import {
   type Reporter,
   rejectBlock,
   secondsArg,
+  weightArg,
 } from './values.ts';
 
 export type TrackProcessDraft = z.input<typeof TrackProcessSchema>;
@@ -86,23 +87,10 @@ export function parseTrackProcess(r: Reporter, block: ConfigNode, name: string):
         break;
       }
       case 'weight': {
-        if (node.args.length === 0) {
-          r.error(node, KA.missingArgument, 'weight is missing a value - write e.g. weight -30');
-          break;
-        }
-        extraArgs(r, node, 2);
-        const v = intArg(r, node.args[0], -254, 254, kw);
-        if (v !== null) d.weight = v;
-        const rev = node.args[1];
-        if (rev !== undefined) {
-          if (rev.text === 'reverse') d.weightReverse = true;
-          else
-            r.error(
-              rev,
-              KA.badValue,
-              `vrrp_track_process ${name} unknown weight option ${rev.text} - write 'reverse' or nothing`,
-            );
-        }
+        const w = weightArg(r, node, -254, 254, 'weight -30');
+        if (w === null) break;
+        if (w.weight !== null) d.weight = w.weight;
+        if (w.reverse) d.weightReverse = true;
         break;
       }
       case 'quorum': {

@@ -102,6 +102,34 @@ function inRange(r: Reporter, tok: Token, min: number, max: number, keyword: str
   return n;
 }
 
+/**
+ * `weight N [reverse|noreverse]` of a tracked object's own block (vrrp_script, track_file,
+ * vrrp_track_process): the weight and whether it is reversed, or null when the value is missing or bad.
+ */
+export function weightArg(
+  r: Reporter,
+  node: ConfigNode,
+  min: number,
+  max: number,
+  example: string,
+): { weight: number | null; reverse: boolean } | null {
+  if (node.args.length === 0) {
+    r.error(node, KA.missingArgument, `weight is missing a value - write e.g. ${example}`);
+    return null;
+  }
+  extraArgs(r, node, 2);
+  const weight = intArg(r, node.args[0], min, max, node.keyword.text);
+  const rev = node.args[1];
+  let reverse = false;
+  if (rev !== undefined) {
+    if (rev.text === 'reverse') reverse = true;
+    else if (rev.text !== 'noreverse' && rev.text !== 'no_reverse') {
+      r.error(rev, KA.badValue, `weight ${node.args[0].text} ${rev.text}: write 'reverse' or nothing`);
+    }
+  }
+  return { weight, reverse };
+}
+
 const TRUE_WORDS = new Set(['on', 'true', 'yes']);
 const FALSE_WORDS = new Set(['off', 'false', 'no']);
 
