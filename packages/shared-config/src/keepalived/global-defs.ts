@@ -189,6 +189,16 @@ export const GLOBAL_DEFS_KEYWORDS: Record<string, Handler> = {
     const v = t && intArg(r, t, 1, 65535, node.keyword.text);
     if (v !== null) g.statusApi.port = v;
   },
+  data_use_instance: (r, node) => {
+    boolFlag(r, node);
+    // keepalived adds its instance name and network namespace to the dump files' names; the agent has
+    // neither, so the names stay keepalived.data / keepalived.stats (in $TMPDIR, else /tmp)
+    r.warn(
+      node,
+      KA.ignored,
+      'data_use_instance has no effect: ha-agent has no instance name or namespace to add to keepalived.data',
+    );
+  },
   status_api_token: (r, node, g) => {
     const t = oneArg(r, node, 'status_api_token "s3cret"');
     if (t) g.statusApi.token = t.text;

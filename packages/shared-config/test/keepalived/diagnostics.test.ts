@@ -144,6 +144,19 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'data_use_instance is accepted and said to have no effect',
+    text: `global_defs {\n    data_use_instance\n}\n${instance('')}`,
+    expect: [
+      [
+        'warning',
+        null,
+        2,
+        'CFG_WARN_KA_IGNORED',
+        'data_use_instance has no effect: ha-agent has no instance name or namespace to add to keepalived.data',
+      ],
+    ],
+  },
+  {
     name: 'a range error names the keyword (heartbeat_timeout 0)',
     text: `vrrp_track_balancer lb {\n    heartbeat_timeout 0\n}\n${instance('    track_balancer {\n        lb\n    }')}`,
     expect: [
