@@ -10,7 +10,10 @@ import { HaError } from './errors.ts';
 import { Agent } from './instance/agent.ts';
 import { VERSION } from './instance/version.ts';
 import { createLogger, LOG_FORMATS, type LogFormat, type Logger } from './log.ts';
+import { watchSignal } from './net/native.ts';
 import {
+  JSON_DUMP_SIGNAL,
+  JSON_DUMP_SIGNAL_NAME,
   SIGNAL_ALIASES,
   SIGNAL_MEANINGS,
   SIGNUM_FUNCTIONS,
@@ -73,12 +76,10 @@ function logFormatOf(opts: Options): LogFormat {
 
 /** keepalived's `--signum=SIGFUNC`: the number to `kill -s` for a function (`kill -s $(ha-agent --signum=RELOAD) PID`). */
 function signum(func: string): number {
+  if (func === 'JSON') return JSON_DUMP_SIGNAL;
   const name = SIGNUM_FUNCTIONS[func];
   if (!name) {
-    const hint =
-      func === 'JSON' || func === 'STATS_CLEAR' || func === 'TDATA'
-        ? ` (not implemented: GET /status on the status API gives the state as JSON)`
-        : '';
+    const hint = func === 'STATS_CLEAR' || func === 'TDATA' ? ' (not implemented)' : '';
     throw usageError(
       `Unknown sigfunc ${func}${hint} - use one of ${Object.keys(SIGNUM_FUNCTIONS).join(', ')}`,
     );
@@ -190,12 +191,19 @@ async function run(opts: Options, file: string, configId: string | undefined, lo
       await agent.reload(next).catch((err) => log.error({ err: String(err) }, 'reload failed'));
     });
   };
-  const dump = (kind: 'data' | 'stats') => {
-    const paths = dumpPaths();
-    const path = kind === 'data' ? paths.data : paths.stats;
+  const dump = (kind: 'data' | 'stats' | 'json') => {
+    const path = dumpPaths()[kind];
+    const text = {
+      data: () => agent.dataDump(),
+      stats: () => agent.statsDump(),
+      json: () => agent.jsonDump(),
+    };
     try {
-      writeDumpFile(path, kind === 'data' ? agent.dataDump() : agent.statsDump());
-      log.info({ file: path }, `${kind === 'data' ? 'Data' : 'Stats'} dump written to ${path}`);
+      writeDumpFile(path, text[kind]());
+      log.info(
+        { file: path },
+        `${{ data: 'Data', stats: 'Stats', json: 'JSON' }[kind]} dump written to ${path}`,
+      );
     } catch (err) {
       log.error({ code: (err as HaError).code ?? 'HA_ERR_DUMP', file: path }, (err as Error).message);
     }
@@ -224,6 +232,18 @@ async function run(opts: Options, file: string, configId: string | undefined, lo
   };
   for (const s of Object.keys(SIGNAL_MEANINGS)) process.on(s as NodeJS.Signals, () => onSignal(s));
   for (const s of Object.keys(SIGNAL_ALIASES)) process.on(s as NodeJS.Signals, () => {});
+  // keepalived's JSON dump signal is a real-time one: the native addon watches it, when it loads.
+  try {
+    watchSignal(JSON_DUMP_SIGNAL, () => {
+      log.info({ signal: JSON_DUMP_SIGNAL_NAME }, `${JSON_DUMP_SIGNAL_NAME} received: writing the JSON dump`);
+      dump('json');
+    });
+  } catch (err) {
+    log.warn(
+      { code: (err as HaError).code },
+      `no JSON dump on ${JSON_DUMP_SIGNAL_NAME}: ${(err as Error).message}`,
+    );
+  }
   // Signals that arrived while the modules were loading, in order.
   for (const s of takeOverEarlySignals()) onSignal(s);
 

@@ -44,6 +44,13 @@ export const SIGNAL_MEANINGS: Readonly<Record<string, SignalMeaning>> = Object.f
  */
 export const SIGNAL_ALIASES: Readonly<Record<string, string>> = Object.freeze({ SIGPOLL: 'SIGIO' });
 
+/**
+ * keepalived's JSON dump signal: SIGRTMIN+2, 36 with glibc (keepalived 2.2.7 --signum=JSON). Node has no
+ * name for real-time signals; the native addon watches it (net/native.ts watchSignal).
+ */
+export const JSON_DUMP_SIGNAL = 36;
+export const JSON_DUMP_SIGNAL_NAME = 'SIGRTMIN+2';
+
 /** keepalived's `--signum=SIGFUNC` names (keepalived(8)) and the signal each maps to here. */
 export const SIGNUM_FUNCTIONS: Readonly<Record<string, string>> = Object.freeze({
   STOP: 'SIGTERM',

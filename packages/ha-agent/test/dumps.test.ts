@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DUMP_CASES, dumpCaseConf } from './support/dump-cases.ts';
-import { expectedFromKeepalived, maskedLines, maskStats } from './support/dump-differences.ts';
+import { expectedFromKeepalived, maskedLines, maskJson, maskStats } from './support/dump-differences.ts';
 import { useLab } from './support/lab-fixture.ts';
 import { agentStatus, isRoot, stopProc } from './support/netns.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -84,6 +84,15 @@ for (const c of DUMP_CASES) {
             () => /SIGUSR2 received: writing the stats dump/.test(a.output()),
             2000,
             'the log line',
+          );
+          // keepalived's JSON signal (keepalived --signum=JSON: 36, SIGRTMIN+2)
+          process.kill(a.child.pid as number, 36);
+          const json = join(tmp[i], 'keepalived.json');
+          await waitFor(() => existsSync(json), 5000, `${json}`);
+          assert.deepEqual(
+            maskJson(JSON.parse(readFileSync(json, 'utf8'))),
+            maskJson(JSON.parse(fixture(`${c.name}-${role}.json`))),
+            `node ${i} (${role}) JSON dump`,
           );
           assert.equal(a.output().match(/SIGUSR1 received/g)?.length, 1, 'each signal logged once');
           rmSync(data);

@@ -70,13 +70,20 @@ function globalDefs(g: GlobalDefs, scriptId: { uid: number; gid: number }): stri
   ];
 }
 
-/** `10.68.0.100/24 dev eth0 scope global set` */
-function vipLine(v: VrrpInstance['virtualIpaddresses'][number], dev: string, installed: boolean): string {
+/** `10.68.0.100/24 dev eth0 scope global set`, as keepalived writes a VIP (data and JSON dumps) */
+export function vipText(
+  v: VrrpInstance['virtualIpaddresses'][number],
+  dev: string,
+  installed: boolean,
+): string {
   const brd = v.brd ? ` brd ${v.brd}` : '';
   const scope = v.family === 4 ? ` scope ${v.scope ?? 'global'}` : '';
   const label = v.label ? ` label ${v.label}` : '';
-  return `     ${v.address}/${v.prefix}${brd} dev ${v.dev ?? dev}${scope}${label}${installed ? ' set' : ''}`;
+  return `${v.address}/${v.prefix}${brd} dev ${v.dev ?? dev}${scope}${label}${installed ? ' set' : ''}`;
 }
+
+const vipLine = (v: VrrpInstance['virtualIpaddresses'][number], dev: string, installed: boolean) =>
+  `     ${vipText(v, dev, installed)}`;
 
 const ms = (n: number) => Math.round(n);
 const refTail = (r: TrackRef, comma: boolean) =>
@@ -204,7 +211,7 @@ function trackingInstances(
 }
 
 /** `'/usr/bin/true' 'a' 'b c'`: the resolved command and its arguments, each quoted */
-function quoted(argv: readonly string[]): string {
+export function quoted(argv: readonly string[]): string {
   return argv.map((a) => `'${a}'`).join(' ');
 }
 

@@ -9,6 +9,7 @@ import { type RunningStatusApi, startStatusApi } from '../api/server.ts';
 import type { AgentStatus } from '../api/status-schema.ts';
 import { type DumpSnapshot, formatDataDump } from '../dump/data-dump.ts';
 import { hostInterfaces } from '../dump/host-interfaces.ts';
+import { formatJsonDump } from '../dump/json-dump.ts';
 import { formatStatsDump } from '../dump/stats-dump.ts';
 import type { Logger } from '../log.ts';
 import { NoAcceptFirewall } from '../net/no-accept.ts';
@@ -282,6 +283,15 @@ export class Agent {
   /** keepalived.data (SIGUSR1) */
   dataDump(): string {
     return formatDataDump(this.dumpSnapshot(), realCommand);
+  }
+
+  /** keepalived.json (keepalived's JSON signal, SIGRTMIN+2) */
+  jsonDump(): string {
+    return formatJsonDump(
+      this.instances.map((i) => i.dumpState()),
+      this.#trackers?.scripts ?? new Map(),
+      realCommand,
+    );
   }
 
   /** keepalived.stats (SIGUSR2) */

@@ -92,6 +92,14 @@ export function maskedLines(text: string): string[] {
   return text.replace(/\n$/, '').split('\n').map(maskLine);
 }
 
+/** keepalived.json with what changes from run to run masked: the transition time, the advert counts. */
+export function maskJson(dump: { data: Record<string, unknown>; stats: Record<string, unknown> }[]): unknown {
+  return dump.map((x) => ({
+    data: { ...x.data, last_transition: '<time>' },
+    stats: { ...x.stats, advert_rcvd: '<n>', advert_sent: '<n>' },
+  }));
+}
+
 /** The stats dump with the advert counts (which depend on how long each side ran) masked. */
 export function maskStats(text: string): string[] {
   const lines = text.replace(/\n$/, '').split('\n');
