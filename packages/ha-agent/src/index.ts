@@ -6,6 +6,7 @@ export { runConfigTest } from './cli/config-test.ts';
 export { type Clock, realClock } from './clock.ts';
 export { type DumpSnapshot, formatDataDump } from './dump/data-dump.ts';
 export { dumpPaths, writeDumpFile } from './dump/dump-files.ts';
+export { formatJsonDump } from './dump/json-dump.ts';
 export { formatStatsDump } from './dump/stats-dump.ts';
 export { HaError, type HaErrorCode } from './errors.ts';
 export { Agent, type AgentOptions } from './instance/agent.ts';
