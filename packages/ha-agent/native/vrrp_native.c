@@ -2,7 +2,9 @@
  * ha-agent's native addon: the few system calls Node cannot make.
  *  - raw IPv4/IPv6 sockets for IP protocol 112 (VRRP), watched by libuv (uv_poll_t) on Node's loop,
  *    with the receive ancillary data (destination, interface, TTL/hop limit) VRRP validation needs;
- *  - sendLinkFrame(): one Ethernet frame out of an AF_PACKET socket (gratuitous ARP, unsolicited NA).
+ *  - sendLinkFrame(): one Ethernet frame out of an AF_PACKET socket (gratuitous ARP, unsolicited NA);
+ *  - watchSignal(): a libuv signal watcher for a signal Node's process.on() has no name for (keepalived's
+ *    JSON dump signal is a real-time one, SIGRTMIN+2).
  * Everything else (parsing, checksums, policy) lives in TypeScript. N-API keeps the binary ABI-stable
  * across Node major versions (see ../README.md).
  */
@@ -368,6 +370,82 @@ static napi_value js_if_index(napi_env env, napi_callback_info info) {
   return out;
 }
 
+typedef struct sig_watch {
+  uv_signal_t sig;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async_ctx;
+  bool closing;
+} sig_watch;
+
+static void on_signal(uv_signal_t *h, int signum) {
+  sig_watch *w = (sig_watch *)h->data;
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  if (w->closing || napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value cb, recv, arg, result;
+  if (napi_get_reference_value(env, w->callback, &cb) == napi_ok && cb != NULL) {
+    napi_get_global(env, &recv);
+    napi_create_int32(env, signum, &arg);
+    if (napi_make_callback(env, w->async_ctx, recv, cb, 1, &arg, &result) == napi_pending_exception) {
+      napi_value err;
+      napi_get_and_clear_last_exception(env, &err);
+      napi_fatal_exception(env, err);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void on_sig_closed(uv_handle_t *h) { free(h->data); }
+
+/* watchSignal(signum, callback) → handle. The watcher does not keep the process alive (uv_unref). */
+static napi_value js_watch_signal(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], ext, resource, resource_name;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t signum;
+  NAPI_CALL(env, napi_get_value_int32(env, argv[0], &signum));
+  uv_loop_t *loop;
+  NAPI_CALL(env, napi_get_uv_event_loop(env, &loop));
+  sig_watch *w = calloc(1, sizeof *w);
+  if (w == NULL) return throw_errno(env, "calloc", ENOMEM);
+  w->env = env;
+  w->sig.data = w;
+  int rc = uv_signal_init(loop, &w->sig);
+  if (rc != 0) {
+    free(w);
+    return throw_errno(env, "uv_signal_init", -rc);
+  }
+  rc = uv_signal_start(&w->sig, on_signal, signum);
+  if (rc != 0) {
+    uv_close((uv_handle_t *)&w->sig, on_sig_closed); /* frees w */
+    return throw_errno(env, "uv_signal_start", -rc);
+  }
+  uv_unref((uv_handle_t *)&w->sig);
+  napi_create_string_utf8(env, "SignalWatch", NAPI_AUTO_LENGTH, &resource_name);
+  napi_create_object(env, &resource);
+  napi_async_init(env, resource, resource_name, &w->async_ctx);
+  napi_create_reference(env, argv[1], 1, &w->callback);
+  NAPI_CALL(env, napi_create_external(env, w, NULL, NULL, &ext));
+  return ext;
+}
+
+static napi_value js_unwatch_signal(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *p = NULL;
+  if (napi_get_value_external(env, argv[0], &p) != napi_ok || p == NULL) return throw_errno(env, "handle", EINVAL);
+  sig_watch *w = (sig_watch *)p;
+  if (w->closing) return NULL;
+  w->closing = true;
+  uv_signal_stop(&w->sig);
+  napi_delete_reference(env, w->callback);
+  napi_async_destroy(env, w->async_ctx);
+  uv_close((uv_handle_t *)&w->sig, on_sig_closed);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
@@ -375,6 +453,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"sendLinkFrame", NULL, js_send_link_frame, NULL, NULL, NULL, napi_default, NULL},
       {"ifIndex", NULL, js_if_index, NULL, NULL, NULL, napi_default, NULL},
+      {"watchSignal", NULL, js_watch_signal, NULL, NULL, NULL, napi_default, NULL},
+      {"unwatchSignal", NULL, js_unwatch_signal, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -4,19 +4,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { useLab } from './helpers/lab-fixture.ts';
-import {
-  holdsFor,
-  isBackupOf,
-  isRoot,
-  keepalivedConf,
-  type Proc,
-  spawnIn,
-  stopProc,
-  waitFor,
-} from './helpers/netns.ts';
+import { balancerAgentConf, killMastersBalancer } from './support/balancer-failover.ts';
+import { useLab } from './support/lab-fixture.ts';
+import { isRoot, type Proc, spawnIn, stopProc } from './support/netns.ts';
+import { waitFor } from './support/wait-for.ts';
 
-const FAKE_BALANCER = new URL('../src/track/fake-balancer.ts', import.meta.url).pathname;
+const FAKE_BALANCER = new URL('./support/fake-balancer.ts', import.meta.url).pathname;
 const VIP = '10.65.0.100';
 
 describe('balancer tracking failover', { skip: !isRoot && 'needs root (netns)' }, () => {
@@ -33,30 +26,11 @@ describe('balancer tracking failover', { skip: !isRoot && 'needs root (netns)' }
       procs.push(lb);
       balancers.push(lb);
       await waitFor(() => lb.output().includes('READY'), 5000, `fake balancer ${i}`);
-      const conf = keepalivedConf({
-        vrid,
-        priority: i === 0 ? 150 : 100,
-        vip: `${vip}/24`,
-        extra: '  track_balancer {\n    LB\n  }\n',
-      }).replace(
-        'vrrp_instance',
-        `vrrp_track_balancer LB {\n  socket ${socket}\n  weight ${weight}\n  heartbeat_timeout 1\n}\nvrrp_instance`,
-      );
+      const conf = balancerAgentConf({ i, vrid, vip, socket, weight });
       agents.push(fx.startAgent(i, `lb-agent-${vrid}-${i}`, conf));
     }
-    const on = (i: number) => fx.on(i, vip);
     try {
-      await waitFor(
-        () => on(0) && !on(1) && isBackupOf(fx.lab.nodes[1].ns, '10.65.0.1'),
-        20_000,
-        'VIP on the priority-150 node, the peer BACKUP',
-      );
-      await holdsFor(() => on(0) && !on(1), 1500, 'a stable MASTER');
-      const t0 = performance.now();
-      balancers[0].kill('SIGKILL');
-      await waitFor(() => on(1), 8000, 'VIP on the peer', 5);
-      const ms = performance.now() - t0;
-      await waitFor(() => !on(0), 3000, 'VIP gone from the node whose balancer died');
+      const ms = await killMastersBalancer(fx, balancers, vip);
       return ms;
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${dump()}`);

@@ -3,17 +3,9 @@
 // One lab (bridge + 2 namespaces) serves every test in this file.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { useLab } from './helpers/lab-fixture.ts';
-import {
-  holdsFor,
-  ip,
-  isBackupOf,
-  isRoot,
-  keepalivedConf,
-  type Proc,
-  stopProc,
-  waitFor,
-} from './helpers/netns.ts';
+import { useLab } from './support/lab-fixture.ts';
+import { agentStatus, ip, isBackupOf, isRoot, keepalivedConf, type Proc, stopProc } from './support/netns.ts';
+import { holdsFor, waitFor } from './support/wait-for.ts';
 
 const VIP = '10.61.0.100';
 
@@ -50,6 +42,11 @@ describe('ha-agent election in network namespaces', { skip: !isRoot && 'needs ro
     const exit = await a.exited;
     assert.equal(exit.code, 0);
     assert.ok(!vipOn(0), 'the stopped agent removed its VIP');
+    // the new master says why it took over so soon
+    const took0 = (
+      agentStatus(fx.lab.nodes[1].ns).instances[0].transitions.at(-1) as { to: string; reason: string }
+    ).reason;
+    assert.equal(took0, 'master 10.61.0.1 resigned (priority 0 advert); took over after Skew_Time');
   });
 
   it('preempts: a higher-priority node coming back takes the VIP', async () => {

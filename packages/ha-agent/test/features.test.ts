@@ -4,11 +4,10 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { useLab } from './helpers/lab-fixture.ts';
+import { useLab } from './support/lab-fixture.ts';
 import {
   agentStatus,
   firstInstance,
-  holdsFor,
   type InstanceStatusLite,
   ip,
   isBackupOf,
@@ -16,8 +15,8 @@ import {
   keepalivedConf,
   spawnIn,
   stopProc,
-  waitFor,
-} from './helpers/netns.ts';
+} from './support/netns.ts';
+import { holdsFor, waitFor } from './support/wait-for.ts';
 
 describe('ha-agent instance features in network namespaces', {
   skip: !isRoot && 'needs root (netns)',

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { useLab } from './helpers/lab-fixture.ts';
+import { useLab } from './support/lab-fixture.ts';
 import {
-  holdsFor,
   isBackupOf,
   isRoot,
   keepalivedConf,
@@ -14,8 +13,8 @@ import {
   type Proc,
   spawnIn,
   stopProc,
-  waitFor,
-} from './helpers/netns.ts';
+} from './support/netns.ts';
+import { holdsFor, waitFor } from './support/wait-for.ts';
 
 const KEEPALIVED = ['/usr/sbin/keepalived', '/sbin/keepalived'].find((p) => existsSync(p));
 const TSHARK = ['/usr/bin/tshark'].find((p) => existsSync(p));

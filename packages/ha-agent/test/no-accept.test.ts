@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { useLab } from './helpers/lab-fixture.ts';
-import { isBackupOf, isRoot, keepalivedConf, stopProc, waitFor } from './helpers/netns.ts';
+import { useLab } from './support/lab-fixture.ts';
+import { isBackupOf, isRoot, keepalivedConf, stopProc } from './support/netns.ts';
+import { waitFor } from './support/wait-for.ts';
 
 function inNs(ns: string, cmd: string, args: string[]): { code: number | null; out: string } {
   const r = spawnSync('ip', ['netns', 'exec', ns, cmd, ...args], { encoding: 'utf8', timeout: 10_000 });

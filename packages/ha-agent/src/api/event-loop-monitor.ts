@@ -1,4 +1,5 @@
 import { type ELDHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { HaError } from '../errors.ts';
 import type { TrackLogger } from '../track/tracker.ts';
 import { silentLogger } from '../track/tracker.ts';
 import type { EventLoopStatus } from './status-schema.ts';
@@ -32,7 +33,8 @@ export class EventLoopMonitor {
   lastStallMs: number | null = null;
 
   constructor(opts: EventLoopMonitorOptions) {
-    if (!(opts.thresholdMs > 0)) throw new RangeError('thresholdMs must be > 0');
+    if (!(opts.thresholdMs > 0))
+      throw new HaError('HA_ERR_API', `thresholdMs must be > 0, got ${opts.thresholdMs}`);
     this.thresholdMs = opts.thresholdMs;
     this.#probeMs = opts.probeMs ?? Math.min(100, Math.max(5, Math.floor(opts.thresholdMs / 4)));
     this.#log = opts.logger ?? silentLogger;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { fakeAgentStatus, fakeInstanceStatus } from '../../test/support/fake-status.ts';
+import { holdsFor, waitFor } from '../../test/support/wait-for.ts';
 import { EventLoopMonitor, vrrpStallThresholdMs } from './event-loop-monitor.ts';
-import { fakeAgentStatus, fakeInstanceStatus } from './fake-status.ts';
 import { type RunningStatusApi, startStatusApi } from './server.ts';
 import { AgentStatusSchema } from './status-schema.ts';
 
@@ -115,14 +116,12 @@ describe('EventLoopMonitor', () => {
     const m = new EventLoopMonitor({ thresholdMs: 60, probeMs: 10, logger: log });
     m.start();
     try {
-      await new Promise((r) => setTimeout(r, 50));
-      assert.equal(m.stalls, 0, 'no stall while idle');
+      await holdsFor(() => m.stalls === 0, 100, 'no stall while idle');
       const until = performance.now() + 200;
       while (performance.now() < until) {
         // block the event loop for 200 ms
       }
-      const deadline = performance.now() + 1000;
-      while (m.stalls === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await waitFor(() => m.stalls > 0, 1000, 'the stall to be counted');
       assert.equal(m.stalls, 1);
       assert.ok(warnings[0].stallMs >= 150, `stall measured ${warnings[0].stallMs} ms`);
       const s = m.status();

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { HaError } from '../errors.ts';
 import type { EventLoopMonitor } from './event-loop-monitor.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import type { AgentStatus } from './status-schema.ts';
@@ -77,6 +78,7 @@ export async function startStatusApi(opts: StatusApiOptions): Promise<RunningSta
   const app = buildStatusApi(opts);
   await app.listen({ host: opts.address ?? '127.0.0.1', port: opts.port ?? 8585 });
   const addr = app.server.address();
-  if (!addr || typeof addr === 'string') throw new Error('status API did not bind a TCP address');
+  if (!addr || typeof addr === 'string')
+    throw new HaError('HA_ERR_API', `status API did not bind a TCP address (got ${JSON.stringify(addr)})`);
   return { app, address: addr.address, port: addr.port, close: () => app.close() };
 }

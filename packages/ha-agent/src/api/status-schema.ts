@@ -10,7 +10,7 @@ export const VrrpStateSchema = z.enum(['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STO
 
 export const TrackerStatusSchema = z.strictObject({
   name: z.string(),
-  kind: z.enum(['balancer', 'script', 'interface']),
+  kind: z.enum(['balancer', 'script', 'interface', 'process', 'file']),
   /** the tracked object is healthy (after rise/fall) */
   up: z.boolean(),
   /** weight this instance applies to it (keepalived rules; 0 = FAULT when down) */
@@ -21,6 +21,8 @@ export const TrackerStatusSchema = z.strictObject({
   /** priority adjustment it contributes now */
   delta: z.int(),
   reason: z.string(),
+  /** track_file: the number the file holds now */
+  value: z.int().optional(),
 });
 
 export const TransitionSchema = z.strictObject({

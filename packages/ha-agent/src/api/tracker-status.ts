@@ -1,15 +1,18 @@
 import type { Tracker } from '../track/tracker.ts';
-import { trackEffect } from '../track/weight.ts';
 import type { TrackerStatus } from './status-schema.ts';
 
 /**
  * A tracker as one instance sees it: the instance's `track_* { NAME weight W [reverse] }` reference may
- * override the tracker's own weight (the keepalived model resolves it into TrackRef.weight/reverse).
+ * override the tracker's own weight (the keepalived model resolves it into TrackRef.weight/reverse), and
+ * a sync group's reference may contribute only its FAULT.
  */
-export function trackerStatus(t: Tracker, ref?: { weight: number; reverse: boolean }): TrackerStatus {
+export function trackerStatus(
+  t: Tracker,
+  ref?: { weight: number; reverse: boolean; faultOnly?: boolean },
+): TrackerStatus {
   const weight = ref?.weight ?? t.configuredWeight;
   const reverse = ref?.reverse ?? t.reverse;
-  const effect = trackEffect(t.state.up, weight, reverse);
+  const effect = t.effect(weight, reverse);
   return {
     name: t.name,
     kind: t.kind,
@@ -17,7 +20,9 @@ export function trackerStatus(t: Tracker, ref?: { weight: number; reverse: boole
     weight,
     reverse,
     fault: effect.fault,
-    delta: effect.delta,
+    // a sync group's tracker only contributes its FAULT (unless sync_group_tracking_weight)
+    delta: ref?.faultOnly ? 0 : effect.delta,
     reason: t.state.reason,
+    ...(t.state.value === undefined ? {} : { value: t.state.value }),
   };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -76,9 +76,31 @@ test('errors exit 1 and are printed in keepalived shape', async () => {
   }
 });
 
-test('an unreadable file is an error', async () => {
+test('a missing file is an error said in a sentence, not as ENOENT', async () => {
   const stderr = sink();
   const rc = await runConfigTest('/nonexistent/keepalived.conf', { stdout: sink(), stderr });
   assert.equal(rc, 1);
-  assert.match(stderr.text(), /^\(\/nonexistent\/keepalived\.conf\) cannot read configuration file: ENOENT/);
+  assert.equal(
+    stderr.text().split('\n')[0],
+    '(/nonexistent/keepalived.conf) configuration file /nonexistent/keepalived.conf does not exist - check the path (keepalived.conf is given with -f)',
+  );
+  assert.doesNotMatch(stderr.text(), /ENOENT/);
+});
+
+test('a directory given as the file, or matched by an include, is said in a sentence too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-cfgtest-'));
+  try {
+    const dirOut = sink();
+    assert.equal(await runConfigTest(dir, { stdout: sink(), stderr: dirOut }), 1);
+    assert.match(dirOut.text(), / is a directory - name the file itself\n/);
+    const file = join(dir, 'keepalived.conf');
+    mkdirSync(join(dir, 'conf.d'));
+    writeFileSync(file, 'includea conf.d\n');
+    const incOut = sink();
+    assert.equal(await runConfigTest(file, { stdout: sink(), stderr: incOut }), 1);
+    assert.match(incOut.text(), /: Line 1\) included file .*conf\.d is a directory - name the file itself\n/);
+    assert.doesNotMatch(incOut.text(), /EISDIR/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,18 +1,27 @@
 // The whole agent: builds trackers, instances, sync groups and the status API from a KeepalivedConfig,
 // and handles reloads keeping the state of unchanged instances.
+import { realpathSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { KeepalivedConfig, VrrpInstance } from '@ha-lb/shared-config/keepalived';
 import { EventLoopMonitor } from '../api/event-loop-monitor.ts';
 import { type RunningStatusApi, startStatusApi } from '../api/server.ts';
 import type { AgentStatus } from '../api/status-schema.ts';
+import { type DumpSnapshot, formatDataDump } from '../dump/data-dump.ts';
+import { hostInterfaces } from '../dump/host-interfaces.ts';
+import { formatJsonDump } from '../dump/json-dump.ts';
+import { formatStatsDump } from '../dump/stats-dump.ts';
 import type { Logger } from '../log.ts';
 import { NoAcceptFirewall } from '../net/no-accept.ts';
+import { LocalVrids } from '../net/transport.ts';
 import { Notifier } from '../notify/notifier.ts';
+import { resolveScriptUser } from '../notify/script-user.ts';
 import { type TrackedRef, TrackerRegistry } from '../track/registry.ts';
 import type { Tracker } from '../track/tracker.ts';
+import { hostIo, type InstanceIo } from './instance-io.ts';
 import { SyncGroupRuntime } from './sync-group.ts';
 import { VERSION } from './version.ts';
-import { VrrpInstanceRuntime } from './vrrp-instance.ts';
+import { type InstanceVips, VrrpInstanceRuntime } from './vrrp-instance.ts';
 
 export interface AgentOptions {
   logger: Logger;
@@ -20,6 +29,12 @@ export interface AgentOptions {
   statusApi?: boolean;
   /** injectable for tests; default: the nftables table `inet ha_agent`, made when no_accept needs it */
   firewall?: NoAcceptFirewall;
+  /** what the instances do to the host (tests: in memory); default: the host's, one VRID table for all */
+  io?: InstanceIo;
+  /** each instance's VIP manager (tests: in memory); default: `ip` */
+  vipManager?: (instance: VrrpInstance) => InstanceVips;
+  /** how long start-up waits for trackers' first readings (ms, default 2000) */
+  trackerSettleMs?: number;
 }
 
 /** How long start-up waits for trackers' first readings before starting the instances. */
@@ -36,6 +51,7 @@ export class Agent {
   readonly #log: Logger;
   readonly #opts: AgentOptions;
   readonly #notifier: Notifier;
+  readonly #io: InstanceIo;
   #trackers: TrackerRegistry | null = null;
   #instances = new Map<string, VrrpInstanceRuntime>();
   #groups: SyncGroupRuntime[] = [];
@@ -49,6 +65,7 @@ export class Agent {
     this.#opts = opts;
     this.#log = opts.logger;
     this.#notifier = this.#makeNotifier(config);
+    this.#io = opts.io ?? hostIo(new LocalVrids());
     const minAdvert = Math.min(1, ...config.instances.map((i) => i.advertInt));
     this.#eventLoop = new EventLoopMonitor({ thresholdMs: (minAdvert * 1000) / 4, logger: this.#log });
   }
@@ -81,9 +98,15 @@ export class Agent {
 
   /** SIGTERM: priority 0 from every MASTER, VIPs removed, trackers and API stopped. */
   async stop(): Promise<void> {
-    await Promise.all(this.instances.map((i) => i.stop()));
-    await this.#trackers?.stop();
+    for (const g of this.#groups) g.dispose();
+    this.#groups = [];
+    // Each instance lets go of its trackers at once (synchronously), so the trackers can stop alongside:
+    // a tracker's child process (`ip monitor`) hit by the same stop signal is then not restarted.
+    const instances = Promise.all(this.instances.map((i) => i.stop()));
+    const trackers = this.#trackers?.stop();
     this.#trackers = null;
+    await instances;
+    await trackers;
     await this.#api?.close();
     this.#eventLoop.stop();
     await Promise.race([this.#notifier.drain(), new Promise((r) => setTimeout(r, 2000).unref())]);
@@ -153,11 +176,14 @@ export class Agent {
         logger: this.#log,
         notifier: this.#notifier,
         firewall,
+        io: this.#io,
+        vipManager: this.#opts.vipManager?.(inst),
       });
       instances.set(inst.name, rt);
       fresh.push(rt);
     }
     this.#instances = instances;
+    for (const g of this.#groups) g.dispose();
     this.#groups = config.syncGroups.map(
       (g) =>
         new SyncGroupRuntime(
@@ -167,7 +193,7 @@ export class Agent {
         ),
     );
     trackers.start();
-    await this.#trackersSettled(fresh, TRACKER_SETTLE_MS);
+    await this.#trackersSettled(fresh, this.#opts.trackerSettleMs ?? TRACKER_SETTLE_MS);
     for (const rt of fresh) {
       try {
         await rt.start();
@@ -217,6 +243,74 @@ export class Agent {
   get groups(): SyncGroupRuntime[] {
     return this.#groups;
   }
+
+  /** Everything the SIGUSR1 data dump shows, as it is now. */
+  dumpSnapshot(): DumpSnapshot {
+    const empty = new Map();
+    return {
+      config: this.#config,
+      instances: this.instances.map((i) => i.dumpState()),
+      groups: this.#groups.map((g) => ({
+        name: g.config.name,
+        state: g.members.every((m) => m.state === 'MASTER')
+          ? 'MASTER'
+          : g.members.some((m) => m.state === 'FAULT')
+            ? 'FAULT'
+            : 'BACKUP',
+        members: g.config.members,
+        faulty: g.members.filter((m) => m.state === 'FAULT').length,
+        init: g.members.filter((m) => m.state === 'INIT').length,
+      })),
+      scripts: this.#trackers?.scripts ?? empty,
+      files: this.#trackers?.files ?? empty,
+      processes: this.#trackers?.processes ?? empty,
+      interfaces: hostInterfaces(),
+      defaultScriptUser: this.#defaultScriptUser(),
+    };
+  }
+
+  #defaultScriptUser(): { uid: number; gid: number } {
+    const u = this.#config.globalDefs.scriptUser;
+    if (u) {
+      try {
+        const id = resolveScriptUser(u.user, u.group);
+        return { uid: id.uid, gid: id.gid };
+      } catch {}
+    }
+    return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  }
+
+  /** keepalived.data (SIGUSR1) */
+  dataDump(): string {
+    return formatDataDump(this.dumpSnapshot(), realCommand);
+  }
+
+  /** keepalived.json (keepalived's JSON signal, SIGRTMIN+2) */
+  jsonDump(): string {
+    return formatJsonDump(
+      this.instances.map((i) => i.dumpState()),
+      this.#trackers?.scripts ?? new Map(),
+      realCommand,
+    );
+  }
+
+  /** keepalived.stats (SIGUSR2) */
+  statsDump(): string {
+    return formatStatsDump(this.instances.map((i) => i.dumpState()));
+  }
+}
+
+/** A script's program as keepalived shows it: found on PATH, symlinks resolved (/bin/true → /usr/bin/true). */
+function realCommand(cmd: string): string {
+  const candidates = isAbsolute(cmd)
+    ? [cmd]
+    : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, cmd));
+  for (const c of candidates) {
+    try {
+      return realpathSync(c);
+    } catch {}
+  }
+  return cmd;
 }
 
 /** The same trackers, in the same order, applied the same way. */

@@ -10,6 +10,7 @@ export class SyncGroupRuntime {
   readonly config: SyncGroup;
   readonly members: VrrpInstanceRuntime[];
   readonly #notifier: Notifier;
+  readonly #listeners = new Map<VrrpInstanceRuntime, (t: { from: VrrpState; to: VrrpState }) => void>();
   #state: VrrpState | null = null;
   #propagating = false;
 
@@ -17,7 +18,20 @@ export class SyncGroupRuntime {
     this.config = config;
     this.members = members;
     this.#notifier = notifier;
-    for (const m of members) m.on('transition', (t) => this.#onTransition(m, t.from, t.to));
+    for (const m of members) {
+      const listener = (t: { from: VrrpState; to: VrrpState }) => this.#onTransition(m, t.from, t.to);
+      this.#listeners.set(m, listener);
+      m.on('transition', listener);
+    }
+  }
+
+  /**
+   * Stops following the members. A reload builds a new group over the instances it keeps, so the old
+   * group must let go of them first, or every SIGHUP would add one more listener per member.
+   */
+  dispose(): void {
+    for (const [m, listener] of this.#listeners) m.off('transition', listener);
+    this.#listeners.clear();
   }
 
   #onTransition(member: VrrpInstanceRuntime, from: VrrpState, to: VrrpState): void {

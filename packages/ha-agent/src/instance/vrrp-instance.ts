@@ -1,35 +1,72 @@
 // One vrrp_instance at run time: configuration → state machine → transport, timers, VIPs, GARP,
-// notify, trackers. The state machine decides; this class only carries out its actions.
+// notify, trackers. The state machine decides; this class only carries out its actions. Everything it
+// does to the host comes through InstanceIo and the VIP manager, so it runs without root in its tests.
 import { EventEmitter } from 'node:events';
 import type { GlobalDefs, VrrpInstance } from '@ha-lb/shared-config/keepalived';
-import type { InstanceStatus, TrackerStatus, Transition, VrrpStateName } from '../api/status-schema.ts';
+import type { InstanceStatus, Transition, VrrpStateName } from '../api/status-schema.ts';
+import { trackerStatus } from '../api/tracker-status.ts';
 import type { Logger } from '../log.ts';
-import { GarpScheduler } from '../net/garp-scheduler.ts';
-import { interfaceMac, linkFrameSender } from '../net/garp-senders.ts';
-import { sendLinkFrame } from '../net/native.ts';
+import { GarpScheduler, garpTimingFromConfig } from '../net/garp-scheduler.ts';
+import { linkFrameSender } from '../net/garp-senders.ts';
 import type { NoAcceptFirewall } from '../net/no-accept.ts';
 import { emptyCounters, type PacketCounters, VrrpTransport } from '../net/transport.ts';
 import { VipManager } from '../net/vip.ts';
-import { createVmac, deleteVmac, vmacMac } from '../net/vmac.ts';
+import { vmacMac } from '../net/vmac.ts';
 import type { Notifier } from '../notify/notifier.ts';
-import { evaluateTracking, type TrackedRef } from '../track/registry.ts';
-import { effectivePriority, trackEffect } from '../track/weight.ts';
+import type { TrackedRef } from '../track/registry.ts';
 import { type TimerName, type VrrpAction, type VrrpState, VrrpStateMachine } from '../vrrp/state-machine.ts';
+import { hostIo, type InstanceIo } from './instance-io.ts';
+import { instanceTracking } from './tracking.ts';
 
 /** A tracker as one instance applies it (the weight and reverse written in its track_* block). */
 export type TrackBinding = TrackedRef;
 
+/** The part of VipManager an instance uses. */
+export type InstanceVips = Pick<VipManager, 'add' | 'remove' | 'reconcile'>;
+
 export interface InstanceDeps {
   logger: Logger;
   notifier: Notifier;
-  /** injectable for tests; default: real `ip` */
-  vipManager?: VipManager;
+  /** sockets, link frames, VMAC, clock; default: the host's (one LocalVrids per instance then) */
+  io?: InstanceIo;
+  /** default: a VipManager running `ip` */
+  vipManager?: InstanceVips;
   /** the agent's nftables table; required for an instance with no_accept to enforce it */
   firewall?: NoAcceptFirewall;
 }
 
 const HISTORY = 20;
 const RETRY_OPEN_MS = 1000;
+
+/** What the SIGUSR1/SIGUSR2 dumps show of one instance (src/dump/), beyond its configuration. */
+export interface InstanceDumpState {
+  readonly config: VrrpInstance;
+  readonly state: VrrpState | 'STOP';
+  readonly sourceAddress: string | null;
+  readonly basePriority: number;
+  readonly effectivePriority: number;
+  /** base + every tracker delta, before clamping (keepalived's total_priority) */
+  readonly totalPriority: number;
+  readonly master: { address: string; priority: number } | null;
+  readonly masterAdverIntervalMs: number;
+  readonly masterDownIntervalMs: number;
+  /** wall clock, ms */
+  readonly lastTransitionAt: number;
+  /** wall clock of the running timer (next advert as MASTER, master down as BACKUP), null if none */
+  readonly timerDueAt: number | null;
+  readonly vipsInstalled: boolean;
+  /** the instance cannot open its interface (keepalived's config faults) */
+  readonly configFaults: number;
+  /** trackers putting it in FAULT now */
+  readonly trackerFaults: number;
+  /** trackers not read yet */
+  readonly trackersInit: number;
+  readonly counters: PacketCounters;
+  readonly becameMaster: number;
+  readonly releasedMaster: number;
+  readonly priorityZeroReceived: number;
+  readonly priorityZeroSent: number;
+}
 
 export interface InstanceEvents {
   transition: [t: { from: VrrpState; to: VrrpState; reason: string }];
@@ -40,10 +77,15 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
   readonly #globals: GlobalDefs;
   readonly #log: Logger;
   readonly #notifier: Notifier;
-  readonly #vip: VipManager;
+  readonly #io: InstanceIo;
+  readonly #vip: InstanceVips;
   readonly #firewall: NoAcceptFirewall | null;
   readonly #bindings: TrackBinding[];
-  readonly #timers = new Map<TimerName, NodeJS.Timeout>();
+  readonly #timers = new Map<TimerName, unknown>();
+  /** when each running timer fires, on the wall clock (for the dumps) */
+  readonly #timerDueAt = new Map<TimerName, number>();
+  #lastTransitionAt = Date.now();
+  #releasedMaster = 0;
   readonly #transitions: Transition[] = [];
   readonly #transitionCounts: Record<string, number> = {};
   readonly counters: PacketCounters = emptyCounters();
@@ -59,7 +101,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
   #priorityZeroSent = 0;
   #stopped = false;
   #openError: string | null = null;
-  #retryTimer: NodeJS.Timeout | null = null;
+  #retryTimer: unknown = null;
   #vmacCreated = false;
   /** our VIPs are in the no_accept firewall set */
   #blocking = false;
@@ -74,6 +116,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     this.#bindings = bindings;
     this.#log = deps.logger.child({ instance: config.name });
     this.#notifier = deps.notifier;
+    this.#io = deps.io ?? hostIo();
     this.#vip = deps.vipManager ?? new VipManager({ defaultDev: this.vipDev, logger: this.#log });
     this.#priority = config.priority;
     this.#firewall = deps.firewall ?? null;
@@ -138,7 +181,12 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     const c = this.config;
     try {
       if (c.useVmac && !this.#vmacCreated) {
-        await createVmac({ name: c.useVmac, parent: c.interface, vrid: c.virtualRouterId, family: c.family });
+        await this.#io.createVmac({
+          name: c.useVmac,
+          parent: c.interface,
+          vrid: c.virtualRouterId,
+          family: c.family,
+        });
         this.#vmacCreated = true;
       }
       this.#transport = this.#newTransport();
@@ -152,7 +200,8 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
         this.#onTransition('INIT', 'FAULT', reason);
       }
       this.#openError = reason;
-      if (!this.#stopped) this.#retryTimer = setTimeout(() => void this.#open(), RETRY_OPEN_MS);
+      if (!this.#stopped)
+        this.#retryTimer = this.#io.clock.setTimeout(() => void this.#open(), RETRY_OPEN_MS);
       return;
     }
     if (this.#openError !== null) this.#log.info('interface usable again');
@@ -182,7 +231,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
         onDrop: (reason, src, detail) => this.#log.debug({ reason, src, detail }, 'dropped VRRP packet'),
         onSendError: (err) => this.#log.warn({ err: err.message }, 'advert send failed'),
       },
-      this.counters,
+      { counters: this.counters, vrids: this.#io.vrids, openSocket: this.#io.openSocket },
     );
   }
 
@@ -203,22 +252,14 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     const vmac = c.useVmac ? vmacMac(c.virtualRouterId, c.family) : null;
     this.#garp = new GarpScheduler({
       vips: this.allVips.map((v) => ({ address: v.address, family: v.family, ifname: v.dev ?? this.vipDev })),
-      macOf: (ifname) => (vmac && ifname === c.useVmac ? vmac : interfaceMac(ifname)),
-      send: linkFrameSender(sendLinkFrame),
-      timing: {
-        masterDelay: c.garpMasterDelay,
-        masterRepeat: c.garpMasterRepeat,
-        masterRefresh: c.garpMasterRefresh,
-        masterRefreshRepeat: c.garpMasterRefreshRepeat,
-        lowerPrioDelay: c.garpLowerPrioDelay,
-        lowerPrioRepeat: c.garpLowerPrioRepeat,
-        garpInterval: this.#globals.vrrpGarpInterval,
-        gnaInterval: this.#globals.vrrpGnaInterval,
-      },
+      macOf: (ifname) => (vmac && ifname === c.useVmac ? vmac : this.#io.interfaceMac(ifname)),
+      send: linkFrameSender(this.#io.sendLinkFrame),
+      timing: garpTimingFromConfig(c, this.#globals),
+      clock: this.#io.clock,
       logger: this.#log,
     });
     for (const b of this.#bindings) b.tracker.on('change', this.#onTrackerChange);
-    this.#computeTrackers();
+    const reading = this.#readTrackers();
     this.#sm = new VrrpStateMachine({
       version: c.version,
       priority: this.#priority,
@@ -236,9 +277,9 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
       },
       'starting',
     );
-    const fault = this.#faultReason();
-    if (fault) this.#dispatch({ type: 'fault', reason: fault });
-    else this.#dispatch({ type: 'startup' });
+    // A FAULT reading goes INIT → FAULT without ever advertising; otherwise start-up proper.
+    this.#dispatch({ type: 'tracking', priority: reading.priority, fault: reading.fault });
+    this.#dispatch({ type: 'startup' });
   }
 
   /** Shutdown: priority 0 if MASTER, VIPs removed, sockets closed, notify_stop. */
@@ -247,9 +288,9 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     this.#stopped = true;
     for (const b of this.#bindings) b.tracker.off('change', this.#onTrackerChange);
     if (this.#sm) this.#dispatch({ type: 'shutdown' });
-    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    if (this.#retryTimer !== null) this.#io.clock.clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
-    for (const t of this.#timers.values()) clearTimeout(t);
+    for (const t of this.#timers.values()) this.#io.clock.clearTimeout(t);
     this.#timers.clear();
     this.#garp?.stop();
     this.#transport?.close();
@@ -258,7 +299,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     await this.#vip.reconcile(this.allVips, false).catch(() => {});
     this.#unblockVips();
     await this.#vipQueue;
-    if (this.#vmacCreated && this.config.useVmac) await deleteVmac(this.config.useVmac);
+    if (this.#vmacCreated && this.config.useVmac) await this.#io.deleteVmac(this.config.useVmac);
     this.#notifier.notify('INSTANCE', this.config, 'STOP', 0);
   }
 
@@ -284,44 +325,39 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     return this.#ownFault;
   }
 
-  #faultReason(): string | null {
-    return this.#ownFault ?? this.#externalFault;
-  }
-
-  #computeTrackers(): void {
-    const v = evaluateTracking(this.#bindings);
-    this.#ownFault = v.faultReasons[0] ?? null;
-    this.#priority = effectivePriority(this.config.priority, [v.delta]);
+  /** Reads the trackers into #ownFault/#priority; the state machine gets the reading to decide on. */
+  #readTrackers() {
+    const r = instanceTracking(this.#bindings, this.config.priority, this.#externalFault);
+    this.#ownFault = r.ownFault;
+    this.#priority = r.priority;
+    return r;
   }
 
   #reevaluate(): void {
     if (this.#stopped) return;
-    const wasFault = this.state === 'FAULT';
     const before = this.#priority;
-    this.#computeTrackers();
+    const r = this.#readTrackers();
     if (!this.#sm) return;
-    if (this.#priority !== before) {
-      this.#log.info({ from: before, to: this.#priority }, 'effective priority changed');
-      this.#dispatch({ type: 'setPriority', priority: this.#priority });
+    if (r.priority !== before) {
+      this.#log.info(
+        { from: before, to: r.priority },
+        `Changing effective priority from ${before} to ${r.priority}`,
+      );
     }
-    const fault = this.#faultReason();
-    if (fault && !wasFault) this.#dispatch({ type: 'fault', reason: fault });
-    else if (!fault && wasFault) this.#dispatch({ type: 'faultCleared', reason: 'trackers recovered' });
+    this.#dispatch({ type: 'tracking', priority: r.priority, fault: r.fault });
   }
 
   #onAdvert(priority: number, advertIntCs: number, src: string): void {
     if (!this.#sm) return;
     this.#lastAdvertAt = Date.now();
     if (priority === 0) this.#priorityZeroReceived++;
-    if (this.state === 'MASTER' && priority > 0 && priority < this.#priority)
-      this.#garp?.lowerPriorityAdvert();
     this.#dispatch({ type: 'advert', priority, advertIntervalMs: advertIntCs * 10, src });
   }
 
   #dispatch(ev: Parameters<VrrpStateMachine['handle']>[0]): void {
     const sm = this.#sm;
     if (!sm) return;
-    const actions = sm.handle(ev, performance.now());
+    const actions = sm.handle(ev, this.#io.clock.now());
     for (const a of actions) this.#run(a);
   }
 
@@ -333,11 +369,13 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
         return;
       case 'startTimer': {
         this.#clearTimer(a.timer);
-        const t = setTimeout(() => {
+        const t = this.#io.clock.setTimeout(() => {
           this.#timers.delete(a.timer);
+          this.#timerDueAt.delete(a.timer);
           this.#dispatch({ type: 'timer', timer: a.timer });
         }, a.delayMs);
         this.#timers.set(a.timer, t);
+        this.#timerDueAt.set(a.timer, Date.now() + a.delayMs);
         return;
       }
       case 'stopTimer':
@@ -367,6 +405,9 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
       case 'stopGarp':
         this.#garp?.leaveMaster();
         return;
+      case 'lowerPriorityGarp':
+        this.#garp?.lowerPriorityAdvert();
+        return;
       case 'transition':
         this.#onTransition(a.from, a.to, a.reason);
         return;
@@ -389,19 +430,57 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
 
   #clearTimer(t: TimerName): void {
     const h = this.#timers.get(t);
-    if (h) clearTimeout(h);
+    if (h !== undefined) this.#io.clock.clearTimeout(h);
     this.#timers.delete(t);
+    this.#timerDueAt.delete(t);
   }
 
   #onTransition(from: VrrpState, to: VrrpState, reason: string): void {
-    this.#log.info({ from, to, reason, priority: this.#priority }, `entering ${to} state`);
+    this.#log.info({ from, to, reason, priority: this.#priority }, `Entering ${to} STATE`);
     this.#transitions.push({ at: new Date().toISOString(), from, to, reason });
     if (this.#transitions.length > HISTORY) this.#transitions.shift();
     this.#transitionCounts[to] = (this.#transitionCounts[to] ?? 0) + 1;
+    this.#lastTransitionAt = Date.now();
+    if (from === 'MASTER') this.#releasedMaster++;
     if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT') {
       this.#notifier.notify('INSTANCE', this.config, to, to === 'FAULT' ? 0 : this.#priority);
     }
     this.emit('transition', { from, to, reason });
+  }
+
+  dumpState(): InstanceDumpState {
+    const sm = this.#sm;
+    const reading = instanceTracking(this.#bindings, this.config.priority, this.#externalFault);
+    const delta = this.#bindings.reduce(
+      (sum, b) => sum + (b.faultOnly ? 0 : b.tracker.effect(b.weight, b.reverse).delta),
+      0,
+    );
+    const due = this.#timerDueAt.get(this.state === 'MASTER' ? 'adver' : 'masterDown') ?? null;
+    return {
+      config: this.config,
+      state: this.#stopped ? 'STOP' : this.state,
+      sourceAddress: this.#transport?.sourceAddress ?? null,
+      basePriority: this.config.priority,
+      effectivePriority: this.#priority,
+      totalPriority: this.config.priority === 255 ? 255 : this.config.priority + delta,
+      master: sm?.masterSeen ? { address: sm.masterSeen.address, priority: sm.masterSeen.priority } : null,
+      masterAdverIntervalMs: sm?.masterAdverIntervalMs ?? this.config.advertInt * 1000,
+      masterDownIntervalMs: sm?.masterDownIntervalMs() ?? 0,
+      lastTransitionAt: this.#lastTransitionAt,
+      timerDueAt: this.state === 'FAULT' ? null : due,
+      vipsInstalled: this.#vipsInstalled,
+      configFaults: this.#openError === null ? 0 : 1,
+      trackerFaults:
+        reading.ownFault === null
+          ? 0
+          : this.#bindings.filter((b) => b.tracker.effect(b.weight, b.reverse).fault).length,
+      trackersInit: this.#bindings.filter((b) => !b.tracker.observed).length,
+      counters: { ...this.counters },
+      becameMaster: this.#transitionCounts.MASTER ?? 0,
+      releasedMaster: this.#releasedMaster,
+      priorityZeroReceived: this.#priorityZeroReceived,
+      priorityZeroSent: this.#priorityZeroSent,
+    };
   }
 
   status(): InstanceStatus {
@@ -409,19 +488,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     const sm = this.#sm;
     const master = sm?.masterSeen ?? null;
     const isMaster = this.state === 'MASTER';
-    const trackers: TrackerStatus[] = this.#bindings.map((b) => {
-      const e = trackEffect(b.tracker.state.up, b.weight, b.reverse);
-      return {
-        name: b.tracker.name,
-        kind: b.tracker.kind,
-        up: b.tracker.state.up,
-        weight: b.weight,
-        reverse: b.reverse,
-        fault: e.fault,
-        delta: b.faultOnly ? 0 : e.delta,
-        reason: b.tracker.state.reason,
-      };
-    });
+    const trackers = this.#bindings.map((b) => trackerStatus(b.tracker, b));
     const drops: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.counters)) {
       if (!['received', 'accepted', 'sent', 'sendErrors'].includes(k) && v > 0) drops[k] = v;

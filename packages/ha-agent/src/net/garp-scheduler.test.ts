@@ -1,51 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  type Announcement,
-  type GarpClock,
-  GarpScheduler,
-  type GarpTiming,
-  type GarpVip,
-} from './garp-scheduler.ts';
-
-/** A manual clock: timers fire only inside advance(), in time order. */
-class FakeClock implements GarpClock {
-  t = 0;
-  #timers = new Map<number, { at: number; fn: () => void }>();
-  #id = 0;
-  now() {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number) {
-    const id = ++this.#id;
-    this.#timers.set(id, { at: this.t + ms, fn });
-    return id;
-  }
-  clearTimeout(h: unknown) {
-    this.#timers.delete(h as number);
-  }
-  get pending() {
-    return this.#timers.size;
-  }
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (;;) {
-      let next: [number, { at: number; fn: () => void }] | null = null;
-      for (const e of this.#timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
-      if (!next) break;
-      this.#timers.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-    }
-    this.t = end;
-  }
-}
+import { ManualClock } from '../../test/support/manual-clock.ts';
+import { type Announcement, GarpScheduler, type GarpTiming, type GarpVip } from './garp-scheduler.ts';
 
 function setup(
   timing: Partial<GarpTiming>,
   vips: GarpVip[] = [{ address: '10.0.0.100', family: 4, ifname: 'eth0' }],
 ) {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const sent: { t: number; a: Announcement }[] = [];
   const s = new GarpScheduler({
     vips,
@@ -158,7 +120,7 @@ describe('GarpScheduler (keepalived timing, fake clock)', () => {
   });
 
   it('a failing sender is survived (and counted out of `sent`)', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     let calls = 0;
     const s = new GarpScheduler({
       vips: [{ address: '10.0.0.100', family: 4, ifname: 'eth0' }],

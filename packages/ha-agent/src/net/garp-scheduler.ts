@@ -1,19 +1,7 @@
+import { type Clock, realClock } from '../clock.ts';
 import type { TrackLogger } from '../track/tracker.ts';
 import { silentLogger } from '../track/tracker.ts';
 import { buildGratuitousArp, buildUnsolicitedNa } from './garp.ts';
-
-/** Timers the scheduler runs on; tests pass a fake one and advance it by hand. Milliseconds. */
-export interface GarpClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realClock: GarpClock = {
-  now: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 /** One announcement to put on the wire: the frame, plus what a frame-less fallback (arping) needs. */
 export interface Announcement {
@@ -71,7 +59,7 @@ export interface GarpSchedulerOptions {
   timing?: Partial<GarpTiming>;
   /** set the NA Router flag (the node forwards IPv6) */
   router?: boolean;
-  clock?: GarpClock;
+  clock?: Clock;
   logger?: TrackLogger;
 }
 
@@ -94,7 +82,7 @@ interface Lane {
 export class GarpScheduler {
   readonly #opts: GarpSchedulerOptions;
   readonly #t: GarpTiming;
-  readonly #clock: GarpClock;
+  readonly #clock: Clock;
   readonly #log: TrackLogger;
   readonly #lanes = new Map<string, Lane>();
   readonly #timers = new Set<unknown>();

@@ -7,7 +7,7 @@ const root = process.getuid?.() === 0;
 const addon = new URL('../../native/build/Release/vrrp_native.node', import.meta.url).pathname;
 const skip = !root ? 'needs root (network namespaces)' : !existsSync('/usr/bin/tshark') ? 'no tshark' : false;
 const NS = `hagarp${process.pid}`;
-const cli = new URL('./garp-send-cli.ts', import.meta.url).pathname;
+const cli = new URL('../../test/support/garp-send-cli.ts', import.meta.url).pathname;
 
 describe('gratuitous ARP / NA on a real link (netns veth, tshark)', { skip }, () => {
   const children: ChildProcess[] = [];

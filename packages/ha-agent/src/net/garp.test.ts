@@ -65,8 +65,10 @@ describe('gratuitous ARP / unsolicited NA frames', () => {
     assert.equal(ipv6Bytes('::ffff:10.0.0.1').toString('hex'), '00000000000000000000ffff0a000001');
     assert.equal(ipv6Bytes('::').toString('hex'), '0'.repeat(32));
     assert.equal(vmacAddress(51, 4).toString('hex'), '00005e000133');
-    assert.throws(() => parseMac('00:11:22:33:44'), RangeError);
-    assert.throws(() => buildGratuitousArp({ mac: '02:00:00:aa:bb:cc', vip: '2001:db8::1' }), RangeError);
+    assert.throws(() => parseMac('00:11:22:33:44'), { code: 'HA_ERR_GARP' });
+    assert.throws(() => buildGratuitousArp({ mac: '02:00:00:aa:bb:cc', vip: '2001:db8::1' }), {
+      code: 'HA_ERR_GARP',
+    });
   });
 
   it('tshark decodes them as a gratuitous ARP and a NA with a good checksum', {

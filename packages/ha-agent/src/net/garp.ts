@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { HaError } from '../errors.ts';
 
 /**
  * Frame builders for the announcements a new MASTER sends so that switches and neighbours move the VIP to
@@ -14,12 +15,12 @@ const ETHERTYPE_IPV6 = 0x86dd;
 /** Parses `aa:bb:cc:dd:ee:ff` (or `-` separated) into 6 bytes. */
 export function parseMac(mac: string | Buffer): Buffer {
   if (Buffer.isBuffer(mac)) {
-    if (mac.length !== 6) throw new RangeError(`MAC must be 6 bytes, got ${mac.length}`);
+    if (mac.length !== 6) throw new HaError('HA_ERR_GARP', `MAC must be 6 bytes, got ${mac.length}`);
     return mac;
   }
   const parts = mac.split(/[:-]/);
   if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p)))
-    throw new RangeError(`bad MAC ${mac}`);
+    throw new HaError('HA_ERR_GARP', `bad MAC ${mac}`);
   return Buffer.from(parts.map((p) => Number.parseInt(p, 16)));
 }
 
@@ -29,12 +30,12 @@ export function vmacAddress(vrid: number, family: 4 | 6): Buffer {
 }
 
 export function ipv4Bytes(address: string): Buffer {
-  if (!isIPv4(address)) throw new RangeError(`bad IPv4 address ${address}`);
+  if (!isIPv4(address)) throw new HaError('HA_ERR_GARP', `bad IPv4 address ${address}`);
   return Buffer.from(address.split('.').map(Number));
 }
 
 export function ipv6Bytes(address: string): Buffer {
-  if (!isIPv6(address)) throw new RangeError(`bad IPv6 address ${address}`);
+  if (!isIPv6(address)) throw new HaError('HA_ERR_GARP', `bad IPv6 address ${address}`);
   let text = address.split('%')[0];
   const out = Buffer.alloc(16);
   // an embedded IPv4 tail (::ffff:1.2.3.4) becomes two groups

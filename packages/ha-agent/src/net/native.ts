@@ -16,6 +16,9 @@ interface NativeAddon {
   close(handle: object): void;
   sendLinkFrame(ifname: string, frame: Buffer): void;
   ifIndex(ifname: string): number;
+  /** absent in an addon built before it existed */
+  watchSignal?(signum: number, cb: (signum: number) => void): object;
+  unwatchSignal?(handle: object): void;
 }
 
 let addon: NativeAddon | null = null;
@@ -174,6 +177,23 @@ export function openVrrpSocket(opts: VrrpSocketOptions): VrrpSocket {
 /** One full Ethernet frame out of `ifname` (AF_PACKET); for gratuitous ARP and unsolicited NA. */
 export function sendLinkFrame(ifname: string, frame: Buffer): void {
   load().sendLinkFrame(ifname, frame);
+}
+
+/**
+ * Calls `cb` on signal `signum` (for the real-time signals Node's process.on() has no name for); returns
+ * the function that stops watching. The watcher does not keep the process alive.
+ */
+export function watchSignal(signum: number, cb: () => void): () => void {
+  const native = load();
+  if (!native.watchSignal || !native.unwatchSignal) {
+    throw new HaError(
+      'HA_ERR_NATIVE_LOAD',
+      'the native addon predates watchSignal: rebuild it (pnpm install, or node packages/ha-agent/native/build.mjs)',
+    );
+  }
+  const unwatch = native.unwatchSignal;
+  const handle = native.watchSignal(signum, () => cb());
+  return () => unwatch(handle);
 }
 
 export function interfaceIndex(ifname: string): number {

@@ -12,7 +12,7 @@ import {
   type VrrpAdvert,
 } from '../vrrp/codec.ts';
 import { validateAdvert } from '../vrrp/validate.ts';
-import { openVrrpSocket, type ReceiveInfo, type VrrpSocket } from './native.ts';
+import type { ReceiveInfo, VrrpSocket, VrrpSocketOptions } from './native.ts';
 
 export interface TransportOptions {
   family: 4 | 6;
@@ -70,6 +70,14 @@ export function emptyCounters(): PacketCounters {
   };
 }
 
+/** What a transport needs besides its options: where to count, the shared VRID table, how to open a socket. */
+export interface TransportDeps {
+  counters?: PacketCounters;
+  vrids?: LocalVrids;
+  /** the raw IP protocol 112 socket (the native addon's openVrrpSocket; tests pass an in-memory one) */
+  openSocket: (opts: VrrpSocketOptions) => VrrpSocket;
+}
+
 export interface TransportHooks {
   onAdvert(r: ReceivedAdvert): void;
   onDrop?(reason: DropReason, src: string, detail?: string): void;
@@ -77,25 +85,36 @@ export interface TransportHooks {
 }
 
 /**
- * VRIDs served on each interface by this process. Every instance has its own raw socket and so sees its
+ * The VRIDs this process serves on each interface. Every instance has its own raw socket and so sees its
  * siblings' traffic too; a packet for a sibling's VRID is not a drop, only one for a VRID nobody here
- * serves is.
+ * serves is. One table per agent (its instances share it), passed to each transport.
  */
-const localVrids = new Map<string, Map<number, number>>();
+export class LocalVrids {
+  readonly #byInterface = new Map<string, Map<number, number>>();
 
-function claimVrid(ifname: string, vrid: number, delta: 1 | -1): void {
-  let m = localVrids.get(ifname);
-  if (!m) {
-    m = new Map();
-    localVrids.set(ifname, m);
+  claim(ifname: string, vrid: number): void {
+    this.#add(ifname, vrid, 1);
   }
-  const n = (m.get(vrid) ?? 0) + delta;
-  if (n > 0) m.set(vrid, n);
-  else m.delete(vrid);
-}
 
-function isLocalVrid(ifname: string, vrid: number): boolean {
-  return (localVrids.get(ifname)?.get(vrid) ?? 0) > 0;
+  release(ifname: string, vrid: number): void {
+    this.#add(ifname, vrid, -1);
+  }
+
+  has(ifname: string, vrid: number): boolean {
+    return (this.#byInterface.get(ifname)?.get(vrid) ?? 0) > 0;
+  }
+
+  #add(ifname: string, vrid: number, delta: 1 | -1): void {
+    let m = this.#byInterface.get(ifname);
+    if (!m) {
+      m = new Map();
+      this.#byInterface.set(ifname, m);
+    }
+    const n = (m.get(vrid) ?? 0) + delta;
+    if (n > 0) m.set(vrid, n);
+    else m.delete(vrid);
+    if (m.size === 0) this.#byInterface.delete(ifname);
+  }
 }
 
 export class VrrpTransport {
@@ -104,13 +123,16 @@ export class VrrpTransport {
   #opts: TransportOptions;
   #sock: VrrpSocket;
   #hooks: TransportHooks;
+  readonly #vrids: LocalVrids;
   #closed = false;
 
-  constructor(opts: TransportOptions, hooks: TransportHooks, counters: PacketCounters = emptyCounters()) {
+  constructor(opts: TransportOptions, hooks: TransportHooks, deps: TransportDeps) {
     this.#opts = opts;
     this.#hooks = hooks;
-    this.counters = counters;
-    this.#sock = openVrrpSocket({
+    this.counters = deps.counters ?? emptyCounters();
+    const vrids = deps.vrids ?? new LocalVrids();
+    this.#vrids = vrids;
+    this.#sock = deps.openSocket({
       family: opts.family,
       ifname: opts.ifname,
       multicast: opts.unicastPeers.length === 0,
@@ -120,7 +142,7 @@ export class VrrpTransport {
     });
     this.sourceAddress = this.#sock.sourceAddress;
     this.#sock.onMessage((pkt, info) => this.#receive(pkt, info));
-    claimVrid(opts.ifname, opts.vrid, 1);
+    vrids.claim(opts.ifname, opts.vrid);
   }
 
   get multicastGroup(): string {
@@ -156,7 +178,7 @@ export class VrrpTransport {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    claimVrid(this.#opts.ifname, this.#opts.vrid, -1);
+    this.#vrids.release(this.#opts.ifname, this.#opts.vrid);
     this.#sock.close();
   }
 
@@ -167,7 +189,7 @@ export class VrrpTransport {
 
   #receive(pkt: Buffer, info: ReceiveInfo): void {
     const o = this.#opts;
-    if (pkt.length >= 2 && pkt[1] !== o.vrid && isLocalVrid(o.ifname, pkt[1])) return; // a sibling's
+    if (pkt.length >= 2 && pkt[1] !== o.vrid && this.#vrids.has(o.ifname, pkt[1])) return; // a sibling's
     this.counters.received++;
     if (info.malformed) {
       this.#drop('ip_malformed', info.src, info.malformed);

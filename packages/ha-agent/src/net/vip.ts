@@ -139,7 +139,7 @@ export class VipManager {
       const r = await this.#ip(['-o', 'addr', 'show', 'dev', dev]);
       if (r.exitCode !== 0) {
         if (/does not exist|Cannot find device/i.test(r.stderr)) continue;
-        throw new Error(`ip addr show dev ${dev}: ${r.stderr.trim()}`);
+        throw new HaError('HA_ERR_VIP', `ip addr show dev ${dev}: ${r.stderr.trim()}`);
       }
       out.push(...parseIpAddrShow(r.stdout));
     }

@@ -3,9 +3,20 @@
 // macvlan's own traffic as local.
 import { execa } from 'execa';
 import { HaError } from '../errors.ts';
+import { vmacAddress } from './garp.ts';
 
+/** The VMAC as `ip link` writes it (00:00:5e:00:01:VRID). */
 export function vmacMac(vrid: number, family: 4 | 6): string {
-  return `00:00:5e:00:0${family === 4 ? 1 : 2}:${vrid.toString(16).padStart(2, '0')}`;
+  return [...vmacAddress(vrid, family)].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+export interface VmacOptions {
+  /** the macvlan's name (`use_vmac NAME`, default vrrp.VRID) */
+  name: string;
+  /** the instance's interface */
+  parent: string;
+  vrid: number;
+  family: 4 | 6;
 }
 
 async function ip(args: string[]): Promise<{ exitCode: number; stderr: string }> {
@@ -14,12 +25,7 @@ async function ip(args: string[]): Promise<{ exitCode: number; stderr: string }>
 }
 
 /** Creates (or re-creates, after a crash) the VMAC interface and brings it up. */
-export async function createVmac(opts: {
-  name: string;
-  parent: string;
-  vrid: number;
-  family: 4 | 6;
-}): Promise<void> {
+export async function createVmac(opts: VmacOptions): Promise<void> {
   await ip(['link', 'del', opts.name]); // left behind by a crashed agent: start clean
   const mac = vmacMac(opts.vrid, opts.family);
   const add = await ip([

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../track/tracker.case.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { Notifier, type NotifyRun, type NotifyTarget } from './notifier.ts';
 
 let dir: string;

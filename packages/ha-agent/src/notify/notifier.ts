@@ -63,6 +63,11 @@ const SPECIFIC: Partial<Record<NotifyState, 'master' | 'backup' | 'fault' | 'sto
  * forks each one too); each is killed with its process group after `timeoutMs`. Failures — non-zero
  * exit, timeout, spawn error — are logged, never thrown.
  */
+/** How a notify log line names its target: `instance` or `group`, each once (pino's own `name` is the program). */
+function who(kind: NotifyKind, name: string): { instance: string } | { group: string } {
+  return kind === 'INSTANCE' ? { instance: name } : { group: name };
+}
+
 export class Notifier {
   readonly #opts: NotifierOptions;
   readonly #log: TrackLogger;
@@ -123,7 +128,10 @@ export class Notifier {
       argv = [...parseCommandLine(command), ...extra];
       identity = this.#identity(user);
     } catch (err) {
-      this.#log.error({ kind, name, state, command, err: (err as Error).message }, 'notify script not run');
+      this.#log.error(
+        { ...who(kind, name), state, command, err: (err as Error).message },
+        'notify script not run',
+      );
       return;
     }
     // spawn() itself is synchronous (fork/exec: milliseconds on a loaded machine), and so are the
@@ -140,13 +148,13 @@ export class Notifier {
           );
           if (insecure) {
             this.#log.error(
-              { kind, name, state, argv, insecure },
+              { ...who(kind, name), state, argv, insecure },
               'notify script not run: insecure (enable_script_security)',
             );
             return;
           }
         }
-        this.#log.debug({ kind, name, state, argv }, 'running notify script');
+        this.#log.debug({ ...who(kind, name), state, argv }, 'running notify script');
         const result = await runScript(argv, options);
         if (!result.ok) {
           const why =
@@ -157,14 +165,14 @@ export class Notifier {
                 ? `killed by ${result.signal}`
                 : `exit ${result.exitCode}`);
           this.#log.warn(
-            { kind, name, state, argv, result: why, stderr: result.stderr || undefined },
+            { ...who(kind, name), state, argv, result: why, stderr: result.stderr || undefined },
             'notify script failed',
           );
         }
         this.#opts.onResult?.({ argv, kind, name, state, result });
       })
       .catch((err: Error) =>
-        this.#log.error({ kind, name, state, argv, err: err.message }, 'notify script error'),
+        this.#log.error({ ...who(kind, name), state, argv, err: err.message }, 'notify script error'),
       );
     this.#inflight.add(p);
     void p.finally(() => this.#inflight.delete(p));

@@ -5,22 +5,14 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { freePort } from '../../test/support/free-port.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { BalancerTracker } from './balancer.ts';
-import { waitFor } from './tracker.case.ts';
 
 const bin = new URL('../../../balancer/src/cli.ts', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('BalancerTracker ↔ the real balancer', { skip: !existsSync(bin) && 'balancer not built' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ha-real-lb-'));

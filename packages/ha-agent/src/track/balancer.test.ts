@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type FakeBalancer, startFakeBalancer } from '../../test/support/fake-balancer.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { BalancerTracker } from './balancer.ts';
-import { type FakeBalancer, startFakeBalancer } from './fake-balancer.ts';
-import { runTrackerSuite, waitFor } from './tracker.case.ts';
+import { runTrackerSuite } from './tracker.case.ts';
 
 let dir: string;
 let n = 0;
@@ -148,13 +149,25 @@ describe('BalancerTracker specifics', () => {
     assert.equal(t.state.up, false);
   });
 
-  it('no socket (ENOENT) and a refusing socket keep it down and it keeps retrying', async () => {
+  it('no socket, and a socket nobody listens on, keep it down (said as such) and it keeps retrying', async () => {
     const socket = sockPath();
     const t = track(socket);
     t.start();
     await waitFor(() => t.connects >= 3, 2000, 'reconnect attempts');
     assert.equal(t.state.up, false);
-    assert.match(t.state.reason, /ENOENT/);
+    assert.equal(
+      t.state.reason,
+      `health socket ${socket} does not exist (is the balancer running, with haproxy.cfg's global health-socket at this path?)`,
+    );
+    // A balancer killed with SIGKILL leaves its socket file behind: connecting is refused.
+    const stale = spawnSync(process.execPath, [
+      '-e',
+      `require('node:net').createServer().listen(${JSON.stringify(socket)}, () => process.kill(process.pid, 'SIGKILL'))`,
+    ]);
+    assert.equal(stale.signal, 'SIGKILL');
+    const connects = t.connects;
+    await waitFor(() => t.connects > connects + 1, 3000, 'a reconnect to the stale socket');
+    assert.equal(t.state.reason, `nothing listens on health socket ${socket} (the balancer is not running)`);
     const fake = await startFakeBalancer({ socket, heartbeatMs: HEARTBEAT_MS });
     fakes.push(fake);
     await waitFor(() => t.state.up, 2000, 'up once the balancer appears');
@@ -178,7 +191,13 @@ describe('BalancerTracker specifics', () => {
     const socket = sockPath();
     const child = spawn(
       process.execPath,
-      [new URL('./fake-balancer.ts', import.meta.url).pathname, '--socket', socket, '--heartbeat-ms', '50'],
+      [
+        new URL('../../test/support/fake-balancer.ts', import.meta.url).pathname,
+        '--socket',
+        socket,
+        '--heartbeat-ms',
+        '50',
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
@@ -211,7 +230,13 @@ describe('BalancerTracker specifics', () => {
     const heartbeatTimeout = 1; // the hang detector would need 1000 ms; the close must be seen far sooner
     const child = spawn(
       process.execPath,
-      [new URL('./fake-balancer.ts', import.meta.url).pathname, '--socket', socket, '--heartbeat-ms', '200'],
+      [
+        new URL('../../test/support/fake-balancer.ts', import.meta.url).pathname,
+        '--socket',
+        socket,
+        '--heartbeat-ms',
+        '200',
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {

@@ -1,5 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
 import { DEFAULT_HEALTH_SOCKET, parseWatchLine, WATCH_PATH } from '@ha-lb/shared-config/health-api';
+import { HaError } from '../errors.ts';
 import { RiseFall } from './rise-fall.ts';
 import { BaseTracker, type BaseTrackerOptions } from './tracker.ts';
 import { WatchResponseDecoder } from './watch-response-decoder.ts';
@@ -54,7 +55,8 @@ export class BalancerTracker extends BaseTracker {
     super(opts, 'not connected yet');
     this.socketPath = opts.socket ?? DEFAULT_HEALTH_SOCKET;
     this.heartbeatTimeoutMs = Math.round((opts.heartbeatTimeout ?? 1) * 1000);
-    if (!(this.heartbeatTimeoutMs > 0)) throw new RangeError('heartbeat_timeout must be > 0');
+    if (!(this.heartbeatTimeoutMs > 0))
+      throw new HaError('HA_ERR_TRACK', `heartbeat_timeout must be > 0 s, got ${opts.heartbeatTimeout}`);
     // 'failed': after a start or a reconnect, `rise` successes are needed before going up.
     this.#riseFall = new RiseFall(opts.rise ?? 1, opts.fall ?? 1, 'failed');
     this.#backoff = opts.backoff ?? { initialMs: 100, maxMs: 1000 };
@@ -122,9 +124,8 @@ export class BalancerTracker extends BaseTracker {
     this.#sock = null;
     this.#clearHeartbeat();
     if (this.stopped) return;
-    const why = err ? (err.code ?? err.message) : 'EOF';
     this.#riseFall.forceDown();
-    this.setUp(false, `health socket ${this.socketPath} closed (${why})`);
+    this.setUp(false, closedReason(this.socketPath, err));
     const delay = this.#delay;
     this.#delay = Math.min(this.#delay * 2, this.#backoff.maxMs);
     this.#reconnectTimer = setTimeout(() => {
@@ -142,7 +143,7 @@ export class BalancerTracker extends BaseTracker {
     } catch (err) {
       // A line we do not understand still proves the balancer is alive; it counts as no success.
       if (this.#badLines++ % 100 === 0) {
-        this.log.warn({ tracker: this.name, err: (err as Error).message }, 'unparsable health watch line');
+        this.log.warn({ err: (err as Error).message }, 'unparsable health watch line');
       }
       return;
     }
@@ -173,7 +174,7 @@ export class BalancerTracker extends BaseTracker {
     if (this.#warnedInterval || this.heartbeatTimeoutMs >= 2 * intervalMs) return;
     this.#warnedInterval = true;
     this.log.warn(
-      { tracker: this.name, heartbeatTimeoutMs: this.heartbeatTimeoutMs, heartbeatIntervalMs: intervalMs },
+      { heartbeatTimeoutMs: this.heartbeatTimeoutMs, heartbeatIntervalMs: intervalMs },
       `heartbeat_timeout is shorter than two balancer heartbeats; set heartbeat_timeout ${(2 * intervalMs) / 1000} or more`,
     );
   }
@@ -205,5 +206,22 @@ export class BalancerTracker extends BaseTracker {
   #clearHeartbeat(): void {
     if (this.#heartbeatTimer) clearTimeout(this.#heartbeatTimer);
     this.#heartbeatTimer = null;
+  }
+}
+
+/** Why the watch stream is gone, in words an operator can act on (not `closed (ENOENT)`). */
+export function closedReason(socket: string, err: NodeJS.ErrnoException | null): string {
+  switch (err?.code) {
+    case 'ENOENT':
+      return `health socket ${socket} does not exist (is the balancer running, with haproxy.cfg's global health-socket at this path?)`;
+    case 'ECONNREFUSED':
+      return `nothing listens on health socket ${socket} (the balancer is not running)`;
+    case 'EACCES':
+    case 'EPERM':
+      return `health socket ${socket}: permission denied (set health-socket … mode so the agent's user may connect)`;
+    case 'ENOTSOCK':
+      return `${socket} is not a Unix socket (check vrrp_track_balancer … socket)`;
+    default:
+      return `health socket ${socket} closed (${err ? (err.code ?? err.message) : 'EOF'})`;
   }
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { InterfaceTracker } from './interface.ts';
 import { parseIpLinkLine } from './link-state.ts';
-import { runTrackerSuite, waitFor } from './tracker.case.ts';
+import { runTrackerSuite } from './tracker.case.ts';
 
 const root = process.getuid?.() === 0;
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -77,15 +77,16 @@ export class InterfaceTracker extends BaseTracker {
     });
     this.#monitorDone = sub.then((r) => {
       rl.close();
-      if (this.stopped) return;
-      this.log.warn(
-        { tracker: this.name, exitCode: r.exitCode, signal: r.signal },
-        'ip monitor exited; restarting',
-      );
       this.#monitor = null;
+      if (this.stopped) return;
+      // A stop of the whole process group (systemd's KillMode=control-group, Ctrl-C on a terminal)
+      // reaches `ip` as early as the agent: only a monitor that died while we go on running is news,
+      // so the warning waits for the restart.
       this.#restartTimer = setTimeout(() => {
         this.#restartTimer = null;
-        if (!this.stopped) this.#startMonitor();
+        if (this.stopped) return;
+        this.log.warn({ exitCode: r.exitCode, signal: r.signal }, 'ip monitor exited; restarting');
+        this.#startMonitor();
       }, this.#restartDelay);
       this.#restartDelay = Math.min(this.#restartDelay * 2, 2000);
     });
@@ -103,7 +104,7 @@ export class InterfaceTracker extends BaseTracker {
       (s) => {
         if (generation === this.#events && !this.stopped) this.#apply(s);
       },
-      (err: Error) => this.log.error({ tracker: this.name, err: err.message }, 'cannot read link state'),
+      (err: Error) => this.log.error({ err: err.message }, 'cannot read link state'),
     );
   }
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseKeepalivedConfig } from '@ha-lb/shared-config/keepalived';
-import { startFakeBalancer } from './fake-balancer.ts';
+import { startFakeBalancer } from '../../test/support/fake-balancer.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { evaluateTracking, TrackerRegistry } from './registry.ts';
-import { waitFor } from './tracker.case.ts';
 
 describe('TrackerRegistry (from keepalived.conf)', () => {
   it('builds each tracked object once, applies per-instance weights, adds the primary interface', async () => {
@@ -79,6 +79,52 @@ vrrp_instance VI_2 {
     } finally {
       await reg.stop();
       await fake.destroy().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('builds track_file and vrrp_track_process trackers with keepalived’s weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ha-registry-'));
+    const text = `
+track_file bias {
+  file ${dir}/bias
+  init_file 9
+}
+vrrp_track_process nobody {
+  process ha-no-such-proc
+  weight -30
+}
+vrrp_instance VI_1 {
+  interface lo
+  dont_track_primary
+  virtual_router_id 51
+  priority 100
+  track_file {
+    bias weight 2
+  }
+  track_process {
+    nobody
+  }
+  virtual_ipaddress {
+    10.0.0.100/24
+  }
+}
+`;
+    const { config, diagnostics } = parseKeepalivedConfig({ path: join(dir, 'keepalived.conf'), text });
+    assert.ok(config, JSON.stringify(diagnostics));
+    const reg = new TrackerRegistry(config, { processScanMs: 20 });
+    try {
+      const refs = reg.forInstance(config.instances[0]);
+      assert.deepEqual(
+        refs.map((r) => `${r.tracker.kind}:${r.tracker.name}:${r.weight}`),
+        ['file:bias:2', 'process:nobody:-30'],
+      );
+      reg.start();
+      await waitFor(() => reg.all().every((t) => t.observed), 3000, 'both read');
+      // 9 × 2 from the file, -30 for the missing process
+      assert.deepEqual(evaluateTracking(refs), { fault: false, faultReasons: [], delta: -12 });
+    } finally {
+      await reg.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,10 +1,13 @@
 import type { KeepalivedConfig, SyncGroup, TrackRef, VrrpInstance } from '@ha-lb/shared-config/keepalived';
+import { HaError } from '../errors.ts';
 import { resolveScriptUser } from '../notify/script-user.ts';
 import { BalancerTracker } from './balancer.ts';
+import { FileTracker } from './file.ts';
 import { InterfaceTracker } from './interface.ts';
+import { ProcessTracker } from './process.ts';
+import { ProcessTable } from './process-table.ts';
 import { ScriptTracker } from './script.ts';
 import type { Tracker, TrackLogger } from './tracker.ts';
-import { trackEffect } from './weight.ts';
 
 /** A tracker as one instance uses it: the weight and direction come from the instance's reference. */
 export interface TrackedRef {
@@ -29,18 +32,15 @@ export function evaluateTracking(refs: readonly TrackedRef[]): TrackingVerdict {
   const faultReasons: string[] = [];
   let delta = 0;
   for (const r of refs) {
-    const e = trackEffect(r.tracker.state.up, r.weight, r.reverse);
+    const e = r.tracker.effect(r.weight, r.reverse);
     if (e.fault) faultReasons.push(`${r.tracker.kind} ${r.tracker.name}: ${r.tracker.state.reason}`);
     if (!r.faultOnly) delta += e.delta;
   }
   return { fault: faultReasons.length > 0, faultReasons, delta };
 }
 
-/** A logger that can name the tracker in every line (pino's child()); a plain TrackLogger is used as is. */
-export type RegistryLogger = TrackLogger & { child?(bindings: Record<string, unknown>): TrackLogger };
-
 export interface TrackerRegistryOptions {
-  logger?: RegistryLogger;
+  logger?: TrackLogger;
   /** run interface monitors with `ip -n NETNS` */
   netns?: string | null;
   /**
@@ -49,6 +49,8 @@ export interface TrackerRegistryOptions {
    * `previous.stopUnused(this)` once the new one is in use.
    */
   previous?: TrackerRegistry | null;
+  /** how often vrrp_track_process reads /proc (ms, default 200) */
+  processScanMs?: number;
 }
 
 interface Built<T extends Tracker> {
@@ -61,19 +63,27 @@ interface Built<T extends Tracker> {
  * Builds each tracked object once from the keepalived model — a vrrp_script tracked by three instances
  * runs once, as in keepalived — and hands every instance its list with the instance's own weights. Only
  * objects some instance or sync group references are built (keepalived does not run unused scripts).
- * This is the one place where the model's vrrp_script / vrrp_track_balancer / interfaces become
- * trackers, global_defs (`script_user`, `enable_script_security`) included.
+ * This is the one place where the model's vrrp_script / vrrp_track_balancer / track_file /
+ * vrrp_track_process / interfaces become trackers, global_defs (`script_user`, `enable_script_security`) included.
  */
 export class TrackerRegistry {
   readonly #scripts = new Map<string, Built<ScriptTracker>>();
   readonly #balancers = new Map<string, Built<BalancerTracker>>();
   readonly #interfaces = new Map<string, Built<InterfaceTracker>>();
+  readonly #files = new Map<string, Built<FileTracker>>();
+  readonly #processes = new Map<string, Built<ProcessTracker>>();
   readonly #config: KeepalivedConfig;
   readonly #opts: TrackerRegistryOptions;
+  /** one /proc scan for every vrrp_track_process; handed on across reloads with the trackers */
+  readonly #processTable: ProcessTable;
 
   constructor(config: KeepalivedConfig, opts: TrackerRegistryOptions = {}) {
     this.#config = config;
     this.#opts = opts;
+    const previous = opts.previous;
+    this.#processTable = previous
+      ? previous.#processTable
+      : new ProcessTable({ intervalMs: opts.processScanMs });
     for (const g of config.syncGroups) this.#refsOf(g, false);
     // Every instance's list, so the trackers exist (and start together) before any instance runs.
     for (const inst of config.instances) this.forInstance(inst);
@@ -91,10 +101,22 @@ export class TrackerRegistry {
     return trackers(this.#interfaces);
   }
 
+  get files(): ReadonlyMap<string, FileTracker> {
+    return trackers(this.#files);
+  }
+
+  get processes(): ReadonlyMap<string, ProcessTracker> {
+    return trackers(this.#processes);
+  }
+
   all(): Tracker[] {
-    return [...this.#scripts.values(), ...this.#balancers.values(), ...this.#interfaces.values()].map(
-      (b) => b.tracker,
-    );
+    return [
+      ...this.#scripts.values(),
+      ...this.#balancers.values(),
+      ...this.#interfaces.values(),
+      ...this.#files.values(),
+      ...this.#processes.values(),
+    ].map((b) => b.tracker);
   }
 
   /** Starts every tracker (idempotent: trackers taken over from the previous registry keep running). */
@@ -123,7 +145,7 @@ export class TrackerRegistry {
       ifname,
       { name: ifname },
       (previous) => previous.#interfaces,
-      () => new InterfaceTracker({ name: ifname, netns: this.#opts.netns, logger: this.#logger(ifname) }),
+      () => new InterfaceTracker({ name: ifname, netns: this.#opts.netns, logger: this.#opts.logger }),
     );
   }
 
@@ -145,7 +167,13 @@ export class TrackerRegistry {
   }
 
   #refsOf(
-    h: { trackScripts: TrackRef[]; trackBalancers: TrackRef[]; trackInterfaces: TrackRef[] },
+    h: {
+      trackScripts: TrackRef[];
+      trackBalancers: TrackRef[];
+      trackInterfaces: TrackRef[];
+      trackFiles: TrackRef[];
+      trackProcesses: TrackRef[];
+    },
     faultOnly: boolean,
   ): TrackedRef[] {
     const ref = (tracker: Tracker, r: TrackRef): TrackedRef =>
@@ -156,12 +184,61 @@ export class TrackerRegistry {
       ...h.trackScripts.map((r) => ref(this.#script(r.name), r)),
       ...h.trackBalancers.map((r) => ref(this.#balancer(r.name), r)),
       ...h.trackInterfaces.map((r) => ref(this.interfaceTracker(r.name), r)),
+      ...h.trackFiles.map((r) => ref(this.#file(r.name), r)),
+      ...h.trackProcesses.map((r) => ref(this.#process(r.name), r)),
     ];
+  }
+
+  #file(name: string): FileTracker {
+    const f = this.#config.trackFiles[name];
+    if (!f) throw new HaError('HA_ERR_CONFIG', `track_file ${name} is not defined`);
+    return this.#get(
+      this.#files,
+      name,
+      f,
+      (previous) => previous.#files,
+      () =>
+        new FileTracker({
+          name,
+          path: f.path,
+          weight: f.weight,
+          reverse: f.weightReverse,
+          initFile: f.initFile,
+          logger: this.#opts.logger,
+        }),
+    );
+  }
+
+  #process(name: string): ProcessTracker {
+    const p = this.#config.trackProcesses[name];
+    if (!p) throw new HaError('HA_ERR_CONFIG', `vrrp_track_process ${name} is not defined`);
+    return this.#get(
+      this.#processes,
+      name,
+      p,
+      (previous) => previous.#processes,
+      () =>
+        new ProcessTracker({
+          name,
+          table: this.#processTable,
+          process: p.process,
+          params: p.params,
+          paramMatch: p.paramMatch,
+          fullCommand: p.fullCommand,
+          quorum: p.quorum,
+          quorumMax: p.quorumMax,
+          forkDelay: p.forkDelay,
+          terminateDelay: p.terminateDelay,
+          weight: p.weight,
+          reverse: p.weightReverse,
+          logger: this.#opts.logger,
+        }),
+    );
   }
 
   #script(name: string): ScriptTracker {
     const s = this.#config.vrrpScripts[name];
-    if (!s) throw new RangeError(`vrrp_script ${name} is not defined`);
+    if (!s) throw new HaError('HA_ERR_CONFIG', `vrrp_script ${name} is not defined`);
     const g = this.#config.globalDefs;
     const user = s.user ?? g.scriptUser;
     const scriptSecurity = g.enableScriptSecurity;
@@ -183,14 +260,14 @@ export class TrackerRegistry {
           initFail: s.initFail,
           identity: user ? resolveScriptUser(user.user, user.group) : null,
           scriptSecurity,
-          logger: this.#logger(name),
+          logger: this.#opts.logger,
         }),
     );
   }
 
   #balancer(name: string): BalancerTracker {
     const b = this.#config.trackBalancers[name];
-    if (!b) throw new RangeError(`vrrp_track_balancer ${name} is not defined`);
+    if (!b) throw new HaError('HA_ERR_CONFIG', `vrrp_track_balancer ${name} is not defined`);
     return this.#get(
       this.#balancers,
       name,
@@ -204,7 +281,7 @@ export class TrackerRegistry {
           rise: b.rise,
           fall: b.fall,
           heartbeatTimeout: b.heartbeatTimeout,
-          logger: this.#logger(name),
+          logger: this.#opts.logger,
         }),
     );
   }
@@ -224,11 +301,6 @@ export class TrackerRegistry {
     const b = old && old.def === def ? old : { tracker: build(), def };
     own.set(name, b);
     return b.tracker;
-  }
-
-  #logger(tracker: string): TrackLogger | undefined {
-    const l = this.#opts.logger;
-    return l?.child ? l.child({ tracker }) : l;
   }
 }
 

@@ -42,6 +42,6 @@ describe('RiseFall (keepalived vrrp_script counter)', () => {
     const r = new RiseFall(1, 5, 'good');
     assert.equal(r.forceDown(), true);
     assert.equal(r.ok, false);
-    assert.throws(() => new RiseFall(0, 1), RangeError);
+    assert.throws(() => new RiseFall(0, 1), { code: 'HA_ERR_TRACK' });
   });
 });

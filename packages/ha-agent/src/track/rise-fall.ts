@@ -3,6 +3,7 @@
  * A counter runs 0 … rise+fall-1; the object is OK while counter >= rise. A success when OK refills the
  * counter; `rise` consecutive successes are needed from KO, `fall` consecutive failures from a full OK.
  */
+import { HaError } from '../errors.ts';
 export type RiseFallInit = 'init' | 'failed' | 'good';
 
 export class RiseFall {
@@ -14,9 +15,9 @@ export class RiseFall {
 
   constructor(rise: number, fall: number, init: RiseFallInit = 'init') {
     if (!Number.isInteger(rise) || rise < 1)
-      throw new RangeError(`rise must be an integer >= 1, got ${rise}`);
+      throw new HaError('HA_ERR_TRACK', `rise must be an integer >= 1, got ${rise}`);
     if (!Number.isInteger(fall) || fall < 1)
-      throw new RangeError(`fall must be an integer >= 1, got ${fall}`);
+      throw new HaError('HA_ERR_TRACK', `fall must be an integer >= 1, got ${fall}`);
     this.rise = rise;
     this.fall = fall;
     // 'init': one success is enough to go OK; 'failed' (init_fail): rise successes; 'good': one failure

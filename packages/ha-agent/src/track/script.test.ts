@@ -3,8 +3,9 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { ScriptTracker } from './script.ts';
-import { runTrackerSuite, waitFor } from './tracker.case.ts';
+import { runTrackerSuite } from './tracker.case.ts';
 
 let dir: string;
 let check: string;

@@ -51,6 +51,28 @@ export class ScriptTracker extends BaseTracker {
   skipped = 0;
   lastResult: ScriptResult | null = null;
 
+  /** keepalived's rise/fall counter (its dump's `Result`) */
+  get counter(): number {
+    return this.#riseFall.counter;
+  }
+
+  get rise(): number {
+    return this.#riseFall.rise;
+  }
+
+  get fall(): number {
+    return this.#riseFall.fall;
+  }
+
+  /** a run is going on now */
+  get running(): boolean {
+    return this.#running !== null;
+  }
+
+  get identity(): ScriptIdentity | null {
+    return this.#opts.identity ?? null;
+  }
+
   constructor(opts: ScriptTrackerOptions) {
     super(opts, opts.initFail ? 'init_fail: assumed failed until it succeeds' : 'not run yet');
     this.#opts = opts;
@@ -66,10 +88,7 @@ export class ScriptTracker extends BaseTracker {
       const uid = this.#opts.identity?.uid ?? process.getuid?.() ?? 0;
       const insecure = checkScriptSecurity(this.argv[0], uid, this.#opts.env);
       if (insecure) {
-        this.log.error(
-          { tracker: this.name, insecure },
-          'track script not run: insecure (enable_script_security)',
-        );
+        this.log.error({ insecure }, 'track script not run: insecure (enable_script_security)');
         this.setUp(false, `not run: insecure script (${insecure})`);
         return;
       }
@@ -91,10 +110,7 @@ export class ScriptTracker extends BaseTracker {
     if (this.#running) {
       // keepalived logs each skip; once in a while is enough to be noticed without flooding the log
       if (this.skipped++ % 60 === 0) {
-        this.log.warn(
-          { tracker: this.name, skipped: this.skipped },
-          'track script is still running, skipping this run',
-        );
+        this.log.warn({ skipped: this.skipped }, 'track script is still running, skipping this run');
       }
       return;
     }
@@ -123,10 +139,7 @@ export class ScriptTracker extends BaseTracker {
       this.#riseFall.failure();
       const what =
         r.error ?? (r.timedOut ? 'timed out' : r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`);
-      this.log.debug(
-        { tracker: this.name, result: what, stderr: r.stderr || undefined },
-        'track script failed',
-      );
+      this.log.debug({ result: what, stderr: r.stderr || undefined }, 'track script failed');
     }
     const ok = this.#riseFall.ok;
     const last = r.ok

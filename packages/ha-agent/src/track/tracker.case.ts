@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
+import { holdsFor, waitFor } from '../../test/support/wait-for.ts';
 import type { Tracker, TrackerState } from './tracker.ts';
 
 export interface TrackerHarness {
@@ -40,15 +40,12 @@ export interface TrackerSuiteOptions {
   fall: boolean;
   /** longest time one detection may take, ms */
   deadlineMs?: number;
+  /**
+   * Whether `weight` works as keepalived's up/down rule for this kind (a track_file instead multiplies the
+   * number it reads; its own test covers that).
+   */
+  upDownWeights?: boolean;
   skip?: string | false;
-}
-
-export async function waitFor(pred: () => boolean, deadlineMs: number, what: string): Promise<void> {
-  const until = performance.now() + deadlineMs;
-  while (!pred()) {
-    if (performance.now() > until) assert.fail(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await delay(5);
-  }
 }
 
 function recordChanges(t: Tracker): TrackerState[] {
@@ -90,16 +87,19 @@ export function runTrackerSuite(opts: TrackerSuiteOptions): void {
       });
     });
 
-    it('starts down when the object is unhealthy', async () => {
+    it('starts down when the object is unhealthy (after really looking at it)', async () => {
       await withHarness({ healthy: false }, async (h) => {
+        assert.equal(h.tracker.observed, false, 'nothing observed before start()');
         h.tracker.start();
-        if (h.failures) await waitFor(() => h.failures!() >= 1, deadline, 'a first failed observation');
-        else await delay(50);
+        await waitFor(() => h.tracker.observed, deadline, 'a first observation');
         assert.equal(h.tracker.state.up, false);
+        assert.notEqual(h.tracker.state.reason, '', 'the reason says what was seen');
       });
     });
 
-    it('reports the weight keepalived would apply (positive, negative, reverse, zero)', async () => {
+    it('reports the weight keepalived would apply (positive, negative, reverse, zero)', {
+      skip: opts.upDownWeights === false && 'this kind weighs a number, not up/down',
+    }, async () => {
       const cases: [weight: number, reverse: boolean, whenUp: number, whenDown: number][] = [
         [10, false, 10, 0],
         [-10, false, 0, -10],
@@ -166,9 +166,8 @@ export function runTrackerSuite(opts: TrackerSuiteOptions): void {
       await h.tracker.stop();
       const count = changes.length;
       await h.setHealthy(false);
-      // Absence can only be shown by waiting: give a working tracker ample time to notice.
-      await delay(Math.min(deadline, 500));
-      assert.equal(changes.length, count, 'no change event after stop()');
+      // Absence can only be shown by watching: give a working tracker ample time to notice.
+      await holdsFor(() => changes.length === count, Math.min(deadline, 500), 'no change event after stop()');
       await h.cleanup();
       await waitFor(
         () => process.getActiveResourcesInfo().length <= resourcesBefore,

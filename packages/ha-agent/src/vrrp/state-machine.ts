@@ -26,9 +26,12 @@ export type VrrpEvent =
   | { type: 'shutdown' }
   | { type: 'timer'; timer: TimerName }
   | { type: 'advert'; priority: number; advertIntervalMs: number; src: string }
-  | { type: 'fault'; reason: string }
-  | { type: 'faultCleared'; reason: string }
-  | { type: 'setPriority'; priority: number }
+  /**
+   * What the instance's trackers (and its sync group) say now: the effective priority, and why the
+   * instance must be in FAULT (null: it need not). The machine decides whether that starts or ends a
+   * FAULT; repeating the same reading changes nothing.
+   */
+  | { type: 'tracking'; priority: number; fault: string | null }
   /** Sync groups: a sibling became MASTER / left MASTER. */
   | { type: 'syncMaster'; reason: string }
   | { type: 'syncBackup'; reason: string };
@@ -41,6 +44,8 @@ export type VrrpAction =
   | { type: 'removeVips' }
   | { type: 'startGarp' }
   | { type: 'stopGarp' }
+  /** a lower-priority advert reached us as MASTER: the garp_lower_prio_* announcements */
+  | { type: 'lowerPriorityGarp' }
   | { type: 'transition'; from: VrrpState; to: VrrpState; reason: string };
 
 export interface MasterSeen {
@@ -57,6 +62,10 @@ export class VrrpStateMachine {
   #lowerSeenSince: number | null = null;
   #master: MasterSeen | null = null;
   #ownAddress: Buffer;
+  /** BACKUP: the master that resigned with priority 0 (the Master_Down_Timer now runs Skew_Time) */
+  #resignedBy: string | null = null;
+  /** FAULT: why, for the reason given when it ends */
+  #faultReason: string | null = null;
 
   constructor(opts: StateMachineOptions) {
     this.#opts = { ...opts };
@@ -93,13 +102,8 @@ export class VrrpStateMachine {
         return this.#timer(ev.timer, now);
       case 'advert':
         return this.#advert(ev, now);
-      case 'fault':
-        return this.#fault(ev.reason);
-      case 'faultCleared':
-        return this.#faultCleared(ev.reason, now);
-      case 'setPriority':
-        this.#opts.priority = ev.priority;
-        return [];
+      case 'tracking':
+        return this.#tracking(ev.priority, ev.fault, now);
       case 'syncMaster':
         return this.#state === 'BACKUP' ? this.#becomeMaster(now, ev.reason) : [];
       case 'syncBackup':
@@ -134,6 +138,7 @@ export class VrrpStateMachine {
   #begin(now: number, reason: string, ownerReason = reason): VrrpAction[] {
     this.#startedAt = now;
     this.#lowerSeenSince = null;
+    this.#resignedBy = null;
     if (this.#opts.priority === 255) return this.#becomeMaster(now, ownerReason);
     this.#masterAdverIntervalMs = this.#opts.advertIntervalMs;
     return [this.#go('BACKUP', reason), this.#downTimer(now, this.masterDownIntervalMs())];
@@ -170,6 +175,7 @@ export class VrrpStateMachine {
 
   #becomeMaster(now: number, reason: string): VrrpAction[] {
     this.#master = null;
+    this.#resignedBy = null;
     return [
       { type: 'stopTimer', timer: 'masterDown' },
       { type: 'sendAdvert', priority: this.#opts.priority },
@@ -195,7 +201,10 @@ export class VrrpStateMachine {
       return [{ type: 'sendAdvert', priority: this.#opts.priority }, this.#adverTimer(now)];
     }
     if (timer === 'masterDown' && this.#state === 'BACKUP') {
-      return this.#becomeMaster(now, 'master down timer expired');
+      const why = this.#resignedBy
+        ? `master ${this.#resignedBy} resigned (priority 0 advert); took over after Skew_Time`
+        : 'master down timer expired';
+      return this.#becomeMaster(now, why);
     }
     return [];
   }
@@ -205,6 +214,7 @@ export class VrrpStateMachine {
     if (this.#state === 'BACKUP') {
       if (ev.priority === 0) {
         // The master resigned: take over after Skew_Time only (RFC 9568 §6.4.2).
+        this.#resignedBy = ev.src;
         return [this.#downTimer(now, this.skewTimeMs())];
       }
       const lower = ev.priority < this.#opts.priority;
@@ -212,6 +222,7 @@ export class VrrpStateMachine {
         if (!lower) this.#lowerSeenSince = null;
         if (v3) this.#masterAdverIntervalMs = ev.advertIntervalMs;
         this.#master = { address: ev.src, priority: ev.priority, at: now };
+        this.#resignedBy = null;
         return [this.#downTimer(now, this.masterDownIntervalMs())];
       }
       // Preempting: discard, so the Master_Down_Timer runs out and we take over.
@@ -235,8 +246,13 @@ export class VrrpStateMachine {
         return this.#becomeBackup(now, why, this.masterDownIntervalMs());
       }
       // keepalived answers a lower-priority master at once so it steps down without waiting a full
-      // interval (RFC 9568 would only discard it).
-      return [{ type: 'sendAdvert', priority: this.#opts.priority }, this.#adverTimer(now)];
+      // interval (RFC 9568 would only discard it), and re-announces the VIPs (garp_lower_prio_*).
+      const answer: VrrpAction[] = [
+        { type: 'sendAdvert', priority: this.#opts.priority },
+        this.#adverTimer(now),
+      ];
+      if (ev.priority < this.#opts.priority) answer.push({ type: 'lowerPriorityGarp' });
+      return answer;
     }
     return [];
   }
@@ -248,7 +264,16 @@ export class VrrpStateMachine {
     return now >= since + this.#opts.preemptDelayMs;
   }
 
+  #tracking(priority: number, fault: string | null, now: number): VrrpAction[] {
+    this.#opts.priority = priority;
+    if (fault !== null) return this.#fault(fault);
+    if (this.#state !== 'FAULT') return [];
+    const was = this.#faultReason;
+    return this.#begin(now, was ? `fault cleared (was: ${was})` : 'fault cleared');
+  }
+
   #fault(reason: string): VrrpAction[] {
+    this.#faultReason = reason;
     switch (this.#state) {
       case 'MASTER':
       case 'BACKUP':
@@ -260,10 +285,5 @@ export class VrrpStateMachine {
       default:
         return [];
     }
-  }
-
-  #faultCleared(reason: string, now: number): VrrpAction[] {
-    if (this.#state !== 'FAULT') return [];
-    return this.#begin(now, reason);
   }
 }

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checksumFormOf } from '../../src/vrrp/codec.ts';
-import { createLab, spawnIn, stopProc } from '../helpers/netns.ts';
+import { createLab, spawnIn, stopProc } from '../support/netns.ts';
 
 const outDir = process.argv[2] ?? new URL('../fixtures/', import.meta.url).pathname;
 

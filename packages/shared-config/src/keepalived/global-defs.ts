@@ -34,10 +34,11 @@ const secondsInto =
       | 'vrrpGnaInterval',
     max: number,
     example = '5',
+    min = 0,
   ): Handler =>
   (r, node, g) => {
     const t = oneArg(r, node, `${node.keyword.text} ${example}`);
-    const v = t && secondsArg(r, t, 0, max);
+    const v = t && secondsArg(r, t, min, max, node.keyword.text);
     if (v !== null) g[key] = v;
   };
 
@@ -49,7 +50,7 @@ const intInto =
   ): Handler =>
   (r, node, g) => {
     const t = oneArg(r, node, `${node.keyword.text} 5`);
-    const v = t && intArg(r, t, min, max);
+    const v = t && intArg(r, t, min, max, node.keyword.text);
     if (v !== null) g[key] = v;
   };
 
@@ -95,7 +96,7 @@ export const GLOBAL_DEFS_KEYWORDS: Record<string, Handler> = {
   },
   vrrp_version: (r, node, g) => {
     const t = oneArg(r, node, 'vrrp_version 3');
-    const v = t && intArg(r, t, 2, 3);
+    const v = t && intArg(r, t, 2, 3, node.keyword.text);
     if (v === 2 || v === 3) g.vrrpVersion = v;
   },
   vrrp_strict: flagInto('vrrpStrict'),
@@ -105,8 +106,10 @@ export const GLOBAL_DEFS_KEYWORDS: Record<string, Handler> = {
   vrrp_garp_master_refresh_repeat: intInto('vrrpGarpMasterRefreshRepeat', 1, 255),
   vrrp_garp_lower_prio_delay: secondsInto('vrrpGarpLowerPrioDelay', 255),
   vrrp_garp_lower_prio_repeat: intInto('vrrpGarpLowerPrioRepeat', 1, 255),
-  vrrp_garp_interval: secondsInto('vrrpGarpInterval', 1, '0.001'),
-  vrrp_gna_interval: secondsInto('vrrpGnaInterval', 1, '0.001'),
+  // keepalived 2.2.7 refuses 0 (`number '0' outside range [0.000001, 4294.967295]`): leave the keyword
+  // out for no spacing at all.
+  vrrp_garp_interval: secondsInto('vrrpGarpInterval', 4294.967295, '0.001', 0.000001),
+  vrrp_gna_interval: secondsInto('vrrpGnaInterval', 4294.967295, '0.001', 0.000001),
   vrrp_min_garp: (r, node, g) => {
     // keepalived.conf(5): one GARP/NA, no second burst
     if (boolFlag(r, node)) {
@@ -134,7 +137,7 @@ export const GLOBAL_DEFS_KEYWORDS: Record<string, Handler> = {
   vrrp_no_swap: flagInto('vrrpNoSwap'),
   vrrp_priority: (r, node, g) => {
     const t = oneArg(r, node, 'vrrp_priority -10');
-    const v = t && intArg(r, t, -20, 19);
+    const v = t && intArg(r, t, -20, 19, node.keyword.text);
     if (v !== null) g.vrrpPriority = v;
   },
   max_auto_priority: (r, node, g) => {
@@ -143,7 +146,7 @@ export const GLOBAL_DEFS_KEYWORDS: Record<string, Handler> = {
       return;
     }
     const t = oneArg(r, node, 'max_auto_priority 50');
-    const v = t && intArg(r, t, -1, 99);
+    const v = t && intArg(r, t, -1, 99, node.keyword.text);
     if (v !== null) g.maxAutoPriority = v;
   },
   enable_dbus: (r, node, g) => {
@@ -183,8 +186,18 @@ export const GLOBAL_DEFS_KEYWORDS: Record<string, Handler> = {
   },
   status_api_port: (r, node, g) => {
     const t = oneArg(r, node, 'status_api_port 8585');
-    const v = t && intArg(r, t, 1, 65535);
+    const v = t && intArg(r, t, 1, 65535, node.keyword.text);
     if (v !== null) g.statusApi.port = v;
+  },
+  data_use_instance: (r, node) => {
+    boolFlag(r, node);
+    // keepalived adds its instance name and network namespace to the dump files' names; the agent has
+    // neither, so the names stay keepalived.data / keepalived.stats (in $TMPDIR, else /tmp)
+    r.warn(
+      node,
+      KA.ignored,
+      'data_use_instance has no effect: ha-agent has no instance name or namespace to add to keepalived.data',
+    );
   },
   status_api_token: (r, node, g) => {
     const t = oneArg(r, node, 'status_api_token "s3cret"');

@@ -8,6 +8,8 @@ import {
 } from './global-defs.ts';
 import { parseSyncGroup, type SyncGroupDraft } from './sync-group.ts';
 import { parseTrackBalancer, type TrackBalancerDraft } from './track-balancer.ts';
+import { parseTrackFile, type TrackFileDraft } from './track-file.ts';
+import { parseTrackProcess, type TrackProcessDraft } from './track-process.ts';
 import type { Reporter } from './values.ts';
 import { type InstanceDraft, parseVrrpInstance } from './vrrp-instance.ts';
 import { parseVrrpScript, type VrrpScriptDraft } from './vrrp-script.ts';
@@ -16,11 +18,21 @@ export interface ConfigDraft {
   globalDefs: GlobalDefsDraft;
   scripts: Map<string, VrrpScriptDraft>;
   balancers: Map<string, TrackBalancerDraft>;
+  files: Map<string, TrackFileDraft>;
+  processes: Map<string, TrackProcessDraft>;
   instances: InstanceDraft[];
   syncGroups: SyncGroupDraft[];
 }
 
-const NAMED_BLOCKS = ['vrrp_script', 'vrrp_track_balancer', 'vrrp_instance', 'vrrp_sync_group'];
+const NAMED_BLOCKS = [
+  'vrrp_script',
+  'vrrp_track_balancer',
+  'track_file',
+  'vrrp_track_file',
+  'vrrp_track_process',
+  'vrrp_instance',
+  'vrrp_sync_group',
+];
 const LVS_BLOCKS = ['virtual_server', 'virtual_server_group'];
 /** keepalived top-level blocks outside the VRRP half the agent implements */
 const OTHER_BLOCKS = [
@@ -31,9 +43,6 @@ const OTHER_BLOCKS = [
   'linkbeat_interfaces',
   'interface_up_down_delays',
   'static_track_group',
-  'vrrp_track_file',
-  'track_file',
-  'vrrp_track_process',
   'bfd_instance',
   'vrrp_gratuitous_arp',
 ];
@@ -44,6 +53,8 @@ export function interpret(r: Reporter, tree: readonly ConfigNode[]): ConfigDraft
     globalDefs: newGlobalDefsDraft(),
     scripts: new Map(),
     balancers: new Map(),
+    files: new Map(),
+    processes: new Map(),
     instances: [],
     syncGroups: [],
   };
@@ -73,7 +84,8 @@ export function interpret(r: Reporter, tree: readonly ConfigNode[]): ConfigDraft
         );
       }
       const name = nameTok.text;
-      const key = `${word} ${name}`;
+      // vrrp_track_file is track_file's old name: one namespace
+      const key = `${word === 'vrrp_track_file' ? 'track_file' : word} ${name}`;
       const previous = seen.get(key);
       if (previous !== undefined) {
         r.error(
@@ -89,6 +101,12 @@ export function interpret(r: Reporter, tree: readonly ConfigNode[]): ConfigDraft
         if (s !== null) draft.scripts.set(name, s);
       } else if (word === 'vrrp_track_balancer') {
         draft.balancers.set(name, parseTrackBalancer(r, node, name));
+      } else if (word === 'track_file' || word === 'vrrp_track_file') {
+        const f = parseTrackFile(r, node, name);
+        if (f !== null) draft.files.set(name, f);
+      } else if (word === 'vrrp_track_process') {
+        const p = parseTrackProcess(r, node, name);
+        if (p !== null) draft.processes.set(name, p);
       } else if (word === 'vrrp_instance') {
         draft.instances.push(parseVrrpInstance(r, node, name));
       } else {

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { deepFreeze } from '../common/deep-freeze.ts';
 import { alert, type Diagnostic, hasAlert } from '../common/diagnostic.ts';
 import { buildTree } from './block-tree.ts';
 import { KA } from './codes.ts';
-import { deepFreeze } from './deep-freeze.ts';
+import { unreadableFileSentence } from './file-error.ts';
 import { interpret } from './interpret.ts';
 import type { KeepalivedConfig } from './model.ts';
 import { resolveConfig } from './resolve.ts';
@@ -67,7 +68,7 @@ export function loadKeepalivedConfig(path: string, opts: KeepalivedLoadOptions =
   try {
     text = host.readFile(path);
   } catch (err) {
-    const d = alert(path, 0, KA.fileUnreadable, `cannot read configuration file: ${(err as Error).message}`);
+    const d = alert(path, 0, KA.fileUnreadable, unreadableFileSentence('configuration file', path, err));
     return { config: null, diagnostics: deepFreeze([d]) };
   }
   return parseKeepalivedConfig({ path, text }, opts);

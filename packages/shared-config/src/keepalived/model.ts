@@ -76,6 +76,41 @@ export const TrackBalancerSchema = z.strictObject({
   heartbeatTimeout: seconds.positive().default(1),
 });
 
+/** keepalived's `track_file NAME { file PATH; weight W [reverse]; init_file [VALUE] [overwrite] }`. */
+export const TrackFileSchema = z.strictObject({
+  name: z.string(),
+  file: z.string(),
+  line: z.int(),
+  /** the file whose number is read (keepalived reads it whenever it is written) */
+  path: z.string(),
+  /** the value read is multiplied by it; 0: a non-zero value means FAULT (keepalived's default is 1) */
+  weight: z.int().min(-2147483647).max(2147483647).default(1),
+  weightReverse: z.boolean().default(false),
+  /** write VALUE at start-up when the file does not exist (or always, with overwrite) */
+  initFile: z.strictObject({ value: z.int(), overwrite: z.boolean() }).nullable().default(null),
+});
+
+/** keepalived's `vrrp_track_process NAME { process NAME [ARGS…]; param_match …; quorum N; … }`. */
+export const TrackProcessSchema = z.strictObject({
+  name: z.string(),
+  file: z.string(),
+  line: z.int(),
+  /** matched against /proc/PID/comm, or argv[0] of /proc/PID/cmdline with full_command or parameters */
+  process: z.string(),
+  /** the parameters that must follow argv[0] (param_match says how) */
+  params: z.array(z.string()).default([]),
+  /** none: parameters are not looked at; exact: equal; partial: the first N equal; initial: the last may be longer */
+  paramMatch: z.enum(['none', 'exact', 'partial', 'initial']).default('none'),
+  weight: z.int().min(-254).max(254).default(0),
+  weightReverse: z.boolean().default(false),
+  /** OK with at least `quorum` and at most `quorumMax` matching processes (null: no maximum) */
+  quorum: z.int().min(0).max(65535).default(1),
+  quorumMax: z.int().min(0).max(65535).nullable().default(null),
+  forkDelay: seconds.default(0), // s before counting quorum gained by a tracked process forking
+  terminateDelay: seconds.default(0), // s before acting on quorum lost by a process exiting
+  fullCommand: z.boolean().default(false),
+});
+
 export const VipSchema = z.strictObject({
   address: z.string(),
   prefix: z.int().min(0).max(128),
@@ -151,6 +186,8 @@ export const VrrpInstanceSchema = z.strictObject({
   trackInterfaces: z.array(TrackRefSchema).default([]),
   trackScripts: z.array(TrackRefSchema).default([]),
   trackBalancers: z.array(TrackRefSchema).default([]),
+  trackFiles: z.array(TrackRefSchema).default([]),
+  trackProcesses: z.array(TrackRefSchema).default([]),
   ...notifyFields,
   /** VMAC interface name (`vrrp.<vrid>` when `use_vmac` has no name), null = no VMAC */
   useVmac: z.string().nullable().default(null),
@@ -175,6 +212,8 @@ export const SyncGroupSchema = z.strictObject({
   trackInterfaces: z.array(TrackRefSchema).default([]),
   trackScripts: z.array(TrackRefSchema).default([]),
   trackBalancers: z.array(TrackRefSchema).default([]),
+  trackFiles: z.array(TrackRefSchema).default([]),
+  trackProcesses: z.array(TrackRefSchema).default([]),
   ...notifyFields,
   /** keep members' own track weights (keepalived zeroes them otherwise) */
   syncGroupTrackingWeight: z.boolean().default(false),
@@ -184,6 +223,8 @@ export const KeepalivedConfigSchema = z.strictObject({
   globalDefs: GlobalDefsSchema,
   vrrpScripts: z.record(z.string(), VrrpScriptSchema),
   trackBalancers: z.record(z.string(), TrackBalancerSchema),
+  trackFiles: z.record(z.string(), TrackFileSchema),
+  trackProcesses: z.record(z.string(), TrackProcessSchema),
   instances: z.array(VrrpInstanceSchema),
   syncGroups: z.array(SyncGroupSchema),
 });
@@ -193,6 +234,8 @@ export type StatusApi = z.infer<typeof StatusApiSchema>;
 export type GlobalDefs = z.infer<typeof GlobalDefsSchema>;
 export type VrrpScript = z.infer<typeof VrrpScriptSchema>;
 export type TrackBalancer = z.infer<typeof TrackBalancerSchema>;
+export type TrackFile = z.infer<typeof TrackFileSchema>;
+export type TrackProcess = z.infer<typeof TrackProcessSchema>;
 export type Vip = z.infer<typeof VipSchema>;
 export type TrackRef = z.infer<typeof TrackRefSchema>;
 export type VrrpInstance = z.infer<typeof VrrpInstanceSchema>;

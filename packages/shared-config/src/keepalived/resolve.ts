@@ -86,6 +86,8 @@ export function resolveConfig(
     trackInterfaces: resolveTracks(r, sg.name, 'interface', sg.trackInterfaces, null, opts),
     trackScripts: resolveTracks(r, sg.name, 'script', sg.trackScripts, draft, opts),
     trackBalancers: resolveTracks(r, sg.name, 'balancer', sg.trackBalancers, draft, opts),
+    trackFiles: resolveTracks(r, sg.name, 'file', sg.trackFiles, draft, opts),
+    trackProcesses: resolveTracks(r, sg.name, 'process', sg.trackProcesses, draft, opts),
     ...notifyFields(sg),
     syncGroupTrackingWeight: sg.syncGroupTrackingWeight,
   }));
@@ -119,6 +121,8 @@ export function resolveConfig(
     globalDefs,
     vrrpScripts: Object.fromEntries(draft.scripts),
     trackBalancers: Object.fromEntries(draft.balancers),
+    trackFiles: Object.fromEntries(draft.files),
+    trackProcesses: Object.fromEntries(draft.processes),
     instances,
     syncGroups,
   });
@@ -150,7 +154,7 @@ function notifyFields(d: InstanceDraft | SyncGroupDraft) {
 function resolveTracks(
   r: Reporter,
   owner: string,
-  kind: 'interface' | 'script' | 'balancer',
+  kind: 'interface' | 'script' | 'balancer' | 'file' | 'process',
   refs: TrackDraft[],
   draft: ConfigDraft | null,
   opts: ResolveOptions,
@@ -159,6 +163,7 @@ function resolveTracks(
   for (const ref of refs) {
     const at = { text: ref.name, quoted: false, file: ref.file, line: ref.line };
     let weight = ref.weight ?? 0;
+    let reverse = ref.reverse ?? false;
     if (kind === 'interface') {
       if (!opts.interfaceExists(ref.name)) {
         r.warn(
@@ -168,11 +173,21 @@ function resolveTracks(
         );
       }
     } else {
-      const table = kind === 'script' ? draft!.scripts : draft!.balancers;
+      const table: ReadonlyMap<string, { weight?: number; weightReverse?: boolean }> = {
+        script: draft!.scripts,
+        balancer: draft!.balancers,
+        file: draft!.files,
+        process: draft!.processes,
+      }[kind];
       const target = table.get(ref.name);
       if (target === undefined) {
         const hint = suggest(ref.name, table.keys());
-        const block = kind === 'script' ? 'vrrp_script' : 'vrrp_track_balancer';
+        const block = {
+          script: 'vrrp_script',
+          balancer: 'vrrp_track_balancer',
+          file: 'track_file',
+          process: 'vrrp_track_process',
+        }[kind];
         r.error(
           at,
           KA.unknownReference,
@@ -180,9 +195,11 @@ function resolveTracks(
         );
         continue;
       }
-      weight = ref.weight ?? target.weight ?? 0;
+      // keepalived's own defaults when the block does not set them: files weigh 1, the others 0
+      weight = ref.weight ?? target.weight ?? (kind === 'file' ? 1 : 0);
+      reverse = ref.reverse ?? target.weightReverse ?? false;
     }
-    out.push({ name: ref.name, weight, reverse: ref.reverse, file: ref.file, line: ref.line });
+    out.push({ name: ref.name, weight, reverse, file: ref.file, line: ref.line });
   }
   return out;
 }
@@ -379,9 +396,11 @@ function resolveInstance(
   const trackInterfaces = resolveTracks(r, d.name, 'interface', d.trackInterfaces, null, opts);
   const trackScripts = resolveTracks(r, d.name, 'script', d.trackScripts, draft, opts);
   const trackBalancers = resolveTracks(r, d.name, 'balancer', d.trackBalancers, draft, opts);
+  const trackFiles = resolveTracks(r, d.name, 'file', d.trackFiles, draft, opts);
+  const trackProcesses = resolveTracks(r, d.name, 'process', d.trackProcesses, draft, opts);
   if (syncGroup !== null && !syncGroup.syncGroupTrackingWeight) {
     // keepalived.conf(5): members of a sync group track with weight 0, so the members stay together
-    for (const list of [trackInterfaces, trackScripts, trackBalancers]) {
+    for (const list of [trackInterfaces, trackScripts, trackBalancers, trackFiles, trackProcesses]) {
       for (const t of list) {
         if (t.weight !== 0) {
           r.warn(
@@ -429,6 +448,8 @@ function resolveInstance(
     trackInterfaces,
     trackScripts,
     trackBalancers,
+    trackFiles,
+    trackProcesses,
     ...notifyFields(d),
     useVmac: d.useVmac === undefined ? null : d.useVmac === '' ? `vrrp.${d.virtualRouterId}` : d.useVmac,
     vmacXmitBase,

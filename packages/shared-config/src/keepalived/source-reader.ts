@@ -2,6 +2,7 @@ import { globSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { alert, type Diagnostic, warning } from '../common/diagnostic.ts';
 import { KA } from './codes.ts';
+import { unreadableFileSentence } from './file-error.ts';
 import { stripComment, tokenizeLine } from './tokenizer.ts';
 
 /** One logical line after includes, conditionals, parameters and sequences, with its ORIGINAL place. */
@@ -283,12 +284,7 @@ export function preprocess(
           text = host.readFile(m);
         } catch (err) {
           diagnostics.push(
-            alert(
-              file,
-              line,
-              KA.includeUnreadable,
-              `cannot read included file ${m}: ${(err as Error).message}`,
-            ),
+            alert(file, line, KA.includeUnreadable, unreadableFileSentence('included file', m, err)),
           );
           continue;
         }

@@ -33,13 +33,7 @@ const KEYWORDS: Record<string, Handler> = {
   },
 };
 
-const NOT_IMPLEMENTED = [
-  'track_file',
-  'track_process',
-  'track_bfd',
-  'notify_deleted',
-  'notify_priority_changes',
-];
+const NOT_IMPLEMENTED = ['track_bfd', 'notify_deleted', 'notify_priority_changes'];
 const BLOCKS = new Set(['group', ...TRACK_BLOCKS]);
 
 /** Handles `vrrp_sync_group NAME { group { … } notify_* track_* }`. */
@@ -53,6 +47,8 @@ export function parseSyncGroup(r: Reporter, block: ConfigNode, name: string): Sy
     trackInterfaces: [],
     trackScripts: [],
     trackBalancers: [],
+    trackFiles: [],
+    trackProcesses: [],
     syncGroupTrackingWeight: false,
   };
   applyKeywords(

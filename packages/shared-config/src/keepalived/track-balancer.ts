@@ -28,20 +28,20 @@ export function parseTrackBalancer(r: Reporter, block: ConfigNode, name: string)
       }
       case 'weight': {
         const t = oneArg(r, node, 'weight -60');
-        const v = t && intArg(r, t, -253, 253);
+        const v = t && intArg(r, t, -253, 253, node.keyword.text);
         if (v !== null) d.weight = v;
         break;
       }
       case 'rise':
       case 'fall': {
         const t = oneArg(r, node, `${word} 1`);
-        const v = t && intArg(r, t, 1, 1_000_000);
+        const v = t && intArg(r, t, 1, 1_000_000, node.keyword.text);
         if (v !== null) d[word] = v;
         break;
       }
       case 'heartbeat_timeout': {
         const t = oneArg(r, node, 'heartbeat_timeout 1');
-        const v = t && secondsArg(r, t, 0.001, 3600);
+        const v = t && secondsArg(r, t, 0.001, 3600, node.keyword.text);
         if (v !== null) d.heartbeatTimeout = v;
         break;
       }

@@ -2,16 +2,20 @@ import type { ConfigNode } from './block-tree.ts';
 import { KA } from './codes.ts';
 import { blockChildren, entryWords, intArg, type Reporter } from './values.ts';
 
-/** A `track_*` entry before resolution: weight null = "the tracked object's own weight". */
+/**
+ * A `track_*` entry before resolution: weight null = "the tracked object's own weight", reverse null =
+ * its own direction (keepalived 2.2.7: `s1 weight 20` under `vrrp_script s1 { weight 10 reverse }` is
+ * `s1 weight 20 reverse` in its data dump).
+ */
 export interface TrackDraft {
   name: string;
   weight: number | null;
-  reverse: boolean;
+  reverse: boolean | null;
   file: string;
   line: number;
 }
 
-/** `track_interface|track_script|track_balancer { NAME [weight N] [reverse|noreverse] … }`. */
+/** `track_interface|track_script|track_balancer|track_file|track_process { NAME [weight N] [reverse|noreverse] … }`. */
 export function parseTrackList(r: Reporter, node: ConfigNode, min = -253, max = 253): TrackDraft[] {
   const out: TrackDraft[] = [];
   for (const entry of blockChildren(r, node, `${node.keyword.text} { NAME [weight N] }`)) {
@@ -19,7 +23,7 @@ export function parseTrackList(r: Reporter, node: ConfigNode, min = -253, max = 
     const d: TrackDraft = {
       name: words[0].text,
       weight: null,
-      reverse: false,
+      reverse: null,
       file: words[0].file,
       line: words[0].line,
     };
@@ -34,7 +38,7 @@ export function parseTrackList(r: Reporter, node: ConfigNode, min = -253, max = 
             `weight is missing a value - write e.g. '${d.name} weight -20'`,
           );
         } else {
-          d.weight = intArg(r, v, min, max);
+          d.weight = intArg(r, v, min, max, 'weight');
           i++;
         }
       } else if (w === 'reverse') {

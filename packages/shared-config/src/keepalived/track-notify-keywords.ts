@@ -19,6 +19,8 @@ export interface TrackNotifyDraft extends NotifyDraft {
   trackInterfaces: TrackDraft[];
   trackScripts: TrackDraft[];
   trackBalancers: TrackDraft[];
+  trackFiles: TrackDraft[];
+  trackProcesses: TrackDraft[];
 }
 
 type Handler = (r: Reporter, node: ConfigNode, d: TrackNotifyDraft) => void;
@@ -38,7 +40,8 @@ export function notifyHandler(kind: NotifyKind): Handler {
 
 /**
  * The keywords vrrp_instance and vrrp_sync_group share, with the same meaning in both (keepalived.conf(5)
- * lists them under each block): `track_interface|track_script|track_balancer { … }`, `notify_* CMD
+ * lists them under each block): `track_interface|track_script|track_balancer|track_file|track_process
+ * { … }`, `notify_* CMD
  * [USER [GROUP]]`, `smtp_alert`. Spread into each block's keyword table.
  */
 export const TRACK_NOTIFY_KEYWORDS: Record<string, Handler> = {
@@ -50,6 +53,12 @@ export const TRACK_NOTIFY_KEYWORDS: Record<string, Handler> = {
   },
   track_balancer: (r, node, d) => {
     d.trackBalancers.push(...parseTrackList(r, node));
+  },
+  track_file: (r, node, d) => {
+    d.trackFiles.push(...parseTrackList(r, node, -254, 254));
+  },
+  track_process: (r, node, d) => {
+    d.trackProcesses.push(...parseTrackList(r, node, -254, 254));
   },
   notify_master: notifyHandler('master'),
   notify_backup: notifyHandler('backup'),
@@ -67,4 +76,10 @@ export const TRACK_NOTIFY_KEYWORDS: Record<string, Handler> = {
 };
 
 /** Of TRACK_NOTIFY_KEYWORDS, those that take a `{ … }` block. */
-export const TRACK_BLOCKS = ['track_interface', 'track_script', 'track_balancer'];
+export const TRACK_BLOCKS = [
+  'track_interface',
+  'track_script',
+  'track_balancer',
+  'track_file',
+  'track_process',
+];

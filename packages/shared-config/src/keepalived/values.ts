@@ -61,32 +61,73 @@ export function noArgs(r: Reporter, node: ConfigNode): void {
   extraArgs(r, node, 0);
 }
 
-/** An integer in [min, max]; keepalived's wording for a range error. */
-export function intArg(r: Reporter, tok: Token, min: number, max: number): number | null {
+/** An integer in [min, max] given to `keyword`; keepalived's wording for a range error. */
+export function intArg(r: Reporter, tok: Token, min: number, max: number, keyword: string): number | null {
   if (!/^[-+]?\d+$/.test(tok.text)) {
-    r.error(tok, KA.badValue, `'${tok.text}' is not an integer - write a whole number in [${min}, ${max}]`);
+    r.error(
+      tok,
+      KA.badValue,
+      `${keyword}: '${tok.text}' is not an integer - write a whole number in [${min}, ${max}]`,
+    );
     return null;
   }
-  return inRange(r, tok, min, max);
+  return inRange(r, tok, min, max, keyword);
 }
 
-/** A decimal number of seconds (<TIMER> in keepalived.conf(5)) in [min, max]. */
-export function secondsArg(r: Reporter, tok: Token, min: number, max: number): number | null {
+/** A decimal number of seconds (<TIMER> in keepalived.conf(5)) in [min, max] given to `keyword`. */
+export function secondsArg(
+  r: Reporter,
+  tok: Token,
+  min: number,
+  max: number,
+  keyword: string,
+): number | null {
   if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(tok.text)) {
-    r.error(tok, KA.badValue, `'${tok.text}' is not a number of seconds - write e.g. 1 or 0.5`);
+    r.error(tok, KA.badValue, `${keyword}: '${tok.text}' is not a number of seconds - write e.g. 1 or 0.5`);
     return null;
   }
-  return inRange(r, tok, min, max);
+  return inRange(r, tok, min, max, keyword);
 }
 
-/** The token's number if it is in [min, max] (keepalived's wording for a range error), else null. */
-function inRange(r: Reporter, tok: Token, min: number, max: number): number | null {
+/**
+ * The token's number if it is in [min, max], else null. keepalived's wording (`number '0' outside range
+ * [0.001, 3600]`), prefixed by the keyword it was given to, which keepalived leaves out.
+ */
+function inRange(r: Reporter, tok: Token, min: number, max: number, keyword: string): number | null {
   const n = Number(tok.text);
   if (n < min || n > max) {
-    r.error(tok, KA.outOfRange, `number '${tok.text}' outside range [${min}, ${max}]`);
+    r.error(tok, KA.outOfRange, `${keyword}: number '${tok.text}' outside range [${min}, ${max}]`);
     return null;
   }
   return n;
+}
+
+/**
+ * `weight N [reverse|noreverse]` of a tracked object's own block (vrrp_script, track_file,
+ * vrrp_track_process): the weight and whether it is reversed, or null when the value is missing or bad.
+ */
+export function weightArg(
+  r: Reporter,
+  node: ConfigNode,
+  min: number,
+  max: number,
+  example: string,
+): { weight: number | null; reverse: boolean } | null {
+  if (node.args.length === 0) {
+    r.error(node, KA.missingArgument, `weight is missing a value - write e.g. ${example}`);
+    return null;
+  }
+  extraArgs(r, node, 2);
+  const weight = intArg(r, node.args[0], min, max, node.keyword.text);
+  const rev = node.args[1];
+  let reverse = false;
+  if (rev !== undefined) {
+    if (rev.text === 'reverse') reverse = true;
+    else if (rev.text !== 'noreverse' && rev.text !== 'no_reverse') {
+      r.error(rev, KA.badValue, `weight ${node.args[0].text} ${rev.text}: write 'reverse' or nothing`);
+    }
+  }
+  return { weight, reverse };
 }
 
 const TRUE_WORDS = new Set(['on', 'true', 'yes']);

@@ -70,20 +70,20 @@ const garpSeconds =
   (key: 'garpMasterDelay' | 'garpMasterRefresh' | 'garpLowerPrioDelay', max: number): Handler =>
   (r, node, d) => {
     const t = oneArg(r, node, `${node.keyword.text} 5`);
-    const v = t && secondsArg(r, t, 0, max);
+    const v = t && secondsArg(r, t, 0, max, node.keyword.text);
     if (v !== null) d.garp[key] = v;
   };
 const garpCount =
   (key: 'garpMasterRepeat' | 'garpMasterRefreshRepeat' | 'garpLowerPrioRepeat'): Handler =>
   (r, node, d) => {
     const t = oneArg(r, node, `${node.keyword.text} 5`);
-    const v = t && intArg(r, t, 1, 255);
+    const v = t && intArg(r, t, 1, 255, node.keyword.text);
     if (v !== null) d.garp[key] = v;
   };
 
 const version: Handler = (r, node, d) => {
   const t = oneArg(r, node, 'version 3');
-  const v = t && intArg(r, t, 2, 3);
+  const v = t && intArg(r, t, 2, 3, node.keyword.text);
   if (v === 2 || v === 3) {
     d.version = v;
     d.versionTok = t!;
@@ -158,7 +158,7 @@ export const INSTANCE_KEYWORDS: Record<string, Handler> = {
   advert_int: (r, node, d) => {
     const t = oneArg(r, node, 'advert_int 1');
     if (t === null) return;
-    const v = secondsArg(r, t, 0.01, 255);
+    const v = secondsArg(r, t, 0.01, 255, node.keyword.text);
     if (v === null) return;
     d.advertInt = v;
     d.advertTok = t;
@@ -276,7 +276,7 @@ export const INSTANCE_KEYWORDS: Record<string, Handler> = {
   },
   preempt_delay: (r, node, d) => {
     const t = oneArg(r, node, 'preempt_delay 30');
-    const v = t && secondsArg(r, t, 0, 1000);
+    const v = t && secondsArg(r, t, 0, 1000, node.keyword.text);
     if (v !== null) {
       d.preemptDelay = v;
       d.preemptDelayTok = t!;
@@ -338,7 +338,7 @@ export const INSTANCE_KEYWORDS: Record<string, Handler> = {
   debug: (r, node, d) => {
     const t = oneArg(r, node, 'debug 0');
     if (t === null) return;
-    if (intArg(r, t, 0, 4) !== null) {
+    if (intArg(r, t, 0, 4, node.keyword.text) !== null) {
       r.warn(
         node,
         KA.ignored,
@@ -362,8 +362,6 @@ const NOT_IMPLEMENTED = [
   'vrf',
   'use_vmac_addr',
   'use_ipvlan',
-  'track_file',
-  'track_process',
   'track_bfd',
   'mcast_dst_ip',
   'track_src_ip',
@@ -408,6 +406,8 @@ export function newInstanceDraft(name: string, node: ConfigNode): InstanceDraft 
     trackInterfaces: [],
     trackScripts: [],
     trackBalancers: [],
+    trackFiles: [],
+    trackProcesses: [],
   };
 }
 

@@ -12,6 +12,7 @@ import {
   rejectBlock,
   secondsArg,
   splitsAsCommand,
+  weightArg,
 } from './values.ts';
 
 export type VrrpScriptDraft = z.input<typeof VrrpScriptSchema>;
@@ -51,37 +52,27 @@ export function parseVrrpScript(r: Reporter, block: ConfigNode, name: string): V
       }
       case 'interval': {
         const t = oneArg(r, node, 'interval 2');
-        const v = t && secondsArg(r, t, 0.000001, 86400);
+        const v = t && secondsArg(r, t, 0.000001, 86400, node.keyword.text);
         if (v !== null) d.interval = v;
         break;
       }
       case 'timeout': {
         const t = oneArg(r, node, 'timeout 2');
-        const v = t && secondsArg(r, t, 0.000001, 86400);
+        const v = t && secondsArg(r, t, 0.000001, 86400, node.keyword.text);
         if (v !== null) d.timeout = v;
         break;
       }
       case 'weight': {
-        if (node.args.length === 0) {
-          r.error(node, KA.missingArgument, 'weight is missing a value - write e.g. weight -20');
-          break;
-        }
-        extraArgs(r, node, 2);
-        const v = intArg(r, node.args[0], -253, 253);
-        if (v !== null) d.weight = v;
-        const rev = node.args[1];
-        if (rev !== undefined) {
-          if (rev.text === 'reverse') d.weightReverse = true;
-          else if (rev.text !== 'noreverse' && rev.text !== 'no_reverse') {
-            r.error(rev, KA.badValue, `weight ${node.args[0].text} ${rev.text}: write 'reverse' or nothing`);
-          }
-        }
+        const w = weightArg(r, node, -253, 253, 'weight -20');
+        if (w === null) break;
+        if (w.weight !== null) d.weight = w.weight;
+        if (w.reverse) d.weightReverse = true;
         break;
       }
       case 'rise':
       case 'fall': {
         const t = oneArg(r, node, `${word} 2`);
-        const v = t && intArg(r, t, 1, 1_000_000);
+        const v = t && intArg(r, t, 1, 1_000_000, node.keyword.text);
         if (v !== null) d[word] = v;
         break;
       }

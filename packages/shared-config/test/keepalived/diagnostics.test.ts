@@ -85,7 +85,101 @@ const cases: Case[] = [
         'CFG_ERR_KA_OUT_OF_RANGE',
         '(B) VRRPv3 advertisement interval 41s is over 40.95 - write advert_int 0.01 to 40.95',
       ],
-      ['alert', null, 21, 'CFG_ERR_KA_OUT_OF_RANGE', "number '0' outside range [0.01, 255]"],
+      ['alert', null, 21, 'CFG_ERR_KA_OUT_OF_RANGE', "advert_int: number '0' outside range [0.01, 255]"],
+    ],
+  },
+  {
+    name: 'vrrp_track_process and track_file: what keepalived refuses, and a name that can never match',
+    text: `vrrp_track_process none {\n    quorum 2\n}\nvrrp_track_process q {\n    process haproxy\n    quorum 3\n    quorum_max 2\n}\nvrrp_track_process m {\n    process haproxy\n    param_match sometimes\n}\nvrrp_track_process long {\n    process haproxy-balancer-01\n}\ntrack_file nofile {\n    weight 2\n}\n${instance('    track_process {\n        long\n        haproxx\n    }\n    track_file {\n        nofile\n    }')}`,
+    expect: [
+      [
+        'alert',
+        null,
+        1,
+        'CFG_ERR_KA_MISSING_REQUIRED',
+        "track process 'none' process name not specified - add e.g. 'process haproxy'",
+      ],
+      [
+        'alert',
+        null,
+        4,
+        'CFG_ERR_KA_BAD_VALUE',
+        '(q) quorum 3 is greater than quorum_max 2 - make quorum_max at least quorum',
+      ],
+      [
+        'alert',
+        null,
+        11,
+        'CFG_ERR_KA_BAD_VALUE',
+        'Invalid param_match type sometimes - write param_match, param_match initial or param_match partial',
+      ],
+      [
+        'warning',
+        null,
+        14,
+        'CFG_WARN_KA_ADJUSTED',
+        '(long) process haproxy-balancer-01 is longer than a process name can be (15 characters in /proc/PID/comm) and never matches - add full_command to match the command line',
+      ],
+      [
+        'alert',
+        null,
+        16,
+        'CFG_ERR_KA_MISSING_REQUIRED',
+        "(nofile) track_file has no file - add e.g. 'file /run/keepalived/nofile'",
+      ],
+      [
+        'alert',
+        null,
+        24,
+        'CFG_ERR_KA_UNKNOWN_REFERENCE',
+        "(VI_1) track process haproxx not found - define 'vrrp_track_process haproxx { … }'",
+      ],
+      [
+        'alert',
+        null,
+        27,
+        'CFG_ERR_KA_UNKNOWN_REFERENCE',
+        "(VI_1) track file nofile not found - define 'track_file nofile { … }'",
+      ],
+    ],
+  },
+  {
+    name: 'data_use_instance is accepted and said to have no effect',
+    text: `global_defs {\n    data_use_instance\n}\n${instance('')}`,
+    expect: [
+      [
+        'warning',
+        null,
+        2,
+        'CFG_WARN_KA_IGNORED',
+        'data_use_instance has no effect: ha-agent has no instance name or namespace to add to keepalived.data',
+      ],
+    ],
+  },
+  {
+    name: 'a range error names the keyword (heartbeat_timeout 0)',
+    text: `vrrp_track_balancer lb {\n    heartbeat_timeout 0\n}\n${instance('    track_balancer {\n        lb\n    }')}`,
+    expect: [
+      [
+        'alert',
+        null,
+        2,
+        'CFG_ERR_KA_OUT_OF_RANGE',
+        "heartbeat_timeout: number '0' outside range [0.001, 3600]",
+      ],
+    ],
+  },
+  {
+    name: 'vrrp_garp_interval 0 and vrrp_gna_interval 0 are refused, as keepalived 2.2.7 refuses them',
+    text: `global_defs {\n    vrrp_garp_interval 0\n    vrrp_gna_interval 0.5\n}\n${instance('')}`,
+    expect: [
+      [
+        'alert',
+        null,
+        2,
+        'CFG_ERR_KA_OUT_OF_RANGE',
+        "vrrp_garp_interval: number '0' outside range [0.000001, 4294.967295]",
+      ],
     ],
   },
   {

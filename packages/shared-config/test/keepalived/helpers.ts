@@ -7,7 +7,8 @@ export function memoryHost(files: Record<string, string>): SourceHost {
   return {
     readFile(path) {
       const text = files[path];
-      if (text === undefined) throw new Error(`ENOENT: no such file ${path}`);
+      if (text === undefined)
+        throw Object.assign(new Error(`ENOENT: no such file ${path}`), { code: 'ENOENT' });
       return text;
     },
     glob(pattern, cwd) {

@@ -15,6 +15,84 @@ const first = (c: KeepalivedConfig) => c.instances[0];
 
 const cases: Case[] = [
   {
+    name: 'track_file: weight 1 unless set, the reference inherits weight and reverse, init_file',
+    text: `track_file tf {\n file /run/k/tf\n init_file 5 overwrite\n}\nvrrp_track_file rev {\n file /run/k/rev\n weight 4 reverse\n}\n${instance(' track_file {\n  tf\n  rev weight 2\n }')}`,
+    check: (c) => [
+      c.trackFiles.tf.weight,
+      c.trackFiles.tf.initFile,
+      c.trackFiles.rev.path,
+      first(c).trackFiles.map((t) => [t.name, t.weight, t.reverse]),
+    ],
+    // keepalived 2.2.7's data dump for the same: "tf, weight 1" and "rev, weight 2 reverse"
+    expect: [
+      1,
+      { value: 5, overwrite: true },
+      '/run/k/rev',
+      [
+        ['tf', 1, false],
+        ['rev', 2, true],
+      ],
+    ],
+  },
+  {
+    name: 'vrrp_track_process: keepalived 2.2.7 parser rules (parameters imply an exact command-line match)',
+    text: `vrrp_track_process a {\n process haproxy\n}\nvrrp_track_process b {\n process /usr/sbin/haproxy -f /etc/haproxy/haproxy.cfg\n param_match partial\n quorum 2\n quorum_max 3\n fork_delay 1.5\n terminate_delay 0.25\n}\nvrrp_track_process c {\n process sleep\n full_command\n weight 10 reverse\n}\nvrrp_track_process d {\n process nginx\n quorum_max 0\n}\nvrrp_track_process e {\n process x a\n}\n${instance(' track_process {\n  a\n  b\n  c weight -5\n  d\n  e\n }')}`,
+    check: (c) => [
+      Object.values(c.trackProcesses).map((p) => [
+        p.name,
+        p.process,
+        p.params,
+        p.paramMatch,
+        p.fullCommand,
+        p.quorum,
+        p.quorumMax,
+        p.forkDelay,
+        p.terminateDelay,
+        p.weight,
+        p.weightReverse,
+      ]),
+      first(c).trackProcesses.map((t) => [t.name, t.weight, t.reverse]),
+    ],
+    expect: [
+      [
+        ['a', 'haproxy', [], 'none', false, 1, null, 0, 0, 0, false],
+        [
+          'b',
+          '/usr/sbin/haproxy',
+          ['-f', '/etc/haproxy/haproxy.cfg'],
+          'partial',
+          true,
+          2,
+          3,
+          1.5,
+          0.25,
+          0,
+          false,
+        ],
+        ['c', 'sleep', [], 'none', true, 1, null, 0, 0, 10, true],
+        ['d', 'nginx', [], 'none', false, 0, 0, 0, 0, 0, false],
+        ['e', 'x', ['a'], 'exact', true, 1, null, 0, 0, 0, false],
+      ],
+      // keepalived 2.2.7's data dump: "p1, weight 0" and "p2, weight -5 reverse"
+      [
+        ['a', 0, false],
+        ['b', 0, false],
+        ['c', -5, true],
+        ['d', 0, false],
+        ['e', 0, false],
+      ],
+    ],
+  },
+  {
+    name: 'a track_script reference inherits the script’s reverse unless it says noreverse',
+    text: `vrrp_script s {\n script /bin/true\n weight 10 reverse\n}\n${instance(' track_script {\n  s weight 20\n }')}${instance(' track_script {\n  s weight 20 noreverse\n }', 'VI_2').replace('_id 51', '_id 52')}`,
+    check: (c) => c.instances.map((i) => [i.trackScripts[0].weight, i.trackScripts[0].reverse]),
+    expect: [
+      [20, true],
+      [20, false],
+    ],
+  },
+  {
     name: 'defaults of a minimal instance',
     text: instance(''),
     check: (c) => {

@@ -3,7 +3,7 @@
  * Announce VIPs as a new MASTER would, with the GarpScheduler and real frames — for the wire test, and
  * for an operator who wants to push a VIP's MAC to the switches by hand:
  *
- *   node packages/ha-agent/src/net/garp-send-cli.ts --if eth0 --vip 10.0.0.100 [--vip 2001:db8::100]
+ *   node packages/ha-agent/test/support/garp-send-cli.ts --if eth0 --vip 10.0.0.100 [--vip 2001:db8::100]
  *        [--repeat 5] [--delay 5] [--interval 0] [--gna-interval 0] [--vmac VRID] [--duration S] [--arping]
  *
  * Sends through the native addon's sendLinkFrame (AF_PACKET, needs CAP_NET_RAW); `--arping`, or a
@@ -12,9 +12,33 @@
  */
 import { isIPv6 } from 'node:net';
 import { parseArgs } from 'node:util';
-import { vmacAddress } from './garp.ts';
-import { type AnnouncementSender, GarpScheduler } from './garp-scheduler.ts';
-import { arpingSender, interfaceMac, linkFrameSender } from './garp-senders.ts';
+import { execa } from 'execa';
+import { vmacAddress } from '../../src/net/garp.ts';
+import { type Announcement, type AnnouncementSender, GarpScheduler } from '../../src/net/garp-scheduler.ts';
+import { interfaceMac, linkFrameSender } from '../../src/net/garp-senders.ts';
+
+/**
+ * Fallback without the native addon: IPv4 only, through Debian's `arping` (Thomas Habets' arping 2.x,
+ * the one scripts/bootstrap.sh installs): `arping -q -U -S VIP -i IF -c 1 -w 0.2 VIP` puts the same
+ * gratuitous ARP request on the wire (sender = target = VIP, target MAC broadcast) from the interface MAC.
+ * Exit status 1 only means nobody answered, which is expected. Fire and forget; IPv6 NAs are skipped
+ * (there is no standard tool for an unsolicited NA).
+ */
+function arpingSender(
+  opts: { onError?: (err: Error) => void; arpingPath?: string } = {},
+): AnnouncementSender {
+  return (a: Announcement) => {
+    if (a.family !== 4) return;
+    const args = ['-q', '-U', '-S', a.vip, '-i', a.ifname, '-c', '1', '-w', '0.2', a.vip];
+    execa(opts.arpingPath ?? 'arping', args, { reject: false, timeout: 5000, stdin: 'ignore' }).then((r) => {
+      if (r.exitCode !== 0 && r.exitCode !== 1 && opts.onError) {
+        opts.onError(
+          new Error(`arping: ${String(r.stderr).trim() || r.shortMessage || `exit ${r.exitCode}`}`),
+        );
+      }
+    });
+  };
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -44,7 +68,7 @@ async function main(): Promise<void> {
     via = 'arping';
   } else {
     try {
-      const native = await import('./native.ts');
+      const native = await import('../../src/net/native.ts');
       send = linkFrameSender(native.sendLinkFrame);
       native.interfaceIndex(ifname); // loads the addon now, so a missing one falls back before sending
     } catch (err) {

@@ -1,4 +1,4 @@
-import type { AgentStatus, InstanceStatus } from './status-schema.ts';
+import type { AgentStatus, InstanceStatus } from '../../src/api/status-schema.ts';
 
 /** A plausible status for tests and docs: one MASTER instance tracking a balancer and an interface. */
 export function fakeInstanceStatus(over: Partial<InstanceStatus> = {}): InstanceStatus {

@@ -9,7 +9,14 @@ export interface LabFixture {
   /** processes killed (SIGKILL) in after(); push anything started by hand */
   readonly procs: Proc[];
   /** `ha-agent -f CONF` on node `i`, killed in after() */
-  startAgent(i: number, name: string, conf: string, extra?: string[]): Proc;
+  startAgent(
+    i: number,
+    name: string,
+    conf: string,
+    extra?: string[],
+    env?: NodeJS.ProcessEnv,
+    spawnOptions?: { detached?: boolean },
+  ): Proc;
   /** `address` is on node `i` */
   on(i: number, address: string): boolean;
   /** the last output of every process, to append to a failed assertion */
@@ -33,8 +40,8 @@ export function useLab(count: number, net: number, addrs?: string[]): LabFixture
       return lab;
     },
     procs,
-    startAgent(i, name, conf, extra = []) {
-      const p = startAgent(fx.lab, fx.lab.nodes[i].ns, name, conf, extra);
+    startAgent(i, name, conf, extra = [], env = process.env, spawnOptions = {}) {
+      const p = startAgent(fx.lab, fx.lab.nodes[i].ns, name, conf, extra, env, spawnOptions);
       procs.push(p);
       return p;
     },

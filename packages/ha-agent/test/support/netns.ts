@@ -80,36 +80,6 @@ export function hasAddress(ns: string, address: string): boolean {
   return out.split('\n').some((l) => l.includes(` ${address}/`));
 }
 
-/** Polls `pred` every `stepMs` until it holds (returns the elapsed ms) or the deadline passes (throws). */
-export async function waitFor(
-  pred: () => boolean,
-  deadlineMs: number,
-  what: string,
-  stepMs = 20,
-): Promise<number> {
-  const start = performance.now();
-  for (;;) {
-    if (pred()) return performance.now() - start;
-    if (performance.now() - start > deadlineMs)
-      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
-/** Asserts `pred` stays true for the whole window (polled). */
-export async function holdsFor(
-  pred: () => boolean,
-  windowMs: number,
-  what: string,
-  stepMs = 50,
-): Promise<void> {
-  const start = performance.now();
-  while (performance.now() - start < windowMs) {
-    if (!pred()) throw new Error(`${what} stopped holding after ${Math.round(performance.now() - start)} ms`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
 export interface Proc {
   child: ChildProcess;
   /** stdout and stderr interleaved */
@@ -121,8 +91,19 @@ export interface Proc {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export function spawnIn(ns: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Proc {
-  const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+/** `cmd args` inside `ns`; `detached` puts it in a process group of its own (kill(-pid) then reaches it all). */
+export function spawnIn(
+  ns: string,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { detached?: boolean } = {},
+): Proc {
+  const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+    detached: opts.detached ?? false,
+  });
   let out = '';
   let stdout = '';
   child.stdout?.on('data', (d) => {
@@ -149,21 +130,35 @@ export function spawnIn(ns: string, cmd: string, args: string[], env: NodeJS.Pro
 const AGENT = new URL('../../bin/ha-agent.js', import.meta.url).pathname;
 
 /** Starts `ha-agent -n -l -f CONF` in `ns` with pid files in the lab dir. */
-export function startAgent(lab: Lab, ns: string, name: string, conf: string, extra: string[] = []): Proc {
+export function startAgent(
+  lab: Lab,
+  ns: string,
+  name: string,
+  conf: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+  spawnOptions: { detached?: boolean } = {},
+): Proc {
   const file = join(lab.dir, `${name}.conf`);
   writeFileSync(file, conf);
-  return spawnIn(ns, process.execPath, [
-    AGENT,
-    '-n',
-    '-l',
-    '-f',
-    file,
-    '-p',
-    join(lab.dir, `${name}.pid`),
-    '-r',
-    join(lab.dir, `${name}.vrrp.pid`),
-    ...extra,
-  ]);
+  return spawnIn(
+    ns,
+    process.execPath,
+    [
+      AGENT,
+      '-n',
+      '-l',
+      '-f',
+      file,
+      '-p',
+      join(lab.dir, `${name}.pid`),
+      '-r',
+      join(lab.dir, `${name}.vrrp.pid`),
+      ...extra,
+    ],
+    env,
+    spawnOptions,
+  );
 }
 
 export async function stopProc(

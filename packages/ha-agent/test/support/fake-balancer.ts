@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * A tiny stand-in for the balancer's health API (contract C in shared-config/health-api): HTTP/1.1 on a
+ * A tiny stand-in for the balancer's health API, built on shared-config's contract
+ * (`@ha-lb/shared-config/health-api`: paths, content types, HealthSchema, formatWatchLine): HTTP/1.1 on a
  * Unix socket, `GET /health` and the held `GET /health/watch` ndjson stream with a snapshot, `change`
  * events and heartbeats. Tests use it in-process (`startFakeBalancer`) or as a separate process so that
  * SIGKILL on it models a balancer crash:
  *
- *   node packages/ha-agent/src/track/fake-balancer.ts --socket PATH [--status ready|starting|stopping]
+ *   node packages/ha-agent/test/support/fake-balancer.ts --socket PATH [--status ready|starting|stopping]
  *        [--heartbeat-ms 200] [--mode 660]
  *
  * It prints `READY <socket path>` on stdout once listening. SIGTERM/SIGINT: sends `{type:'stopping'}` on
@@ -21,6 +22,7 @@ import {
   HEALTH_PATH,
   HEARTBEAT_INTERVAL_MS,
   type Health,
+  HealthSchema,
   type HealthStatus,
   WATCH_CONTENT_TYPE,
   WATCH_PATH,
@@ -63,15 +65,17 @@ export async function startFakeBalancer(opts: FakeBalancerOptions): Promise<Fake
   let linesSent = 0;
   const streams = new Map<ServerResponse, { seq: number }>();
 
-  const health = (): Health => ({
-    status,
-    pid: process.pid,
-    uptimeSeconds: (performance.now() - startedAt) / 1000,
-    version: 'fake-balancer/0',
-    heartbeatIntervalMs: heartbeatMs,
-    listeners: [{ proxy: 'fake', address: '127.0.0.1:0', listening: status === 'ready' }],
-    backends: [{ name: 'fake', up: 1, total: 1 }],
-  });
+  // Through the contract's own schema: the fake can never serve what a real agent would refuse.
+  const health = (): Health =>
+    HealthSchema.parse({
+      status,
+      pid: process.pid,
+      uptimeSeconds: (performance.now() - startedAt) / 1000,
+      version: 'fake-balancer/0',
+      heartbeatIntervalMs: heartbeatMs,
+      listeners: [{ proxy: 'fake', address: '127.0.0.1:0', listening: status === 'ready' }],
+      backends: [{ name: 'fake', up: 1, total: 1 }],
+    } satisfies Health);
 
   const send = (res: ServerResponse, make: (seq: number) => WatchEvent): void => {
     const s = streams.get(res);
