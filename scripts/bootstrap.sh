@@ -69,3 +69,13 @@ fi
 # 5. Workspace dependencies, exactly as locked.
 cd "$ROOT"
 pnpm install --frozen-lockfile --reporter=silent >&2
+# pnpm runs a workspace package's install script only when it installs the package afresh: rebuild
+# an addon whose sources are newer than its binary (an updated checkout), or whose binary is missing.
+for gyp in packages/*/native/binding.gyp; do
+  dir="$(dirname "$gyp")"
+  bin="$(ls "$dir"/build/Release/*.node 2>/dev/null | head -1)"
+  if [ -z "$bin" ] || [ -n "$(find "$dir" -maxdepth 1 -newer "$bin" \( -name '*.c' -o -name 'binding.gyp' \))" ]; then
+    log "building the native addon in $dir"
+    node "$dir/build.mjs" >&2
+  fi
+done

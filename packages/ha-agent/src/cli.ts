@@ -3,6 +3,7 @@
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
+import { systemdNotifier } from '@ha-lb/sd-notify';
 import { formatKeepalivedDiagnostic, loadKeepalivedConfig } from '@ha-lb/shared-config/keepalived';
 import { runConfigTest } from './cli/config-test.ts';
 import { dumpPaths, writeDumpFile } from './dump/dump-files.ts';
@@ -158,12 +159,29 @@ async function run(opts: Options, file: string, configId: string | undefined, lo
     }
   };
 
+  // Before anything spawns a child (notify and check scripts): the notifier takes NOTIFY_SOCKET out of
+  // the environment, so only this process speaks to systemd.
+  const notify = systemdNotifier({
+    onError: (err) => log.warn({ code: 'HA_ERR_SD_NOTIFY' }, `sd_notify: ${err.message}`),
+  });
   const agent = new Agent(config, { logger: log });
+  const watched = new WeakSet<object>();
+  /** STATUS= for `systemctl status`: every instance and its state, refreshed on each transition. */
+  const statusLine = () =>
+    agent.instances.map((i) => `${i.name} ${i.state}`).join(', ') || 'no VRRP instance';
+  const watchTransitions = () => {
+    for (const inst of agent.instances) {
+      if (watched.has(inst)) continue;
+      watched.add(inst);
+      inst.on('transition', () => notify.status(statusLine()));
+    }
+  };
   let stopping = false;
   let reloading: Promise<void> = Promise.resolve();
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    notify.stopping('stopping: sending priority 0, removing the virtual addresses');
     await reloading.catch(() => {});
     // A hung shutdown must not keep the VIP hostage forever.
     const guard = setTimeout(() => {
@@ -183,12 +201,13 @@ async function run(opts: Options, file: string, configId: string | undefined, lo
   };
   const reload = () => {
     reloading = reloading.then(async () => {
+      notify.reloading('reloading');
       const next = load();
       if (!next) {
         log.error({ code: 'HA_ERR_CONFIG', file }, 'new configuration has errors; keeping the running one');
-        return;
-      }
-      await agent.reload(next).catch((err) => log.error({ err: String(err) }, 'reload failed'));
+      } else await agent.reload(next).catch((err) => log.error({ err: String(err) }, 'reload failed'));
+      watchTransitions();
+      notify.ready(statusLine());
     });
   };
   const dump = (kind: 'data' | 'stats' | 'json') => {
@@ -255,6 +274,8 @@ async function run(opts: Options, file: string, configId: string | undefined, lo
     removePidfiles();
     return 1;
   }
+  watchTransitions();
+  notify.ready(statusLine());
   return -1; // keep running
 }
 

@@ -17,6 +17,8 @@ export type HaErrorCode =
   | 'HA_ERR_VMAC'
   /** a pid file cannot be written */
   | 'HA_ERR_PIDFILE'
+  /** systemd's notify socket cannot be written to (READY=1 and the rest are lost) */
+  | 'HA_ERR_SD_NOTIFY'
   /** the command line is wrong (unknown option, bad value) */
   | 'HA_ERR_USAGE'
   /** a VIP cannot be added, removed or listed */
