@@ -1,5 +1,5 @@
 import type { BackendSpec, HttpReuse } from '../engine/engine-config.ts';
-import { algorithmFor, type LbAlgorithm } from './algorithms/index.ts';
+import { algorithmFor, dispatchTo, type LbAlgorithm } from './algorithms/index.ts';
 import { newServerState, type ServerState } from './server.ts';
 import type { StateEvents } from './state-events.ts';
 
@@ -13,9 +13,19 @@ export interface BackendState {
 
 export function newBackendState(spec: BackendSpec): BackendState {
   const servers = spec.servers.map(newServerState);
-  const lb = algorithmFor(spec.balance.algorithm)(servers, spec.balance.args);
+  // HAProxy 2.6: `dispatch` serves a backend without `balance` (from-haproxy.ts leaves balance null then)
+  const lb =
+    spec.dispatch != null && spec.balance === null
+      ? dispatchTo(spec.dispatch)
+      : algorithmFor(spec.balance ?? { algorithm: 'roundrobin' })(servers, {
+          balance: spec.balance ?? { algorithm: 'roundrobin' },
+          hashType: spec.hashType ?? DEFAULT_HASH_TYPE,
+          allBackups: spec.allBackups === true,
+        });
   return { spec, servers, lb, httpReuse: spec.httpReuse };
 }
+
+const DEFAULT_HASH_TYPE = Object.freeze({ method: 'map-based', function: 'sdbm', avalanche: false } as const);
 
 /** Servers that may take traffic: active ones, or the backups when no active server is usable. */
 export function usableServers(be: BackendState): ServerState[] {
@@ -24,7 +34,7 @@ export function usableServers(be: BackendState): ServerState[] {
   return be.servers.filter((s) => s.up && s.spec.backup);
 }
 
-/** Marks a server UP or DOWN (checks, the runtime API) and tells the subscribers. */
+/** Marks a server UP or DOWN (checks, the runtime API), re-places it in the algorithm, tells the subscribers. */
 export function setServerUp(
   events: StateEvents,
   be: BackendState,
@@ -34,5 +44,14 @@ export function setServerUp(
 ): void {
   if (server.up === up) return;
   server.up = up;
+  be.lb.update(server);
   events.emit({ kind: 'server', backend: be.spec.name, server: server.spec.name, up, reason });
+}
+
+/** Changes a server's weight in effect (`set weight`, agent checks); the round goes on with it. */
+export function setServerWeight(be: BackendState, server: ServerState, weight: number): void {
+  const w = Math.max(0, Math.min(256, Math.trunc(weight)));
+  if (server.weight === w) return;
+  server.weight = w;
+  be.lb.update(server);
 }

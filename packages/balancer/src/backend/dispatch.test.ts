@@ -39,7 +39,7 @@ function backend(port: number, retries: number) {
     httpReuse: 'safe',
     options: { httpServerClose: false, httpClose: false, httpKeepAlive: false },
     forwardfor: null,
-    balance: { algorithm: 'roundrobin', args: [] },
+    balance: null,
     errorfiles: new Map(),
   };
   return newBackendState(spec);

@@ -49,12 +49,33 @@ export class Dispatch {
     this.owner = owner;
   }
 
-  /** A new exchange with `server` of `backend`: forget the previous one's attempts. */
+  /** the server this exchange counts against (its `served`), until end() */
+  private assigned: ServerState | null = null;
+  private assignedIn: BackendState | null = null;
+
+  /** A new exchange with `server` of `backend`: forget the previous one's attempts, count it on the server. */
   begin(backend: BackendState, server: ServerState, retries: number): void {
+    if (this.assigned !== server) {
+      this.end();
+      server.served++;
+      backend.lb.loadChanged?.(server);
+      this.assigned = server;
+      this.assignedIn = backend;
+    }
     this.backend = backend;
     this.server = server;
     this.retries = retries;
     this.attempts = 0;
+  }
+
+  /** The exchange is over (response done, or the session closed): the server has one less to serve. */
+  end(): void {
+    const s = this.assigned;
+    if (s === null) return;
+    this.assigned = null;
+    s.served--;
+    this.assignedIn!.lb.loadChanged?.(s);
+    this.assignedIn = null;
   }
 
   /** Opens a fresh connection to the current server; `data` (if any) goes out once connected. */

@@ -9,8 +9,19 @@ export interface ServerState {
   /** idle keep-alive connections (ServerConn), most recently used last: LIFO keeps the hot ones warm */
   idle: ServerConn[];
   up: boolean;
+  /**
+   * The weight in effect (0–256): the configured one until the runtime API or a check changes it.
+   * 0 takes no new traffic. After changing it (or `up`), call the backend's `lb.update(server)`
+   * (backend.ts `setServerUp` / `setServerWeight` do).
+   */
+  weight: number;
+  /**
+   * Exchanges assigned to it right now (HAProxy's `served`): requests in flight in mode http,
+   * connections in mode tcp. leastconn, first and random read it.
+   */
+  served: number;
 }
 
 export function newServerState(spec: ServerSpec): ServerState {
-  return { spec, conns: 0, idle: [], up: !spec.disabled };
+  return { spec, conns: 0, idle: [], up: !spec.disabled, weight: spec.weight, served: 0 };
 }

@@ -3,6 +3,9 @@
  * (contract A, see from-haproxy.ts) or built directly (the built-in default configuration), so the
  * engine never reads the config model on the hot path and tests can build one in a few lines.
  */
+import type { Balance } from '@ha-lb/shared-config/haproxy';
+
+export type { Balance };
 
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
@@ -67,6 +70,18 @@ export interface ServerSpec {
   maxconn: number | null;
   disabled: boolean;
   backup: boolean;
+  /**
+   * HAProxy's server id (`id N`, else the first free number in declaration order, from 1): consistent
+   * hashing places the server's points on the ring by it. Unset: the position in the backend, from 1.
+   */
+  id?: number;
+}
+
+/** `hash-type <method> <function> [avalanche]` */
+export interface HashType {
+  method: 'map-based' | 'consistent';
+  function: 'sdbm' | 'djb2' | 'wt6' | 'crc32' | 'none';
+  avalanche: boolean;
 }
 
 export type HttpReuse = 'never' | 'safe' | 'aggressive' | 'always';
@@ -80,7 +95,14 @@ export interface BackendSpec {
   httpReuse: HttpReuse;
   options: HttpOptions;
   forwardfor: ForwardFor | null;
-  balance: { algorithm: string; args: string[] };
+  /** `balance …` (null: none written, i.e. roundrobin, or `dispatch` when set) */
+  balance: Balance | null;
+  /** `hash-type` (default map-based sdbm) */
+  hashType?: HashType;
+  /** `option allbackups`: every usable backup serves when no active server can, not only the first */
+  allBackups?: boolean;
+  /** `dispatch ADDR:PORT`: the one destination of a backend without `balance` */
+  dispatch?: { host: string; port: number } | null;
   /** raw HTTP responses read from `errorfile` at start */
   errorfiles: Map<number, Buffer>;
 }

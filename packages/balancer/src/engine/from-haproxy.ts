@@ -78,7 +78,20 @@ function server(s: ModelServer, proxy: string): ServerSpec {
     maxconn: s.maxconn ?? null,
     disabled: s.disabled === true,
     backup: s.backup === true,
+    ...(s.id != null ? { id: s.id } : {}),
   };
+}
+
+/** HAProxy's automatic server ids: explicit `id`s stay, the others take the lowest free numbers in order. */
+function withServerIds(servers: ServerSpec[]): ServerSpec[] {
+  const used = new Set(servers.map((s) => s.id).filter((id) => id !== undefined));
+  let next = 1;
+  for (const s of servers) {
+    if (s.id !== undefined) continue;
+    while (used.has(next)) next++;
+    s.id = next++;
+  }
+  return servers;
 }
 
 export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
@@ -92,13 +105,20 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
       backends.set(p.name, {
         name: p.name,
         mode,
-        servers: p.servers.map((s) => server(s, p.name)),
+        servers: withServerIds(p.servers.map((s) => server(s, p.name))),
         timeouts: timeouts(p.timeouts),
         retries: p.retries ?? 3,
         httpReuse: p.httpReuse ?? 'safe',
         options: options(p),
         forwardfor: p.options.forwardfor,
-        balance: p.balance ?? { algorithm: 'roundrobin', args: [] },
+        balance: p.balance,
+        hashType: {
+          method: p.hashType.method,
+          function: p.hashType.function,
+          avalanche: p.hashType.modifier === 'avalanche',
+        },
+        allBackups: p.options.allbackups === true,
+        dispatch: p.dispatch,
         errorfiles: files,
       });
     }

@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import type { BackendState } from '../backend/backend.ts';
 import { Dispatch } from '../backend/dispatch.ts';
+import type { PickContext } from '../backend/algorithms/index.ts';
 import type { ServerState } from '../backend/server.ts';
 import { releaseToPool, type ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
@@ -22,6 +23,7 @@ const S_CLOSED = 3;
 // one parse result per direction serves every session (no per-session 600-entry offset tables).
 let REQ: HttpHead = newHead(101);
 let RES: HttpHead = newHead(101);
+const EMPTY = Buffer.alloc(0);
 function heads(maxHeaders: number): void {
   if (REQ.drop.length < maxHeaders + 1) {
     REQ = newHead(maxHeaders);
@@ -40,6 +42,8 @@ export class HttpSession implements ServerConnOwner {
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
   private readonly clientAddr: string;
+  /** what the load-balancing algorithm sees of this client and its current request (reused, no allocation) */
+  private readonly pickCtx: PickContext;
   /** the forwardfor line for this client and the current pair ('' when excepted or off) */
   private ffLine: string;
   private state = S_HEAD;
@@ -70,6 +74,11 @@ export class HttpSession implements ServerConnOwner {
     this.d = new Dispatch(this);
     heads(px.maxHeaders);
     this.clientAddr = normalizeClientAddress(client.remoteAddress);
+    this.pickCtx = {
+      clientAddress: client.remoteAddress ?? '',
+      exclude: null,
+      request: { buf: EMPTY, head: REQ, bodyEnd: 0 },
+    };
     this.ffLine = this.forwardForFor(px);
     client.setNoDelay(true);
     if (px.tClient) client.setTimeout(px.tClient);
@@ -179,7 +188,12 @@ export class HttpSession implements ServerConnOwner {
     else this.tx.reqBody.reset(FRAMING_NONE, 0);
 
     const be = this.chooseBackend();
-    const server = be === null ? null : be.lb.pick({ clientAddress: this.clientAddr, exclude: null });
+    const view = this.pickCtx.request!;
+    view.buf = buf;
+    view.head = h;
+    view.bodyEnd = Math.min(buf.length, headEnd + (h.contentLength > 0 ? h.contentLength : 0));
+    const server = be === null ? null : be.lb.pick(this.pickCtx);
+    view.buf = EMPTY;
     if (server === null) {
       this.state = S_EXCHANGE;
       this.inbuf = this.tx.reqBody.done && headEnd < buf.length ? buf.subarray(headEnd) : null;
@@ -492,6 +506,7 @@ export class HttpSession implements ServerConnOwner {
   }
 
   private finishExchange(): void {
+    this.d.end();
     const conn = this.d.conn;
     const px = this.px;
     this.tx.tEnd = Date.now();
@@ -703,6 +718,7 @@ export class HttpSession implements ServerConnOwner {
   }
 
   private cleanup(): void {
+    this.d.end();
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;

@@ -2,7 +2,6 @@ import type net from 'node:net';
 import { Dispatch } from '../backend/dispatch.ts';
 import type { ServerConn, ServerConnOwner } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
-import { normalizeClientAddress } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 
 /**
@@ -39,7 +38,7 @@ export class TcpSession implements ServerConnOwner {
     px.sessions.add(this);
     const be = px.be;
     const server = be
-      ? be.lb.pick({ clientAddress: normalizeClientAddress(client.remoteAddress), exclude: null })
+      ? be.lb.pick({ clientAddress: client.remoteAddress ?? '', exclude: null, request: null })
       : null;
     if (be === null || server === null) {
       this.dispatch = null;
@@ -130,6 +129,7 @@ export class TcpSession implements ServerConnOwner {
     if (this.closed) return;
     this.closed = true;
     this.dispatch?.abort();
+    this.dispatch?.end();
     this.client.destroy();
     if (this.px.sessions.delete(this)) this.gate.release();
   }

@@ -69,7 +69,7 @@ export function proxyConfig(o: ProxyOpts): EngineConfig {
     httpReuse: o.httpReuse ?? 'safe',
     options,
     forwardfor: null,
-    balance: { algorithm: 'roundrobin', args: [] },
+    balance: null,
     errorfiles: new Map(),
   };
   return {

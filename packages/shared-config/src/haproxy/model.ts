@@ -493,6 +493,35 @@ export const RawDirectiveSchema = z.strictObject({
   ...Where,
 });
 
+/** `hash-type <method> <function>`: the functions HAProxy 2.6 offers. */
+export const HASH_FUNCTIONS = ['sdbm', 'djb2', 'wt6', 'crc32', 'none'] as const;
+
+/** The algorithms of `balance` that take no argument. */
+export const SIMPLE_BALANCE_ALGORITHMS = ['roundrobin', 'static-rr', 'leastconn', 'first', 'source'] as const;
+export type SimpleBalanceAlgorithm = (typeof SIMPLE_BALANCE_ALGORITHMS)[number];
+
+/** `balance <algorithm> [arguments]` (configuration.txt §4.2), one variant per algorithm. */
+export const BalanceSchema = z.discriminatedUnion('algorithm', [
+  z.strictObject({ algorithm: z.enum(SIMPLE_BALANCE_ALGORITHMS) }),
+  z.strictObject({
+    algorithm: z.literal('uri'),
+    /** hash the query string too */
+    whole: z.boolean(),
+    /** hash only the path (an absolute URI's scheme and authority are skipped) */
+    pathOnly: z.boolean(),
+    /** hash at most this many characters */
+    len: z.int().min(1).nullable(),
+    /** hash at most this many directories */
+    depth: z.int().min(1).nullable(),
+  }),
+  z.strictObject({ algorithm: z.literal('url_param'), param: z.string(), checkPost: z.boolean() }),
+  z.strictObject({ algorithm: z.literal('hdr'), header: z.string(), useDomainOnly: z.boolean() }),
+  z.strictObject({ algorithm: z.literal('random'), draws: z.int().min(1) }),
+  z.strictObject({ algorithm: z.literal('rdp-cookie'), cookie: z.string() }),
+  z.strictObject({ algorithm: z.literal('hash'), expression: z.string() }),
+]);
+export type Balance = z.infer<typeof BalanceSchema>;
+
 export const ProxySchema = z.strictObject({
   name: z.string(),
   kind: z.enum(['frontend', 'backend', 'listen']),
@@ -542,14 +571,15 @@ export const ProxySchema = z.strictObject({
     .default({}),
   /** `errorfiles NAME [CODE…]`: http-errors sections to import (resolved into `errorfiles` too). */
   errorfilesFrom: z.array(z.strictObject({ name: z.string(), codes: z.array(z.int()) })).default([]),
-  balance: z
-    .strictObject({ algorithm: z.string(), args: z.array(z.string()) })
-    .default({ algorithm: 'roundrobin', args: [] }),
+  /** `balance …`; null when none is written (roundrobin, unless `dispatch` is set). */
+  balance: BalanceSchema.nullable().default(null),
+  /** `dispatch ADDR:PORT`: where traffic goes when the backend balances nothing (no `balance` line). */
+  dispatch: z.strictObject({ host: z.string(), port: z.int().min(1).max(65535) }).nullable().default(null),
   hashType: z
     .strictObject({
       method: z.enum(['map-based', 'consistent']),
-      function: z.string(),
-      modifier: z.string().nullable(),
+      function: z.enum(HASH_FUNCTIONS),
+      modifier: z.literal('avalanche').nullable(),
     })
     .default({ method: 'map-based', function: 'sdbm', modifier: null }),
   hashBalanceFactor: z.int().min(0).nullable().default(null),

@@ -5,6 +5,8 @@
 
 import { suggest } from '../common/did-you-mean.ts';
 import { CODES, ensure } from './context.ts';
+import { HASH_FUNCTIONS } from './model.ts';
+import { dispatchKeyword } from './proxy/dispatch.ts';
 import { balanceKeyword } from './proxy/balance.ts';
 import { bindKeyword } from './proxy/bind.ts';
 import { checkRulesKeyword } from './proxy/checks.ts';
@@ -41,7 +43,6 @@ export { ALL_OPTIONS } from './proxy/option.ts';
 export type { ProxyKeyword, ProxyKind, ProxyScope } from './proxy/scope.ts';
 export { parseRuleCondition } from './proxy/scope.ts';
 
-const HASH_FUNCTIONS = ['sdbm', 'djb2', 'wt6', 'crc32', 'none'];
 
 export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
   acl: aclKeyword,
@@ -49,6 +50,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
   balance: balanceKeyword,
   bind: bindKeyword,
   'bind-process': rawKeyword('dfb'),
+  dispatch: dispatchKeyword,
   capture: captureKeyword,
   compression: simple('dfb', (ctx, px) => {
     const [sub, ...rest] = ctx.args;
@@ -121,7 +123,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
         CODES.badValue,
       );
     }
-    if (fn !== undefined && !HASH_FUNCTIONS.includes(fn)) {
+    if (fn !== undefined && !(HASH_FUNCTIONS as readonly string[]).includes(fn)) {
       return ctx.alert(
         `'hash-type' : unknown hash function '${fn}' (use ${HASH_FUNCTIONS.join(', ')}).`,
         CODES.badValue,
@@ -133,7 +135,11 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
         CODES.badValue,
       );
     }
-    px.draft.hashType = { method, function: fn ?? 'sdbm', modifier: modifier ?? null };
+    px.draft.hashType = {
+      method,
+      function: (fn ?? 'sdbm') as (typeof HASH_FUNCTIONS)[number],
+      modifier: modifier === 'avalanche' ? 'avalanche' : null,
+    };
   }),
   'http-after-response': httpRulesKeyword('httpAfterResponseRules'),
   'http-check': checkRulesKeyword('http-check'),
@@ -258,5 +264,4 @@ export const REMOVED_PROXY_KEYWORDS: Record<string, string> = {
   block: "the 'block' directive is not supported anymore since HAProxy 2.1. Use 'http-request deny'.",
   redispatch:
     "keyword 'redispatch' directive is not supported anymore since HAProxy 2.1. Use 'option redispatch'.",
-  dispatch: "'dispatch' is not supported; use a 'server' line instead.",
 };

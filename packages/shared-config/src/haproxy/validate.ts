@@ -214,6 +214,18 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
       );
     }
 
+    // HAProxy 2.6: an explicit `balance` (here or inherited) wins over `dispatch`.
+    if (px.capabilities.backend && px.dispatch && px.balance && !px.disabled) {
+      out.push(
+        warning(
+          px.file,
+          px.line,
+          CODES.ignored,
+          `dispatch address of ${label} will be ignored in balance mode.`,
+        ),
+      );
+    }
+
     for (const ref of px.errorfilesFrom ?? []) {
       if (!input.httpErrors.includes(ref.name)) {
         out.push(

@@ -33,7 +33,7 @@ const CASES: [name: string, config: string, pick: (c: HaproxyConfig) => unknown,
         p.defaults,
       ];
     },
-    ['tcp', 3, 'safe', { algorithm: 'roundrobin', args: [] }, null, null, null, null],
+    ['tcp', 3, 'safe', null, null, null, null, null],
   ],
   [
     'global defaults',
@@ -334,14 +334,23 @@ const CASES: [name: string, config: string, pick: (c: HaproxyConfig) => unknown,
   [
     'balance algorithms and hash-type',
     `${BASE}backend a\n    balance uri whole depth 3\nbackend b\n    balance hdr(Host) use_domain_only\n    hash-type consistent wt6 avalanche\nbackend c\n    balance url_param uid check_post\nbackend d\n    balance random(2)\nbackend e\n    balance rdp-cookie\nbackend f\n    balance source\n`,
-    (c) => c.proxies.map((p) => [p.balance.algorithm, p.balance.args, p.hashType.method]),
+    (c) => c.proxies.map((p) => [p.balance, p.hashType]),
     [
-      ['uri', ['whole', 'depth', '3'], 'map-based'],
-      ['hdr', ['Host', 'use_domain_only'], 'consistent'],
-      ['url_param', ['uid', 'check_post'], 'map-based'],
-      ['random', ['2'], 'map-based'],
-      ['rdp-cookie', ['mstshash'], 'map-based'],
-      ['source', [], 'map-based'],
+      [
+        { algorithm: 'uri', whole: true, pathOnly: false, len: null, depth: 3 },
+        { method: 'map-based', function: 'sdbm', modifier: null },
+      ],
+      [
+        { algorithm: 'hdr', header: 'Host', useDomainOnly: true },
+        { method: 'consistent', function: 'wt6', modifier: 'avalanche' },
+      ],
+      [
+        { algorithm: 'url_param', param: 'uid', checkPost: true },
+        { method: 'map-based', function: 'sdbm', modifier: null },
+      ],
+      [{ algorithm: 'random', draws: 2 }, { method: 'map-based', function: 'sdbm', modifier: null }],
+      [{ algorithm: 'rdp-cookie', cookie: 'mstshash' }, { method: 'map-based', function: 'sdbm', modifier: null }],
+      [{ algorithm: 'source' }, { method: 'map-based', function: 'sdbm', modifier: null }],
     ],
   ],
   [
