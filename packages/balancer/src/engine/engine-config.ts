@@ -80,7 +80,7 @@ export interface ServerSpec {
 /** `hash-type <method> <function> [avalanche]` */
 export interface HashType {
   method: 'map-based' | 'consistent';
-  function: 'sdbm' | 'djb2' | 'wt6' | 'crc32' | 'none';
+  function: 'sdbm' | 'djb2' | 'wt6' | 'crc32';
   avalanche: boolean;
 }
 

@@ -493,8 +493,8 @@ export const RawDirectiveSchema = z.strictObject({
   ...Where,
 });
 
-/** `hash-type <method> <function>`: the functions HAProxy 2.6 offers. */
-export const HASH_FUNCTIONS = ['sdbm', 'djb2', 'wt6', 'crc32', 'none'] as const;
+/** `hash-type <method> <function>`: the functions HAProxy 2.6 offers ('none' came with 2.8). */
+export const HASH_FUNCTIONS = ['sdbm', 'djb2', 'wt6', 'crc32'] as const;
 
 /** The algorithms of `balance` that take no argument. */
 export const SIMPLE_BALANCE_ALGORITHMS = ['roundrobin', 'static-rr', 'leastconn', 'first', 'source'] as const;

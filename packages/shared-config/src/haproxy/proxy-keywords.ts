@@ -138,7 +138,8 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
     px.draft.hashType = {
       method,
       function: (fn ?? 'sdbm') as (typeof HASH_FUNCTIONS)[number],
-      modifier: modifier === 'avalanche' ? 'avalanche' : null,
+      // configuration.txt: "consistent hash uses sdbm and avalanche if no hash function is specified"
+      modifier: modifier === 'avalanche' || (fn === undefined && method === 'consistent') ? 'avalanche' : null,
     };
   }),
   'http-after-response': httpRulesKeyword('httpAfterResponseRules'),

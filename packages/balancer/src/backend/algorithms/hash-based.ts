@@ -15,13 +15,6 @@ import { ServerMap } from './server-map.ts';
 /** The hash of this request's key, or null when it has none (then round-robin). */
 export type KeyHash = (ctx: PickContext, hash: HashFunction) => number | null;
 
-/** `hash-type … none`: the key bytes' first 4 as a number (only `balance hash` converters produce such keys). */
-const NONE: HashFunction = (buf, start, end) => {
-  let h = 0;
-  for (let i = start; i < end && i < start + 4; i++) h = ((h << 8) | buf[i]) >>> 0;
-  return h;
-};
-
 export function hashAlgorithm(
   name: string,
   makeKey: (opts: AlgorithmOptions) => KeyHash,
@@ -30,7 +23,7 @@ export function hashAlgorithm(
 ): AlgorithmFactory {
   return (servers: readonly ServerState[], opts: AlgorithmOptions): LbAlgorithm => {
     const key = makeKey(opts);
-    const fn = opts.hashType.function === 'none' ? NONE : (HASH_FUNCTIONS[opts.hashType.function] ?? sdbm);
+    const fn = HASH_FUNCTIONS[opts.hashType.function] ?? sdbm;
     const avalanche = opts.hashType.avalanche;
     if (opts.hashType.method === 'consistent') {
       const ring = new ConsistentRing(servers, opts.allBackups);

@@ -47,7 +47,7 @@ export function crc32(buf: Uint8Array, start: number, end: number): number {
   return ~h >>> 0;
 }
 
-/** `hash-type … none`: the key is used as the hash (only meaningful with `balance hash`). */
+/** By `hash-type` name. */
 export const HASH_FUNCTIONS: Readonly<Record<string, HashFunction>> = Object.freeze({ sdbm, djb2, wt6, crc32 });
 
 /** HAProxy's `full_hash()`: spreads a 32-bit value over the whole ring (`avalanche`, consistent-hash nodes). */
