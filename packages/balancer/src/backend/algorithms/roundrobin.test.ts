@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newServerState } from '../server.ts';
-import { runAlgorithmSuite, setUp, setWeight, spec } from './algorithm.case.ts';
+import { runAlgorithmSuite, serverSpec as spec, setUp, setWeight } from './algorithm.case.ts';
 import { roundRobin } from './roundrobin.ts';
 
 runAlgorithmSuite('roundrobin', roundRobin, { balance: { algorithm: 'roundrobin' }, weighted: true });
