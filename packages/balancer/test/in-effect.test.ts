@@ -183,7 +183,9 @@ async function namedUpstreams(names: string[]) {
       }),
     );
   const lines = (extra: string[] = []) =>
-    names.map((n, i) => `    server ${n} 127.0.0.1:${ups[i].port}${extra[i] ? ` ${extra[i]}` : ''}`).join('\n');
+    names
+      .map((n, i) => `    server ${n} 127.0.0.1:${ups[i].port}${extra[i] ? ` ${extra[i]}` : ''}`)
+      .join('\n');
   return { seen, ups, lines };
 }
 
@@ -212,7 +214,9 @@ async function tcpNamed(names: string[]) {
   }
   return {
     lines: (extra: string[] = []) =>
-      names.map((n, i) => `    server ${n} 127.0.0.1:${ports[i]}${extra[i] ? ` ${extra[i]}` : ''}`).join('\n'),
+      names
+        .map((n, i) => `    server ${n} 127.0.0.1:${ports[i]}${extra[i] ? ` ${extra[i]}` : ''}`)
+        .join('\n'),
     async open(port: number) {
       const sock = net.connect(port, '127.0.0.1');
       sock.on('error', () => {});
@@ -316,13 +320,17 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   },
   async 'balance source'() {
     const n = await namedUpstreams(['a', 'b', 'c']);
-    const { ports } = await serve(`${DEFAULTS}listen l\n    bind 127.0.0.1:0\n    balance source\n${n.lines()}\n`);
+    const { ports } = await serve(
+      `${DEFAULTS}listen l\n    bind 127.0.0.1:0\n    balance source\n${n.lines()}\n`,
+    );
     for (let i = 0; i < 6; i++) await get(ports[0]);
     assert.equal(new Set(n.seen).size, 1, `one client address, one server: ${n.seen}`);
   },
   async 'balance uri'() {
     const n = await namedUpstreams(['a', 'b', 'c']);
-    const { ports } = await serve(`${DEFAULTS}listen l\n    bind 127.0.0.1:0\n    balance uri\n${n.lines()}\n`);
+    const { ports } = await serve(
+      `${DEFAULTS}listen l\n    bind 127.0.0.1:0\n    balance uri\n${n.lines()}\n`,
+    );
     for (let i = 0; i < 4; i++) await get(ports[0], '/same/page?v=' + i);
     assert.equal(new Set(n.seen).size, 1, `one path, one server (the query is not hashed): ${n.seen}`);
     for (let i = 0; i < 12; i++) await get(ports[0], `/page/${i}`);
@@ -361,7 +369,9 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   },
   async 'hash-type'() {
     // the choices HAProxy 2.6 made for the same paths (test/lb-algorithms-expected.json)
-    const recorded = JSON.parse(readFileSync(new URL('./lb-algorithms-expected.json', import.meta.url), 'utf8'));
+    const recorded = JSON.parse(
+      readFileSync(new URL('./lb-algorithms-expected.json', import.meta.url), 'utf8'),
+    );
     const paths = ['/', '/index.html', '/a', '/b', '/c', '/img/logo.png', '/img/bg.jpg', '/css/site.css'];
     for (const [method, row] of [
       ['map-based', 'uri-map-based-sdbm'],
@@ -394,7 +404,11 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     );
     await get(ports[0]);
     await get(ports[1]);
-    assert.deepEqual(n.seen, ['d', 's'], "without 'balance' the dispatch address serves; with it, the servers");
+    assert.deepEqual(
+      n.seen,
+      ['d', 's'],
+      "without 'balance' the dispatch address serves; with it, the servers",
+    );
   },
   async 'server weight'() {
     const seen: string[] = [];

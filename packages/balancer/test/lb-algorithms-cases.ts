@@ -117,7 +117,7 @@ const HOSTS = [
   'x.y',
   'www.haproxy.org',
 ];
-const SOURCES = Array.from({ length: 16 }, (_, i) => `127.${i * 13 + 1}.${i * 7}.${(i * 31) % 250 + 2}`);
+const SOURCES = Array.from({ length: 16 }, (_, i) => `127.${i * 13 + 1}.${i * 7}.${((i * 31) % 250) + 2}`);
 
 export const CASES: LbCase[] = [
   {
@@ -268,7 +268,13 @@ export const CASES: LbCase[] = [
     mode: 'http',
     lines: ['balance uri path-only', 'hash-type consistent'],
     servers: HASH_SERVERS,
-    steps: [...gets(PATHS.slice(0, 8).map((p) => `http://example.com${p}`), ABS), ...gets(PATHS.slice(0, 8))],
+    steps: [
+      ...gets(
+        PATHS.slice(0, 8).map((p) => `http://example.com${p}`),
+        ABS,
+      ),
+      ...gets(PATHS.slice(0, 8)),
+    ],
   },
   {
     id: 'uri-absolute',
@@ -307,11 +313,7 @@ export const CASES: LbCase[] = [
     what: 'balance uri, hash-type consistent, explicit server ids',
     mode: 'http',
     lines: ['balance uri', 'hash-type consistent'],
-    servers: [
-      { name: 's1', extra: 'id 10' },
-      { name: 's2' },
-      { name: 's3', extra: 'id 1' },
-    ],
+    servers: [{ name: 's1', extra: 'id 10' }, { name: 's2' }, { name: 's3', extra: 'id 1' }],
     steps: gets(PATHS),
   },
   {

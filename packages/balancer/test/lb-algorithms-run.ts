@@ -71,7 +71,9 @@ export function lbConfig(c: LbCase, port: number, serverPorts: number[]): string
     'listen lb',
     `    bind 127.0.0.1:${port}`,
     ...c.lines.map((l) => `    ${l}`),
-    ...c.servers.map((s, i) => `    server ${s.name} 127.0.0.1:${serverPorts[i]}${s.extra ? ` ${s.extra}` : ''}`),
+    ...c.servers.map(
+      (s, i) => `    server ${s.name} 127.0.0.1:${serverPorts[i]}${s.extra ? ` ${s.extra}` : ''}`,
+    ),
     '',
   ].join('\n');
 }
@@ -91,8 +93,10 @@ function httpGet(port: number, step: Extract<LbStep, { kind: 'get' }>): Promise<
     });
     sock.on('error', reject);
     sock.on('close', () => {
-      const m = /^HTTP\/1\.1 (\d+)[^]*?\r\n\r\n([^]*)$/.exec(text);
-      resolve(m ? (m[1] === '200' ? m[2] : `status ${m[1]}`) : `no response: ${JSON.stringify(text.slice(0, 80))}`);
+      const m = /^HTTP\/1\.1 (\d+)[\s\S]*?\r\n\r\n([\s\S]*)$/.exec(text);
+      resolve(
+        m ? (m[1] === '200' ? m[2] : `status ${m[1]}`) : `no response: ${JSON.stringify(text.slice(0, 80))}`,
+      );
     });
     const headers = step.headers ?? [];
     const hasHost = headers.some(([k]) => k.toLowerCase() === 'host');

@@ -1,7 +1,7 @@
 import type net from 'node:net';
+import type { PickContext } from '../backend/algorithms/index.ts';
 import type { BackendState } from '../backend/backend.ts';
 import { Dispatch } from '../backend/dispatch.ts';
-import type { PickContext } from '../backend/algorithms/index.ts';
 import type { ServerState } from '../backend/server.ts';
 import { releaseToPool, type ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
@@ -191,7 +191,7 @@ export class HttpSession implements ServerConnOwner {
     const view = this.pickCtx.request!;
     view.buf = buf;
     view.head = h;
-    view.bodyEnd = Math.min(buf.length, headEnd + (h.contentLength > 0 ? h.contentLength : 0));
+    view.bodyEnd = Math.min(buf.length, headEnd + Math.max(h.contentLength, 0));
     const server = be === null ? null : be.lb.pick(this.pickCtx);
     view.buf = EMPTY;
     if (server === null) {

@@ -574,7 +574,10 @@ export const ProxySchema = z.strictObject({
   /** `balance …`; null when none is written (roundrobin, unless `dispatch` is set). */
   balance: BalanceSchema.nullable().default(null),
   /** `dispatch ADDR:PORT`: where traffic goes when the backend balances nothing (no `balance` line). */
-  dispatch: z.strictObject({ host: z.string(), port: z.int().min(1).max(65535) }).nullable().default(null),
+  dispatch: z
+    .strictObject({ host: z.string(), port: z.int().min(1).max(65535) })
+    .nullable()
+    .default(null),
   hashType: z
     .strictObject({
       method: z.enum(['map-based', 'consistent']),

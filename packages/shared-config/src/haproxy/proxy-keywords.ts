@@ -6,11 +6,11 @@
 import { suggest } from '../common/did-you-mean.ts';
 import { CODES, ensure } from './context.ts';
 import { HASH_FUNCTIONS } from './model.ts';
-import { dispatchKeyword } from './proxy/dispatch.ts';
 import { balanceKeyword } from './proxy/balance.ts';
 import { bindKeyword } from './proxy/bind.ts';
 import { checkRulesKeyword } from './proxy/checks.ts';
 import { cookieKeyword } from './proxy/cookie.ts';
+import { dispatchKeyword } from './proxy/dispatch.ts';
 import { checkErrorCode, errorfileKeyword, errorlocKeyword } from './proxy/errorfile.ts';
 import { captureKeyword, logKeyword } from './proxy/log.ts';
 import { optionKeyword } from './proxy/option.ts';
@@ -42,7 +42,6 @@ export { parseLogLine } from './proxy/log.ts';
 export { ALL_OPTIONS } from './proxy/option.ts';
 export type { ProxyKeyword, ProxyKind, ProxyScope } from './proxy/scope.ts';
 export { parseRuleCondition } from './proxy/scope.ts';
-
 
 export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
   acl: aclKeyword,
@@ -139,7 +138,8 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
       method,
       function: (fn ?? 'sdbm') as (typeof HASH_FUNCTIONS)[number],
       // configuration.txt: "consistent hash uses sdbm and avalanche if no hash function is specified"
-      modifier: modifier === 'avalanche' || (fn === undefined && method === 'consistent') ? 'avalanche' : null,
+      modifier:
+        modifier === 'avalanche' || (fn === undefined && method === 'consistent') ? 'avalanche' : null,
     };
   }),
   'http-after-response': httpRulesKeyword('httpAfterResponseRules'),

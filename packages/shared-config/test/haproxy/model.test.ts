@@ -332,6 +332,19 @@ const CASES: [name: string, config: string, pick: (c: HaproxyConfig) => unknown,
     ],
   ],
   [
+    'dispatch, and hash-type consistent alone (sdbm + avalanche, as HAProxy)',
+    `${BASE}listen l\n    bind :80\n    dispatch 10.0.0.1:8080\n    hash-type consistent\n`,
+    (c) => {
+      const p = proxy(c, 'l');
+      return [p.dispatch, p.balance, p.hashType];
+    },
+    [
+      { host: '10.0.0.1', port: 8080 },
+      null,
+      { method: 'consistent', function: 'sdbm', modifier: 'avalanche' },
+    ],
+  ],
+  [
     'balance algorithms and hash-type',
     `${BASE}backend a\n    balance uri whole depth 3\nbackend b\n    balance hdr(Host) use_domain_only\n    hash-type consistent wt6 avalanche\nbackend c\n    balance url_param uid check_post\nbackend d\n    balance random(2)\nbackend e\n    balance rdp-cookie\nbackend f\n    balance source\n`,
     (c) => c.proxies.map((p) => [p.balance, p.hashType]),
@@ -348,8 +361,14 @@ const CASES: [name: string, config: string, pick: (c: HaproxyConfig) => unknown,
         { algorithm: 'url_param', param: 'uid', checkPost: true },
         { method: 'map-based', function: 'sdbm', modifier: null },
       ],
-      [{ algorithm: 'random', draws: 2 }, { method: 'map-based', function: 'sdbm', modifier: null }],
-      [{ algorithm: 'rdp-cookie', cookie: 'mstshash' }, { method: 'map-based', function: 'sdbm', modifier: null }],
+      [
+        { algorithm: 'random', draws: 2 },
+        { method: 'map-based', function: 'sdbm', modifier: null },
+      ],
+      [
+        { algorithm: 'rdp-cookie', cookie: 'mstshash' },
+        { method: 'map-based', function: 'sdbm', modifier: null },
+      ],
       [{ algorithm: 'source' }, { method: 'map-based', function: 'sdbm', modifier: null }],
     ],
   ],

@@ -154,7 +154,9 @@ export function runAlgorithmSuite(name: string, factory: AlgorithmFactory, opts:
       setUp(lb, servers[2], false);
       assert.equal(lb.pick(ctx(0)), null);
 
-      const all = [spec('a'), spec('bk1', { backup: true }), spec('bk2', { backup: true })].map(newServerState);
+      const all = [spec('a'), spec('bk1', { backup: true }), spec('bk2', { backup: true })].map(
+        newServerState,
+      );
       const lbAll = make(all, true);
       setUp(lbAll, all[0], false);
       const c = count(lbAll, 400);

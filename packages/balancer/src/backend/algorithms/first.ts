@@ -6,7 +6,13 @@
  * with the most room relative to its maxconn instead (over its maxconn).
  */
 import type { ServerState } from '../server.ts';
-import { type AlgorithmFactory, eligible, type LbAlgorithm, type PickContext, serverId } from './algorithm.ts';
+import {
+  type AlgorithmFactory,
+  eligible,
+  type LbAlgorithm,
+  type PickContext,
+  serverId,
+} from './algorithm.ts';
 import { ServerGroups } from './server-groups.ts';
 
 export const firstAvailable: AlgorithmFactory = (servers, opts): LbAlgorithm => {

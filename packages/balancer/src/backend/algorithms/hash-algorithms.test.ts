@@ -3,8 +3,8 @@
  * consistent; their exact server choices are compared with HAProxy's in test/lb-algorithms.test.ts.
  */
 import type { Balance, HashType } from '../../engine/engine-config.ts';
-import type { AlgorithmFactory } from './algorithm.ts';
 import { requestContext, runAlgorithmSuite } from './algorithm.case.ts';
+import type { AlgorithmFactory } from './algorithm.ts';
 import { headerHash } from './hdr.ts';
 import { sourceHash } from './source.ts';
 import { uriHash } from './uri.ts';

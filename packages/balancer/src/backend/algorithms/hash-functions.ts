@@ -48,7 +48,12 @@ export function crc32(buf: Uint8Array, start: number, end: number): number {
 }
 
 /** By `hash-type` name. */
-export const HASH_FUNCTIONS: Readonly<Record<string, HashFunction>> = Object.freeze({ sdbm, djb2, wt6, crc32 });
+export const HASH_FUNCTIONS: Readonly<Record<string, HashFunction>> = Object.freeze({
+  sdbm,
+  djb2,
+  wt6,
+  crc32,
+});
 
 /** HAProxy's `full_hash()`: spreads a 32-bit value over the whole ring (`avalanche`, consistent-hash nodes). */
 export function fullHash(a: number): number {

@@ -19,7 +19,8 @@ export const randomDraws: AlgorithmFactory = (servers, opts): LbAlgorithm => {
         const prev: ServerState | null = curr;
         curr = ring.byHash((Math.random() * 0x100000000) >>> 0, ctx.exclude);
         if (curr === null) break;
-        if (prev !== null && prev !== curr && curr.served * prev.weight > prev.served * curr.weight) curr = prev;
+        if (prev !== null && prev !== curr && curr.served * prev.weight > prev.served * curr.weight)
+          curr = prev;
       }
       return curr;
     },

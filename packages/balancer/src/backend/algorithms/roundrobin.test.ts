@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newServerState } from '../server.ts';
-import { runAlgorithmSuite, serverSpec as spec, setUp, setWeight } from './algorithm.case.ts';
+import { runAlgorithmSuite, setUp, setWeight, serverSpec as spec } from './algorithm.case.ts';
 import { roundRobin } from './roundrobin.ts';
 
 runAlgorithmSuite('roundrobin', roundRobin, { balance: { algorithm: 'roundrobin' }, weighted: true });
@@ -16,9 +16,10 @@ const names = (w: number[]) => {
   return { servers, lb: roundRobin(servers, OPTS) };
 };
 const run = (lb: ReturnType<typeof roundRobin>, n: number) =>
-  Array.from({ length: n }, () => lb.pick({ clientAddress: '', exclude: null, request: null })!.spec.name).join(
-    '',
-  );
+  Array.from(
+    { length: n },
+    () => lb.pick({ clientAddress: '', exclude: null, request: null })!.spec.name,
+  ).join('');
 
 test('roundrobin: equal weights rotate in server order; heavier servers are spread, not bunched', () => {
   assert.equal(run(names([1, 1, 1]).lb, 6), 'abcabc');

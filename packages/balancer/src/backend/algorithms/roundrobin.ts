@@ -236,8 +236,11 @@ class Fwrr implements LbAlgorithm {
       r.eweight = eweight;
       return;
     }
-    if (!r.usable && usable) return this.setUp(r, eweight);
-    if (r.usable && !usable) return this.setDown(r, eweight);
+    if (r.usable !== usable) {
+      if (usable) this.setUp(r, eweight);
+      else this.setDown(r, eweight);
+      return;
+    }
     // still usable, new weight
     const grp = this.groupOf(r);
     grp.nextWeight = grp.nextWeight - r.eweight + eweight;

@@ -20,11 +20,7 @@ export class ServerGroups {
   totalWeight = 0;
   totalUsed = 0;
 
-  recount(
-    servers: readonly ServerState[],
-    eweight: (s: ServerState) => number,
-    allBackups: boolean,
-  ): void {
+  recount(servers: readonly ServerState[], eweight: (s: ServerState) => number, allBackups: boolean): void {
     this.active = this.backups = this.activeWeight = this.backupWeight = 0;
     this.firstBackup = -1;
     for (let i = 0; i < servers.length; i++) {

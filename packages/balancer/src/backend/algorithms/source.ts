@@ -42,9 +42,11 @@ function parseKey(address: string): number | null {
   const left = head === '' ? [] : head.split(':');
   const right = rest === null || rest === '' ? [] : rest.split(':');
   if (tail.length > 0) (right.length > 0 ? right : left).pop();
-  const groups = [...left, ...new Array(8 - left.length - right.length - tail.length).fill('0'), ...right].map(
-    (g) => Number.parseInt(g, 16),
-  );
+  const groups = [
+    ...left,
+    ...new Array(8 - left.length - right.length - tail.length).fill('0'),
+    ...right,
+  ].map((g) => Number.parseInt(g, 16));
   groups.push(...tail);
   let h = 0;
   for (let w = 0; w < 4; w++) h ^= ((groups[2 * w] << 16) | groups[2 * w + 1]) >>> 0;

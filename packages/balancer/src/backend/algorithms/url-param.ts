@@ -5,8 +5,8 @@
  * head of a Content-Length request (a chunked body is not searched). No parameter: round-robin.
  */
 import type { PickContext } from './algorithm.ts';
-import type { HashFunction } from './hash-functions.ts';
 import { hashAlgorithm } from './hash-based.ts';
+import type { HashFunction } from './hash-functions.ts';
 
 const AMP = 0x26;
 const EQ = 0x3d;
