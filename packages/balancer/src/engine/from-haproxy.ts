@@ -111,7 +111,11 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         httpReuse: p.httpReuse ?? 'safe',
         options: options(p),
         forwardfor: p.options.forwardfor,
-        balance: p.balance,
+        // HAProxy: a layer-7 hash in mode tcp falls back to roundrobin (warned at -c)
+        balance:
+          mode === 'tcp' && ['uri', 'url_param', 'hdr'].includes(p.balance?.algorithm ?? '')
+            ? { algorithm: 'roundrobin' }
+            : p.balance,
         hashType: {
           method: p.hashType.method,
           function: p.hashType.function,

@@ -274,6 +274,13 @@ function httpOnlyInTcp(px: ProxyToValidate): Diagnostic[] {
   const warn = (file: string, line: number, message: string) =>
     out.push(warning(file, line, CODES.ignored, message));
   const o = px.options ?? {};
+  const algo = px.balance?.algorithm;
+  if (px.capabilities.backend && (algo === 'uri' || algo === 'url_param' || algo === 'hdr'))
+    warn(
+      px.file,
+      px.line,
+      `Layer 7 hash not possible for ${who} (needs 'mode http'). Falling back to round robin.`,
+    );
   if (px.cookie)
     warn(px.cookie.file, px.cookie.line, `cookie will be ignored for ${who} (needs 'mode http').`);
   if (o.httplog && px.capabilities.frontend) {
