@@ -1,7 +1,7 @@
 // `balancer` with HAProxy's command line. One process; it never forks (systemd runs it in the
 // foreground, as HAProxy's -Ws/-db), speaks sd_notify when $NOTIFY_SOCKET is set, and never lets a
 // signal kill it by accident (see cli/signals.ts).
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
 import { systemdNotifier } from '@ha-lb/sd-notify';
 import { evaluateBlockCondition } from '@ha-lb/shared-config/haproxy';
@@ -143,7 +143,11 @@ async function main(argv: string[]): Promise<number> {
   const pidfile = args.pidfile ?? config.global.pidfile;
   if (pidfile) {
     try {
-      writeFileSync(pidfile, `${process.pid}\n`);
+      // Written whole under a temporary name, then renamed: a reader (systemd's PIDFile=, a script
+      // polling for it) never sees an empty or partial file.
+      const tmp = `${pidfile}.${process.pid}.tmp`;
+      writeFileSync(tmp, `${process.pid}\n`);
+      renameSync(tmp, pidfile);
     } catch (err) {
       messages.alert(`Cannot create pidfile ${pidfile}: ${(err as Error).message}`);
       await engine.stop(0);
