@@ -28,7 +28,7 @@ export interface ClientLoop {
 export function startClient(
   topo: Topology,
   host: string,
-  o: { everyMs?: number; timeoutMs?: number; maxMs?: number } = {},
+  o: { everyMs?: number; timeoutMs?: number; maxMs?: number; maxCount?: number } = {},
 ): ClientLoop {
   const args = [
     LOOP,
@@ -37,6 +37,7 @@ export function startClient(
     String(o.everyMs ?? 20),
     String(o.timeoutMs ?? 3000),
     String(o.maxMs ?? 60_000),
+    String(o.maxCount ?? 3000),
   ];
   const proc: Proc = topo.spawn('client', process.execPath, args);
   const results: RequestResult[] = [];

@@ -73,6 +73,7 @@ function hookProcessExit(): void {
   for (const [sig, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
+    ['SIGHUP', 129],
   ] as const) {
     process.once(sig, () => {
       for (const t of live) t.destroySync();
