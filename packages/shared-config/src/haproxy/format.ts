@@ -2,7 +2,8 @@
  * HAProxy's diagnostic shape, so operators (and their log scrapers) see what they know:
  * `[ALERT]    (PID) : config : parsing [FILE:LINE] : message`.
  */
-import type { Diagnostic } from '../common/diagnostic.ts';
+import type { Diagnostic, HaproxyAt } from '../common/diagnostic.ts';
+import { CODES } from './codes.ts';
 
 const TAGS: Record<string, string> = {
   alert: '[ALERT]    ',
@@ -18,7 +19,48 @@ export function formatHaproxyLine(
   return `${TAGS[severity]}(${pid}) : ${message}`;
 }
 
+/**
+ * Where HAProxy 2.6 prints a location in another form than `parsing [F:L] : `, for diagnostics made
+ * by keyword handlers (which cannot set `at` themselves yet: their LineContext takes a message and a
+ * code). First match wins; diagnostics that set `at` are not looked up.
+ */
+const FORMS: readonly (readonly [RegExp, HaproxyAt])[] = [
+  // server.c, _srv_parse_init / srv_parse_kw: "[%s:%d] : '%s %s/%s' : %s"
+  [/^'server [^' ]+\/[^' ]*' : /, 'bracket'],
+  // cfgparse-listen.c, option httplog/httpslog/tcplog and log-format in a defaults section
+  [/^'(option [a-z]+( clf)?|log-format)' overrides previous '/, 'parsing:'],
+  // tcpcheck.c, proxy_parse_httpchk_opt
+  [/^'option httpchk' : hiding headers or body at the end of the version string is deprecated/, 'parsing:'],
+];
+
+function formOf(d: Diagnostic): HaproxyAt {
+  if (d.at !== undefined) return d.at;
+  if (d.code === CODES.serverOption) return 'bracket';
+  for (const [re, at] of FORMS) if (re.test(d.message)) return at;
+  return 'parsing';
+}
+
+function location(d: Diagnostic): string {
+  if (d.line <= 0) return '';
+  const where = `[${d.file}:${d.line}]`;
+  switch (formOf(d)) {
+    case 'parsing':
+      return `parsing ${where} : `;
+    case 'parsing:':
+      return `parsing ${where}: `;
+    case 'Parsing:':
+      return `Parsing ${where}: `;
+    case 'bracket':
+      return `${where} : `;
+    case 'none':
+      return '';
+  }
+}
+
+/**
+ * One diagnostic as HAProxy prints it. A message may span several lines: HAProxy writes the following
+ * ones as `   | …` (the missing-timeouts warning), so does the message text.
+ */
 export function formatHaproxyDiagnostic(d: Diagnostic, pid: number | string = process.pid): string {
-  const where = d.line > 0 ? `parsing [${d.file}:${d.line}] : ` : '';
-  return formatHaproxyLine(d.severity, `config : ${where}${d.message}`, pid);
+  return formatHaproxyLine(d.severity, `config : ${location(d)}${d.message}`, pid);
 }

@@ -11,6 +11,7 @@ import { checkRulesKeyword } from './proxy/checks.ts';
 import { cookieKeyword } from './proxy/cookie.ts';
 import { checkErrorCode, errorfileKeyword, errorlocKeyword } from './proxy/errorfile.ts';
 import { captureKeyword, logKeyword } from './proxy/log.ts';
+import { logFormatKeyword } from './proxy/log-format.ts';
 import { optionKeyword } from './proxy/option.ts';
 import {
   aclKeyword,
@@ -73,7 +74,8 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
     'db',
     (ctx, px) => {
       const r = applyServerOptions(ctx.args, px.draft.defaultServer);
-      if (!r.ok) return ctx.alert(`'default-server' : ${r.error}`, CODES.badValue);
+      // HAProxy prints these without a server name: `[FILE:LINE] : 'rise' has to be > 0..`
+      if (!r.ok) return ctx.alert(r.error, CODES.serverOption);
       reportServerOptions(ctx, r.value.used, `'default-server'`);
     },
     true,
@@ -102,7 +104,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
       if (n === undefined) return;
       nums.push(n);
     }
-    ensure(px.draft, 'errorfilesFrom', () => []).push({ name, codes: nums });
+    ensure(px.draft, 'errorfilesFrom', () => []).push({ name, codes: nums, file: ctx.file, line: ctx.line });
   }),
   errorloc: errorlocKeyword(302),
   errorloc302: errorlocKeyword(302),
@@ -155,7 +157,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
   'ignore-persist': rawKeyword('fb', 2),
   'load-server-state-from-file': rawKeyword('db'),
   log: logKeyword,
-  'log-format': stringKeyword('df', (d, v) => (d.logFormat = v), 'a log-format string', true),
+  'log-format': logFormatKeyword,
   'log-format-sd': rawKeyword('df'),
   'log-tag': stringKeyword('dfb', (d, v) => (d.logTag = v)),
   'max-keep-alive-queue': rawKeyword('db'),

@@ -4,6 +4,7 @@ import type { LineContext } from '../context.ts';
 import { CODES } from '../context.ts';
 import { BOOLEAN_OPTIONS, camelCase } from '../model.ts';
 import { parseCidr } from '../values.ts';
+import { setLogFormat } from './log-format.ts';
 import { type ProxyKeyword, usage } from './scope.ts';
 
 export const BOOLEAN_SET = new Set<string>(BOOLEAN_OPTIONS);
@@ -163,17 +164,16 @@ export const optionKeyword: ProxyKeyword = {
           );
           return;
         }
-        {
-          const previous = (['httplog', 'httpslog', 'tcplog'] as const).find((x) => o[x] && x !== name);
-          if (previous && px.kind === 'defaults') {
-            const where = px.kind === 'defaults' ? "'defaults' section" : `${px.kind} '${px.name}'`;
-            ctx.warn(`'option ${name}' overrides previous 'option ${previous}' in ${where}.`, CODES.ignored);
-          }
-        }
-        o.httplog = name === 'httplog';
-        o.httpslog = name === 'httpslog';
-        o.tcplog = name === 'tcplog';
-        o.httplogClf = rest[0] === 'clf';
+        setLogFormat(
+          ctx,
+          px.draft,
+          px.kind,
+          name === 'httplog'
+            ? rest[0] === 'clf'
+              ? 'option httplog clf'
+              : 'option httplog'
+            : `option ${name}`,
+        );
         break;
       case 'forwardfor':
       case 'originalto': {
