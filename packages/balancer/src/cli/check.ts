@@ -10,7 +10,12 @@
  *   (exit 2);
  * - `-q` (or `quiet` in global) prints nothing at all, as `haproxy -c -q` does.
  */
-import { type Diagnostic, formatHaproxyDiagnostic, formatHaproxyLine } from '@ha-lb/shared-config/haproxy';
+import {
+  type Diagnostic,
+  formatHaproxyDiagnostic,
+  formatHaproxyLine,
+  stopsReading,
+} from '@ha-lb/shared-config/haproxy';
 import {
   type LoadedConfig,
   type LoadOptions,
@@ -34,6 +39,8 @@ export interface CheckIo {
   zeroWarning?: boolean;
   /** Shown in the "path to executable" notice (default: the running script). */
   executable?: string;
+  /** false: only what the configuration language finds, as `haproxy -c` (see LoadOptions.inEffect). */
+  inEffect?: boolean;
 }
 
 /** What `[NOTICE] path to executable is …` names: the bin script when it started us (it sets the variable). */
@@ -73,7 +80,7 @@ export function diagnosticLines(loaded: LoadedConfig, pid: number | string, exec
       const d = parsing[i];
       print(d);
       if (d.severity === 'alert') alertHere = true;
-      if (d.abort === true) {
+      if (stopsReading(d)) {
         if (file !== null) errorsIn(file);
         return lines;
       }
@@ -114,6 +121,11 @@ export function reportCheck(loaded: LoadedConfig, io: CheckIo): number {
 }
 
 export async function runCheck(paths: string[], io: CheckIo): Promise<number> {
-  const opts: LoadOptions = { env: io.env ?? process.env, cwd: io.cwd, zeroWarning: io.zeroWarning };
+  const opts: LoadOptions = {
+    env: io.env ?? process.env,
+    cwd: io.cwd,
+    zeroWarning: io.zeroWarning,
+    inEffect: io.inEffect,
+  };
   return reportCheck(loadBalancerConfig(paths, opts), io);
 }

@@ -52,7 +52,7 @@ export interface LoadedConfig {
 export const ZERO_WARNING_ALERT = "Some warnings were found and 'zero-warning' is set. Aborting.";
 export const ZERO_WARNING_CODE = 'CFG_ERR_ZERO_WARNING';
 /** Our own findings about the engine's view come after HAProxy's whole-configuration checks. */
-const OURS_AFTER = 1_000_000;
+const OURS_AFTER = 2_000_000_000;
 export const NO_LISTENER_CHECK =
   'Configuration file has no error but will not start (no listener) => exit(2).';
 export const NO_LISTENER_START =
@@ -73,7 +73,12 @@ function finish(result: HaproxyLoadResult, opts: LoadOptions): LoadedConfig {
   const unsafe = model?.global.unsafeIgnoreUnimplemented ?? unsafeRequested(result.uses);
   const report = opts.inEffect === false ? [] : inEffectReport(result.uses, { unsafe });
   const checks = model === null ? [] : configChecks(model, result.uses, opts.cwd);
-  const diagnostics = combineArgResolution(merge(result.diagnostics, [...report, ...checks], files));
+  // A line HAProxy refuses while reading says nothing more (no rule-order warning on it, for one).
+  const refused = new Set(checks.filter((d) => d.severity === 'alert' && d.postParse === undefined).map(at));
+  const parsed = result.diagnostics.filter(
+    (d) => !(d.severity === 'warning' && d.postParse === undefined && refused.has(at(d))),
+  );
+  const diagnostics = combineArgResolution(merge(parsed, [...report, ...checks], files));
   const quiet = model !== null && 'quiet' in model.global.settings;
   const hasListener = model?.proxies.some((p) => !p.disabled && p.binds.length > 0) === true;
   if (model === null || diagnostics.some((d) => d.severity === 'alert'))
@@ -108,6 +113,8 @@ function finish(result: HaproxyLoadResult, opts: LoadOptions): LoadedConfig {
   }
   return { diagnostics, model, engine, hasListener, quiet, files };
 }
+
+const at = (d: Diagnostic) => `${d.file}:${d.line}`;
 
 /** When the model did not build, the unsafe switch is still honoured if the global section set it. */
 function unsafeRequested(uses: readonly KeywordUse[]): boolean {

@@ -33,6 +33,21 @@ const FORMS: readonly (readonly [RegExp, HaproxyAt])[] = [
   [/^'option httpchk' : hiding headers or body at the end of the version string is deprecated/, 'parsing:'],
 ];
 
+/**
+ * Alerts after which HAProxy 2.6 reads no further (ERR_ABORT), for diagnostics made by keyword
+ * handlers (which cannot set `abort`): a rule it cannot parse (cfgparse-listen.c, http-request /
+ * http-response / http-after-response). The balancer's -c output stops there, as HAProxy's does.
+ */
+const ABORTS: readonly RegExp[] = [
+  /^error detected while parsing an 'http-(request|response|after-response) [^']*' condition : /,
+  /^'http-(request|response|after-response)' : /,
+];
+
+/** True when HAProxy stops reading the configuration at this diagnostic. */
+export function stopsReading(d: Diagnostic): boolean {
+  return d.abort === true || (d.severity === 'alert' && ABORTS.some((re) => re.test(d.message)));
+}
+
 function formOf(d: Diagnostic): HaproxyAt {
   if (d.at !== undefined) return d.at;
   if (d.code === CODES.serverOption) return 'bracket';

@@ -8,6 +8,7 @@ import { suggest } from '../common/did-you-mean.ts';
 import type { ProxyInput } from './context.ts';
 import { CODES } from './context.ts';
 import type { AclCriterion } from './model.ts';
+import { validateStickTableRefs } from './stick-table-refs.ts';
 
 export type ProxyToValidate = ProxyInput & { defaultBackendAt?: { file: string; line: number } };
 
@@ -45,9 +46,18 @@ export const POST_PARSE_PHASE = {
 /** After every proxy: peers sections without the local peer, then `errorfiles` naming no http-errors section. */
 export const POST_PARSE_LATE = { peers: 1, httpErrors: 2 } as const;
 
-/** The `postParse` rank of a finding of `phase` about the proxy at `index` (-1: after every proxy). */
-export function postParseOrder(index: number, phase: number): number {
-  return index < 0 ? 1_000_000 + phase : index * 100 + phase;
+/**
+ * The `postParse` rank of a finding of `phase` about the proxy at `index` (-1: after every proxy);
+ * `seq` orders findings of one phase (the parser sorts its diagnostics by line, HAProxy does not).
+ */
+export function postParseOrder(index: number, phase: number, seq = 0): number {
+  return (index < 0 ? 1_000_000_000 : index * 100_000) + phase * 1000 + Math.min(seq, 999);
+}
+
+/** The proxy index (-1: after every proxy) and phase of a `postParse` rank. */
+export function postParseRank(rank: number): { index: number; phase: number } {
+  if (rank >= 1_000_000_000) return { index: -1, phase: Math.floor((rank - 1_000_000_000) / 1000) };
+  return { index: Math.floor(rank / 100_000), phase: Math.floor((rank % 100_000) / 1000) };
 }
 
 const USERLIST_FETCHES = [
@@ -69,8 +79,9 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
   const byName = (name: string) => backends.find((b) => b.name === name);
 
   input.proxies.forEach((px, index) => {
+    let seq = 0;
     const add = (d: Diagnostic, phase: number, at: HaproxyAt = 'none') =>
-      out.push({ ...d, at, postParse: postParseOrder(index, phase) });
+      out.push({ ...d, at, postParse: postParseOrder(index, phase, seq++) });
     const label = proxyLabel(px);
     const mode = px.mode ?? 'tcp';
     const live = !px.disabled;
@@ -300,7 +311,10 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
       );
   });
 
-  // After every proxy (proxy.c, proxy_check_errors... : http-errors are resolved last).
+  out.push(...validateStickTableRefs(input.proxies));
+
+  // After every proxy: http-errors sections are resolved last.
+  let late = 0;
   for (const px of input.proxies) {
     for (const ref of px.errorfilesFrom ?? []) {
       if (!input.httpErrors.includes(ref.name)) {
@@ -313,7 +327,7 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
             `proxy '${px.name}': unknown http-errors section '${ref.name}' (at ${ref.file}:${ref.line}).${hint ? ` Did you mean '${hint}' maybe ?` : ''}`,
           ),
           at: 'none',
-          postParse: postParseOrder(-1, POST_PARSE_LATE.httpErrors),
+          postParse: postParseOrder(-1, POST_PARSE_LATE.httpErrors, late++),
         });
       }
     }

@@ -9,13 +9,11 @@ import { type Check, checkContext } from './context.ts';
 import { localPeerChecks } from './local-peer.ts';
 import { luaLoadChecks } from './lua-load.ts';
 import { patternFileChecks } from './pattern-files.ts';
-import { stickTableChecks } from './stick-tables.ts';
 
 export const CHECKS: readonly Check[] = [
   luaLoadChecks,
   certificateChecks,
   patternFileChecks,
-  stickTableChecks,
   (ctx) => localPeerChecks(ctx),
 ];
 

@@ -34,18 +34,30 @@ export const PATTERN_FILE_CODE = 'CFG_ERR_FILE';
 
 const MAP_CONVERTER = /^map(_(str|beg|sub|dir|dom|end|reg|regm|int|ip))?(_(int|ip|str))?$/;
 
+/** The context, and the map files already looked for (see mapError). */
+interface Scan extends CheckContext {
+  readonly tried: Set<string>;
+}
+
 interface Expr {
   fetch: string;
   fetchArgs: readonly string[];
   converters: readonly { name: string; args: readonly string[] }[];
 }
 
-/** The converter error for the first map file of `expr` that cannot be opened, or null. */
-function mapError(ctx: CheckContext, expr: Expr, file: string): string | null {
+/**
+ * The converter error for the first map file of `expr` that cannot be opened, or null. HAProxy keeps
+ * one pattern reference per file name, created by the first use even when loading fails: only that
+ * first use is an error (`tried`, shared by the whole configuration).
+ */
+function mapError(ctx: Scan, expr: Expr, file: string): string | null {
+  const tried = ctx.tried;
   for (const c of expr.converters) {
-    if (!MAP_CONVERTER.test(c.name) || c.args[0] === undefined) continue;
-    if (!ctx.readable(ctx.resolve(c.args[0], file)))
-      return `invalid args in converter '${c.name}' : failed to open pattern file <${c.args[0]}>`;
+    const name = c.args[0];
+    if (!MAP_CONVERTER.test(c.name) || name === undefined || tried.has(name)) continue;
+    tried.add(name);
+    if (!ctx.readable(ctx.resolve(name, file)))
+      return `invalid args in converter '${c.name}' : failed to open pattern file <${name}>`;
   }
   return null;
 }
@@ -56,13 +68,13 @@ function exprText(e: Expr): string {
   return [part(e.fetch, e.fetchArgs), ...e.converters.map((c) => part(c.name, c.args))].join(',');
 }
 
-function criterionError(ctx: CheckContext, c: AclCriterion, file: string): string | null {
+function criterionError(ctx: Scan, c: AclCriterion, file: string): string | null {
   const e = mapError(ctx, c, file);
   return e === null ? null : `${e} in ACL expression '${exprText(c)}'.`;
 }
 
 /** The first `%[…]` expression of a log-format string whose map cannot be opened: HAProxy's text. */
-function formatError(ctx: CheckContext, format: string, file: string): string | null {
+function formatError(ctx: Scan, format: string, file: string): string | null {
   for (let i = format.indexOf('%['); i >= 0; i = format.indexOf('%[', i + 2)) {
     const rest = format.slice(i + 2);
     let depth = 0;
@@ -81,11 +93,13 @@ function formatError(ctx: CheckContext, format: string, file: string): string | 
 }
 
 /** A sample expression argument (set-var, capture): the converter's message. */
-function sampleError(ctx: CheckContext, text: string | undefined, file: string): string | null {
+function sampleError(ctx: Scan, text: string | undefined, file: string): string | null {
   if (text === undefined) return null;
   const parsed = parseSampleExpression(text);
   return parsed.ok ? mapError(ctx, parsed.value, file) : null;
 }
+
+const sentence = (e: string | null) => (e === null ? null : `${e}.`);
 
 function httpActionLabel(r: HttpRule): string {
   if (r.action === 'set-var') return `set-var(${r.scope}.${r.variable})`;
@@ -94,7 +108,7 @@ function httpActionLabel(r: HttpRule): string {
 }
 
 /** The log-format strings and sample expressions an http rule's action reads. */
-function httpActionError(ctx: CheckContext, r: HttpRule): string | null {
+function httpActionError(ctx: Scan, r: HttpRule): string | null {
   const formats: string[] = [];
   switch (r.action) {
     case 'set-header':
@@ -116,9 +130,10 @@ function httpActionError(ctx: CheckContext, r: HttpRule): string | null {
       if (r.body.kind === 'lf-string') formats.push(r.body.value);
       break;
     case 'set-var':
-      return sampleError(ctx, r.expression, r.file);
+      return sentence(sampleError(ctx, r.expression, r.file));
     case 'other':
-      if (/^(capture|track-sc\d|set-var\()/.test(r.name)) return sampleError(ctx, r.args[0], r.file);
+      if (/^(capture|track-sc\d|set-var\()/.test(r.name))
+        return sentence(sampleError(ctx, r.args[0], r.file));
       return null;
     default:
       return null;
@@ -131,12 +146,7 @@ function httpActionError(ctx: CheckContext, r: HttpRule): string | null {
 }
 
 /** A condition's first problem: an inline criterion's map, or a named ACL that failed to load. */
-function conditionError(
-  ctx: CheckContext,
-  cond: Condition | null,
-  file: string,
-  failed: ReadonlySet<string>,
-) {
+function conditionError(ctx: Scan, cond: Condition | null, file: string, failed: ReadonlySet<string>) {
   for (const group of cond?.anyOf ?? [])
     for (const t of group) {
       if (t.kind === 'named' && failed.has(t.name)) return `no such ACL : '${t.name}'`;
@@ -148,7 +158,7 @@ function conditionError(
   return null;
 }
 
-function proxyChecks(ctx: CheckContext, px: HaproxyProxy, index: number): Diagnostic[] {
+function proxyChecks(ctx: Scan, px: HaproxyProxy, index: number): Diagnostic[] {
   const out: Diagnostic[] = [];
   const alert = (
     file: string,
@@ -247,5 +257,6 @@ function proxyChecks(ctx: CheckContext, px: HaproxyProxy, index: number): Diagno
 }
 
 export function patternFileChecks(ctx: CheckContext): Diagnostic[] {
-  return ctx.model.proxies.flatMap((px, i) => proxyChecks(ctx, px, i));
+  const scan: Scan = { ...ctx, tried: new Set() };
+  return ctx.model.proxies.flatMap((px, i) => proxyChecks(scan, px, i));
 }

@@ -111,7 +111,7 @@ export const optionKeyword: ProxyKeyword = {
     if (!known) {
       const hint = suggest(name, ALL_OPTIONS);
       ctx.alert(
-        `unknown option '${name}'.${hint ? ` Did you mean '${hint}' maybe ?` : ''}`,
+        `unknown option '${name}'${hint ? `; did you mean '${hint}' maybe ?` : '.'}`,
         CODES.unknownKeyword,
       );
       return;
@@ -187,7 +187,14 @@ export const optionKeyword: ProxyKeyword = {
         if (h.except !== null) {
           const c = parseCidr(h.except, `option ${name} except`);
           if (!c.ok) {
-            ctx.alert(c.error, CODES.badValue);
+            // HAProxy's sentence, then what exactly is wrong
+            const detail = c.error.includes('expects <address>')
+              ? `got '${h.except}'; write e.g. 10.0.0.0/8 or 2001:db8::/32`
+              : c.error.replace(/^'option [a-z]+ except' : /, '');
+            ctx.alert(
+              `'option ${name} except' expects <address>[/mask] as argument. (${detail})`,
+              CODES.badValue,
+            );
             return;
           }
           except = c.value;
