@@ -16,6 +16,7 @@ import {
   formatHaproxyLine,
   stopsReading,
 } from '@ha-lb/shared-config/haproxy';
+import { IN_EFFECT_CODES } from '../config/in-effect-report.ts';
 import {
   type LoadedConfig,
   type LoadOptions,
@@ -55,7 +56,8 @@ export function executablePath(): string {
  * - an alert that stops HAProxy's reading (ERR_ABORT: a rule it cannot parse, a `-f` path that does
  *   not exist) ends the output there, without "Fatal errors found";
  * - after a parsing alert, "Fatal errors found in configuration." and nothing else: the
- *   whole-configuration checks (check_config_validity) are not run;
+ *   whole-configuration checks (check_config_validity) are not run; the balancer's own refusals of
+ *   what it does not implement (in-effect.ts) do not hide those checks' findings, though;
  * - otherwise those checks' findings, in their own order, and "Fatal errors found" if one is an alert.
  */
 export function diagnosticLines(loaded: LoadedConfig, pid: number | string, executable: string): string[] {
@@ -72,7 +74,6 @@ export function diagnosticLines(loaded: LoadedConfig, pid: number | string, exec
     lines.push(formatHaproxyLine('alert', 'config : Fatal errors found in configuration.', pid));
 
   const parsing = ds.filter((d) => d.postParse === undefined && d.code !== ZERO_WARNING_CODE);
-  let failed = false;
   for (let i = 0; i < parsing.length; ) {
     const file = parsing[i].line > 0 ? parsing[i].file : null;
     let alertHere = false;
@@ -86,8 +87,8 @@ export function diagnosticLines(loaded: LoadedConfig, pid: number | string, exec
       }
     }
     if (alertHere && file !== null) errorsIn(file);
-    failed ||= alertHere;
   }
+  const failed = parsing.some((d) => d.severity === 'alert' && d.code !== IN_EFFECT_CODES.notImplemented);
   if (failed) {
     fatal();
     return lines;
@@ -98,7 +99,7 @@ export function diagnosticLines(loaded: LoadedConfig, pid: number | string, exec
     .sort((a, b) => (a.d.postParse ?? 0) - (b.d.postParse ?? 0) || a.i - b.i)
     .map((x) => x.d);
   for (const d of post) print(d);
-  if (post.some((d) => d.severity === 'alert')) {
+  if (parsing.some((d) => d.severity === 'alert') || post.some((d) => d.severity === 'alert')) {
     fatal();
     return lines;
   }

@@ -78,7 +78,8 @@ function finish(result: HaproxyLoadResult, opts: LoadOptions): LoadedConfig {
   const parsed = result.diagnostics.filter(
     (d) => !(d.severity === 'warning' && d.postParse === undefined && refused.has(at(d))),
   );
-  const diagnostics = combineArgResolution(merge(parsed, [...report, ...checks], files));
+  // HAProxy's findings first, then what the balancer adds about the same line
+  const diagnostics = combineArgResolution(merge(parsed, [...checks, ...report], files));
   const quiet = model !== null && 'quiet' in model.global.settings;
   const hasListener = model?.proxies.some((p) => !p.disabled && p.binds.length > 0) === true;
   if (model === null || diagnostics.some((d) => d.severity === 'alert'))

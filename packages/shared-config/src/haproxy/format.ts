@@ -74,8 +74,13 @@ function location(d: Diagnostic): string {
 
 /**
  * One diagnostic as HAProxy prints it. A message may span several lines: HAProxy writes the following
- * ones as `   | …` (the missing-timeouts warning), so does the message text.
+ * ones as `   | …` (the missing-timeouts warning), so does the message text. An alert HAProxy prints
+ * without any location (most of its whole-configuration checks name only the proxy) ends with ours,
+ * `(at FILE:LINE)`, after HAProxy's words: bad input always says where it is.
  */
 export function formatHaproxyDiagnostic(d: Diagnostic, pid: number | string = process.pid): string {
-  return formatHaproxyLine(d.severity, `config : ${location(d)}${d.message}`, pid);
+  const where = location(d);
+  const placed = where !== '' || d.line <= 0 || d.severity !== 'alert' || d.message.includes(`${d.file}:`);
+  const message = placed ? d.message : `${d.message} (at ${d.file}:${d.line})`;
+  return formatHaproxyLine(d.severity, `config : ${where}${message}`, pid);
 }

@@ -190,7 +190,9 @@ export const optionKeyword: ProxyKeyword = {
             // HAProxy's sentence, then what exactly is wrong
             const detail = c.error.includes('expects <address>')
               ? `got '${h.except}'; write e.g. 10.0.0.0/8 or 2001:db8::/32`
-              : c.error.replace(/^'option [a-z]+ except' : /, '');
+              : c.error
+                  .replace(/^'option [a-z]+ except' : /, '')
+                  .replace(/ \((IPv[46] allows [^)]*)\)$/, ': $1');
             ctx.alert(
               `'option ${name} except' expects <address>[/mask] as argument. (${detail})`,
               CODES.badValue,
