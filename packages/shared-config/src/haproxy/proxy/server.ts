@@ -19,8 +19,8 @@ export function parseServer(ctx: LineContext, px: ProxyScope) {
   });
   if (!a.ok) return ctx.alert(a.error, CODES.badValue);
   const settings = clonePlain(px.draft.defaultServer);
-  const r = applyServerOptions(rest, settings);
-  if (!r.ok) return ctx.alert(`'server ${px.name}/${name}' : ${r.error}`, CODES.badValue);
+  const r = applyServerOptions(rest, settings, name);
+  if (!r.ok) return ctx.alert(`'server ${px.name}/${name}' : ${r.error}`, CODES.serverOption);
   ensure(px.draft, 'servers', () => []).push({
     ...settings,
     name,

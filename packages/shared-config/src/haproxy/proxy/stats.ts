@@ -129,7 +129,7 @@ export const statsKeyword: ProxyKeyword = {
         }
         if (px.kind === 'defaults')
           return ctx.alert("'stats admin' is not supported in 'defaults' sections.", CODES.wrongSection);
-        const c = parseRuleCondition(ctx, px, polarity, cond, "a 'stats admin'");
+        const c = parseRuleCondition(ctx, px, polarity, cond, "a 'stats admin' condition");
         if (!c) return;
         s.admin ??= [];
         s.admin.push(c);
@@ -137,7 +137,7 @@ export const statsKeyword: ProxyKeyword = {
       }
       case 'http-request': {
         const { head, polarity, cond } = splitAtCondition(rest);
-        const c = parseRuleCondition(ctx, px, polarity, cond, "a 'stats http-request'");
+        const c = parseRuleCondition(ctx, px, polarity, cond, "a 'stats http-request' condition");
         if (c === undefined) return;
         const r = parseHttpAction(head, { file: ctx.file, line: ctx.line }, c);
         if (!r.ok) return ctx.alert(`'stats http-request' : ${sentence(r.error)}`, CODES.badValue);
