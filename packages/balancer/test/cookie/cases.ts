@@ -307,6 +307,17 @@ export const CASES: CookieCase[] = [
     requests: [{}, {}, {}],
   },
   {
+    id: 'dynamic-long-key',
+    what: 'dynamic with a key long enough for the hash’s 32-byte blocks, and an IPv6 server',
+    backend: [
+      'dynamic-cookie-key 0123456789abcdefghijklmnopqrstuvwxyz-long-key',
+      'cookie SESSION_ID insert indirect dynamic',
+    ],
+    servers: ['', ''],
+    addresses: ['127.7.3.4:18084', '[::1]:18085'],
+    requests: [{}, {}],
+  },
+  {
     id: 'keep-alive',
     what: 'requests on one client connection: each one follows its own cookie',
     backend: [SEED_COOKIE],

@@ -78,7 +78,7 @@ export async function startBackends(c: CookieCase): Promise<Backends> {
     const [host, port] = c.addresses ? splitAddress(c.addresses[i]) : ['127.0.0.1', 0];
     await new Promise<void>((ok, ko) => {
       srv.once('error', ko);
-      srv.listen(port, host, () => ok());
+      srv.listen(port, host.replace(/^\[(.*)\]$/, '$1'), () => ok());
     });
     servers.push(srv);
     addresses.push(`${host}:${(srv.address() as net.AddressInfo).port}`);
