@@ -531,14 +531,14 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   },
   async 'zero-warning'() {
     const loaded = load(
-      `global\n    zero-warning\n${DEFAULTS}    option redispatch\nlisten l\n    bind 127.0.0.1:0\n    server s 127.0.0.1:1\n`,
+      `global\n    zero-warning\n${DEFAULTS}    option httplog\nlisten l\n    bind 127.0.0.1:0\n    server s 127.0.0.1:1\n`,
     );
     assert.equal(loaded.engine, null, 'a warning is fatal');
     assert.match(loaded.diagnostics.at(-1)?.message ?? '', /zero-warning/);
   },
   async quiet() {
     const { out } = runCli(
-      `global\n    quiet\n${DEFAULTS}    option redispatch\nlisten l\n    bind 127.0.0.1:${await closedPort()}\n    server s 127.0.0.1:1\n`,
+      `global\n    quiet\n${DEFAULTS}    option httplog\nlisten l\n    bind 127.0.0.1:${await closedPort()}\n    server s 127.0.0.1:1\n`,
       ['-c'],
     );
     assert.ok(await waitFor(() => out.code !== null, 10_000));
