@@ -32,22 +32,31 @@ export type StartProxy = (cfg: string, port: number) => Promise<Proxy>;
 
 export interface Backends {
   addresses: string[];
+  /** closes server `i`'s listening socket and connections: it refuses connections from now on */
+  refuse(i: number): Promise<void>;
   /** heads received since the last take, per server name */
   take(): { server: string; head: string }[];
   close(): Promise<void>;
 }
 
 /** The case's servers: each records the heads it gets and answers with the variant the path names. */
-export async function startBackends(c: CookieCase): Promise<Backends> {
+export async function startBackends(
+  c: Pick<CookieCase, 'servers' | 'addresses' | 'responses'>,
+): Promise<Backends> {
   const got: { server: string; head: string }[] = [];
   const servers: net.Server[] = [];
   const sockets = new Set<net.Socket>();
+  const owner = new Map<net.Socket, number>();
   const addresses: string[] = [];
   for (let i = 0; i < c.servers.length; i++) {
     const name = `web${i + 1}`;
     const srv = net.createServer((s) => {
       sockets.add(s);
-      s.on('close', () => sockets.delete(s));
+      owner.set(s, i);
+      s.on('close', () => {
+        sockets.delete(s);
+        owner.delete(s);
+      });
       s.on('error', () => {});
       let buf = '';
       s.on('data', (d) => {
@@ -85,10 +94,14 @@ export async function startBackends(c: CookieCase): Promise<Backends> {
   }
   return {
     addresses,
+    refuse: async (i) => {
+      for (const [s, o] of owner) if (o === i) s.destroy();
+      await new Promise((ok) => servers[i].close(ok));
+    },
     take: () => got.splice(0),
     close: async () => {
       for (const s of sockets) s.destroy();
-      await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
+      await Promise.all(servers.filter((s) => s.listening).map((s) => new Promise((ok) => s.close(ok))));
     },
   };
 }
@@ -138,7 +151,7 @@ export function normaliseDates(line: string, now: number, offsets: number[]): st
   });
 }
 
-function lowerNames(lines: string[]): string[] {
+export function lowerNames(lines: string[]): string[] {
   return lines.map((l, i) => {
     if (i === 0) return l;
     const c = l.indexOf(':');
@@ -157,7 +170,7 @@ function requestText(r: CaseRequest, now: number): { text: string; sent: string[
 }
 
 /** Reads one response (head, then Content-Length bytes; none for HEAD, 204, 304) from a socket. */
-class ResponseReader {
+export class ResponseReader {
   private buf = '';
   private waiting: (() => void) | null = null;
   closed = false;
