@@ -9,7 +9,7 @@ import { eqLower, type HttpHead } from '../../http/head-parser.ts';
 import type { ServerState } from '../server.ts';
 import { type CacheHeaders, methodMayCache, responseCacheable } from './cacheability.ts';
 import { processCookieHeader, type RequestContext, RequestCookies } from './cookie-request.ts';
-import { insertedCookie, processSetCookieHeader } from './cookie-response.ts';
+import { type InsertContext, insertedCookie, processSetCookieHeader } from './cookie-response.ts';
 import { type CookieSpec, cookieAttributes } from './cookie-spec.ts';
 
 const lit = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -34,6 +34,10 @@ export class CookiePersistence {
   private readonly attributes: string;
   private readonly ctx: RequestContext;
   private readonly seen = { seen: false };
+  /** reused for every response (no allocation per request) */
+  private readonly ictx: InsertContext;
+  /** `set-cookie: …` per server, when the value carries no date (the same text every time) */
+  private readonly lines = new Map<ServerState, string>();
 
   /**
    * `servers` in configuration order (the first usable one with the cookie's value wins); `persist`
@@ -43,6 +47,14 @@ export class CookiePersistence {
     this.spec = spec;
     this.attributes = cookieAttributes(spec);
     this.ctx = { servers, persist, ignore: false, now: 0 };
+    this.ictx = {
+      server: servers[0],
+      direct: false,
+      ignore: false,
+      serverSetIt: false,
+      isPost: false,
+      now: 0,
+    };
   }
 
   /** Reads (and edits) the request's Cookie headers; returns the server they designate, or null. */
@@ -81,7 +93,9 @@ export class CookiePersistence {
     const hdr = h.hdr;
     const seen = this.seen;
     seen.seen = false;
-    const rctx = { server, direct, ignore: false };
+    const ictx = this.ictx;
+    ictx.server = server;
+    ictx.direct = direct;
     for (let i = 0; i < h.nHeaders; i++) {
       const s = hdr[i * 6];
       const e = hdr[i * 6 + 1];
@@ -90,19 +104,21 @@ export class CookiePersistence {
       const cookie2 = len === 11;
       if (!eqLower(buf, s, e, cookie2 ? H_SET_COOKIE2 : H_SET_COOKIE)) continue;
       const value = buf.toString('latin1', hdr[i * 6 + 2], hdr[i * 6 + 3]);
-      const out = processSetCookieHeader(value, cookie2, spec, rctx, seen);
+      const out = processSetCookieHeader(value, cookie2, spec, ictx, seen);
       if (out === null) ed.dropAt(i);
       else if (out !== value) ed.replaceValue(i, out);
     }
-    const now = Math.floor(nowMs / 1000);
-    const ins = insertedCookie(spec, this.attributes, st, {
-      ...rctx,
-      serverSetIt: seen.seen,
-      isPost: st.isPost,
-      now,
-    });
+    ictx.serverSetIt = seen.seen;
+    ictx.isPost = st.isPost;
+    ictx.now = Math.floor(nowMs / 1000);
+    const ins = insertedCookie(spec, this.attributes, st, ictx);
     if (ins === null) return;
-    ed.append(`set-cookie: ${ins}`);
+    let line = this.lines.get(server);
+    if (line === undefined || spec.maxidle || spec.maxlife) {
+      line = `set-cookie: ${ins}\r\n`;
+      if (!spec.maxidle && !spec.maxlife) this.lines.set(server, line);
+    }
+    ed.appendLines(line);
     if (spec.nocache && responseCacheable(st.methodSafe, h.status, cacheHeaders(h, buf)))
       ed.append('cache-control: private');
   }
@@ -119,9 +135,10 @@ function cacheHeaders(h: HttpHead, buf: Buffer): CacheHeaders {
   for (let i = 0; i < h.nHeaders; i++) {
     const s = hdr[i * 6];
     const e = hdr[i * 6 + 1];
-    const value = () => buf.toString('latin1', hdr[i * 6 + 2], hdr[i * 6 + 3]);
-    if (eqLower(buf, s, e, H_CACHE_CONTROL)) out.cacheControl.push(value());
-    else if (eqLower(buf, s, e, H_PRAGMA)) out.pragma ??= value();
+    if (eqLower(buf, s, e, H_CACHE_CONTROL))
+      out.cacheControl.push(buf.toString('latin1', hdr[i * 6 + 2], hdr[i * 6 + 3]));
+    else if (eqLower(buf, s, e, H_PRAGMA))
+      out.pragma ??= buf.toString('latin1', hdr[i * 6 + 2], hdr[i * 6 + 3]);
     else if (eqLower(buf, s, e, H_EXPIRES)) out.hasExpires = true;
     else if (eqLower(buf, s, e, H_ETAG) || eqLower(buf, s, e, H_LAST_MODIFIED)) out.hasValidator = true;
   }
