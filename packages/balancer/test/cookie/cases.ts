@@ -299,6 +299,22 @@ export const CASES: CookieCase[] = [
     requests: [C('SERVERID=B'), C('SERVERID=B'), {}, C('SERVERID=Z')],
   },
   {
+    id: 'passive-indirect',
+    what: 'no mode, indirect: the application’s Set-Cookie is removed on persistent requests only',
+    backend: ['cookie SERVERID indirect'],
+    servers: AB,
+    responses: [{ headers: ['Set-Cookie: SERVERID=B; path=/', 'Set-Cookie: other=1'] }],
+    requests: [C('SERVERID=B'), {}, C('SERVERID=Z')],
+  },
+  {
+    id: 'prefix-indirect',
+    what: 'prefix indirect: on a persistent request the server’s cookie is removed instead of prefixed',
+    backend: ['cookie JSESSIONID prefix indirect'],
+    servers: AB,
+    responses: [{ headers: ['Set-Cookie: JSESSIONID=abc; Path=/'] }],
+    requests: [{}, C('JSESSIONID=B~abc'), C('JSESSIONID=Q~abc')],
+  },
+  {
     id: 'dynamic',
     what: 'dynamic: servers without a value get the hash of dynamic-cookie-key, address and port',
     backend: ['dynamic-cookie-key s3cr3t', 'cookie SESSION_ID insert indirect dynamic'],
