@@ -38,7 +38,6 @@ const SERVE = 'without it this proxy would not serve what the configuration says
 
 // Why a feature is not in effect yet.
 const LOG = 'logging is planned';
-const COOKIE = 'cookie persistence is planned';
 const CHECKS = 'health checks are planned';
 const TLS = 'TLS is planned';
 const RULES = 'ACLs and rules are planned';
@@ -285,8 +284,8 @@ const RULES_TABLE: readonly Rule[] = [
   ['option log-*', warn(LOG)],
   ['option logasap', warn(LOG)],
   ['option http-ignore-probes', warn(LOG)],
-  ['option redispatch', warn('redispatch is planned')],
-  ['option persist', warn(COOKIE)],
+  ['option redispatch', APPLIED],
+  ['option persist', APPLIED],
   ['option allbackups', warn('using several backup servers at once is planned')],
   ['option httpchk', warn(CHECKS)],
   ['option tcp-check', warn(CHECKS)],
@@ -325,7 +324,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['server namespace', refuse('network namespaces are not implemented', ROUTE)],
   ['server redir', refuse('redirect mode is planned', ROUTE)],
   ['server proto', refuse('HTTP/2 and other protocols to servers are planned', SERVE)],
-  ['server cookie', warn(COOKIE)],
+  ['server cookie', APPLIED],
   ['server maxconn', warn(QUEUE)],
   ['server maxqueue', warn(QUEUE)],
   ['server minconn', warn(QUEUE)],
@@ -392,11 +391,12 @@ const RULES_TABLE: readonly Rule[] = [
   ['errorloc', warn('error redirects are planned')],
   ['errorloc302', warn('error redirects are planned')],
   ['errorloc303', warn('error redirects are planned')],
-  ['cookie', warn(COOKIE)],
-  ['dynamic-cookie-key', warn(COOKIE)],
-  ['force-persist', warn(COOKIE)],
-  ['ignore-persist', warn(COOKIE)],
-  ['persist', warn(COOKIE)],
+  ['cookie', APPLIED],
+  ['dynamic-cookie-key', APPLIED],
+  // with cookie persistence in effect, ignoring these would send matching requests elsewhere
+  ['force-persist', refuse(RULES, ROUTE)],
+  ['ignore-persist', refuse(RULES, ROUTE)],
+  ['persist', warn('RDP cookie persistence (mode tcp) is planned')],
   ['stick', warn(STICK)],
   ['stick-table', warn(STICK)],
   ['http-check', warn(CHECKS)],

@@ -4,6 +4,8 @@
  * engine never reads the config model on the hot path and tests can build one in a few lines.
  */
 
+import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
+
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
   | { kind: 'unix'; path: string; mode?: number }
@@ -67,6 +69,8 @@ export interface ServerSpec {
   maxconn: number | null;
   disabled: boolean;
   backup: boolean;
+  /** `cookie VALUE` (or the `dynamic` one): the persistence cookie's value naming this server */
+  cookie?: string | null;
 }
 
 export type HttpReuse = 'never' | 'safe' | 'aggressive' | 'always';
@@ -83,6 +87,12 @@ export interface BackendSpec {
   balance: { algorithm: string; args: string[] };
   /** raw HTTP responses read from `errorfile` at start */
   errorfiles: Map<number, Buffer>;
+  /** the `cookie` line (mode http), null/absent = no cookie persistence */
+  cookie?: CookieSpec | null;
+  /** `option persist`: a cookie naming a DOWN server still goes to it */
+  persist?: boolean;
+  /** `option redispatch [N]`: null/absent = off, else N (-1 = on the last retry) */
+  redispatch?: number | null;
 }
 
 export interface FrontendSpec {

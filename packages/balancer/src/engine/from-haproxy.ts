@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '@ha-lb/shared-config/haproxy';
+import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import type {
   BackendSpec,
@@ -89,10 +90,15 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
     const mode = p.mode === 'tcp' ? 'tcp' : 'http';
     const files = errorfiles(p);
     if (p.capabilities.backend) {
+      const cookie = cookieSpecOf(p);
       backends.set(p.name, {
         name: p.name,
         mode,
-        servers: p.servers.map((s) => server(s, p.name)),
+        servers: p.servers.map((s) => {
+          const spec = server(s, p.name);
+          spec.cookie = serverCookieOf(p, cookie, s.cookie, spec.host, spec.port);
+          return spec;
+        }),
         timeouts: timeouts(p.timeouts),
         retries: p.retries ?? 3,
         httpReuse: p.httpReuse ?? 'safe',
@@ -100,6 +106,9 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         forwardfor: p.options.forwardfor,
         balance: p.balance ?? { algorithm: 'roundrobin', args: [] },
         errorfiles: files,
+        cookie,
+        persist: p.options.persist === true,
+        redispatch: redispatchOf(p),
       });
     }
     if (p.capabilities.frontend) {

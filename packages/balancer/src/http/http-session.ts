@@ -179,7 +179,12 @@ export class HttpSession implements ServerConnOwner {
     else this.tx.reqBody.reset(FRAMING_NONE, 0);
 
     const be = this.chooseBackend();
-    const server = be === null ? null : be.lb.pick({ clientAddress: this.clientAddr, exclude: null });
+    const ed = this.reqEdits.reset(h, buf);
+    // a persistence cookie may designate the server; otherwise the balancing algorithm picks one
+    let server = be?.cookie?.onRequest(h, buf, ed, this.tx.cookie, Date.now()) ?? null;
+    const direct = server !== null;
+    if (server === null && be !== null)
+      server = be.lb.pick({ clientAddress: this.clientAddr, exclude: null });
     if (server === null) {
       this.state = S_EXCHANGE;
       this.inbuf = this.tx.reqBody.done && headEnd < buf.length ? buf.subarray(headEnd) : null;
@@ -188,7 +193,6 @@ export class HttpSession implements ServerConnOwner {
     }
 
     // request head as forwarded: kept header lines + forwardfor + connection header, then the body start
-    const ed = this.reqEdits.reset(h, buf);
     if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
     if (this.ffLine !== '' && !(px.ff!.ifNone && h.watchIndex >= 0)) ed.appendLines(this.ffLine);
     if (this.tx.wantsUpgrade) ed.keep(UPGRADE_NAME);
@@ -208,7 +212,7 @@ export class HttpSession implements ServerConnOwner {
     this.tx.resStarted = false;
     this.tx.resHeadDone = false;
     this.tx.replay = this.tx.reqBody.done ? out.buf : null;
-    this.acquire(server, out.buf);
+    this.acquire(server, out.buf, direct);
   }
 
   /**
@@ -230,7 +234,7 @@ export class HttpSession implements ServerConnOwner {
   }
 
   /** Gets a server connection for this request per `http-reuse`, then sends `data`. */
-  private acquire(server: ServerState, data: Buffer): void {
+  private acquire(server: ServerState, data: Buffer, direct: boolean): void {
     const px = this.px;
     const d = this.d;
     let conn = d.conn;
@@ -253,7 +257,7 @@ export class HttpSession implements ServerConnOwner {
         }
       }
     } else if (conn !== null) conn.reused++;
-    d.begin(px.be!, server, px.retries);
+    d.begin(px.be!, server, px.retries, direct, this.clientAddr);
     this.tx.tConnect = Date.now();
     if (conn !== null) {
       this.tx.tConnected = this.tx.tConnect;
@@ -431,6 +435,9 @@ export class HttpSession implements ServerConnOwner {
 
       const ed = this.resEdits.reset(h, view);
       if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
+      const ck = px.be?.cookie;
+      if (ck != null && this.d.server !== null)
+        ck.onResponse(h, view, ed, this.tx.cookie, this.d.server, this.d.direct, Date.now());
       if (upgrade) {
         ed.keep(UPGRADE_NAME);
         if (status === 101) ed.append('Connection: upgrade');

@@ -194,6 +194,44 @@ const CASES: [name: string, config: string, expected: string[]][] = [
       "alert t.cfg:7 'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'domain', 'maxidle', 'dynamic', 'maxlife' and 'attr' options (got 'insrt'); did you mean 'insert' maybe ?",
     ],
   ],
+  // HAProxy 2.6's own checks of the cookie line (messages as `haproxy -c` prints them)
+  [
+    'cookie S rewrite indirect',
+    `${BASE}backend b\n    cookie S rewrite indirect\n`,
+    ["alert t.cfg:7 cookie 'rewrite' and 'indirect' modes are incompatible."],
+  ],
+  [
+    'cookie S insert rewrite',
+    `${BASE}backend b\n    cookie S insert rewrite\n`,
+    ["alert t.cfg:7 cookie 'rewrite', 'insert' and 'prefix' modes are incompatible."],
+  ],
+  [
+    'cookie S prefix preserve',
+    `${BASE}backend b\n    cookie S prefix preserve\n`,
+    ["alert t.cfg:7 cookie 'preserve' requires at least 'insert' or 'indirect'."],
+  ],
+  [
+    'cookie S indirect preserve (passive mode)',
+    `${BASE}backend b\n    cookie S indirect preserve nocache\n`,
+    [],
+  ],
+  [
+    'cookie S insert attr a;b',
+    `${BASE}backend b\n    cookie S insert attr a;b\n`,
+    ["alert t.cfg:7 character '%x3B' is not permitted in attribute value."],
+  ],
+  [
+    'cookie S insert domain foo',
+    `${BASE}backend b\n    cookie S insert domain foo domain .ok.example\n`,
+    [
+      "warning t.cfg:7 domain 'foo' contains no embedded dot, this configuration may not work properly (see RFC6265#5.2.3).",
+    ],
+  ],
+  [
+    'cookie S insert attr',
+    `${BASE}backend b\n    cookie S insert attr\n`,
+    ["alert t.cfg:7 'attr' expects <value> as argument."],
+  ],
   [
     'bind :81',
     `${BASE}frontend f\n    bind :80\nfrontend f\n    bind :81\n`,
