@@ -115,14 +115,6 @@ export class ServerConn {
     // false pauses the socket (backpressure asked for by the owner through pause())
     return !this.socket.isPaused();
   }
-
-  setTimeoutMs(ms: number | null): void {
-    this.socket.setTimeout(ms ?? 0);
-  }
-
-  restoreServerTimeout(): void {
-    this.socket.setTimeout(this.serverTimeout);
-  }
 }
 
 /** Puts a finished connection into its server's idle pool (or closes it when it cannot be reused). */

@@ -56,7 +56,6 @@ export type HttpConnMode = 'keep-alive' | 'server-close' | 'close';
 export interface HttpOptions {
   httpServerClose: boolean;
   httpClose: boolean;
-  httpKeepAlive: boolean;
 }
 
 export interface ServerSpec {

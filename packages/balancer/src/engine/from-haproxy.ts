@@ -33,7 +33,6 @@ function options(p: ModelProxy): HttpOptions {
   return {
     httpServerClose: p.options.httpServerClose === true,
     httpClose: p.options.httpclose === true,
-    httpKeepAlive: p.options.httpKeepAlive === true,
   };
 }
 
