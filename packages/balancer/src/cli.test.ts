@@ -56,13 +56,14 @@ test('without -f: the built-in demo balances over two demo servers; SIGTERM exit
     const p = await freePort();
     if (p < 65000 && (await Promise.all([p + 1, p + 2].map(isFree))).every(Boolean)) port = p;
   }
-  const { child, out } = run([], { BALANCER_DEMO_PORT: String(port) });
+  // -V: the "listening on" notice comes once the demo servers and the frontend are up
+  const { child, out } = run(['-V'], { BALANCER_DEMO_PORT: String(port) });
   assert.ok(await waitFor(() => out.stderr.includes('built-in demo'), 5000), out.stderr);
+  assert.ok(await waitFor(() => out.stderr.includes(`listening on 127.0.0.1:${port}`), 5000), out.stderr);
   let served = '';
-  for (let i = 0; i < 10 && !/demo2/.test(served); i++) {
+  for (let i = 0; i < 4 && !/demo2/.test(served); i++) {
     const r = await exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { ms: 2000 });
     served += r.text;
-    if (r.text === '') await new Promise((res) => setTimeout(res, 100));
   }
   assert.match(served, /Hello from demo1/);
   assert.match(served, /Hello from demo2/);

@@ -103,25 +103,46 @@ test('mode tcp: timeout client closes an idle connection; connect failure closes
 });
 
 test('mode tcp: timeout tunnel replaces client/server timeouts once connected', async () => {
-  const { port: upPort } = await upstream((s) => s.on('data', (d) => s.write(d)));
-  const { engine, port } = await startProxy({
+  const echo = await upstream((s) => s.on('data', (d) => s.write(d)));
+  const tunnel = await startProxy({
     mode: 'tcp',
-    servers: [{ port: upPort }],
-    timeouts: { client: 100, server: 100, tunnel: 2000 },
+    servers: [{ port: echo.port }],
+    timeouts: { client: 100, server: 100, tunnel: 10_000 },
   });
-  cleanups.push(() => engine.stop(0));
-  const c = net.connect(port, '127.0.0.1');
+  cleanups.push(() => tunnel.engine.stop(0));
+  // the control: the same client/server timeouts without a tunnel timeout
+  const control = await startProxy({
+    mode: 'tcp',
+    servers: [{ port: echo.port }],
+    timeouts: { client: 100, server: 100 },
+  });
+  cleanups.push(() => control.engine.stop(0));
+  const c = echoClient(tunnel.port);
+  c.socket.write('ping');
+  assert.ok(await waitFor(() => c.text() === 'ping', 5000), 'tunnel connected');
+  // the tunnel connection went idle before the control connection opened, so a 100 ms timer on it
+  // would fire before the control's (same process, same timer list): no wall-clock bound is needed
+  const k = echoClient(control.port);
+  k.socket.write('x');
+  assert.ok(await waitFor(() => k.closed(), 5000), 'the control connection closed by timeout client/server');
+  assert.equal(k.text(), 'x');
+  assert.equal(c.closed(), false);
+  c.socket.write('pong');
+  assert.ok(await waitFor(() => c.text() === 'pingpong', 5000), 'the tunnel connection still echoes');
+  c.socket.destroy();
+});
+
+/** A client that collects what it reads and notes when the connection closes. */
+function echoClient(port: number) {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => {});
   let text = '';
   let closed = false;
-  c.on('data', (d) => {
+  socket.on('data', (d) => {
     text += d;
   });
-  c.on('close', () => {
+  socket.on('close', () => {
     closed = true;
   });
-  await new Promise((r) => setTimeout(r, 400)); // longer than client/server, shorter than tunnel
-  assert.equal(closed, false);
-  c.write('ping');
-  assert.ok(await waitFor(() => text === 'ping'));
-  c.destroy();
-});
+  return { socket, text: () => text, closed: () => closed };
+}
