@@ -72,20 +72,29 @@ test('mode tcp: server half-close — the client can keep sending after the serv
 });
 
 test('mode tcp: timeout client closes an idle connection; connect failure closes after retries', async () => {
-  const { port: upPort } = await upstream(() => {});
+  const timeout = 1000;
+  const { port: upPort } = await upstream((s) => s.on('data', (d) => s.write(d)));
   const { engine, port } = await startProxy({
     mode: 'tcp',
     servers: [{ port: upPort }],
-    timeouts: { client: 200 },
+    timeouts: { client: timeout },
   });
   cleanups.push(() => engine.stop(0));
-  const c = net.connect(port, '127.0.0.1');
-  c.on('error', () => {});
-  let closed = false;
-  c.on('close', () => {
-    closed = true;
-  });
-  assert.ok(await waitFor(() => closed, 2000), 'idle client closed by timeout client');
+  const c = echoClient(port);
+  const sentAt = performance.now();
+  c.socket.write('ping');
+  // open before the timeout: the bytes go through and come back
+  assert.ok(await waitFor(() => c.text() === 'ping', 5000), 'echoes before timeout client');
+  assert.equal(c.closed(), false);
+  // closed after it: the proxy's last activity on the client side came after `sentAt`, and timers
+  // only run late, so the close cannot come sooner than `timeout` after it (1 ms of timer rounding)
+  assert.ok(await waitFor(() => c.closed(), timeout + 5000), 'idle client closed by timeout client');
+  const idleMs = performance.now() - sentAt;
+  assert.ok(
+    idleMs >= timeout - 1,
+    `closed after ${idleMs.toFixed(0)} ms, before timeout client ${timeout} ms`,
+  );
+  assert.equal(c.text(), 'ping');
 
   const probe = net.createServer();
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
