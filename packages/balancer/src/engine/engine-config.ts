@@ -3,6 +3,7 @@
  * (contract A, see from-haproxy.ts) or built directly (the built-in default configuration), so the
  * engine never reads the config model on the hot path and tests can build one in a few lines.
  */
+import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
 
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
@@ -67,6 +68,8 @@ export interface ServerSpec {
   maxconn: number | null;
   disabled: boolean;
   backup: boolean;
+  /** `check` and its settings (checks/check-spec.ts); absent or null: not checked */
+  check?: ServerCheckSpec | null;
 }
 
 export type HttpReuse = 'never' | 'safe' | 'aggressive' | 'always';
@@ -83,6 +86,8 @@ export interface BackendSpec {
   balance: { algorithm: string; args: string[] };
   /** raw HTTP responses read from `errorfile` at start */
   errorfiles: Map<number, Buffer>;
+  /** how its servers are checked (`option httpchk`, `tcp-check`…); absent or null: no server checks */
+  checks?: BackendCheckSpec | null;
 }
 
 export interface FrontendSpec {
@@ -96,6 +101,8 @@ export interface FrontendSpec {
   /** name of the backend that gets the traffic (a listen section names itself) */
   defaultBackend: string | null;
   errorfiles: Map<number, Buffer>;
+  /** `monitor-uri`: requests for exactly this URI are answered 200 by the balancer itself */
+  monitorUri?: string | null;
 }
 
 export interface EngineConfig {
@@ -109,6 +116,8 @@ export interface EngineConfig {
     maxHeaders: number;
     /** `hard-stop-after`: bound of a graceful stop, ms */
     hardStopAfter?: number | null;
+    /** `spread-checks` / `max-spread-checks` */
+    checks?: CheckGlobals;
   };
   frontends: FrontendSpec[];
   backends: Map<string, BackendSpec>;

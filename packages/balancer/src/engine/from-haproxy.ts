@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '@ha-lb/shared-config/haproxy';
+import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import type {
   BackendSpec,
@@ -78,6 +79,7 @@ function server(s: ModelServer, proxy: string): ServerSpec {
     maxconn: s.maxconn ?? null,
     disabled: s.disabled === true,
     backup: s.backup === true,
+    check: serverCheck(s, proxy),
   };
 }
 
@@ -100,6 +102,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         forwardfor: p.options.forwardfor,
         balance: p.balance ?? { algorithm: 'roundrobin', args: [] },
         errorfiles: files,
+        checks: backendChecks(p),
       });
     }
     if (p.capabilities.frontend) {
@@ -122,6 +125,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         forwardfor: p.options.forwardfor ?? null,
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
+        monitorUri: p.monitorUri,
       });
     }
   }
@@ -134,6 +138,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
       tuneMaxrewrite: Math.min(model.global.tuneMaxrewrite, model.global.tuneBufsize / 2),
       maxHeaders: model.global.tuneHttpMaxhdr,
       hardStopAfter: model.global.hardStopAfter,
+      checks: checkGlobals(model),
     },
     frontends,
     backends,

@@ -3,6 +3,7 @@ import type { BackendState } from '../backend/backend.ts';
 import { Dispatch } from '../backend/dispatch.ts';
 import type { ServerState } from '../backend/server.ts';
 import { releaseToPool, type ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
+import { httpStatusEvent } from '../checks/observe.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
@@ -445,6 +446,7 @@ export class HttpSession implements ServerConnOwner {
       }
       this.tx.resHeadDone = true;
       this.tx.status = status;
+      conn.server.observe?.(httpStatusEvent(status));
       this.tx.tResponse = Date.now();
       this.tx.bytesOut += out.buf.length;
       if (!this.client.write(out.buf)) {
@@ -591,6 +593,7 @@ export class HttpSession implements ServerConnOwner {
     }
     if (this.state === S_EXCHANGE && !this.tx.resHeadDone) {
       conn.reusable = false;
+      conn.server.observe?.('http-read-timeout');
       this.serverError(504);
       return;
     }
@@ -605,6 +608,7 @@ export class HttpSession implements ServerConnOwner {
 
   private badResponse(conn: ServerConn): void {
     conn.reusable = false;
+    conn.server.observe?.('http-rsp');
     this.tx.terminate('P', 'H');
     this.serverError(502);
   }
