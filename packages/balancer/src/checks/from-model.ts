@@ -179,8 +179,9 @@ export function backendChecks(p: ModelProxy): BackendCheckSpec | null {
           { kind: 'tcp' };
   return {
     method,
-    timeoutCheck: p.timeouts.check ?? null,
-    timeoutConnect: p.timeouts.connect ?? null,
+    // 0 is "no timeout" in haproxy.cfg
+    timeoutCheck: p.timeouts.check || null,
+    timeoutConnect: p.timeouts.connect || null,
     logHealthChecks: p.options.logHealthChecks === true,
   };
 }
