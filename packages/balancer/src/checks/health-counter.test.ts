@@ -15,7 +15,9 @@ import {
 } from './health-counter.ts';
 
 // recorded from haproxy 2.6 by test/checks-record.ts
-const EXPECTED = JSON.parse(readFileSync(new URL('../../test/checks-expected.json', import.meta.url), 'utf8'));
+const EXPECTED = JSON.parse(
+  readFileSync(new URL('../../test/checks-expected.json', import.meta.url), 'utf8'),
+);
 
 describe('health counter (HAProxy 2.6)', () => {
   test('a checked server starts UP at health = rise, and its first failed check takes it DOWN', () => {
@@ -88,7 +90,10 @@ describe('health counter (HAProxy 2.6)', () => {
       const base = spreadBase(Array(run.servers).fill(run.inter));
       const ours = run.firstCheckMs.map((_, i) => firstCheckDelay(i, run.servers, base, run.inter, null));
       run.firstCheckMs.forEach((ms, i) =>
-        assert.ok(Math.abs(ms - ours[i]) <= 40, `inter ${run.inter} server ${i}: haproxy ${ms} ms, ours ${ours[i]} ms`),
+        assert.ok(
+          Math.abs(ms - ours[i]) <= 40,
+          `inter ${run.inter} server ${i}: haproxy ${ms} ms, ours ${ours[i]} ms`,
+        ),
       );
     }
     assert.equal(firstCheckDelay(3, 4, 2000, 2000, 100), 75, 'max-spread-checks caps the span');

@@ -4,7 +4,9 @@ import { describe, test } from 'node:test';
 import { loadBalancerConfigText } from '../config/load.ts';
 import { judgeResponse, parseHttpResponse } from './http-check.ts';
 
-const EXPECTED = JSON.parse(readFileSync(new URL('../../test/checks-expected.json', import.meta.url), 'utf8'));
+const EXPECTED = JSON.parse(
+  readFileSync(new URL('../../test/checks-expected.json', import.meta.url), 'utf8'),
+);
 // the configurations the recorder ran (test/checks-record.ts REQUEST_CASES)
 const { REQUEST_CASES } = await import('../../test/checks-record.ts');
 
@@ -47,7 +49,10 @@ describe('HTTP check responses', () => {
       body: null,
     });
     assert.equal(res('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab').body, 'ab');
-    assert.equal(res('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n').body, 'abc');
+    assert.equal(
+      res('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n').body,
+      'abc',
+    );
     assert.equal(res('HTTP/1.1 200 OK\r\n\r\nuntil close', true).body, 'until close');
   });
   test('not HTTP is invalid at once', () => {
