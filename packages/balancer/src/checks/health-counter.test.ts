@@ -89,12 +89,11 @@ describe('health counter (HAProxy 2.6)', () => {
     for (const run of EXPECTED.spread as { inter: number; servers: number; firstCheckMs: number[] }[]) {
       const base = spreadBase(Array(run.servers).fill(run.inter));
       const ours = run.firstCheckMs.map((_, i) => firstCheckDelay(i, run.servers, base, run.inter, null));
-      run.firstCheckMs.forEach((ms, i) =>
+      for (const [i, ms] of run.firstCheckMs.entries())
         assert.ok(
           Math.abs(ms - ours[i]) <= 40,
           `inter ${run.inter} server ${i}: haproxy ${ms} ms, ours ${ours[i]} ms`,
-        ),
-      );
+        );
     }
     assert.equal(firstCheckDelay(3, 4, 2000, 2000, 100), 75, 'max-spread-checks caps the span');
   });
