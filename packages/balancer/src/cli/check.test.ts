@@ -112,8 +112,8 @@ describe('balancer -c (runCheck)', () => {
     const c = capture();
     assert.equal(await runCheck(['/nonexistent/haproxy.cfg'], c.io), 1);
     assert.deepEqual(c.err().slice(2), [
-      '[ALERT]    (PID) : config : Could not open configuration file /nonexistent/haproxy.cfg : No such file or directory',
-      '[ALERT]    (PID) : config : Fatal errors found in configuration.',
+      // haproxy.c: a -f that does not exist stops everything at once, without "Fatal errors found"
+      '[ALERT]    (PID) : config : Cannot open configuration file/directory /nonexistent/haproxy.cfg : No such file or directory',
     ]);
   });
 });

@@ -11,6 +11,11 @@ export const CODES = {
   wrongSection: 'CFG_ERR_WRONG_SECTION',
   /** A value that does not parse or is out of range (time, port, CIDR, algorithm…). */
   badValue: 'CFG_ERR_BAD_VALUE',
+  /**
+   * A `server`/`default-server` option HAProxy's server parser refuses (printed as it prints them:
+   * `[FILE:LINE] : 'server be/srv' : …`).
+   */
+  serverOption: 'CFG_ERR_SERVER_OPTION',
   /** A required argument is missing. */
   missingArg: 'CFG_ERR_MISSING_ARGUMENT',
   /** A name that refers to nothing: backend, ACL, userlist, http-errors, defaults, tracked server. */

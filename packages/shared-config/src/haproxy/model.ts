@@ -541,7 +541,9 @@ export const ProxySchema = z.strictObject({
     )
     .default({}),
   /** `errorfiles NAME [CODE…]`: http-errors sections to import (resolved into `errorfiles` too). */
-  errorfilesFrom: z.array(z.strictObject({ name: z.string(), codes: z.array(z.int()) })).default([]),
+  errorfilesFrom: z
+    .array(z.strictObject({ name: z.string(), codes: z.array(z.int()), ...Where }))
+    .default([]),
   balance: z
     .strictObject({ algorithm: z.string(), args: z.array(z.string()) })
     .default({ algorithm: 'roundrobin', args: [] }),
@@ -560,6 +562,8 @@ export const ProxySchema = z.strictObject({
   tcpChecks: z.array(HttpCheckRuleSchema).default([]),
   log: z.array(LogTargetSchema).default([]),
   logFormat: z.string().nullable().default(null),
+  /** Where the log format in effect was set (`option httplog|httpslog|tcplog`, `log-format`; maybe in defaults). */
+  logFormatAt: z.strictObject(Where).nullable().default(null),
   logTag: z.string().nullable().default(null),
   errorLogFormat: z.string().nullable().default(null),
   uniqueIdFormat: z.string().nullable().default(null),

@@ -5,6 +5,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { clonePlain } from '../common/clone-plain.ts';
 import { deepFreeze } from '../common/deep-freeze.ts';
 import type { Diagnostic } from '../common/diagnostic.ts';
 import { alert, hasAlert, warning } from '../common/diagnostic.ts';
@@ -132,6 +133,8 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
   let lastDefaults: ProxyDraft | null = null;
   let lastDefaultsName: string | null = null;
   const proxies: ProxyScope[] = [];
+  // Proxies by name (several may share one: a frontend and a backend), for the clash check.
+  const proxiesByName = new Map<string, ProxyScope[]>();
   const userlists: UserlistDraft[] = [];
   const httpErrors: HttpErrorsDraft[] = [];
   const others: OtherDraft[] = [];
@@ -316,7 +319,7 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
       } else base = d.draft;
       baseName = from;
     }
-    const draft: ProxyDraft = base ? structuredClone(base) : emptyDraft();
+    const draft: ProxyDraft = base ? clonePlain(base) : emptyDraft();
     if (kind === 'defaults') {
       // HAProxy lets defaults names overlap; a `from` reference uses the latest one.
       if (name !== '') namedDefaults.set(name, { draft, file: ctx.file, line: ctx.line });
@@ -338,11 +341,14 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
     draft.useBackends = [];
     const px: ProxyScope = { kind, name, draft, capabilities };
     if (name !== '') {
-      for (const other of proxies) {
+      const sameName = proxiesByName.get(name);
+      if (sameName) sameName.push(px);
+      else proxiesByName.set(name, [px]);
+      for (const other of sameName ?? []) {
+        if (other === px) continue;
         const clash =
-          other.name === name &&
-          ((other.capabilities.frontend && capabilities.frontend) ||
-            (other.capabilities.backend && capabilities.backend));
+          (other.capabilities.frontend && capabilities.frontend) ||
+          (other.capabilities.backend && capabilities.backend);
         if (clash) {
           ctx.alert(
             `${kind} '${name}' has the same name as ${other.kind} '${name}' declared at ${other.draft.file}:${other.draft.line}.`,

@@ -40,18 +40,24 @@ export function knownAcl(px: ProxyScope) {
     PREDEFINED_ACLS.includes(name) || (px.draft.acls ?? []).some((a) => a.name === name);
 }
 
-/** Parses the `if|unless …` part of a rule; undefined when an error was reported. */
+/**
+ * Parses the `if|unless …` part of a rule; undefined when an error was reported. `what` is how HAProxy
+ * introduces the problem: "an 'http-request deny' condition" gives "error detected while parsing an
+ * 'http-request deny' condition : …"; a function writes the whole message around the problem.
+ */
 export function parseRuleCondition(
   ctx: LineContext,
   px: ProxyScope,
   polarity: 'if' | 'unless' | null,
   words: string[],
-  what: string,
+  what: string | ((problem: string) => string),
 ): Condition | null | undefined {
   if (polarity === null) return null;
+  const around =
+    typeof what === 'string' ? (p: string) => `error detected while parsing ${what} : ${sentence(p)}` : what;
   const c = parseCondition(polarity, words, knownAcl(px));
   if (!c.ok) {
-    let msg = `error detected while parsing ${what} condition : ${sentence(c.error)}`;
+    let msg = around(c.error);
     if (c.unknown) {
       const names = [...new Set([...(px.draft.acls ?? []).map((a) => a.name), ...PREDEFINED_ACLS])];
       const hint = suggest(c.unknown, names);
@@ -66,7 +72,7 @@ export function parseRuleCondition(
       if (term.kind !== 'inline') continue;
       const missing = missingPatternFile(ctx, term.criterion.patternFiles);
       if (missing) {
-        ctx.alert(`error detected while parsing ${what} condition : ${missing}`, CODES.file);
+        ctx.alert(around(missing), CODES.file);
         return undefined;
       }
       if (hasNoPattern(term.criterion)) {
