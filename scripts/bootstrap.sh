@@ -8,6 +8,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODE_VERSION=24.21.0
 PNPM_VERSION=12.4.2
 TOOLS="$ROOT/.tools"
+# The real directory: a checkout whose .tools links to another checkout's must not write its own path
+# into the shared launchers.
+[ -L "$TOOLS" ] && TOOLS="$(readlink -f "$TOOLS")"
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 

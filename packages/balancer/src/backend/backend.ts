@@ -1,5 +1,6 @@
 import type { BackendSpec, HttpReuse } from '../engine/engine-config.ts';
 import { algorithmFor, type LbAlgorithm } from './algorithms/index.ts';
+import { CookiePersistence } from './persistence/cookie-persistence.ts';
 import { newServerState, type ServerState } from './server.ts';
 import type { StateEvents } from './state-events.ts';
 
@@ -9,19 +10,15 @@ export interface BackendState {
   servers: ServerState[];
   lb: LbAlgorithm;
   httpReuse: HttpReuse;
+  /** cookie persistence (`cookie` line), null when none */
+  cookie: CookiePersistence | null;
 }
 
 export function newBackendState(spec: BackendSpec): BackendState {
   const servers = spec.servers.map(newServerState);
   const lb = algorithmFor(spec.balance.algorithm)(servers, spec.balance.args);
-  return { spec, servers, lb, httpReuse: spec.httpReuse };
-}
-
-/** Servers that may take traffic: active ones, or the backups when no active server is usable. */
-export function usableServers(be: BackendState): ServerState[] {
-  const active = be.servers.filter((s) => s.up && !s.spec.backup);
-  if (active.length > 0) return active;
-  return be.servers.filter((s) => s.up && s.spec.backup);
+  const cookie = spec.cookie ? new CookiePersistence(spec.cookie, servers, spec.persist === true) : null;
+  return { spec, servers, lb, httpReuse: spec.httpReuse, cookie };
 }
 
 /** Marks a server UP or DOWN (checks, the runtime API) and tells the subscribers. */

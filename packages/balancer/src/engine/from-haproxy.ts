@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '@ha-lb/shared-config/haproxy';
+import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
+import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import type {
   BackendSpec,
@@ -32,7 +34,6 @@ function options(p: ModelProxy): HttpOptions {
   return {
     httpServerClose: p.options.httpServerClose === true,
     httpClose: p.options.httpclose === true,
-    httpKeepAlive: p.options.httpKeepAlive === true,
   };
 }
 
@@ -78,6 +79,7 @@ function server(s: ModelServer, proxy: string): ServerSpec {
     maxconn: s.maxconn ?? null,
     disabled: s.disabled === true,
     backup: s.backup === true,
+    check: serverCheck(s, proxy),
   };
 }
 
@@ -89,10 +91,15 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
     const mode = p.mode === 'tcp' ? 'tcp' : 'http';
     const files = errorfiles(p);
     if (p.capabilities.backend) {
+      const cookie = cookieSpecOf(p);
       backends.set(p.name, {
         name: p.name,
         mode,
-        servers: p.servers.map((s) => server(s, p.name)),
+        servers: p.servers.map((s) => {
+          const spec = server(s, p.name);
+          spec.cookie = serverCookieOf(p, cookie, s.cookie, spec.host, spec.port);
+          return spec;
+        }),
         timeouts: timeouts(p.timeouts),
         retries: p.retries ?? 3,
         httpReuse: p.httpReuse ?? 'safe',
@@ -100,6 +107,10 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         forwardfor: p.options.forwardfor,
         balance: p.balance ?? { algorithm: 'roundrobin', args: [] },
         errorfiles: files,
+        cookie,
+        persist: p.options.persist === true,
+        redispatch: redispatchOf(p),
+        checks: backendChecks(p),
       });
     }
     if (p.capabilities.frontend) {
@@ -122,6 +133,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         forwardfor: p.options.forwardfor ?? null,
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
+        monitorUri: p.monitorUri,
       });
     }
   }
@@ -134,6 +146,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
       tuneMaxrewrite: Math.min(model.global.tuneMaxrewrite, model.global.tuneBufsize / 2),
       maxHeaders: model.global.tuneHttpMaxhdr,
       hardStopAfter: model.global.hardStopAfter,
+      checks: checkGlobals(model),
     },
     frontends,
     backends,
