@@ -56,13 +56,14 @@ test('without -f: the built-in demo balances over two demo servers; SIGTERM exit
     const p = await freePort();
     if (p < 65000 && (await Promise.all([p + 1, p + 2].map(isFree))).every(Boolean)) port = p;
   }
-  const { child, out } = run([], { BALANCER_DEMO_PORT: String(port) });
+  // -V: the "listening on" notice comes once the demo servers and the frontend are up
+  const { child, out } = run(['-V'], { BALANCER_DEMO_PORT: String(port) });
   assert.ok(await waitFor(() => out.stderr.includes('built-in demo'), 5000), out.stderr);
+  assert.ok(await waitFor(() => out.stderr.includes(`listening on 127.0.0.1:${port}`), 5000), out.stderr);
   let served = '';
-  for (let i = 0; i < 10 && !/demo2/.test(served); i++) {
+  for (let i = 0; i < 4 && !/demo2/.test(served); i++) {
     const r = await exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { ms: 2000 });
     served += r.text;
-    if (r.text === '') await new Promise((res) => setTimeout(res, 100));
   }
   assert.match(served, /Hello from demo1/);
   assert.match(served, /Hello from demo2/);
@@ -113,6 +114,42 @@ test('a server without a port (or with a port offset) is refused at start, not c
   const c = spawnSync(process.execPath, [CLI, '-c', '-f', cfg], { encoding: 'utf8', timeout: 10_000 });
   assert.equal(c.status, 1);
   assert.match(c.stderr, /portless\.cfg:8\] : 'server s 127\.0\.0\.1:\+1' is not implemented yet/);
+});
+
+test('what haproxy -c refuses while reading stops start-up too, unsafe-ignore-unimplemented or not', async () => {
+  const cert = join(dir, 'garbage.pem');
+  writeFileSync(cert, 'not a certificate\n');
+  const head = `global\n  unsafe-ignore-unimplemented\ndefaults\n  mode http\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n`;
+  const cases = [
+    {
+      text: `frontend f\n  bind 127.0.0.1:${await freePort()} ssl crt ${cert}\n  http-request set-header X %[src,map_ip(/nonexistent/x.map)]\n  default_backend b\nbackend b\n  server s 127.0.0.1:1\n`,
+      expected: [
+        `:9] : 'bind 127.0.0.1:`,
+        `' in section 'frontend' : unable to load certificate from file '${cert}'.`,
+        ":10] : error detected in frontend 'f' while parsing 'http-request set-header' rule : failed to parse sample expression <src,map_ip(/nonexistent/x.map)]> : invalid args in converter 'map_ip' : failed to open pattern file </nonexistent/x.map>.",
+      ],
+    },
+    {
+      text: `listen l\n  bind 127.0.0.1:${await freePort()}\n  server s 127.0.0.1:1 check inter 0\n`,
+      expected: [":10] : 'server l/s' : invalid value 0 for argument 'inter' of server s.."],
+    },
+  ];
+  const lines = (t: string) =>
+    t
+      .replace(/\(\d+\)/g, '(PID)')
+      .split('\n')
+      .filter((l) => !l.includes('[NOTICE]'));
+  for (const [i, c] of cases.entries()) {
+    const cfg = join(dir, `refused-${i}.cfg`);
+    writeFileSync(cfg, head + c.text);
+    const start = spawnSync(process.execPath, [CLI, '-f', cfg], { encoding: 'utf8', timeout: 10_000 });
+    const check = spawnSync(process.execPath, [CLI, '-c', '-f', cfg], { encoding: 'utf8', timeout: 10_000 });
+    for (const r of [start, check]) {
+      assert.equal(r.status, 1, r.stderr);
+      for (const e of c.expected) assert.ok(r.stderr.includes(e), `${e}\nin\n${r.stderr}`);
+    }
+    assert.deepEqual(lines(start.stderr), lines(check.stderr)); // the very same report
+  }
 });
 
 test('fd@N: serves on an inherited listening socket (as systemd socket activation passes it)', async (t) => {

@@ -1,5 +1,6 @@
 import type { BackendSpec, HttpReuse } from '../engine/engine-config.ts';
 import { algorithmFor, dispatchTo, type LbAlgorithm } from './algorithms/index.ts';
+import { CookiePersistence } from './persistence/cookie-persistence.ts';
 import { newServerState, type ServerState } from './server.ts';
 import type { StateEvents } from './state-events.ts';
 
@@ -9,6 +10,8 @@ export interface BackendState {
   servers: ServerState[];
   lb: LbAlgorithm;
   httpReuse: HttpReuse;
+  /** cookie persistence (`cookie` line), null when none */
+  cookie: CookiePersistence | null;
 }
 
 export function newBackendState(spec: BackendSpec): BackendState {
@@ -22,17 +25,11 @@ export function newBackendState(spec: BackendSpec): BackendState {
           hashType: spec.hashType ?? DEFAULT_HASH_TYPE,
           allBackups: spec.allBackups === true,
         });
-  return { spec, servers, lb, httpReuse: spec.httpReuse };
+  const cookie = spec.cookie ? new CookiePersistence(spec.cookie, servers, spec.persist === true) : null;
+  return { spec, servers, lb, httpReuse: spec.httpReuse, cookie };
 }
 
 const DEFAULT_HASH_TYPE = Object.freeze({ method: 'map-based', function: 'sdbm', avalanche: false } as const);
-
-/** Servers that may take traffic: active ones, or the backups when no active server is usable. */
-export function usableServers(be: BackendState): ServerState[] {
-  const active = be.servers.filter((s) => s.up && !s.spec.backup);
-  if (active.length > 0) return active;
-  return be.servers.filter((s) => s.up && s.spec.backup);
-}
 
 /** Marks a server UP or DOWN (checks, the runtime API), re-places it in the algorithm, tells the subscribers. */
 export function setServerUp(

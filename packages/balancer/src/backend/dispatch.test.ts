@@ -18,6 +18,52 @@ test('retries N: 1 + N attempts on the same server, then give up', () => {
   assert.equal(nextAttempt({ attempts: 1, retries: 0 }).kind, 'give-up');
 });
 
+test('option redispatch: the last retry goes back to the balancer (HAProxy 2.6 stream.c)', () => {
+  // retries 3, option redispatch: attempts 1-3 on the server, the 4th (the last) elsewhere
+  const persistent = (attempts: number, redispatch: number | null) =>
+    nextAttempt({ attempts, retries: 3, redispatch, direct: true, spread: true }).kind;
+  assert.deepEqual(
+    [1, 2, 3, 4].map((a) => persistent(a, -1)),
+    ['same-server', 'same-server', 'redispatch', 'give-up'],
+  );
+  assert.deepEqual(
+    [1, 2, 3].map((a) => persistent(a, 1)),
+    ['redispatch', 'redispatch', 'redispatch'],
+    'redispatch 1: every retry',
+  );
+  assert.deepEqual(
+    [1, 2, 3].map((a) => persistent(a, 2)),
+    ['same-server', 'redispatch', 'same-server'],
+    'redispatch 2: every 2nd retry',
+  );
+  assert.deepEqual(
+    [1, 2, 3].map((a) => persistent(a, -2)),
+    ['same-server', 'redispatch', 'same-server'],
+    'redispatch -2: the retry before the last',
+  );
+  assert.deepEqual(
+    [1, 2, 3].map((a) => persistent(a, 0)),
+    ['same-server', 'same-server', 'same-server'],
+    'redispatch 0: no interval',
+  );
+  assert.deepEqual(
+    [1, 2, 3].map((a) => persistent(a, null)),
+    ['same-server', 'same-server', 'same-server'],
+    'no option redispatch',
+  );
+});
+
+test('option redispatch: at once for a DOWN server, or a non-persistent request with round-robin choice', () => {
+  const first = (s: Partial<Parameters<typeof nextAttempt>[0]>) =>
+    nextAttempt({ attempts: 1, retries: 3, redispatch: -1, ...s }).kind;
+  assert.equal(first({ serverDown: true, direct: true }), 'redispatch');
+  assert.equal(first({ serverDown: true, redispatch: 0 }), 'redispatch');
+  assert.equal(first({ direct: false, spread: true }), 'redispatch');
+  assert.equal(first({ direct: true, spread: true }), 'same-server', 'a persistent request keeps its server');
+  assert.equal(first({ direct: false, spread: false }), 'same-server', 'one active server (or a hash)');
+  assert.equal(first({ serverDown: true, redispatch: null }), 'same-server', 'only with option redispatch');
+});
+
 function backend(port: number, retries: number) {
   const spec: BackendSpec = {
     name: 'b',
@@ -37,7 +83,7 @@ function backend(port: number, retries: number) {
     timeouts: { ...NO_TIMEOUTS, connect: 1000 },
     retries,
     httpReuse: 'safe',
-    options: { httpServerClose: false, httpClose: false, httpKeepAlive: false },
+    options: { httpServerClose: false, httpClose: false },
     forwardfor: null,
     balance: null,
     errorfiles: new Map(),
@@ -83,6 +129,38 @@ test('a refused server is tried 1 + retries times, then the dispatch gives up', 
   assert.deepEqual(await finished, [true, true, false]);
   assert.deepEqual(events, ['error', 'error', 'error']);
   assert.equal(d.attempts, 3);
+});
+
+test('a redispatched attempt connects to the server the balancer picks next, and drops persistence', async () => {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const refused = (probe.address() as net.AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  let got = '';
+  const ok = net.createServer((s) => s.on('data', (b) => (got += b)));
+  servers.push(ok);
+  await new Promise<void>((r) => ok.listen(0, '127.0.0.1', r));
+  const be = backend(refused, 3);
+  const second = { ...be.spec.servers[0], name: 't', port: (ok.address() as net.AddressInfo).port };
+  const two = newBackendState({ ...be.spec, servers: [be.spec.servers[0], second], redispatch: -1 });
+  let connected: () => void = () => {};
+  const up = new Promise<void>((r) => (connected = r));
+  const { owner, events } = recorder(() => d.retry());
+  owner.onServerConnect = () => {
+    d.connected();
+    connected();
+  };
+  const d = new Dispatch(owner);
+  d.begin(two, two.servers[0], 3, true);
+  d.connect(Buffer.from('hello'));
+  await up;
+  assert.deepEqual(events, ['error', 'error', 'error'], 'three attempts on the persistent server');
+  assert.equal(d.server, two.servers[1]);
+  assert.equal(d.direct, false);
+  const deadline = Date.now() + 4000;
+  while (got.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(got, 'hello', 'the queued bytes follow the redispatch');
+  d.abort();
 });
 
 test('bytes sent while connecting are queued and flushed in order once connected; the limit asks to pause', async () => {

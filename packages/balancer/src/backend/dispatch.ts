@@ -17,19 +17,52 @@ export interface AttemptState {
   attempts: number;
   /** `retries N`: N more attempts after the first */
   retries: number;
+  /** `option redispatch [N]`: null/absent = off; N > 0 every Nth retry, N < 0 the -Nth before the last */
+  redispatch?: number | null;
+  /** the server that failed is not UP any more */
+  serverDown?: boolean;
+  /** it was chosen by persistence (a cookie), not by the balancing algorithm */
+  direct?: boolean;
+  /** more than one active server and a round-robin kind of algorithm: any other is as good */
+  spread?: boolean;
 }
 
-export type NextAttempt = { readonly kind: 'same-server' } | { readonly kind: 'give-up' };
+export type NextAttempt =
+  | { readonly kind: 'same-server' }
+  | { readonly kind: 'redispatch' }
+  | { readonly kind: 'give-up' };
 
 const SAME: NextAttempt = Object.freeze({ kind: 'same-server' });
+const REDISPATCH: NextAttempt = Object.freeze({ kind: 'redispatch' });
 const GIVE_UP: NextAttempt = Object.freeze({ kind: 'give-up' });
 
 /**
- * HAProxy's `retries`: 1 + N attempts on the same server. (Redispatch to another server and the
- * turn-around delay between attempts are the backends issue's; they extend this function.)
+ * HAProxy 2.6's `retries` and `option redispatch` (stream.c, after a failed connection): 1 + N
+ * attempts in all. With redispatch, a retry goes back to the balancing algorithm (dropping the
+ * persistence) when the server is no longer UP, when the interval says so (default: the last retry),
+ * or at once when the request was not persistent and round-robin has another active server. (The
+ * turn-around delay HAProxy waits before a retry on the same server is not applied: retries are
+ * immediate.)
  */
 export function nextAttempt(s: AttemptState): NextAttempt {
-  return s.attempts <= s.retries ? SAME : GIVE_UP;
+  if (s.attempts > s.retries) return GIVE_UP;
+  const after = s.redispatch;
+  if (after === null || after === undefined) return SAME;
+  const done = s.attempts;
+  const period = after < 0 ? s.retries + 1 + after : after;
+  if (s.serverDown || (after !== 0 && period > 0 && done % period === 0) || (!s.direct && s.spread))
+    return REDISPATCH;
+  return SAME;
+}
+
+/** Algorithms of HAProxy's round-robin kind (BE_LB_KIND_RR), for which any other server will do. */
+const RR_KIND = new Set(['roundrobin', 'static-rr', 'random']);
+
+/** Active servers that can take traffic (HAProxy's srv_act). */
+function activeServers(be: BackendState): number {
+  let n = 0;
+  for (const s of be.servers) if (s.up && !s.spec.backup && s.weight > 0) n++;
+  return n;
 }
 
 export class Dispatch {
@@ -44,6 +77,9 @@ export class Dispatch {
   private readonly owner: ServerConnOwner;
   private backend: BackendState | null = null;
   private retries = 0;
+  /** the server was chosen by persistence; a redispatch clears it */
+  direct = false;
+  private clientAddress = '';
 
   constructor(owner: ServerConnOwner) {
     this.owner = owner;
@@ -53,19 +89,34 @@ export class Dispatch {
   private assigned: ServerState | null = null;
   private assignedIn: BackendState | null = null;
 
-  /** A new exchange with `server` of `backend`: forget the previous one's attempts, count it on the server. */
-  begin(backend: BackendState, server: ServerState, retries: number): void {
-    if (this.assigned !== server) {
-      this.end();
-      server.served++;
-      backend.lb.loadChanged?.(server);
-      this.assigned = server;
-      this.assignedIn = backend;
-    }
+  /**
+   * A new exchange with `server` of `backend`: forget the previous one's attempts, count it on the
+   * server. `direct`: the server comes from persistence; `clientAddress` is what a redispatch balances on.
+   */
+  begin(
+    backend: BackendState,
+    server: ServerState,
+    retries: number,
+    direct = false,
+    clientAddress = '',
+  ): void {
+    this.assign(backend, server);
     this.backend = backend;
     this.server = server;
     this.retries = retries;
     this.attempts = 0;
+    this.direct = direct;
+    this.clientAddress = clientAddress;
+  }
+
+  /** Counts the exchange on `server` (and no longer on the one it was counted on). */
+  private assign(backend: BackendState, server: ServerState): void {
+    if (this.assigned === server) return;
+    this.end();
+    server.served++;
+    backend.lb.loadChanged?.(server);
+    this.assigned = server;
+    this.assignedIn = backend;
   }
 
   /** The exchange is over (response done, or the session closed): the server has one less to serve. */
@@ -131,10 +182,34 @@ export class Dispatch {
     const failed = this.conn;
     if (failed !== null) failed.owner = null;
     this.conn = null;
-    const next = nextAttempt({ attempts: this.attempts, retries: this.retries });
-    if (next.kind === 'give-up' || this.server === null) {
+    const be = this.backend;
+    const server = this.server;
+    if (be === null || server === null) {
       this.connecting = false;
       return false;
+    }
+    const next = nextAttempt({
+      attempts: this.attempts,
+      retries: this.retries,
+      redispatch: be.spec.redispatch,
+      serverDown: !server.up,
+      direct: this.direct,
+      spread: RR_KIND.has(be.spec.balance?.algorithm ?? 'roundrobin') && activeServers(be) > 1,
+    });
+    if (next.kind === 'give-up') {
+      this.connecting = false;
+      return false;
+    }
+    if (next.kind === 'redispatch') {
+      // (hashing algorithms see no request here: they redispatch round-robin)
+      const other = be.lb.pick({ clientAddress: this.clientAddress, exclude: server, request: null });
+      if (other === null) {
+        this.connecting = false;
+        return false;
+      }
+      this.server = other;
+      this.assign(be, other);
+      this.direct = false;
     }
     const pending = replay !== null ? [replay] : (this.queued ?? []);
     this.connect(null);

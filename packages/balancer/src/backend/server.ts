@@ -1,3 +1,4 @@
+import type { ObservedEvent } from '../checks/observe.ts';
 import type { ServerSpec } from '../engine/engine-config.ts';
 import type { ServerConn } from './server-conn.ts';
 
@@ -20,6 +21,8 @@ export interface ServerState {
    * connections in mode tcp. leastconn, first and random read it.
    */
   served: number;
+  /** `observe layer4|layer7`: live traffic's verdicts go to the server's health checks */
+  observe?: ((event: ObservedEvent) => void) | undefined;
 }
 
 export function newServerState(spec: ServerSpec): ServerState {

@@ -10,12 +10,19 @@
  *   (exit 2);
  * - `-q` (or `quiet` in global) prints nothing at all, as `haproxy -c -q` does.
  */
-import { formatHaproxyDiagnostic, formatHaproxyLine } from '@ha-lb/shared-config/haproxy';
+import {
+  type Diagnostic,
+  formatHaproxyDiagnostic,
+  formatHaproxyLine,
+  stopsReading,
+} from '@ha-lb/shared-config/haproxy';
+import { IN_EFFECT_CODES } from '../config/in-effect-report.ts';
 import {
   type LoadedConfig,
   type LoadOptions,
   loadBalancerConfig,
   NO_LISTENER_CHECK,
+  ZERO_WARNING_CODE,
 } from '../config/load.ts';
 import { BALANCER_VERSION } from '../version.ts';
 
@@ -33,6 +40,8 @@ export interface CheckIo {
   zeroWarning?: boolean;
   /** Shown in the "path to executable" notice (default: the running script). */
   executable?: string;
+  /** false: only what the configuration language finds, as `haproxy -c` (see LoadOptions.inEffect). */
+  inEffect?: boolean;
 }
 
 /** What `[NOTICE] path to executable is …` names: the bin script when it started us (it sets the variable). */
@@ -40,22 +49,61 @@ export function executablePath(): string {
   return process.env.BALANCER_EXECUTABLE ?? process.argv[1] ?? process.execPath;
 }
 
-/** The stderr lines for a loaded configuration's diagnostics (empty when there are none). */
+/**
+ * The stderr lines for a loaded configuration's diagnostics (empty when there are none), in the order
+ * and with the closing lines HAProxy 2.6's main() prints them (haproxy.c, the readcfgfile loop):
+ * - each file's parsing findings, then `Error(s) found in configuration file : F` when one is an alert;
+ * - an alert that stops HAProxy's reading (ERR_ABORT: a rule it cannot parse, a `-f` path that does
+ *   not exist) ends the output there, without "Fatal errors found";
+ * - after a parsing alert, "Fatal errors found in configuration." and nothing else: the
+ *   whole-configuration checks (check_config_validity) are not run; the balancer's own refusals of
+ *   what it does not implement (in-effect.ts) do not hide those checks' findings, though;
+ * - otherwise those checks' findings, in their own order, and "Fatal errors found" if one is an alert.
+ */
 export function diagnosticLines(loaded: LoadedConfig, pid: number | string, executable: string): string[] {
   const ds = loaded.diagnostics;
   if (ds.length === 0) return [];
   const lines = [
     formatHaproxyLine('notice', `balancer version is ${BALANCER_VERSION}`, pid),
     formatHaproxyLine('notice', `path to executable is ${executable}`, pid),
-    ...ds.map((d) => formatHaproxyDiagnostic(d, pid)),
   ];
-  const fatal = ds.filter((d) => d.severity === 'alert' && d.code !== 'CFG_ERR_ZERO_WARNING');
-  if (fatal.length > 0) {
-    const files = [...new Set(fatal.filter((d) => d.line > 0).map((d) => d.file))];
-    for (const f of files)
-      lines.push(formatHaproxyLine('alert', `config : Error(s) found in configuration file : ${f}`, pid));
+  const print = (d: Diagnostic) => lines.push(formatHaproxyDiagnostic(d, pid));
+  const errorsIn = (file: string) =>
+    lines.push(formatHaproxyLine('alert', `config : Error(s) found in configuration file : ${file}`, pid));
+  const fatal = () =>
     lines.push(formatHaproxyLine('alert', 'config : Fatal errors found in configuration.', pid));
+
+  const parsing = ds.filter((d) => d.postParse === undefined && d.code !== ZERO_WARNING_CODE);
+  for (let i = 0; i < parsing.length; ) {
+    const file = parsing[i].line > 0 ? parsing[i].file : null;
+    let alertHere = false;
+    for (; i < parsing.length && (parsing[i].line > 0 ? parsing[i].file : null) === file; i++) {
+      const d = parsing[i];
+      print(d);
+      if (d.severity === 'alert') alertHere = true;
+      if (stopsReading(d)) {
+        if (file !== null) errorsIn(file);
+        return lines;
+      }
+    }
+    if (alertHere && file !== null) errorsIn(file);
   }
+  const failed = parsing.some((d) => d.severity === 'alert' && d.code !== IN_EFFECT_CODES.notImplemented);
+  if (failed) {
+    fatal();
+    return lines;
+  }
+  const post = ds
+    .filter((d) => d.postParse !== undefined)
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => (a.d.postParse ?? 0) - (b.d.postParse ?? 0) || a.i - b.i)
+    .map((x) => x.d);
+  for (const d of post) print(d);
+  if (parsing.some((d) => d.severity === 'alert') || post.some((d) => d.severity === 'alert')) {
+    fatal();
+    return lines;
+  }
+  for (const d of ds) if (d.code === ZERO_WARNING_CODE) print(d);
   return lines;
 }
 
@@ -74,6 +122,11 @@ export function reportCheck(loaded: LoadedConfig, io: CheckIo): number {
 }
 
 export async function runCheck(paths: string[], io: CheckIo): Promise<number> {
-  const opts: LoadOptions = { env: io.env ?? process.env, cwd: io.cwd, zeroWarning: io.zeroWarning };
+  const opts: LoadOptions = {
+    env: io.env ?? process.env,
+    cwd: io.cwd,
+    zeroWarning: io.zeroWarning,
+    inEffect: io.inEffect,
+  };
   return reportCheck(loadBalancerConfig(paths, opts), io);
 }

@@ -17,6 +17,8 @@ import type { EngineConfig } from '../engine/engine-config.ts';
 import { fromHaproxyConfig } from '../engine/from-haproxy.ts';
 import { LbError } from '../errors.ts';
 import { bindWarnings } from './bind-check.ts';
+import { combineArgResolution } from './checks/arg-resolution.ts';
+import { configChecks } from './checks/index.ts';
 import { inEffectReport } from './in-effect-report.ts';
 
 export interface LoadOptions {
@@ -25,6 +27,12 @@ export interface LoadOptions {
   cwd?: string;
   /** `-dW`: any warning is fatal (as `zero-warning` in global). */
   zeroWarning?: boolean;
+  /**
+   * false: leave out what in-effect.ts says (not applied yet / refused), keeping only what the
+   * configuration language finds — what `haproxy -c` would print; test/check-vs-haproxy.test.ts
+   * compares that with the real one. Default true.
+   */
+  inEffect?: boolean;
 }
 
 export interface LoadedConfig {
@@ -37,9 +45,14 @@ export interface LoadedConfig {
   hasListener: boolean;
   /** `quiet` in global */
   quiet: boolean;
+  /** The configuration files read, in order (HAProxy prints its "Error(s) found" lines per file). */
+  files: readonly string[];
 }
 
 export const ZERO_WARNING_ALERT = "Some warnings were found and 'zero-warning' is set. Aborting.";
+export const ZERO_WARNING_CODE = 'CFG_ERR_ZERO_WARNING';
+/** Our own findings about the engine's view come after HAProxy's whole-configuration checks. */
+const OURS_AFTER = 2_000_000_000;
 export const NO_LISTENER_CHECK =
   'Configuration file has no error but will not start (no listener) => exit(2).';
 export const NO_LISTENER_START =
@@ -56,45 +69,63 @@ export function loadBalancerConfigText(sources: readonly Source[], opts: LoadOpt
 
 function finish(result: HaproxyLoadResult, opts: LoadOptions): LoadedConfig {
   const model = result.config;
+  const files = result.files;
   const unsafe = model?.global.unsafeIgnoreUnimplemented ?? unsafeRequested(result.uses);
-  const diagnostics = merge(result.diagnostics, inEffectReport(result.uses, { unsafe }), result.files);
+  const report = opts.inEffect === false ? [] : inEffectReport(result.uses, { unsafe });
+  const checks = model === null ? [] : configChecks(model, result.uses, opts.cwd);
+  // A line HAProxy refuses while reading says nothing more (no rule-order warning on it, for one).
+  const refused = new Set(checks.filter((d) => d.severity === 'alert' && d.postParse === undefined).map(at));
+  const parsed = result.diagnostics.filter(
+    (d) => !(d.severity === 'warning' && d.postParse === undefined && refused.has(at(d))),
+  );
+  // HAProxy's findings first, then what the balancer adds about the same line
+  const diagnostics = combineArgResolution(merge(parsed, [...checks, ...report], files));
   const quiet = model !== null && 'quiet' in model.global.settings;
   const hasListener = model?.proxies.some((p) => !p.disabled && p.binds.length > 0) === true;
   if (model === null || diagnostics.some((d) => d.severity === 'alert'))
-    return { diagnostics, model, engine: null, hasListener, quiet };
+    return { diagnostics, model, engine: null, hasListener, quiet, files };
 
   let engine: EngineConfig | null = null;
   try {
     engine = fromHaproxyConfig(model);
   } catch (err) {
     if (!(err instanceof LbError)) throw err;
-    diagnostics.push({ severity: 'alert', file: '', line: 0, code: err.code, message: err.message });
+    diagnostics.push({
+      severity: 'alert',
+      file: '',
+      line: 0,
+      code: err.code,
+      message: err.message,
+      postParse: OURS_AFTER,
+    });
   }
-  if (engine !== null) {
-    const binds = bindWarnings(engine);
-    if (binds.length > 0)
-      diagnostics.splice(0, diagnostics.length, ...merge(diagnostics, binds, result.files));
-  }
+  if (engine !== null)
+    diagnostics.push(...bindWarnings(engine).map((d, i) => ({ ...d, postParse: OURS_AFTER + 1 + i })));
   const zeroWarning = opts.zeroWarning === true || 'zero-warning' in model.global.settings;
   if (zeroWarning && diagnostics.some((d) => d.severity === 'warning')) {
     diagnostics.push({
       severity: 'alert',
       file: '',
       line: 0,
-      code: 'CFG_ERR_ZERO_WARNING',
+      code: ZERO_WARNING_CODE,
       message: ZERO_WARNING_ALERT,
     });
     engine = null;
   }
-  return { diagnostics, model, engine, hasListener, quiet };
+  return { diagnostics, model, engine, hasListener, quiet, files };
 }
+
+const at = (d: Diagnostic) => `${d.file}:${d.line}`;
 
 /** When the model did not build, the unsafe switch is still honoured if the global section set it. */
 function unsafeRequested(uses: readonly KeywordUse[]): boolean {
   return uses.some((u) => u.key === 'unsafe-ignore-unimplemented');
 }
 
-/** The parser's diagnostics and ours, in source order (files in the order read, then lines; stable). */
+/**
+ * The parser's diagnostics and ours: parsing findings in source order (files in the order read, then
+ * lines; stable), then the whole-configuration ones (printed in their `postParse` order).
+ */
 function merge(
   parsed: readonly Diagnostic[],
   ours: readonly Diagnostic[],
@@ -102,9 +133,12 @@ function merge(
 ): Diagnostic[] {
   if (ours.length === 0) return [...parsed];
   const order = new Map(files.map((f, i) => [f, i]));
-  const rank = (f: string) => order.get(f) ?? -1; // file-less findings (a missing -f file) first
+  const rank = (d: Diagnostic) =>
+    d.postParse !== undefined ? files.length : d.line > 0 ? (order.get(d.file) ?? -1) : -1; // file-less findings (a missing -f file) first
   return [...parsed, ...ours]
     .map((d, i) => ({ d, i }))
-    .sort((a, b) => rank(a.d.file) - rank(b.d.file) || a.d.line - b.d.line || a.i - b.i)
+    .sort(
+      (a, b) => rank(a.d) - rank(b.d) || (a.d.postParse === undefined ? a.d.line - b.d.line : 0) || a.i - b.i,
+    )
     .map((x) => x.d);
 }

@@ -7,6 +7,9 @@ import type { Balance } from '@ha-lb/shared-config/haproxy';
 
 export type { Balance };
 
+import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
+import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
+
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
   | { kind: 'unix'; path: string; mode?: number }
@@ -57,7 +60,6 @@ export type HttpConnMode = 'keep-alive' | 'server-close' | 'close';
 export interface HttpOptions {
   httpServerClose: boolean;
   httpClose: boolean;
-  httpKeepAlive: boolean;
 }
 
 export interface ServerSpec {
@@ -75,6 +77,10 @@ export interface ServerSpec {
    * hashing places the server's points on the ring by it. Unset: the position in the backend, from 1.
    */
   id?: number;
+  /** `cookie VALUE` (or the `dynamic` one): the persistence cookie's value naming this server */
+  cookie?: string | null;
+  /** `check` and its settings (checks/check-spec.ts); absent or null: not checked */
+  check?: ServerCheckSpec | null;
 }
 
 /** `hash-type <method> <function> [avalanche]` */
@@ -105,6 +111,14 @@ export interface BackendSpec {
   dispatch?: { host: string; port: number } | null;
   /** raw HTTP responses read from `errorfile` at start */
   errorfiles: Map<number, Buffer>;
+  /** the `cookie` line (mode http), null/absent = no cookie persistence */
+  cookie?: CookieSpec | null;
+  /** `option persist`: a cookie naming a DOWN server still goes to it */
+  persist?: boolean;
+  /** `option redispatch [N]`: null/absent = off, else N (-1 = on the last retry) */
+  redispatch?: number | null;
+  /** how its servers are checked (`option httpchk`, `tcp-check`…); absent or null: no server checks */
+  checks?: BackendCheckSpec | null;
 }
 
 export interface FrontendSpec {
@@ -118,6 +132,8 @@ export interface FrontendSpec {
   /** name of the backend that gets the traffic (a listen section names itself) */
   defaultBackend: string | null;
   errorfiles: Map<number, Buffer>;
+  /** `monitor-uri`: requests for exactly this URI are answered 200 by the balancer itself */
+  monitorUri?: string | null;
 }
 
 export interface EngineConfig {
@@ -131,6 +147,8 @@ export interface EngineConfig {
     maxHeaders: number;
     /** `hard-stop-after`: bound of a graceful stop, ms */
     hardStopAfter?: number | null;
+    /** `spread-checks` / `max-spread-checks` */
+    checks?: CheckGlobals;
   };
   frontends: FrontendSpec[];
   backends: Map<string, BackendSpec>;

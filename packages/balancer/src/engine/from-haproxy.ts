@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '@ha-lb/shared-config/haproxy';
+import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
+import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import type {
   BackendSpec,
@@ -32,7 +34,6 @@ function options(p: ModelProxy): HttpOptions {
   return {
     httpServerClose: p.options.httpServerClose === true,
     httpClose: p.options.httpclose === true,
-    httpKeepAlive: p.options.httpKeepAlive === true,
   };
 }
 
@@ -78,6 +79,7 @@ function server(s: ModelServer, proxy: string): ServerSpec {
     maxconn: s.maxconn ?? null,
     disabled: s.disabled === true,
     backup: s.backup === true,
+    check: serverCheck(s, proxy),
     ...(s.id != null ? { id: s.id } : {}),
   };
 }
@@ -102,10 +104,17 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
     const mode = p.mode === 'tcp' ? 'tcp' : 'http';
     const files = errorfiles(p);
     if (p.capabilities.backend) {
+      const cookie = cookieSpecOf(p);
       backends.set(p.name, {
         name: p.name,
         mode,
-        servers: withServerIds(p.servers.map((s) => server(s, p.name))),
+        servers: withServerIds(
+          p.servers.map((s) => {
+            const spec = server(s, p.name);
+            spec.cookie = serverCookieOf(p, cookie, s.cookie, spec.host, spec.port);
+            return spec;
+          }),
+        ),
         timeouts: timeouts(p.timeouts),
         retries: p.retries ?? 3,
         httpReuse: p.httpReuse ?? 'safe',
@@ -124,6 +133,10 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         allBackups: p.options.allbackups === true,
         dispatch: p.dispatch,
         errorfiles: files,
+        cookie,
+        persist: p.options.persist === true,
+        redispatch: redispatchOf(p),
+        checks: backendChecks(p),
       });
     }
     if (p.capabilities.frontend) {
@@ -146,6 +159,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         forwardfor: p.options.forwardfor ?? null,
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
+        monitorUri: p.monitorUri,
       });
     }
   }
@@ -158,6 +172,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
       tuneMaxrewrite: Math.min(model.global.tuneMaxrewrite, model.global.tuneBufsize / 2),
       maxHeaders: model.global.tuneHttpMaxhdr,
       hardStopAfter: model.global.hardStopAfter,
+      checks: checkGlobals(model),
     },
     frontends,
     backends,

@@ -24,6 +24,8 @@ export class HeadEdits {
   private path: string | null = null;
   private query: string | null = null;
   private startLine: string | null = null;
+  /** header index → its new value (a header edited in place, e.g. a Cookie line); null when none */
+  private values: Map<number, string> | null = null;
 
   /** Starts editing `h`, parsed from `buf`. */
   reset(h: HttpHead, buf: Buffer): this {
@@ -34,6 +36,7 @@ export class HeadEdits {
     this.path = null;
     this.query = null;
     this.startLine = null;
+    this.values = null;
     return this;
   }
 
@@ -49,6 +52,23 @@ export class HeadEdits {
       }
     }
     return n;
+  }
+
+  /** Drops header `i` (an index of the parsed head). */
+  dropAt(i: number): void {
+    const h = this.head!;
+    if (h.drop[i] !== 0) return;
+    h.drop[i] = 1;
+    h.dropCount++;
+  }
+
+  /**
+   * Replaces the value of header `i` in place: the line keeps its position and its name as written,
+   * and becomes `name: value`.
+   */
+  replaceValue(i: number, value: string): void {
+    if (this.values === null) this.values = new Map();
+    this.values.set(i, value);
   }
 
   /** Keeps headers named `lowerName` that the parser marked as hop-by-hop (an Upgrade that goes through). */
@@ -140,7 +160,8 @@ export class HeadEdits {
     const tail = headEnd - lastLine + bodyTaken; // empty line + body start
     const extra = this.appended;
     const extraLen = extra.length;
-    if (h.dropCount === 0 && startLine === null) {
+    const values = this.values;
+    if (h.dropCount === 0 && startLine === null && values === null) {
       const out = Buffer.allocUnsafe(lastLine + extraLen + tail);
       buf.copy(out, 0, 0, lastLine);
       if (extraLen > 0) out.write(extra, lastLine, 'latin1');
@@ -149,11 +170,21 @@ export class HeadEdits {
     }
     const hdr = h.hdr;
     let size = startLine === null ? h.startLineEnd : Buffer.byteLength(startLine, 'latin1');
-    for (let i = 0; i < h.nHeaders; i++) if (h.drop[i] === 0) size += hdr[i * 6 + 5] - hdr[i * 6 + 4];
+    for (let i = 0; i < h.nHeaders; i++) {
+      if (h.drop[i] !== 0) continue;
+      const v = values?.get(i);
+      size += v === undefined ? hdr[i * 6 + 5] - hdr[i * 6 + 4] : hdr[i * 6 + 1] - hdr[i * 6] + 4 + v.length;
+    }
     const out = Buffer.allocUnsafe(size + extraLen + tail);
     let o = startLine === null ? buf.copy(out, 0, 0, h.startLineEnd) : out.write(startLine, 0, 'latin1');
     for (let i = 0; i < h.nHeaders; i++) {
-      if (h.drop[i] === 0) o += buf.copy(out, o, hdr[i * 6 + 4], hdr[i * 6 + 5]);
+      if (h.drop[i] !== 0) continue;
+      const v = values?.get(i);
+      if (v === undefined) o += buf.copy(out, o, hdr[i * 6 + 4], hdr[i * 6 + 5]);
+      else {
+        o += buf.copy(out, o, hdr[i * 6], hdr[i * 6 + 1]);
+        o += out.write(`: ${v}\r\n`, o, 'latin1');
+      }
     }
     if (extraLen > 0) o += out.write(extra, o, 'latin1');
     buf.copy(out, o, lastLine, headEnd + bodyTaken);

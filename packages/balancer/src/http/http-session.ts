@@ -4,6 +4,7 @@ import type { BackendState } from '../backend/backend.ts';
 import { Dispatch } from '../backend/dispatch.ts';
 import type { ServerState } from '../backend/server.ts';
 import { releaseToPool, type ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
+import { httpStatusEvent } from '../checks/observe.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
@@ -11,6 +12,7 @@ import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
 import { findHeadEnd, type HttpHead, newHead, parseHead, requestLinePrefixInvalid } from './head-parser.ts';
+import { isMonitorUri, monitorResponse } from './monitor-uri.ts';
 import { Transaction } from './transaction.ts';
 
 // Session states
@@ -187,13 +189,23 @@ export class HttpSession implements ServerConnOwner {
     else if (h.contentLength > 0) this.tx.reqBody.reset(FRAMING_LENGTH, h.contentLength);
     else this.tx.reqBody.reset(FRAMING_NONE, 0);
 
+    if (isMonitorUri(px.monitorUri, buf, h.uriStart, h.uriEnd)) {
+      this.answerMonitor(buf, headEnd);
+      return;
+    }
     const be = this.chooseBackend();
-    const view = this.pickCtx.request!;
-    view.buf = buf;
-    view.head = h;
-    view.bodyEnd = Math.min(buf.length, headEnd + Math.max(h.contentLength, 0));
-    const server = be === null ? null : be.lb.pick(this.pickCtx);
-    view.buf = EMPTY;
+    const ed = this.reqEdits.reset(h, buf);
+    // a persistence cookie may designate the server; otherwise the balancing algorithm picks one
+    let server = be?.cookie?.onRequest(h, buf, ed, this.tx.cookie, Date.now()) ?? null;
+    const direct = server !== null;
+    if (server === null && be !== null) {
+      const view = this.pickCtx.request!;
+      view.buf = buf;
+      view.head = h;
+      view.bodyEnd = Math.min(buf.length, headEnd + Math.max(h.contentLength, 0));
+      server = be.lb.pick(this.pickCtx);
+      view.buf = EMPTY;
+    }
     if (server === null) {
       this.state = S_EXCHANGE;
       this.inbuf = this.tx.reqBody.done && headEnd < buf.length ? buf.subarray(headEnd) : null;
@@ -202,7 +214,6 @@ export class HttpSession implements ServerConnOwner {
     }
 
     // request head as forwarded: kept header lines + forwardfor + connection header, then the body start
-    const ed = this.reqEdits.reset(h, buf);
     if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
     if (this.ffLine !== '' && !(px.ff!.ifNone && h.watchIndex >= 0)) ed.appendLines(this.ffLine);
     if (this.tx.wantsUpgrade) ed.keep(UPGRADE_NAME);
@@ -222,7 +233,34 @@ export class HttpSession implements ServerConnOwner {
     this.tx.resStarted = false;
     this.tx.resHeadDone = false;
     this.tx.replay = this.tx.reqBody.done ? out.buf : null;
-    this.acquire(server, out.buf);
+    this.acquire(server, out.buf, direct);
+  }
+
+  /** `monitor-uri`: the 200 HAProxy answers itself; a body that is all here is read and dropped. */
+  private answerMonitor(buf: Buffer, headEnd: number): void {
+    let rest: Buffer | null = headEnd < buf.length ? buf.subarray(headEnd) : null;
+    if (!this.tx.reqBody.done && rest !== null) {
+      const n = this.tx.reqBody.consume(rest, 0, rest.length);
+      if (n < 0) {
+        this.sendError(400);
+        return;
+      }
+      rest = n < rest.length ? rest.subarray(n) : null;
+    }
+    this.tx.status = 200;
+    this.tx.tEnd = Date.now();
+    const close = this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done;
+    if (close) {
+      this.state = S_CLOSED;
+      this.client.end(monitorResponse(this.tx.http10, true, this.tx.isHead));
+      this.cleanup();
+      return;
+    }
+    this.state = S_EXCHANGE;
+    this.inbuf = rest;
+    this.client.write(monitorResponse(false, false, this.tx.isHead));
+    this.tx.keepClient = true;
+    this.finishExchange();
   }
 
   /**
@@ -244,7 +282,7 @@ export class HttpSession implements ServerConnOwner {
   }
 
   /** Gets a server connection for this request per `http-reuse`, then sends `data`. */
-  private acquire(server: ServerState, data: Buffer): void {
+  private acquire(server: ServerState, data: Buffer, direct: boolean): void {
     const px = this.px;
     const d = this.d;
     let conn = d.conn;
@@ -267,7 +305,7 @@ export class HttpSession implements ServerConnOwner {
         }
       }
     } else if (conn !== null) conn.reused++;
-    d.begin(px.be!, server, px.retries);
+    d.begin(px.be!, server, px.retries, direct, this.pickCtx.clientAddress);
     this.tx.tConnect = Date.now();
     if (conn !== null) {
       this.tx.tConnected = this.tx.tConnect;
@@ -445,6 +483,9 @@ export class HttpSession implements ServerConnOwner {
 
       const ed = this.resEdits.reset(h, view);
       if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
+      const ck = px.be?.cookie;
+      if (ck != null && this.d.server !== null)
+        ck.onResponse(h, view, ed, this.tx.cookie, this.d.server, this.d.direct, Date.now());
       if (upgrade) {
         ed.keep(UPGRADE_NAME);
         if (status === 101) ed.append('Connection: upgrade');
@@ -459,6 +500,7 @@ export class HttpSession implements ServerConnOwner {
       }
       this.tx.resHeadDone = true;
       this.tx.status = status;
+      conn.server.observe?.(httpStatusEvent(status));
       this.tx.tResponse = Date.now();
       this.tx.bytesOut += out.buf.length;
       if (!this.client.write(out.buf)) {
@@ -606,6 +648,7 @@ export class HttpSession implements ServerConnOwner {
     }
     if (this.state === S_EXCHANGE && !this.tx.resHeadDone) {
       conn.reusable = false;
+      conn.server.observe?.('http-read-timeout');
       this.serverError(504);
       return;
     }
@@ -620,6 +663,7 @@ export class HttpSession implements ServerConnOwner {
 
   private badResponse(conn: ServerConn): void {
     conn.reusable = false;
+    conn.server.observe?.('http-rsp');
     this.tx.terminate('P', 'H');
     this.serverError(502);
   }

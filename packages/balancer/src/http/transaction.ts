@@ -6,6 +6,7 @@
  *
  * A session keeps one Transaction and resets it for each request: no allocation per request.
  */
+import { CookieExchange } from '../backend/persistence/cookie-persistence.ts';
 import { BodyFraming } from './body-framing.ts';
 
 /**
@@ -42,6 +43,8 @@ export class Transaction {
   readonly reqBody = new BodyFraming();
   /** the request head as sent, kept when the request has no body so it can be replayed */
   replay: Buffer | null = null;
+  /** what the request's persistence cookie said (reset by the cookie step itself, when configured) */
+  readonly cookie = new CookieExchange();
   // ---- response
   readonly resBody = new BodyFraming();
   /** response bytes waiting for a complete head */

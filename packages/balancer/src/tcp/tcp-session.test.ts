@@ -72,20 +72,29 @@ test('mode tcp: server half-close — the client can keep sending after the serv
 });
 
 test('mode tcp: timeout client closes an idle connection; connect failure closes after retries', async () => {
-  const { port: upPort } = await upstream(() => {});
+  const timeout = 1000;
+  const { port: upPort } = await upstream((s) => s.on('data', (d) => s.write(d)));
   const { engine, port } = await startProxy({
     mode: 'tcp',
     servers: [{ port: upPort }],
-    timeouts: { client: 200 },
+    timeouts: { client: timeout },
   });
   cleanups.push(() => engine.stop(0));
-  const c = net.connect(port, '127.0.0.1');
-  c.on('error', () => {});
-  let closed = false;
-  c.on('close', () => {
-    closed = true;
-  });
-  assert.ok(await waitFor(() => closed, 2000), 'idle client closed by timeout client');
+  const c = echoClient(port);
+  const sentAt = performance.now();
+  c.socket.write('ping');
+  // open before the timeout: the bytes go through and come back
+  assert.ok(await waitFor(() => c.text() === 'ping', 5000), 'echoes before timeout client');
+  assert.equal(c.closed(), false);
+  // closed after it: the proxy's last activity on the client side came after `sentAt`, and timers
+  // only run late, so the close cannot come sooner than `timeout` after it (1 ms of timer rounding)
+  assert.ok(await waitFor(() => c.closed(), timeout + 5000), 'idle client closed by timeout client');
+  const idleMs = performance.now() - sentAt;
+  assert.ok(
+    idleMs >= timeout - 1,
+    `closed after ${idleMs.toFixed(0)} ms, before timeout client ${timeout} ms`,
+  );
+  assert.equal(c.text(), 'ping');
 
   const probe = net.createServer();
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
@@ -103,25 +112,46 @@ test('mode tcp: timeout client closes an idle connection; connect failure closes
 });
 
 test('mode tcp: timeout tunnel replaces client/server timeouts once connected', async () => {
-  const { port: upPort } = await upstream((s) => s.on('data', (d) => s.write(d)));
-  const { engine, port } = await startProxy({
+  const echo = await upstream((s) => s.on('data', (d) => s.write(d)));
+  const tunnel = await startProxy({
     mode: 'tcp',
-    servers: [{ port: upPort }],
-    timeouts: { client: 100, server: 100, tunnel: 2000 },
+    servers: [{ port: echo.port }],
+    timeouts: { client: 100, server: 100, tunnel: 10_000 },
   });
-  cleanups.push(() => engine.stop(0));
-  const c = net.connect(port, '127.0.0.1');
+  cleanups.push(() => tunnel.engine.stop(0));
+  // the control: the same client/server timeouts without a tunnel timeout
+  const control = await startProxy({
+    mode: 'tcp',
+    servers: [{ port: echo.port }],
+    timeouts: { client: 100, server: 100 },
+  });
+  cleanups.push(() => control.engine.stop(0));
+  const c = echoClient(tunnel.port);
+  c.socket.write('ping');
+  assert.ok(await waitFor(() => c.text() === 'ping', 5000), 'tunnel connected');
+  // the tunnel connection went idle before the control connection opened, so a 100 ms timer on it
+  // would fire before the control's (same process, same timer list): no wall-clock bound is needed
+  const k = echoClient(control.port);
+  k.socket.write('x');
+  assert.ok(await waitFor(() => k.closed(), 5000), 'the control connection closed by timeout client/server');
+  assert.equal(k.text(), 'x');
+  assert.equal(c.closed(), false);
+  c.socket.write('pong');
+  assert.ok(await waitFor(() => c.text() === 'pingpong', 5000), 'the tunnel connection still echoes');
+  c.socket.destroy();
+});
+
+/** A client that collects what it reads and notes when the connection closes. */
+function echoClient(port: number) {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => {});
   let text = '';
   let closed = false;
-  c.on('data', (d) => {
+  socket.on('data', (d) => {
     text += d;
   });
-  c.on('close', () => {
+  socket.on('close', () => {
     closed = true;
   });
-  await new Promise((r) => setTimeout(r, 400)); // longer than client/server, shorter than tunnel
-  assert.equal(closed, false);
-  c.write('ping');
-  assert.ok(await waitFor(() => text === 'ping'));
-  c.destroy();
-});
+  return { socket, text: () => text, closed: () => closed };
+}

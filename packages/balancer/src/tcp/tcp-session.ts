@@ -37,16 +37,15 @@ export class TcpSession implements ServerConnOwner {
     client.on('close', () => this.close());
     px.sessions.add(this);
     const be = px.be;
-    const server = be
-      ? be.lb.pick({ clientAddress: client.remoteAddress ?? '', exclude: null, request: null })
-      : null;
+    const clientAddress = client.remoteAddress ?? '';
+    const server = be ? be.lb.pick({ clientAddress, exclude: null, request: null }) : null;
     if (be === null || server === null) {
       this.dispatch = null;
       this.close();
       return;
     }
     this.dispatch = new Dispatch(this);
-    this.dispatch.begin(be, server, px.retries);
+    this.dispatch.begin(be, server, px.retries, false, clientAddress);
     this.dispatch.connect(null);
     client.resume();
   }

@@ -13,7 +13,22 @@ export interface Diagnostic {
   readonly message: string;
   /** Stable code (`CFG_ERR_…` for alerts, `CFG_WARN_…` for warnings) that tests and tools can match on. */
   readonly code: string;
+  /**
+   * haproxy.cfg only: how `haproxy -c` prints the location (default `parsing`, see haproxy/format.ts):
+   * `parsing [F:L] : `, `parsing [F:L]: `, `Parsing [F:L]: `, `[F:L] : ` or nothing.
+   */
+  readonly at?: HaproxyAt;
+  /**
+   * haproxy.cfg only: found by a whole-configuration check run after every file was read (HAProxy's
+   * check_config_validity), in HAProxy's order (this number). Such findings get no "Error(s) found in
+   * configuration file" line, and are only looked for when parsing found no alert.
+   */
+  readonly postParse?: number;
+  /** haproxy.cfg only: HAProxy stops reading at this alert (ERR_ABORT): nothing after it is looked at. */
+  readonly abort?: boolean;
 }
+
+export type HaproxyAt = 'parsing' | 'parsing:' | 'Parsing:' | 'bracket' | 'none';
 
 export function alert(file: string, line: number, code: string, message: string): Diagnostic {
   return { severity: 'alert', file, line, message, code };

@@ -11,6 +11,11 @@ export const CODES = {
   wrongSection: 'CFG_ERR_WRONG_SECTION',
   /** A value that does not parse or is out of range (time, port, CIDR, algorithm…). */
   badValue: 'CFG_ERR_BAD_VALUE',
+  /**
+   * A `server`/`default-server` option HAProxy's server parser refuses (printed as it prints them:
+   * `[FILE:LINE] : 'server be/srv' : …`).
+   */
+  serverOption: 'CFG_ERR_SERVER_OPTION',
   /** A required argument is missing. */
   missingArg: 'CFG_ERR_MISSING_ARGUMENT',
   /** A name that refers to nothing: backend, ACL, userlist, http-errors, defaults, tracked server. */
@@ -25,6 +30,8 @@ export const CODES = {
   removed: 'CFG_ERR_REMOVED_KEYWORD',
   /** A `.alert` directive in the configuration. */
   userDirective: 'CFG_ERR_ALERT_DIRECTIVE',
+  /** The parser built a model its own schema rejects: a bug in the parser, reported rather than thrown. */
+  internal: 'CFG_ERR_INTERNAL',
   /** A legacy form accepted for compatibility, with the modern form to write. */
   legacy: 'CFG_WARN_LEGACY',
   /** A setting that has no effect where it is written (HAProxy's "ignored" warnings). */

@@ -67,7 +67,8 @@ function size(ctx: LineContext, set: (n: number) => void) {
 
 const setting: GlobalKeyword = {
   handle(ctx, g) {
-    g.draft.settings = { ...(g.draft.settings ?? {}), [ctx.keyword]: [...ctx.args] };
+    g.draft.settings ??= {};
+    g.draft.settings[ctx.keyword] = [...ctx.args];
   },
 };
 
@@ -93,29 +94,28 @@ function statsSocket(ctx: LineContext, g: GlobalScope) {
   const uid = take('uid');
   const gid = take('gid');
   const exposeFd = take('expose-fd');
-  g.draft.statsSockets = [
-    ...(g.draft.statsSockets ?? []),
-    {
-      address: a.value.address,
-      level: (level as 'user' | 'operator' | 'admin' | undefined) ?? 'operator',
-      mode: typeof mode === 'number' ? mode : null,
-      user: typeof user === 'string' ? user : null,
-      group: typeof group === 'string' ? group : null,
-      uid: typeof uid === 'number' ? uid : null,
-      gid: typeof gid === 'number' ? gid : null,
-      exposeFdListeners: exposeFd === 'listeners',
-      options: o,
-      file: ctx.file,
-      line: ctx.line,
-    },
-  ];
+  // Appended in place: a generated configuration with thousands of lines stays linear to load.
+  g.draft.statsSockets ??= [];
+  g.draft.statsSockets.push({
+    address: a.value.address,
+    level: (level as 'user' | 'operator' | 'admin' | undefined) ?? 'operator',
+    mode: typeof mode === 'number' ? mode : null,
+    user: typeof user === 'string' ? user : null,
+    group: typeof group === 'string' ? group : null,
+    uid: typeof uid === 'number' ? uid : null,
+    gid: typeof gid === 'number' ? gid : null,
+    exposeFdListeners: exposeFd === 'listeners',
+    options: o,
+    file: ctx.file,
+    line: ctx.line,
+  });
 }
 
 const statsKeyword: GlobalKeyword = {
   ownStatus: true,
   handle(ctx, g) {
     const sub = ctx.args[0];
-    const rest = { ...ctx, keyword: `stats ${sub}`, args: ctx.args.slice(1) } as LineContext;
+    const rest = ctx.as(`stats ${sub}`, ctx.args.slice(1));
     switch (sub) {
       case 'socket':
         statsSocket(ctx, g);
@@ -210,7 +210,10 @@ export const GLOBAL_KEYWORDS: Record<string, GlobalKeyword> = {
       const r = parseLogLine(ctx, false);
       if (!r) return;
       if ('clear' in r) g.draft.log = [];
-      else g.draft.log = [...(g.draft.log ?? []), r.entry];
+      else {
+        g.draft.log ??= [];
+        g.draft.log.push(r.entry);
+      }
     },
   },
   'log-tag': { handle: (ctx, g) => str(ctx, (v) => (g.draft.logTag = v)) },
@@ -278,7 +281,8 @@ export const GLOBAL_KEYWORDS: Record<string, GlobalKeyword> = {
           CODES.badValue,
         );
       }
-      g.draft.settings = { ...(g.draft.settings ?? {}), 'default-path': [...ctx.args] };
+      g.draft.settings ??= {};
+      g.draft.settings['default-path'] = [...ctx.args];
     },
   },
   setenv: { handle: (ctx, g) => envKeyword(ctx, g) },

@@ -13,6 +13,7 @@ import { cookieKeyword } from './proxy/cookie.ts';
 import { dispatchKeyword } from './proxy/dispatch.ts';
 import { checkErrorCode, errorfileKeyword, errorlocKeyword } from './proxy/errorfile.ts';
 import { captureKeyword, logKeyword } from './proxy/log.ts';
+import { logFormatKeyword } from './proxy/log-format.ts';
 import { optionKeyword } from './proxy/option.ts';
 import {
   aclKeyword,
@@ -74,7 +75,8 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
     'db',
     (ctx, px) => {
       const r = applyServerOptions(ctx.args, px.draft.defaultServer);
-      if (!r.ok) return ctx.alert(`'default-server' : ${r.error}`, CODES.badValue);
+      // HAProxy prints these without a server name: `[FILE:LINE] : 'rise' has to be > 0..`
+      if (!r.ok) return ctx.alert(r.error, CODES.serverOption);
       reportServerOptions(ctx, r.value.used, `'default-server'`);
     },
     true,
@@ -103,7 +105,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
       if (n === undefined) return;
       nums.push(n);
     }
-    ensure(px.draft, 'errorfilesFrom', () => []).push({ name, codes: nums });
+    ensure(px.draft, 'errorfilesFrom', () => []).push({ name, codes: nums, file: ctx.file, line: ctx.line });
   }),
   errorloc: errorlocKeyword(302),
   errorloc302: errorlocKeyword(302),
@@ -124,7 +126,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
     }
     if (fn !== undefined && !(HASH_FUNCTIONS as readonly string[]).includes(fn)) {
       return ctx.alert(
-        `'hash-type' : unknown hash function '${fn}' (use ${HASH_FUNCTIONS.join(', ')}).`,
+        `'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions. (Got '${fn}'; 'none' is accepted too.)`,
         CODES.badValue,
       );
     }
@@ -162,7 +164,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
   'ignore-persist': rawKeyword('fb', 2),
   'load-server-state-from-file': rawKeyword('db'),
   log: logKeyword,
-  'log-format': stringKeyword('df', (d, v) => (d.logFormat = v), 'a log-format string', true),
+  'log-format': logFormatKeyword,
   'log-format-sd': rawKeyword('df'),
   'log-tag': stringKeyword('dfb', (d, v) => (d.logTag = v)),
   'max-keep-alive-queue': rawKeyword('db'),
@@ -246,23 +248,28 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
 
 /** Keywords HAProxy removed; using them is an alert that says what to write instead. */
 export const REMOVED_PROXY_KEYWORDS: Record<string, string> = {
-  reqadd: "the 'reqadd' directive is not supported anymore since HAProxy 2.1. Use 'http-request add-header'.",
+  // HAProxy 2.6's sentences (cfgparse-listen.c), odd spacing and all
+  reqadd:
+    "The 'reqadd' directive is not supported anymore since HAProxy 2.1. Use 'http-request add-header' instead.",
   rspadd:
-    "the 'rspadd' directive is not supported anymore since HAProxy 2.1. Use 'http-response add-header'.",
-  reqdel: "the 'reqdel' directive is not supported anymore since HAProxy 2.1. Use 'http-request del-header'.",
+    "The 'rspadd' directive is not supported anymore since HAProxy 2.1. Use 'http-response add-header' instead.",
+  reqdel:
+    "The 'reqdel' directive is not supported anymore since HAProxy 2.1. Use 'http-request del-header' instead.",
   rspdel:
-    "the 'rspdel' directive is not supported anymore since HAProxy 2.1. Use 'http-response del-header'.",
+    "The 'rspdel' directive is not supported anymore since HAProxy 2.1. Use 'http-response del-header' .",
   reqrep:
-    "the 'reqrep' directive is not supported anymore since HAProxy 2.1. Use 'http-request replace-header' or 'http-request replace-path'.",
+    "The 'reqrep' directive is not supported anymore since HAProxy 2.1. Use 'http-request replace-path', 'http-request replace-uri' or 'http-request replace-header' instead.",
   rsprep:
-    "the 'rsprep' directive is not supported anymore since HAProxy 2.1. Use 'http-response replace-header'.",
+    "The 'rsprep' directive is not supported anymore since HAProxy 2.1. Use 'http-response replace-header' instead.",
   reqirep:
-    "the 'reqirep' directive is not supported anymore since HAProxy 2.1. Use 'http-request replace-header'.",
-  reqdeny: "the 'reqdeny' directive is not supported anymore since HAProxy 2.1. Use 'http-request deny'.",
-  reqallow: "the 'reqallow' directive is not supported anymore since HAProxy 2.1. Use 'http-request allow'.",
+    "The 'reqirep' directive is not supported anymore since HAProxy 2.1. Use 'http-request replace-header' instead.",
+  reqdeny: "The 'reqdeny' not supported anymore since HAProxy 2.1. Use 'http-request deny' instead.",
+  reqallow:
+    "The 'reqallow' directive is not supported anymore since HAProxy 2.1. Use 'http-request allow' instead.",
   reqtarpit:
-    "the 'reqtarpit' directive is not supported anymore since HAProxy 2.1. Use 'http-request tarpit'.",
-  block: "the 'block' directive is not supported anymore since HAProxy 2.1. Use 'http-request deny'.",
+    "The 'reqtarpit' directive is not supported anymore since HAProxy 2.1. Use 'http-request tarpit' instead.",
+  block:
+    "The 'block' directive is not supported anymore since HAProxy 2.1. Use 'http-request deny' which uses the exact same syntax.",
   redispatch:
     "keyword 'redispatch' directive is not supported anymore since HAProxy 2.1. Use 'option redispatch'.",
 };

@@ -7,7 +7,8 @@ import type { ServerDefaults } from './context.ts';
 import type { Parsed } from './values.ts';
 import { parseInteger, parseTime } from './values.ts';
 
-type Apply = (s: ServerDefaults, arg: string) => string | null;
+/** Sets an option on a draft; returns HAProxy's message on a bad value. `server`: its name, or 'default-server'. */
+type Apply = (s: ServerDefaults, arg: string, server: string) => string | null;
 
 interface OptionSpec {
   /** Number of arguments (0 = flag). */
@@ -22,11 +23,21 @@ const flag =
     return null;
   };
 
+/**
+ * A time option. The check intervals (`positive`) cannot be 0: HAProxy 2.6 refuses it while it reads the
+ * line (server.c, srv_parse_check_inter-style parsers: "invalid value 0 for argument 'inter' of server
+ * s."; its caller adds the second period). `slowstart 0` is valid (off).
+ */
 const time =
-  (key: 'inter' | 'fastinter' | 'downinter' | 'slowstart' | 'agentInter', name: string): Apply =>
-  (s, arg) => {
+  (
+    key: 'inter' | 'fastinter' | 'downinter' | 'slowstart' | 'agentInter',
+    name: string,
+    positive = false,
+  ): Apply =>
+  (s, arg, server) => {
     const t = parseTime(arg, name);
     if (!t.ok) return t.error;
+    if (positive && t.value === 0) return `invalid value 0 for argument '${name}' of server ${server}..`;
     s[key] = t.value;
     return null;
   };
@@ -50,6 +61,17 @@ const int =
   ): Apply =>
   (s, arg) => {
     const n = parseInteger(arg, name, min, max);
+    if (!n.ok) return n.error;
+    s[key] = n.value;
+    return null;
+  };
+
+/** rise, fall, error-limit: integers from 1, with HAProxy's message for 0 (server.c / check.c). */
+const atLeastOne =
+  (key: 'rise' | 'fall' | 'errorLimit', zero: string): Apply =>
+  (s, arg) => {
+    if (/^-?0+$/.test(arg)) return zero;
+    const n = parseInteger(arg, key === 'errorLimit' ? 'error-limit' : key, 1, 2 ** 31 - 1);
     if (!n.ok) return n.error;
     s[key] = n.value;
     return null;
@@ -95,12 +117,20 @@ export const SERVER_OPTIONS: Record<string, OptionSpec> = {
   'check-ssl': { arity: 0, apply: flag((s) => (s.checkSsl = true)) },
   'no-check-ssl': { arity: 0, apply: flag((s) => (s.checkSsl = false)) },
   'check-send-proxy': { arity: 0, apply: flag((s) => (s.checkSendProxy = true)) },
-  inter: { arity: 1, apply: time('inter', 'inter') },
-  fastinter: { arity: 1, apply: time('fastinter', 'fastinter') },
-  downinter: { arity: 1, apply: time('downinter', 'downinter') },
-  rise: { arity: 1, apply: int('rise', 'rise', 1, 2 ** 31 - 1) },
-  fall: { arity: 1, apply: int('fall', 'fall', 1, 2 ** 31 - 1) },
-  weight: { arity: 1, apply: int('weight', 'weight', 0, 256) },
+  inter: { arity: 1, apply: time('inter', 'inter', true) },
+  fastinter: { arity: 1, apply: time('fastinter', 'fastinter', true) },
+  downinter: { arity: 1, apply: time('downinter', 'downinter', true) },
+  rise: { arity: 1, apply: atLeastOne('rise', "'rise' has to be > 0..") },
+  fall: { arity: 1, apply: atLeastOne('fall', "'fall' has to be > 0..") },
+  weight: {
+    arity: 1,
+    apply: (s, arg, server) => {
+      const n = parseInteger(arg, 'weight', 0, 256);
+      if (n.ok) s.weight = n.value;
+      // server.c, srv_parse_weight
+      return n.ok ? null : `weight of server ${server} is not within 0 and 256 (${arg})..`;
+    },
+  },
   maxconn: { arity: 1, apply: int('maxconn', 'maxconn', 0, 2 ** 31 - 1) },
   maxqueue: { arity: 1, apply: int('maxqueue', 'maxqueue', 0, 2 ** 31 - 1) },
   minconn: { arity: 1, apply: int('minconn', 'minconn', 0, 2 ** 31 - 1) },
@@ -118,9 +148,15 @@ export const SERVER_OPTIONS: Record<string, OptionSpec> = {
   observe: { arity: 1, apply: oneOf('observe', 'observe', ['layer4', 'layer7']) },
   'on-error': {
     arity: 1,
-    apply: oneOf('onError', 'on-error', ['fastinter', 'fail-check', 'sudden-death', 'mark-down']),
+    apply: (s, arg) => {
+      const values = ['fastinter', 'fail-check', 'sudden-death', 'mark-down'] as const;
+      if (!(values as readonly string[]).includes(arg))
+        return `'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '${arg}'.`;
+      s.onError = arg as (typeof values)[number];
+      return null;
+    },
   },
-  'error-limit': { arity: 1, apply: int('errorLimit', 'error-limit', 1, 2 ** 31 - 1) },
+  'error-limit': { arity: 1, apply: atLeastOne('errorLimit', 'error-limit has to be > 0..') },
   slowstart: { arity: 1, apply: time('slowstart', 'slowstart') },
   'send-proxy': { arity: 0, apply: flag((s) => (s.sendProxy = true)) },
   'no-send-proxy': { arity: 0, apply: flag((s) => (s.sendProxy = false)) },
@@ -129,7 +165,7 @@ export const SERVER_OPTIONS: Record<string, OptionSpec> = {
   'agent-check': { arity: 0, apply: flag((s) => (s.agentCheck = true)) },
   'no-agent-check': { arity: 0, apply: flag((s) => (s.agentCheck = false)) },
   'agent-port': { arity: 1, apply: int('agentPort', 'agent-port', 1, 65535) },
-  'agent-inter': { arity: 1, apply: time('agentInter', 'agent-inter') },
+  'agent-inter': { arity: 1, apply: time('agentInter', 'agent-inter', true) },
   'agent-addr': { arity: 1, apply: str('agentAddr') },
   'agent-send': { arity: 1, apply: str('agentSend') },
   redir: { arity: 1, apply: str('redir') },
@@ -238,6 +274,7 @@ export interface ServerOptionsResult {
 export function applyServerOptions(
   args: readonly string[],
   into: ServerDefaults,
+  server = 'default-server',
 ): Parsed<ServerOptionsResult> {
   const used: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -255,7 +292,7 @@ export function applyServerOptions(
       if (args[i + 1] === undefined) return { ok: false, error: `'${name}' expects an argument` };
       arg = args[++i];
     }
-    const e = spec.apply(into, arg);
+    const e = spec.apply(into, arg, server);
     if (e) return { ok: false, error: e };
     used.push(name);
   }

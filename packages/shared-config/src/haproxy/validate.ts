@@ -2,12 +2,13 @@
  * Checks that need the whole configuration (HAProxy's post-parsing checks): references between
  * proxies, userlists and http-errors sections, server names, modes, and missing essentials.
  */
-import type { Diagnostic } from '../common/diagnostic.ts';
+import type { Diagnostic, HaproxyAt } from '../common/diagnostic.ts';
 import { alert, warning } from '../common/diagnostic.ts';
 import { suggest } from '../common/did-you-mean.ts';
 import type { ProxyInput } from './context.ts';
 import { CODES } from './context.ts';
 import type { AclCriterion } from './model.ts';
+import { validateStickTableRefs } from './stick-table-refs.ts';
 
 export type ProxyToValidate = ProxyInput & { defaultBackendAt?: { file: string; line: number } };
 
@@ -19,6 +20,48 @@ export interface ValidationInput {
   globalLogTargets: number;
 }
 
+/**
+ * HAProxy 2.6 runs its whole-configuration checks (cfgparse.c, check_config_validity) proxy by proxy in
+ * file order, each proxy's in this order (seen with the real binary); a few run over every proxy
+ * afterwards. `Diagnostic.postParse` is `postParseOrder(proxy index, phase)`, so checks written
+ * elsewhere (the balancer's) print in the same order as HAProxy's.
+ */
+export const POST_PARSE_PHASE = {
+  noBind: 1,
+  statsConflict: 2,
+  httpOnlyInTcp: 3,
+  defaultBackend: 4,
+  defaultBackendPrecedence: 5,
+  useBackend: 6,
+  stickRules: 7,
+  trackSc: 8,
+  /** smp_resolve_args: userlists and stick tables named in sample fetch arguments */
+  resolveArgs: 9,
+  /** an explicit `balance` makes `dispatch` ignored */
+  dispatchIgnored: 10,
+  missingTimeouts: 11,
+  duplicateServer: 12,
+  serverTrack: 13,
+  logFormatIgnored: 14,
+} as const;
+
+/** After every proxy: peers sections without the local peer, then `errorfiles` naming no http-errors section. */
+export const POST_PARSE_LATE = { peers: 1, httpErrors: 2 } as const;
+
+/**
+ * The `postParse` rank of a finding of `phase` about the proxy at `index` (-1: after every proxy);
+ * `seq` orders findings of one phase (the parser sorts its diagnostics by line, HAProxy does not).
+ */
+export function postParseOrder(index: number, phase: number, seq = 0): number {
+  return (index < 0 ? 1_000_000_000 : index * 100_000) + phase * 1000 + Math.min(seq, 999);
+}
+
+/** The proxy index (-1: after every proxy) and phase of a `postParse` rank. */
+export function postParseRank(rank: number): { index: number; phase: number } {
+  if (rank >= 1_000_000_000) return { index: -1, phase: Math.floor((rank - 1_000_000_000) / 1000) };
+  return { index: Math.floor(rank / 100_000), phase: Math.floor((rank % 100_000) / 1000) };
+}
+
 const USERLIST_FETCHES = [
   'http_auth',
   'http_auth_group',
@@ -27,26 +70,76 @@ const USERLIST_FETCHES = [
   'http_auth_type',
 ];
 
+/** HAProxy calls a listen section a 'proxy' in its messages (proxy_type_str). */
+export function proxyLabel(px: { kind: string; name: string }): string {
+  return `${px.kind === 'listen' ? 'proxy' : px.kind} '${px.name}'`;
+}
+
 export function validateReferences(input: ValidationInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   const backends = input.proxies.filter((p) => p.capabilities.backend);
-  const byName = (name: string) => backends.find((b) => b.name === name);
+  // Indexed once: a generated configuration has 100 000 backends and as many references to them.
+  const backendsByName = new Map<string, ProxyToValidate>();
+  for (const b of backends) if (!backendsByName.has(b.name)) backendsByName.set(b.name, b);
+  const byName = (name: string) => backendsByName.get(name);
+  const serverNames = new Map<ProxyToValidate, Set<string>>();
+  const hasServer = (be: ProxyToValidate, name: string) => {
+    let names = serverNames.get(be);
+    if (names === undefined) {
+      names = new Set((be.servers ?? []).map((x) => x.name));
+      serverNames.set(be, names);
+    }
+    return names.has(name);
+  };
 
-  for (const px of input.proxies) {
-    // HAProxy calls a listen section a 'proxy' in these messages.
-    const label = `${px.kind === 'listen' ? 'proxy' : px.kind} '${px.name}'`;
+  input.proxies.forEach((px, index) => {
+    let seq = 0;
+    const add = (d: Diagnostic, phase: number, at: HaproxyAt = 'none') =>
+      out.push({ ...d, at, postParse: postParseOrder(index, phase, seq++) });
+    const label = proxyLabel(px);
     const mode = px.mode ?? 'tcp';
+    const live = !px.disabled;
+
+    // Essentials HAProxy warns about.
+    if (px.capabilities.frontend && (px.binds ?? []).length === 0 && live)
+      add(
+        warning(
+          px.file,
+          px.line,
+          CODES.ignored,
+          `${label} has no 'bind' directive. Please declare it as a backend if this was intended.`,
+        ),
+        POST_PARSE_PHASE.noBind,
+      );
+
+    const st = px.stats;
+    if (st && (st.httpRequest ?? []).length > 0 && ((st.auth ?? []).length > 0 || st.realm))
+      add(
+        alert(
+          st.file,
+          st.line,
+          CODES.syntax,
+          `proxy '${px.name}': stats 'auth'/'realm' and 'http-request' can't be used at the same time. Use 'stats http-request auth' with a userlist instead of 'stats auth'.`,
+        ),
+        POST_PARSE_PHASE.statsConflict,
+      );
+
+    if (mode === 'tcp')
+      for (const d of httpOnlyInTcp(px)) add(d, POST_PARSE_PHASE.httpOnlyInTcp, d.at ?? 'none');
 
     // Backend references: default_backend and use_backend.
-    const refs: { backend: string; file: string; line: number; what: string }[] = [];
+    const refs: { backend: string; file: string; line: number; what: 'default_backend' | 'use_backend' }[] =
+      [];
     if (px.capabilities.frontend && px.defaultBackend) {
-      const at = px.defaultBackendAt ?? { file: px.file, line: px.line };
-      refs.push({ backend: px.defaultBackend, ...at, what: 'default_backend' });
+      const where = px.defaultBackendAt ?? { file: px.file, line: px.line };
+      refs.push({ backend: px.defaultBackend, ...where, what: 'default_backend' });
     }
     if (px.capabilities.frontend) {
       for (const u of px.useBackends ?? [])
         refs.push({ backend: u.backend, file: u.file, line: u.line, what: 'use_backend' });
     }
+    const refPhase = (what: string) =>
+      what === 'default_backend' ? POST_PARSE_PHASE.defaultBackend : POST_PARSE_PHASE.useBackend;
     for (const ref of refs) {
       if (ref.backend.includes('%[')) continue; // dynamic name (log-format), resolved per request
       const target = byName(ref.backend);
@@ -56,27 +149,32 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
           ref.backend,
           backends.map((b) => b.name),
         );
-        out.push(
+        const ours = fe
+          ? ` '${ref.backend}' is a frontend, it has no backend capability (declare a 'backend ${ref.backend}' or use a 'listen' section).`
+          : hint
+            ? ` Did you mean '${hint}' maybe ?`
+            : '';
+        add(
           alert(
             ref.file,
             ref.line,
             CODES.unknownReference,
-            fe
-              ? `proxy '${px.name}': ${ref.what} '${ref.backend}' is a frontend, it has no backend capability (declare a 'backend ${ref.backend}' or use a 'listen' section).`
-              : `proxy '${px.name}': unable to find required ${ref.what}: '${ref.backend}'${hint ? `; did you mean '${hint}' maybe ?` : '.'}`,
+            `Proxy '${px.name}': unable to find required ${ref.what}: '${ref.backend}'.${ours}`,
           ),
+          refPhase(ref.what),
         );
         continue;
       }
       const tmode = target.mode ?? 'tcp';
       if (mode === 'http' && tmode === 'tcp') {
-        out.push(
+        add(
           alert(
             ref.file,
             ref.line,
             CODES.modeMismatch,
-            `http ${label} (${px.file}:${px.line}) tries to use incompatible tcp backend '${target.name}' (${target.file}:${target.line}) as its ${ref.what === 'default_backend' ? 'default backend' : 'backend'} (see 'mode').`,
+            `http ${label} (${px.file}:${px.line}) tries to use incompatible tcp backend '${target.name}' (${target.file}:${target.line}) ${ref.what === 'default_backend' ? 'as its default backend' : "in a 'use_backend' rule"} (see 'mode').`,
           ),
+          refPhase(ref.what),
         );
       }
     }
@@ -87,57 +185,16 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
       px.defaultBackend &&
       (px.servers ?? []).length > 0
     ) {
-      const at = px.defaultBackendAt ?? { file: px.file, line: px.line };
-      out.push(
+      const where = px.defaultBackendAt ?? { file: px.file, line: px.line };
+      add(
         warning(
-          at.file,
-          at.line,
+          where.file,
+          where.line,
           CODES.ignored,
           `In proxy '${px.name}', the 'default_backend' rule always has precedence over the servers, which will never be used.`,
         ),
+        POST_PARSE_PHASE.defaultBackendPrecedence,
       );
-    }
-
-    // Servers: unique names, tracked servers exist.
-    const seen = new Map<string, number>();
-    for (const s of px.servers ?? []) {
-      const prev = seen.get(s.name);
-      if (prev !== undefined) {
-        out.push(
-          alert(
-            s.file,
-            s.line,
-            CODES.duplicate,
-            `${px.kind} '${px.name}', another server named '${s.name}' was already defined at line ${prev}, please use distinct names.`,
-          ),
-        );
-      } else seen.set(s.name, s.line);
-    }
-    for (const s of px.servers ?? []) {
-      if (!s.track) continue;
-      const slash = s.track.indexOf('/');
-      const beName = slash < 0 ? px.name : s.track.slice(0, slash);
-      const srvName = slash < 0 ? s.track : s.track.slice(slash + 1);
-      const be = byName(beName);
-      if (!be) {
-        out.push(
-          alert(
-            s.file,
-            s.line,
-            CODES.unknownReference,
-            `'server ${px.name}/${s.name}' : unable to find required proxy '${beName}' for tracking.`,
-          ),
-        );
-      } else if (!(be.servers ?? []).some((x) => x.name === srvName)) {
-        out.push(
-          alert(
-            s.file,
-            s.line,
-            CODES.unknownReference,
-            `'server ${px.name}/${s.name}' : unable to find required server '${srvName}' for tracking.`,
-          ),
-        );
-      }
     }
 
     // Userlists referenced by ACLs (named and anonymous).
@@ -161,28 +218,100 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
       if (!USERLIST_FETCHES.includes(c.fetch)) continue;
       const ul = c.fetchArgs[0];
       if (ul === undefined) {
-        out.push(
+        add(
           alert(
             file,
             line,
             CODES.missingArg,
             `ACL keyword '${c.fetch}' expects a userlist name, e.g. ${c.fetch}(admins).`,
           ),
+          POST_PARSE_PHASE.resolveArgs,
+          'parsing',
         );
       } else if (!input.userlists.includes(ul)) {
         const hint = suggest(ul, input.userlists);
-        out.push(
+        add(
           alert(
             file,
             line,
             CODES.unknownReference,
-            `unable to find userlist '${ul}' referenced in arg 1 of ACL keyword '${c.fetch}' in proxy '${px.name}'${hint ? `; did you mean '${hint}' maybe ?` : '.'}`,
+            `unable to find userlist '${ul}' referenced in arg 1 of ACL keyword '${c.fetch}' in proxy '${px.name}'.${hint ? ` Did you mean '${hint}' maybe ?` : ''}`,
           ),
+          POST_PARSE_PHASE.resolveArgs,
+          'parsing:',
         );
       }
     }
 
-    if (mode === 'tcp') out.push(...httpOnlyInTcp(px));
+    // cfgparse.c: a frontend needs 'timeout client'; a backend with servers 'timeout connect' and
+    // 'timeout server' ('timeout tunnel' does for the latter in mode tcp). 0 is "not set".
+    // HAProxy 2.6: an explicit `balance` (here or inherited) wins over `dispatch`.
+    if (px.capabilities.backend && px.dispatch && px.balance && live)
+      add(
+        warning(
+          px.file,
+          px.line,
+          CODES.ignored,
+          `dispatch address of ${label} will be ignored in balance mode.`,
+        ),
+        POST_PARSE_PHASE.dispatchIgnored,
+      );
+    const t = px.timeouts ?? {};
+    const missing =
+      (px.capabilities.frontend && !t.client) ||
+      (px.capabilities.backend &&
+        (px.servers ?? []).length > 0 &&
+        (!t.connect || (!t.server && (mode === 'http' || !t.tunnel))));
+    if (missing && live)
+      add(
+        warning(
+          px.file,
+          px.line,
+          CODES.ignored,
+          `missing timeouts for ${label}.\n` +
+            '   | While not properly invalid, you will certainly encounter various problems\n' +
+            '   | with such a configuration. To fix this, please ensure that all following\n' +
+            "   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
+        ),
+        POST_PARSE_PHASE.missingTimeouts,
+      );
+
+    // Servers: unique names, tracked servers exist.
+    const seen = new Map<string, number>();
+    for (const s of px.servers ?? []) {
+      const prev = seen.get(s.name);
+      if (prev !== undefined) {
+        add(
+          alert(
+            s.file,
+            s.line,
+            CODES.duplicate,
+            `${label}, another server named '${s.name}' was already defined at line ${prev}, please use distinct names.`,
+          ),
+          POST_PARSE_PHASE.duplicateServer,
+          'parsing',
+        );
+      } else seen.set(s.name, s.line);
+    }
+    for (const s of px.servers ?? []) {
+      if (!s.track) continue;
+      const slash = s.track.indexOf('/');
+      const beName = slash < 0 ? px.name : s.track.slice(0, slash);
+      const srvName = slash < 0 ? s.track : s.track.slice(slash + 1);
+      const be = byName(beName);
+      const missingWhat = !be ? `proxy '${beName}'` : !hasServer(be, srvName) ? `server '${srvName}'` : null;
+      if (missingWhat)
+        add(
+          alert(
+            s.file,
+            s.line,
+            CODES.unknownReference,
+            `'server ${px.name}/${s.name}' : unable to find required ${missingWhat} for tracking.`,
+          ),
+          POST_PARSE_PHASE.serverTrack,
+          'bracket',
+        );
+    }
 
     // A log format without anywhere to send the logs (HAProxy's warning).
     const o = px.options ?? {};
@@ -191,77 +320,37 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
       (n, l) => n + (l.kind === 'global' ? input.globalLogTargets : 1),
       0,
     );
-    if (formats && px.capabilities.frontend && targets === 0 && !px.disabled) {
-      out.push(
+    if (formats && px.capabilities.frontend && targets === 0 && live)
+      add(
         warning(
           px.file,
           px.line,
           CODES.ignored,
           `log format ignored for ${label} since it has no log address.`,
         ),
+        POST_PARSE_PHASE.logFormatIgnored,
       );
-    }
+  });
 
-    const st = px.stats;
-    if (st && (st.httpRequest ?? []).length > 0 && ((st.auth ?? []).length > 0 || st.realm)) {
-      out.push(
-        alert(
-          st.file,
-          st.line,
-          CODES.syntax,
-          `proxy '${px.name}': stats 'auth'/'realm' and 'http-request' can't be used at the same time (use 'stats http-request auth' with a userlist instead of 'stats auth').`,
-        ),
-      );
-    }
+  out.push(...validateStickTableRefs(input.proxies));
 
-    // HAProxy 2.6: an explicit `balance` (here or inherited) wins over `dispatch`.
-    if (px.capabilities.backend && px.dispatch && px.balance && !px.disabled) {
-      out.push(
-        warning(
-          px.file,
-          px.line,
-          CODES.ignored,
-          `dispatch address of ${label} will be ignored in balance mode.`,
-        ),
-      );
-    }
-
+  // After every proxy: http-errors sections are resolved last.
+  let late = 0;
+  for (const px of input.proxies) {
     for (const ref of px.errorfilesFrom ?? []) {
       if (!input.httpErrors.includes(ref.name)) {
-        out.push(
-          alert(
-            px.file,
-            px.line,
+        const hint = suggest(ref.name, input.httpErrors);
+        out.push({
+          ...alert(
+            ref.file,
+            ref.line,
             CODES.unknownReference,
-            `proxy '${px.name}': unable to find http-errors section '${ref.name}' referenced by 'errorfiles'.`,
+            `proxy '${px.name}': unknown http-errors section '${ref.name}' (at ${ref.file}:${ref.line}).${hint ? ` Did you mean '${hint}' maybe ?` : ''}`,
           ),
-        );
+          at: 'none',
+          postParse: postParseOrder(-1, POST_PARSE_LATE.httpErrors, late++),
+        });
       }
-    }
-
-    // Essentials HAProxy warns about.
-    if (px.capabilities.frontend && (px.binds ?? []).length === 0 && !px.disabled) {
-      out.push(
-        warning(
-          px.file,
-          px.line,
-          CODES.ignored,
-          `${label} has no 'bind' directive. Please declare it as a backend if this was intended.`,
-        ),
-      );
-    }
-    const t = px.timeouts ?? {};
-    const missing =
-      (px.capabilities.frontend && !t.client) || (px.capabilities.backend && (!t.connect || !t.server));
-    if (missing && !px.disabled) {
-      out.push(
-        warning(
-          px.file,
-          px.line,
-          CODES.ignored,
-          `missing timeouts for ${label}. While not properly invalid, you will certainly encounter various problems with such a configuration. To fix this, please ensure that all following timeouts are set to a non-zero value: 'client', 'connect', 'server'.`,
-        ),
-      );
     }
   }
   return out;
@@ -270,10 +359,12 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
 /** HAProxy's warnings for HTTP-only settings in a tcp-mode proxy (they are ignored there). */
 function httpOnlyInTcp(px: ProxyToValidate): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const who = `${px.kind === 'listen' ? 'proxy' : px.kind} '${px.name}'`;
-  const warn = (file: string, line: number, message: string) =>
-    out.push(warning(file, line, CODES.ignored, message));
+  const who = proxyLabel(px);
+  const warn = (file: string, line: number, message: string, at: HaproxyAt = 'none') =>
+    out.push({ ...warning(file, line, CODES.ignored, message), at });
   const o = px.options ?? {};
+  if (px.cookie)
+    warn(px.cookie.file, px.cookie.line, `cookie will be ignored for ${who} (needs 'mode http').`);
   const algo = px.balance?.algorithm;
   if (px.capabilities.backend && (algo === 'uri' || algo === 'url_param' || algo === 'hdr'))
     warn(
@@ -281,13 +372,13 @@ function httpOnlyInTcp(px: ProxyToValidate): Diagnostic[] {
       px.line,
       `Layer 7 hash not possible for ${who} (needs 'mode http'). Falling back to round robin.`,
     );
-  if (px.cookie)
-    warn(px.cookie.file, px.cookie.line, `cookie will be ignored for ${who} (needs 'mode http').`);
   if (o.httplog && px.capabilities.frontend) {
+    const where = px.logFormatAt ?? { file: px.file, line: px.line };
     warn(
-      px.file,
-      px.line,
+      where.file,
+      where.line,
       `'option httplog' not usable with ${who} (needs 'mode http'). Falling back to 'option tcplog'.`,
+      'parsing',
     );
   }
   const rules = [
@@ -319,11 +410,16 @@ export interface UserlistToValidate {
 }
 
 /** Users and groups referring to each other must exist (HAProxy's wording, with a suggestion). */
+/** Userlists are resolved before the proxies are checked (cfgparse.c). */
+const BEFORE_PROXIES = { at: 'none', postParse: 0 } as const;
+
 export function validateUserlists(userlists: readonly UserlistToValidate[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const ul of userlists) {
     const groups = ul.groups.map((g) => g.name);
     const users = ul.users.map((u) => u.name);
+    const groupSet = new Set(groups);
+    const userSet = new Set(users);
     const hint = (word: string, candidates: string[]) => {
       // One- and two-letter names would get arbitrary suggestions.
       const h = word.length >= 3 ? suggest(word, candidates) : null;
@@ -331,29 +427,31 @@ export function validateUserlists(userlists: readonly UserlistToValidate[]): Dia
     };
     for (const u of ul.users) {
       for (const g of u.groups) {
-        if (!groups.includes(g)) {
-          out.push(
-            alert(
+        if (!groupSet.has(g)) {
+          out.push({
+            ...alert(
               ul.file,
               u.line,
               CODES.unknownReference,
               `userlist '${ul.name}': no such group '${g}' specified in user '${u.name}'${hint(g, groups)}`,
             ),
-          );
+            ...BEFORE_PROXIES,
+          });
         }
       }
     }
     for (const g of ul.groups) {
       for (const u of g.users) {
-        if (!users.includes(u)) {
-          out.push(
-            alert(
+        if (!userSet.has(u)) {
+          out.push({
+            ...alert(
               ul.file,
               g.line,
               CODES.unknownReference,
               `userlist '${ul.name}': no such user '${u}' specified in group '${g.name}'${hint(u, users)}`,
             ),
-          );
+            ...BEFORE_PROXIES,
+          });
         }
       }
     }

@@ -21,7 +21,7 @@ const CASES: [name: string, config: string, expected: string[]][] = [
     'timeout clinet 10s',
     `${BASE}    timeout clinet 10s\n`,
     [
-      "alert t.cfg:6 'timeout' supports 'client', 'server', 'connect', 'http-request', 'http-keep-alive', 'queue', 'tunnel', 'client-fin', 'server-fin', 'check', 'tarpit' (got 'clinet'); did you mean 'client' maybe ?",
+      "alert t.cfg:6 'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got 'clinet'); did you mean 'client' maybe ?",
     ],
   ],
   ['bind :70000', `${BASE}frontend f\n    bind :70000\n`, ["alert t.cfg:7 'bind' : invalid port '70000'"]],
@@ -55,25 +55,27 @@ const CASES: [name: string, config: string, expected: string[]][] = [
     'balance foo',
     `${BASE}    balance foo\n`,
     [
-      "alert t.cfg:6 balance only supports 'roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'uri', 'url_param', 'hdr', 'random', 'rdp-cookie', 'hash' (got 'foo').",
+      "alert t.cfg:6 balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options. (Also 'first', 'random', 'hash'; got 'foo')",
     ],
   ],
   [
     'balance leastcon',
     `${BASE}    balance leastcon\n`,
     [
-      "alert t.cfg:6 balance only supports 'roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'uri', 'url_param', 'hdr', 'random', 'rdp-cookie', 'hash' (got 'leastcon'); did you mean 'leastconn' maybe ?",
+      "alert t.cfg:6 balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options. (Also 'first', 'random', 'hash'; got 'leastcon'; did you mean 'leastconn' maybe ?)",
     ],
   ],
   [
     'option forwardfor except 10.0.0.0/33',
     `${BASE}    option forwardfor except 10.0.0.0/33\n`,
-    ["alert t.cfg:6 'option forwardfor except' : invalid mask '/33' in '10.0.0.0/33' (IPv4 allows 0 to 32)"],
+    [
+      "alert t.cfg:6 'option forwardfor except' expects <address>[/mask] as argument. (invalid mask '/33' in '10.0.0.0/33': IPv4 allows 0 to 32)",
+    ],
   ],
   [
     'option htplog',
     `${BASE}    option htplog\n`,
-    ["alert t.cfg:6 unknown option 'htplog'. Did you mean 'httplog' maybe ?"],
+    ["alert t.cfg:6 unknown option 'htplog'; did you mean 'httplog' maybe ?"],
   ],
   ['option nosuchthing', `${BASE}    option nosuchthing\n`, ["alert t.cfg:6 unknown option 'nosuchthing'."]],
   [
@@ -87,7 +89,7 @@ const CASES: [name: string, config: string, expected: string[]][] = [
     'reqadd (removed: alert)',
     `${BASE}    reqadd X-Proto:\\ http\n`,
     [
-      "alert t.cfg:6 the 'reqadd' directive is not supported anymore since HAProxy 2.1. Use 'http-request add-header'.",
+      "alert t.cfg:6 The 'reqadd' directive is not supported anymore since HAProxy 2.1. Use 'http-request add-header' instead.",
     ],
   ],
   [
@@ -112,12 +114,12 @@ const CASES: [name: string, config: string, expected: string[]][] = [
   [
     'server a 1.1.1.1:80',
     `${BASE}frontend f\n    bind :80\n    default_backend nope\nbackend dyn\n    server a 1.1.1.1:80\n`,
-    ["alert t.cfg:8 proxy 'f': unable to find required default_backend: 'nope'."],
+    ["alert t.cfg:8 Proxy 'f': unable to find required default_backend: 'nope'."],
   ],
   [
     'server a 1.1.1.1:80',
     `${BASE}frontend f\n    bind :80\n    default_backend dyns\nbackend dyn\n    server a 1.1.1.1:80\n`,
-    ["alert t.cfg:8 proxy 'f': unable to find required default_backend: 'dyns'; did you mean 'dyn' maybe ?"],
+    ["alert t.cfg:8 Proxy 'f': unable to find required default_backend: 'dyns'. Did you mean 'dyn' maybe ?"],
   ],
   [
     'mode tcp',
@@ -148,20 +150,20 @@ const CASES: [name: string, config: string, expected: string[]][] = [
   [
     'server a 1.1.1.1:80 weight 300',
     `${BASE}backend b\n    server a 1.1.1.1:80 weight 300\n`,
-    ["alert t.cfg:7 'server b/a' : 'weight' expects an integer between 0 and 256, got '300'"],
+    ["alert t.cfg:7 'server b/a' : weight of server a is not within 0 and 256 (300).."],
   ],
   [
     'backend b',
     `${BASE}frontend f\n    bind :80\n    use_backend b if is_api\nbackend b\n`,
     [
-      "alert t.cfg:8 error detected while parsing a 'use_backend' condition : no such ACL : 'is_api'. Declare it first with 'acl is_api <criterion> [values]'.",
+      "alert t.cfg:8 error detected while parsing switching rule : no such ACL : 'is_api'. Declare it first with 'acl is_api <criterion> [values]'.",
     ],
   ],
   [
     'backend b',
     `${BASE}frontend f\n    bind :80\n    acl is_api path_beg /api\n    use_backend b if is_apl\nbackend b\n`,
     [
-      "alert t.cfg:9 error detected while parsing a 'use_backend' condition : no such ACL : 'is_apl'. Did you mean 'is_api' maybe ?",
+      "alert t.cfg:9 error detected while parsing switching rule : no such ACL : 'is_apl'. Did you mean 'is_api' maybe ?",
     ],
   ],
   [
@@ -192,6 +194,44 @@ const CASES: [name: string, config: string, expected: string[]][] = [
       "alert t.cfg:7 'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'domain', 'maxidle', 'dynamic', 'maxlife' and 'attr' options (got 'insrt'); did you mean 'insert' maybe ?",
     ],
   ],
+  // HAProxy 2.6's own checks of the cookie line (messages as `haproxy -c` prints them)
+  [
+    'cookie S rewrite indirect',
+    `${BASE}backend b\n    cookie S rewrite indirect\n`,
+    ["alert t.cfg:7 cookie 'rewrite' and 'indirect' modes are incompatible."],
+  ],
+  [
+    'cookie S insert rewrite',
+    `${BASE}backend b\n    cookie S insert rewrite\n`,
+    ["alert t.cfg:7 cookie 'rewrite', 'insert' and 'prefix' modes are incompatible."],
+  ],
+  [
+    'cookie S prefix preserve',
+    `${BASE}backend b\n    cookie S prefix preserve\n`,
+    ["alert t.cfg:7 cookie 'preserve' requires at least 'insert' or 'indirect'."],
+  ],
+  [
+    'cookie S indirect preserve (passive mode)',
+    `${BASE}backend b\n    cookie S indirect preserve nocache\n`,
+    [],
+  ],
+  [
+    'cookie S insert attr a;b',
+    `${BASE}backend b\n    cookie S insert attr a;b\n`,
+    ["alert t.cfg:7 character '%x3B' is not permitted in attribute value."],
+  ],
+  [
+    'cookie S insert domain foo',
+    `${BASE}backend b\n    cookie S insert domain foo domain .ok.example\n`,
+    [
+      "warning t.cfg:7 domain 'foo' contains no embedded dot, this configuration may not work properly (see RFC6265#5.2.3).",
+    ],
+  ],
+  [
+    'cookie S insert attr',
+    `${BASE}backend b\n    cookie S insert attr\n`,
+    ["alert t.cfg:7 'attr' expects <value> as argument."],
+  ],
   [
     'bind :81',
     `${BASE}frontend f\n    bind :80\nfrontend f\n    bind :81\n`,
@@ -201,7 +241,10 @@ const CASES: [name: string, config: string, expected: string[]][] = [
     'bind :80',
     `frontend f\n    bind :80\n`,
     [
-      "warning t.cfg:1 missing timeouts for frontend 'f'. While not properly invalid, you will certainly encounter various problems with such a configuration. To fix this, please ensure that all following timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
+      "warning t.cfg:1 missing timeouts for frontend 'f'.\n" +
+        '   | While not properly invalid, you will certainly encounter various problems\n' +
+        '   | with such a configuration. To fix this, please ensure that all following\n' +
+        "   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
     ],
   ],
   [
@@ -343,7 +386,9 @@ const CASES: [name: string, config: string, expected: string[]][] = [
   [
     'hash-type consistent md5',
     `${BASE}    hash-type consistent md5\n`,
-    ["alert t.cfg:6 'hash-type' : unknown hash function 'md5' (use sdbm, djb2, wt6, crc32, none)."],
+    [
+      "alert t.cfg:6 'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions. (Got 'md5'; 'none' is accepted too.)",
+    ],
   ],
   [
     'HTTP-only settings in a tcp proxy are ignored with a warning',

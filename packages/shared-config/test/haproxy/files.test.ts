@@ -64,7 +64,7 @@ describe('several -f files and directories', () => {
   test('a missing file is an alert', () => {
     const r = loadHaproxyConfig([join(dir, 'nope.cfg')], { env: {} });
     assert.deepEqual(brief(r.diagnostics), [
-      `alert ${join(dir, 'nope.cfg')}:0 Could not open configuration file ${join(dir, 'nope.cfg')} : No such file or directory`,
+      `alert ${join(dir, 'nope.cfg')}:0 Cannot open configuration file/directory ${join(dir, 'nope.cfg')} : No such file or directory`,
     ]);
     assert.equal(r.config, null);
   });

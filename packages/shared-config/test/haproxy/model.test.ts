@@ -446,7 +446,7 @@ const CASES: [name: string, config: string, pick: (c: HaproxyConfig) => unknown,
   ],
   [
     'http-request / http-response rules',
-    `${BASE}frontend f\n    bind :80\n    http-request deny deny_status 429 if { sc_http_req_rate(0) gt 10 }\n    http-request redirect scheme https code 301 unless { ssl_fc }\n    http-request redirect location /new drop-query append-slash if { path /old }\n    http-request set-header X-Proto https\n    http-request del-header X-Secret -m beg\n    http-request replace-path /api/(.*) /\\1\n    http-request return status 503 content-type text/plain string "maintenance" hdr Retry-After 30\n    http-request auth realm Admins if { path_beg /admin }\n    http-request set-var(txn.host) req.hdr(host)\n    http-request track-sc0 src\n    http-response set-status 404 reason "Not Found"\n    http-request allow\n`,
+    `${BASE}frontend f\n    bind :80\n    http-request deny deny_status 429 if { sc_http_req_rate(0) gt 10 }\n    http-request redirect scheme https code 301 unless { ssl_fc }\n    http-request redirect location /new drop-query append-slash if { path /old }\n    http-request set-header X-Proto https\n    http-request del-header X-Secret -m beg\n    http-request replace-path /api/(.*) /\\1\n    http-request return status 503 content-type text/plain string "maintenance" hdr Retry-After 30\n    http-request auth realm Admins if { path_beg /admin }\n    http-request set-var(txn.host) req.hdr(host)\n    http-request track-sc0 src\n    http-response set-status 404 reason "Not Found"\n    http-request allow\n    stick-table type ip size 1k store http_req_rate(10s)\n`,
     (c) => {
       const p = proxy(c, 'f');
       return [...p.httpRequestRules, ...p.httpResponseRules].map((r) => {

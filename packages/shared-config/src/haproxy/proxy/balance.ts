@@ -31,7 +31,8 @@ export const balanceKeyword: ProxyKeyword = {
     if (!m || !BALANCE_ALGOS.includes(algo)) {
       const hint = suggest(algo, BALANCE_ALGOS);
       ctx.alert(
-        `balance only supports ${BALANCE_ALGOS.map((a) => `'${a}'`).join(', ')} (got '${algoWord}')${hint ? `; did you mean '${hint}' maybe ?` : '.'}`,
+        // HAProxy 2.6's sentence (backend.c; its list predates 'first', 'random' and 'hash'), then ours
+        `balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options. (Also 'first', 'random', 'hash'; got '${algoWord}'${hint ? `; did you mean '${hint}' maybe ?` : ''})`,
         CODES.badValue,
       );
       return;

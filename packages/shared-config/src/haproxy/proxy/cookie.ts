@@ -24,7 +24,7 @@ export const cookieKeyword: ProxyKeyword = {
         case 'prefix':
           if (c.mode && c.mode !== a) {
             return ctx.alert(
-              `'cookie' supports only one of 'rewrite', 'insert' and 'prefix' (got '${c.mode}' and '${a}').`,
+              "cookie 'rewrite', 'insert' and 'prefix' modes are incompatible.",
               CODES.badValue,
             );
           }
@@ -42,9 +42,29 @@ export const cookieKeyword: ProxyKeyword = {
         case 'domain':
         case 'attr': {
           const v = rest[i + 1];
-          if (v === undefined) return ctx.alert(`'cookie' : '${a}' requires an argument.`, CODES.missingArg);
-          if (a === 'domain') c.domains?.push(v);
-          else c.attrs?.push(v);
+          if (v === undefined)
+            return ctx.alert(
+              `'${a}' expects <${a === 'domain' ? 'domain' : 'value'}> as argument.`,
+              CODES.missingArg,
+            );
+          if (a === 'domain') {
+            if (!v.includes('.'))
+              ctx.warn(
+                `domain '${v}' contains no embedded dot, this configuration may not work properly (see RFC6265#5.2.3).`,
+                CODES.ignored,
+              );
+            c.domains?.push(v);
+          } else {
+            // the attribute text goes into Set-Cookie as written: no header injection
+            const bad = [...v].find(
+              (ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f || ch === ';',
+            );
+            if (bad !== undefined) {
+              const hex = bad.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
+              return ctx.alert(`character '%x${hex}' is not permitted in attribute value.`, CODES.badValue);
+            }
+            c.attrs?.push(v);
+          }
           i++;
           break;
         }
@@ -81,13 +101,11 @@ export const cookieKeyword: ProxyKeyword = {
         }
       }
     }
-    if ((c.nocache || c.postonly || c.indirect) && !c.mode) {
-      // HAProxy only accepts these with a mode that sets the cookie; without one it is meaningless.
-      ctx.warn(
-        `'cookie ${name}' : 'indirect', 'nocache' and 'postonly' only apply with 'insert', 'rewrite' or 'prefix'.`,
-        CODES.ignored,
-      );
-    }
+    // HAProxy 2.6's consistency checks, with its messages
+    if (c.mode === 'rewrite' && c.indirect)
+      return ctx.alert("cookie 'rewrite' and 'indirect' modes are incompatible.", CODES.badValue);
+    if (c.preserve && c.mode !== 'insert' && !c.indirect)
+      return ctx.alert("cookie 'preserve' requires at least 'insert' or 'indirect'.", CODES.badValue);
     px.draft.cookie = c;
   },
 };

@@ -4,6 +4,7 @@ import type { LineContext } from '../context.ts';
 import { CODES } from '../context.ts';
 import { BOOLEAN_OPTIONS, camelCase } from '../model.ts';
 import { parseCidr } from '../values.ts';
+import { setLogFormat } from './log-format.ts';
 import { type ProxyKeyword, usage } from './scope.ts';
 
 export const BOOLEAN_SET = new Set<string>(BOOLEAN_OPTIONS);
@@ -110,7 +111,7 @@ export const optionKeyword: ProxyKeyword = {
     if (!known) {
       const hint = suggest(name, ALL_OPTIONS);
       ctx.alert(
-        `unknown option '${name}'.${hint ? ` Did you mean '${hint}' maybe ?` : ''}`,
+        `unknown option '${name}'${hint ? `; did you mean '${hint}' maybe ?` : '.'}`,
         CODES.unknownKeyword,
       );
       return;
@@ -163,17 +164,16 @@ export const optionKeyword: ProxyKeyword = {
           );
           return;
         }
-        {
-          const previous = (['httplog', 'httpslog', 'tcplog'] as const).find((x) => o[x] && x !== name);
-          if (previous && px.kind === 'defaults') {
-            const where = px.kind === 'defaults' ? "'defaults' section" : `${px.kind} '${px.name}'`;
-            ctx.warn(`'option ${name}' overrides previous 'option ${previous}' in ${where}.`, CODES.ignored);
-          }
-        }
-        o.httplog = name === 'httplog';
-        o.httpslog = name === 'httpslog';
-        o.tcplog = name === 'tcplog';
-        o.httplogClf = rest[0] === 'clf';
+        setLogFormat(
+          ctx,
+          px.draft,
+          px.kind,
+          name === 'httplog'
+            ? rest[0] === 'clf'
+              ? 'option httplog clf'
+              : 'option httplog'
+            : `option ${name}`,
+        );
         break;
       case 'forwardfor':
       case 'originalto': {
@@ -187,7 +187,16 @@ export const optionKeyword: ProxyKeyword = {
         if (h.except !== null) {
           const c = parseCidr(h.except, `option ${name} except`);
           if (!c.ok) {
-            ctx.alert(c.error, CODES.badValue);
+            // HAProxy's sentence, then what exactly is wrong
+            const detail = c.error.includes('expects <address>')
+              ? `got '${h.except}'; write e.g. 10.0.0.0/8 or 2001:db8::/32`
+              : c.error
+                  .replace(/^'option [a-z]+ except' : /, '')
+                  .replace(/ \((IPv[46] allows [^)]*)\)$/, ': $1');
+            ctx.alert(
+              `'option ${name} except' expects <address>[/mask] as argument. (${detail})`,
+              CODES.badValue,
+            );
             return;
           }
           except = c.value;

@@ -4,6 +4,7 @@ import type { LineContext } from '../context.ts';
 import { CODES, ensure } from '../context.ts';
 import { parseHttpAction, parseRedirect, parseTcpRule } from '../rules.ts';
 import {
+  aclNames,
   missingPatternFile,
   noPatternMessage,
   type ProxyKeyword,
@@ -61,6 +62,7 @@ export const aclKeyword: ProxyKeyword = {
     if (missing) return ctx.alert(`error detected while parsing ACL '${name}' : ${missing}`, CODES.file);
     if (hasNoPattern(c.value)) ctx.warn(noPatternMessage(`ACL '${name}'`, c.value.fetch), CODES.ignored);
     ensure(px.draft, 'acls', () => []).push({ name, ...c.value, file: ctx.file, line: ctx.line });
+    aclNames(px).add(name);
   },
 };
 
@@ -69,7 +71,7 @@ export const useBackendKeyword: ProxyKeyword = {
   handle(ctx, px) {
     const { head, polarity, cond } = splitAtCondition([...ctx.args]);
     if (head.length !== 1) return usage(ctx, '<backend> [{if | unless} <condition>]');
-    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'use_backend'");
+    const c = parseRuleCondition(ctx, px, polarity, cond, 'switching rule');
     if (c === undefined) return;
     ensure(px.draft, 'useBackends', () => []).push({
       backend: head[0],
@@ -86,7 +88,7 @@ export const useServerKeyword: ProxyKeyword = {
   handle(ctx, px) {
     const { head, polarity, cond } = splitAtCondition([...ctx.args]);
     if (head.length !== 1) return usage(ctx, '<server> [{if | unless} <condition>]');
-    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'use-server'");
+    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'use-server' condition");
     if (c === undefined) return;
     ensure(px.draft, 'useServers', () => []).push({
       server: head[0],
@@ -105,7 +107,7 @@ export function httpRulesKeyword(
     ownStatus: true,
     handle(ctx, px) {
       const { head, polarity, cond } = splitAtCondition([...ctx.args]);
-      const c = parseRuleCondition(ctx, px, polarity, cond, `an '${ctx.keyword} ${head[0] ?? ''}'`);
+      const c = parseRuleCondition(ctx, px, polarity, cond, `an '${ctx.keyword} ${head[0] ?? ''}' condition`);
       if (c === undefined) return;
       const r = parseHttpAction(head, { file: ctx.file, line: ctx.line }, c);
       if (!r.ok) return ctx.alert(`'${ctx.keyword}' : ${sentence(r.error)}`, CODES.badValue);
@@ -130,7 +132,15 @@ export function tcpRulesKeyword(keyword: 'tcp-request' | 'tcp-response'): ProxyK
         return;
       }
       const { head, polarity, cond } = splitAtCondition([...ctx.args]);
-      const c = parseRuleCondition(ctx, px, polarity, cond, `a '${keyword} ${head[0] ?? ''}'`);
+      // tcp_parse_tcp_req: "'tcp-request content reject' : error detected in frontend 'f' while parsing 'if' condition : …"
+      const c = parseRuleCondition(
+        ctx,
+        px,
+        polarity,
+        cond,
+        (p) =>
+          `'${keyword} ${head.slice(0, 2).join(' ')}' : error detected in ${px.kind === 'listen' ? 'proxy' : px.kind} '${px.name}' while parsing '${polarity}' condition : ${p}`,
+      );
       if (c === undefined) return;
       const r = parseTcpRule(head, { file: ctx.file, line: ctx.line }, c, keyword);
       if (!r.ok) return ctx.alert(r.error, CODES.badValue);
@@ -147,7 +157,7 @@ export const redirectKeyword: ProxyKeyword = {
   where: 'fb',
   handle(ctx, px) {
     const { head, polarity, cond } = splitAtCondition([...ctx.args]);
-    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'redirect'");
+    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'redirect' condition");
     if (c === undefined) return;
     const r = parseRedirect(head, { file: ctx.file, line: ctx.line }, c);
     if (!r.ok) return ctx.alert(r.error, CODES.badValue);

@@ -1,3 +1,4 @@
+import { clonePlain } from '../../common/clone-plain.ts';
 /** `server` and `default-server` lines (the option table is ../server-options.ts). */
 import type { LineContext } from '../context.ts';
 import { CODES, ensure } from '../context.ts';
@@ -17,9 +18,9 @@ export function parseServer(ctx: LineContext, px: ProxyScope) {
     env: ctx.env,
   });
   if (!a.ok) return ctx.alert(a.error, CODES.badValue);
-  const settings = structuredClone(px.draft.defaultServer);
-  const r = applyServerOptions(rest, settings);
-  if (!r.ok) return ctx.alert(`'server ${px.name}/${name}' : ${r.error}`, CODES.badValue);
+  const settings = clonePlain(px.draft.defaultServer);
+  const r = applyServerOptions(rest, settings, name);
+  if (!r.ok) return ctx.alert(`'server ${px.name}/${name}' : ${r.error}`, CODES.serverOption);
   ensure(px.draft, 'servers', () => []).push({
     ...settings,
     name,

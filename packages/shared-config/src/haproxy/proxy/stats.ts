@@ -49,7 +49,7 @@ export const statsKeyword: ProxyKeyword = {
     };
     switch (sub) {
       case 'enable':
-        if (!noExtra({ ...ctx, keyword: 'stats enable', args: rest }, 0)) return;
+        if (!noExtra(ctx.as('stats enable', rest), 0)) return;
         s.enabled = true;
         break;
       case 'disable':
@@ -78,7 +78,8 @@ export const statsKeyword: ProxyKeyword = {
             `'stats auth' expects <user>:<password> in the same argument (got '${v}').`,
             CODES.badValue,
           );
-        s.auth = [...(s.auth ?? []), { user: v.slice(0, colon), password: v.slice(colon + 1) }];
+        s.auth ??= [];
+        s.auth.push({ user: v.slice(0, colon), password: v.slice(colon + 1) });
         s.enabled = true;
         break;
       }
@@ -114,7 +115,8 @@ export const statsKeyword: ProxyKeyword = {
       case 'scope': {
         const v = one('a proxy name');
         if (v === undefined) return;
-        s.scope = [...(s.scope ?? []), v];
+        s.scope ??= [];
+        s.scope.push(v);
         break;
       }
       case 'admin': {
@@ -127,18 +129,20 @@ export const statsKeyword: ProxyKeyword = {
         }
         if (px.kind === 'defaults')
           return ctx.alert("'stats admin' is not supported in 'defaults' sections.", CODES.wrongSection);
-        const c = parseRuleCondition(ctx, px, polarity, cond, "a 'stats admin'");
+        const c = parseRuleCondition(ctx, px, polarity, cond, "a 'stats admin' condition");
         if (!c) return;
-        s.admin = [...(s.admin ?? []), c];
+        s.admin ??= [];
+        s.admin.push(c);
         break;
       }
       case 'http-request': {
         const { head, polarity, cond } = splitAtCondition(rest);
-        const c = parseRuleCondition(ctx, px, polarity, cond, "a 'stats http-request'");
+        const c = parseRuleCondition(ctx, px, polarity, cond, "a 'stats http-request' condition");
         if (c === undefined) return;
         const r = parseHttpAction(head, { file: ctx.file, line: ctx.line }, c);
         if (!r.ok) return ctx.alert(`'stats http-request' : ${sentence(r.error)}`, CODES.badValue);
-        s.httpRequest = [...(s.httpRequest ?? []), r.value as HttpRuleInput];
+        s.httpRequest ??= [];
+        s.httpRequest.push(r.value as HttpRuleInput);
         break;
       }
       case 'bind-process':

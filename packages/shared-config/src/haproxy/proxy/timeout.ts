@@ -56,9 +56,8 @@ export const timeoutKeyword: ProxyKeyword = {
     if (!spec) {
       const hint = name && suggest(name, Object.keys(TIMEOUTS));
       ctx.alert(
-        `'timeout' supports ${Object.keys(TIMEOUTS)
-          .map((t) => `'${t}'`)
-          .join(', ')} (got '${name ?? ''}')${hint ? `; did you mean '${hint}' maybe ?` : '.'}`,
+        // cfgparse-listen.c's list, in its order
+        `'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '${name ?? ''}')${hint ? `; did you mean '${hint}' maybe ?` : ''}`,
         CODES.badValue,
       );
       return;

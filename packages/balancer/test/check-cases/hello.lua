@@ -1,0 +1,1 @@
+-- loads, does nothing (HAProxy would run it at start; the balancer refuses Lua)
