@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, TOOL_PATH } from '../packages/balancer/test/helpers/env.ts';
+import { REPO_ROOT, TOOL_PATH } from '../packages/balancer/test/support/env.ts';
 
 const { values } = parseArgs({
   options: {

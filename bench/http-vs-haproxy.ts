@@ -13,9 +13,9 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort } from '../packages/balancer/test/helpers/ports.ts';
-import { haproxyPath, type ProxyKind } from '../packages/balancer/test/helpers/proc.ts';
-import { exchange } from '../packages/balancer/test/helpers/raw-client.ts';
+import { freePort } from '../packages/balancer/test/support/ports.ts';
+import { haproxyPath, type ProxyKind } from '../packages/balancer/test/support/proc.ts';
+import { exchange } from '../packages/balancer/test/support/raw-client.ts';
 import {
   installSignalCleanup,
   RESULTS_DIR,

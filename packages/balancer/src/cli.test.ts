@@ -5,7 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { exchange, startUpstream, waitFor } from './testing/harness.ts';
+import { exchange, startUpstream, waitFor } from '../test/support/harness.ts';
 
 const CLI = new URL('./cli.ts', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'balancer-cli-'));

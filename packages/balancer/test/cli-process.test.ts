@@ -10,8 +10,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { exchange, startUpstream, waitFor } from '../src/testing/harness.ts';
-import { freePort, waitForPort } from './helpers/ports.ts';
+import { exchange, startUpstream, waitFor } from './support/harness.ts';
+import { freePort, waitForPort } from './support/ports.ts';
 
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 const BIN = new URL('../bin/balancer', import.meta.url).pathname;

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from './helpers/ports.ts';
-import { type Managed, startBalancer } from './helpers/proc.ts';
-import { exchange } from './helpers/raw-client.ts';
+import { freePort } from './support/ports.ts';
+import { type Managed, startBalancer } from './support/proc.ts';
+import { exchange } from './support/raw-client.ts';
 
 const TODO: string | undefined = undefined;
 const FD = 5;

@@ -19,7 +19,7 @@ import { setServerUp } from '../src/backend/backend.ts';
 import { effectOfKey, inEffectRules, UNLISTED } from '../src/config/in-effect.ts';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
-import { exchange, okResponder, startUpstream, type Upstream, waitFor } from '../src/testing/harness.ts';
+import { exchange, okResponder, startUpstream, type Upstream, waitFor } from './support/harness.ts';
 
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 const CERT = new URL('../../shared-config/test/fixtures/haproxy/certs/site.pem', import.meta.url).pathname;

@@ -11,12 +11,12 @@ import { connect, type Socket } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRoot } from './helpers/env.ts';
-import { acquireHeavyLock } from './helpers/heavy-lock.ts';
-import { splitResponses } from './helpers/http1.ts';
-import { freePort } from './helpers/ports.ts';
-import { haproxyPath, type Managed, type ProxyKind, startProxy } from './helpers/proc.ts';
-import { exchange } from './helpers/raw-client.ts';
+import { isRoot } from './support/env.ts';
+import { acquireHeavyLock } from './support/heavy-lock.ts';
+import { splitResponses } from './support/http1.ts';
+import { freePort } from './support/ports.ts';
+import { haproxyPath, type Managed, type ProxyKind, startProxy } from './support/proc.ts';
+import { exchange } from './support/raw-client.ts';
 
 const TODO: string | undefined = undefined;
 

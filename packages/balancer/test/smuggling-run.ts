@@ -1,8 +1,9 @@
 /** Runs smuggling-table rows against a proxy (HAProxy or the balancer) on loopback. */
-import { header, type ParsedRequest, splitRequests } from './helpers/http1.ts';
-import { exchange } from './helpers/raw-client.ts';
-import type { Recorder } from './helpers/recorder.ts';
+
 import type { Outcome, SmugglingCase } from './smuggling-cases.ts';
+import { header, type ParsedRequest, splitRequests } from './support/http1.ts';
+import { exchange } from './support/raw-client.ts';
+import type { Recorder } from './support/recorder.ts';
 
 /**
  * The config both proxies run for the table. `http-server-close` gives every request its own server

@@ -1,15 +1,15 @@
 /**
  * A WebSocket echo through the proxy: the Upgrade handshake, framed text and binary messages both
  * ways, and the tunnel obeying `timeout tunnel` (not `timeout client`) once upgraded.
- * Node's built-in WebSocket client talks to a raw node:net echo server (helpers/ws-echo.ts).
+ * Node's built-in WebSocket client talks to a raw node:net echo server (support/ws-echo.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRoot } from './helpers/env.ts';
-import { freePort } from './helpers/ports.ts';
-import { haproxyPath, type Managed, type ProxyKind, startProxy } from './helpers/proc.ts';
-import { startWsEcho, type WsEchoServer } from './helpers/ws-echo.ts';
+import { isRoot } from './support/env.ts';
+import { freePort } from './support/ports.ts';
+import { haproxyPath, type Managed, type ProxyKind, startProxy } from './support/proc.ts';
+import { startWsEcho, type WsEchoServer } from './support/ws-echo.ts';
 
 const TODO: string | undefined = undefined;
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
-import type { Engine } from '../engine/engine.ts';
 import {
   exchange,
   type ProxyOpts,
@@ -10,7 +9,8 @@ import {
   statuses,
   type Upstream,
   waitFor,
-} from '../testing/harness.ts';
+} from '../../test/support/harness.ts';
+import type { Engine } from '../engine/engine.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {

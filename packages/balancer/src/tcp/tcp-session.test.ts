@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, test } from 'node:test';
-import { startProxy, waitFor } from '../testing/harness.ts';
+import { startProxy, waitFor } from '../../test/support/harness.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {

@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { setServerUp } from '../../src/backend/backend.ts';
 import { loadBalancerConfigText } from '../../src/config/load.ts';
 import { startEngine } from '../../src/engine/engine.ts';
-import { freePort } from '../helpers/ports.ts';
+import { freePort } from '../support/ports.ts';
 import { CASES } from './cases.ts';
 import type { ExpectedFile } from './record.ts';
 import { runCase, type StartProxy } from './run.ts';

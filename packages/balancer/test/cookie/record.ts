@@ -11,9 +11,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { makeTempDir } from '../helpers/env.ts';
-import { freePort } from '../helpers/ports.ts';
-import { haproxyPath, startHaproxy } from '../helpers/proc.ts';
+import { makeTempDir } from '../support/env.ts';
+import { freePort } from '../support/ports.ts';
+import { haproxyPath, startHaproxy } from '../support/proc.ts';
 import { CASES } from './cases.ts';
 import { runCase, type Seen, type StartProxy } from './run.ts';
 

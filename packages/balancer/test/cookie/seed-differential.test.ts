@@ -18,9 +18,9 @@ import { describe, test } from 'node:test';
 import { setServerUp } from '../../src/backend/backend.ts';
 import { loadBalancerConfigText } from '../../src/config/load.ts';
 import { startEngine } from '../../src/engine/engine.ts';
-import { isRoot, makeTempDir } from '../helpers/env.ts';
-import { freePorts } from '../helpers/ports.ts';
-import { haproxyPath, startHaproxy } from '../helpers/proc.ts';
+import { isRoot, makeTempDir } from '../support/env.ts';
+import { freePorts } from '../support/ports.ts';
+import { haproxyPath, startHaproxy } from '../support/proc.ts';
 import { statsCommand } from './record.ts';
 import { type Backends, lowerNames, ResponseReader, startBackends } from './run.ts';
 

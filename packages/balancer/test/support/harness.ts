@@ -3,15 +3,15 @@
  * servers that count their accepted connections, and talk raw bytes to the balancer.
  */
 import net from 'node:net';
-import { type Engine, startEngine } from '../engine/engine.ts';
+import { type Engine, startEngine } from '../../src/engine/engine.ts';
 import type {
   BackendSpec,
   EngineConfig,
   FrontendSpec,
   HttpOptions,
   Timeouts,
-} from '../engine/engine-config.ts';
-import { DEFAULT_TUNE, NO_TIMEOUTS } from '../engine/engine-config.ts';
+} from '../../src/engine/engine-config.ts';
+import { DEFAULT_TUNE, NO_TIMEOUTS } from '../../src/engine/engine-config.ts';
 
 export const quiet = { alert() {}, warning() {}, notice() {} };
 
