@@ -141,9 +141,12 @@ async function main(): Promise<void> {
         const port = await freePort();
         const proxy = await startProxyFor(kind, benchConfig(w, port, backends), port);
         try {
-          const smoke = await exchange(port, ['GET / HTTP/1.1\r\nHost: bench\r\n\r\n'], { idleMs: 200 });
+          const smoke = await exchange(port, ['GET / HTTP/1.1\r\nHost: bench\r\n\r\n'], {
+            idleMs: 200,
+            ms: 5000,
+          });
           if (smoke.responses[0]?.status !== 200)
-            throw new Error(`${kind} smoke request failed: ${JSON.stringify(smoke.raw.slice(0, 100))}`);
+            throw new Error(`${kind} smoke request failed: ${JSON.stringify(smoke.text.slice(0, 100))}`);
           await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds: 2 }); // warm-up (JIT, pools)
           const res = await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds });
           (kind === 'haproxy' ? results[w].h : results[w].b).push(res);

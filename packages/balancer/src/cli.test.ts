@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { exchange, startUpstream, waitFor } from '../test/support/harness.ts';
+import { startUpstream } from '../test/support/harness.ts';
+import { freePort, freePortRun, waitForPort } from '../test/support/ports.ts';
+import { runCli } from '../test/support/proc.ts';
+import { exchange } from '../test/support/raw-client.ts';
+import { startRawServer } from '../test/support/raw-server.ts';
+import { waitFor } from '../test/support/wait-for.ts';
 
 const CLI = new URL('./cli.ts', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'balancer-cli-'));
@@ -16,28 +20,10 @@ after(async () => {
   for (const c of cleanups) await c();
 });
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
-  children.push(child);
-  const out = { stdout: '', stderr: '', code: null as number | null };
-  child.stdout!.on('data', (d) => {
-    out.stdout += d;
-  });
-  child.stderr!.on('data', (d) => {
-    out.stderr += d;
-  });
-  child.on('exit', (code) => {
-    out.code = code;
-  });
-  return { child, out };
+  const r = runCli(args, { env });
+  children.push(r.child);
+  return r;
 }
 
 test('-v prints the version; an unknown flag is a usage error', () => {
@@ -50,19 +36,15 @@ test('-v prints the version; an unknown flag is a usage error', () => {
 });
 
 test('without -f: the built-in demo balances over two demo servers; SIGTERM exits 0', async () => {
-  // the demo uses PORT, PORT+1, PORT+2; find three free consecutive ports
-  let port = 0;
-  for (let i = 0; i < 20 && port === 0; i++) {
-    const p = await freePort();
-    if (p < 65000 && (await Promise.all([p + 1, p + 2].map(isFree))).every(Boolean)) port = p;
-  }
+  // the demo uses PORT, PORT+1, PORT+2
+  const port = await freePortRun(3);
   const { child, out } = run([], { BALANCER_DEMO_PORT: String(port) });
-  assert.ok(await waitFor(() => out.stderr.includes('built-in demo'), 5000), out.stderr);
+  await waitForPort(port, { alive: () => out.code === null, timeoutMs: 10_000 });
+  assert.match(out.stderr, /built-in demo/);
   let served = '';
   for (let i = 0; i < 10 && !/demo2/.test(served); i++) {
     const r = await exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { ms: 2000 });
     served += r.text;
-    if (r.text === '') await new Promise((res) => setTimeout(res, 100));
   }
   assert.match(served, /Hello from demo1/);
   assert.match(served, /Hello from demo2/);
@@ -71,19 +53,10 @@ test('without -f: the built-in demo balances over two demo servers; SIGTERM exit
   assert.equal(out.code, 0);
 });
 
-async function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
 test('a bind that fails prints an [ALERT] naming it and exits 1', async () => {
-  const blocker = net.createServer();
-  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
-  cleanups.push(() => void blocker.close());
-  const port = (blocker.address() as net.AddressInfo).port;
+  const blocker = await startRawServer(() => {});
+  cleanups.push(() => blocker.close());
+  const port = blocker.port;
   const cfg = join(dir, 'inuse.cfg');
   writeFileSync(
     cfg,

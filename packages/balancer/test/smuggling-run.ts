@@ -61,7 +61,7 @@ export type CaseRun = {
 export async function runCase(c: SmugglingCase, proxyPort: number, rec: Recorder): Promise<CaseRun> {
   rec.take();
   rec.script = c.backend ?? { kind: 'ok' };
-  const ex = await exchange(proxyPort, c.steps, { headRequests: c.headRequests, idleMs: 300, maxMs: 5000 });
+  const ex = await exchange(proxyPort, c.steps, { headRequests: c.headRequests, idleMs: 300, ms: 5000 });
   // The proxy closes its server side once the client is gone; wait for it (bounded) so late bytes
   // are attributed to this row, then drop whatever is left.
   await new Promise((ok) => setTimeout(ok, 20));
@@ -76,7 +76,7 @@ export async function runCase(c: SmugglingCase, proxyPort: number, rec: Recorder
       closed: ex.closed,
       backend: conns.flatMap((k) => splitRequests(k.data).map(describeRequest)),
     },
-    clientRaw: clip(ex.raw, 1500),
+    clientRaw: clip(ex.text, 1500),
     backendRaw: conns.map((k) => clip(k.data, 1500)),
     errorBodies,
   };

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isRoot } from './support/env.ts';
 import { freePort } from './support/ports.ts';
 import { haproxyPath, type Managed, type ProxyKind, startProxy } from './support/proc.ts';
+import { waitFor } from './support/wait-for.ts';
 import { startWsEcho, type WsEchoServer } from './support/ws-echo.ts';
 
 const TODO: string | undefined = undefined;
@@ -111,8 +112,7 @@ for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
 
         // Now idle past timeout tunnel: the proxy closes the tunnel.
         const lastActivity = Date.now();
-        const deadline = lastActivity + TUNNEL_TIMEOUT_MS + 3000;
-        while (c.closedAt() === null && Date.now() < deadline) await sleep(20);
+        await waitFor(() => c.closedAt() !== null, TUNNEL_TIMEOUT_MS + 3000, 20);
         const closedAt = c.closedAt();
         assert.ok(closedAt !== null, 'closed after timeout tunnel');
         const idle = closedAt - lastActivity;

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import type net from 'node:net';
 import { after, describe, test } from 'node:test';
-import {
-  exchange,
-  type ProxyOpts,
-  startProxy,
-  startUpstream,
-  statuses,
-  type Upstream,
-  waitFor,
-} from '../../test/support/harness.ts';
+import { type ProxyOpts, startProxy, startUpstream, type Upstream } from '../../test/support/harness.ts';
+import { statuses } from '../../test/support/http1.ts';
+import { freePort } from '../../test/support/ports.ts';
+import { exchange, openClient } from '../../test/support/raw-client.ts';
+import { startRawServer } from '../../test/support/raw-server.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import type { Engine } from '../engine/engine.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -25,6 +22,17 @@ async function setup(opts: Partial<ProxyOpts> = {}, responder?: Parameters<typeo
     () => up.close(),
   );
   return { up, engine, port };
+}
+
+/** The engine in front of a raw server of the test's own (interim responses, tunnels). */
+async function behind(onConn: (s: net.Socket) => void, opts: Partial<ProxyOpts> = {}) {
+  const server = await startRawServer(onConn);
+  const { engine, port } = await startProxy({ servers: [{ port: server.port }], ...opts });
+  cleanups.push(
+    () => engine.stop(0),
+    () => server.close(),
+  );
+  return { engine, port };
 }
 
 const GET = (path = '/', extra = '') => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
@@ -106,30 +114,18 @@ describe('forwarding', () => {
   });
 
   test('Expect: 100-continue gets the interim response, then the final one', async () => {
-    const server = net.createServer((s) => {
+    const { port } = await behind((s) => {
       s.once('data', () => {
         s.write('HTTP/1.1 100 Continue\r\n\r\n');
         s.once('data', () => s.write('HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n'));
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { engine, port } = await startProxy({
-      servers: [{ port: (server.address() as net.AddressInfo).port }],
-    });
-    cleanups.push(
-      () => engine.stop(0),
-      () => void server.close(),
-    );
-    const sock = net.connect(port, '127.0.0.1');
-    let text = '';
-    sock.on('data', (d) => {
-      text += d;
-    });
-    sock.write('PUT /u HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n');
-    assert.ok(await waitFor(() => text.includes('100 Continue')));
-    sock.write('hi');
-    assert.ok(await waitFor(() => text.includes('201 Created')));
-    sock.destroy();
+    const c = openClient(port);
+    c.write('PUT /u HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n');
+    assert.ok(await c.until((t) => t.includes('100 Continue')));
+    c.write('hi');
+    assert.ok(await c.until((t) => t.includes('201 Created')));
+    c.sock.destroy();
   });
 
   test('a close-delimited response is relayed and the client connection closed', async () => {
@@ -143,22 +139,16 @@ describe('forwarding', () => {
   });
 
   test('Upgrade: 101 turns the connection into a tunnel (websocket-like echo)', async () => {
-    const server = net.createServer((s) => {
-      s.once('data', (d) => {
-        assert.match(String(d), /Upgrade: websocket/i);
-        assert.match(String(d), /Connection: upgrade/i);
-        s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
-        s.on('data', (x) => s.write(x)); // echo
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { engine, port } = await startProxy({
-      servers: [{ port: (server.address() as net.AddressInfo).port }],
-      timeouts: { tunnel: 5000 },
-    });
-    cleanups.push(
-      () => engine.stop(0),
-      () => void server.close(),
+    const { port } = await behind(
+      (s) => {
+        s.once('data', (d) => {
+          assert.match(String(d), /Upgrade: websocket/i);
+          assert.match(String(d), /Connection: upgrade/i);
+          s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+          s.on('data', (x) => s.write(x)); // echo
+        });
+      },
+      { timeouts: { tunnel: 5000 } },
     );
     const r = await exchange(
       port,
@@ -172,20 +162,12 @@ describe('forwarding', () => {
 });
 
 test('CONNECT: a 2xx answer turns the connection into a tunnel', async () => {
-  const server = net.createServer((s) => {
+  const { port } = await behind((s) => {
     s.once('data', () => {
       s.write('HTTP/1.1 200 Connection established\r\n\r\n');
       s.on('data', (x) => s.write(`echo:${x}`));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { engine, port } = await startProxy({
-    servers: [{ port: (server.address() as net.AddressInfo).port }],
-  });
-  cleanups.push(
-    () => engine.stop(0),
-    () => void server.close(),
-  );
   const r = await exchange(
     port,
     ['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 'raw-bytes'],
@@ -243,10 +225,7 @@ describe('errors', () => {
   }
 
   test('connection refused → 503 after retries', async () => {
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const deadPort = (probe.address() as net.AddressInfo).port;
-    await new Promise((r) => probe.close(r));
+    const deadPort = await freePort();
     const { engine, port } = await startProxy({ servers: [{ port: deadPort }], retries: 2 });
     cleanups.push(() => engine.stop(0));
     const r = await exchange(port, GET('/1') + GET('/2'), { until: (t) => statuses(t).length === 2 });
@@ -266,24 +245,15 @@ describe('errors', () => {
 describe('timeouts', () => {
   test('timeout http-request is a total deadline for the head → 408', async () => {
     const { port } = await setup({ timeouts: { httpRequest: 200 } });
-    const sock = net.connect(port, '127.0.0.1');
-    let text = '';
-    let closed = false;
-    sock.on('data', (d) => {
-      text += d;
-    });
-    sock.on('close', () => {
-      closed = true;
-    });
-    sock.on('error', () => {});
+    const c = openClient(port);
     // trickle bytes faster than the deadline: an idle timer would never fire
-    const trickle = setInterval(() => sock.write('X'), 50);
-    sock.write('GET / HTTP/1.1\r\nX-Slow: ');
-    const ok = await waitFor(() => closed, 2000);
+    const trickle = setInterval(() => c.write('X'), 50);
+    c.write('GET / HTTP/1.1\r\nX-Slow: ');
+    const ok = await waitFor(() => c.closed(), 2000);
     clearInterval(trickle);
     assert.ok(ok, 'closed by the deadline');
-    assert.match(text, /^HTTP\/1\.1 408 Request Time-out\r\n/);
-    assert.match(text, /Your browser didn't send a complete request in time\./);
+    assert.match(c.text(), /^HTTP\/1\.1 408 Request Time-out\r\n/);
+    assert.match(c.text(), /Your browser didn't send a complete request in time\./);
   });
 
   test('timeout http-keep-alive closes an idle connection silently', async () => {
@@ -390,26 +360,16 @@ describe('connection modes and reuse', () => {
 describe('maxconn', () => {
   test('at the limit connections wait (not refused) and are served when a slot frees', async () => {
     const { port } = await setup({ maxconn: 1 });
-    const first = net.connect(port, '127.0.0.1');
-    first.on('error', () => {});
-    let firstText = '';
-    first.on('data', (d) => {
-      firstText += d;
-    });
+    const first = openClient(port);
     first.write(GET('/first'));
-    assert.ok(await waitFor(() => firstText.includes('ok /first')));
+    assert.ok(await first.until((t) => t.includes('ok /first')));
     // the second connection is established by the kernel but not served while the first one is open
-    let secondText = '';
-    const second = net.connect(port, '127.0.0.1');
-    second.on('error', () => {});
-    second.on('data', (d) => {
-      secondText += d;
-    });
+    const second = openClient(port);
     second.write(GET('/second'));
-    assert.equal(await waitFor(() => secondText.length > 0, 300), false, 'not served while at maxconn');
-    first.destroy();
-    assert.ok(await waitFor(() => secondText.includes('ok /second')), 'served once a slot freed');
-    second.destroy();
+    assert.equal(await second.until((t) => t.length > 0, 300), false, 'not served while at maxconn');
+    first.sock.destroy();
+    assert.ok(await second.until((t) => t.includes('ok /second')), 'served once a slot freed');
+    second.sock.destroy();
   });
 });
 

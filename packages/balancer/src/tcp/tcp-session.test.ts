@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import type net from 'node:net';
 import { after, test } from 'node:test';
-import { startProxy, waitFor } from '../../test/support/harness.ts';
+import { startProxy } from '../../test/support/harness.ts';
+import { freePort } from '../../test/support/ports.ts';
+import { openClient } from '../../test/support/raw-client.ts';
+import { startRawServer } from '../../test/support/raw-server.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function upstream(onConn: (s: net.Socket) => void): Promise<{ port: number; server: net.Server }> {
-  const server = net.createServer({ allowHalfOpen: true }, onConn);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(() => void server.close());
-  return { port: (server.address() as net.AddressInfo).port, server };
+async function upstream(onConn: (s: net.Socket) => void): Promise<{ port: number }> {
+  const server = await startRawServer(onConn, { allowHalfOpen: true });
+  cleanups.push(() => server.close());
+  return server;
 }
 
 test('mode tcp: half-close — the client FIN reaches the server, the reply still comes back', async () => {
@@ -26,20 +29,12 @@ test('mode tcp: half-close — the client FIN reaches the server, the reply stil
   });
   const { engine, port } = await startProxy({ mode: 'tcp', servers: [{ port: upPort }] });
   cleanups.push(() => engine.stop(0));
-  const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-  let text = '';
-  let ended = false;
-  c.on('data', (d) => {
-    text += d;
-  });
-  c.on('end', () => {
-    ended = true;
-  });
+  const c = openClient(port, { allowHalfOpen: true });
   c.write('x'.repeat(100_000));
-  c.end();
-  assert.ok(await waitFor(() => ended, 3000));
-  assert.equal(text, 'got 100000 bytes');
-  c.destroy();
+  c.sock.end();
+  assert.ok(await waitFor(() => c.ended(), 3000));
+  assert.equal(c.text(), 'got 100000 bytes');
+  c.sock.destroy();
 });
 
 test('mode tcp: server half-close — the client can keep sending after the server FIN', async () => {
@@ -56,19 +51,15 @@ test('mode tcp: server half-close — the client can keep sending after the serv
   });
   const { engine, port } = await startProxy({ mode: 'tcp', servers: [{ port: upPort }] });
   cleanups.push(() => engine.stop(0));
-  const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-  let text = '';
-  c.on('data', (d) => {
-    text += d;
-  });
-  c.on('end', () => {
+  const c = openClient(port, { allowHalfOpen: true });
+  c.sock.on('end', () => {
     c.write('after-fin');
-    c.end();
+    c.sock.end();
   });
   assert.ok(await waitFor(() => serverSawEnd, 3000));
-  assert.equal(text, 'banner');
+  assert.equal(c.text(), 'banner');
   assert.equal(received, 'after-fin');
-  c.destroy();
+  c.sock.destroy();
 });
 
 test('mode tcp: timeout client closes an idle connection; connect failure closes after retries', async () => {
@@ -79,27 +70,14 @@ test('mode tcp: timeout client closes an idle connection; connect failure closes
     timeouts: { client: 200 },
   });
   cleanups.push(() => engine.stop(0));
-  const c = net.connect(port, '127.0.0.1');
-  c.on('error', () => {});
-  let closed = false;
-  c.on('close', () => {
-    closed = true;
-  });
-  assert.ok(await waitFor(() => closed, 2000), 'idle client closed by timeout client');
+  const c = openClient(port);
+  assert.ok(await waitFor(() => c.closed(), 2000), 'idle client closed by timeout client');
 
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const dead = (probe.address() as net.AddressInfo).port;
-  await new Promise((r) => probe.close(r));
+  const dead = await freePort();
   const p2 = await startProxy({ mode: 'tcp', servers: [{ port: dead }], retries: 1 });
   cleanups.push(() => p2.engine.stop(0));
-  const c2 = net.connect(p2.port, '127.0.0.1');
-  c2.on('error', () => {});
-  let closed2 = false;
-  c2.on('close', () => {
-    closed2 = true;
-  });
-  assert.ok(await waitFor(() => closed2, 2000));
+  const c2 = openClient(p2.port);
+  assert.ok(await waitFor(() => c2.closed(), 2000));
 });
 
 test('mode tcp: timeout tunnel replaces client/server timeouts once connected', async () => {
@@ -110,18 +88,10 @@ test('mode tcp: timeout tunnel replaces client/server timeouts once connected', 
     timeouts: { client: 100, server: 100, tunnel: 2000 },
   });
   cleanups.push(() => engine.stop(0));
-  const c = net.connect(port, '127.0.0.1');
-  let text = '';
-  let closed = false;
-  c.on('data', (d) => {
-    text += d;
-  });
-  c.on('close', () => {
-    closed = true;
-  });
+  const c = openClient(port);
   await new Promise((r) => setTimeout(r, 400)); // longer than client/server, shorter than tunnel
-  assert.equal(closed, false);
+  assert.equal(c.closed(), false);
   c.write('ping');
-  assert.ok(await waitFor(() => text === 'ping'));
-  c.destroy();
+  assert.ok(await waitFor(() => c.text() === 'ping'));
+  c.sock.destroy();
 });

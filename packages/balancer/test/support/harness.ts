@@ -1,17 +1,21 @@
 /**
- * Test helpers shared by the engine's tests: build an EngineConfig in a few lines, run raw upstream
- * servers that count their accepted connections, and talk raw bytes to the balancer.
+ * The in-process harness of the engine's tests: an EngineConfig in a few lines, the engine started on
+ * it, and an HTTP/1 upstream that counts its connections and keeps every request it got. Talking to the
+ * engine is raw-client.ts (`exchange`, `openClient`); waiting is wait-for.ts.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import { type Engine, startEngine } from '../../src/engine/engine.ts';
 import type {
   BackendSpec,
   EngineConfig,
   FrontendSpec,
   HttpOptions,
+  ServerSpec,
   Timeouts,
 } from '../../src/engine/engine-config.ts';
 import { DEFAULT_TUNE, NO_TIMEOUTS } from '../../src/engine/engine-config.ts';
+import { splitRequests } from './http1.ts';
+import { startRawServer } from './raw-server.ts';
 
 export const quiet = { alert() {}, warning() {}, notice() {} };
 
@@ -54,16 +58,7 @@ export function proxyConfig(o: ProxyOpts): EngineConfig {
   const be: BackendSpec = {
     name: 'be',
     mode,
-    servers: o.servers.map((s, i) => ({
-      name: `s${i + 1}`,
-      host: s.host ?? '127.0.0.1',
-      port: s.port,
-      path: null,
-      weight: 1,
-      maxconn: null,
-      disabled: false,
-      backup: false,
-    })),
+    servers: o.servers.map((s, i) => serverSpec({ name: `s${i + 1}`, host: s.host, port: s.port })),
     timeouts,
     retries: o.retries ?? 3,
     httpReuse: o.httpReuse ?? 'safe',
@@ -85,10 +80,36 @@ export function proxyConfig(o: ProxyOpts): EngineConfig {
   };
 }
 
+/** What `server NAME 127.0.0.1:PORT` with nothing else gives (port 1 unless said). */
+export function serverSpec(o: Partial<ServerSpec> & { name: string }): ServerSpec {
+  const plain: ServerSpec = {
+    name: o.name,
+    host: '127.0.0.1',
+    port: 1,
+    path: null,
+    weight: 1,
+    maxconn: null,
+    disabled: false,
+    backup: false,
+  };
+  return { ...plain, ...o, host: o.host ?? plain.host };
+}
+
 export async function startProxy(o: ProxyOpts): Promise<{ engine: Engine; port: number }> {
   const engine = await startEngine(proxyConfig(o), quiet);
   const addr = engine.listenSockets[0].address() as net.AddressInfo;
   return { engine, port: addr.port };
+}
+
+/** One connection an upstream accepted. */
+export interface UpstreamConn {
+  acceptedAt: number;
+  /** everything received on it, as latin1 */
+  data: string;
+  /** complete requests received on it so far */
+  requests: number;
+  closed: boolean;
+  socket: net.Socket;
 }
 
 /** A raw upstream: `onRequest` gets each complete request's bytes (head + body) and writes a reply. */
@@ -98,11 +119,13 @@ export interface Upstream {
   accepted: number;
   /** every request head+body received, in order */
   requests: string[];
+  /** the connections accepted, in order (an owner may drain it) */
+  conns: UpstreamConn[];
   sockets: Set<net.Socket>;
   close(): Promise<void>;
 }
 
-export type Responder = (req: string, socket: net.Socket, up: Upstream) => void;
+export type Responder = (req: string, socket: net.Socket, up: Upstream, conn?: UpstreamConn) => void;
 
 /** Responds `HTTP/1.1 200 OK` with a body naming the request path, after each full request. */
 export const okResponder: Responder = (req, socket) => {
@@ -112,99 +135,40 @@ export const okResponder: Responder = (req, socket) => {
 };
 
 /**
- * Parses requests from a byte stream just enough for tests (Content-Length and chunked bodies), so the
- * upstream can answer pipelined / keep-alive traffic.
+ * An HTTP/1 upstream on node:net that cuts what it receives into requests (test/support/http1.ts:
+ * Content-Length and chunked bodies), so it can answer pipelined / keep-alive traffic.
  */
-export async function startUpstream(responder: Responder = okResponder): Promise<Upstream> {
-  const up: Upstream = {
-    port: 0,
-    accepted: 0,
-    requests: [],
-    sockets: new Set(),
-    close: async () => {
-      for (const s of up.sockets) s.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
-  const server = net.createServer((socket) => {
+export async function startUpstream(
+  responder: Responder = okResponder,
+  opts: { host?: string; port?: number } = {},
+): Promise<Upstream> {
+  const raw = await startRawServer((socket) => {
+    const conn: UpstreamConn = { acceptedAt: Date.now(), data: '', requests: 0, closed: false, socket };
     up.accepted++;
-    up.sockets.add(socket);
-    socket.on('close', () => up.sockets.delete(socket));
-    socket.on('error', () => {});
-    let buf = '';
+    up.conns.push(conn);
+    socket.on('close', () => {
+      conn.closed = true;
+    });
+    let from = 0;
     socket.on('data', (d) => {
-      buf += d.toString('latin1');
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buf.slice(0, end + 4);
-        let total = head.length;
-        const cl = /\r\ncontent-length: *(\d+)/i.exec(head);
-        if (/\r\ntransfer-encoding: *chunked/i.test(head)) {
-          const term = buf.indexOf('\r\n0\r\n', end);
-          const term2 = buf.indexOf('\r\n\r\n', term + 3);
-          if (term < 0 || term2 < 0) return;
-          total = term2 + 4;
-        } else if (cl) total += Number(cl[1]);
-        if (buf.length < total) return;
-        const req = buf.slice(0, total);
-        buf = buf.slice(total);
+      conn.data += d.toString('latin1');
+      for (const r of splitRequests(conn.data.slice(from))) {
+        if (!r.complete) break;
+        const req = conn.data.slice(from, from + r.end);
+        from += r.end;
+        conn.requests++;
         up.requests.push(req);
-        responder(req, socket, up);
+        responder(req, socket, up, conn);
       }
     });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  up.port = (server.address() as net.AddressInfo).port;
+  }, opts);
+  const up: Upstream = {
+    port: raw.port,
+    accepted: 0,
+    requests: [],
+    conns: [],
+    sockets: raw.sockets,
+    close: raw.close,
+  };
   return up;
-}
-
-/**
- * Sends raw bytes and collects everything until the server closes or `ms` passes. `closed` says whether
- * the connection was closed by the balancer.
- */
-export function exchange(
-  port: number,
-  data: string | Buffer | (string | Buffer)[],
-  opts: { ms?: number; until?: (s: string) => boolean; halfClose?: boolean } = {},
-): Promise<{ text: string; closed: boolean; ms: number }> {
-  return new Promise((resolve) => {
-    const start = Date.now();
-    const sock = net.connect(port, '127.0.0.1');
-    let text = '';
-    let done = false;
-    const finish = (closed: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      resolve({ text, closed, ms: Date.now() - start });
-    };
-    const timer = setTimeout(() => finish(false), opts.ms ?? 2000);
-    sock.on('connect', () => {
-      for (const d of Array.isArray(data) ? data : [data]) sock.write(d);
-      if (opts.halfClose) sock.end();
-    });
-    sock.on('data', (d) => {
-      text += d.toString('latin1');
-      if (opts.until?.(text)) finish(false);
-    });
-    sock.on('error', () => {});
-    sock.on('close', () => finish(true));
-  });
-}
-
-/** Polls `cond` every 10 ms until true or `ms` elapsed. */
-export async function waitFor(cond: () => boolean, ms = 2000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return cond();
-}
-
-/** Counts complete HTTP responses in a raw text (status lines). */
-export function statuses(text: string): number[] {
-  return [...text.matchAll(/HTTP\/1\.[01] (\d{3})/g)].map((m) => Number(m[1]));
 }

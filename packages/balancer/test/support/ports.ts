@@ -1,17 +1,26 @@
+/** Loopback ports for the balancer's tests: free ones, and waiting until one listens. */
+import { spawnSync } from 'node:child_process';
 import { connect, createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from './wait-for.ts';
 
-/** A loopback TCP port that was free a moment ago (the kernel picks it). */
-export async function freePort(): Promise<number> {
+/** Listens on 127.0.0.1:port (0: the kernel picks), closes again, and says which port it had; null if taken. */
+async function tryListen(port: number): Promise<number | null> {
   const srv = createServer();
-  await new Promise<void>((ok, ko) => {
-    srv.once('error', ko);
-    srv.listen(0, '127.0.0.1', ok);
+  const ok = await new Promise<boolean>((done) => {
+    srv.once('error', () => done(false));
+    srv.listen(port, '127.0.0.1', () => done(true));
   });
+  if (!ok) return null;
   const addr = srv.address();
-  await new Promise<void>((ok) => srv.close(() => ok()));
-  if (addr === null || typeof addr === 'string') throw new Error('no port');
-  return addr.port;
+  await new Promise<void>((done) => srv.close(() => done()));
+  return addr !== null && typeof addr !== 'string' ? addr.port : null;
+}
+
+/** A loopback TCP port that was free a moment ago (the kernel picks it); also "a port that refuses". */
+export async function freePort(): Promise<number> {
+  const port = await tryListen(0);
+  if (port === null) throw new Error('no free port');
+  return port;
 }
 
 /** Several distinct free ports. */
@@ -19,6 +28,32 @@ export async function freePorts(n: number): Promise<number[]> {
   const out = new Set<number>();
   for (let i = 0; out.size < n && i < n * 10; i++) out.add(await freePort());
   return [...out];
+}
+
+/** The first of `n` consecutive free ports (the built-in demo uses PORT, PORT+1, PORT+2). */
+export async function freePortRun(n: number): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const first = await freePort();
+    if (first + n - 1 > 65535) continue;
+    let all = true;
+    for (let k = 1; k < n && all; k++) all = (await tryListen(first + k)) !== null;
+    if (all) return first;
+  }
+  throw new Error(`no ${n} consecutive free ports`);
+}
+
+let nextPort = 20000 + (process.pid % 20000);
+/**
+ * The same without awaiting, for code that fills ports into configuration text synchronously: asks
+ * the kernel (`ss`) which port nothing listens on, walking a per-process range.
+ */
+export function freePortSync(): number {
+  for (;;) {
+    const port = nextPort++;
+    if (nextPort > 60000) nextPort = 20000;
+    const r = spawnSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' });
+    if (r.status === 0 && r.stdout.trim() === '') return port;
+  }
 }
 
 function tryConnect(port: number, host: string): Promise<boolean> {
@@ -38,20 +73,24 @@ function tryConnect(port: number, host: string): Promise<boolean> {
 }
 
 /**
- * Polls until something accepts on host:port, or throws after timeoutMs. `alive` lets the caller
+ * Waits until something accepts on host:port, or throws after timeoutMs. `alive` lets the caller
  * stop early when the process it waits for has already died.
  */
 export async function waitForPort(
   port: number,
   opts: { host?: string; timeoutMs?: number; alive?: () => boolean } = {},
 ): Promise<void> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
-  while (Date.now() < deadline) {
-    if (opts.alive && !opts.alive()) throw new Error(`process died before listening on ${port}`);
-    if (await tryConnect(port, opts.host ?? '127.0.0.1')) return;
-    await sleep(25);
-  }
-  throw new Error(
-    `nothing listens on ${opts.host ?? '127.0.0.1'}:${port} after ${opts.timeoutMs ?? 10_000} ms`,
+  const host = opts.host ?? '127.0.0.1';
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  let died = false;
+  const listening = await waitFor(
+    async () => {
+      died = opts.alive !== undefined && !opts.alive();
+      return died || (await tryConnect(port, host));
+    },
+    timeoutMs,
+    25,
   );
+  if (died) throw new Error(`process died before listening on ${port}`);
+  if (!listening) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
 }

@@ -1,6 +1,6 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { splitRequests } from './http1.ts';
+/** A scripted upstream for the request tables: it records the exact bytes of every connection. */
+import { startUpstream, type UpstreamConn } from './harness.ts';
+import { waitFor } from './wait-for.ts';
 
 /** How the fake backend answers. */
 export type BackendScript =
@@ -9,13 +9,7 @@ export type BackendScript =
   /** The first complete request gets these raw bytes; then optionally the backend closes. */
   | { kind: 'raw'; response: string; closeAfter?: boolean };
 
-export type RecordedConn = {
-  acceptedAt: number;
-  /** Everything the backend received on this connection, as latin1. */
-  data: string;
-  closed: boolean;
-  socket: Socket;
-};
+export type RecordedConn = UpstreamConn;
 
 export type Recorder = {
   port: number;
@@ -32,52 +26,24 @@ const OK_RESPONSE = `HTTP/1.1 200 OK\r\nContent-Length: ${OK_BODY.length}\r\nCon
 
 /** A raw TCP HTTP/1 backend that records the exact bytes it gets. */
 export async function startRecorder(initial: BackendScript = { kind: 'ok' }): Promise<Recorder> {
-  let conns: RecordedConn[] = [];
-  const all = new Set<Socket>();
-  const rec: Recorder = {
-    port: 0,
-    script: initial,
-    take: () => {
-      const c = conns;
-      conns = [];
-      return c;
-    },
-    settle: async (ms) => {
-      const deadline = Date.now() + ms;
-      while (Date.now() < deadline && conns.some((c) => !c.closed)) await sleep(10);
-    },
-    close: async () => {
-      for (const s of all) s.destroy();
-      await new Promise<void>((ok) => server.close(() => ok()));
-    },
-  };
-  const server: Server = createServer((socket) => {
-    all.add(socket);
-    const conn: RecordedConn = { acceptedAt: Date.now(), data: '', closed: false, socket };
-    conns.push(conn);
-    let answered = 0;
-    socket.on('data', (b) => {
-      conn.data += b.toString('latin1');
-      const reqs = splitRequests(conn.data).filter((r) => r.complete);
-      const script = rec.script;
-      while (answered < reqs.length) {
-        answered++;
-        if (script.kind === 'ok') socket.write(OK_RESPONSE);
-        else if (answered === 1) {
-          socket.write(Buffer.from(script.response, 'latin1'));
-          if (script.closeAfter) socket.end();
-        }
-      }
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      conn.closed = true;
-      all.delete(socket);
-    });
+  let script = initial;
+  const up = await startUpstream((_req, socket, _up, conn) => {
+    if (script.kind === 'ok') socket.write(OK_RESPONSE);
+    else if (conn?.requests === 1) {
+      socket.write(Buffer.from(script.response, 'latin1'));
+      if (script.closeAfter) socket.end();
+    }
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const a = server.address();
-  if (a === null || typeof a === 'string') throw new Error('no address');
-  rec.port = a.port;
-  return rec;
+  return {
+    port: up.port,
+    get script() {
+      return script;
+    },
+    set script(s) {
+      script = s;
+    },
+    take: () => up.conns.splice(0),
+    settle: async (ms) => void (await waitFor(() => up.conns.every((c) => c.closed), ms)),
+    close: up.close,
+  };
 }
