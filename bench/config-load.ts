@@ -1,29 +1,39 @@
 /**
  * How long `-c` takes on large generated configurations, HAProxy 2.6 and the balancer side by side in
- * one run: N lines of one keyword in `global`, and a ~10 MB file of 122 000 small backends (the shape
- * of a generated multi-tenant configuration, where reload time matters). Prints wall time and peak RSS
- * (GNU time's %M) per file and proxy. A script, not a test: it asserts nothing.
+ * one run: N lines of one keyword in `global` (5k, 10k, 20k: a loader that is linear takes about twice
+ * as long for twice the lines), and a ~10 MB file of 122 000 small backends (the shape of a generated
+ * multi-tenant configuration, where reload time matters). Prints wall time, CPU time (user + system:
+ * steadier than wall on a shared machine) and peak RSS (GNU time's %M) per file and proxy, alternating
+ * the two proxies. A script, not a test: it asserts nothing. Every run is bounded (TIMEOUT_MS).
  *
- *   node bench/config-load.ts [--backends 122000] [--lines 5000,10000,20000,40000] [--rounds 1]
+ *   node bench/config-load.ts [--backends 122000] [--lines 5000,10000,20000] [--rounds 1] [--cpu-prof]
+ *                             [--balancer OTHER_CHECKOUT/packages/balancer/bin/balancer]
+ *
+ * --cpu-prof: one more balancer run on the backends file under `node --cpu-prof`, then the top
+ * functions by self time (bench/results/cpuprof-config-load-<ts>/).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, TOOL_PATH } from '../packages/balancer/test/support/env.ts';
+import { topSelfTime } from './lib/cpu-profile.ts';
 
 const { values } = parseArgs({
   options: {
     backends: { type: 'string', default: '122000' },
-    lines: { type: 'string', default: '5000,10000,20000,40000' },
+    lines: { type: 'string', default: '5000,10000,20000' },
     rounds: { type: 'string', default: '1' },
+    'cpu-prof': { type: 'boolean', default: false },
+    /** Another checkout's bin (e.g. a worktree of main), to compare revisions in one run. */
+    balancer: { type: 'string' },
   },
 });
 const BACKENDS = Number(values.backends);
 const LINES = values.lines.split(',').map(Number);
-const ROUNDS = Number(values.rounds);
-const TIMEOUT_MS = 600_000;
+const ROUNDS = Math.max(1, Number(values.rounds));
+const TIMEOUT_MS = 300_000;
 
 const TAIL = [
   'defaults',
@@ -44,37 +54,33 @@ function globalFile(keyword: (i: number) => string, n: number): string {
   return `${out.join('\n')}\n${TAIL}backend be0\n    server s 127.0.0.1:8080\n`;
 }
 
-/** Many small backends, each with two servers with the usual options, as a generator writes them. */
+/** Many small backends of two servers each, as a generator writes them: ~86 bytes a backend. */
 function backendsFile(n: number): string {
   const out: string[] = ['global', '    maxconn 1000', TAIL];
   for (let i = 0; i < n; i++) {
     const a = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-    out.push(
-      `backend be${i}`,
-      '    balance roundrobin',
-      `    server s${i}a ${a}:8080 weight 10`,
-      `    server s${i}b ${a}:8081 weight 10 backup`,
-    );
+    out.push(`backend be${i}`, `    server a ${a}:80 weight 10`, `    server b ${a}:80 backup`);
   }
   return `${out.join('\n')}\n`;
 }
 
-type Run = { seconds: number; maxRssMb: number; exit: number; err: string };
+type Run = { seconds: number; cpu: number; maxRssMb: number; exit: number; err: string };
 
-function timed(cmd: string, args: string[]): Promise<Run> {
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       '/usr/bin/time',
-      ['-f', '%e %M', cmd, ...args],
-      { env: { ...process.env, PATH: TOOL_PATH }, timeout: TIMEOUT_MS, maxBuffer: 64 << 20 },
+      ['-f', '%e %U %S %M', cmd, ...args],
+      { env: { ...process.env, ...env, PATH: TOOL_PATH }, timeout: TIMEOUT_MS, maxBuffer: 64 << 20 },
       (err, _stdout, stderr) => {
         const lines = stderr.trim().split('\n');
-        const [secs, kb] = (lines.at(-1) ?? '').split(' ').map(Number);
-        const exit = err ? ((err as { code?: number }).code ?? 1) : 0;
+        const [secs, user, sys, kb] = (lines.at(-1) ?? '').split(' ').map(Number);
+        const code = err ? (err as { code?: unknown }).code : 0;
         resolve({
           seconds: secs,
+          cpu: user + sys,
           maxRssMb: kb / 1024,
-          exit: typeof exit === 'number' ? exit : 1,
+          exit: typeof code === 'number' ? code : 1,
           err: lines.slice(0, -1).join('\n').slice(0, 300),
         });
       },
@@ -82,7 +88,7 @@ function timed(cmd: string, args: string[]): Promise<Run> {
   });
 }
 
-const BALANCER = join(REPO_ROOT, 'packages/balancer/bin/balancer');
+const BALANCER = values.balancer ?? join(REPO_ROOT, 'packages/balancer/bin/balancer');
 const dir = mkdtempSync(join(tmpdir(), 'config-load-'));
 try {
   const files: { name: string; path: string }[] = [];
@@ -93,24 +99,34 @@ try {
   };
   for (const n of LINES) {
     write(
-      `global: ${n} × log`,
-      globalFile(() => 'log 127.0.0.1:514 local0', n),
-    );
-    write(
       `global: ${n} × setenv`,
       globalFile((i) => `setenv VAR${i} value${i}`, n),
+    );
+    write(
+      `global: ${n} × log`,
+      globalFile(() => 'log 127.0.0.1:514 local0', n),
     );
     write(
       `global: ${n} × stats socket`,
       globalFile((i) => `stats socket /run/lb-bench-${i}.sock`, n),
     );
   }
-  write(`${BACKENDS} backends`, backendsFile(BACKENDS));
+  const backends = `${BACKENDS} backends`;
+  write(backends, backendsFile(BACKENDS));
 
-  console.log(`# -c -q on each file, ${ROUNDS} round(s), best time shown; node ${process.version}`);
-  console.log(
-    `${'file'.padEnd(30)} ${'size'.padStart(8)}  ${'haproxy s'.padStart(9)} ${'MB'.padStart(6)}  ${'balancer s'.padStart(10)} ${'MB'.padStart(6)}  ratio`,
-  );
+  console.log(`# -c -q on each file, ${ROUNDS} round(s), best wall time shown; node ${process.version}`);
+  const head = [
+    'file'.padEnd(30),
+    'size'.padStart(8),
+    'haproxy s'.padStart(10),
+    'cpu s'.padStart(6),
+    'MB'.padStart(6),
+    'balancer s'.padStart(11),
+    'cpu s'.padStart(6),
+    'MB'.padStart(6),
+    ' B/H',
+  ];
+  console.log(head.join(' '));
   for (const f of files) {
     const best = { haproxy: null as Run | null, balancer: null as Run | null };
     for (let r = 0; r < ROUNDS; r++) {
@@ -124,8 +140,39 @@ try {
     const b = best.balancer as Run;
     const mb = statSync(f.path).size / 1e6;
     console.log(
-      `${f.name.padEnd(30)} ${`${mb.toFixed(1)} MB`.padStart(8)}  ${h.seconds.toFixed(2).padStart(9)} ${h.maxRssMb.toFixed(0).padStart(6)}  ${b.seconds.toFixed(2).padStart(10)} ${b.maxRssMb.toFixed(0).padStart(6)}  ${(b.seconds / h.seconds).toFixed(2)}×`,
+      [
+        f.name.padEnd(30),
+        `${mb.toFixed(1)} MB`.padStart(8),
+        h.seconds.toFixed(2).padStart(10),
+        h.cpu.toFixed(2).padStart(6),
+        h.maxRssMb.toFixed(0).padStart(6),
+        b.seconds.toFixed(2).padStart(11),
+        b.cpu.toFixed(2).padStart(6),
+        b.maxRssMb.toFixed(0).padStart(6),
+        ` ${(b.seconds / h.seconds).toFixed(2)}×`,
+      ].join(' '),
     );
+  }
+
+  if (values['cpu-prof']) {
+    const profDir = join(REPO_ROOT, `bench/results/cpuprof-config-load-${Date.now()}`);
+    mkdirSync(profDir, { recursive: true });
+    const backendsPath = files.find((f) => f.name === backends)?.path as string;
+    await timed(BALANCER, ['-c', '-q', '-f', backendsPath], {
+      NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}`,
+    });
+    const prof = readdirSync(profDir).find((n) => n.endsWith('.cpuprofile'));
+    if (prof === undefined) console.log(`# no .cpuprofile written in ${profDir}`);
+    else {
+      const { total, rows } = topSelfTime(join(profDir, prof), 20);
+      console.log(
+        `\n# balancer -c on ${backends}: top 20 by self time of ${(total / 1000).toFixed(2)} s (${profDir})`,
+      );
+      for (const r of rows)
+        console.log(
+          `${r.pct.toFixed(1).padStart(5)} %  ${r.ms.toFixed(0).padStart(6)} ms  ${r.name}  ${r.where}`,
+        );
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

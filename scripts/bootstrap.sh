@@ -53,8 +53,9 @@ export PATH="$TOOLS/bin:$ROOT/node_modules/.bin:$PATH"
 # Native addons must be built against Node 24's headers, not the system Node's (see DESIGN.md).
 export npm_config_nodedir="$NODE_HOME"
 
-# 4. Debian packages the integration tests and benchmarks use. Only as root, only when missing.
-DEBS=(haproxy keepalived nginx-light wrk tshark arping socat iproute2 curl psmisc nftables)
+# 4. Debian packages the integration tests and benchmarks use (systemd: systemd-analyze and
+#    systemd-socket-activate for the unit tests). Only as root, only when missing.
+DEBS=(haproxy keepalived nginx-light wrk tshark arping socat iproute2 curl psmisc nftables systemd)
 if [ "$(id -u)" = 0 ] && [ "${SKIP_APT:-}" != 1 ]; then
   missing=()
   for p in "${DEBS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

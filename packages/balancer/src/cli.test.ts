@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startUpstream } from '../test/support/harness.ts';
-import { freePort, freePortRun, waitForPort } from '../test/support/ports.ts';
+import { freePort, freePortRun } from '../test/support/ports.ts';
 import { runCli } from '../test/support/proc.ts';
 import { exchange } from '../test/support/raw-client.ts';
 import { startRawServer } from '../test/support/raw-server.ts';
@@ -38,11 +38,12 @@ test('-v prints the version; an unknown flag is a usage error', () => {
 test('without -f: the built-in demo balances over two demo servers; SIGTERM exits 0', async () => {
   // the demo uses PORT, PORT+1, PORT+2
   const port = await freePortRun(3);
-  const { child, out } = run([], { BALANCER_DEMO_PORT: String(port) });
-  await waitForPort(port, { alive: () => out.code === null, timeoutMs: 10_000 });
-  assert.match(out.stderr, /built-in demo/);
+  // -V: the "listening on" notice comes once the demo servers and the frontend are up
+  const { child, out } = run(['-V'], { BALANCER_DEMO_PORT: String(port) });
+  assert.ok(await waitFor(() => out.stderr.includes('built-in demo'), 5000), out.stderr);
+  assert.ok(await waitFor(() => out.stderr.includes(`listening on 127.0.0.1:${port}`), 5000), out.stderr);
   let served = '';
-  for (let i = 0; i < 10 && !/demo2/.test(served); i++) {
+  for (let i = 0; i < 4 && !/demo2/.test(served); i++) {
     const r = await exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { ms: 2000 });
     served += r.text;
   }

@@ -1,12 +1,12 @@
 // `balancer` with HAProxy's command line. One process; it never forks (systemd runs it in the
 // foreground, as HAProxy's -Ws/-db), speaks sd_notify when $NOTIFY_SOCKET is set, and never lets a
 // signal kill it by accident (see cli/signals.ts).
-import { renameSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
 import { systemdNotifier } from '@ha-lb/sd-notify';
 import { evaluateBlockCondition } from '@ha-lb/shared-config/haproxy';
 import { type CliArgs, parseArgs, USAGE, UsageError } from './cli/args.ts';
 import { diagnosticLines, executablePath, runCheck } from './cli/check.ts';
+import { writePidfile } from './cli/pidfile.ts';
 import { onSignals, type SignalAction } from './cli/signals.ts';
 import { stateDump } from './cli/state-dump.ts';
 import { versionText } from './cli/version-text.ts';
@@ -143,13 +143,9 @@ async function main(argv: string[]): Promise<number> {
   const pidfile = args.pidfile ?? config.global.pidfile;
   if (pidfile) {
     try {
-      // Written whole under a temporary name, then renamed: a reader (systemd's PIDFile=, a script
-      // polling for it) never sees an empty or partial file.
-      const tmp = `${pidfile}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${process.pid}\n`);
-      renameSync(tmp, pidfile);
+      writePidfile(pidfile, process.pid);
     } catch (err) {
-      messages.alert(`Cannot create pidfile ${pidfile}: ${(err as Error).message}`);
+      messages.alert((err as Error).message);
       await engine.stop(0);
       return 1;
     }

@@ -19,6 +19,7 @@ import { setServerUp } from '../src/backend/backend.ts';
 import { effectOfKey, inEffectRules, UNLISTED } from '../src/config/in-effect.ts';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
+import { CHECK_EFFECTS } from './checks-effects.ts';
 import { okResponder, quiet, startUpstream, type Upstream } from './support/harness.ts';
 import { freePort, freePortSync } from './support/ports.ts';
 import { runCli as spawnCli } from './support/proc.ts';
@@ -123,8 +124,9 @@ function runCli(text: string, args: string[] = []) {
   return { child, out, dir };
 }
 
-/** One behaviour per applied key. */
+/** One behaviour per applied key (the health-check keywords' are in checks-effects.ts). */
 const EFFECTS: Record<string, () => Promise<void>> = {
+  ...CHECK_EFFECTS,
   async bind() {
     const up = await upstream();
     const { ports } = await serve(
@@ -705,6 +707,7 @@ describe('what is in effect', () => {
         "'userlist' sections are not implemented yet",
       ],
       [
+        // monitor fail needs the ACL engine: refused until it exists (monitor-uri alone is applied)
         'frontend f\n    bind 127.0.0.1:0\n    monitor-uri /m\n    monitor fail if { nbsrv(b) lt 1 }\n    default_backend b',
         "'monitor' is not implemented yet",
       ],

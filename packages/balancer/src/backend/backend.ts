@@ -21,13 +21,6 @@ export function newBackendState(spec: BackendSpec): BackendState {
   return { spec, servers, lb, httpReuse: spec.httpReuse, cookie };
 }
 
-/** Servers that may take traffic: active ones, or the backups when no active server is usable. */
-export function usableServers(be: BackendState): ServerState[] {
-  const active = be.servers.filter((s) => s.up && !s.spec.backup);
-  if (active.length > 0) return active;
-  return be.servers.filter((s) => s.up && s.spec.backup);
-}
-
 /** Marks a server UP or DOWN (checks, the runtime API) and tells the subscribers. */
 export function setServerUp(
   events: StateEvents,

@@ -75,7 +75,7 @@ function backend(port: number, retries: number) {
     timeouts: { ...NO_TIMEOUTS, connect: 1000 },
     retries,
     httpReuse: 'safe',
-    options: { httpServerClose: false, httpClose: false, httpKeepAlive: false },
+    options: { httpServerClose: false, httpClose: false },
     forwardfor: null,
     balance: { algorithm: 'roundrobin', args: [] },
     errorfiles: new Map(),

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { ObservedEvent } from '../checks/observe.ts';
 
 const READ_BUFFER = Buffer.allocUnsafe(65536);
 
@@ -22,6 +23,8 @@ export interface ConnTarget {
   readonly spec: { readonly host: string; readonly port: number; readonly path: string | null };
   conns: number;
   readonly idle: ServerConn[];
+  /** `observe`: told of connection outcomes (and, by the HTTP session, of response statuses) */
+  observe?: ((event: ObservedEvent) => void) | undefined;
 }
 
 /** The timeouts a server connection applies itself (the backend's `timeout connect` and `timeout server`). */
@@ -63,6 +66,7 @@ export class ServerConn {
     if (t.connect) socket.setTimeout(t.connect);
     socket.on('connect', () => {
       this.connected = true;
+      server.observe?.('l4-ok');
       socket.setTimeout(this.serverTimeout);
       this.owner?.onServerConnect(this);
     });
@@ -76,6 +80,7 @@ export class ServerConn {
     socket.on('timeout', () => {
       if (!this.connected) {
         socket.destroy();
+        server.observe?.('l4-err');
         this.owner?.onServerConnectError(this, new Error('connect timeout'));
         this.owner = null;
         return;
@@ -86,6 +91,7 @@ export class ServerConn {
     socket.on('error', (err) => {
       this.reusable = false;
       if (!this.connected) {
+        server.observe?.('l4-err');
         const o = this.owner;
         this.owner = null;
         o?.onServerConnectError(this, err);
@@ -114,14 +120,6 @@ export class ServerConn {
     }
     // false pauses the socket (backpressure asked for by the owner through pause())
     return !this.socket.isPaused();
-  }
-
-  setTimeoutMs(ms: number | null): void {
-    this.socket.setTimeout(ms ?? 0);
-  }
-
-  restoreServerTimeout(): void {
-    this.socket.setTimeout(this.serverTimeout);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ObservedEvent } from '../checks/observe.ts';
 import type { ServerSpec } from '../engine/engine-config.ts';
 import type { ServerConn } from './server-conn.ts';
 
@@ -9,6 +10,8 @@ export interface ServerState {
   /** idle keep-alive connections (ServerConn), most recently used last: LIFO keeps the hot ones warm */
   idle: ServerConn[];
   up: boolean;
+  /** `observe layer4|layer7`: live traffic's verdicts go to the server's health checks */
+  observe?: ((event: ObservedEvent) => void) | undefined;
 }
 
 export function newServerState(spec: ServerSpec): ServerState {

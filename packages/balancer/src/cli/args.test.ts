@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { LB_ERR } from '../errors.ts';
 import { parseArgs, UsageError } from './args.ts';
 
 test('parses HAProxy flags', () => {
@@ -30,4 +31,5 @@ test('version flags and errors', () => {
   assert.equal(parseArgs(['-vv']).version, 2);
   assert.throws(() => parseArgs(['-f']), UsageError);
   assert.throws(() => parseArgs(['--nope']), UsageError);
+  assert.throws(() => parseArgs(['-n', 'x']), { code: LB_ERR.USAGE });
 });

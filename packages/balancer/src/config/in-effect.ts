@@ -15,6 +15,7 @@
  * Rules match a use's key exactly, or by prefix when they end in `*`; the first match wins.
  */
 import type { KeywordUse } from '@ha-lb/shared-config/haproxy';
+import { checkRuleSupport } from '../checks/from-model.ts';
 
 export type Effect =
   | { readonly status: 'applied' }
@@ -38,7 +39,10 @@ const SERVE = 'without it this proxy would not serve what the configuration says
 
 // Why a feature is not in effect yet.
 const LOG = 'logging is planned';
-const CHECKS = 'health checks are planned';
+const CHECKS = 'this part of health checks is planned';
+const CHECK_KIND = 'this check kind is planned; a TCP connect check runs instead';
+// Why ignoring a check rule would be wrong: the check would pass or fail on something else.
+const CHECK_TEST = 'the health check would test something else than the configuration says';
 const TLS = 'TLS is planned';
 const RULES = 'ACLs and rules are planned';
 const STATS = 'the stats page and runtime API are planned';
@@ -154,8 +158,8 @@ const RULES_TABLE: readonly Rule[] = [
   ['log', warn(LOG)],
   ['log-tag', warn(LOG)],
   ['log-send-hostname', warn(LOG)],
-  ['spread-checks', warn(CHECKS)],
-  ['max-spread-checks', warn(CHECKS)],
+  ['spread-checks', APPLIED],
+  ['max-spread-checks', APPLIED],
   ['external-check', warn(CHECKS)],
   ['ca-base', warn(TLS)],
   ['crt-base', warn(TLS)],
@@ -269,7 +273,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['timeout client-fin', APPLIED],
   ['timeout server-fin', APPLIED],
   ['timeout queue', warn('queueing is planned')],
-  ['timeout check', warn(CHECKS)],
+  ['timeout check', APPLIED],
   ['timeout tarpit', warn(RULES)],
   ['option http-server-close', APPLIED],
   ['option httpclose', APPLIED],
@@ -277,6 +281,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['option forwardfor', APPLIED],
   ['option transparent', refuse('transparent proxying is not implemented', ROUTE)],
   ['option http-restrict-req-hdr-names', refuse('header-name restrictions are planned', ACCESS)],
+  ['option log-health-checks', APPLIED],
   ['option httplog', warn(LOG)],
   ['option httpslog', warn(LOG)],
   ['option tcplog', warn(LOG)],
@@ -287,16 +292,16 @@ const RULES_TABLE: readonly Rule[] = [
   ['option redispatch', APPLIED],
   ['option persist', APPLIED],
   ['option allbackups', warn('using several backup servers at once is planned')],
-  ['option httpchk', warn(CHECKS)],
-  ['option tcp-check', warn(CHECKS)],
-  ['option ssl-hello-chk', warn(CHECKS)],
-  ['option smtpchk', warn(CHECKS)],
-  ['option mysql-check', warn(CHECKS)],
-  ['option pgsql-check', warn(CHECKS)],
-  ['option redis-check', warn(CHECKS)],
-  ['option ldap-check', warn(CHECKS)],
-  ['option spop-check', warn(CHECKS)],
-  ['option external-check', warn(CHECKS)],
+  ['option httpchk', APPLIED],
+  ['option tcp-check', APPLIED],
+  ['option ssl-hello-chk', warn(CHECK_KIND)],
+  ['option smtpchk', warn(CHECK_KIND)],
+  ['option mysql-check', warn(CHECK_KIND)],
+  ['option pgsql-check', warn(CHECK_KIND)],
+  ['option redis-check', warn(CHECK_KIND)],
+  ['option ldap-check', warn(CHECK_KIND)],
+  ['option spop-check', warn(CHECK_KIND)],
+  ['option external-check', warn(CHECK_KIND)],
   ['option checkcache', warn('cacheable-response checks are planned')],
   ['option contstats', inert('counters are always continuous')],
   ['option disable-h2-upgrade', inert('HTTP/2 is not offered yet')],
@@ -337,19 +342,19 @@ const RULES_TABLE: readonly Rule[] = [
   ['server stick', warn(STICK)],
   ['server non-stick', warn(STICK)],
   ['server log-proto', warn(LOG)],
+  ['server check', APPLIED],
   ['server check*', warn(CHECKS)],
-  ...[
-    'inter',
-    'fastinter',
-    'downinter',
-    'rise',
-    'fall',
-    'port',
-    'addr',
-    'observe',
-    'error-limit',
-    'track',
-  ].map((o): Rule => [`server ${o}`, warn(CHECKS)]),
+  ['server inter', APPLIED],
+  ['server fastinter', APPLIED],
+  ['server downinter', APPLIED],
+  ['server rise', APPLIED],
+  ['server fall', APPLIED],
+  ['server port', APPLIED],
+  ['server addr', APPLIED],
+  ['server observe', APPLIED],
+  ['server error-limit', APPLIED],
+  ['server on-error', APPLIED],
+  ['server track', warn('tracking another server’s checks is planned')],
   ['server on-*', warn(CHECKS)],
   ['server pool-*', warn(TUNING)],
   ['server max-reuse', warn(TUNING)],
@@ -385,7 +390,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['server-template', refuse('server templates need DNS resolution at runtime, which is planned', ROUTE)],
   ['use-fcgi-app', refuse('FastCGI is planned', SERVE)],
   ['acl', warn(RULES)],
-  ['monitor-uri', warn('monitoring requests are planned')],
+  ['monitor-uri', APPLIED],
   ['monitor-net', warn('monitoring requests are planned')],
   ['http-error', warn('http-error responses are planned')],
   ['errorloc', warn('error redirects are planned')],
@@ -399,8 +404,8 @@ const RULES_TABLE: readonly Rule[] = [
   ['persist', warn('RDP cookie persistence (mode tcp) is planned')],
   ['stick', warn(STICK)],
   ['stick-table', warn(STICK)],
-  ['http-check', warn(CHECKS)],
-  ['tcp-check', warn(CHECKS)],
+  ['http-check', APPLIED], // refined by its form in effectOf
+  ['tcp-check', APPLIED], // refined by its form in effectOf
   ['external-check', warn(CHECKS)],
   ['email-alert', warn('email alerts are planned')],
   ['log', warn(LOG)],
@@ -454,6 +459,15 @@ export function effectOf(use: KeywordUse): Effect {
     return warn(
       `Node cannot chroot; confine the balancer with the systemd unit's sandboxing instead (RootDirectory=${use.args[0]} or ProtectSystem=strict with ReadWritePaths=)`,
     );
+  if (use.key === 'http-check' || use.key === 'tcp-check') {
+    const s = checkRuleSupport(use.key, use.args);
+    if (s !== null)
+      return s.level === 'refuse'
+        ? refuse(s.note, CHECK_TEST)
+        : s.level === 'warn'
+          ? warn(s.note)
+          : inert(s.note);
+  }
   if (use.key === 'nbthread' && use.args[0] !== '1')
     return warn('the balancer serves traffic from one thread per process; workers are planned');
   return effectOfKey(use.key);

@@ -5,6 +5,7 @@
  */
 
 import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
+import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
 
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
@@ -56,7 +57,6 @@ export type HttpConnMode = 'keep-alive' | 'server-close' | 'close';
 export interface HttpOptions {
   httpServerClose: boolean;
   httpClose: boolean;
-  httpKeepAlive: boolean;
 }
 
 export interface ServerSpec {
@@ -71,6 +71,8 @@ export interface ServerSpec {
   backup: boolean;
   /** `cookie VALUE` (or the `dynamic` one): the persistence cookie's value naming this server */
   cookie?: string | null;
+  /** `check` and its settings (checks/check-spec.ts); absent or null: not checked */
+  check?: ServerCheckSpec | null;
 }
 
 export type HttpReuse = 'never' | 'safe' | 'aggressive' | 'always';
@@ -93,6 +95,8 @@ export interface BackendSpec {
   persist?: boolean;
   /** `option redispatch [N]`: null/absent = off, else N (-1 = on the last retry) */
   redispatch?: number | null;
+  /** how its servers are checked (`option httpchk`, `tcp-check`…); absent or null: no server checks */
+  checks?: BackendCheckSpec | null;
 }
 
 export interface FrontendSpec {
@@ -106,6 +110,8 @@ export interface FrontendSpec {
   /** name of the backend that gets the traffic (a listen section names itself) */
   defaultBackend: string | null;
   errorfiles: Map<number, Buffer>;
+  /** `monitor-uri`: requests for exactly this URI are answered 200 by the balancer itself */
+  monitorUri?: string | null;
 }
 
 export interface EngineConfig {
@@ -119,6 +125,8 @@ export interface EngineConfig {
     maxHeaders: number;
     /** `hard-stop-after`: bound of a graceful stop, ms */
     hardStopAfter?: number | null;
+    /** `spread-checks` / `max-spread-checks` */
+    checks?: CheckGlobals;
   };
   frontends: FrontendSpec[];
   backends: Map<string, BackendSpec>;

@@ -2,6 +2,7 @@ import { lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { type BackendState, newBackendState } from '../backend/backend.ts';
 import { StateEvents } from '../backend/state-events.ts';
+import { type HealthChecks, startHealthChecks } from '../checks/scheduler.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
@@ -36,6 +37,8 @@ export interface Engine {
   sessionCounts(): { proxy: string; sessions: number }[];
   /** server and listener state changes (the health API, stats and logs subscribe) */
   readonly events: StateEvents;
+  /** the servers' health checks (checks/scheduler.ts) */
+  readonly checks: HealthChecks;
 }
 
 interface Listening {
@@ -144,13 +147,19 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
 
   let stopped: Promise<void> | null = null;
   const events = new StateEvents();
+  const checks = startHealthChecks([...backends.values()], events, messages, {
+    spreadChecks: config.global.checks?.spreadChecks ?? 0,
+    maxSpreadChecks: config.global.checks?.maxSpreadChecks ?? null,
+  });
   return {
     events,
+    checks,
     listeners,
     listenSockets: servers,
     backends: [...backends.values()],
     stop(graceMs: number) {
       for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
+      checks.stop();
       stopped ??= stopAll(servers, listeners, runtimes, backends, graceMs);
       return stopped;
     },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '@ha-lb/shared-config/haproxy';
 import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
+import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import type {
   BackendSpec,
@@ -33,7 +34,6 @@ function options(p: ModelProxy): HttpOptions {
   return {
     httpServerClose: p.options.httpServerClose === true,
     httpClose: p.options.httpclose === true,
-    httpKeepAlive: p.options.httpKeepAlive === true,
   };
 }
 
@@ -79,6 +79,7 @@ function server(s: ModelServer, proxy: string): ServerSpec {
     maxconn: s.maxconn ?? null,
     disabled: s.disabled === true,
     backup: s.backup === true,
+    check: serverCheck(s, proxy),
   };
 }
 
@@ -109,6 +110,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         cookie,
         persist: p.options.persist === true,
         redispatch: redispatchOf(p),
+        checks: backendChecks(p),
       });
     }
     if (p.capabilities.frontend) {
@@ -131,6 +133,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         forwardfor: p.options.forwardfor ?? null,
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
+        monitorUri: p.monitorUri,
       });
     }
   }
@@ -143,6 +146,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
       tuneMaxrewrite: Math.min(model.global.tuneMaxrewrite, model.global.tuneBufsize / 2),
       maxHeaders: model.global.tuneHttpMaxhdr,
       hardStopAfter: model.global.hardStopAfter,
+      checks: checkGlobals(model),
     },
     frontends,
     backends,

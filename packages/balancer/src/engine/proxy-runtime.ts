@@ -35,6 +35,8 @@ export interface ProxyRuntime {
   sessions: Set<Session>;
   /** the frontend this pair belongs to */
   frontend: FrontendRuntime;
+  /** `monitor-uri`, as bytes to compare with request targets */
+  monitorUri: Buffer | null;
 }
 
 export interface Session {
@@ -121,5 +123,6 @@ function makeProxyRuntime(
     retries: be?.spec.retries ?? 3,
     sessions: frontend.sessions,
     frontend,
+    monitorUri: fe.monitorUri ? Buffer.from(fe.monitorUri, 'latin1') : null,
   };
 }

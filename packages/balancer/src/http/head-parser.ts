@@ -6,7 +6,6 @@
  */
 
 /** Why a head was rejected (a request gets 400, a response 502). */
-export const PARSE_OK = 0;
 export type ParseError =
   | 'bad-start-line'
   | 'bad-version'

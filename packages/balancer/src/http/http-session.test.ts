@@ -359,14 +359,28 @@ describe('connection modes and reuse', () => {
 
 describe('maxconn', () => {
   test('at the limit connections wait (not refused) and are served when a slot frees', async () => {
-    const { port } = await setup({ maxconn: 1 });
+    const { port, engine, up } = await setup({ maxconn: 1 });
     const first = openClient(port);
     first.write(GET('/first'));
     assert.ok(await first.until((t) => t.includes('ok /first')));
-    // the second connection is established by the kernel but not served while the first one is open
+    // the second connection is accepted (this listener runs after the engine's own, which admits or
+    // parks it synchronously) but gets no session while the first one is open
+    let secondAccepted = false;
+    engine.listenSockets[0].once('connection', () => {
+      secondAccepted = true;
+    });
     const second = openClient(port);
     second.write(GET('/second'));
-    assert.equal(await second.until((t) => t.length > 0, 300), false, 'not served while at maxconn');
+    assert.ok(await waitFor(() => secondAccepted, 5000), 'second connection accepted');
+    assert.deepEqual(engine.sessionCounts(), [{ proxy: 'fe', sessions: 1 }], 'parked while at maxconn');
+    first.write(GET('/again'));
+    assert.ok(await first.until((t) => t.includes('ok /again')));
+    assert.deepEqual(
+      up.requests.map((r) => r.split(' ')[1]),
+      ['/first', '/again'],
+      'the parked request was not forwarded',
+    );
+    assert.equal(second.text(), '', 'not served while at maxconn');
     first.sock.destroy();
     assert.ok(await second.until((t) => t.includes('ok /second')), 'served once a slot freed');
     second.sock.destroy();

@@ -3,6 +3,7 @@ import type { BackendState } from '../backend/backend.ts';
 import { Dispatch } from '../backend/dispatch.ts';
 import type { ServerState } from '../backend/server.ts';
 import { releaseToPool, type ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
+import { httpStatusEvent } from '../checks/observe.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
@@ -10,6 +11,7 @@ import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
 import { findHeadEnd, type HttpHead, newHead, parseHead, requestLinePrefixInvalid } from './head-parser.ts';
+import { isMonitorUri, monitorResponse } from './monitor-uri.ts';
 import { Transaction } from './transaction.ts';
 
 // Session states
@@ -178,6 +180,10 @@ export class HttpSession implements ServerConnOwner {
     else if (h.contentLength > 0) this.tx.reqBody.reset(FRAMING_LENGTH, h.contentLength);
     else this.tx.reqBody.reset(FRAMING_NONE, 0);
 
+    if (isMonitorUri(px.monitorUri, buf, h.uriStart, h.uriEnd)) {
+      this.answerMonitor(buf, headEnd);
+      return;
+    }
     const be = this.chooseBackend();
     const ed = this.reqEdits.reset(h, buf);
     // a persistence cookie may designate the server; otherwise the balancing algorithm picks one
@@ -213,6 +219,33 @@ export class HttpSession implements ServerConnOwner {
     this.tx.resHeadDone = false;
     this.tx.replay = this.tx.reqBody.done ? out.buf : null;
     this.acquire(server, out.buf, direct);
+  }
+
+  /** `monitor-uri`: the 200 HAProxy answers itself; a body that is all here is read and dropped. */
+  private answerMonitor(buf: Buffer, headEnd: number): void {
+    let rest: Buffer | null = headEnd < buf.length ? buf.subarray(headEnd) : null;
+    if (!this.tx.reqBody.done && rest !== null) {
+      const n = this.tx.reqBody.consume(rest, 0, rest.length);
+      if (n < 0) {
+        this.sendError(400);
+        return;
+      }
+      rest = n < rest.length ? rest.subarray(n) : null;
+    }
+    this.tx.status = 200;
+    this.tx.tEnd = Date.now();
+    const close = this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done;
+    if (close) {
+      this.state = S_CLOSED;
+      this.client.end(monitorResponse(this.tx.http10, true, this.tx.isHead));
+      this.cleanup();
+      return;
+    }
+    this.state = S_EXCHANGE;
+    this.inbuf = rest;
+    this.client.write(monitorResponse(false, false, this.tx.isHead));
+    this.tx.keepClient = true;
+    this.finishExchange();
   }
 
   /**
@@ -452,6 +485,7 @@ export class HttpSession implements ServerConnOwner {
       }
       this.tx.resHeadDone = true;
       this.tx.status = status;
+      conn.server.observe?.(httpStatusEvent(status));
       this.tx.tResponse = Date.now();
       this.tx.bytesOut += out.buf.length;
       if (!this.client.write(out.buf)) {
@@ -598,6 +632,7 @@ export class HttpSession implements ServerConnOwner {
     }
     if (this.state === S_EXCHANGE && !this.tx.resHeadDone) {
       conn.reusable = false;
+      conn.server.observe?.('http-read-timeout');
       this.serverError(504);
       return;
     }
@@ -612,6 +647,7 @@ export class HttpSession implements ServerConnOwner {
 
   private badResponse(conn: ServerConn): void {
     conn.reusable = false;
+    conn.server.observe?.('http-rsp');
     this.tx.terminate('P', 'H');
     this.serverError(502);
   }

@@ -63,15 +63,29 @@ test('mode tcp: server half-close — the client can keep sending after the serv
 });
 
 test('mode tcp: timeout client closes an idle connection; connect failure closes after retries', async () => {
-  const { port: upPort } = await upstream(() => {});
+  const timeout = 1000;
+  const { port: upPort } = await upstream((s) => s.on('data', (d) => s.write(d)));
   const { engine, port } = await startProxy({
     mode: 'tcp',
     servers: [{ port: upPort }],
-    timeouts: { client: 200 },
+    timeouts: { client: timeout },
   });
   cleanups.push(() => engine.stop(0));
   const c = openClient(port);
-  assert.ok(await waitFor(() => c.closed(), 2000), 'idle client closed by timeout client');
+  const sentAt = performance.now();
+  c.write('ping');
+  // open before the timeout: the bytes go through and come back
+  assert.ok(await c.until((t) => t === 'ping', 5000), 'echoes before timeout client');
+  assert.equal(c.closed(), false);
+  // closed after it: the proxy's last activity on the client side came after `sentAt`, and timers
+  // only run late, so the close cannot come sooner than `timeout` after it (1 ms of timer rounding)
+  assert.ok(await waitFor(() => c.closed(), timeout + 5000), 'idle client closed by timeout client');
+  const idleMs = performance.now() - sentAt;
+  assert.ok(
+    idleMs >= timeout - 1,
+    `closed after ${idleMs.toFixed(0)} ms, before timeout client ${timeout} ms`,
+  );
+  assert.equal(c.text(), 'ping');
 
   const dead = await freePort();
   const p2 = await startProxy({ mode: 'tcp', servers: [{ port: dead }], retries: 1 });
@@ -81,17 +95,31 @@ test('mode tcp: timeout client closes an idle connection; connect failure closes
 });
 
 test('mode tcp: timeout tunnel replaces client/server timeouts once connected', async () => {
-  const { port: upPort } = await upstream((s) => s.on('data', (d) => s.write(d)));
-  const { engine, port } = await startProxy({
+  const echo = await upstream((s) => s.on('data', (d) => s.write(d)));
+  const tunnel = await startProxy({
     mode: 'tcp',
-    servers: [{ port: upPort }],
-    timeouts: { client: 100, server: 100, tunnel: 2000 },
+    servers: [{ port: echo.port }],
+    timeouts: { client: 100, server: 100, tunnel: 10_000 },
   });
-  cleanups.push(() => engine.stop(0));
-  const c = openClient(port);
-  await new Promise((r) => setTimeout(r, 400)); // longer than client/server, shorter than tunnel
-  assert.equal(c.closed(), false);
+  cleanups.push(() => tunnel.engine.stop(0));
+  // the control: the same client/server timeouts without a tunnel timeout
+  const control = await startProxy({
+    mode: 'tcp',
+    servers: [{ port: echo.port }],
+    timeouts: { client: 100, server: 100 },
+  });
+  cleanups.push(() => control.engine.stop(0));
+  const c = openClient(tunnel.port);
   c.write('ping');
-  assert.ok(await waitFor(() => c.text() === 'ping'));
+  assert.ok(await c.until((t) => t === 'ping', 5000), 'tunnel connected');
+  // the tunnel connection went idle before the control connection opened, so a 100 ms timer on it
+  // would fire before the control's (same process, same timer list): no wall-clock bound is needed
+  const k = openClient(control.port);
+  k.write('x');
+  assert.ok(await waitFor(() => k.closed(), 5000), 'the control connection closed by timeout client/server');
+  assert.equal(k.text(), 'x');
+  assert.equal(c.closed(), false);
+  c.write('pong');
+  assert.ok(await c.until((t) => t === 'pingpong', 5000), 'the tunnel connection still echoes');
   c.sock.destroy();
 });

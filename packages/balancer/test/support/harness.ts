@@ -35,7 +35,7 @@ export interface ProxyOpts {
 
 export function proxyConfig(o: ProxyOpts): EngineConfig {
   const timeouts = { ...NO_TIMEOUTS, connect: 1000, client: 5000, server: 5000, ...o.timeouts };
-  const options = { httpServerClose: false, httpClose: false, httpKeepAlive: false, ...o.options };
+  const options = { httpServerClose: false, httpClose: false, ...o.options };
   const mode = o.mode ?? 'http';
   const fe: FrontendSpec = {
     name: 'fe',

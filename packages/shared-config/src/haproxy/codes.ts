@@ -30,6 +30,8 @@ export const CODES = {
   removed: 'CFG_ERR_REMOVED_KEYWORD',
   /** A `.alert` directive in the configuration. */
   userDirective: 'CFG_ERR_ALERT_DIRECTIVE',
+  /** The parser built a model its own schema rejects: a bug in the parser, reported rather than thrown. */
+  internal: 'CFG_ERR_INTERNAL',
   /** A legacy form accepted for compatibility, with the modern form to write. */
   legacy: 'CFG_WARN_LEGACY',
   /** A setting that has no effect where it is written (HAProxy's "ignored" warnings). */

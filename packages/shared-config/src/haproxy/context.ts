@@ -31,15 +31,6 @@ export type ProxyDraft = Omit<ProxyInput, 'timeouts' | 'options' | 'stats'> & {
   defaultBackendAt?: { file: string; line: number };
 };
 
-export type SectionKind =
-  | 'global'
-  | 'defaults'
-  | 'frontend'
-  | 'backend'
-  | 'listen'
-  | 'userlist'
-  | 'http-errors';
-
 export interface LineContext {
   readonly file: string;
   readonly line: number;
@@ -64,6 +55,10 @@ export interface LineContext {
   resolveCert(path: string): string;
   /** True when the file exists and is readable. */
   readable(path: string): boolean;
+  /** The same line read as `keyword args` (`stats timeout 5s` → 'stats timeout', ['5s']); uses still record the line's words. */
+  as(keyword: string, args: readonly string[]): LineContext;
+  /** The same line, recording no keyword uses. */
+  withoutUses(): LineContext;
 }
 
 export { CODES } from './codes.ts';

@@ -115,7 +115,7 @@ const statsKeyword: GlobalKeyword = {
   ownStatus: true,
   handle(ctx, g) {
     const sub = ctx.args[0];
-    const rest = { ...ctx, keyword: `stats ${sub}`, args: ctx.args.slice(1) } as LineContext;
+    const rest = ctx.as(`stats ${sub}`, ctx.args.slice(1));
     switch (sub) {
       case 'socket':
         statsSocket(ctx, g);

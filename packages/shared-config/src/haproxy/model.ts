@@ -4,6 +4,19 @@
  * loader returns the parsed value deep-frozen. Times are milliseconds, sizes are bytes.
  */
 import { z } from 'zod';
+import { deepFreeze } from '../common/deep-freeze.ts';
+
+/**
+ * A default every parse shares: one deep-frozen value, where a default given as a value is copied into
+ * each object (zod clones it). The loaded model is deep-frozen anyway, so the sharing cannot be seen, and
+ * a generated configuration of 100 000 proxies is spared millions of empty arrays and default objects.
+ */
+function shared<T>(value: T): () => T {
+  const frozen = deepFreeze(value);
+  return () => frozen;
+}
+const EMPTY_LIST = shared([]);
+const EMPTY_RECORD = shared({});
 
 // ---------------------------------------------------------------------------------------------
 // Values
@@ -58,9 +71,9 @@ export const AclCriterionSchema = z.strictObject({
   /** `-m METHOD` or implied by the fetch suffix (`path_beg` → 'beg'); null = the fetch's default. */
   match: z.string().nullable().default(null),
   /** `-f FILE` pattern files, as written. */
-  patternFiles: z.array(z.string()).default([]),
+  patternFiles: z.array(z.string()).default(EMPTY_LIST),
   /** Other flags (`-n`, `-u ID`, `-M`), as written. */
-  otherFlags: z.array(z.string()).default([]),
+  otherFlags: z.array(z.string()).default(EMPTY_LIST),
   values: z.array(z.string()),
 });
 
@@ -152,7 +165,7 @@ export const HttpRuleSchema = z.discriminatedUnion('action', [
     status: z.int().min(200).max(599).default(200),
     contentType: z.string().nullable().default(null),
     body: ReturnBodySchema,
-    headers: z.array(z.strictObject({ name: z.string(), format: z.string() })).default([]),
+    headers: z.array(z.strictObject({ name: z.string(), format: z.string() })).default(EMPTY_LIST),
     ...RuleBase,
   }),
   z.strictObject({ action: z.literal('auth'), realm: z.string().nullable().default(null), ...RuleBase }),
@@ -210,7 +223,7 @@ export const StatsSocketSchema = z.strictObject({
   gid: z.int().nullable().default(null),
   exposeFdListeners: z.boolean().default(false),
   /** Other bind options on the socket line, as parsed. */
-  options: z.record(z.string(), z.union([z.string(), z.boolean(), z.number()])).default({}),
+  options: z.record(z.string(), z.union([z.string(), z.boolean(), z.number()])).default(EMPTY_RECORD),
   ...Where,
 });
 
@@ -231,9 +244,9 @@ export const GlobalSectionSchema = z.strictObject({
   ulimitN: z.int().nullable().default(null),
   /** Percent (0–50) of random jitter on health-check intervals. */
   spreadChecks: z.int().min(0).max(50).default(0),
-  log: z.array(LogTargetSchema).default([]),
+  log: z.array(LogTargetSchema).default(EMPTY_LIST),
   logTag: z.string().nullable().default(null),
-  statsSockets: z.array(StatsSocketSchema).default([]),
+  statsSockets: z.array(StatsSocketSchema).default(EMPTY_LIST),
   /** `stats timeout`, ms. */
   statsTimeout: TimeMs.default(10000),
   statsMaxconn: z.int().min(1).default(10),
@@ -244,7 +257,7 @@ export const GlobalSectionSchema = z.strictObject({
   /** OUR extension: `health-socket PATH [mode OCTAL]`, the Unix socket the ha-agent tracks. */
   healthSocket: z
     .strictObject({ path: z.string().min(1), mode: z.int().min(0).max(0o7777) })
-    .default({ path: DEFAULT_HEALTH_SOCKET_PATH, mode: 0o660 }),
+    .default(shared({ path: DEFAULT_HEALTH_SOCKET_PATH, mode: 0o660 })),
   hardStopAfter: TimeMs.nullable().default(null),
   /**
    * OUR extension: start even when keywords that decide access, routing or encryption are not
@@ -256,7 +269,7 @@ export const GlobalSectionSchema = z.strictObject({
   caBase: z.string().nullable().default(null),
   crtBase: z.string().nullable().default(null),
   /** `ssl-*` keywords and other keywords accepted without a dedicated field, last one wins, args as written. */
-  settings: z.record(z.string(), z.array(z.string())).default({}),
+  settings: z.record(z.string(), z.array(z.string())).default(EMPTY_RECORD),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -313,7 +326,7 @@ export const ServerSchema = z.strictObject({
   resolvePrefer: z.enum(['ipv4', 'ipv6']).nullable().default(null),
   id: z.int().nullable().default(null),
   /** Options accepted and kept as written (ciphers, ca-file, crt, alpn, proto, pool-*, …). */
-  other: z.record(z.string(), z.union([z.string(), z.boolean()])).default({}),
+  other: z.record(z.string(), z.union([z.string(), z.boolean()])).default(EMPTY_RECORD),
   ...Where,
 });
 
@@ -431,7 +444,7 @@ export const OptionsSchema = z.strictObject({
   redispatchInterval: z.int().nullable().default(null),
   /** The other check kinds: tcp-check, ssl-hello-chk, smtpchk, mysql-check, pgsql-check, redis-check, ldap-check, spop-check, external-check. */
   checkType: z.string().nullable().default(null),
-  checkArgs: z.array(z.string()).default([]),
+  checkArgs: z.array(z.string()).default(EMPTY_LIST),
 });
 
 export const CookieSchema = z.strictObject({
@@ -444,12 +457,12 @@ export const CookieSchema = z.strictObject({
   preserve: z.boolean().default(false),
   httponly: z.boolean().default(false),
   secure: z.boolean().default(false),
-  domains: z.array(z.string()).default([]),
+  domains: z.array(z.string()).default(EMPTY_LIST),
   /** ms, null = unset. */
   maxidle: TimeMs.nullable().default(null),
   maxlife: TimeMs.nullable().default(null),
   dynamic: z.boolean().default(false),
-  attrs: z.array(z.string()).default([]),
+  attrs: z.array(z.string()).default(EMPTY_LIST),
   ...Where,
 });
 
@@ -457,17 +470,17 @@ export const StatsSchema = z.strictObject({
   enabled: z.boolean().default(false),
   uri: z.string().default('/haproxy?stats'),
   realm: z.string().nullable().default(null),
-  auth: z.array(z.strictObject({ user: z.string(), password: z.string() })).default([]),
+  auth: z.array(z.strictObject({ user: z.string(), password: z.string() })).default(EMPTY_LIST),
   hideVersion: z.boolean().default(false),
   /** ms, null = no refresh. */
   refresh: TimeMs.nullable().default(null),
-  admin: z.array(ConditionSchema).default([]),
+  admin: z.array(ConditionSchema).default(EMPTY_LIST),
   showNode: z.string().nullable().default(null),
   showDesc: z.string().nullable().default(null),
   showLegends: z.boolean().default(false),
   showModules: z.boolean().default(false),
-  scope: z.array(z.string()).default([]),
-  httpRequest: z.array(HttpRuleSchema).default([]),
+  scope: z.array(z.string()).default(EMPTY_LIST),
+  httpRequest: z.array(HttpRuleSchema).default(EMPTY_LIST),
   ...Where,
 });
 
@@ -506,61 +519,61 @@ export const ProxySchema = z.strictObject({
   maxconn: z.int().min(0).nullable().default(null),
   fullconn: z.int().min(0).nullable().default(null),
   backlog: z.int().min(0).nullable().default(null),
-  binds: z.array(BindSchema).default([]),
-  timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
-  options: OptionsSchema.default(OptionsSchema.parse({})),
+  binds: z.array(BindSchema).default(EMPTY_LIST),
+  timeouts: TimeoutsSchema.default(shared(TimeoutsSchema.parse({}))),
+  options: OptionsSchema.default(shared(OptionsSchema.parse({}))),
   httpReuse: z.enum(['never', 'safe', 'aggressive', 'always']).default('safe'),
   retries: z.int().min(0).default(3),
-  retryOn: z.array(z.string()).default(['conn-failure']),
+  retryOn: z.array(z.string()).default(shared(['conn-failure'])),
   defaultBackend: z.string().nullable().default(null),
   useBackends: z
     .array(z.strictObject({ backend: z.string(), cond: ConditionSchema.nullable(), ...Where }))
-    .default([]),
+    .default(EMPTY_LIST),
   useServers: z
     .array(z.strictObject({ server: z.string(), cond: ConditionSchema.nullable(), ...Where }))
-    .default([]),
-  acls: z.array(AclSchema).default([]),
-  httpRequestRules: z.array(HttpRuleSchema).default([]),
-  httpResponseRules: z.array(HttpRuleSchema).default([]),
-  httpAfterResponseRules: z.array(HttpRuleSchema).default([]),
-  tcpRequestRules: z.array(TcpRuleSchema).default([]),
-  tcpResponseRules: z.array(TcpRuleSchema).default([]),
+    .default(EMPTY_LIST),
+  acls: z.array(AclSchema).default(EMPTY_LIST),
+  httpRequestRules: z.array(HttpRuleSchema).default(EMPTY_LIST),
+  httpResponseRules: z.array(HttpRuleSchema).default(EMPTY_LIST),
+  httpAfterResponseRules: z.array(HttpRuleSchema).default(EMPTY_LIST),
+  tcpRequestRules: z.array(TcpRuleSchema).default(EMPTY_LIST),
+  tcpResponseRules: z.array(TcpRuleSchema).default(EMPTY_LIST),
   /** `tcp-request inspect-delay`, ms. */
   tcpRequestInspectDelay: TimeMs.nullable().default(null),
   tcpResponseInspectDelay: TimeMs.nullable().default(null),
   /** Legacy `redirect` keyword rules (same shape as http-request redirect). */
-  redirects: z.array(HttpRuleSchema).default([]),
+  redirects: z.array(HttpRuleSchema).default(EMPTY_LIST),
   monitorUri: z.string().nullable().default(null),
   /** Status code → absolute path of a raw HTTP response file. */
-  errorfiles: z.record(z.string(), z.string()).default({}),
+  errorfiles: z.record(z.string(), z.string()).default(EMPTY_RECORD),
   /** Status code → redirect (errorloc/errorloc302 = 302, errorloc303 = 303). */
   errorlocs: z
     .record(
       z.string(),
       z.strictObject({ code: z.union([z.literal(302), z.literal(303)]), location: z.string() }),
     )
-    .default({}),
+    .default(EMPTY_RECORD),
   /** `errorfiles NAME [CODE…]`: http-errors sections to import (resolved into `errorfiles` too). */
   errorfilesFrom: z
     .array(z.strictObject({ name: z.string(), codes: z.array(z.int()), ...Where }))
-    .default([]),
+    .default(EMPTY_LIST),
   balance: z
     .strictObject({ algorithm: z.string(), args: z.array(z.string()) })
-    .default({ algorithm: 'roundrobin', args: [] }),
+    .default(shared({ algorithm: 'roundrobin', args: [] })),
   hashType: z
     .strictObject({
       method: z.enum(['map-based', 'consistent']),
       function: z.string(),
       modifier: z.string().nullable(),
     })
-    .default({ method: 'map-based', function: 'sdbm', modifier: null }),
+    .default(shared({ method: 'map-based' as const, function: 'sdbm', modifier: null })),
   hashBalanceFactor: z.int().min(0).nullable().default(null),
   cookie: CookieSchema.nullable().default(null),
-  servers: z.array(ServerSchema).default([]),
+  servers: z.array(ServerSchema).default(EMPTY_LIST),
   stats: StatsSchema.nullable().default(null),
-  httpChecks: z.array(HttpCheckRuleSchema).default([]),
-  tcpChecks: z.array(HttpCheckRuleSchema).default([]),
-  log: z.array(LogTargetSchema).default([]),
+  httpChecks: z.array(HttpCheckRuleSchema).default(EMPTY_LIST),
+  tcpChecks: z.array(HttpCheckRuleSchema).default(EMPTY_LIST),
+  log: z.array(LogTargetSchema).default(EMPTY_LIST),
   logFormat: z.string().nullable().default(null),
   /** Where the log format in effect was set (`option httplog|httpslog|tcplog`, `log-format`; maybe in defaults). */
   logFormatAt: z.strictObject(Where).nullable().default(null),
@@ -568,17 +581,17 @@ export const ProxySchema = z.strictObject({
   errorLogFormat: z.string().nullable().default(null),
   uniqueIdFormat: z.string().nullable().default(null),
   uniqueIdHeader: z.string().nullable().default(null),
-  captures: z.array(CaptureSchema).default([]),
+  captures: z.array(CaptureSchema).default(EMPTY_LIST),
   compression: z
     .strictObject({
-      algorithms: z.array(z.string()).default([]),
-      types: z.array(z.string()).default([]),
+      algorithms: z.array(z.string()).default(EMPTY_LIST),
+      types: z.array(z.string()).default(EMPTY_LIST),
       offload: z.boolean().default(false),
     })
     .nullable()
     .default(null),
   /** Keywords accepted and kept as written, in order (stick-table, stick on, source, filter, …). */
-  other: z.array(RawDirectiveSchema).default([]),
+  other: z.array(RawDirectiveSchema).default(EMPTY_LIST),
   ...Where,
 });
 
@@ -615,8 +628,8 @@ export const HaproxyConfigSchema = z.strictObject({
   global: GlobalSectionSchema,
   proxies: z.array(ProxySchema),
   userlists: z.array(UserlistSchema),
-  httpErrors: z.array(HttpErrorsSchema).default([]),
-  otherSections: z.array(OtherSectionSchema).default([]),
+  httpErrors: z.array(HttpErrorsSchema).default(EMPTY_LIST),
+  otherSections: z.array(OtherSectionSchema).default(EMPTY_LIST),
 });
 
 export type Address = z.infer<typeof AddressSchema>;

@@ -76,7 +76,19 @@ export function proxyLabel(px: { kind: string; name: string }): string {
 export function validateReferences(input: ValidationInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   const backends = input.proxies.filter((p) => p.capabilities.backend);
-  const byName = (name: string) => backends.find((b) => b.name === name);
+  // Indexed once: a generated configuration has 100 000 backends and as many references to them.
+  const backendsByName = new Map<string, ProxyToValidate>();
+  for (const b of backends) if (!backendsByName.has(b.name)) backendsByName.set(b.name, b);
+  const byName = (name: string) => backendsByName.get(name);
+  const serverNames = new Map<ProxyToValidate, Set<string>>();
+  const hasServer = (be: ProxyToValidate, name: string) => {
+    let names = serverNames.get(be);
+    if (names === undefined) {
+      names = new Set((be.servers ?? []).map((x) => x.name));
+      serverNames.set(be, names);
+    }
+    return names.has(name);
+  };
 
   input.proxies.forEach((px, index) => {
     let seq = 0;
@@ -274,11 +286,7 @@ export function validateReferences(input: ValidationInput): Diagnostic[] {
       const beName = slash < 0 ? px.name : s.track.slice(0, slash);
       const srvName = slash < 0 ? s.track : s.track.slice(slash + 1);
       const be = byName(beName);
-      const missingWhat = !be
-        ? `proxy '${beName}'`
-        : !(be.servers ?? []).some((x) => x.name === srvName)
-          ? `server '${srvName}'`
-          : null;
+      const missingWhat = !be ? `proxy '${beName}'` : !hasServer(be, srvName) ? `server '${srvName}'` : null;
       if (missingWhat)
         add(
           alert(
@@ -390,6 +398,8 @@ export function validateUserlists(userlists: readonly UserlistToValidate[]): Dia
   for (const ul of userlists) {
     const groups = ul.groups.map((g) => g.name);
     const users = ul.users.map((u) => u.name);
+    const groupSet = new Set(groups);
+    const userSet = new Set(users);
     const hint = (word: string, candidates: string[]) => {
       // One- and two-letter names would get arbitrary suggestions.
       const h = word.length >= 3 ? suggest(word, candidates) : null;
@@ -397,7 +407,7 @@ export function validateUserlists(userlists: readonly UserlistToValidate[]): Dia
     };
     for (const u of ul.users) {
       for (const g of u.groups) {
-        if (!groups.includes(g)) {
+        if (!groupSet.has(g)) {
           out.push({
             ...alert(
               ul.file,
@@ -412,7 +422,7 @@ export function validateUserlists(userlists: readonly UserlistToValidate[]): Dia
     }
     for (const g of ul.groups) {
       for (const u of g.users) {
-        if (!users.includes(u)) {
+        if (!userSet.has(u)) {
           out.push({
             ...alert(
               ul.file,

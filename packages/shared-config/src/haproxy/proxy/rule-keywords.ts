@@ -4,6 +4,7 @@ import type { LineContext } from '../context.ts';
 import { CODES, ensure } from '../context.ts';
 import { parseHttpAction, parseRedirect, parseTcpRule } from '../rules.ts';
 import {
+  aclNames,
   missingPatternFile,
   noPatternMessage,
   type ProxyKeyword,
@@ -61,6 +62,7 @@ export const aclKeyword: ProxyKeyword = {
     if (missing) return ctx.alert(`error detected while parsing ACL '${name}' : ${missing}`, CODES.file);
     if (hasNoPattern(c.value)) ctx.warn(noPatternMessage(`ACL '${name}'`, c.value.fetch), CODES.ignored);
     ensure(px.draft, 'acls', () => []).push({ name, ...c.value, file: ctx.file, line: ctx.line });
+    aclNames(px).add(name);
   },
 };
 

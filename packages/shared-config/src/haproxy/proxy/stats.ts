@@ -49,7 +49,7 @@ export const statsKeyword: ProxyKeyword = {
     };
     switch (sub) {
       case 'enable':
-        if (!noExtra({ ...ctx, keyword: 'stats enable', args: rest }, 0)) return;
+        if (!noExtra(ctx.as('stats enable', rest), 0)) return;
         s.enabled = true;
         break;
       case 'disable':

@@ -1,0 +1,122 @@
+// Scenario 1 — the gap the seed names: HAProxy dies on HA-master. Side by side in one run:
+// - ours: balancer SIGKILL, the agent's vrrp_track_balancer sees the health stream close, FAULT,
+//   priority-0 advert, the slave takes over;
+// - HAProxy + keepalived with keepalived's documented check (`killall -0 haproxy`, interval 2,
+//   weight 2 — here `kill -0` on haproxy's pid file, as the lab shares one PID namespace);
+// and scenario 8 — a mixed pair: ours on HA-master, the real keepalived (seed config, a classic pid
+// check on its balancer) on HA-slave: election, and failover in both directions.
+// Outage figures are printed, not asserted: the assertions are who holds the VIP and that traffic
+// flows through the expected node again.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { isRoot } from '../../packages/ha-agent/test/support/netns.ts';
+import { waitFor } from '../../packages/ha-agent/test/support/wait-for.ts';
+import { epochNow, startClient } from './support/client.ts';
+import { CLASSIC_CHECK, pairOutput, type Stack, startPair } from './support/front-pair.ts';
+import { summarize } from './support/outage.ts';
+import { describeRow, measure, type Row, table, useSeedTopology } from './support/scenario.ts';
+import { LAB } from './support/seed-configs.ts';
+import { haproxyPids, hasDebianUnits, type Service } from './support/services.ts';
+
+const KEEPALIVED = existsSync('/usr/sbin/keepalived');
+const HAPROXY = existsSync('/usr/sbin/haproxy');
+
+function crash(svc: Service): void {
+  if (svc.kind === 'haproxy') {
+    // HAProxy -Ws is a master and its worker: both die, as in a crash of the service.
+    for (const pid of haproxyPids(svc)) process.kill(pid, 'SIGKILL');
+  } else svc.kill('SIGKILL');
+}
+
+describe('scenario 1: the balancer dies on HA-master (ours vs haproxy + keepalived)', {
+  skip:
+    (!isRoot && 'needs root (network namespaces)') ||
+    ((!KEEPALIVED || !HAPROXY || !hasDebianUnits()) && 'needs the Debian haproxy and keepalived packages'),
+}, () => {
+  const fx = useSeedTopology();
+  const rows: Row[] = [];
+  after(() => {
+    if (rows.length === 0) return;
+    console.log(
+      `# failover, one request every 20 ms (new connection each), advert_int 1:\n${table(rows).replace(/^/gm, '# ')}`,
+    );
+  });
+
+  const variants: { stack: Stack; weight?: number }[] = [
+    { stack: 'ours' },
+    { stack: 'haproxy+keepalived', weight: CLASSIC_CHECK.weight },
+    { stack: 'haproxy+keepalived', weight: 0 },
+  ];
+  for (const { stack, weight } of variants) {
+    const check =
+      stack === 'ours' ? '' : ` (vrrp_script interval ${CLASSIC_CHECK.interval}, weight ${weight})`;
+    it(`1 [${stack}${check}]: SIGKILL on HA-master's ${stack === 'ours' ? 'balancer' : 'haproxy'} → the VIP on HA-slave, traffic through it`, async () => {
+      const pair = await startPair(fx.topo, stack, { classicWeight: weight });
+      try {
+        const m = await measure(fx.topo, {
+          from: 'ha-master',
+          to: 'ha-slave',
+          event: () => crash(pair.lb['ha-master']),
+        });
+        const row: Row = { scenario: `1 balancer SIGKILL${check}`, stack, ...m };
+        rows.push(row);
+        console.log(`# ${describeRow(row)}`);
+        assert.deepEqual(fx.topo.holders(LAB.vip), ['ha-slave']);
+        assert.ok(m.summary.recovered, 'the last request was served');
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n${pairOutput(pair)}`);
+      } finally {
+        await pair.stop();
+      }
+    });
+  }
+
+  it('8 [mixed]: ha-agent on HA-master, keepalived on HA-slave: elected, fails over both ways', async () => {
+    const { topo } = fx;
+    const pair = await startPair(topo, 'mixed');
+    try {
+      // Election: ours (priority 100) MASTER, keepalived (99) its BACKUP — startPair waited for both.
+      assert.deepEqual(topo.holders(LAB.vip), ['ha-master']);
+      // ours → keepalived: our balancer dies.
+      const down = await measure(topo, {
+        from: 'ha-master',
+        to: 'ha-slave',
+        event: () => crash(pair.lb['ha-master']),
+      });
+      const r1: Row = { scenario: '8 balancer SIGKILL, ha-agent → keepalived', stack: 'mixed', ...down };
+      rows.push(r1);
+      console.log(`# ${describeRow(r1)}`);
+      assert.equal(pair.isBackup('ha-slave'), false, 'keepalived left BACKUP');
+      // keepalived → ours: the balancer is back (systemd's Restart=); the agent leaves FAULT, hears
+      // keepalived's priority 99 below its 100 and preempts.
+      const client = startClient(topo, LAB.vip);
+      await client.served('traffic through ha-slave', (r) => r.via === LAB.slave, 0);
+      const t0 = epochNow();
+      await pair.restartProxy('ha-master');
+      await waitFor(
+        () => topo.holders(LAB.vip).join() === 'ha-master',
+        20_000,
+        'the VIP back on ha-master',
+        5,
+      );
+      const back = epochNow() - t0;
+      await client.served('traffic through ha-master again', (r) => r.via === LAB.master, t0);
+      await client.steady(25);
+      const s = summarize(await client.stop());
+      await waitFor(() => pair.isBackup('ha-slave'), 10_000, 'keepalived BACKUP again');
+      const r2: Row = {
+        scenario: '8 balancer back, keepalived → ha-agent (preempt)',
+        stack: 'mixed',
+        vipMovedMs: back,
+        summary: s,
+      };
+      rows.push(r2);
+      console.log(`# ${describeRow(r2)} (from the balancer's restart, including its start-up)`);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${pairOutput(pair)}`);
+    } finally {
+      await pair.stop();
+    }
+  });
+});

@@ -1,0 +1,56 @@
+// The client's steady loop (run inside the client namespace): one request at a time to URL, a new
+// connection each (`Connection: close`, so every request finds the VIP afresh), the next one `every` ms
+// after the previous one started (or at once when it took longer). Bounded: it stops after `maxMs`
+// or `maxCount` requests, or on SIGTERM. One JSON line per request on stdout:
+//   {"start":1733.2,"end":1735.9,"ok":true,"status":200,"by":"web1","via":"10.18.216.115"}
+// Times are epoch milliseconds (performance.timeOrigin + now()), comparable across processes.
+//   node client-loop.ts HOST PORT [every=20] [timeout=3000] [maxMs=60000] [maxCount=3000]
+import { connect } from 'node:net';
+
+const [host, port, every = '20', timeout = '3000', maxMs = '60000', maxCount = '3000'] =
+  process.argv.slice(2);
+const now = () => performance.timeOrigin + performance.now();
+const started = now();
+let stop = false;
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => (stop = true));
+
+function once(): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const start = now();
+    let data = '';
+    let done = false;
+    const finish = (extra: Record<string, unknown>) => {
+      if (done) return;
+      done = true;
+      sock.destroy();
+      resolve({ start, end: now(), ...extra });
+    };
+    const sock = connect({ host, port: Number(port) });
+    sock.setTimeout(Number(timeout), () => finish({ ok: false, error: 'timeout' }));
+    sock.setEncoding('latin1');
+    sock.on('connect', () => sock.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+    sock.on('data', (d) => {
+      data += d;
+    });
+    sock.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, error: err.code ?? err.message }));
+    sock.on('end', () => {
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(data)?.[1] ?? 0);
+      const m = /\r\n\r\n(\S+) via (\S+)/.exec(data);
+      finish(
+        status === 200 && m
+          ? { ok: true, status, by: m[1], via: m[2] }
+          : { ok: false, status, error: status ? `status ${status}` : 'no response' },
+      );
+    });
+  });
+}
+
+let count = 0;
+while (!stop && count < Number(maxCount) && now() - started < Number(maxMs)) {
+  const r = await once();
+  count++;
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+  const wait = (r.start as number) + Number(every) - now();
+  if (wait > 0) await new Promise((ok) => setTimeout(ok, wait));
+}
+process.exit(0);

@@ -1,0 +1,88 @@
+// One failure scenario as the client sees it: a steady loop against the VIP through HA-master, the
+// event, the VIP on the expected node and traffic flowing through it again; then the client's outage,
+// failed requests and longest request, printed and kept for the file's summary table.
+import { after, before } from 'node:test';
+import { waitFor } from '../../../packages/ha-agent/test/support/wait-for.ts';
+import { epochNow, startClient } from './client.ts';
+import type { Front, Stack } from './front-pair.ts';
+import { formatSummary, type OutageSummary, summarize } from './outage.ts';
+import { LAB } from './seed-configs.ts';
+import { startWebNodes } from './services.ts';
+import { createTopology, type Topology } from './topology.ts';
+
+/** Call in a describe(): the seed topology with its web nodes for the whole suite, destroyed after. */
+export function useSeedTopology(): { readonly topo: Topology } {
+  let topo: Topology | null = null;
+  before(async () => {
+    topo = createTopology();
+    await startWebNodes(topo);
+  });
+  after(async () => {
+    await topo?.destroy();
+  });
+  return {
+    get topo(): Topology {
+      if (!topo) throw new Error('the topology is created in before()');
+      return topo;
+    },
+  };
+}
+
+export interface Measured {
+  /** event → the VIP on the expected node */
+  vipMovedMs: number;
+  summary: OutageSummary;
+}
+
+export interface Row extends Measured {
+  scenario: string;
+  stack: Stack;
+}
+
+/**
+ * Client loop on the VIP; waits for traffic through `from`; runs `event`; waits for the VIP on `to`
+ * (alone unless `alsoOn` allows a stale copy) and traffic through `to`; returns what the client saw.
+ */
+export async function measure(
+  topo: Topology,
+  o: { from: Front; to: Front; event: () => void | Promise<void>; vip?: string; stillOnFromOk?: boolean },
+): Promise<Measured> {
+  const vip = o.vip ?? LAB.vip;
+  const client = startClient(topo, vip);
+  try {
+    await client.served(`traffic through ${o.from}`, (r) => r.via === topo.nodes[o.from].ipv4, 0, 20_000);
+    await client.steady(25);
+    const t0 = epochNow();
+    await o.event();
+    await waitFor(
+      () => {
+        const h = topo.holders(vip);
+        return h.includes(o.to) && (o.stillOnFromOk || h.length === 1);
+      },
+      20_000,
+      `the VIP on ${o.to}`,
+      5,
+    );
+    const vipMovedMs = epochNow() - t0;
+    await client.served(`traffic through ${o.to}`, (r) => r.via === topo.nodes[o.to].ipv4, t0, 20_000);
+    await client.steady(25);
+    return { vipMovedMs, summary: summarize(await client.stop()) };
+  } finally {
+    await client.stop();
+  }
+}
+
+export function describeRow(r: Row): string {
+  return `${r.scenario} [${r.stack}]: VIP moved after ${Math.round(r.vipMovedMs)} ms; client: ${formatSummary(r.summary)}`;
+}
+
+/** The rows as a Markdown table (what the README's failover table is made from). */
+export function table(rows: readonly Row[]): string {
+  const head = '| scenario | stack | VIP moved after | client outage | failed requests | longest request |';
+  const sep = '| --- | --- | ---: | ---: | ---: | ---: |';
+  const lines = rows.map(
+    (r) =>
+      `| ${r.scenario} | ${r.stack} | ${Math.round(r.vipMovedMs)} ms | ${Math.round(r.summary.outageMs)} ms | ${r.summary.failed} of ${r.summary.requests} | ${Math.round(r.summary.longestMs)} ms |`,
+  );
+  return [head, sep, ...lines].join('\n');
+}
