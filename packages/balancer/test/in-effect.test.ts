@@ -7,7 +7,7 @@
  * The expectations are HAProxy's documented behaviour, not the table: a wrong `applied` entry fails here.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
@@ -20,6 +20,7 @@ import { effectOfKey, inEffectRules, UNLISTED } from '../src/config/in-effect.ts
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
 import { CHECK_EFFECTS } from './checks-effects.ts';
+import { startBlackhole } from './support/blackhole.ts';
 import { okResponder, quiet, startUpstream, type Upstream } from './support/harness.ts';
 import { freePort, freePortSync } from './support/ports.ts';
 import { runCli as spawnCli } from './support/proc.ts';
@@ -94,20 +95,11 @@ function listenBacklog(port: number): number | null {
   return r.status === 0 && cols.length >= 3 ? Number(cols[2]) : null;
 }
 
-/** A TCP port whose SYNs are never answered: a listener that never accepts, with its queue filled. */
+/** A TCP port whose SYNs are never answered; null without python3. */
 async function blackhole(): Promise<{ port: number } | null> {
-  const script =
-    'import socket,sys,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0)\n' +
-    'p=s.getsockname()[1]\nfill=[]\nfor _ in range(3):\n  c=socket.socket();c.setblocking(False);c.connect_ex(("127.0.0.1",p));fill.append(c)\n' +
-    'print(p,flush=True)\ntime.sleep(60)\n';
-  const child = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
-  cleanups.push(() => child.kill('SIGKILL'));
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  const ok = await waitFor(() => /\d+\n/.test(out) || child.exitCode !== null, 5000);
-  return ok && /\d+\n/.test(out) ? { port: Number(out.trim()) } : null;
+  const hole = await startBlackhole().catch(() => null);
+  if (hole) cleanups.push(() => hole.close());
+  return hole;
 }
 
 /** A port nothing listens on: connections to it are refused. */

@@ -22,7 +22,7 @@ import { isRoot, makeTempDir } from '../support/env.ts';
 import { quiet } from '../support/harness.ts';
 import { freePorts } from '../support/ports.ts';
 import { haproxyPath, startHaproxy } from '../support/proc.ts';
-import { statsCommand } from './record.ts';
+import { statsCommand } from '../support/stats-socket.ts';
 import { type Backends, lowerNames, ResponseReader, startBackends } from './run.ts';
 
 const SEED = new URL('../../../shared-config/test/fixtures/seed/haproxy.cfg', import.meta.url).pathname;

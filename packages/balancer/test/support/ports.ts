@@ -1,5 +1,6 @@
 /** Loopback ports for the balancer's tests: free ones, and waiting until one listens. */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { waitFor } from './wait-for.ts';
 
@@ -42,16 +43,28 @@ export async function freePortRun(n: number): Promise<number> {
   throw new Error(`no ${n} consecutive free ports`);
 }
 
-let nextPort = 20000 + (process.pid % 20000);
+/** The ports the kernel hands out itself (connect()'s local ports, bind to 0): [low, high]. */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    return [Number(low), Number(high)];
+  } catch {
+    return [32768, 60999];
+  }
+}
+const SYNC_LOW = 10000;
+const SYNC_HIGH = Math.max(SYNC_LOW + 1000, ephemeralRange()[0]);
+let nextPort = SYNC_LOW + ((process.pid * 211) % (SYNC_HIGH - SYNC_LOW));
 /**
  * The same without awaiting, for code that fills ports into configuration text synchronously: asks
- * the kernel (`ss`) which port nothing listens on, walking a per-process range.
+ * the kernel (`ss`) for a port no socket of any state uses, walking a per-process sequence below the
+ * ephemeral range, so a connection's own local port can never take it in between.
  */
 export function freePortSync(): number {
   for (;;) {
     const port = nextPort++;
-    if (nextPort > 60000) nextPort = 20000;
-    const r = spawnSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' });
+    if (nextPort >= SYNC_HIGH) nextPort = SYNC_LOW;
+    const r = spawnSync('ss', ['-Htan', `sport = :${port}`], { encoding: 'utf8' });
     if (r.status === 0 && r.stdout.trim() === '') return port;
   }
 }
