@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { after, describe, test } from 'node:test';
+import { isRoot } from '../../test/support/env.ts';
 import { type ProxyOpts, startProxy, startUpstream, type Upstream } from '../../test/support/harness.ts';
 import { statuses } from '../../test/support/http1.ts';
 import { freePort } from '../../test/support/ports.ts';
 import { exchange, openClient } from '../../test/support/raw-client.ts';
 import { startRawServer } from '../../test/support/raw-server.ts';
+import { synCounter } from '../../test/support/syn-counter.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import type { Engine } from '../engine/engine.ts';
 
@@ -224,13 +226,25 @@ describe('errors', () => {
     });
   }
 
-  test('connection refused → 503 after retries', async () => {
+  test('connection refused → 503 after 1 + retries attempts, per request', async (t) => {
     const deadPort = await freePort();
+    const syns = synCounter(deadPort);
+    if (isRoot) assert.ok(syns, 'counting connection attempts needs nftables');
     const { engine, port } = await startProxy({ servers: [{ port: deadPort }], retries: 2 });
     cleanups.push(() => engine.stop(0));
-    const r = await exchange(port, GET('/1') + GET('/2'), { until: (t) => statuses(t).length === 2 });
-    assert.deepEqual(statuses(r.text), [503, 503], 'the connection stays usable after a 503');
-    assert.match(r.text, /No server is available to handle this request\./);
+    const c = openClient(port);
+    const attempts: number[] = [];
+    for (const [i, path] of ['/1', '/2'].entries()) {
+      c.write(GET(path));
+      assert.ok(await c.until((text) => statuses(text).length === i + 1, 5000), `a 503 for ${path}`);
+      if (syns) attempts.push(syns.count());
+    }
+    assert.deepEqual(statuses(c.text()), [503, 503], 'the connection stays usable after a 503');
+    assert.match(c.text(), /No server is available to handle this request\./);
+    if (syns) assert.deepEqual(attempts, [3, 6], 'each request: one attempt and two retries');
+    else t.diagnostic('not root: the attempts are not counted');
+    syns?.remove();
+    c.sock.destroy();
   });
 
   test('errorfile replaces the built-in page', async () => {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { after, test } from 'node:test';
+import { isRoot } from '../../test/support/env.ts';
 import { startProxy } from '../../test/support/harness.ts';
 import { freePort } from '../../test/support/ports.ts';
 import { openClient } from '../../test/support/raw-client.ts';
 import { startRawServer } from '../../test/support/raw-server.ts';
+import { synCounter } from '../../test/support/syn-counter.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -62,7 +64,7 @@ test('mode tcp: server half-close — the client can keep sending after the serv
   c.sock.destroy();
 });
 
-test('mode tcp: timeout client closes an idle connection; connect failure closes after retries', async () => {
+test('mode tcp: timeout client closes an idle connection', async () => {
   const timeout = 1000;
   const { port: upPort } = await upstream((s) => s.on('data', (d) => s.write(d)));
   const { engine, port } = await startProxy({
@@ -86,12 +88,20 @@ test('mode tcp: timeout client closes an idle connection; connect failure closes
     `closed after ${idleMs.toFixed(0)} ms, before timeout client ${timeout} ms`,
   );
   assert.equal(c.text(), 'ping');
+});
 
+test('mode tcp: a refused server is tried 1 + retries times, then the client is closed', async (t) => {
   const dead = await freePort();
-  const p2 = await startProxy({ mode: 'tcp', servers: [{ port: dead }], retries: 1 });
-  cleanups.push(() => p2.engine.stop(0));
-  const c2 = openClient(p2.port);
-  assert.ok(await waitFor(() => c2.closed(), 2000));
+  const syns = synCounter(dead);
+  if (isRoot) assert.ok(syns, 'counting connection attempts needs nftables');
+  const { engine, port } = await startProxy({ mode: 'tcp', servers: [{ port: dead }], retries: 2 });
+  cleanups.push(() => engine.stop(0));
+  const c = openClient(port);
+  assert.ok(await waitFor(() => c.closed(), 5000), 'the client is closed once the attempts are spent');
+  assert.equal(c.text(), '');
+  if (syns) assert.equal(syns.count(), 3, 'one attempt and two retries');
+  else t.diagnostic('not root: the attempts are not counted');
+  syns?.remove();
 });
 
 test('mode tcp: timeout tunnel replaces client/server timeouts once connected', async () => {
