@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, TOOL_PATH } from '../packages/balancer/test/helpers/env.ts';
+import { REPO_ROOT, TOOL_PATH } from '../packages/balancer/test/support/env.ts';
 import { topSelfTime } from './lib/cpu-profile.ts';
 
 const { values } = parseArgs({

@@ -13,9 +13,9 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort } from '../packages/balancer/test/helpers/ports.ts';
-import { haproxyPath, type ProxyKind } from '../packages/balancer/test/helpers/proc.ts';
-import { exchange } from '../packages/balancer/test/helpers/raw-client.ts';
+import { freePort } from '../packages/balancer/test/support/ports.ts';
+import { haproxyPath, type ProxyKind } from '../packages/balancer/test/support/proc.ts';
+import { exchange } from '../packages/balancer/test/support/raw-client.ts';
 import {
   installSignalCleanup,
   RESULTS_DIR,
@@ -141,9 +141,12 @@ async function main(): Promise<void> {
         const port = await freePort();
         const proxy = await startProxyFor(kind, benchConfig(w, port, backends), port);
         try {
-          const smoke = await exchange(port, ['GET / HTTP/1.1\r\nHost: bench\r\n\r\n'], { idleMs: 200 });
+          const smoke = await exchange(port, ['GET / HTTP/1.1\r\nHost: bench\r\n\r\n'], {
+            idleMs: 200,
+            ms: 5000,
+          });
           if (smoke.responses[0]?.status !== 200)
-            throw new Error(`${kind} smoke request failed: ${JSON.stringify(smoke.raw.slice(0, 100))}`);
+            throw new Error(`${kind} smoke request failed: ${JSON.stringify(smoke.text.slice(0, 100))}`);
           await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds: 2 }); // warm-up (JIT, pools)
           const res = await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds });
           (kind === 'haproxy' ? results[w].h : results[w].b).push(res);

@@ -12,9 +12,9 @@ import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { splitResponses } from '../packages/balancer/test/helpers/http1.ts';
-import { freePort } from '../packages/balancer/test/helpers/ports.ts';
-import { type Managed, type ProxyKind, rssBytes } from '../packages/balancer/test/helpers/proc.ts';
+import { splitResponses } from '../packages/balancer/test/support/http1.ts';
+import { freePort } from '../packages/balancer/test/support/ports.ts';
+import { type Managed, type ProxyKind, rssBytes } from '../packages/balancer/test/support/proc.ts';
 import { installSignalCleanup, startNginxBackends, startProxyFor, stopAll } from './lib/bench-procs.ts';
 
 function config(port: number, backend: number, maxconn: number): string {

@@ -1,19 +1,19 @@
 /**
  * Shared plumbing for the bench scripts: nginx backends, proxies with the same config, and cleanup
- * that also runs on Ctrl-C. Built on the test helpers (packages/balancer/test/helpers/).
+ * that also runs on Ctrl-C. Built on the test helpers (packages/balancer/test/support/).
  */
 import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, TOOL_PATH } from '../../packages/balancer/test/helpers/env.ts';
-import { freePorts } from '../../packages/balancer/test/helpers/ports.ts';
+import { REPO_ROOT, TOOL_PATH } from '../../packages/balancer/test/support/env.ts';
+import { freePorts } from '../../packages/balancer/test/support/ports.ts';
 import {
   type Managed,
   type ProxyKind,
   startBalancer,
   startHaproxy,
   startNginx,
-} from '../../packages/balancer/test/helpers/proc.ts';
+} from '../../packages/balancer/test/support/proc.ts';
 
 export const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
 mkdirSync(RESULTS_DIR, { recursive: true });

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { exchange, startUpstream, waitFor } from './testing/harness.ts';
+import { startUpstream } from '../test/support/harness.ts';
+import { freePort, freePortRun } from '../test/support/ports.ts';
+import { runCli } from '../test/support/proc.ts';
+import { exchange } from '../test/support/raw-client.ts';
+import { startRawServer } from '../test/support/raw-server.ts';
+import { waitFor } from '../test/support/wait-for.ts';
 
 const CLI = new URL('./cli.ts', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'balancer-cli-'));
@@ -16,28 +20,10 @@ after(async () => {
   for (const c of cleanups) await c();
 });
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
-  children.push(child);
-  const out = { stdout: '', stderr: '', code: null as number | null };
-  child.stdout!.on('data', (d) => {
-    out.stdout += d;
-  });
-  child.stderr!.on('data', (d) => {
-    out.stderr += d;
-  });
-  child.on('exit', (code) => {
-    out.code = code;
-  });
-  return { child, out };
+  const r = runCli(args, { env });
+  children.push(r.child);
+  return r;
 }
 
 test('-v prints the version; an unknown flag is a usage error', () => {
@@ -50,12 +36,8 @@ test('-v prints the version; an unknown flag is a usage error', () => {
 });
 
 test('without -f: the built-in demo balances over two demo servers; SIGTERM exits 0', async () => {
-  // the demo uses PORT, PORT+1, PORT+2; find three free consecutive ports
-  let port = 0;
-  for (let i = 0; i < 20 && port === 0; i++) {
-    const p = await freePort();
-    if (p < 65000 && (await Promise.all([p + 1, p + 2].map(isFree))).every(Boolean)) port = p;
-  }
+  // the demo uses PORT, PORT+1, PORT+2
+  const port = await freePortRun(3);
   // -V: the "listening on" notice comes once the demo servers and the frontend are up
   const { child, out } = run(['-V'], { BALANCER_DEMO_PORT: String(port) });
   assert.ok(await waitFor(() => out.stderr.includes('built-in demo'), 5000), out.stderr);
@@ -72,19 +54,10 @@ test('without -f: the built-in demo balances over two demo servers; SIGTERM exit
   assert.equal(out.code, 0);
 });
 
-async function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
 test('a bind that fails prints an [ALERT] naming it and exits 1', async () => {
-  const blocker = net.createServer();
-  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
-  cleanups.push(() => void blocker.close());
-  const port = (blocker.address() as net.AddressInfo).port;
+  const blocker = await startRawServer(() => {});
+  cleanups.push(() => blocker.close());
+  const port = blocker.port;
   const cfg = join(dir, 'inuse.cfg');
   writeFileSync(
     cfg,

@@ -4,7 +4,7 @@
 import type http from 'node:http';
 import { systemdNotifier } from '@ha-lb/sd-notify';
 import { evaluateBlockCondition } from '@ha-lb/shared-config/haproxy';
-import { type CliArgs, parseArgs, USAGE, UsageError } from './cli/args.ts';
+import { type CliArgs, parseArgs, USAGE } from './cli/args.ts';
 import { diagnosticLines, executablePath, runCheck } from './cli/check.ts';
 import { writePidfile } from './cli/pidfile.ts';
 import { onSignals, type SignalAction } from './cli/signals.ts';
@@ -19,6 +19,7 @@ import {
 import { DEMO_SOURCE_NAME, defaultConfigText, startDemoServer } from './default-config.ts';
 import { type Engine, startEngine } from './engine/engine.ts';
 import type { EngineConfig } from './engine/engine-config.ts';
+import { UsageError } from './errors.ts';
 import { type HealthServer, startHealthServer } from './health-api/health-server.ts';
 import { stderrMessages } from './log/messages.ts';
 

@@ -23,3 +23,11 @@ export class LbError extends Error {
     this.code = code;
   }
 }
+
+/** A command line the balancer cannot run: the CLI prints it with the usage text and exits 1. */
+export class UsageError extends LbError {
+  constructor(message: string) {
+    super(LB_ERR.USAGE, message);
+    this.name = 'UsageError';
+  }
+}

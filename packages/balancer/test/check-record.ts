@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { CHECK_CASES, DIRS, normalize } from './check-cases.ts';
-import { haproxyPath } from './helpers/proc.ts';
+import { haproxyPath } from './support/proc.ts';
 
 export const RECORDING = join(import.meta.dirname, 'check-haproxy.json');
 

@@ -5,13 +5,14 @@
  * Waits are on the event itself with generous bounds; timing claims are bounds, not sleeps.
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { StateChange } from '../src/backend/state-events.ts';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
-import { freePorts } from './helpers/ports.ts';
 import { type CheckTarget, startCheckTarget, type TargetMode } from './support/check-target.ts';
+import { quiet } from './support/harness.ts';
+import { freePorts } from './support/ports.ts';
+import { exchange } from './support/raw-client.ts';
+import { waitFor } from './support/wait-for.ts';
 
 export interface Checked {
   engine: Engine;
@@ -71,17 +72,12 @@ export async function runChecked(
     changes,
     targets: t,
     async line(sub, ms = 5000) {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const i = lines.findIndex((l, k) => k >= seen && l.includes(sub));
-        if (i >= 0) {
-          seen = i + 1;
-          return lines[i];
-        }
-        if (Date.now() > deadline)
-          throw new Error(`no line with ${JSON.stringify(sub)} in ${ms} ms:\n${lines.join('\n')}`);
-        await sleep(5);
-      }
+      const at = () => lines.findIndex((l, k) => k >= seen && l.includes(sub));
+      if (!(await waitFor(() => at() >= 0, ms, 5)))
+        throw new Error(`no line with ${JSON.stringify(sub)} in ${ms} ms:\n${lines.join('\n')}`);
+      const i = at();
+      seen = i + 1;
+      return lines[i];
     },
     async stop() {
       await engine.stop(0);
@@ -90,20 +86,10 @@ export async function runChecked(
   };
 }
 
-/** GET path through the frontend; the response text. */
-export function get(port: number, path = '/'): Promise<string> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () =>
-      s.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
-    );
-    let text = '';
-    s.setTimeout(3000, () => s.destroy());
-    s.on('data', (d) => {
-      text += d.toString('latin1');
-    });
-    s.on('error', () => {});
-    s.on('close', () => resolve(text));
-  });
+/** GET path through the frontend (Connection: close); the response text. */
+export async function get(port: number, path = '/'): Promise<string> {
+  return (await exchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, { ms: 3000 }))
+    .text;
 }
 
 const gaps = (t: CheckTarget, from = 0) =>
@@ -154,8 +140,7 @@ async function interval() {
     { a: OK },
     async (c) => {
       const t = c.targets.a;
-      const deadline = Date.now() + 3000;
-      while (t.probes.length < 6 && Date.now() < deadline) await sleep(10);
+      await waitFor(() => t.probes.length >= 6, 3000);
       const g = gaps(t, 1);
       assert.ok(g.length >= 4, `probes: ${t.probes.length}`);
       for (const x of g) assert.ok(x >= 70 && x < 400, `gap ${x} ms for inter 80`);
@@ -170,7 +155,7 @@ async function fastinter() {
     async (c) => {
       const t = c.targets.a;
       // fully UP after the first check; then failures put it in transition: fastinter between them
-      while (t.probes.length < 1) await sleep(5);
+      assert.ok(await waitFor(() => t.probes.length >= 1, 5000), 'a first check');
       await t.set({ kind: 'http', status: 503 });
       await c.line('Server be/a is DOWN', 5000);
       const failed = t.probes.filter((_, i) => i > 0);
@@ -189,8 +174,7 @@ async function downinter() {
       const t = c.targets.a;
       await c.line('Server be/a is DOWN');
       const n = t.probes.length;
-      const deadline = Date.now() + 4000;
-      while (t.probes.length < n + 2 && Date.now() < deadline) await sleep(10);
+      await waitFor(() => t.probes.length >= n + 2, 4000);
       const g = gaps(t, n - 1);
       assert.ok(g.length >= 2);
       for (const x of g) assert.ok(x >= 500, `gap ${x} ms while fully DOWN (downinter 600, inter 60)`);
@@ -221,7 +205,7 @@ async function fall() {
     { a: OK },
     async (c) => {
       const t = c.targets.a;
-      while (t.probes.length < 1) await sleep(5);
+      assert.ok(await waitFor(() => t.probes.length >= 1, 5000), 'a first check');
       await t.set({ kind: 'http', status: 503 });
       const n = t.probes.length;
       await c.line('Server be/a is DOWN');
@@ -235,8 +219,7 @@ async function port() {
     'backend be\n    option httpchk\n    server a 127.0.0.1:{{traffic}} check inter 50 port {{health}}\n',
     { traffic: { kind: 'http', status: 503 }, health: OK },
     async (c) => {
-      const deadline = Date.now() + 2000;
-      while (c.targets.health.probes.length < 2 && Date.now() < deadline) await sleep(10);
+      await waitFor(() => c.targets.health.probes.length >= 2, 2000);
       assert.ok(c.targets.health.probes.length >= 2, 'checks go to the port');
       assert.equal(c.targets.traffic.probes.length, 0, 'not to the server');
       assert.ok(c.engine.backends[0].servers[0].up);
@@ -263,7 +246,7 @@ async function observe() {
     { a: { kind: 'http', status: 500, reason: 'Internal Server Error' } },
     async (c) => {
       assert.match(await get(c.port), /500 Internal/);
-      await sleep(50);
+      // observed as the response head is forwarded, before the client has it
       assert.ok(c.engine.backends[0].servers[0].up, 'one error is below the limit');
       assert.match(await get(c.port), /500 Internal/);
       const down = await c.line('Server be/a is DOWN');
@@ -353,7 +336,7 @@ async function monitorUri() {
   const t = await startCheckTarget(srv, OK);
   const text = `${HEAD}frontend fe\n    bind 127.0.0.1:${fe}\n    monitor-uri /alive\n    default_backend be\nbackend be\n    server a 127.0.0.1:${srv}\n`;
   const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
-  const engine = await startEngine(loaded.engine!, { alert() {}, warning() {}, notice() {} });
+  const engine = await startEngine(loaded.engine!, quiet);
   try {
     const r = await get(fe, '/alive');
     assert.match(r, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n<html><body><h1>200 OK<\/h1>\nService ready\.\n/);
@@ -371,8 +354,7 @@ async function spreadChecks() {
     { a: OK },
     async (c) => {
       const t = c.targets.a;
-      const deadline = Date.now() + 4000;
-      while (t.probes.length < 12 && Date.now() < deadline) await sleep(10);
+      await waitFor(() => t.probes.length >= 12, 4000);
       const g = gaps(t, 1);
       assert.ok(g.length >= 8);
       for (const x of g) assert.ok(x >= 40 && x < 400, `gap ${x} ms (inter 100 ± 50 %)`);
@@ -390,9 +372,7 @@ async function maxSpreadChecks() {
     'backend be\n    option httpchk\n    server a 127.0.0.1:{{a}} check inter 4000\n    server b 127.0.0.1:{{b}} check inter 4000\n',
     { a: OK, b: OK },
     async (c) => {
-      const deadline = Date.now() + 3000;
-      while ((c.targets.a.probes.length === 0 || c.targets.b.probes.length === 0) && Date.now() < deadline)
-        await sleep(5);
+      await waitFor(() => c.targets.a.probes.length > 0 && c.targets.b.probes.length > 0, 3000, 5);
       const d = c.targets.b.probes[0].at - c.targets.a.probes[0].at;
       // without the cap b would start 2000 ms after a
       assert.ok(

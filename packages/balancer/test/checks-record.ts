@@ -14,14 +14,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { normalize, runScenario, SCENARIOS } from './checks-scenarios.ts';
-import { freePorts } from './helpers/ports.ts';
-import { haproxyPath, type ProxyKind, startProxy } from './helpers/proc.ts';
 import { type CheckTarget, startCheckTarget } from './support/check-target.ts';
+import { splitRequests } from './support/http1.ts';
+import { freePorts } from './support/ports.ts';
+import { haproxyPath, type ProxyKind, startProxy } from './support/proc.ts';
+import { exchange } from './support/raw-client.ts';
+import { statsCommand } from './support/stats-socket.ts';
+import { waitFor } from './support/wait-for.ts';
 
 export const CHECKS_EXPECTED = join(import.meta.dirname, 'checks-expected.json');
 
@@ -99,38 +101,14 @@ export async function recordRequests(kind: ProxyKind): Promise<Record<string, st
   });
   const proxy = await startProxy(kind, cfg, [fe]);
   try {
-    const deadline = Date.now() + 10_000;
-    while (targets.some((t) => !t.probes.some((p) => p.bytes.includes('\r\n\r\n'))) && Date.now() < deadline)
-      await sleep(20);
-    await sleep(100); // bodies
+    // every target has a whole check request (head and declared body)
+    const whole = (t: CheckTarget) => t.probes.some((p) => splitRequests(p.bytes)[0]?.complete === true);
+    await waitFor(() => targets.every(whole), 10_000, 20);
     return Object.fromEntries(names.map((n, i) => [n, targets[i].probes.find((p) => p.bytes)?.bytes ?? '']));
   } finally {
     await proxy.stop();
     for (const t of targets) await t.close();
   }
-}
-
-function rawExchange(port: number, data: string, ms = 1500): Promise<{ response: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => s.write(data));
-    let response = '';
-    let done = false;
-    const finish = (closed: boolean) => {
-      if (done) return;
-      done = true;
-      s.destroy();
-      resolve({ response, closed });
-    };
-    const t = setTimeout(() => finish(false), ms);
-    s.on('data', (d) => {
-      response += d.toString('latin1');
-    });
-    s.on('error', () => {});
-    s.on('close', () => {
-      clearTimeout(t);
-      finish(true);
-    });
-  });
 }
 
 export async function recordMonitor(kind: ProxyKind): Promise<ChecksExpected['monitor']> {
@@ -140,7 +118,10 @@ export async function recordMonitor(kind: ProxyKind): Promise<ChecksExpected['mo
   const proxy = await startProxy(kind, cfg, [fe]);
   try {
     const out: ChecksExpected['monitor'] = {};
-    for (const [name, req] of Object.entries(MONITOR_CASES)) out[name] = await rawExchange(fe, req);
+    for (const [name, req] of Object.entries(MONITOR_CASES)) {
+      const r = await exchange(fe, req, { ms: 1500 });
+      out[name] = { response: r.text, closed: r.closed };
+    }
     return out;
   } finally {
     await proxy.stop();
@@ -148,22 +129,10 @@ export async function recordMonitor(kind: ProxyKind): Promise<ChecksExpected['mo
   }
 }
 
-function socketCommand(path: string, cmd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(path, () => s.write(`${cmd}\n`));
-    let out = '';
-    s.on('data', (d) => {
-      out += d;
-    });
-    s.on('error', reject);
-    s.on('close', () => resolve(out));
-  });
-}
-
 async function serverState(sock: string, backend: string, server: string) {
-  const state = await socketCommand(sock, 'show servers state');
+  const state = await statsCommand(sock, 'show servers state');
   const cols = state.split('\n').find((l) => l.split(' ')[1] === backend && l.split(' ')[3] === server);
-  const stat = await socketCommand(sock, 'show stat');
+  const stat = await statsCommand(sock, 'show stat');
   const header = stat.split('\n')[0].replace(/^# /, '').split(',');
   const row = stat
     .split('\n')
@@ -192,8 +161,7 @@ export async function recordInitialState(): Promise<ChecksExpected['initialState
   const proxy = await startProxy('haproxy', cfg, [fe]);
   try {
     const before = await serverState(sock, 'be', 'b');
-    const deadline = Date.now() + 5000;
-    while (!proxy.output().includes('Server be/b is DOWN') && Date.now() < deadline) await sleep(20);
+    await waitFor(() => proxy.output().includes('Server be/b is DOWN'), 5000, 20);
     const afterFirstFailure = await serverState(sock, 'be', 'b');
     return { rise: 2, fall: 3, before, afterFirstFailure };
   } finally {
@@ -212,8 +180,7 @@ export async function recordSpread(kind: ProxyKind, inter: number): Promise<Spre
   const cfg = `${BASE}frontend fe\n    bind 127.0.0.1:${fe}\n    default_backend be\nbackend be\n    option httpchk\n${servers}`;
   const proxy = await startProxy(kind, cfg, [fe]);
   try {
-    const deadline = Date.now() + inter * 3 + 5000;
-    while (targets.some((t) => t.probes.length < 2) && Date.now() < deadline) await sleep(10);
+    await waitFor(() => targets.every((t) => t.probes.length >= 2), inter * 3 + 5000);
     const t0 = Math.min(...targets.map((t) => t.probes[0]?.at ?? Number.POSITIVE_INFINITY));
     return {
       inter,

@@ -5,11 +5,11 @@
  * `checks-expected.json`; `checks.test.ts` runs the balancer through the same steps and compares, and
  * (when haproxy is installed) runs both live side by side.
  */
-import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePorts } from './helpers/ports.ts';
-import { type Managed, type ProxyKind, startProxy } from './helpers/proc.ts';
 import { type CheckTarget, startCheckTarget, type TargetMode } from './support/check-target.ts';
+import { freePorts } from './support/ports.ts';
+import { type Managed, type ProxyKind, startProxy } from './support/proc.ts';
+import { exchange } from './support/raw-client.ts';
+import { waitFor } from './support/wait-for.ts';
 
 export interface Step {
   /** targets to switch before waiting */
@@ -328,15 +328,7 @@ ${backends}`;
 }
 
 async function request(port: number, path: string): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () =>
-      s.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
-    );
-    s.setTimeout(3000, () => s.destroy());
-    s.on('data', () => {});
-    s.on('error', () => resolve());
-    s.on('close', () => resolve());
-  });
+  await exchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, { ms: 3000 });
 }
 
 /** Waits until every one of `subs` appears in a distinct new health line; returns the lines up to the last. */
@@ -346,25 +338,24 @@ async function waitForAll(
   subs: string[],
   ms: number,
 ): Promise<{ lines: string[]; end: number }> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const lines = healthLines(proxy.output()).slice(from);
-    const used = new Set<number>();
+  let lines: string[] = [];
+  let used = new Set<number>();
+  const found = () => {
+    lines = healthLines(proxy.output()).slice(from);
+    used = new Set<number>();
     for (const sub of subs) {
       const k = lines.findIndex((l, i) => !used.has(i) && l.includes(sub));
       if (k < 0) break;
       used.add(k);
     }
-    if (used.size === subs.length) {
-      const end = subs.length === 0 ? 0 : Math.max(...used) + 1;
-      return { lines: lines.slice(0, end), end: from + end };
-    }
-    if (Date.now() > deadline || !proxy.alive())
-      throw new Error(
-        `waited ${ms} ms for ${JSON.stringify(subs)}; saw:\n${lines.join('\n')}\n--- output:\n${proxy.output()}`,
-      );
-    await sleep(10);
-  }
+    return used.size === subs.length;
+  };
+  if (!(await waitFor(() => found() || !proxy.alive(), ms)) || !found())
+    throw new Error(
+      `waited ${ms} ms for ${JSON.stringify(subs)}; saw:\n${lines.join('\n')}\n--- output:\n${proxy.output()}`,
+    );
+  const end = subs.length === 0 ? 0 : Math.max(...used) + 1;
+  return { lines: lines.slice(0, end), end: from + end };
 }
 
 /** The server (`be/web1`) or backend a health line is about. */

@@ -6,17 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startHealthServer } from '../src/health-api/health-server.ts';
 import { get, runChecked } from './checks-effects.ts';
 import { readExpected, recordMonitor, recordSpread } from './checks-record.ts';
 import { comparable, runScenario, SCENARIOS } from './checks-scenarios.ts';
-import { makeTempDir } from './helpers/env.ts';
-import { acquireHeavyLock } from './helpers/heavy-lock.ts';
-import { haproxyPath } from './helpers/proc.ts';
+import { makeTempDir } from './support/env.ts';
+import { acquireHeavyLock } from './support/heavy-lock.ts';
+import { haproxyPath } from './support/proc.ts';
+import { openClient } from './support/raw-client.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const EXPECTED = readExpected();
 
@@ -112,28 +112,20 @@ test('DOWN: the load balancer stops picking the server at once; its open connect
   try {
     // a client whose request to a is in flight: a answers slowly (silent now), the connection is open
     await c.targets.a.set({ kind: 'silent' });
-    const sock = net.connect(c.port, '127.0.0.1');
-    sock.on('error', () => {});
-    let answered = '';
-    sock.on('data', (d) => {
-      answered += d;
-    });
+    const slow = openClient(c.port);
     // round robin: a request goes to a first (a then b)
-    sock.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
-    const deadline = Date.now() + 2000;
-    while (!c.targets.a.probes.some((p) => p.bytes.startsWith('GET /slow')) && Date.now() < deadline)
-      await sleep(5);
+    slow.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
     assert.ok(
-      c.targets.a.probes.some((p) => p.bytes.startsWith('GET /slow')),
+      await waitFor(() => c.targets.a.probes.some((p) => p.bytes.startsWith('GET /slow')), 2000, 5),
       'the request reached a',
     );
     await c.targets.ahealth.set({ kind: 'down' });
     await c.line('Server be/a is DOWN');
     assert.match(c.lines.at(-1)!, /1 sessions active/, 'the DOWN line counts the session still on a');
     for (let i = 0; i < 4; i++) assert.match(await get(c.port), /\r\n\r\nb$/);
-    await sleep(100);
-    assert.ok(!sock.destroyed && answered === '', 'the connection to the DOWN server is left alone');
-    sock.destroy();
+    // four whole requests through b since the DOWN: a close on the DOWN would have arrived by now
+    assert.ok(!slow.closed() && slow.text() === '', 'the connection to the DOWN server is left alone');
+    slow.sock.destroy();
   } finally {
     await c.stop();
   }
@@ -166,8 +158,7 @@ test('health changes reach the health API and its watch stream at once', async (
         .filter((e) => e.type === 'change' || e.type === 'snapshot')
         .map((e) => e.health.backends.find((b: { name: string }) => b.name === 'be').up);
     const waitUp = async (n: number) => {
-      const deadline = Date.now() + 3000;
-      while (upCount().at(-1) !== n && Date.now() < deadline) await sleep(5);
+      await waitFor(() => upCount().at(-1) === n, 3000, 5);
       assert.equal(upCount().at(-1), n, JSON.stringify(upCount()));
     };
     await waitUp(2);

@@ -10,8 +10,11 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { exchange, startUpstream, waitFor } from '../src/testing/harness.ts';
-import { freePort, waitForPort } from './helpers/ports.ts';
+import { startUpstream } from './support/harness.ts';
+import { freePort, waitForPort } from './support/ports.ts';
+import { runCli } from './support/proc.ts';
+import { exchange } from './support/raw-client.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 const BIN = new URL('../bin/balancer', import.meta.url).pathname;
@@ -42,20 +45,9 @@ function cfgText(port: number, upPort: number, opts: { health?: boolean } = {}):
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
-  children.push(child);
-  const out = { stdout: '', stderr: '', code: null as number | null, signal: null as string | null };
-  child.stdout!.on('data', (d) => {
-    out.stdout += d;
-  });
-  child.stderr!.on('data', (d) => {
-    out.stderr += d;
-  });
-  child.on('exit', (code, signal) => {
-    out.code = code;
-    out.signal = signal;
-  });
-  return { child, out };
+  const r = runCli(args, { env });
+  children.push(r.child);
+  return r;
 }
 
 function runSync(cmd: string, args: string[]) {

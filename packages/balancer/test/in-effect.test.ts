@@ -7,7 +7,7 @@
  * The expectations are HAProxy's documented behaviour, not the table: a wrong `applied` entry fails here.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -19,10 +19,16 @@ import { setServerUp } from '../src/backend/backend.ts';
 import { effectOfKey, inEffectRules, UNLISTED } from '../src/config/in-effect.ts';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
-import { exchange, okResponder, startUpstream, type Upstream, waitFor } from '../src/testing/harness.ts';
 import { CHECK_EFFECTS } from './checks-effects.ts';
+import { startBlackhole } from './support/blackhole.ts';
+import { okResponder, quiet, startUpstream, type Upstream } from './support/harness.ts';
+import { freePort, freePortSync } from './support/ports.ts';
+import { runCli as spawnCli } from './support/proc.ts';
+import { exchange, openClient } from './support/raw-client.ts';
+import { startRawServer } from './support/raw-server.ts';
+import { synCounter } from './support/syn-counter.ts';
+import { waitFor } from './support/wait-for.ts';
 
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 const CERT = new URL('../../shared-config/test/fixtures/haproxy/certs/site.pem', import.meta.url).pathname;
 const DEFAULTS = `defaults
     mode http
@@ -30,24 +36,14 @@ const DEFAULTS = `defaults
     timeout client 5s
     timeout server 5s
 `;
-const quiet = { alert() {}, warning() {}, notice() {} };
 const cleanups: (() => unknown)[] = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-let nextPort = 20000 + (process.pid % 20000);
 /** `bind …:0` in these texts means "a free port" (haproxy.cfg itself refuses port 0). */
 function withPorts(text: string): string {
   return text.replace(/(bind \S*?):0\b/g, (_m, head: string) => `${head}:${freePortSync()}`);
-}
-function freePortSync(): number {
-  for (;;) {
-    const port = nextPort++;
-    if (nextPort > 60000) nextPort = 20000;
-    const r = spawnSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' });
-    if (r.status === 0 && r.stdout.trim() === '') return port;
-  }
 }
 
 function load(text: string) {
@@ -77,26 +73,17 @@ const get = (port: number, path = '/', extra = '') =>
 
 /** A connection with a helper to send a request and wait for its complete (Content-Length) response. */
 function client(port: number) {
-  const sock = net.connect(port, '127.0.0.1');
-  sock.on('error', () => {});
-  let text = '';
-  let closed = false;
-  sock.on('data', (d) => {
-    text += d.toString('latin1');
-  });
-  sock.on('close', () => {
-    closed = true;
-  });
-  cleanups.push(() => sock.destroy());
+  const c = openClient(port);
+  cleanups.push(() => c.sock.destroy());
   return {
-    sock,
-    text: () => text,
-    closed: () => closed,
+    sock: c.sock,
+    text: c.text,
+    closed: c.closed,
     async request(path: string): Promise<string> {
-      const from = text.length;
-      sock.write(GET(path));
-      assert.ok(await waitFor(() => text.slice(from).includes(`ok ${path}`), 4000), `no answer to ${path}`);
-      return text.slice(from);
+      const from = c.text().length;
+      c.write(GET(path));
+      assert.ok(await c.until((t) => t.slice(from).includes(`ok ${path}`), 4000), `no answer to ${path}`);
+      return c.text().slice(from);
     },
   };
 }
@@ -108,49 +95,15 @@ function listenBacklog(port: number): number | null {
   return r.status === 0 && cols.length >= 3 ? Number(cols[2]) : null;
 }
 
-/** A TCP port whose SYNs are never answered: a listener that never accepts, with its queue filled. */
+/** A TCP port whose SYNs are never answered; null without python3. */
 async function blackhole(): Promise<{ port: number } | null> {
-  const script =
-    'import socket,sys,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0)\n' +
-    'p=s.getsockname()[1]\nfill=[]\nfor _ in range(3):\n  c=socket.socket();c.setblocking(False);c.connect_ex(("127.0.0.1",p));fill.append(c)\n' +
-    'print(p,flush=True)\ntime.sleep(60)\n';
-  const child = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
-  cleanups.push(() => child.kill('SIGKILL'));
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  const ok = await waitFor(() => /\d+\n/.test(out) || child.exitCode !== null, 5000);
-  return ok && /\d+\n/.test(out) ? { port: Number(out.trim()) } : null;
+  const hole = await startBlackhole().catch(() => null);
+  if (hole) cleanups.push(() => hole.close());
+  return hole;
 }
 
-/** Counts TCP SYNs sent to a loopback port (nftables; root only). */
-function synCounter(port: number): { count(): number; remove(): void } | null {
-  if (process.getuid?.() !== 0) return null;
-  const table = `lbtest_syn_${port}`;
-  const nft = (script: string) => spawnSync('nft', ['-f', '-'], { input: script, encoding: 'utf8' });
-  const r = nft(
-    `table inet ${table} {\n counter syns {}\n chain out {\n  type filter hook output priority 0;\n  tcp dport ${port} tcp flags & (syn|ack) == syn counter name syns\n }\n}\n`,
-  );
-  if (r.status !== 0) return null;
-  const remove = () => void nft(`delete table inet ${table}\n`);
-  cleanups.push(remove);
-  return {
-    count() {
-      const out = spawnSync('nft', ['list', 'counter', 'inet', table, 'syns'], { encoding: 'utf8' }).stdout;
-      return Number(/packets (\d+)/.exec(out)?.[1] ?? -1);
-    },
-    remove,
-  };
-}
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+/** A port nothing listens on: connections to it are refused. */
+const closedPort = freePort;
 
 /** Runs the CLI on a config file in a temp dir; returns the child and its collected output. */
 function runCli(text: string, args: string[] = []) {
@@ -158,18 +111,8 @@ function runCli(text: string, args: string[] = []) {
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const cfg = join(dir, 'haproxy.cfg');
   writeFileSync(cfg, text.replaceAll('%DIR%', dir));
-  const child = spawn(process.execPath, [CLI, '-f', cfg, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child, out } = spawnCli(['-f', cfg, ...args]);
   cleanups.push(() => child.kill('SIGKILL'));
-  const out = { text: '', code: null as number | null };
-  child.stdout.on('data', (d) => {
-    out.text += d;
-  });
-  child.stderr.on('data', (d) => {
-    out.text += d;
-  });
-  child.on('exit', (c) => {
-    out.code = c;
-  });
   return { child, out, dir };
 }
 
@@ -249,10 +192,8 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     assert.match((await get(ports[0], '/bound')).text, /ok \/bound/);
   },
   async mode() {
-    const echo = net.createServer((s) => s.on('data', (d) => s.write(d)));
-    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-    cleanups.push(() => echo.close());
-    const port = (echo.address() as net.AddressInfo).port;
+    const { port, close } = await startRawServer((s) => s.on('data', (d) => s.write(d)));
+    cleanups.push(close);
     const { ports } = await serve(
       `${DEFAULTS}listen t\n    mode tcp\n    bind 127.0.0.1:0\n    server s 127.0.0.1:${port}\nlisten h\n    bind 127.0.0.1:0\n    server s 127.0.0.1:${port}\n`,
     );
@@ -877,22 +818,15 @@ async function maxconnEffect(cfg: (upPort: number) => string): Promise<void> {
  */
 async function finEffect(which: 'client-fin' | 'server-fin'): Promise<void> {
   let serverSide: net.Socket | null = null;
-  const srv = net.createServer((s) => {
+  const srv = await startRawServer((s) => {
     serverSide = s;
-    s.on('error', () => {});
   });
-  srv.on('error', () => {});
-  await new Promise<void>((r) => srv.listen({ port: 0, host: '127.0.0.1' }, r));
   cleanups.push(() => srv.close());
   const { ports } = await serve(
-    `defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    timeout ${which} 150ms\nlisten l\n    bind 127.0.0.1:0\n    server s 127.0.0.1:${(srv.address() as net.AddressInfo).port}\n`,
+    `defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    timeout ${which} 150ms\nlisten l\n    bind 127.0.0.1:0\n    server s 127.0.0.1:${srv.port}\n`,
   );
-  const c = net.connect({ port: ports[0], host: '127.0.0.1', allowHalfOpen: true });
-  c.on('error', () => {});
-  let closed = false;
-  c.on('close', () => {
-    closed = true;
-  });
+  const client = openClient(ports[0], { allowHalfOpen: true });
+  const c = client.sock;
   cleanups.push(() => c.destroy());
   assert.ok(await waitFor(() => serverSide !== null, 4000));
   const s = serverSide as unknown as net.Socket;
@@ -905,7 +839,7 @@ async function finEffect(which: 'client-fin' | 'server-fin'): Promise<void> {
   else c.end(); // the client half-closes, the server stays idle
   // the connection is closed: seen from the side that had not shut down yet
   if (which === 'client-fin') assert.ok(await waitFor(() => serverClosed, 4000), 'the server side is closed');
-  else assert.ok(await waitFor(() => closed, 4000), 'the client side is closed');
+  else assert.ok(await waitFor(() => client.closed(), 4000), 'the client side is closed');
 }
 
 describe('what is in effect', () => {

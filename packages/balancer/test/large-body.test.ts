@@ -8,11 +8,11 @@ import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRoot } from './helpers/env.ts';
-import { acquireHeavyLock } from './helpers/heavy-lock.ts';
-import { splitHead } from './helpers/http1.ts';
-import { freePort } from './helpers/ports.ts';
-import { haproxyPath, type Managed, type ProxyKind, rssBytes, startProxy } from './helpers/proc.ts';
+import { isRoot } from './support/env.ts';
+import { acquireHeavyLock } from './support/heavy-lock.ts';
+import { splitHead } from './support/http1.ts';
+import { freePort } from './support/ports.ts';
+import { haproxyPath, type Managed, type ProxyKind, rssBytes, startProxy } from './support/proc.ts';
 
 /** Set while the engine cannot run this yet (see the smuggling test for the convention). */
 const TODO: string | undefined = undefined;

@@ -8,9 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { haproxyPath } from './helpers/proc.ts';
 import { CASES } from './lb-algorithms-cases.ts';
 import { runLbCase } from './lb-algorithms-run.ts';
+import { haproxyPath } from './support/proc.ts';
 
 export const LB_EXPECTED_FILE = join(import.meta.dirname, 'lb-algorithms-expected.json');
 

@@ -4,9 +4,9 @@
  * holds the connection), runs the steps one after the other and returns the name each one reached.
  */
 import net from 'node:net';
-import { freePort, freePorts } from './helpers/ports.ts';
-import { type ProxyKind, startProxy } from './helpers/proc.ts';
 import type { LbCase, LbStep } from './lb-algorithms-cases.ts';
+import { freePort, freePorts } from './support/ports.ts';
+import { type ProxyKind, startProxy } from './support/proc.ts';
 
 const STEP_MS = 5000;
 

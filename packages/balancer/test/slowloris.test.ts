@@ -11,12 +11,13 @@ import { connect, type Socket } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRoot } from './helpers/env.ts';
-import { acquireHeavyLock } from './helpers/heavy-lock.ts';
-import { splitResponses } from './helpers/http1.ts';
-import { freePort } from './helpers/ports.ts';
-import { haproxyPath, type Managed, type ProxyKind, startProxy } from './helpers/proc.ts';
-import { exchange } from './helpers/raw-client.ts';
+import { isRoot } from './support/env.ts';
+import { acquireHeavyLock } from './support/heavy-lock.ts';
+import { splitResponses } from './support/http1.ts';
+import { freePort } from './support/ports.ts';
+import { haproxyPath, type Managed, type ProxyKind, startProxy } from './support/proc.ts';
+import { exchange } from './support/raw-client.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const TODO: string | undefined = undefined;
 
@@ -135,18 +136,14 @@ for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
             const ex = await exchange(
               port,
               ['GET /normal HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'],
-              {
-                idleMs: 1500,
-                maxMs: 2000,
-              },
+              { idleMs: 1500, ms: 2000 },
             );
             normal.push(ex.responses[0]?.status ?? 0);
             await sleep(100);
           }
         })();
         await first;
-        const deadline = performance.now() + 6000;
-        while (conns.some((t) => t.t1 === null) && performance.now() < deadline) await sleep(20);
+        await waitFor(() => conns.every((t) => t.t1 !== null), 6000, 20);
         await normalClient;
       } finally {
         clearInterval(ticker);

@@ -6,8 +6,8 @@
  * the outcome we expect instead and the reason.
  */
 
-import type { Step } from './helpers/raw-client.ts';
-import type { BackendScript } from './helpers/recorder.ts';
+import type { Step } from './support/raw-client.ts';
+import type { BackendScript } from './support/recorder.ts';
 
 /** What one run of a row produced, in a comparable form. */
 export type Outcome = {

@@ -8,11 +8,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { freePort } from './helpers/ports.ts';
-import { haproxyPath, type ProxyKind, startProxy } from './helpers/proc.ts';
-import { startRecorder } from './helpers/recorder.ts';
 import { CASES } from './smuggling-cases.ts';
 import { type CaseRun, expectedForBalancer, runCase, smugglingConfig } from './smuggling-run.ts';
+import { freePort } from './support/ports.ts';
+import { haproxyPath, type ProxyKind, startProxy } from './support/proc.ts';
+import { startRecorder } from './support/recorder.ts';
 
 export const EXPECTED_FILE = join(import.meta.dirname, 'smuggling-expected.json');
 

@@ -1,8 +1,9 @@
 /** Runs smuggling-table rows against a proxy (HAProxy or the balancer) on loopback. */
-import { header, type ParsedRequest, splitRequests } from './helpers/http1.ts';
-import { exchange } from './helpers/raw-client.ts';
-import type { Recorder } from './helpers/recorder.ts';
+
 import type { Outcome, SmugglingCase } from './smuggling-cases.ts';
+import { header, type ParsedRequest, splitRequests } from './support/http1.ts';
+import { exchange } from './support/raw-client.ts';
+import type { Recorder } from './support/recorder.ts';
 
 /**
  * The config both proxies run for the table. `http-server-close` gives every request its own server
@@ -60,7 +61,7 @@ export type CaseRun = {
 export async function runCase(c: SmugglingCase, proxyPort: number, rec: Recorder): Promise<CaseRun> {
   rec.take();
   rec.script = c.backend ?? { kind: 'ok' };
-  const ex = await exchange(proxyPort, c.steps, { headRequests: c.headRequests, idleMs: 300, maxMs: 5000 });
+  const ex = await exchange(proxyPort, c.steps, { headRequests: c.headRequests, idleMs: 300, ms: 5000 });
   // The proxy closes its server side once the client is gone; wait for it (bounded) so late bytes
   // are attributed to this row, then drop whatever is left.
   await new Promise((ok) => setTimeout(ok, 20));
@@ -75,7 +76,7 @@ export async function runCase(c: SmugglingCase, proxyPort: number, rec: Recorder
       closed: ex.closed,
       backend: conns.flatMap((k) => splitRequests(k.data).map(describeRequest)),
     },
-    clientRaw: clip(ex.raw, 1500),
+    clientRaw: clip(ex.text, 1500),
     backendRaw: conns.map((k) => clip(k.data, 1500)),
     errorBodies,
   };

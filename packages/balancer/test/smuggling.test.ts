@@ -8,14 +8,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { isRoot } from './helpers/env.ts';
-import { freePort } from './helpers/ports.ts';
-import { haproxyPath, type Managed, startBalancer, startHaproxy } from './helpers/proc.ts';
-import { type Recorder, startRecorder } from './helpers/recorder.ts';
 import { CASES } from './smuggling-cases.ts';
 import type { ExpectedFile } from './smuggling-record.ts';
 import { EXPECTED_FILE } from './smuggling-record.ts';
 import { expectedForBalancer, runCase, smugglingConfig } from './smuggling-run.ts';
+import { isRoot } from './support/env.ts';
+import { freePort } from './support/ports.ts';
+import { haproxyPath, type Managed, startBalancer, startHaproxy } from './support/proc.ts';
+import { type Recorder, startRecorder } from './support/recorder.ts';
 
 const expected = JSON.parse(readFileSync(EXPECTED_FILE, 'utf8')) as ExpectedFile;
 

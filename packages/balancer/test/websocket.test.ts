@@ -1,15 +1,16 @@
 /**
  * A WebSocket echo through the proxy: the Upgrade handshake, framed text and binary messages both
  * ways, and the tunnel obeying `timeout tunnel` (not `timeout client`) once upgraded.
- * Node's built-in WebSocket client talks to a raw node:net echo server (helpers/ws-echo.ts).
+ * Node's built-in WebSocket client talks to a raw node:net echo server (support/ws-echo.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRoot } from './helpers/env.ts';
-import { freePort } from './helpers/ports.ts';
-import { haproxyPath, type Managed, type ProxyKind, startProxy } from './helpers/proc.ts';
-import { startWsEcho, type WsEchoServer } from './helpers/ws-echo.ts';
+import { isRoot } from './support/env.ts';
+import { freePort } from './support/ports.ts';
+import { haproxyPath, type Managed, type ProxyKind, startProxy } from './support/proc.ts';
+import { waitFor } from './support/wait-for.ts';
+import { startWsEcho, type WsEchoServer } from './support/ws-echo.ts';
 
 const TODO: string | undefined = undefined;
 
@@ -111,8 +112,7 @@ for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
 
         // Now idle past timeout tunnel: the proxy closes the tunnel.
         const lastActivity = Date.now();
-        const deadline = lastActivity + TUNNEL_TIMEOUT_MS + 3000;
-        while (c.closedAt() === null && Date.now() < deadline) await sleep(20);
+        await waitFor(() => c.closedAt() !== null, TUNNEL_TIMEOUT_MS + 3000, 20);
         const closedAt = c.closedAt();
         assert.ok(closedAt !== null, 'closed after timeout tunnel');
         const idle = closedAt - lastActivity;

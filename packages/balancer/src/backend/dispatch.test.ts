@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, test } from 'node:test';
+import { serverSpec } from '../../test/support/harness.ts';
+import { freePort } from '../../test/support/ports.ts';
+import { type RawServer, startRawServer } from '../../test/support/raw-server.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import type { BackendSpec } from '../engine/engine-config.ts';
 import { NO_TIMEOUTS } from '../engine/engine-config.ts';
 import { newBackendState } from './backend.ts';
 import { Dispatch, nextAttempt } from './dispatch.ts';
 import type { ServerConn, ServerConnOwner } from './server-conn.ts';
 
-const servers: net.Server[] = [];
-after(() => {
-  for (const s of servers) s.close();
+const servers: RawServer[] = [];
+after(async () => {
+  for (const s of servers) await s.close();
 });
 
 test('retries N: 1 + N attempts on the same server, then give up', () => {
@@ -68,18 +71,7 @@ function backend(port: number, retries: number) {
   const spec: BackendSpec = {
     name: 'b',
     mode: 'tcp',
-    servers: [
-      {
-        name: 's',
-        host: '127.0.0.1',
-        port,
-        path: null,
-        weight: 1,
-        maxconn: null,
-        disabled: false,
-        backup: false,
-      },
-    ],
+    servers: [serverSpec({ name: 's', port })],
     timeouts: { ...NO_TIMEOUTS, connect: 1000 },
     retries,
     httpReuse: 'safe',
@@ -110,10 +102,7 @@ function recorder(onError: (conn: ServerConn) => void) {
 }
 
 test('a refused server is tried 1 + retries times, then the dispatch gives up', async () => {
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise((r) => probe.close(r));
+  const port = await freePort();
   const be = backend(port, 2);
   let done: (v: boolean[]) => void = () => {};
   const results: boolean[] = [];
@@ -132,16 +121,12 @@ test('a refused server is tried 1 + retries times, then the dispatch gives up', 
 });
 
 test('a redispatched attempt connects to the server the balancer picks next, and drops persistence', async () => {
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const refused = (probe.address() as net.AddressInfo).port;
-  await new Promise((r) => probe.close(r));
+  const refused = await freePort();
   let got = '';
-  const ok = net.createServer((s) => s.on('data', (b) => (got += b)));
+  const ok = await startRawServer((s) => s.on('data', (b) => (got += b)));
   servers.push(ok);
-  await new Promise<void>((r) => ok.listen(0, '127.0.0.1', r));
   const be = backend(refused, 3);
-  const second = { ...be.spec.servers[0], name: 't', port: (ok.address() as net.AddressInfo).port };
+  const second = { ...be.spec.servers[0], name: 't', port: ok.port };
   const two = newBackendState({ ...be.spec, servers: [be.spec.servers[0], second], redispatch: -1 });
   let connected: () => void = () => {};
   const up = new Promise<void>((r) => (connected = r));
@@ -157,18 +142,16 @@ test('a redispatched attempt connects to the server the balancer picks next, and
   assert.deepEqual(events, ['error', 'error', 'error'], 'three attempts on the persistent server');
   assert.equal(d.server, two.servers[1]);
   assert.equal(d.direct, false);
-  const deadline = Date.now() + 4000;
-  while (got.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await waitFor(() => got.length >= 5, 4000);
   assert.equal(got, 'hello', 'the queued bytes follow the redispatch');
   d.abort();
 });
 
 test('bytes sent while connecting are queued and flushed in order once connected; the limit asks to pause', async () => {
   let received = '';
-  const srv = net.createServer((s) => s.on('data', (b) => (received += b)));
+  const srv = await startRawServer((s) => s.on('data', (b) => (received += b)));
   servers.push(srv);
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const be = backend((srv.address() as net.AddressInfo).port, 0);
+  const be = backend(srv.port, 0);
   let connected: () => void = () => {};
   const up = new Promise<void>((r) => (connected = r));
   const { owner } = recorder(() => {});
@@ -182,8 +165,7 @@ test('bytes sent while connecting are queued and flushed in order once connected
   assert.equal(d.send(Buffer.from('b'), 10), true);
   assert.equal(d.send(Buffer.from('0123456789'), 10), false, 'over the queue limit: pause the sender');
   await up;
-  const deadline = Date.now() + 4000;
-  while (received.length < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await waitFor(() => received.length >= 12, 4000);
   assert.equal(received, 'ab0123456789');
   d.abort();
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LB_ERR } from '../errors.ts';
-import { parseArgs, UsageError } from './args.ts';
+import { LB_ERR, UsageError } from '../errors.ts';
+import { parseArgs } from './args.ts';
 
 test('parses HAProxy flags', () => {
   const a = parseArgs([

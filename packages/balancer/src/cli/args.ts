@@ -3,7 +3,7 @@
  * (test harnesses and unit files pass them); the ones whose feature is not built are reported in
  * `notes` so the CLI can say so once at start-up, never silently.
  */
-import { LB_ERR, LbError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 
 export interface CliArgs {
   files: string[];
@@ -35,13 +35,6 @@ export interface CliArgs {
   help: boolean;
   /** Flags accepted but without effect here, with why (printed as warnings at start-up). */
   notes: string[];
-}
-
-export class UsageError extends LbError {
-  constructor(message: string) {
-    super(LB_ERR.USAGE, message);
-    this.name = 'UsageError';
-  }
 }
 
 /** `-d` variants HAProxy documents; what each does here. */

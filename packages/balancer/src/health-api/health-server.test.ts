@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { HealthSchema, parseWatchLine, type WatchEvent } from '@ha-lb/shared-config/health-api';
+import { startProxy, startUpstream } from '../../test/support/harness.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { setServerUp } from '../backend/backend.ts';
-import { startProxy, startUpstream, waitFor } from '../testing/harness.ts';
 import { startHealthServer } from './health-server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'balancer-health-'));

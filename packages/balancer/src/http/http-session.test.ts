@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import type net from 'node:net';
 import { after, describe, test } from 'node:test';
+import { isRoot } from '../../test/support/env.ts';
+import { type ProxyOpts, startProxy, startUpstream, type Upstream } from '../../test/support/harness.ts';
+import { header, splitHead, statuses } from '../../test/support/http1.ts';
+import { freePort } from '../../test/support/ports.ts';
+import { exchange, openClient } from '../../test/support/raw-client.ts';
+import { startRawServer } from '../../test/support/raw-server.ts';
+import { synCounter } from '../../test/support/syn-counter.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import type { Engine } from '../engine/engine.ts';
-import {
-  exchange,
-  type ProxyOpts,
-  startProxy,
-  startUpstream,
-  statuses,
-  type Upstream,
-  waitFor,
-} from '../testing/harness.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -25,6 +24,17 @@ async function setup(opts: Partial<ProxyOpts> = {}, responder?: Parameters<typeo
     () => up.close(),
   );
   return { up, engine, port };
+}
+
+/** The engine in front of a raw server of the test's own (interim responses, tunnels). */
+async function behind(onConn: (s: net.Socket) => void, opts: Partial<ProxyOpts> = {}) {
+  const server = await startRawServer(onConn);
+  const { engine, port } = await startProxy({ servers: [{ port: server.port }], ...opts });
+  cleanups.push(
+    () => engine.stop(0),
+    () => server.close(),
+  );
+  return { engine, port };
 }
 
 const GET = (path = '/', extra = '') => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
@@ -106,30 +116,18 @@ describe('forwarding', () => {
   });
 
   test('Expect: 100-continue gets the interim response, then the final one', async () => {
-    const server = net.createServer((s) => {
+    const { port } = await behind((s) => {
       s.once('data', () => {
         s.write('HTTP/1.1 100 Continue\r\n\r\n');
         s.once('data', () => s.write('HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n'));
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { engine, port } = await startProxy({
-      servers: [{ port: (server.address() as net.AddressInfo).port }],
-    });
-    cleanups.push(
-      () => engine.stop(0),
-      () => void server.close(),
-    );
-    const sock = net.connect(port, '127.0.0.1');
-    let text = '';
-    sock.on('data', (d) => {
-      text += d;
-    });
-    sock.write('PUT /u HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n');
-    assert.ok(await waitFor(() => text.includes('100 Continue')));
-    sock.write('hi');
-    assert.ok(await waitFor(() => text.includes('201 Created')));
-    sock.destroy();
+    const c = openClient(port);
+    c.write('PUT /u HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n');
+    assert.ok(await c.until((t) => t.includes('100 Continue')));
+    c.write('hi');
+    assert.ok(await c.until((t) => t.includes('201 Created')));
+    c.sock.destroy();
   });
 
   test('a close-delimited response is relayed and the client connection closed', async () => {
@@ -142,50 +140,59 @@ describe('forwarding', () => {
     assert.equal(r.closed, true);
   });
 
-  test('Upgrade: 101 turns the connection into a tunnel (websocket-like echo)', async () => {
-    const server = net.createServer((s) => {
-      s.once('data', (d) => {
-        assert.match(String(d), /Upgrade: websocket/i);
-        assert.match(String(d), /Connection: upgrade/i);
-        s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
-        s.on('data', (x) => s.write(x)); // echo
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { engine, port } = await startProxy({
-      servers: [{ port: (server.address() as net.AddressInfo).port }],
-      timeouts: { tunnel: 5000 },
-    });
-    cleanups.push(
-      () => engine.stop(0),
-      () => void server.close(),
+  test('Upgrade: 101 turns the connection into a tunnel; every frame passes, both ways', async () => {
+    let head = '';
+    let tunnelled = '';
+    const { port } = await behind(
+      (s) => {
+        s.once('data', (d) => {
+          head = d.toString('latin1');
+          // the server speaks first, in the same packet as its 101
+          s.write(
+            'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nserver-hello;',
+          );
+          s.on('data', (x) => {
+            tunnelled += x.toString('latin1');
+            s.write(x); // echo
+          });
+        });
+      },
+      { timeouts: { tunnel: 5000 } },
     );
-    const r = await exchange(
-      port,
-      [GET('/ws', 'Connection: Upgrade\r\nUpgrade: websocket\r\n'), 'frame-1', 'frame-2'],
-      { until: (t) => t.includes('frame-1frame-2') || t.includes('frame-2') },
+    const c = openClient(port);
+    c.write(GET('/ws', 'Connection: Upgrade\r\nUpgrade: websocket\r\n'));
+    assert.ok(await c.until((t) => t.endsWith('server-hello;'), 5000), 'the 101 and the server frame');
+    const frames = ['frame-1;', 'frame-2;', `big-${'x'.repeat(70_000)};`, 'frame-4;'];
+    let sent = '';
+    for (const f of frames) {
+      c.write(f);
+      sent += f;
+      assert.ok(await c.until((t) => t.endsWith(sent), 5000), `the echo of ${f.slice(0, 10)}`);
+    }
+    c.sock.destroy();
+    assert.match(head, /^GET \/ws HTTP\/1\.1\r\n/);
+    assert.match(head, /\r\nUpgrade: websocket\r\n/i);
+    assert.match(head, /\r\nConnection: upgrade\r\n/i);
+    assert.equal(tunnelled, frames.join(''), 'the server got every frame, in order, and nothing else');
+    const h = splitHead(c.text());
+    assert.ok(h);
+    assert.equal(h.startLine, 'HTTP/1.1 101 Switching Protocols');
+    assert.equal(header(h, 'upgrade'), 'websocket');
+    assert.equal(
+      c.text().slice(h.end),
+      `server-hello;${frames.join('')}`,
+      'the client got the server frame and every echo, in order, and nothing else',
     );
-    assert.match(r.text, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
-    assert.match(r.text, /Upgrade: websocket/);
-    assert.match(r.text, /frame-1/);
   });
 });
 
 test('CONNECT: a 2xx answer turns the connection into a tunnel', async () => {
-  const server = net.createServer((s) => {
+  const { port } = await behind((s) => {
     s.once('data', () => {
       s.write('HTTP/1.1 200 Connection established\r\n\r\n');
       s.on('data', (x) => s.write(`echo:${x}`));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { engine, port } = await startProxy({
-    servers: [{ port: (server.address() as net.AddressInfo).port }],
-  });
-  cleanups.push(
-    () => engine.stop(0),
-    () => void server.close(),
-  );
   const r = await exchange(
     port,
     ['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 'raw-bytes'],
@@ -242,16 +249,25 @@ describe('errors', () => {
     });
   }
 
-  test('connection refused → 503 after retries', async () => {
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const deadPort = (probe.address() as net.AddressInfo).port;
-    await new Promise((r) => probe.close(r));
+  test('connection refused → 503 after 1 + retries attempts, per request', async (t) => {
+    const deadPort = await freePort();
+    const syns = synCounter(deadPort);
+    if (isRoot) assert.ok(syns, 'counting connection attempts needs nftables');
     const { engine, port } = await startProxy({ servers: [{ port: deadPort }], retries: 2 });
     cleanups.push(() => engine.stop(0));
-    const r = await exchange(port, GET('/1') + GET('/2'), { until: (t) => statuses(t).length === 2 });
-    assert.deepEqual(statuses(r.text), [503, 503], 'the connection stays usable after a 503');
-    assert.match(r.text, /No server is available to handle this request\./);
+    const c = openClient(port);
+    const attempts: number[] = [];
+    for (const [i, path] of ['/1', '/2'].entries()) {
+      c.write(GET(path));
+      assert.ok(await c.until((text) => statuses(text).length === i + 1, 5000), `a 503 for ${path}`);
+      if (syns) attempts.push(syns.count());
+    }
+    assert.deepEqual(statuses(c.text()), [503, 503], 'the connection stays usable after a 503');
+    assert.match(c.text(), /No server is available to handle this request\./);
+    if (syns) assert.deepEqual(attempts, [3, 6], 'each request: one attempt and two retries');
+    else t.diagnostic('not root: the attempts are not counted');
+    syns?.remove();
+    c.sock.destroy();
   });
 
   test('errorfile replaces the built-in page', async () => {
@@ -266,24 +282,15 @@ describe('errors', () => {
 describe('timeouts', () => {
   test('timeout http-request is a total deadline for the head → 408', async () => {
     const { port } = await setup({ timeouts: { httpRequest: 200 } });
-    const sock = net.connect(port, '127.0.0.1');
-    let text = '';
-    let closed = false;
-    sock.on('data', (d) => {
-      text += d;
-    });
-    sock.on('close', () => {
-      closed = true;
-    });
-    sock.on('error', () => {});
+    const c = openClient(port);
     // trickle bytes faster than the deadline: an idle timer would never fire
-    const trickle = setInterval(() => sock.write('X'), 50);
-    sock.write('GET / HTTP/1.1\r\nX-Slow: ');
-    const ok = await waitFor(() => closed, 2000);
+    const trickle = setInterval(() => c.write('X'), 50);
+    c.write('GET / HTTP/1.1\r\nX-Slow: ');
+    const ok = await waitFor(() => c.closed(), 2000);
     clearInterval(trickle);
     assert.ok(ok, 'closed by the deadline');
-    assert.match(text, /^HTTP\/1\.1 408 Request Time-out\r\n/);
-    assert.match(text, /Your browser didn't send a complete request in time\./);
+    assert.match(c.text(), /^HTTP\/1\.1 408 Request Time-out\r\n/);
+    assert.match(c.text(), /Your browser didn't send a complete request in time\./);
   });
 
   test('timeout http-keep-alive closes an idle connection silently', async () => {
@@ -390,40 +397,30 @@ describe('connection modes and reuse', () => {
 describe('maxconn', () => {
   test('at the limit connections wait (not refused) and are served when a slot frees', async () => {
     const { port, engine, up } = await setup({ maxconn: 1 });
-    const first = net.connect(port, '127.0.0.1');
-    first.on('error', () => {});
-    let firstText = '';
-    first.on('data', (d) => {
-      firstText += d;
-    });
+    const first = openClient(port);
     first.write(GET('/first'));
-    assert.ok(await waitFor(() => firstText.includes('ok /first')));
+    assert.ok(await first.until((t) => t.includes('ok /first')));
     // the second connection is accepted (this listener runs after the engine's own, which admits or
     // parks it synchronously) but gets no session while the first one is open
     let secondAccepted = false;
     engine.listenSockets[0].once('connection', () => {
       secondAccepted = true;
     });
-    let secondText = '';
-    const second = net.connect(port, '127.0.0.1');
-    second.on('error', () => {});
-    second.on('data', (d) => {
-      secondText += d;
-    });
+    const second = openClient(port);
     second.write(GET('/second'));
     assert.ok(await waitFor(() => secondAccepted, 5000), 'second connection accepted');
     assert.deepEqual(engine.sessionCounts(), [{ proxy: 'fe', sessions: 1 }], 'parked while at maxconn');
     first.write(GET('/again'));
-    assert.ok(await waitFor(() => firstText.includes('ok /again')));
+    assert.ok(await first.until((t) => t.includes('ok /again')));
     assert.deepEqual(
       up.requests.map((r) => r.split(' ')[1]),
       ['/first', '/again'],
       'the parked request was not forwarded',
     );
-    assert.equal(secondText, '', 'not served while at maxconn');
-    first.destroy();
-    assert.ok(await waitFor(() => secondText.includes('ok /second')), 'served once a slot freed');
-    second.destroy();
+    assert.equal(second.text(), '', 'not served while at maxconn');
+    first.sock.destroy();
+    assert.ok(await second.until((t) => t.includes('ok /second')), 'served once a slot freed');
+    second.sock.destroy();
   });
 });
 

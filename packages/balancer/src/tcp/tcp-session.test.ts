@@ -1,18 +1,23 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import type net from 'node:net';
 import { after, test } from 'node:test';
-import { startProxy, waitFor } from '../testing/harness.ts';
+import { isRoot } from '../../test/support/env.ts';
+import { startProxy } from '../../test/support/harness.ts';
+import { freePort } from '../../test/support/ports.ts';
+import { openClient } from '../../test/support/raw-client.ts';
+import { startRawServer } from '../../test/support/raw-server.ts';
+import { synCounter } from '../../test/support/syn-counter.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function upstream(onConn: (s: net.Socket) => void): Promise<{ port: number; server: net.Server }> {
-  const server = net.createServer({ allowHalfOpen: true }, onConn);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(() => void server.close());
-  return { port: (server.address() as net.AddressInfo).port, server };
+async function upstream(onConn: (s: net.Socket) => void): Promise<{ port: number }> {
+  const server = await startRawServer(onConn, { allowHalfOpen: true });
+  cleanups.push(() => server.close());
+  return server;
 }
 
 test('mode tcp: half-close — the client FIN reaches the server, the reply still comes back', async () => {
@@ -26,20 +31,12 @@ test('mode tcp: half-close — the client FIN reaches the server, the reply stil
   });
   const { engine, port } = await startProxy({ mode: 'tcp', servers: [{ port: upPort }] });
   cleanups.push(() => engine.stop(0));
-  const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-  let text = '';
-  let ended = false;
-  c.on('data', (d) => {
-    text += d;
-  });
-  c.on('end', () => {
-    ended = true;
-  });
+  const c = openClient(port, { allowHalfOpen: true });
   c.write('x'.repeat(100_000));
-  c.end();
-  assert.ok(await waitFor(() => ended, 3000));
-  assert.equal(text, 'got 100000 bytes');
-  c.destroy();
+  c.sock.end();
+  assert.ok(await waitFor(() => c.ended(), 3000));
+  assert.equal(c.text(), 'got 100000 bytes');
+  c.sock.destroy();
 });
 
 test('mode tcp: server half-close — the client can keep sending after the server FIN', async () => {
@@ -56,22 +53,18 @@ test('mode tcp: server half-close — the client can keep sending after the serv
   });
   const { engine, port } = await startProxy({ mode: 'tcp', servers: [{ port: upPort }] });
   cleanups.push(() => engine.stop(0));
-  const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-  let text = '';
-  c.on('data', (d) => {
-    text += d;
-  });
-  c.on('end', () => {
+  const c = openClient(port, { allowHalfOpen: true });
+  c.sock.on('end', () => {
     c.write('after-fin');
-    c.end();
+    c.sock.end();
   });
   assert.ok(await waitFor(() => serverSawEnd, 3000));
-  assert.equal(text, 'banner');
+  assert.equal(c.text(), 'banner');
   assert.equal(received, 'after-fin');
-  c.destroy();
+  c.sock.destroy();
 });
 
-test('mode tcp: timeout client closes an idle connection; connect failure closes after retries', async () => {
+test('mode tcp: timeout client closes an idle connection', async () => {
   const timeout = 1000;
   const { port: upPort } = await upstream((s) => s.on('data', (d) => s.write(d)));
   const { engine, port } = await startProxy({
@@ -80,11 +73,11 @@ test('mode tcp: timeout client closes an idle connection; connect failure closes
     timeouts: { client: timeout },
   });
   cleanups.push(() => engine.stop(0));
-  const c = echoClient(port);
+  const c = openClient(port);
   const sentAt = performance.now();
-  c.socket.write('ping');
+  c.write('ping');
   // open before the timeout: the bytes go through and come back
-  assert.ok(await waitFor(() => c.text() === 'ping', 5000), 'echoes before timeout client');
+  assert.ok(await c.until((t) => t === 'ping', 5000), 'echoes before timeout client');
   assert.equal(c.closed(), false);
   // closed after it: the proxy's last activity on the client side came after `sentAt`, and timers
   // only run late, so the close cannot come sooner than `timeout` after it (1 ms of timer rounding)
@@ -95,20 +88,20 @@ test('mode tcp: timeout client closes an idle connection; connect failure closes
     `closed after ${idleMs.toFixed(0)} ms, before timeout client ${timeout} ms`,
   );
   assert.equal(c.text(), 'ping');
+});
 
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const dead = (probe.address() as net.AddressInfo).port;
-  await new Promise((r) => probe.close(r));
-  const p2 = await startProxy({ mode: 'tcp', servers: [{ port: dead }], retries: 1 });
-  cleanups.push(() => p2.engine.stop(0));
-  const c2 = net.connect(p2.port, '127.0.0.1');
-  c2.on('error', () => {});
-  let closed2 = false;
-  c2.on('close', () => {
-    closed2 = true;
-  });
-  assert.ok(await waitFor(() => closed2, 2000));
+test('mode tcp: a refused server is tried 1 + retries times, then the client is closed', async (t) => {
+  const dead = await freePort();
+  const syns = synCounter(dead);
+  if (isRoot) assert.ok(syns, 'counting connection attempts needs nftables');
+  const { engine, port } = await startProxy({ mode: 'tcp', servers: [{ port: dead }], retries: 2 });
+  cleanups.push(() => engine.stop(0));
+  const c = openClient(port);
+  assert.ok(await waitFor(() => c.closed(), 5000), 'the client is closed once the attempts are spent');
+  assert.equal(c.text(), '');
+  if (syns) assert.equal(syns.count(), 3, 'one attempt and two retries');
+  else t.diagnostic('not root: the attempts are not counted');
+  syns?.remove();
 });
 
 test('mode tcp: timeout tunnel replaces client/server timeouts once connected', async () => {
@@ -126,32 +119,17 @@ test('mode tcp: timeout tunnel replaces client/server timeouts once connected', 
     timeouts: { client: 100, server: 100 },
   });
   cleanups.push(() => control.engine.stop(0));
-  const c = echoClient(tunnel.port);
-  c.socket.write('ping');
-  assert.ok(await waitFor(() => c.text() === 'ping', 5000), 'tunnel connected');
+  const c = openClient(tunnel.port);
+  c.write('ping');
+  assert.ok(await c.until((t) => t === 'ping', 5000), 'tunnel connected');
   // the tunnel connection went idle before the control connection opened, so a 100 ms timer on it
   // would fire before the control's (same process, same timer list): no wall-clock bound is needed
-  const k = echoClient(control.port);
-  k.socket.write('x');
+  const k = openClient(control.port);
+  k.write('x');
   assert.ok(await waitFor(() => k.closed(), 5000), 'the control connection closed by timeout client/server');
   assert.equal(k.text(), 'x');
   assert.equal(c.closed(), false);
-  c.socket.write('pong');
-  assert.ok(await waitFor(() => c.text() === 'pingpong', 5000), 'the tunnel connection still echoes');
-  c.socket.destroy();
+  c.write('pong');
+  assert.ok(await c.until((t) => t === 'pingpong', 5000), 'the tunnel connection still echoes');
+  c.sock.destroy();
 });
-
-/** A client that collects what it reads and notes when the connection closes. */
-function echoClient(port: number) {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.on('error', () => {});
-  let text = '';
-  let closed = false;
-  socket.on('data', (d) => {
-    text += d;
-  });
-  socket.on('close', () => {
-    closed = true;
-  });
-  return { socket, text: () => text, closed: () => closed };
-}

@@ -11,7 +11,8 @@ import { describe, test } from 'node:test';
 import { setServerUp } from '../../src/backend/backend.ts';
 import { loadBalancerConfigText } from '../../src/config/load.ts';
 import { startEngine } from '../../src/engine/engine.ts';
-import { freePort } from '../helpers/ports.ts';
+import { quiet } from '../support/harness.ts';
+import { freePort } from '../support/ports.ts';
 import { CASES } from './cases.ts';
 import type { ExpectedFile } from './record.ts';
 import { runCase, type StartProxy } from './run.ts';
@@ -19,7 +20,6 @@ import { runCase, type StartProxy } from './run.ts';
 const expected = JSON.parse(
   readFileSync(new URL('./expected.json', import.meta.url), 'utf8'),
 ) as ExpectedFile;
-const quiet = { alert() {}, warning() {}, notice() {} };
 
 /** The balancer in this process, loaded through the same loader as `-c` and start-up. */
 export const balancerProxy: StartProxy = async (cfg, port) => {

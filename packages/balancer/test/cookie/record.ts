@@ -8,12 +8,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { makeTempDir } from '../helpers/env.ts';
-import { freePort } from '../helpers/ports.ts';
-import { haproxyPath, startHaproxy } from '../helpers/proc.ts';
+import { makeTempDir } from '../support/env.ts';
+import { freePort } from '../support/ports.ts';
+import { haproxyPath, startHaproxy } from '../support/proc.ts';
+import { statsCommand } from '../support/stats-socket.ts';
 import { CASES } from './cases.ts';
 import { runCase, type Seen, type StartProxy } from './run.ts';
 
@@ -23,20 +23,6 @@ export interface ExpectedFile {
   recordedWith: string;
   recordedAt: string;
   cases: Record<string, { what: string; seen: Seen[] }>;
-}
-
-/** One command on HAProxy's stats socket; resolves with its answer. */
-export function statsCommand(path: string, cmd: string): Promise<string> {
-  return new Promise((ok, ko) => {
-    const s = net.connect(path);
-    let out = '';
-    s.on('data', (d) => {
-      out += d;
-    });
-    s.on('end', () => ok(out));
-    s.on('error', ko);
-    s.write(`${cmd}\n`);
-  });
 }
 
 /** HAProxy on a case's configuration, with a stats socket to put servers in maintenance. */

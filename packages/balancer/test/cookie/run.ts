@@ -6,6 +6,9 @@
  */
 import net from 'node:net';
 import { decodeDate, encodeDate } from '../../src/backend/persistence/cookie-date.ts';
+import { startUpstream, type Upstream } from '../support/harness.ts';
+import { type ParsedResponse, splitResponses } from '../support/http1.ts';
+import { adoptClient, type RawClient } from '../support/raw-client.ts';
 import type { CaseRequest, CookieCase } from './cases.ts';
 
 /** What one request led to. */
@@ -44,65 +47,37 @@ export async function startBackends(
   c: Pick<CookieCase, 'servers' | 'addresses' | 'responses'>,
 ): Promise<Backends> {
   const got: { server: string; head: string }[] = [];
-  const servers: net.Server[] = [];
-  const sockets = new Set<net.Socket>();
-  const owner = new Map<net.Socket, number>();
+  const servers: Upstream[] = [];
   const addresses: string[] = [];
   for (let i = 0; i < c.servers.length; i++) {
     const name = `web${i + 1}`;
-    const srv = net.createServer((s) => {
-      sockets.add(s);
-      owner.set(s, i);
-      s.on('close', () => {
-        sockets.delete(s);
-        owner.delete(s);
-      });
-      s.on('error', () => {});
-      let buf = '';
-      s.on('data', (d) => {
-        buf += d.toString('latin1');
-        for (;;) {
-          const end = buf.indexOf('\r\n\r\n');
-          if (end < 0) return;
-          const head = buf.slice(0, end + 4);
-          const cl = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-          const total = end + 4 + (cl ? Number(cl[1]) : 0);
-          if (buf.length < total) return;
-          buf = buf.slice(total);
-          got.push({ server: name, head });
-          const m = /^(\S+) \S*[?&]r=(\d+)/.exec(head);
-          const v = c.responses?.[m ? Number(m[2]) : 0] ?? {};
-          const body = `${name}\n`;
-          const isHead = head.startsWith('HEAD ');
-          const noBody = /^(204|304)/.test(v.status ?? '');
-          const lines = [
-            `HTTP/1.1 ${v.status ?? '200 OK'}`,
-            ...(noBody ? [] : [`Content-Length: ${body.length}`]),
-            ...(v.headers ?? []),
-          ];
-          s.write(`${lines.join('\r\n')}\r\n\r\n${isHead || noBody ? '' : body}`);
-        }
-      });
-    });
     const [host, port] = c.addresses ? splitAddress(c.addresses[i]) : ['127.0.0.1', 0];
-    await new Promise<void>((ok, ko) => {
-      srv.once('error', ko);
-      srv.listen(port, host.replace(/^\[(.*)\]$/, '$1'), () => ok());
-    });
-    servers.push(srv);
-    addresses.push(`${host}:${(srv.address() as net.AddressInfo).port}`);
+    const up = await startUpstream(
+      (req, s) => {
+        const head = req.slice(0, req.indexOf('\r\n\r\n') + 4);
+        got.push({ server: name, head });
+        const m = /^(\S+) \S*[?&]r=(\d+)/.exec(head);
+        const v = c.responses?.[m ? Number(m[2]) : 0] ?? {};
+        const body = `${name}\n`;
+        const isHead = head.startsWith('HEAD ');
+        const noBody = /^(204|304)/.test(v.status ?? '');
+        const lines = [
+          `HTTP/1.1 ${v.status ?? '200 OK'}`,
+          ...(noBody ? [] : [`Content-Length: ${body.length}`]),
+          ...(v.headers ?? []),
+        ];
+        s.write(`${lines.join('\r\n')}\r\n\r\n${isHead || noBody ? '' : body}`);
+      },
+      { host: host.replace(/^\[(.*)\]$/, '$1'), port },
+    );
+    servers.push(up);
+    addresses.push(`${host}:${up.port}`);
   }
   return {
     addresses,
-    refuse: async (i) => {
-      for (const [s, o] of owner) if (o === i) s.destroy();
-      await new Promise((ok) => servers[i].close(ok));
-    },
+    refuse: (i) => servers[i].close(),
     take: () => got.splice(0),
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await Promise.all(servers.filter((s) => s.listening).map((s) => new Promise((ok) => s.close(ok))));
-    },
+    close: async () => void (await Promise.all(servers.map((s) => s.close()))),
   };
 }
 
@@ -169,49 +144,30 @@ function requestText(r: CaseRequest, now: number): { text: string; sent: string[
   };
 }
 
-/** Reads one response (head, then Content-Length bytes; none for HEAD, 204, 304) from a socket. */
+/** Reads the responses of one connection, one at a time (test/support/http1.ts frames them). */
 export class ResponseReader {
-  private buf = '';
-  private waiting: (() => void) | null = null;
-  closed = false;
+  private readonly client: RawClient;
+  private from = 0;
   constructor(sock: net.Socket) {
-    sock.on('data', (d) => {
-      this.buf += d.toString('latin1');
-      this.waiting?.();
-    });
-    sock.on('close', () => {
-      this.closed = true;
-      this.waiting?.();
-    });
-    sock.on('error', () => {});
+    this.client = adoptClient(sock);
   }
+  get closed(): boolean {
+    return this.client.closed();
+  }
+  /** The next response's head (status line and headers, up to the blank line); the rest when closed. */
   async next(isHead: boolean, ms: number): Promise<string> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const end = this.buf.indexOf('\r\n\r\n');
-      if (end >= 0) {
-        const head = this.buf.slice(0, end + 4);
-        const cl = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-        const bodyless = isHead || /^HTTP\/1\.\d (1\d\d|204|304)/.test(head);
-        const total = end + 4 + (bodyless || !cl ? 0 : Number(cl[1]));
-        if (this.buf.length >= total) {
-          this.buf = this.buf.slice(total);
-          return head;
-        }
-      }
-      if (this.closed) return this.buf;
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(`no complete response within ${ms} ms (got ${JSON.stringify(this.buf)})`);
-      await new Promise<void>((ok) => {
-        const t = setTimeout(ok, left);
-        this.waiting = () => {
-          clearTimeout(t);
-          ok();
-        };
-      });
-      this.waiting = null;
+    let r: ParsedResponse | undefined;
+    const done = await this.client.until((t) => {
+      r = splitResponses(t.slice(this.from), false, [isHead])[0];
+      return r?.complete === true;
+    }, ms);
+    const rest = this.client.text().slice(this.from);
+    if (done && r) {
+      this.from += r.end;
+      return rest.slice(0, r.head.end);
     }
+    if (this.client.closed()) return rest;
+    throw new Error(`no complete response within ${ms} ms (got ${JSON.stringify(rest)})`);
   }
 }
 

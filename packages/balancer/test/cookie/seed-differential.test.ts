@@ -18,10 +18,11 @@ import { describe, test } from 'node:test';
 import { setServerUp } from '../../src/backend/backend.ts';
 import { loadBalancerConfigText } from '../../src/config/load.ts';
 import { startEngine } from '../../src/engine/engine.ts';
-import { isRoot, makeTempDir } from '../helpers/env.ts';
-import { freePorts } from '../helpers/ports.ts';
-import { haproxyPath, startHaproxy } from '../helpers/proc.ts';
-import { statsCommand } from './record.ts';
+import { isRoot, makeTempDir } from '../support/env.ts';
+import { quiet } from '../support/harness.ts';
+import { freePorts } from '../support/ports.ts';
+import { haproxyPath, startHaproxy } from '../support/proc.ts';
+import { statsCommand } from '../support/stats-socket.ts';
 import { type Backends, lowerNames, ResponseReader, startBackends } from './run.ts';
 
 const SEED = new URL('../../../shared-config/test/fixtures/seed/haproxy.cfg', import.meta.url).pathname;
@@ -178,7 +179,7 @@ async function runOn(kind: 'haproxy' | 'balancer', external: string | null): Pro
       const text = seedForTest(seed, { front, stats }, backends.addresses, null);
       const loaded = loadBalancerConfigText([{ path: 'seed.cfg', text }], { env: {} });
       assert.ok(loaded.engine, JSON.stringify(loaded.diagnostics));
-      const engine = await startEngine(loaded.engine, { alert() {}, warning() {}, notice() {} });
+      const engine = await startEngine(loaded.engine, quiet);
       target = {
         port: front,
         setDown: async (s) => {

@@ -4,8 +4,10 @@
  * request with a given HTTP status / raw bytes, accepting and never answering (read timeouts), or
  * closing right after the request. It records what each connection sent and when it arrived.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
+import type net from 'node:net';
+import { type Blackhole, startBlackhole } from './blackhole.ts';
+import { splitRequests } from './http1.ts';
+import { type RawServer, startRawServer } from './raw-server.ts';
 
 export type TargetMode =
   | { kind: 'down' }
@@ -44,15 +46,11 @@ function replyOf(mode: TargetMode): string | null {
 
 export async function startCheckTarget(port: number, initial: TargetMode): Promise<CheckTarget> {
   const probes: Probe[] = [];
-  const sockets = new Set<net.Socket>();
   let mode: TargetMode = initial;
-  let server: net.Server | null = null;
-  let hole: ChildProcess | null = null;
+  let server: RawServer | null = null;
+  let hole: Blackhole | null = null;
 
   const onConn = (sock: net.Socket) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
     const probe: Probe = { at: Date.now(), bytes: '' };
     probes.push(probe);
     const m = mode;
@@ -66,14 +64,10 @@ export async function startCheckTarget(port: number, initial: TargetMode): Promi
         sock.destroy();
         return;
       }
-      const complete = probe.bytes.includes('\r\n\r\n') || m.kind === 'raw';
-      if (!complete) return;
+      // a request (with its declared body) is answered once it is all in; raw bytes at once
+      if (m.kind !== 'raw' && splitRequests(probe.bytes)[0]?.complete !== true) return;
       const reply = replyOf(m);
       if (reply === null) return;
-      // a request with a body is answered once the declared body is in
-      const cl = /\r\ncontent-length: *(\d+)/i.exec(probe.bytes);
-      const headEnd = probe.bytes.indexOf('\r\n\r\n') + 4;
-      if (cl && probe.bytes.length < headEnd + Number(cl[1])) return;
       answered = true;
       sock.end(reply);
     });
@@ -82,45 +76,17 @@ export async function startCheckTarget(port: number, initial: TargetMode): Promi
   };
 
   const listen = async () => {
-    if (server !== null) return;
-    const s = net.createServer({ allowHalfOpen: true }, onConn);
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve());
-    });
-    server = s;
+    if (server === null) server = await startRawServer(onConn, { port, allowHalfOpen: true });
   };
   const unlisten = async () => {
     const s = server;
-    if (s === null) return;
     server = null;
-    for (const sock of sockets) sock.destroy();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  };
-
-  // Node accepts eagerly, so the never-accepting listener is a small Python process (backlog 0, filled).
-  const openHole = async () => {
-    const script =
-      'import socket,sys,time\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n' +
-      `s.bind(("127.0.0.1",${port}));s.listen(0)\nfill=[]\n` +
-      'for _ in range(3):\n  c=socket.socket();c.setblocking(False);c.connect_ex(("127.0.0.1",' +
-      `${port}));fill.append(c)\nprint("ready",flush=True)\ntime.sleep(120)\n`;
-    const child = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
-    hole = child;
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.once('data', () => resolve());
-      child.once('exit', (code) => reject(new Error(`blackhole on ${port} exited (${code})`)));
-    });
+    await s?.close();
   };
   const closeHole = async () => {
-    const child = hole;
-    if (child === null) return;
+    const h = hole;
     hole = null;
-    if (child.exitCode === null) {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await gone;
-    }
+    await h?.close();
   };
 
   const target: CheckTarget = {
@@ -130,7 +96,7 @@ export async function startCheckTarget(port: number, initial: TargetMode): Promi
       mode = next;
       if (next.kind === 'blackhole') {
         await unlisten();
-        if (hole === null) await openHole();
+        hole ??= await startBlackhole(port);
         return;
       }
       await closeHole();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ServerSpec } from '../../engine/engine-config.ts';
+import { serverSpec } from '../../../test/support/harness.ts';
 import { newServerState, type ServerState } from '../server.ts';
 import { encodeDate } from './cookie-date.ts';
 import { processCookieHeader, type RequestContext, RequestCookies } from './cookie-request.ts';
@@ -26,18 +26,7 @@ const spec = (over: Partial<CookieSpec> = {}): CookieSpec => ({
   ...over,
 });
 const server = (name: string, cookie: string | null, up = true): ServerState => {
-  const s: ServerSpec = {
-    name,
-    host: '127.0.0.1',
-    port: 1,
-    path: null,
-    weight: 1,
-    maxconn: null,
-    disabled: false,
-    backup: false,
-    cookie,
-  };
-  const st = newServerState(s);
+  const st = newServerState(serverSpec({ name, cookie }));
   st.up = up;
   return st;
 };

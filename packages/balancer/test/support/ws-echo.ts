@@ -3,8 +3,9 @@
  * tunnel test needs no dependency. It echoes text/binary frames, answers pings and close.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { header, splitHead } from './http1.ts';
+import { startRawServer } from './raw-server.ts';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -62,11 +63,7 @@ export function wsParse(buf: Buffer): { frames: { opcode: number; payload: Buffe
 export type WsEchoServer = { port: number; server: Server; close: () => Promise<void> };
 
 export async function startWsEcho(): Promise<WsEchoServer> {
-  const socks = new Set<Socket>();
-  const server = createServer((sock) => {
-    socks.add(sock);
-    sock.on('close', () => socks.delete(sock));
-    sock.on('error', () => {});
+  const { port, server, close } = await startRawServer((sock) => {
     let head = '';
     let upgraded = false;
     let buf: Buffer = Buffer.alloc(0);
@@ -96,13 +93,5 @@ export async function startWsEcho(): Promise<WsEchoServer> {
       }
     });
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return {
-    port: (server.address() as { port: number }).port,
-    server,
-    close: async () => {
-      for (const s of socks) s.destroy();
-      await new Promise<void>((ok) => server.close(() => ok()));
-    },
-  };
+  return { port, server, close };
 }

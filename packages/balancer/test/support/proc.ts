@@ -18,6 +18,7 @@ export type Managed = {
 };
 
 const live = new Set<Managed>();
+const liveCli = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
 /** Last-resort cleanup: if the test runner dies, no proxy survives it. */
@@ -25,9 +26,9 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const m of live) {
+    for (const child of [...[...live].map((m) => m.child), ...liveCli]) {
       try {
-        m.child.kill('SIGKILL');
+        if (child.exitCode === null) child.kill('SIGKILL');
       } catch {}
     }
   });
@@ -96,6 +97,48 @@ export function spawnManaged(cmd: string, args: string[], dir: string, opts: Spa
   };
   live.add(m);
   return m;
+}
+
+/** What a `balancer` run printed so far, and how it ended (null while running). */
+export type CliOutput = {
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, in arrival order */
+  text: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+};
+
+/**
+ * `balancer ARGS` under this Node, its output collected as it comes (`out` fills in live); killed when
+ * the test process exits. For tests of the command line itself: signals, exit codes, streams.
+ */
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): { child: ChildProcess; out: CliOutput } {
+  installExitHook();
+  const child = spawn(process.execPath, [BALANCER_BIN, ...args], {
+    env: { ...process.env, ...opts.env },
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  liveCli.add(child);
+  const out: CliOutput = { stdout: '', stderr: '', text: '', code: null, signal: null };
+  child.stdout?.on('data', (d) => {
+    out.stdout += d;
+    out.text += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out.stderr += d;
+    out.text += d;
+  });
+  child.on('exit', (code, signal) => {
+    out.code = code;
+    out.signal = signal;
+    liveCli.delete(child);
+  });
+  return { child, out };
 }
 
 /** Writes `cfgText` to a temp dir, runs `balancer -f cfg` with Node 24 and waits for `waitPorts`. */

@@ -2,7 +2,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 
-/** The repository root (this file lives in packages/balancer/test/helpers/). */
+/** The repository root (this file lives in packages/balancer/test/support/). */
 export const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 export const BALANCER_BIN = join(REPO_ROOT, 'packages/balancer/src/cli.ts');
 

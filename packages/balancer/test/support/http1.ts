@@ -1,7 +1,7 @@
 /**
- * Deliberately lenient HTTP/1 message splitters for the test harness. They do not judge validity
- * (that is the job of the proxy under test); they only cut a byte stream into messages so the
- * harness can say what a peer received. Bytes are handled as latin1 so every octet survives.
+ * The one HTTP/1 message parser of the balancer's tests: deliberately lenient splitters. They do not
+ * judge validity (that is the job of the proxy under test); they only cut a byte stream into messages so
+ * a test can say what a peer received. Bytes are handled as latin1 so every octet survives.
  */
 
 export type Head = {
@@ -135,6 +135,8 @@ export type ParsedResponse = {
   body: string;
   /** false when the stream stopped inside this response. */
   complete: boolean;
+  /** Offset just past this response. */
+  end: number;
 };
 
 /**
@@ -154,13 +156,14 @@ export function splitResponses(buf: string, eof: boolean, headRequests: boolean[
         head: { startLine: buf.slice(i, i + 80), headers: [], end: buf.length },
         body: '',
         complete: false,
+        end: buf.length,
       });
       break;
     }
     const m = /^HTTP\/\d\.\d (\d{3})/.exec(head.startLine);
     const status = m ? Number(m[1]) : 0;
     if (status >= 100 && status < 200 && status !== 101) {
-      out.push({ status, head, body: '', complete: true });
+      out.push({ status, head, body: '', complete: true, end: head.end });
       i = head.end;
       continue;
     }
@@ -169,26 +172,35 @@ export function splitResponses(buf: string, eof: boolean, headRequests: boolean[
     const te = header(head, 'transfer-encoding');
     const cl = header(head, 'content-length');
     if (isHead || status === 204 || status === 304 || status === 101) {
-      out.push({ status, head, body: '', complete: true });
+      out.push({ status, head, body: '', complete: true, end: head.end });
       i = head.end;
     } else if (te && /chunked\s*$/i.test(te)) {
       const c = readChunked(buf, head.end);
       if (!c) {
-        out.push({ status, head, body: buf.slice(head.end), complete: false });
+        out.push({ status, head, body: buf.slice(head.end), complete: false, end: buf.length });
         break;
       }
-      out.push({ status, head, body: c.body, complete: true });
+      out.push({ status, head, body: c.body, complete: true, end: c.end });
       i = c.end;
     } else if (cl !== null && /^\d+$/.test(cl.trim())) {
       const n = Number(cl.trim());
       const complete = buf.length >= head.end + n;
-      out.push({ status, head, body: buf.slice(head.end, head.end + n), complete });
+      const end = Math.min(buf.length, head.end + n);
+      out.push({ status, head, body: buf.slice(head.end, end), complete, end });
       i = head.end + n;
       if (!complete) break;
     } else {
-      out.push({ status, head, body: buf.slice(head.end), complete: eof });
+      out.push({ status, head, body: buf.slice(head.end), complete: eof, end: buf.length });
       break;
     }
   }
   return out;
+}
+
+/**
+ * The status of every status line in a raw text, interim ones included: enough for "which answers came,
+ * in which order" without knowing which requests were HEAD (splitResponses needs that to frame bodies).
+ */
+export function statuses(text: string): number[] {
+  return [...text.matchAll(/HTTP\/1\.[01] (\d{3})/g)].map((m) => Number(m[1]));
 }
