@@ -4,7 +4,7 @@
  */
 export type { AlgorithmFactory, LbAlgorithm, PickContext } from './backend/algorithms/index.ts';
 export { algorithmFor } from './backend/algorithms/index.ts';
-export { type BackendState, setServerUp } from './backend/backend.ts';
+export { type BackendState, setServerUp, setServerWeight } from './backend/backend.ts';
 export { Dispatch, nextAttempt } from './backend/dispatch.ts';
 export { CookiePersistence } from './backend/persistence/cookie-persistence.ts';
 export type { ServerState } from './backend/server.ts';
