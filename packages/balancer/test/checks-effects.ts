@@ -245,6 +245,10 @@ async function observe() {
     'backend be\n    server a 127.0.0.1:{{a}} check inter 2000 rise 1 fall 3 observe layer7 error-limit 2 on-error mark-down\n',
     { a: { kind: 'http', status: 500, reason: 'Internal Server Error' } },
     async (c) => {
+      // the start-up check (a passing TCP check) resets the error count: let it land first, so it
+      // cannot fall between the two requests (CI saw that race)
+      const monitor = c.engine.checks.monitors[0];
+      assert.ok(await waitFor(() => monitor.last !== null, 5000, 5), 'the first check ran');
       assert.match(await get(c.port), /500 Internal/);
       // observed as the response head is forwarded, before the client has it
       assert.ok(c.engine.backends[0].servers[0].up, 'one error is below the limit');
