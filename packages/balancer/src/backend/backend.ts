@@ -23,6 +23,10 @@ export function newBackendState(spec: BackendSpec): BackendState {
   load.servers = servers;
   load.fullconn = spec.fullconn || 1;
   load.allBackups = spec.allBackups === true;
+  load.queueFirst =
+    spec.dispatch == null || spec.balance !== null
+      ? ['first', 'roundrobin', 'static-rr'].includes(spec.balance?.algorithm ?? 'roundrobin')
+      : false;
   load.redistributeOnDown = spec.redispatch != null && spec.persist !== true;
   // HAProxy: without `timeout queue`, requests wait up to `timeout connect`
   const qt = spec.timeouts.queue ?? spec.timeouts.connect ?? 0;
@@ -59,7 +63,7 @@ export function setServerUp(
   be.lb.update(server);
   // a DOWN server's waiting requests are redispatched (option redispatch) or keep waiting; one coming UP
   // takes from the backend queue
-  if (up) slotFreed(server);
+  if (up) slotFreed(server, false);
   else serverDown(server);
   events.emit({ kind: 'server', backend: be.spec.name, server: server.spec.name, up, reason });
 }

@@ -7,12 +7,14 @@
  * The decisions are pure functions of their inputs (`nextAttempt`), so retry and redispatch policies
  * are tested without sockets; the class is the thin I/O shell around them.
  */
+import type { PickContext } from './algorithms/algorithm.ts';
 import type { BackendState } from './backend.ts';
 import {
   ADMIT_OK,
   ADMIT_QUEUE,
   admission,
   anyUsable,
+  mustQueue,
   type Pending,
   type PendQueue,
   slotFreed,
@@ -72,6 +74,14 @@ function activeServers(be: BackendState): number {
   let n = 0;
   for (const s of be.servers) if (s.up && !s.spec.backup && s.weight > 0) n++;
   return n;
+}
+
+/**
+ * The balancing algorithm's choice for a request without a server (null: every server is full, or
+ * none is usable; Dispatch.begin tells which), behind the requests already waiting in the backend queue.
+ */
+export function balance(be: BackendState, ctx: PickContext): ServerState | null {
+  return mustQueue(be.load) ? null : be.lb.pick(ctx);
 }
 
 /** HAProxy's turn-around: before a retry on the same server, min(`timeout connect`, 1 s). */
@@ -194,27 +204,27 @@ export class Dispatch implements Pending {
       // the server's queue is full: a persistent request may go elsewhere with option redispatch
       if (!this.direct || be.spec.redispatch == null) return QUEUE_FULL;
       this.direct = false;
-      srv = be.lb.pick({ clientAddress: this.clientAddress, exclude: null, request: null });
+      srv = balance(be, { clientAddress: this.clientAddress, exclude: null, request: null });
     }
   }
 
   /** Counts the exchange on `server` (and no longer on the one it was counted on). */
   private assign(server: ServerState): void {
     if (this.assigned === server) return;
-    this.releaseSlot();
+    this.releaseSlot(false);
     server.served++;
     this.backend!.lb.loadChanged?.(server);
     this.assigned = server;
   }
 
   /** Gives the server slot back (the exchange goes elsewhere or is over); its queue moves on. */
-  private releaseSlot(): void {
+  private releaseSlot(ended = true): void {
     const s = this.assigned;
     if (s === null) return;
     this.assigned = null;
     s.served--;
     this.backend!.lb.loadChanged?.(s);
-    slotFreed(s);
+    slotFreed(s, ended);
   }
 
   /** The exchange is over (response done, or the session closed): the server has one less to serve. */
@@ -247,7 +257,7 @@ export class Dispatch implements Pending {
   redistribute(): void {
     const be = this.backend!;
     this.direct = false;
-    const other = be.lb.pick({ clientAddress: this.clientAddress, exclude: null, request: null });
+    const other = balance(be, { clientAddress: this.clientAddress, exclude: null, request: null });
     const r = this.take(other);
     if (r === TAKEN) this.owner.onDequeued();
     else if (r !== QUEUED) {
@@ -379,7 +389,7 @@ export class Dispatch implements Pending {
     const redispatch = next.kind === 'redispatch';
     if (redispatch) {
       // the slot goes back at once (sess_change_server(s, NULL)); the next server is picked after the wait
-      this.releaseSlot();
+      this.releaseSlot(false);
       this.direct = false;
     }
     if (asyncError && (!redispatch || active <= 1)) {
@@ -407,7 +417,7 @@ export class Dispatch implements Pending {
       return true;
     }
     // (hashing algorithms see no request here: they redispatch round-robin)
-    const other = be.lb.pick({ clientAddress: this.clientAddress, exclude: prev, request: null });
+    const other = balance(be, { clientAddress: this.clientAddress, exclude: prev, request: null });
     if (other !== prev && other !== null) {
       prev.redispatches++;
       be.load.redispatches++;

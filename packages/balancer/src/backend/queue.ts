@@ -110,6 +110,11 @@ export class BackendLoad {
   readonly queue = new PendQueue();
   /** exchanges in progress in this backend, queued ones included (beconn) */
   beconn = 0;
+  /**
+   * exchanges that ended since the queues were last served: HAProxy serves the queue while the
+   * ending exchange still counts in beconn, so the dynamic limit used for dequeuing counts them in
+   */
+  ending = 0;
   /** `fullconn` (or its default, 10% of the frontends' maxconn, at least 1) */
   fullconn = 1;
   /** connection retries on the same server / redispatches to another (stats' wretr / wredis) */
@@ -119,6 +124,8 @@ export class BackendLoad {
   redistributeOnDown = false;
   /** `option allbackups` */
   allBackups = false;
+  /** first, roundrobin, static-rr: requests waiting in the backend queue mean every server is full */
+  queueFirst = false;
   servers: readonly ServerState[] = [];
 }
 
@@ -145,11 +152,11 @@ export function serverLimits(
 }
 
 /** srv_dynamic_maxconn(): between minconn and maxconn in proportion to the backend's load over fullconn. */
-export function dynamicMaxconn(s: ServerState): number {
+export function dynamicMaxconn(s: ServerState, beconn = s.load.beconn): number {
   const max = s.maxconn;
   const load = s.load;
-  if (load.beconn >= load.fullconn || s.minconn === max) return max;
-  return Math.max(s.minconn, Math.trunc((load.beconn * max) / load.fullconn));
+  if (beconn >= load.fullconn || s.minconn === max) return max;
+  return Math.max(s.minconn, Math.trunc((beconn * max) / load.fullconn));
 }
 
 /** HAProxy's srv_full test in the algorithms: limited, and someone already waits or no slot is free. */
@@ -167,6 +174,16 @@ export function admission(s: ServerState): number {
   if (!serverFull(s)) return ADMIT_OK;
   if (s.maxqueue > 0 && s.queue.length >= s.maxqueue) return ADMIT_FULL;
   return ADMIT_QUEUE;
+}
+
+/**
+ * assign_server() skips the algorithm when requests wait in the backend queue and the algorithm is
+ * first, roundrobin or static-rr (every server is full then): the new request queues behind them, so
+ * the backend queue is served in arrival order. (`beconn + 1`: HAProxy counts the new request in.)
+ */
+export function mustQueue(load: BackendLoad): boolean {
+  const q = load.queue.length;
+  return q !== 0 && load.queueFirst && q !== load.beconn + 1;
 }
 
 /** Usable by the algorithm (HAProxy's lbprm.tot_weight > 0): some UP server with a weight. */
@@ -208,9 +225,13 @@ export function nextFrom(s: ServerState): Pending | null {
 const toProcess: ServerState[] = [];
 let scheduled = false;
 
-/** A slot of `s` may have freed (an exchange ended, a connect failed, it came UP): serve its queues soon. */
-export function slotFreed(s: ServerState): void {
+/**
+ * A slot of `s` may have freed (an exchange ended or went elsewhere; `ended`: false when the server
+ * came UP): serve its queues soon.
+ */
+export function slotFreed(s: ServerState, ended = true): void {
   if (s.queue.length === 0 && s.load.queue.length === 0) return;
+  if (ended) s.load.ending++;
   if (s.qscheduled) return;
   s.qscheduled = true;
   toProcess.push(s);
@@ -227,17 +248,19 @@ function runQueues(): void {
     s.qscheduled = false;
     processServerQueue(s);
   }
+  for (let i = 0; i < toProcess.length; i++) toProcess[i].load.ending = 0;
   toProcess.length = 0;
 }
 
 /** process_srv_queue(): while `s` has room, hand slots to the oldest waiting exchanges. */
 export function processServerQueue(s: ServerState): void {
   const now = Date.now();
-  while (s.served < (s.maxconn === 0 ? Number.MAX_SAFE_INTEGER : dynamicMaxconn(s))) {
+  const beconn = s.load.beconn + s.load.ending;
+  while (s.served < (s.maxconn === 0 ? Number.MAX_SAFE_INTEGER : dynamicMaxconn(s, beconn))) {
     const p = nextFrom(s);
     if (p === null) return;
     p.qin!.unlink(p, now);
-    s.served++;
+    // (dequeued() takes the slot: served grows before the loop looks again)
     p.dequeued(s);
   }
 }

@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import type { PickContext } from '../backend/algorithms/index.ts';
 import type { BackendState } from '../backend/backend.ts';
-import { Dispatch, type DispatchOwner, QUEUE_FULL, QUEUED, TAKEN } from '../backend/dispatch.ts';
+import { balance, Dispatch, type DispatchOwner, QUEUE_FULL, QUEUED, TAKEN } from '../backend/dispatch.ts';
 import { RE_DISCONNECTED, RE_JUNK_REQUEST, RE_TIMEOUT, retriesStatus } from '../backend/retry-on.ts';
 import type { ServerState } from '../backend/server.ts';
 import { releaseToPool, type ServerConn, takeIdle } from '../backend/server-conn.ts';
@@ -204,7 +204,7 @@ export class HttpSession implements DispatchOwner {
       view.buf = buf;
       view.head = h;
       view.bodyEnd = Math.min(buf.length, headEnd + Math.max(h.contentLength, 0));
-      server = be.lb.pick(this.pickCtx);
+      server = balance(be, this.pickCtx);
       view.buf = EMPTY;
     }
     if (be === null) {

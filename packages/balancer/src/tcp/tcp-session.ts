@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import { Dispatch, type DispatchOwner, QUEUED, TAKEN } from '../backend/dispatch.ts';
+import { balance, Dispatch, type DispatchOwner, QUEUED, TAKEN } from '../backend/dispatch.ts';
 import type { ServerConn } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
@@ -44,7 +44,7 @@ export class TcpSession implements DispatchOwner {
       return;
     }
     // (null: every server is at its maxconn, and the connection waits in the backend queue)
-    const server = be.lb.pick({ clientAddress, exclude: null, request: null });
+    const server = balance(be, { clientAddress, exclude: null, request: null });
     this.dispatch = new Dispatch(this);
     const r = this.dispatch.begin(be, server, px.retries, false, clientAddress);
     if (r === TAKEN) this.dispatch.connect(null);
