@@ -57,7 +57,8 @@ test('a backend server killed and restarted under load: 0 failed GETs (retries 3
         let body = '';
         res.on('data', (d) => (body += d));
         res.on('end', () => {
-          const p = (byPhase[phase] ??= { a: 0, b: 0, failed: 0 });
+          byPhase[phase] ??= { a: 0, b: 0, failed: 0 };
+          const p = byPhase[phase];
           if (res.statusCode === 200 && (body === 'a' || body === 'b')) {
             counts.ok++;
             counts[body]++;
