@@ -289,6 +289,7 @@ export class Dispatch implements Pending {
   /** Uses a connection that is already established (a pooled or attached keep-alive one), flushing what is held. */
   use(conn: ServerConn): boolean {
     this.conn = conn;
+    this.attempts++;
     return this.connected();
   }
 
@@ -353,6 +354,7 @@ export class Dispatch implements Pending {
    * never after a turn-around (do_l7_retry). False when the retries are used up.
    */
   l7Retry(replay: Buffer): boolean {
+    if (!this.canRetry()) return false;
     const failed = this.conn;
     if (failed !== null) {
       failed.owner = null;
@@ -362,6 +364,11 @@ export class Dispatch implements Pending {
     this.conn = null;
     if (this.backend === null || this.server === null) return false;
     return this.again(replay, false);
+  }
+
+  /** Attempts are left (a layer-7 retry checks before it drops the response it has). */
+  canRetry(): boolean {
+    return this.backend !== null && this.server !== null && this.attempts <= this.retries;
   }
 
   private again(replay: Buffer | null, asyncError: boolean): boolean {
