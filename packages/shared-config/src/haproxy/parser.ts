@@ -81,5 +81,5 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
       );
     }
   }
-  return buildModel(state, sources);
+  return buildModel(state, sources, opts.checkModel === true);
 }
