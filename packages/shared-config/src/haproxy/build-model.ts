@@ -14,7 +14,7 @@ import { HaproxyConfigSchema } from './model.ts';
 import type { HaproxyLoadResult, ParseState, Source } from './parse-state.ts';
 import type { HttpErrorsDraft } from './section/http-errors.ts';
 import { finishProxy } from './section/proxy.ts';
-import { validateReferences, validateUserlists } from './validate.ts';
+import { type ProxyToValidate, validateReferences, validateUserlists } from './validate.ts';
 
 /** Compiled on first use: a `-c` that stops at a parse error never needs it. */
 let buildConfig: ((input: HaproxyConfigInput) => HaproxyConfig) | null = null;
@@ -51,7 +51,8 @@ export function buildModel(
 
   const input: HaproxyConfigInput = {
     global: state.global.draft,
-    proxies: toValidate.map(({ defaultBackendAt: _at, ...p }) => p),
+    // As drafts are: the builder keeps only the model's keys (`defaultServer`, `defaultBackendAt` go).
+    proxies: toValidate,
     userlists: userlists.map((u) => ({
       ...u,
       groups: u.groups.map(({ line: _l, ...g }) => g),
@@ -77,7 +78,10 @@ export function buildModel(
  * differs from the schema's own result. The parser should never build an invalid model; say where.
  */
 function schemaProblems(input: HaproxyConfigInput, model: HaproxyConfig): string[] {
-  const parsed = HaproxyConfigSchema.safeParse(input);
+  const proxies = (input.proxies as ProxyToValidate[]).map(
+    ({ defaultBackendAt: _at, defaultServer: _ds, ...p }: ProxyToValidate & { defaultServer?: unknown }) => p,
+  );
+  const parsed = HaproxyConfigSchema.safeParse({ ...input, proxies });
   if (!parsed.success)
     return parsed.error.issues.map(
       (issue) => `internal error: model rejected at ${issue.path.join('.')}: ${issue.message}`,

@@ -64,7 +64,8 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
         for (const e of tok.errors) diagnostics.push(alert(file, lineNo, CODES.syntax, e));
         continue;
       }
-      for (const w of tok.warnings) diagnostics.push(warning(file, lineNo, CODES.notice, w));
+      if (tok.warnings.length > 0)
+        for (const w of tok.warnings) diagnostics.push(warning(file, lineNo, CODES.notice, w));
       if (tok.words.length === 0) continue;
 
       let words = tok.words;
