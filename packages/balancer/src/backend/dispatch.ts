@@ -79,6 +79,8 @@ export class Dispatch {
   private retries = 0;
   /** the server was chosen by persistence; a redispatch clears it */
   direct = false;
+  /** a retry went to another server (HAProxy's SF_REDISP, `+` before %rc in logs) */
+  redispatched = false;
   private clientAddress = '';
 
   constructor(owner: ServerConnOwner) {
@@ -105,6 +107,7 @@ export class Dispatch {
     this.server = server;
     this.retries = retries;
     this.attempts = 0;
+    this.redispatched = false;
     this.direct = direct;
     this.clientAddress = clientAddress;
   }
@@ -210,6 +213,7 @@ export class Dispatch {
       this.server = other;
       this.assign(be, other);
       this.direct = false;
+      this.redispatched = true;
     }
     const pending = replay !== null ? [replay] : (this.queued ?? []);
     this.connect(null);

@@ -3,6 +3,7 @@ import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '
 import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { LB_ERR, LbError } from '../errors.ts';
+import { proxyLogSpec } from '../log/log-config.ts';
 import type {
   BackendSpec,
   BindAddress,
@@ -137,6 +138,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         persist: p.options.persist === true,
         redispatch: redispatchOf(p),
         checks: backendChecks(p),
+        log: proxyLogSpec(model, p),
       });
     }
     if (p.capabilities.frontend) {
@@ -160,6 +162,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
         monitorUri: p.monitorUri,
+        log: proxyLogSpec(model, p),
       });
     }
   }

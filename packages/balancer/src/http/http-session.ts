@@ -7,11 +7,14 @@ import { releaseToPool, type ServerConn, type ServerConnOwner, takeIdle } from '
 import { httpStatusEvent } from '../checks/observe.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
+import { LogRecord } from '../log/log-record.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
 import { findHeadEnd, type HttpHead, newHead, parseHead, requestLinePrefixInvalid } from './head-parser.ts';
+import { initRecord, logHttpExchange } from './http-log.ts';
+import { htxHeadSize, htxRawSize } from './htx-size.ts';
 import { isMonitorUri, monitorResponse } from './monitor-uri.ts';
 import { Transaction } from './transaction.ts';
 
@@ -68,6 +71,8 @@ export class HttpSession implements ServerConnOwner {
   private deadlineKind = 0; // 1 = keep-alive idle (silent close), 2 = http-request (408)
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
+  /** the access-log record (http-log.ts), null when the frontend does not log */
+  private readonly logRec: LogRecord | null = null;
 
   constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
     this.px = px;
@@ -82,6 +87,13 @@ export class HttpSession implements ServerConnOwner {
       request: { buf: EMPTY, head: REQ, bodyEnd: 0 },
     };
     this.ffLine = this.forwardForFor(px);
+    const lg = px.frontend.logger;
+    if (lg !== null) {
+      this.logRec = new LogRecord();
+      const feIp = normalizeClientAddress(client.localAddress);
+      initRecord(this.logRec, this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0);
+      lg.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');
+    }
     client.setNoDelay(true);
     if (px.tClient) client.setTimeout(px.tClient);
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
@@ -136,6 +148,7 @@ export class HttpSession implements ServerConnOwner {
         buf = buf.subarray(skip);
         this.inbuf = buf;
       }
+      if (this.tx.tFirstByte < 0) this.tx.tFirstByte = Date.now();
       if (this.deadlineKind === 1 && this.px.tHttpRequest) {
         // first byte of a keep-alive request: the http-request deadline starts now
         this.armDeadline(Date.now() + this.px.tHttpRequest, 2);
@@ -168,6 +181,12 @@ export class HttpSession implements ServerConnOwner {
     const h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, watch);
     this.tx.tRequest = Date.now();
     this.tx.bytesIn += headEnd;
+    if (this.logRec !== null && h.error === null)
+      this.tx.requestLine = buf.toString(
+        'latin1',
+        0,
+        h.startLineEnd - (buf[h.startLineEnd - 2] === 13 ? 2 : 1),
+      );
     if (h.error !== null) {
       this.tx.http10 = false;
       this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
@@ -248,6 +267,7 @@ export class HttpSession implements ServerConnOwner {
       rest = n < rest.length ? rest.subarray(n) : null;
     }
     this.tx.status = 200;
+    this.tx.logged = true; // monitor requests are not logged
     this.tx.tEnd = Date.now();
     const close = this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done;
     if (close) {
@@ -502,7 +522,7 @@ export class HttpSession implements ServerConnOwner {
       this.tx.status = status;
       conn.server.observe?.(httpStatusEvent(status));
       this.tx.tResponse = Date.now();
-      this.tx.bytesOut += out.buf.length;
+      this.tx.bytesOut += htxHeadSize(h, view);
       if (!this.client.write(out.buf)) {
         this.serverPausedForClient = true;
         conn.socket.pause();
@@ -553,6 +573,7 @@ export class HttpSession implements ServerConnOwner {
     const px = this.px;
     this.tx.tEnd = Date.now();
     this.tx.replay = null;
+    if (this.logRec !== null) logHttpExchange(px, this.tx, this.d, this.logRec);
     if (conn !== null) {
       if (this.serverPausedForClient) {
         this.serverPausedForClient = false;
@@ -696,7 +717,12 @@ export class HttpSession implements ServerConnOwner {
     this.abortServer();
     this.state = S_CLOSED;
     const c = this.client;
-    if (!c.destroyed && c.writable) c.end(errorResponse(code, this.tx.http10, this.px.errorfiles));
+    if (!c.destroyed && c.writable) {
+      const res = errorResponse(code, this.tx.http10, this.px.errorfiles);
+      this.tx.bytesOut += htxRawSize(res);
+      c.end(res);
+    }
+    if (this.logRec !== null) logHttpExchange(this.px, this.tx, this.d, this.logRec);
     this.cleanup();
     // do not wait forever for a client that never reads its error
     setTimeout(() => c.destroy(), 1000).unref();
@@ -725,7 +751,9 @@ export class HttpSession implements ServerConnOwner {
       this.sendError(code);
       return;
     }
-    this.client.write(errorResponse(code, false));
+    const res = errorResponse(code, false);
+    this.tx.bytesOut += htxRawSize(res);
+    this.client.write(res);
     this.tx.resHeadDone = true;
     this.tx.resBody.reset(FRAMING_NONE, 0);
     this.tx.keepClient = true;
@@ -780,6 +808,12 @@ export class HttpSession implements ServerConnOwner {
       // an exchange cut here without a recorded cause was cut by the client
       if (this.state === S_EXCHANGE) this.tx.terminate('C', this.tx.resHeadDone ? 'D' : 'H');
       this.tx.tEnd = Date.now();
+      // an exchange in flight, or a connection that closed before its (first) request head
+      if (
+        this.logRec !== null &&
+        (!wasIdle || this.requests === 0 || (this.inbuf !== null && this.inbuf.length > 0))
+      )
+        logHttpExchange(this.px, this.tx, this.d, this.logRec);
       const conn = this.d.release();
       this.state = S_CLOSED;
       if (conn !== null) {
