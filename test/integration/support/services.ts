@@ -267,20 +267,24 @@ export function vrrpState(topo: Topology, svc: Service): string | null {
 const WEB_NODE = new URL('./web-node.ts', import.meta.url).pathname;
 
 /** The suite's web server on web1 and web2 (port 80), serving once both answer the client. */
-export async function startWebNodes(topo: Topology): Promise<void> {
-  const web = (['web1', 'web2'] as const).map((n) => ({
-    n,
-    p: topo.spawn(n, process.execPath, [WEB_NODE, n, '80']),
-  }));
-  for (const { n, p } of web) {
-    await waitFor(
-      () => {
-        if (p.child.exitCode !== null) throw new Error(`web node ${n} exited:\n${p.output()}`);
-        return (fetchFromClient(topo, topo.nodes[n].ipv4) ?? '').startsWith(`${n} via `);
-      },
-      20_000,
-      `web node ${n}`,
-      50,
-    );
-  }
+export async function startWebNodes(topo: Topology): Promise<Record<'web1' | 'web2', Proc>> {
+  return {
+    web1: await startWebNode(topo, 'web1'),
+    web2: await startWebNode(topo, 'web2'),
+  };
+}
+
+/** The web server on one web node, once it answers the client. */
+export async function startWebNode(topo: Topology, n: 'web1' | 'web2'): Promise<Proc> {
+  const p = topo.spawn(n, process.execPath, [WEB_NODE, n, '80']);
+  await waitFor(
+    () => {
+      if (p.child.exitCode !== null) throw new Error(`web node ${n} exited:\n${p.output()}`);
+      return (fetchFromClient(topo, topo.nodes[n].ipv4) ?? '').startsWith(`${n} via `);
+    },
+    20_000,
+    `web node ${n}`,
+    50,
+  );
+  return p;
 }
