@@ -213,7 +213,8 @@ export class Dispatch {
       this.server = other;
       this.assign(be, other);
       this.direct = false;
-      this.redispatched = true;
+      // (HAProxy logs `+` only when another server was tried: recorded, one server stays `3`)
+      if (other !== server) this.redispatched = true;
     }
     const pending = replay !== null ? [replay] : (this.queued ?? []);
     this.connect(null);

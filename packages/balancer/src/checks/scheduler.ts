@@ -21,7 +21,13 @@ import {
   jitter,
   spreadBase,
 } from './health-counter.ts';
-import { healthCheckLine, noServerLine, type ServerCounts, transitionLine } from './health-log.ts';
+import {
+  healthCheckLine,
+  noServerLine,
+  noServerLogLine,
+  type ServerCounts,
+  transitionLine,
+} from './health-log.ts';
 import { describeEvent, type ObservedEvent, verdict } from './observe.ts';
 import { type RunningProbe, runProbe } from './probe.ts';
 
@@ -160,7 +166,7 @@ export class ServerHealth {
     this.messages.proxyLog?.(this.be.spec.name, up ? LOG_NOTICE : LOG_ALERT, line);
     if (!up && counts.active === 0 && counts.backup === 0) {
       this.messages.alert(noServerLine(this.be.spec.name));
-      this.messages.proxyLog?.(this.be.spec.name, LOG_EMERG, noServerLine(this.be.spec.name));
+      this.messages.proxyLog?.(this.be.spec.name, LOG_EMERG, noServerLogLine(this.be.spec.name));
     }
   }
 

@@ -427,10 +427,9 @@ const RULES_TABLE: readonly Rule[] = [
   ['tcp-check', APPLIED], // refined by its form in effectOf
   ['external-check', warn(CHECKS)],
   ['email-alert', warn('email alerts are planned')],
-  ['log', APPLIED],
+  // ('log' and 'log-tag' in proxies: the same keys as in global, above)
   ['log-format', warn(LOG_FORMAT)],
   ['log-format-sd', warn(LOG_FORMAT)],
-  ['log-tag', APPLIED],
   ['error-log-format', warn(LOG)],
   ['capture', warn(LOG)],
   ['declare', warn(LOG)],

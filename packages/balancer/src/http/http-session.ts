@@ -522,7 +522,7 @@ export class HttpSession implements ServerConnOwner {
       this.tx.status = status;
       conn.server.observe?.(httpStatusEvent(status));
       this.tx.tResponse = Date.now();
-      this.tx.bytesOut += htxHeadSize(h, view);
+      this.tx.bytesOut += htxHeadSize(h, view) + out.bodyTaken;
       if (!this.client.write(out.buf)) {
         this.serverPausedForClient = true;
         conn.socket.pause();
