@@ -241,7 +241,7 @@ export const CASES: LogCase[] = [
  */
 export function maskLine(line: string): string {
   return line
-    .replace(/^(<\d+>)[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d (\S+)\[\d+\]: /, '$1DATE $2[PID]: ')
+    .replace(/^(<\d+>)[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d ((?:\S+ )?\S+)\[\d+\]: /, '$1DATE $2[PID]: ')
     .replace(/(\d+\.\d+\.\d+\.\d+):\d+ /g, '$1:PORT ')
     .replace(/\[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\]/g, '[DATE]')
     .replace(
@@ -261,4 +261,59 @@ export function fields(line: string): string[] {
   const out = head.split(' ');
   if (q >= 0) out.push(line.slice(q + 1));
   return out;
+}
+
+/** The syslog header formats, `len`, `sample`, levels and stdout, all on one line's worth of traffic. */
+export function formatsConfig(syslog: number, fe: number, feClf: number, up: number): string {
+  const t = `127.0.0.1:${syslog}`;
+  return `global
+    log ${t} local2
+    log ${t} format rfc3164 local2
+    log ${t} format rfc5424 local2
+    log ${t} format short local2
+    log ${t} format iso local2
+    log ${t} format timed local2
+    log ${t} format priority local2
+    log ${t} format local local2
+    log ${t} format raw local2
+    log ${t} len 80 local5
+    log ${t} format raw sample 1:2 local1
+    log ${t} local3 notice
+    log ${t} local4 debug debug
+    log stdout format raw daemon
+    nbthread 1
+defaults
+    mode http
+    log global
+    option httplog
+    option dontlognull
+    timeout connect 1s
+    timeout client 3s
+    timeout server 1s
+frontend fe
+    bind 127.0.0.1:${fe}
+    default_backend web
+frontend clf
+    bind 127.0.0.1:${feClf}
+    option httplog clf
+    default_backend web
+backend web
+    server web1 127.0.0.1:${up}
+`;
+}
+
+/** maskLine, and the ISO dates of RFC 5424 / iso / timed headers, and the CLF line's varying fields. */
+export function maskFormatted(line: string): string {
+  return maskLine(line)
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d/g, 'ISODATE')
+    .replace(/ (haproxy) \d+ - - /, ' $1 PID - - ')
+    .replace(/\[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]/, '[CLFDATE]')
+    .replace(
+      /"" "" \d+ \d{3} ("[^"]*" "[^"]*" "[^"]*") (-?\d+) (-?\d+) (-?\d+) (-?\d+) (-?\d+) /,
+      (_m, names: string, ...t: string[]) =>
+        `"" "" PORT MS ${names} ${t
+          .slice(0, 5)
+          .map((v) => (v === '-1' ? v : 'T'))
+          .join(' ')} `,
+    );
 }

@@ -9,12 +9,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fields } from './logging-cases.ts';
-import { type LogRun, runLogging } from './logging-run.ts';
+import { type FormatsRun, type LogRun, runFormats, runLogging } from './logging-run.ts';
 import { haproxyPath } from './support/proc.ts';
 
 export const EXPECTED_FILE = join(import.meta.dirname, 'logging-expected.json');
 
-export type ExpectedFile = LogRun & { recordedWith: string; recordedAt: string };
+export type ExpectedFile = LogRun & { recordedWith: string; recordedAt: string; formats: FormatsRun };
 
 /** Field-by-field differences of two masked lines ('' when equal). */
 export function lineDiff(want: string | undefined, got: string | undefined): string {
@@ -35,7 +35,9 @@ if (import.meta.main) {
   const only = process.argv.filter((a) => !a.startsWith('--')).slice(2);
   const bin = haproxyPath();
   if (!bin) throw new Error('haproxy not found');
-  const run = await runLogging(balancer ? 'balancer' : 'haproxy', only.length ? new Set(only) : undefined);
+  const kind = balancer ? 'balancer' : 'haproxy';
+  const run = await runLogging(kind, only.length ? new Set(only) : undefined);
+  const formats = await runFormats(kind);
   if (balancer || check) {
     const old = JSON.parse(readFileSync(EXPECTED_FILE, 'utf8')) as ExpectedFile;
     let diff = 0;
@@ -49,11 +51,23 @@ if (import.meta.main) {
     };
     cmp('health', old.health, run.health);
     for (const [id, c] of Object.entries(run.cases)) cmp(id, old.cases[id]?.lines ?? [], c.lines);
+    cmp('formats', old.formats.lines, formats.lines);
+    cmp('stdout', old.formats.stdout, formats.stdout);
+    cmp(
+      'len',
+      old.formats.truncated.map((t) => JSON.stringify(t)),
+      formats.truncated.map((t) => JSON.stringify(t)),
+    );
     console.log(`${diff} lines differ`);
     process.exitCode = diff === 0 ? 0 : 1;
   } else {
     const version = execFileSync(bin, ['-v'], { encoding: 'utf8' }).split('\n')[0];
-    const out: ExpectedFile = { recordedWith: version, recordedAt: new Date().toISOString(), ...run };
+    const out: ExpectedFile = {
+      recordedWith: version,
+      recordedAt: new Date().toISOString(),
+      ...run,
+      formats,
+    };
     writeFileSync(EXPECTED_FILE, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`wrote ${EXPECTED_FILE}: ${Object.keys(run.cases).length} cases`);
   }

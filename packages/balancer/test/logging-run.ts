@@ -2,9 +2,18 @@
  * Runs the access-log cases (logging-cases.ts) against HAProxy or the balancer: one proxy process,
  * one upstream, one UDP syslog listener; returns every case's lines, masked.
  */
-import { CASES, loggingConfig, maskLine, type Ports, upstreamHandler } from './logging-cases.ts';
+import {
+  CASES,
+  formatsConfig,
+  loggingConfig,
+  maskFormatted,
+  maskLine,
+  type Ports,
+  upstreamHandler,
+} from './logging-cases.ts';
 import { freePorts } from './support/ports.ts';
 import { type ProxyKind, startProxy } from './support/proc.ts';
+import { openClient } from './support/raw-client.ts';
 import { startRawServer } from './support/raw-server.ts';
 import { startSyslogListener } from './support/syslog-listener.ts';
 
@@ -48,4 +57,54 @@ export async function runLogging(kind: ProxyKind, only?: Set<string>): Promise<L
     await log.close();
   }
   return out;
+}
+
+export interface FormatsRun {
+  /** every datagram but the `len 80` one, masked, sorted */
+  lines: string[];
+  /** the `len 80` target's datagrams: their length and last character */
+  truncated: { length: number; last: string }[];
+  /** what `log stdout format raw` printed, masked */
+  stdout: string[];
+}
+
+/** Two requests to an httplog frontend, one to a CLF one, every target kind of formatsConfig. */
+export async function runFormats(kind: ProxyKind): Promise<FormatsRun> {
+  const log = await startSyslogListener();
+  const up = await startRawServer(upstreamHandler);
+  const [fe, feClf] = await freePorts(2);
+  const proxy = await startProxy(kind, formatsConfig(log.port, fe, feClf, up.port), [fe, feClf]);
+  try {
+    for (const [port, path] of [
+      [fe, '/one'],
+      [fe, '/two'],
+      [feClf, '/clf'],
+    ] as const) {
+      const from = log.lines.length;
+      const c = openClient(port);
+      c.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      await c.until((t) => t.includes('hello'), 4000);
+      c.sock.destroy();
+      // 11 targets take an info line (sample 1:2 takes every other one; `notice` none)
+      await log.after(from, path === '/two' ? 10 : 11, 5000);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const isTrunc = (l: string) => l.startsWith('<174>'); // local5 (len 80)
+    return {
+      lines: log.lines
+        .filter((l) => !isTrunc(l))
+        .map(maskFormatted)
+        .sort(),
+      truncated: log.lines.filter(isTrunc).map((l) => ({ length: l.length, last: l.slice(-1) })),
+      stdout: proxy
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"GET /'))
+        .map((l) => maskFormatted(`${l}\n`)),
+    };
+  } finally {
+    await proxy.stop();
+    await up.close();
+    await log.close();
+  }
 }

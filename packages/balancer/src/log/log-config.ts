@@ -34,7 +34,7 @@ function targetSpec(t: Extract<LogTarget, { kind: 'target' }>): LogTargetSpec {
     facility: facility < 0 ? 16 : facility,
     maxLevel: level,
     minLevel,
-    format: (t.format ?? 'rfc3164') as SyslogFormat,
+    format: (t.format ?? 'default') as SyslogFormat,
     len: t.len ?? 1024,
     sample: t.sample === null ? null : parseSample(t.sample),
   };

@@ -39,8 +39,21 @@ export const FACILITIES = [
   'local7',
 ] as const;
 
-/** HAProxy's `format` keyword values (`local` is rfc3164 without the hostname). */
-export type SyslogFormat = 'rfc3164' | 'rfc5424' | 'short' | 'raw' | 'iso' | 'timed' | 'priority' | 'local';
+/**
+ * HAProxy's `format` keyword values, and `default` when none is written: RFC 3164 with the hostname
+ * only under `log-send-hostname`, where an explicit `format rfc3164` always has one (`localhost`
+ * without log-send-hostname: recorded from HAProxy 2.6); `local` never has one.
+ */
+export type SyslogFormat =
+  | 'default'
+  | 'rfc3164'
+  | 'rfc5424'
+  | 'short'
+  | 'raw'
+  | 'iso'
+  | 'timed'
+  | 'priority'
+  | 'local';
 
 /** `sample <ranges>:<size>`: of every `size` lines, those whose 1-based index is in a range are sent. */
 export interface SampleSpec {
