@@ -3,7 +3,7 @@
 // (balancer.service's ExecReload= lines: the configuration check, then SIGUSR2 to $MAINPID): no
 // request fails and the VIP does not move. Active-active (the seed's reference "双主"): two VRRP
 // instances and two VIPs, each node MASTER of one; losing either node's balancer leaves both VIPs
-// served. Scenario 6: web1 dies under a cookie-A client, for both stacks. Scenario 2 waits (see its todo).
+// served. Scenario 6: web1 dies under a cookie-A client, for both stacks.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isRoot } from '../../packages/ha-agent/test/support/netns.ts';
@@ -109,13 +109,6 @@ describe('scenarios 6 (both stacks), 7 and active-active (ours)', {
     } finally {
       await pair.stop();
     }
-  });
-
-  it('2: balancer restart under systemd supervision with the socket held', {
-    todo:
-      'needs the restart half of balancer.socket: a supervisor holding the ListenStream= sockets and ' +
-      'restarting the balancer (Restart=on-failure), and a decision on what the agent does meanwhile ' +
-      '(a grace before FAULT would keep the VIP and the backlog, at the cost of slower failover on a real crash)',
   });
 
   for (const stack of ['ours', 'haproxy+keepalived'] as const) {

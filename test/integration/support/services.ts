@@ -133,6 +133,45 @@ export function startBalancer(
   return service(topo, 'balancer', node, argv, env);
 }
 
+const SUPERVISOR = new URL('./socket-supervisor.py', import.meta.url).pathname;
+
+/** systemd time span (`200ms`, `1s`, `1.5`) in seconds. */
+function seconds(span: string): number {
+  const m = /^([\d.]+)\s*(ms|s|min)?$/.exec(span.trim());
+  if (!m) throw new Error(`unsupported time span ${span}`);
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n / 1000 : m[2] === 'min' ? n * 60 : n;
+}
+
+/**
+ * Wraps balancer.service's command as systemd runs it with balancer.socket: the socket unit's
+ * ListenStream= sockets held by a supervisor across restarts, passed as fd@3, fd@4… with LISTEN_FDS,
+ * and Restart=on-failure after RestartSec= (socket-supervisor.py).
+ */
+export function superviseWithSockets(argv: string[]): string[] {
+  const listen = values(readUnit('balancer.socket'), 'Socket', 'ListenStream');
+  const restartSec = seconds(value(readUnit('balancer.service'), 'Service', 'RestartSec'));
+  return [
+    'python3',
+    SUPERVISOR,
+    ...listen.flatMap((l) => ['--listen', l]),
+    '--restart-sec',
+    String(restartSec),
+    '--',
+    ...argv,
+  ];
+}
+
+/** The running balancer's pid from its pidfile (under a supervisor, the child's, not the service's). */
+export function balancerPid(topo: Topology, node: NodeName): number | null {
+  try {
+    const pid = Number(readFileSync(balancerPaths(topo, node).PIDFILE, 'utf8').trim());
+    return pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * balancer.service's ExecReload lines for the running `svc` ($MAINPID its pid), run in order like
  * systemctl reload: the configuration check, then the reload signal. Throws when one fails.

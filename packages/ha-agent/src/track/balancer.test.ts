@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type FakeBalancer, startFakeBalancer } from '../../test/support/fake-balancer.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
+import { TrackerStatusSchema } from '../api/status-schema.ts';
+import { trackerStatus } from '../api/tracker-status.ts';
 import { BalancerTracker } from './balancer.ts';
 import { runTrackerSuite } from './tracker.case.ts';
 
@@ -307,11 +309,17 @@ describe('restart_grace: a crashed balancer that comes back keeps the tracker up
     await waitFor(() => t.graceUntil !== null, 2000, 'the grace begins when the stream drops');
     assert.equal(t.state.up, true);
     assert.match(t.state.reason, /restart_grace: holding/);
+    const shown = TrackerStatusSchema.parse(trackerStatus(t));
+    assert.ok(
+      shown.restartGraceRemainingMs !== undefined && shown.restartGraceRemainingMs <= 2000,
+      '/status shows the grace left',
+    );
     const again = await restart(socket);
     await waitFor(() => t.graceUntil === null, 3000, 'the grace ends once the new balancer rose');
     assert.deepEqual(downs, [], 'the tracker never went down');
     assert.equal(t.state.up, true);
     assert.match(t.state.reason, /restarted within restart_grace/);
+    assert.equal(trackerStatus(t).restartGraceRemainingMs, undefined);
     // a later crash without a restart still fails it (a new grace, then down)
     await again.destroy();
     await waitFor(() => !t.state.up, 4000, 'down after the second grace');
