@@ -6,13 +6,51 @@
  * The line shapes are HAProxy 2.6's (recorded in logging-expected.json).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { startEngine } from '../src/engine/engine.ts';
 import { okResponder, quiet, startUpstream } from './support/harness.ts';
 import { freePorts } from './support/ports.ts';
 import { exchange, openClient } from './support/raw-client.ts';
 import { type SyslogListener, startSyslogListener } from './support/syslog-listener.ts';
+import { waitFor } from './support/wait-for.ts';
+
+/** A unix datagram receiver (python3: Node cannot bind one) at a fresh path; its datagrams, in order. */
+async function unixReceiver(): Promise<{ path: string; lines: string[]; close(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'lb-devlog-'));
+  const path = join(dir, 'log.sock');
+  const py =
+    'import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint("ready",flush=True)\n' +
+    'while True:\n  d=s.recv(65536)\n  sys.stdout.write(d.decode("latin1").replace("\\n","\\\\n")+"\\n")\n  sys.stdout.flush()\n';
+  const child = spawn('python3', ['-c', py, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  let buf = '';
+  let ready = false;
+  child.stdout.on('data', (d: Buffer) => {
+    buf += d.toString('latin1');
+    let i = buf.indexOf('\n');
+    while (i >= 0) {
+      const l = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (l === 'ready') ready = true;
+      else lines.push(l.replaceAll('\\n', '\n'));
+      i = buf.indexOf('\n');
+    }
+  });
+  assert.ok(await waitFor(() => ready, 5000), 'the unix datagram receiver started');
+  return {
+    path,
+    lines,
+    close() {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 interface Logged {
   log: SyslogListener;
@@ -84,6 +122,29 @@ async function nullConnection(port: number): Promise<void> {
   s.destroy();
 }
 
+/** `log /dev/log`-style paths and `unix@PATH`: datagrams to a unix socket. */
+async function unixTargets(): Promise<void> {
+  const rx = await unixReceiver();
+  const t = await runLogged(
+    HTTP(
+      `    log ${rx.path} local2\n    log unix@${rx.path} format short local0`,
+      '    log global\n    option httplog',
+    ),
+  );
+  try {
+    await t.get(t.ports[0], '/a');
+    assert.ok(await waitFor(() => rx.lines.length >= 2, 4000), `got ${rx.lines.length} datagrams`);
+    assert.match(rx.lines.find((l) => l.startsWith('<150>')) ?? '', HTTPLOG);
+    assert.ok(
+      rx.lines.some((l) => l.startsWith('<6>127.0.0.1:')),
+      `short format: ${rx.lines}`,
+    );
+  } finally {
+    await t.stop();
+    rx.close();
+  }
+}
+
 const HTTPLOG =
   /^<150>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d haproxy\[\d+\]: 127\.0\.0\.1:\d+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] fe be\/s1 \d+\/\d+\/\d+\/\d+\/\d+ 200 \d+ - - ---- 1\/1\/0\/0\/0 0\/0 "GET \/a HTTP\/1\.1"\n$/;
 
@@ -113,6 +174,7 @@ export const LOGGING_EFFECTS: Record<string, () => Promise<void>> = {
     } finally {
       await t.stop();
     }
+    await unixTargets();
   },
 
   async 'log-tag'() {

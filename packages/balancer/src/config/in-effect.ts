@@ -14,6 +14,7 @@
  *
  * Rules match a use's key exactly, or by prefix when they end in `*`; the first match wins.
  */
+import { unixDatagramAvailable } from '@ha-lb/sd-notify';
 import type { KeywordUse } from '@ha-lb/shared-config/haproxy';
 import { checkRuleSupport } from '../checks/from-model.ts';
 
@@ -488,9 +489,9 @@ export function effectOf(use: KeywordUse): Effect {
   }
   if (use.key === 'log') {
     const t = use.args[0] ?? '';
-    if (t.startsWith('/') || t.startsWith('unix@'))
+    if ((t.startsWith('/') || t.startsWith('unix@')) && !unixDatagramAvailable())
       return warn(
-        `unix datagram log targets need a native module (Node has no AF_UNIX datagram sockets); lines for '${t}' are dropped. Log to 'udp@127.0.0.1:514' (rsyslog's imudp) or 'stdout' instead`,
+        `unix datagram log targets need @ha-lb/sd-notify's addon, which is not built here (run 'pnpm install'); lines for '${t}' are dropped. Log to 'udp@127.0.0.1:514' (rsyslog's imudp) or 'stdout' instead`,
       );
     if (t.startsWith('ring@'))
       return warn('ring buffers for logs are planned; lines for this target are dropped');

@@ -6,11 +6,13 @@
  * most QUEUE_LIMIT lines (UDP) or QUEUE_BYTES bytes in flight (stdout/stderr), the rest is dropped.
  * A dead UDP target costs nothing (datagrams to a closed port are simply lost, as with HAProxy).
  *
- * Unix datagram targets (`/dev/log`, `unix@PATH`) need a native module (Node has no AF_UNIX
- * SOCK_DGRAM); their lines are dropped and counted, and start-up warns (config/in-effect.ts).
+ * Unix datagram targets (`/dev/log`, `unix@PATH`): Node has no AF_UNIX SOCK_DGRAM, so the lines go
+ * through @ha-lb/sd-notify's addon (`sendUnixDatagram`: one non-blocking sendto per line, in the same
+ * deferred flush); a full or absent receiver loses the line (counted).
  */
 import dgram from 'node:dgram';
 import fs from 'node:fs';
+import { sendUnixDatagram } from '@ha-lb/sd-notify';
 import type { LogTargetSpec } from './log-spec.ts';
 import { frame, type Origin } from './syslog-frame.ts';
 
@@ -49,8 +51,8 @@ export class LogTarget {
     const t = this.spec;
     if (level > t.maxLevel) return;
     if (t.sample !== null && !this.sampled()) return;
-    if (t.kind === 'unix') {
-      this.counters.dropped++;
+    if (t.kind === 'unix' && t.path === '') {
+      this.counters.dropped++; // ring@ and other targets not built
       return;
     }
     if (this.queue.length + this.inFlight >= QUEUE_LIMIT) {
@@ -83,6 +85,13 @@ export class LogTarget {
       for (const line of lines) {
         this.inFlight++;
         sock.send(line, t.port, t.host, this.onSent);
+      }
+      return;
+    }
+    if (t.kind === 'unix') {
+      for (const line of lines) {
+        if (sendUnixDatagram(t.path, Buffer.from(line, 'latin1')) === 0) this.counters.sent++;
+        else this.counters.dropped++;
       }
       return;
     }

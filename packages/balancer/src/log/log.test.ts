@@ -134,7 +134,7 @@ test('sample ranges', () => {
 });
 
 test('a target that cannot take lines counts them as dropped, and levels above max are not sent', () => {
-  const unix = new LogTarget(spec({ kind: 'unix', path: '/dev/log' }));
+  const unix = new LogTarget(spec({ kind: 'unix', path: '' }));
   unix.send(6, O, 'm', T);
   unix.send(6, O, 'm', T);
   assert.deepEqual(unix.counters, { sent: 0, dropped: 2 });
