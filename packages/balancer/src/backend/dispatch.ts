@@ -126,6 +126,8 @@ export class Dispatch implements Pending {
   private retries = 0;
   /** the server was chosen by persistence; a redispatch clears it */
   direct = false;
+  /** a retry went to another server (HAProxy's SF_REDISP, `+` before %rc in logs) */
+  redispatched = false;
   private clientAddress = '';
   private readonly counts: RetryCounts;
   /** the exchange counts in its backend's load (beconn) until end() */
@@ -166,6 +168,7 @@ export class Dispatch implements Pending {
     this.server = server;
     this.retries = retries;
     this.attempts = 0;
+    this.redispatched = false;
     this.direct = direct;
     this.clientAddress = clientAddress;
     this.counts.retries = 0;
@@ -426,6 +429,8 @@ export class Dispatch implements Pending {
     // (hashing algorithms see no request here: they redispatch round-robin)
     const other = balance(be, { clientAddress: this.clientAddress, exclude: prev, request: null });
     if (other !== prev && other !== null) {
+      // (HAProxy logs `+` only when another server was tried: recorded, one server stays `3`)
+      this.redispatched = true;
       prev.redispatches++;
       be.load.redispatches++;
       this.counts.redispatches++;

@@ -9,6 +9,7 @@ export type { Balance };
 
 import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
 import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
+import type { ProxyLogSpec } from '../log/log-spec.ts';
 
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
@@ -127,6 +128,8 @@ export interface BackendSpec {
   retryOn?: number;
   /** how its servers are checked (`option httpchk`, `tcp-check`…); absent or null: no server checks */
   checks?: BackendCheckSpec | null;
+  /** its `log` targets (UP/DOWN messages go there); absent or null: none */
+  log?: ProxyLogSpec | null;
 }
 
 export interface FrontendSpec {
@@ -142,6 +145,8 @@ export interface FrontendSpec {
   errorfiles: Map<number, Buffer>;
   /** `monitor-uri`: requests for exactly this URI are answered 200 by the balancer itself */
   monitorUri?: string | null;
+  /** access logging (log/log-spec.ts); absent or null: the frontend does not log */
+  log?: ProxyLogSpec | null;
 }
 
 export interface EngineConfig {

@@ -4,6 +4,7 @@ import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persisten
 import { retryOnOf } from '../backend/retry-on.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { LB_ERR, LbError } from '../errors.ts';
+import { proxyLogSpec } from '../log/log-config.ts';
 import type {
   BackendSpec,
   BindAddress,
@@ -159,6 +160,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         fullconn: p.fullconn || null,
         retryOn: retryOnOf(p.retryOn),
         checks: backendChecks(p),
+        log: proxyLogSpec(model, p),
       });
     }
     if (p.capabilities.frontend) {
@@ -182,6 +184,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
         monitorUri: p.monitorUri,
+        log: proxyLogSpec(model, p),
       });
     }
   }

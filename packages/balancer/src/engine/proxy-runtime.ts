@@ -2,6 +2,7 @@ import type { BackendState } from '../backend/backend.ts';
 import { RE_CONN_FAILED } from '../backend/retry-on.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
+import type { ProxyLogger } from '../log/proxy-log.ts';
 import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
 
 /**
@@ -55,6 +56,8 @@ export class FrontendRuntime {
   readonly sessions = new Set<Session>();
   /** where requests go unless a rule says otherwise */
   readonly defaultBackend: BackendState | null;
+  /** the frontend's access log (log/proxy-log.ts), null when it has no log target */
+  logger: ProxyLogger | null = null;
   private readonly global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number };
   private readonly pairs = new Map<BackendState | null, ProxyRuntime>();
 

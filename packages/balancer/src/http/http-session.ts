@@ -8,11 +8,14 @@ import { releaseToPool, type ServerConn, takeIdle } from '../backend/server-conn
 import { httpStatusEvent } from '../checks/observe.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
+import { LogRecord } from '../log/log-record.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
 import { findHeadEnd, type HttpHead, newHead, parseHead, requestLinePrefixInvalid } from './head-parser.ts';
+import { initRecord, logHttpExchange } from './http-log.ts';
+import { htxHeadSize, htxRawSize } from './htx-size.ts';
 import { isMonitorUri, monitorResponse } from './monitor-uri.ts';
 import { Transaction } from './transaction.ts';
 
@@ -69,6 +72,8 @@ export class HttpSession implements DispatchOwner {
   private deadlineKind = 0; // 1 = keep-alive idle (silent close), 2 = http-request (408)
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
+  /** the access-log record (http-log.ts), null when the frontend does not log */
+  private readonly logRec: LogRecord | null = null;
 
   constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
     this.px = px;
@@ -83,6 +88,13 @@ export class HttpSession implements DispatchOwner {
       request: { buf: EMPTY, head: REQ, bodyEnd: 0 },
     };
     this.ffLine = this.forwardForFor(px);
+    const lg = px.frontend.logger;
+    if (lg !== null) {
+      this.logRec = new LogRecord();
+      const feIp = normalizeClientAddress(client.localAddress);
+      initRecord(this.logRec, this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0);
+      lg.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');
+    }
     client.setNoDelay(true);
     if (px.tClient) client.setTimeout(px.tClient);
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
@@ -137,6 +149,7 @@ export class HttpSession implements DispatchOwner {
         buf = buf.subarray(skip);
         this.inbuf = buf;
       }
+      if (this.tx.tFirstByte < 0) this.tx.tFirstByte = Date.now();
       if (this.deadlineKind === 1 && this.px.tHttpRequest) {
         // first byte of a keep-alive request: the http-request deadline starts now
         this.armDeadline(Date.now() + this.px.tHttpRequest, 2);
@@ -169,6 +182,12 @@ export class HttpSession implements DispatchOwner {
     const h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, watch);
     this.tx.tRequest = Date.now();
     this.tx.bytesIn += headEnd;
+    if (this.logRec !== null && h.error === null)
+      this.tx.requestLine = buf.toString(
+        'latin1',
+        0,
+        h.startLineEnd - (buf[h.startLineEnd - 2] === 13 ? 2 : 1),
+      );
     if (h.error !== null) {
       this.tx.http10 = false;
       this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
@@ -249,6 +268,7 @@ export class HttpSession implements DispatchOwner {
       rest = n < rest.length ? rest.subarray(n) : null;
     }
     this.tx.status = 200;
+    this.tx.logged = true; // monitor requests are not logged
     this.tx.tEnd = Date.now();
     const close = this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done;
     if (close) {
@@ -559,7 +579,7 @@ export class HttpSession implements DispatchOwner {
       this.tx.status = status;
       conn.server.observe?.(httpStatusEvent(status));
       this.tx.tResponse = Date.now();
-      this.tx.bytesOut += out.buf.length;
+      this.tx.bytesOut += htxHeadSize(h, view) + out.bodyTaken;
       if (!this.client.write(out.buf)) {
         this.serverPausedForClient = true;
         conn.socket.pause();
@@ -610,6 +630,7 @@ export class HttpSession implements DispatchOwner {
     const px = this.px;
     this.tx.tEnd = Date.now();
     this.tx.replay = null;
+    if (this.logRec !== null) logHttpExchange(px, this.tx, this.d, this.logRec);
     if (conn !== null) {
       if (this.serverPausedForClient) {
         this.serverPausedForClient = false;
@@ -760,7 +781,12 @@ export class HttpSession implements DispatchOwner {
     this.abortServer();
     this.state = S_CLOSED;
     const c = this.client;
-    if (!c.destroyed && c.writable) c.end(errorResponse(code, this.tx.http10, this.px.errorfiles));
+    if (!c.destroyed && c.writable) {
+      const res = errorResponse(code, this.tx.http10, this.px.errorfiles);
+      this.tx.bytesOut += htxRawSize(res);
+      c.end(res);
+    }
+    if (this.logRec !== null) logHttpExchange(this.px, this.tx, this.d, this.logRec);
     this.cleanup();
     // do not wait forever for a client that never reads its error
     setTimeout(() => c.destroy(), 1000).unref();
@@ -789,7 +815,9 @@ export class HttpSession implements DispatchOwner {
       this.sendError(code);
       return;
     }
-    this.client.write(errorResponse(code, false));
+    const res = errorResponse(code, false);
+    this.tx.bytesOut += htxRawSize(res);
+    this.client.write(res);
     this.tx.resHeadDone = true;
     this.tx.resBody.reset(FRAMING_NONE, 0);
     this.tx.keepClient = true;
@@ -844,6 +872,12 @@ export class HttpSession implements DispatchOwner {
       // an exchange cut here without a recorded cause was cut by the client
       if (this.state === S_EXCHANGE) this.tx.terminate('C', this.tx.resHeadDone ? 'D' : 'H');
       this.tx.tEnd = Date.now();
+      // an exchange in flight, or a connection that closed before its (first) request head
+      if (
+        this.logRec !== null &&
+        (!wasIdle || this.requests === 0 || (this.inbuf !== null && this.inbuf.length > 0))
+      )
+        logHttpExchange(this.px, this.tx, this.d, this.logRec);
       const conn = this.d.release();
       this.state = S_CLOSED;
       if (conn !== null) {

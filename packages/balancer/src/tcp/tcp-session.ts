@@ -2,7 +2,10 @@ import type net from 'node:net';
 import { balance, Dispatch, type DispatchOwner, QUEUED, TAKEN } from '../backend/dispatch.ts';
 import type { ServerConn } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
+import { normalizeClientAddress } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
+import { LogRecord } from '../log/log-record.ts';
+import { logTcpSession, TcpLogState } from './tcp-log.ts';
 
 /**
  * One client connection in `mode tcp`: dispatch to a server (backend/dispatch.ts: pick, connect,
@@ -19,6 +22,9 @@ export class TcpSession implements DispatchOwner {
   private clientEnded = false;
   private serverEnded = false;
   private closed = false;
+  /** what the access log needs (tcp-log.ts); counted always, it is a few additions */
+  private readonly st = new TcpLogState();
+  private readonly logRec: LogRecord | null = null;
 
   constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
     this.px = px;
@@ -32,13 +38,27 @@ export class TcpSession implements DispatchOwner {
       const conn = this.dispatch?.conn;
       if (conn?.socket.isPaused()) conn.socket.resume();
     });
-    client.on('timeout', () => this.close());
-    client.on('error', () => {});
+    client.on('timeout', () => {
+      this.st.terminate('c', 'D');
+      this.close();
+    });
+    client.on('error', () => this.st.terminate('C', 'D'));
     client.on('close', () => this.close());
     px.sessions.add(this);
+    const lg = px.frontend.logger;
+    if (lg !== null) {
+      const rec = new LogRecord();
+      rec.clientIp = normalizeClientAddress(client.remoteAddress);
+      rec.clientPort = client.remotePort ?? 0;
+      rec.frontendIp = normalizeClientAddress(client.localAddress);
+      rec.frontendPort = client.localPort ?? 0;
+      this.logRec = rec;
+      lg.connect(rec.clientIp, rec.clientPort, rec.frontendIp, rec.frontendPort, px.fe.name, 'tcp');
+    }
     const be = px.be;
     const clientAddress = client.remoteAddress ?? '';
     if (be === null) {
+      this.st.terminate('S', 'C');
       this.dispatch = null;
       this.close();
       return;
@@ -47,8 +67,11 @@ export class TcpSession implements DispatchOwner {
     const server = balance(be, { clientAddress, exclude: null, request: null });
     this.dispatch = new Dispatch(this);
     const r = this.dispatch.begin(be, server, px.retries, false, clientAddress);
-    if (r === TAKEN) this.dispatch.connect(null);
-    else if (r !== QUEUED) {
+    if (r === TAKEN) {
+      this.st.tConnect = Date.now();
+      this.dispatch.connect(null);
+    } else if (r !== QUEUED) {
+      this.st.terminate('S', 'C');
       this.close();
       return;
     }
@@ -56,15 +79,19 @@ export class TcpSession implements DispatchOwner {
   }
 
   onDequeued(): void {
-    if (!this.closed) this.dispatch!.connect(null);
+    if (this.closed) return;
+    this.st.tConnect = Date.now();
+    this.dispatch!.connect(null);
   }
 
-  onQueueError(): void {
+  onQueueError(timeout: boolean): void {
+    this.st.terminate(timeout ? 's' : 'S', timeout ? 'Q' : 'C');
     this.close();
   }
 
   private onClientData(chunk: Buffer): void {
     const d = this.dispatch;
+    this.st.bytesIn += chunk.length;
     if (d !== null && !d.send(chunk, this.px.bufsize)) this.client.pause();
   }
 
@@ -89,6 +116,7 @@ export class TcpSession implements DispatchOwner {
   onServerConnect(conn: ServerConn): void {
     if (!this.mine(conn)) return;
     conn.reusable = false;
+    this.st.tConnected = Date.now();
     const px = this.px;
     if (px.tTunnel) {
       this.client.setTimeout(px.tTunnel);
@@ -102,11 +130,13 @@ export class TcpSession implements DispatchOwner {
   onServerConnectError(conn: ServerConn, err: Error): void {
     if (!this.mine(conn)) return;
     if (!this.closed && this.dispatch!.retry(null, err)) return;
+    this.st.terminate('S', 'C');
     this.close();
   }
 
   onServerData(conn: ServerConn, chunk: Buffer): void {
     if (!this.mine(conn)) return;
+    this.st.bytesOut += chunk.length;
     if (!this.client.write(chunk)) conn.socket.pause();
   }
 
@@ -134,12 +164,15 @@ export class TcpSession implements DispatchOwner {
   }
 
   onServerTimeout(conn: ServerConn): void {
-    if (this.mine(conn)) this.close();
+    if (!this.mine(conn)) return;
+    this.st.terminate('s', 'D');
+    this.close();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.logRec !== null) logTcpSession(this.px, this.st, this.dispatch, this.logRec);
     this.dispatch?.abort();
     this.dispatch?.end();
     this.client.destroy();
