@@ -11,6 +11,7 @@ export const LB_ERR = {
   NO_BACKEND: 'LB_ERR_NO_BACKEND',
   HEALTH_SOCKET: 'LB_ERR_HEALTH_SOCKET',
   ERRORFILE: 'LB_ERR_ERRORFILE',
+  TLS: 'LB_ERR_TLS',
 } as const;
 
 export type LbErrorCode = (typeof LB_ERR)[keyof typeof LB_ERR];
