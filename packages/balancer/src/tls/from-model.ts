@@ -330,6 +330,8 @@ export function serverTlsOf(s: ModelServer, proxy: string, ctx: TlsModelContext)
     crl:
       crlFile === null ? null : readOrFail(resolveFile(crlFile, model.global.caBase, cwd), where, 'CRL file'),
     sni: sniOf(s.sni, where),
+    verifyHost:
+      typeof other.verifyhost === 'string' && other['no-verifyhost'] !== true ? other.verifyhost : null,
     alpn: typeof other.alpn === 'string' ? other.alpn.split(',') : null,
     minVersion: min,
     maxVersion: max,

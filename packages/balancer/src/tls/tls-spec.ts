@@ -55,6 +55,8 @@ export interface ServerTlsSpec {
   verify: 'none' | 'required';
   ca: Buffer | null;
   crl: Buffer | null;
+  /** `verifyhost NAME`: the name the server's certificate must carry (else the SNI, else none) */
+  verifyHost: string | null;
   /** `sni` when it is a constant string; null = no SNI */
   sni: string | null;
   alpn: string[] | null;
