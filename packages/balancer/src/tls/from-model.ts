@@ -168,6 +168,8 @@ function loadCrtList(
     for (let w = 0; w < words.length; w++) {
       if (words[w] === 'alpn' && words[w + 1] !== undefined) {
         alpn = words[++w].split(',');
+        if (alpn.includes('h2'))
+          fail(where, `crt-list '${at}': HTTP/2 is not implemented yet; write 'alpn http/1.1'.`);
         continue;
       }
       fail(
@@ -282,7 +284,7 @@ export function bindTlsOf(b: Bind, kind: string, address: string, ctx: TlsModelC
   const crlFile = typeof o['crl-file'] === 'string' ? o['crl-file'] : null;
   return {
     certs,
-    alpn: typeof o.alpn === 'string' ? o.alpn.split(',') : null,
+    alpn: typeof o.alpn === 'string' ? http1Only(o.alpn) : null,
     minVersion: min,
     maxVersion: max,
     ciphers: typeof o.ciphers === 'string' ? o.ciphers : globalString(model, 'ssl-default-bind-ciphers'),
@@ -332,7 +334,7 @@ export function serverTlsOf(s: ModelServer, proxy: string, ctx: TlsModelContext)
     sni: sniOf(s.sni, where),
     verifyHost:
       typeof other.verifyhost === 'string' && other['no-verifyhost'] !== true ? other.verifyhost : null,
-    alpn: typeof other.alpn === 'string' ? other.alpn.split(',') : null,
+    alpn: typeof other.alpn === 'string' ? http1Only(other.alpn) : null,
     minVersion: min,
     maxVersion: max,
     ciphers:
@@ -357,4 +359,13 @@ function sniOf(expr: string | null, where: string): string | null {
     where,
     `'sni ${expr}' is not implemented (only a constant 'sni str(NAME)' is; a sample of the request needs the rule engine); write 'sni str(NAME)'.`,
   );
+}
+
+/**
+ * An ALPN list without `h2`: HTTP/2 is not spoken yet. in-effect.ts refuses `alpn …h2…`, so this only
+ * matters under `unsafe-ignore-unimplemented`, where clients then fall back to HTTP/1.1.
+ */
+function http1Only(list: string): string[] | null {
+  const out = list.split(',').filter((p) => p !== 'h2');
+  return out.length > 0 ? out : null;
 }
