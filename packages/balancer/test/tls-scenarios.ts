@@ -118,7 +118,14 @@ export const SCENARIOS: Scenario[] = [
     (v): Scenario => ({
       name: `client certificate: verify ${v}`,
       cfg: FE(`crt {{crt}} ca-file {{ca}} verify ${v}`),
-      probes: [{}, { client: 'good' }, { client: 'bad' }],
+      // with SNI too: a certificate chosen by name must verify clients against the same CA
+      probes: [
+        {},
+        { client: 'good' },
+        { client: 'bad' },
+        { sni: 'a.test', client: 'good' },
+        { sni: 'a.test', client: 'bad' },
+      ],
     }),
   ),
   {

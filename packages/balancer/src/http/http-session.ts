@@ -7,6 +7,7 @@ import { releaseToPool, type ServerConn, type ServerConnOwner, takeIdle } from '
 import { httpStatusEvent } from '../checks/observe.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
+import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
@@ -44,6 +45,8 @@ export class HttpSession implements ServerConnOwner {
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
   private readonly clientAddr: string;
+  /** the TLS facts of the client connection (ssl_fc* / ssl_c_* fetches); null on clear text */
+  readonly tls: ClientTls | null;
   /** what the load-balancing algorithm sees of this client and its current request (reused, no allocation) */
   private readonly pickCtx: PickContext;
   /** the forwardfor line for this client and the current pair ('' when excepted or off) */
@@ -73,6 +76,7 @@ export class HttpSession implements ServerConnOwner {
     this.px = px;
     this.gate = gate;
     this.client = client;
+    this.tls = clientTlsOf(client);
     this.d = new Dispatch(this);
     heads(px.maxHeaders);
     this.clientAddr = normalizeClientAddress(client.remoteAddress);

@@ -3,6 +3,7 @@ import { Dispatch } from '../backend/dispatch.ts';
 import type { ServerConn, ServerConnOwner } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
+import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 
 /**
  * One client connection in `mode tcp`: dispatch to a server (backend/dispatch.ts: pick, connect,
@@ -15,6 +16,8 @@ export class TcpSession implements ServerConnOwner {
   private readonly px: ProxyRuntime;
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
+  /** the TLS facts of the client connection (ssl_fc* / ssl_c_* fetches); null on clear text */
+  readonly tls: ClientTls | null;
   private readonly dispatch: Dispatch | null;
   private clientEnded = false;
   private serverEnded = false;
@@ -24,6 +27,7 @@ export class TcpSession implements ServerConnOwner {
     this.px = px;
     this.gate = gate;
     this.client = client;
+    this.tls = clientTlsOf(client);
     client.setNoDelay(true);
     if (px.tClient) client.setTimeout(px.tClient);
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));

@@ -139,7 +139,14 @@ function build(spec: BindTlsSpec, where: string): Loaded {
   };
   const entries: Selected[] = spec.certs.map((c) => ({
     ...c,
-    context: contextOf(`unable to load certificate '${c.file}'`, { cert: c.cert, key: c.key }),
+    // the CA/CRL too: with a certificate chosen by SNI, OpenSSL verifies client certificates
+    // against the chosen context's store
+    context: contextOf(`unable to load certificate '${c.file}'`, {
+      cert: c.cert,
+      key: c.key,
+      ...(spec.ca !== null ? { ca: spec.ca } : {}),
+      ...(spec.crl !== null ? { crl: spec.crl } : {}),
+    }),
   }));
   const index = new CertIndex(entries, spec.strictSni);
   const first = entries[0];
