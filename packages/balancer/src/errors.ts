@@ -25,6 +25,18 @@ export class LbError extends Error {
   }
 }
 
+/** A configuration line the engine cannot serve (a certificate that does not load, …): `-c` and start-up print it at file:line. */
+export class LineError extends LbError {
+  readonly file: string;
+  readonly line: number;
+  constructor(code: LbErrorCode, file: string, line: number, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'LineError';
+    this.file = file;
+    this.line = line;
+  }
+}
+
 /** A command line the balancer cannot run: the CLI prints it with the usage text and exits 1. */
 export class UsageError extends LbError {
   constructor(message: string) {

@@ -113,8 +113,11 @@ function withServerIds(servers: ServerSpec[]): ServerSpec[] {
   return servers;
 }
 
-export function fromHaproxyConfig(model: HaproxyConfig, opts: { cwd?: string } = {}): EngineConfig {
-  const tlsCtx: TlsModelContext = { model, cwd: opts.cwd ?? process.cwd() };
+export function fromHaproxyConfig(
+  model: HaproxyConfig,
+  opts: { cwd?: string; bindText?: TlsModelContext['bindText'] } = {},
+): EngineConfig {
+  const tlsCtx: TlsModelContext = { model, cwd: opts.cwd ?? process.cwd(), bindText: opts.bindText };
   const backends = new Map<string, BackendSpec>();
   const frontends: FrontendSpec[] = [];
   for (const p of model.proxies) {
@@ -166,7 +169,7 @@ export function fromHaproxyConfig(model: HaproxyConfig, opts: { cwd?: string } =
         maxconn: typeof b.options.maxconn === 'number' ? b.options.maxconn : null,
         backlog: typeof b.options.backlog === 'number' ? b.options.backlog : p.backlog,
         v6only: b.options.v6only === true ? true : b.options.v4v6 === true ? false : undefined,
-        tls: bindTlsOf(b, p.kind, addressText(b.address as Address), tlsCtx),
+        tls: bindTlsOf(b, p.name, p.kind, addressText(b.address as Address), tlsCtx),
       }));
       frontends.push({
         name: p.name,

@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { HaproxyConfig, Server as ModelServer } from '@ha-lb/shared-config/haproxy';
-import { LB_ERR, LbError } from '../errors.ts';
+import { LB_ERR, LbError, LineError } from '../errors.ts';
 import type { BindTlsSpec, CertEntry, SecureVersion, ServerTlsSpec, VerifyMode } from './tls-spec.ts';
 
 type Bind = HaproxyConfig['proxies'][number]['binds'][number];
@@ -47,13 +47,22 @@ export interface TlsModelContext {
   model: HaproxyConfig;
   /** where relative file names resolve (HAProxy: the directory it runs in) */
   cwd: string;
+  /** the bind's address as written on its line (HAProxy's messages quote it), when the loader knows it */
+  bindText?: (file: string, line: number) => string | undefined;
 }
 
-function fail(where: string, message: string): never {
-  throw new LbError(LB_ERR.TLS, `${where} : ${message}`);
+/** Where a TLS setting was written: the line, and the subject HAProxy names (`'bind :443' in section 'frontend'`). */
+export interface Where {
+  file: string;
+  line: number;
+  subject: string;
 }
 
-function readOrFail(path: string, where: string, what: string): Buffer {
+function fail(where: Where, message: string): never {
+  throw new LineError(LB_ERR.TLS, where.file, where.line, `${where.subject} : ${message}`);
+}
+
+function readOrFail(path: string, where: Where, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
@@ -84,7 +93,7 @@ export function certificateNames(cert: X509Certificate): string[] {
 }
 
 /** One PEM certificate file (+ `F.key` when the key is not inside), read and checked. */
-function loadPem(path: string, shown: string, where: string, filters: string[] | null): CertEntry {
+function loadPem(path: string, shown: string, where: Where, filters: string[] | null): CertEntry {
   const raw = readOrFail(path, where, 'certificate from file');
   const text = raw.toString('latin1');
   const certs = pemBlocks(text, /^(TRUSTED )?CERTIFICATE$/);
@@ -109,7 +118,7 @@ function loadPem(path: string, shown: string, where: string, filters: string[] |
   const pos = (filters ?? []).filter((f) => !f.startsWith('!')).map((f) => f.toLowerCase());
   return {
     file: shown,
-    where,
+    where: `${where.file}:${where.line}`,
     cert: Buffer.from(certs.join('\n')),
     key: Buffer.from(key),
     names: pos.length > 0 ? pos : certificateNames(x509),
@@ -119,7 +128,7 @@ function loadPem(path: string, shown: string, where: string, filters: string[] |
 }
 
 /** `crt FILE|DIR`: a directory loads each file in it (sorted, as HAProxy's scandir) but side files. */
-function loadCrt(path: string, shown: string, where: string): CertEntry[] {
+function loadCrt(path: string, shown: string, where: Where): CertEntry[] {
   let dir = false;
   try {
     dir = statSync(path).isDirectory();
@@ -149,7 +158,7 @@ function loadCrt(path: string, shown: string, where: string): CertEntry[] {
 function loadCrtList(
   path: string,
   shown: string,
-  where: string,
+  where: Where,
   base: string | null,
   cwd: string,
 ): CertEntry[] {
@@ -179,9 +188,11 @@ function loadCrtList(
     }
     const filters = rest.split(/\s+/).filter((f) => f !== '' && f !== '*');
     const full = resolveFile(file, base, cwd);
-    const entries = statSync(full, { throwIfNoEntry: false })?.isDirectory()
-      ? loadCrt(full, file, `${where} (crt-list '${at}')`)
-      : [loadPem(full, file, `${where} (crt-list '${at}')`, filters)];
+    const inList: Where = { ...where, subject: `${where.subject} : 'crt-list'` };
+    const st = statSync(full, { throwIfNoEntry: false });
+    if (st === undefined)
+      fail(inList, `unable to stat SSL certificate from file '${file}' : No such file or directory.`);
+    const entries = st.isDirectory() ? loadCrt(full, file, inList) : [loadPem(full, file, inList, filters)];
     for (const e of entries) out.push({ ...e, where: at, alpn });
   }
   return out;
@@ -196,7 +207,7 @@ function resolveFile(file: string, base: string | null, cwd: string): string {
 function versionRange(
   o: Opts,
   defaults: Set<string>,
-  where: string,
+  where: Where,
 ): { min: SecureVersion; max: SecureVersion } {
   const has = (f: string) => o[f] === true || defaults.has(f);
   for (const f of ['force-sslv3', 'no-sslv3'])
@@ -251,16 +262,23 @@ function defaultOptions(model: HaproxyConfig, key: string): { flags: Set<string>
   return { flags, opts };
 }
 
-function bindWhere(b: Bind, kind: string, address: string): string {
-  return `parsing [${b.file}:${b.line}] : 'bind ${address}' in section '${kind}'`;
+function bindWhere(b: Bind, kind: string, address: string): Where {
+  return { file: b.file, line: b.line, subject: `'bind ${address}' in section '${kind}'` };
 }
 
 /** The TLS side of a `bind … ssl` line; null for a clear-text bind. */
-export function bindTlsOf(b: Bind, kind: string, address: string, ctx: TlsModelContext): BindTlsSpec | null {
+export function bindTlsOf(
+  b: Bind,
+  proxy: string,
+  kind: string,
+  address: string,
+  ctx: TlsModelContext,
+): BindTlsSpec | null {
   const o = b.options as Opts;
   if (o.ssl !== true) return null;
   const { model, cwd } = ctx;
-  const where = bindWhere(b, kind, address);
+  const written = ctx.bindText?.(b.file, b.line) ?? address;
+  const where = bindWhere(b, kind, written);
   const defaults = defaultOptions(model, 'ssl-default-bind-options');
   const crtBase = model.global.crtBase;
   const caBase = model.global.caBase;
@@ -279,8 +297,12 @@ export function bindTlsOf(b: Bind, kind: string, address: string, ctx: TlsModelC
   const { min, max } = versionRange({ ...defaults.opts, ...o }, defaults.flags, where);
   const verify = (typeof o.verify === 'string' ? o.verify : 'none') as VerifyMode;
   const caFile = typeof o['ca-file'] === 'string' ? o['ca-file'] : null;
-  if (verify !== 'none' && caFile === null)
-    fail(where, `verify is enabled but no CA file specified: add 'ca-file FILE' (or write 'verify none').`);
+  if (verify !== 'none' && caFile === null) {
+    // HAProxy's post-parse message, word for word; haproxy 2.6 prints it twice (the alert, then the
+    // same text on a line of its own), recorded in test/check-haproxy.json
+    const msg = `Proxy '${proxy}': verify is enabled but no CA file specified for bind '${written}' at [${b.file}:${b.line}].`;
+    throw new LbError(LB_ERR.TLS, `${msg}\n${msg}`);
+  }
   const crlFile = typeof o['crl-file'] === 'string' ? o['crl-file'] : null;
   return {
     certs,
@@ -306,7 +328,7 @@ export function bindTlsOf(b: Bind, kind: string, address: string, ctx: TlsModelC
 export function serverTlsOf(s: ModelServer, proxy: string, ctx: TlsModelContext): ServerTlsSpec | null {
   if (s.ssl !== true && s.checkSsl !== true) return null;
   const { model, cwd } = ctx;
-  const where = `parsing [${s.file}:${s.line}] : 'server ${proxy}/${s.name}'`;
+  const where: Where = { file: s.file, line: s.line, subject: `'server ${proxy}/${s.name}'` };
   const other = s.other as Opts;
   const defaults = defaultOptions(model, 'ssl-default-server-options');
   const { min, max } = versionRange({ ...defaults.opts, ...other }, defaults.flags, where);
@@ -314,9 +336,10 @@ export function serverTlsOf(s: ModelServer, proxy: string, ctx: TlsModelContext)
   const verify = s.verify ?? (globalVerify === 'none' ? 'none' : 'required');
   const caFile = typeof other['ca-file'] === 'string' ? other['ca-file'] : null;
   if (verify === 'required' && caFile === null)
-    fail(
-      where,
-      "verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.",
+    throw new LbError(
+      LB_ERR.TLS,
+      `[${s.file}:${s.line}] : ${where.subject} : ` +
+        "verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.",
     );
   const crlFile = typeof other['crl-file'] === 'string' ? other['crl-file'] : null;
   let cert: Buffer | null = null;
@@ -351,7 +374,7 @@ export function serverTlsOf(s: ModelServer, proxy: string, ctx: TlsModelContext)
 }
 
 /** `sni EXPR`: a constant `str(NAME)` is applied; an expression of the request needs the rule engine. */
-function sniOf(expr: string | null, where: string): string | null {
+function sniOf(expr: string | null, where: Where): string | null {
   if (expr === null) return null;
   const m = /^str\((.*)\)$/.exec(expr);
   if (m !== null) return m[1];
