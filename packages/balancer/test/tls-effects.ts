@@ -79,6 +79,7 @@ async function run(
     .replaceAll('{{crt}}', c.crtDir)
     .replaceAll('{{ca}}', c.ca)
     .replaceAll('{{otherCa}}', c.otherCa)
+    .replaceAll('{{crl}}', c.crl)
     .replaceAll('{{dir}}', c.dir);
   const loaded = loadBalancerConfigText(
     [{ path: 't.cfg', text: `${global ? `global\n${global}\n` : ''}${HEAD}${text}` }],
@@ -273,6 +274,14 @@ export const TLS_EFFECTS: Record<string, () => Promise<void>> = {
       await run(FE('crt {{crt}} ca-file {{ca}} verify optional'), async (p2) => {
         assert.equal((await hello(p2)).status, 200, 'optional: a client without one is served');
       });
+    }),
+  'bind crl-file': () =>
+    run(FE('crt {{crt}} ca-file {{ca}} verify required crl-file {{crl}}'), async (port) => {
+      const c = certs();
+      const good = { cert: readFileSync(c.clientGood.cert), key: readFileSync(c.clientGood.key) };
+      const revoked = { cert: readFileSync(c.clientRevoked.cert), key: readFileSync(c.clientRevoked.key) };
+      assert.equal((await hello(port, good)).status, 200);
+      assert.equal((await hello(port, revoked)).status, null, 'a revoked certificate is refused');
     }),
   'bind prefer-client-ciphers': () =>
     run(FE(`crt {{crt}} ssl-max-ver TLSv1.2 ciphers ${TLS12}`), async (port) => {

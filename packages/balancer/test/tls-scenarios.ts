@@ -17,7 +17,7 @@ export interface Probe {
   alpn?: string[];
   min?: tls.SecureVersion;
   max?: tls.SecureVersion;
-  client?: 'good' | 'bad';
+  client?: 'good' | 'bad' | 'revoked';
 }
 
 export interface Outcome {
@@ -33,7 +33,7 @@ export interface Outcome {
 
 export interface Scenario {
   name: string;
-  /** frontend/backend text; {{port}} {{crt}} {{ca}} {{otherCa}} {{up}} {{tlsup}} {{dir}} */
+  /** frontend/backend text; {{port}} {{crt}} {{ca}} {{otherCa}} {{crl}} {{up}} {{tlsup}} {{dir}} */
   cfg: string;
   /** files written into the certificate directory first (crt-lists) */
   files?: Record<string, string>;
@@ -129,6 +129,11 @@ export const SCENARIOS: Scenario[] = [
     }),
   ),
   {
+    name: 'client certificate: crl-file',
+    cfg: FE('crt {{crt}} ca-file {{ca}} verify required crl-file {{crl}}'),
+    probes: [{ client: 'good' }, { client: 'revoked' }],
+  },
+  {
     name: 'server: ssl verify required, the right CA',
     cfg: `frontend fe
     bind 127.0.0.1:{{port}} ssl crt {{crt}}
@@ -181,7 +186,8 @@ export function render(
     .replaceAll('{{crt}}', certs.crtDir)
     .replaceAll('{{dir}}', certs.dir)
     .replaceAll('{{ca}}', certs.ca)
-    .replaceAll('{{otherCa}}', certs.otherCa);
+    .replaceAll('{{otherCa}}', certs.otherCa)
+    .replaceAll('{{crl}}', certs.crl);
 }
 
 export function writeFiles(
@@ -231,7 +237,14 @@ export function probeText(p: Probe): string {
 export function runProbe(port: number, p: Probe, certs: TestCerts): Promise<Outcome> {
   return new Promise((resolve) => {
     const out: Outcome = { cn: null, alpn: null, protocol: null, status: null, body: null };
-    const client = p.client === 'good' ? certs.clientGood : p.client === 'bad' ? certs.clientBad : null;
+    const client =
+      p.client === 'good'
+        ? certs.clientGood
+        : p.client === 'bad'
+          ? certs.clientBad
+          : p.client === 'revoked'
+            ? certs.clientRevoked
+            : null;
     const sock = tls.connect({
       host: '127.0.0.1',
       port,

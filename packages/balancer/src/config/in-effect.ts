@@ -60,6 +60,7 @@ const TLS_BIND_APPLIED = [
   'crt-list',
   'ca-file',
   'verify',
+  'crl-file',
   'alpn',
   'ciphers',
   'ciphersuites',
@@ -263,7 +264,6 @@ const RULES_TABLE: readonly Rule[] = [
   ['bind id', inert('shown by the stats page')],
   ...TLS_BIND_APPLIED.map((o): Rule => [`bind ${o}`, APPLIED]),
   ['bind no-sslv3', inert("SSLv3 is never offered (Node's OpenSSL has none)")],
-  ['bind crl-file', refuse('CRL checking is wired to OpenSSL but not yet shown by a behaviour test', ACCESS)],
   ...TLS_BIND_OPTIONS.map(
     (o): Rule => [`bind ${o}`, refuse(`'${o}' on a TLS bind is not implemented`, CLEAR)],
   ),

@@ -17,6 +17,10 @@ export interface TestCerts {
   otherCa: string;
   clientGood: { cert: string; key: string };
   clientBad: { cert: string; key: string };
+  /** signed by `ca` and revoked in `crl` */
+  clientRevoked: { cert: string; key: string };
+  /** the CA's CRL (revokes `clientRevoked`) */
+  crl: string;
   /** backend.test, signed by `ca` (certificate and key in one PEM) */
   backend: string;
   remove(): void;
@@ -132,6 +136,16 @@ export function makeTestCerts(): TestCerts {
   }
   issue(d, 'client', 'client1', [], 'ca');
   issue(d, 'rogue', 'rogue', [], null);
+  issue(d, 'revoked', 'revoked1', [], 'ca');
+  writeFileSync(
+    join(d, 'ca.cnf'),
+    '[ca]\ndefault_ca = CA_default\n[CA_default]\ndatabase = index.txt\ncrlnumber = crlnumber\n' +
+      'default_md = sha256\ndefault_crl_days = 2\nprivate_key = ca.key\ncertificate = ca.crt\n',
+  );
+  writeFileSync(join(d, 'index.txt'), '');
+  writeFileSync(join(d, 'crlnumber'), '1000\n');
+  openssl(['ca', '-config', 'ca.cnf', '-revoke', 'revoked.crt'], d);
+  openssl(['ca', '-config', 'ca.cnf', '-gencrl', '-out', 'crl.pem'], d);
   issue(d, 'backend', 'backend.test', ['backend.test'], 'ca');
   writeFileSync(join(d, 'backend.pem'), pem(d, 'backend'));
   writeFileSync(join(d, 'client.pem'), pem(d, 'client'));
@@ -142,6 +156,8 @@ export function makeTestCerts(): TestCerts {
     otherCa: join(d, 'other-ca.crt'),
     clientGood: { cert: join(d, 'client.crt'), key: join(d, 'client.key') },
     clientBad: { cert: join(d, 'rogue.crt'), key: join(d, 'rogue.key') },
+    clientRevoked: { cert: join(d, 'revoked.crt'), key: join(d, 'revoked.key') },
+    crl: join(d, 'crl.pem'),
     backend: join(d, 'backend.pem'),
     remove: tmp.remove,
   };
