@@ -7,7 +7,8 @@ import { LB_ERR, LbError } from '../errors.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
-import type { MessageSink } from '../log/messages.ts';
+import { type MessageSink, withProxyLogs } from '../log/messages.ts';
+import { LogTargets, ProxyLogger } from '../log/proxy-log.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
 import { BindTls } from '../tls/bind-tls.ts';
 import type { EngineConfig } from './engine-config.ts';
@@ -45,6 +46,8 @@ export interface Engine {
    * certificates and TLS settings for new handshakes. Returns what was reloaded, one line each.
    */
   reloadTls(next: EngineConfig): string[];
+  /** the log targets of every proxy (lines sent and dropped: `logs.totals()`) */
+  readonly logs: LogTargets;
 }
 
 interface Listening {
@@ -72,6 +75,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
   const listening: Listening[] = [];
   const tlsBinds = new Map<string, BindTls>();
   let paused = false;
+  const logs = new LogTargets();
   try {
     for (const fe of config.frontends) {
       let be: BackendState | null = null;
@@ -90,6 +94,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
       }
       const gate = new ConnGate(fe.maxconn, globalGate);
       const frontend = new FrontendRuntime(fe, be, gate, config.global);
+      if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);
       const px = frontend.pairFor(be);
       const start =
@@ -158,14 +163,18 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
   }
 
   let stopped: Promise<void> | null = null;
+  const backendLoggers = new Map<string, ProxyLogger>();
+  for (const [name, be] of backends)
+    if (be.spec.log) backendLoggers.set(name, new ProxyLogger(be.spec.log, logs));
   const events = new StateEvents();
-  const checks = startHealthChecks([...backends.values()], events, messages, {
+  const checks = startHealthChecks([...backends.values()], events, withProxyLogs(messages, backendLoggers), {
     spreadChecks: config.global.checks?.spreadChecks ?? 0,
     maxSpreadChecks: config.global.checks?.maxSpreadChecks ?? null,
   });
   return {
     events,
     checks,
+    logs,
     listeners,
     listenSockets: servers,
     backends: [...backends.values()],
@@ -173,7 +182,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
       for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
       for (const t of tlsBinds.values()) t.closePending();
       checks.stop();
-      stopped ??= stopAll(servers, listeners, runtimes, backends, graceMs);
+      stopped ??= stopAll(servers, listeners, runtimes, backends, graceMs).then(() => logs.close());
       return stopped;
     },
     pause() {
