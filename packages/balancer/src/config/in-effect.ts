@@ -16,6 +16,7 @@
  */
 import type { KeywordUse } from '@ha-lb/shared-config/haproxy';
 import { checkRuleSupport } from '../checks/from-model.ts';
+import { APPLIED_ACTIONS } from '../rules/actions/index.ts';
 
 export type Effect =
   | { readonly status: 'applied' }
@@ -45,6 +46,7 @@ const CHECK_KIND = 'this check kind is planned; a TCP connect check runs instead
 const CHECK_TEST = 'the health check would test something else than the configuration says';
 const TLS = 'TLS is planned';
 const RULES = 'ACLs and rules are planned';
+const MORE_ACTIONS = 'this action is planned (the rule engine applies the others)';
 const STATS = 'the stats page and runtime API are planned';
 const QUEUE = 'per-server connection limits and queueing are planned';
 const TUNING = 'this tuning knob is not applied';
@@ -387,20 +389,22 @@ const RULES_TABLE: readonly Rule[] = [
   ['hash-balance-factor', warn('bounded loads for consistent hashing are planned')],
   ['dispatch', APPLIED],
   ['id', inert('shown by the stats page')],
-  ['http-request', refuse(RULES, REWRITE)],
-  ['http-response', refuse(RULES, REWRITE)],
-  ['http-after-response', refuse(RULES, REWRITE)],
+  // each action applied (rules/actions/index.ts) has its own key; the others stay refused
+  ...ruleActions(),
+  ['http-request', refuse(MORE_ACTIONS, REWRITE)],
+  ['http-response', refuse(MORE_ACTIONS, REWRITE)],
+  ['http-after-response', refuse(MORE_ACTIONS, REWRITE)],
   ['tcp-request', refuse(RULES, ACCESS)],
   ['tcp-response', refuse(RULES, ACCESS)],
-  ['use_backend', refuse(RULES, ROUTE)],
+  ['use_backend', APPLIED],
   ['use-server', refuse(RULES, ROUTE)],
-  ['redirect', refuse(RULES, ROUTE)],
+  ['redirect', APPLIED],
   ['monitor', refuse('monitoring requests are planned', ACCESS)],
   ['filter', refuse('filters are planned', ACCESS)],
   ['transparent', refuse('transparent proxying is not implemented', ROUTE)],
   ['server-template', refuse('server templates need DNS resolution at runtime, which is planned', ROUTE)],
   ['use-fcgi-app', refuse('FastCGI is planned', SERVE)],
-  ['acl', warn(RULES)],
+  ['acl', APPLIED],
   ['monitor-uri', APPLIED],
   ['monitor-net', warn('monitoring requests are planned')],
   ['http-error', warn('http-error responses are planned')],
@@ -479,9 +483,21 @@ export function effectOf(use: KeywordUse): Effect {
           ? warn(s.note)
           : inert(s.note);
   }
+  if (use.key === 'http-request' || use.key === 'http-response' || use.key === 'http-after-response') {
+    const exact = EXACT.get(use.label.replace(/\(.*$/, ''));
+    if (exact) return exact;
+  }
   if (use.key === 'nbthread' && use.args[0] !== '1')
     return warn('the balancer serves traffic from one thread per process; workers are planned');
   return effectOfKey(use.key);
+}
+
+/** `http-request deny`, `http-response set-header`, …: the actions the rule engine applies. */
+function ruleActions(): Rule[] {
+  const out: Rule[] = [];
+  for (const [list, actions] of Object.entries(APPLIED_ACTIONS))
+    for (const a of actions) out.push([`${list} ${a}`, APPLIED]);
+  return out;
 }
 
 /** Every rule, for the test that walks the table and for documentation. */

@@ -9,6 +9,7 @@ export type { Balance };
 
 import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
 import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
+import type { ProxyRules } from '../rules/rule-set.ts';
 
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
@@ -119,6 +120,8 @@ export interface BackendSpec {
   redispatch?: number | null;
   /** how its servers are checked (`option httpchk`, `tcp-check`…); absent or null: no server checks */
   checks?: BackendCheckSpec | null;
+  /** its http-request/response rules (rules/rule-set.ts); absent or null: none */
+  rules?: ProxyRules | null;
 }
 
 export interface FrontendSpec {
@@ -134,6 +137,8 @@ export interface FrontendSpec {
   errorfiles: Map<number, Buffer>;
   /** `monitor-uri`: requests for exactly this URI are answered 200 by the balancer itself */
   monitorUri?: string | null;
+  /** its ACL-based rules and use_backend (rules/rule-set.ts); absent or null: none */
+  rules?: ProxyRules | null;
 }
 
 export interface EngineConfig {

@@ -8,6 +8,7 @@ import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
 import type { MessageSink } from '../log/messages.ts';
+import { needsRules } from '../rules/http-rules.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
 import type { EngineConfig } from './engine-config.ts';
 import { FrontendRuntime } from './proxy-runtime.ts';
@@ -83,6 +84,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
       }
       const gate = new ConnGate(fe.maxconn, globalGate);
       const frontend = new FrontendRuntime(fe, be, gate, config.global);
+      if (needsRules(frontend)) frontend.ruleEnv = { backend: (name) => backends.get(name) ?? null };
       runtimes.push(frontend);
       const px = frontend.pairFor(be);
       const start =

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '@ha-lb/shared-config/haproxy';
 import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
+import { checkContext } from '../config/checks/context.ts';
 import { LB_ERR, LbError } from '../errors.ts';
+import { compileProxyRules } from '../rules/rule-set.ts';
 import type {
   BackendSpec,
   BindAddress,
@@ -96,13 +98,15 @@ function withServerIds(servers: ServerSpec[]): ServerSpec[] {
   return servers;
 }
 
-export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
+export function fromHaproxyConfig(model: HaproxyConfig, opts: { cwd?: string } = {}): EngineConfig {
   const backends = new Map<string, BackendSpec>();
   const frontends: FrontendSpec[] = [];
+  const ruleFiles = checkContext(model, [], opts.cwd ?? process.cwd());
   for (const p of model.proxies) {
     if (p.disabled) continue;
     const mode = p.mode === 'tcp' ? 'tcp' : 'http';
     const files = errorfiles(p);
+    const rules = mode === 'http' ? compileProxyRules(p, ruleFiles, files) : null;
     if (p.capabilities.backend) {
       const cookie = cookieSpecOf(p);
       backends.set(p.name, {
@@ -137,6 +141,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         persist: p.options.persist === true,
         redispatch: redispatchOf(p),
         checks: backendChecks(p),
+        rules,
       });
     }
     if (p.capabilities.frontend) {
@@ -160,6 +165,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
         monitorUri: p.monitorUri,
+        rules,
       });
     }
   }

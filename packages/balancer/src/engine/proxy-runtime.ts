@@ -1,6 +1,7 @@
 import type { BackendState } from '../backend/backend.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
+import type { RuleEnv } from '../rules/context.ts';
 import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
 
 /**
@@ -52,6 +53,8 @@ export class FrontendRuntime {
   readonly sessions = new Set<Session>();
   /** where requests go unless a rule says otherwise */
   readonly defaultBackend: BackendState | null;
+  /** set by the engine when this frontend's sessions run rules (rules/http-rules.ts); null: none */
+  ruleEnv: RuleEnv | null = null;
   private readonly global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number };
   private readonly pairs = new Map<BackendState | null, ProxyRuntime>();
 
