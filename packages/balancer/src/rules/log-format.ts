@@ -112,8 +112,8 @@ export function compileFormat(text: string, place: Place, env: ConvEnv, dash = f
       flush();
       parts.push((c) => {
         const s = toStr(one(c));
-        if (s === null || s === '') return q ? '""' : none;
-        return q ? quote(s) : s;
+        // HAProxy 2.6 does not quote samples in header values (recorded): +Q applies to variables
+        return s === null || s === '' ? none : s;
       });
       i = j + 1;
       continue;

@@ -87,7 +87,7 @@ export const compileReplaceHeader: ActionCompiler<
         const t = parts[k].trim();
         const m = re.exec(t);
         if (m !== null) {
-          parts[k] = (k === 0 ? '' : ' ') + expandGroups(repl, m);
+          parts[k] = expandGroups(repl, m);
           changed = true;
         }
       }

@@ -288,7 +288,7 @@ export const CONVERTERS: ReadonlyMap<string, ConverterDef> = new Map<string, Con
           const s = toStr(v);
           if (s === null) return null;
           const mid = scope === null ? '' : (toStr(c.vars(scope).get(vname) ?? null) ?? '');
-          return pre + s + mid + post;
+          return s + pre + mid + post;
         };
       },
     },

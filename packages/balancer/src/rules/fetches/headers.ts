@@ -89,10 +89,16 @@ function trim(s: string, a: number, b: number): string {
 }
 
 /**
- * The value of cookie `name` in a `Cookie` line (`a=b; c=d`) or a `Set-Cookie` line (its first
- * pair), null when absent. HAProxy compares cookie names case-sensitively.
+ * Visits the value of every cookie `name` (every cookie when `name` is '') in a `Cookie` line
+ * (`a=b; c=d`) or a `Set-Cookie` line (its first pair only); true as soon as visit is. HAProxy
+ * compares cookie names case-sensitively.
  */
-export function cookieIn(line: string, name: string, setCookie: boolean): string | null {
+export function eachCookieIn(
+  line: string,
+  name: string,
+  setCookie: boolean,
+  visit: (value: string) => boolean,
+): boolean {
   let i = 0;
   while (i < line.length) {
     let end = line.indexOf(';', i);
@@ -100,10 +106,10 @@ export function cookieIn(line: string, name: string, setCookie: boolean): string
     const eq = line.indexOf('=', i);
     if (eq >= 0 && eq < end) {
       const k = trim(line, i, eq);
-      if (k === name) return trim(line, eq + 1, end);
+      if ((name === '' || k === name) && visit(trim(line, eq + 1, end))) return true;
     }
-    if (setCookie) return null;
+    if (setCookie) return false;
     i = end + 1;
   }
-  return null;
+  return false;
 }

@@ -7,7 +7,7 @@
 import type { RuleContext } from '../context.ts';
 import type { HeadView } from '../head-view.ts';
 import type { Sample, SampleType } from '../sample.ts';
-import { cookieIn, HeaderCursor } from './headers.ts';
+import { eachCookieIn, HeaderCursor } from './headers.ts';
 import { currentUri, pathOf, pathqOf, queryOf, urlParam } from './uri.ts';
 
 export type OneFn = (c: RuleContext) => Sample;
@@ -124,10 +124,8 @@ function cook(side: Side, where: FetchDef['where']): FetchDef {
         const v = view(c, side);
         const setCookie = v === c.res;
         cur.start(v, setCookie ? 'set-cookie' : 'cookie', false);
-        for (let line = cur.next(); line !== null; line = cur.next()) {
-          const x = cookieIn(line, name, setCookie);
-          if (x !== null && visit(x)) return true;
-        }
+        for (let line = cur.next(); line !== null; line = cur.next())
+          if (eachCookieIn(line, name, setCookie, visit)) return true;
         return false;
       };
     },
