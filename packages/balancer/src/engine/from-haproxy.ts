@@ -106,7 +106,10 @@ export function fromHaproxyConfig(model: HaproxyConfig, opts: { cwd?: string } =
     if (p.disabled) continue;
     const mode = p.mode === 'tcp' ? 'tcp' : 'http';
     const files = errorfiles(p);
-    const rules = mode === 'http' ? compileProxyRules(p, ruleFiles, files) : null;
+    const rules =
+      mode === 'http'
+        ? compileProxyRules(p, ruleFiles, files, model.global.unsafeIgnoreUnimplemented === true)
+        : null;
     if (p.capabilities.backend) {
       const cookie = cookieSpecOf(p);
       backends.set(p.name, {

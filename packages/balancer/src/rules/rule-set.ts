@@ -13,7 +13,7 @@ import { LB_ERR, LbError } from '../errors.ts';
 import type { Predicate } from './acl.ts';
 import type { ActionEnv, Run, Verdict } from './actions/action.ts';
 import { CONTINUE } from './actions/action.ts';
-import { compileAction } from './actions/index.ts';
+import { APPLIED_ACTIONS, actionName, compileAction } from './actions/index.ts';
 import { AclSet, compileCondition } from './condition.ts';
 import type { RuleContext } from './context.ts';
 import { RuleError } from './expression.ts';
@@ -66,6 +66,8 @@ export function compileProxyRules(
   p: HaproxyProxy,
   files: RuleFiles,
   errorfiles: Map<number, Buffer>,
+  /** `unsafe-ignore-unimplemented`: leave out rules whose action is not implemented (in-effect.ts warns) */
+  unsafe = false,
 ): ProxyRules | null {
   if (
     p.httpRequestRules.length === 0 &&
@@ -79,15 +81,17 @@ export function compileProxyRules(
   const base = { loadPatterns: read, loadMap: read, readFile: read, errorfiles };
   const acls = new AclSet(p.acls, base);
   const list = (rules: readonly HttpRule[], kind: ActionEnv['list']): CompiledRule[] =>
-    rules.map((r) => {
-      const env: ActionEnv = { ...base, place: kind === 'http-request' ? 'req' : 'res', list: kind };
-      const label = `'${kind} ${r.action === 'other' ? r.name : r.action}'`;
-      try {
-        return { cond: compileCondition(r.cond, acls, env.place, env), run: compileAction(r, env) };
-      } catch (e) {
-        return at(r.file, r.line, label, e);
-      }
-    });
+    rules
+      .filter((r) => !unsafe || (APPLIED_ACTIONS[kind] as readonly string[]).includes(actionName(r)))
+      .map((r) => {
+        const env: ActionEnv = { ...base, place: kind === 'http-request' ? 'req' : 'res', list: kind };
+        const label = `'${kind} ${r.action === 'other' ? r.name : r.action}'`;
+        try {
+          return { cond: compileCondition(r.cond, acls, env.place, env), run: compileAction(r, env) };
+        } catch (e) {
+          return at(r.file, r.line, label, e);
+        }
+      });
   const reqEnv: ActionEnv = { ...base, place: 'req', list: 'http-request' };
   return {
     name: p.name,
