@@ -87,7 +87,7 @@ function finish(result: HaproxyLoadResult, opts: LoadOptions): LoadedConfig {
 
   let engine: EngineConfig | null = null;
   try {
-    engine = fromHaproxyConfig(model, { cwd: opts.cwd });
+    engine = fromHaproxyConfig(model, { cwd: opts.cwd, rules: opts.inEffect !== false });
   } catch (err) {
     if (!(err instanceof LbError)) throw err;
     diagnostics.push({

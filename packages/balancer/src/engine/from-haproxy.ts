@@ -98,7 +98,14 @@ function withServerIds(servers: ServerSpec[]): ServerSpec[] {
   return servers;
 }
 
-export function fromHaproxyConfig(model: HaproxyConfig, opts: { cwd?: string } = {}): EngineConfig {
+/**
+ * `cwd`: where relative file names in rules resolve (pattern and map files); `rules: false` leaves the
+ * rules out (the `-c` run that compares with HAProxy: what we do not implement is not HAProxy's finding).
+ */
+export function fromHaproxyConfig(
+  model: HaproxyConfig,
+  opts: { cwd?: string; rules?: boolean } = {},
+): EngineConfig {
   const backends = new Map<string, BackendSpec>();
   const frontends: FrontendSpec[] = [];
   const ruleFiles = checkContext(model, [], opts.cwd ?? process.cwd());
@@ -107,7 +114,7 @@ export function fromHaproxyConfig(model: HaproxyConfig, opts: { cwd?: string } =
     const mode = p.mode === 'tcp' ? 'tcp' : 'http';
     const files = errorfiles(p);
     const rules =
-      mode === 'http'
+      mode === 'http' && opts.rules !== false
         ? compileProxyRules(p, ruleFiles, files, model.global.unsafeIgnoreUnimplemented === true)
         : null;
     if (p.capabilities.backend) {
