@@ -141,23 +141,29 @@ async function main(): Promise<void> {
         });
         if (smoke.responses[0]?.status !== 200) throw new Error(`${kind} smoke request failed`);
         await pinnedWrk(`http://127.0.0.1:${port}/`, conns, 2); // warm-up
+        const cpu0 = cpuMs(proxy.pid);
         const res = await pinnedWrk(`http://127.0.0.1:${port}/`, conns, seconds);
+        const usPerReq = ((cpuMs(proxy.pid) - cpu0) * 1000) / (res.rps * seconds);
         const key = `${kind} ${rules ? 'rules' : 'plain'}`;
         (rps[key] ??= []).push(res.rps);
+        (cpu[key] ??= []).push(usPerReq);
         console.log(
-          `  round ${r + 1} ${key.padEnd(15)} ${res.rps.toFixed(0).padStart(7)} req/s${res.errors ? `  (${res.errors})` : ''}`,
+          `  round ${r + 1} ${key.padEnd(15)} ${res.rps.toFixed(0).padStart(7)} req/s  ${usPerReq.toFixed(1)} µs CPU/req${res.errors ? `  (${res.errors})` : ''}`,
         );
       } finally {
         await proxy.stop(5000);
       }
     }
   }
-  console.log('\nproxy      plain req/s  rules req/s  cost');
+  // req/s swing with whatever else runs on the machine; CPU per request is the steadier figure
+  console.log('\nproxy      plain req/s  rules req/s  cost     plain µs/req  rules µs/req  CPU cost');
   for (const kind of ['haproxy', 'balancer']) {
     const p = median(rps[`${kind} plain`]);
     const q = median(rps[`${kind} rules`]);
+    const cp = median(cpu[`${kind} plain`]);
+    const cq = median(cpu[`${kind} rules`]);
     console.log(
-      `${kind.padEnd(10)} ${p.toFixed(0).padStart(11)}  ${q.toFixed(0).padStart(11)}  ${((1 - q / p) * 100).toFixed(1)} %`,
+      `${kind.padEnd(10)} ${p.toFixed(0).padStart(11)}  ${q.toFixed(0).padStart(11)}  ${((1 - q / p) * 100).toFixed(1).padStart(5)} %  ${cp.toFixed(1).padStart(12)}  ${cq.toFixed(1).padStart(12)}  ${((cq / cp - 1) * 100).toFixed(1)} %`,
     );
   }
 }

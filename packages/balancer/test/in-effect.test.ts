@@ -876,8 +876,8 @@ describe('what is in effect', () => {
         "'http-response cache-store' is not implemented yet",
       ],
       [
-        'frontend f\n    bind 127.0.0.1:0\n    tcp-request connection reject if { src 10.0.0.0/8 }\n    default_backend b',
-        "'tcp-request connection reject' is not implemented yet",
+        'frontend f\n    bind 127.0.0.1:0\n    tcp-request connection track-sc0 src\n    default_backend b',
+        "'tcp-request connection track-sc0' is not implemented yet",
       ],
       [
         'userlist u\n    user a insecure-password b\nfrontend f\n    bind 127.0.0.1:0\n    default_backend b',

@@ -72,7 +72,40 @@ const body = (s: Seen) => s.text.slice(s.text.indexOf('\r\n\r\n') + 4);
 const head = (s: Seen) => s.text.slice(0, s.text.indexOf('\r\n\r\n') + 2).toLowerCase();
 const sent = (s: Seen) => (s.a[0] ?? s.b[0] ?? '').toLowerCase();
 
+/** Connects and sends one request: did the proxy answer, or close the connection unanswered? */
+async function answered(fe: string[]): Promise<boolean> {
+  const s = await run(fe);
+  return s.status === 200;
+}
+
+/** tcp-request STAGE accept|reject on `src` (the tests connect from 127.0.0.1). */
+function tcpEffect(stage: string, action: 'accept' | 'reject'): () => Promise<void> {
+  return async () => {
+    if (action === 'reject') {
+      assert.equal(await answered([`tcp-request ${stage} reject if { src 127.0.0.0/8 }`]), false, 'rejected');
+      assert.equal(
+        await answered([`tcp-request ${stage} reject if { src 10.0.0.0/8 }`]),
+        true,
+        'others pass',
+      );
+    } else {
+      const fe = [`tcp-request ${stage} accept if { src 127.0.0.1 }`, `tcp-request ${stage} reject`];
+      assert.equal(await answered(fe), true, 'accept ends the list');
+      assert.equal(
+        await answered([`tcp-request ${stage} accept if { src 10.0.0.1 }`, `tcp-request ${stage} reject`]),
+        false,
+      );
+    }
+  };
+}
+
 export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
+  'tcp-request connection accept': tcpEffect('connection', 'accept'),
+  'tcp-request connection reject': tcpEffect('connection', 'reject'),
+  'tcp-request session accept': tcpEffect('session', 'accept'),
+  'tcp-request session reject': tcpEffect('session', 'reject'),
+  'tcp-request content accept': tcpEffect('content', 'accept'),
+  'tcp-request content reject': tcpEffect('content', 'reject'),
   async acl() {
     const fe = ['acl api path_beg /api', 'acl api path_beg /v2', 'use_backend b if api'];
     assert.equal(body(await run(fe, { target: '/v2/x' })), 'b', 'two lines of one name are OR-ed');

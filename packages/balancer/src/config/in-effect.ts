@@ -17,6 +17,7 @@
 import type { KeywordUse } from '@ha-lb/shared-config/haproxy';
 import { checkRuleSupport } from '../checks/from-model.ts';
 import { APPLIED_ACTIONS } from '../rules/actions/index.ts';
+import { TCP_ACTIONS, TCP_STAGES } from '../rules/tcp-rules.ts';
 
 export type Effect =
   | { readonly status: 'applied' }
@@ -394,7 +395,12 @@ const RULES_TABLE: readonly Rule[] = [
   ['http-request', refuse(MORE_ACTIONS, REWRITE)],
   ['http-response', refuse(MORE_ACTIONS, REWRITE)],
   ['http-after-response', refuse(MORE_ACTIONS, REWRITE)],
-  ['tcp-request', refuse(RULES, ACCESS)],
+  ...TCP_STAGES.flatMap((s) => TCP_ACTIONS.map((a): Rule => [`tcp-request ${s} ${a}`, APPLIED])),
+  [
+    'tcp-request inspect-delay',
+    inert('tcp-request conditions use layer-4 fetches only, which HAProxy evaluates without waiting'),
+  ],
+  ['tcp-request', refuse(MORE_ACTIONS, ACCESS)],
   ['tcp-response', refuse(RULES, ACCESS)],
   ['use_backend', APPLIED],
   ['use-server', refuse(RULES, ROUTE)],
@@ -483,7 +489,12 @@ export function effectOf(use: KeywordUse): Effect {
           ? warn(s.note)
           : inert(s.note);
   }
-  if (use.key === 'http-request' || use.key === 'http-response' || use.key === 'http-after-response') {
+  if (
+    use.key === 'http-request' ||
+    use.key === 'http-response' ||
+    use.key === 'http-after-response' ||
+    use.key === 'tcp-request'
+  ) {
     const exact = EXACT.get(use.label.replace(/\(.*$/, ''));
     if (exact) return exact;
   }

@@ -10,6 +10,7 @@ export type { Balance };
 import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
 import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
 import type { ProxyRules } from '../rules/rule-set.ts';
+import type { TcpRules } from '../rules/tcp-rules.ts';
 
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
@@ -139,6 +140,8 @@ export interface FrontendSpec {
   monitorUri?: string | null;
   /** its ACL-based rules and use_backend (rules/rule-set.ts); absent or null: none */
   rules?: ProxyRules | null;
+  /** `tcp-request connection|session|content accept|reject` (rules/tcp-rules.ts); absent or null: none */
+  tcpRules?: TcpRules | null;
 }
 
 export interface EngineConfig {

@@ -5,6 +5,7 @@ import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.t
 import { checkContext } from '../config/checks/context.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import { compileProxyRules } from '../rules/rule-set.ts';
+import { compileTcpRules } from '../rules/tcp-rules.ts';
 import type {
   BackendSpec,
   BindAddress,
@@ -176,6 +177,14 @@ export function fromHaproxyConfig(
         errorfiles: files,
         monitorUri: p.monitorUri,
         rules,
+        tcpRules:
+          opts.rules === false
+            ? null
+            : compileTcpRules(
+                p,
+                (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
+                model.global.unsafeIgnoreUnimplemented === true,
+              ),
       });
     }
   }

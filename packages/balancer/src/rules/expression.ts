@@ -9,8 +9,11 @@ import { CONVERTERS, type ConvEnv, type ConvFn } from './converters/table.ts';
 import { type EachFn, FETCHES, type FetchDef, type OneFn } from './fetches/table.ts';
 import type { Sample, SampleType } from './sample.ts';
 
-/** Where an expression runs: request rules, response rules, or both (log-format). */
-export type Place = 'req' | 'res' | 'any';
+/**
+ * Where an expression runs: request rules, response rules, both (log-format), or `l4`: when a
+ * connection is accepted (tcp-request rules: only what is known then).
+ */
+export type Place = 'req' | 'res' | 'any' | 'l4';
 
 export class RuleError extends Error {}
 
@@ -48,7 +51,12 @@ export function compileExpr(e: ExprModel, place: Place, env: ConvEnv): CompiledE
   const found = fetchDef(e.fetch);
   if (found === null) throw new RuleError(`sample fetch '${e.fetch}' is not implemented yet`);
   const { def } = found;
-  if (place !== 'any' && def.where !== 'any' && def.where !== place) {
+  if (place === 'l4') {
+    if (def.l4 !== true)
+      throw new RuleError(
+        `fetch method '${e.fetch}' needs the connection's content; waiting for it (tcp-request inspect-delay) is not implemented yet, only layer-4 fetches (src, dst, src_port, dst_port, …) are`,
+      );
+  } else if (place !== 'any' && def.where !== 'any' && def.where !== place) {
     throw new RuleError(
       `fetch method '${e.fetch}' extracts information from '${PLACE_TEXT[def.where]}', none of which is available here`,
     );

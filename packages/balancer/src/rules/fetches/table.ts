@@ -19,6 +19,8 @@ export interface FetchDef {
   where: 'req' | 'res' | 'any';
   minArgs: number;
   maxArgs: number;
+  /** known when the connection is accepted (tcp-request connection/session/content without waiting) */
+  l4?: boolean;
   one(args: readonly string[]): OneFn;
   each?(args: readonly string[]): EachFn;
 }
@@ -239,7 +241,26 @@ function usableServers(c: RuleContext, name: string | null): number {
   return act > 0 ? act : bck;
 }
 
-export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>([
+const L4 = new Set([
+  'src',
+  'src_port',
+  'dst',
+  'dst_port',
+  'fe_name',
+  'nbsrv',
+  'srv_is_up',
+  'ssl_fc',
+  'always_true',
+  'always_false',
+  'str',
+  'int',
+  'bool',
+  'ipv4',
+  'ipv6',
+  'env',
+]);
+
+const TABLE = new Map<string, FetchDef>([
   // layer 4
   ['src', fixed('ip', 'any', (c) => c.src)],
   ['src_port', fixed('int', 'any', (c) => c.srcPort)],
@@ -352,3 +373,7 @@ export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>(
   ['res.cook_cnt', cookCnt('res', 'res')],
   ['scook_cnt', cookCnt('res', 'res')],
 ]);
+
+for (const [name, def] of TABLE) if (L4.has(name)) def.l4 = true;
+
+export const FETCHES: ReadonlyMap<string, FetchDef> = TABLE;
