@@ -168,8 +168,10 @@ async function main(): Promise<void> {
   }
 }
 
-try {
-  await main();
-} finally {
-  await stopAll();
+if (import.meta.main) {
+  try {
+    await main();
+  } finally {
+    await stopAll();
+  }
 }

@@ -29,6 +29,8 @@ export class RuleContext {
   versionMinor = 1;
   /** the request target as it stands, once computed for this request (path rewrites clear it) */
   uri: string | null = null;
+  /** its path part, once computed (cleared with `uri`) */
+  path: string | null = null;
   /** response status as it stands (set-status); 0 before a response exists */
   status = 0;
   reason: string | null = null;
@@ -64,6 +66,7 @@ export class RuleContext {
     for (let i = 0; i < this.resCaptures.length; i++) this.resCaptures[i] = null;
     this.backendName = null;
     this.uri = null;
+    this.path = null;
     this.reply = null;
     this.replyStatus = 0;
     this.reject = false;

@@ -9,6 +9,18 @@
 import type { HeadEdits } from '../http/head-edits.ts';
 import type { HttpHead } from '../http/head-parser.ts';
 
+/** FNV-1a of a lower-case header name; names come from the compiled rules, so they are few */
+const NAME_HASHES = new Map<string, number>();
+function hashOfLower(lower: string): number {
+  let h = NAME_HASHES.get(lower);
+  if (h === undefined) {
+    h = 0x811c9dc5;
+    for (let k = 0; k < lower.length; k++) h = Math.imul(h ^ lower.charCodeAt(k), 0x01000193);
+    NAME_HASHES.set(lower, h);
+  }
+  return h;
+}
+
 export class HeadView {
   buf: Buffer | null = null;
   head: HttpHead | null = null;
@@ -16,6 +28,11 @@ export class HeadView {
   /** lines added by rules (name as written, value); a deleted one has its name set to '' */
   readonly addNames: string[] = [];
   readonly addValues: string[] = [];
+  /** values of parsed header lines already decoded for this message (several ACLs read Host) */
+  private readonly cache: (string | undefined)[] = [];
+  /** the parsed names' hashes (hashOfLower of each name lower-cased), computed on first use */
+  private hashes = new Int32Array(0);
+  private hashed = false;
 
   reset(buf: Buffer | null, head: HttpHead | null, ed: HeadEdits | null): void {
     this.buf = buf;
@@ -23,6 +40,25 @@ export class HeadView {
     this.ed = ed;
     this.addNames.length = 0;
     this.addValues.length = 0;
+    if (this.cache.length > 0) this.cache.length = 0;
+    this.hashed = false;
+  }
+
+  private hashNames(): void {
+    const h = this.head!;
+    const n = h.nHeaders;
+    if (this.hashes.length < n) this.hashes = new Int32Array(Math.max(n, 64));
+    const b = this.buf!;
+    for (let i = 0; i < n; i++) {
+      let x = 0x811c9dc5;
+      for (let p = h.hdr[i * 6], e = h.hdr[i * 6 + 1]; p < e; p++) {
+        let ch = b[p];
+        if (ch >= 65 && ch <= 90) ch |= 0x20;
+        x = Math.imul(x ^ ch, 0x01000193);
+      }
+      this.hashes[i] = x;
+    }
+    this.hashed = true;
   }
 
   /** Number of header slots: parsed ones first, then added ones (some may be deleted: check nameAt). */
@@ -46,6 +82,8 @@ export class HeadView {
       const s = h!.hdr[i * 6];
       const e = h!.hdr[i * 6 + 1];
       if (e - s !== lower.length) return false;
+      if (!this.hashed) this.hashNames();
+      if (this.hashes[i] !== hashOfLower(lower)) return false;
       const b = this.buf!;
       for (let k = 0; k < lower.length; k++) {
         let c = b[s + k];
@@ -71,7 +109,13 @@ export class HeadView {
     if (i < n) {
       const v = this.ed?.valueOf(i);
       if (v !== undefined) return v;
-      return this.buf!.toString('latin1', h!.hdr[i * 6 + 2], h!.hdr[i * 6 + 3]);
+      let c = this.cache[i];
+      if (c === undefined) {
+        c = this.buf!.toString('latin1', h!.hdr[i * 6 + 2], h!.hdr[i * 6 + 3]);
+        while (this.cache.length < i) this.cache.push(undefined);
+        this.cache[i] = c;
+      }
+      return c;
     }
     return this.addValues[i - n];
   }

@@ -84,7 +84,7 @@ function matchWord(s: string, pat: string, icase: boolean, delims: string): bool
   while (pl > 0 && isDelim(pat.charCodeAt(ps + pl - 1), delims)) pl--;
   const p = pat.slice(ps, ps + pl);
   if (pl > s.length) return false;
-  const hay = icase ? s.toLowerCase() : s;
+  const hay = icase ? lower(s) : s;
   const end = s.length - pl;
   let mayMatch = true;
   for (let c = 0; c <= end; c++) {
@@ -97,6 +97,17 @@ function matchWord(s: string, pat: string, icase: boolean, delims: string): bool
     mayMatch = false;
   }
   return false;
+}
+
+// several -i ACLs often read the same value (Host): remember the last lower-casing
+let lowerIn = '';
+let lowerOut = '';
+function lower(s: string): string {
+  if (s !== lowerIn) {
+    lowerIn = s;
+    lowerOut = s.toLowerCase();
+  }
+  return lowerOut;
 }
 
 /** Compiles `patterns` for `method`. */
@@ -147,7 +158,7 @@ export function compileMatcher(method: MatchMethod, patterns: readonly string[],
       return (v) => {
         const s = toStr(v);
         if (s === null) return -1;
-        return set.get(icase ? s.toLowerCase() : s) ?? -1;
+        return set.get(icase ? lower(s) : s) ?? -1;
       };
     }
     case 'reg': {
@@ -178,7 +189,7 @@ export function compileMatcher(method: MatchMethod, patterns: readonly string[],
       return (v) => {
         const s0 = toStr(v);
         if (s0 === null) return -1;
-        const s = icase ? s0.toLowerCase() : s0;
+        const s = icase ? lower(s0) : s0;
         for (let i = 0; i < pats.length; i++) if (test(s, pats[i])) return i;
         return -1;
       };

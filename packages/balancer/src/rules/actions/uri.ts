@@ -30,6 +30,7 @@ function write(c: RuleContext, part: Part, value: string): void {
     ed.setQuery(value);
   }
   c.uri = null;
+  c.path = null;
 }
 
 function read(c: RuleContext, part: Part): string {

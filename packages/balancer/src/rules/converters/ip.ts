@@ -1,8 +1,20 @@
 /** IPv4/IPv6 addresses as bytes, for `-m ip`, `ipmask` and `map_ip`. */
 import { isIPv4, isIPv6 } from 'node:net';
 
-/** 4 or 16 bytes, or null when `s` is not an address. `::ffff:a.b.c.d` is given as IPv4, as HAProxy matches it. */
+// the same address (a session's src) is matched by several ACLs: remember the last one parsed
+let lastText = '';
+let lastIp: number[] | null = null;
+
+/** 4 or 16 bytes, or null when `s` is not an address (the result must not be modified). */
 export function parseIp(s: string): number[] | null {
+  if (s === lastText) return lastIp;
+  const ip = parseIpUncached(s);
+  lastText = s;
+  lastIp = ip;
+  return ip;
+}
+
+function parseIpUncached(s: string): number[] | null {
   if (isIPv4(s)) {
     const p = s.split('.');
     return [Number(p[0]), Number(p[1]), Number(p[2]), Number(p[3])];
@@ -110,7 +122,7 @@ export function ipText(b: number[]): string {
   return `${words.slice(0, best).join(':')}::${words.slice(best + bestLen).join(':')}`;
 }
 
-export function ipMask(ip: number[], bits: number): string {
+export function ipMask(ip: readonly number[], bits: number): string {
   const out = ip.slice();
   let b = bits;
   for (let i = 0; i < out.length; i++) {

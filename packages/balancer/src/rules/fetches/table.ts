@@ -8,7 +8,7 @@ import type { RuleContext } from '../context.ts';
 import type { HeadView } from '../head-view.ts';
 import type { Sample, SampleType } from '../sample.ts';
 import { eachCookieIn, HeaderCursor } from './headers.ts';
-import { currentUri, pathOf, pathqOf, queryOf, urlParam } from './uri.ts';
+import { currentPath, currentUri, pathqOf, queryOf, urlParam } from './uri.ts';
 
 export type OneFn = (c: RuleContext) => Sample;
 /** Visits each value; returns true as soon as `visit` does. */
@@ -320,7 +320,7 @@ const TABLE = new Map<string, FetchDef>([
   ['method', fixed('meth', 'req', (c) => c.method)],
   ['req.ver', fixed('str', 'req', (c) => `1.${c.versionMinor}`)],
   ['req_ver', fixed('str', 'req', (c) => `1.${c.versionMinor}`)],
-  ['path', fixed('str', 'req', (c) => pathOf(currentUri(c)))],
+  ['path', fixed('str', 'req', currentPath)],
   ['pathq', fixed('str', 'req', (c) => pathqOf(currentUri(c)))],
   ['query', fixed('str', 'req', (c) => queryOf(currentUri(c)))],
   ['url', fixed('str', 'req', (c) => currentUri(c))],
@@ -335,7 +335,7 @@ const TABLE = new Map<string, FetchDef>([
         const cur = new HeaderCursor();
         return (c) => {
           const host = cur.occ(c.req, 'host', false, 1);
-          const p = pathOf(currentUri(c));
+          const p = currentPath(c);
           return host === null ? p : host + p;
         };
       },

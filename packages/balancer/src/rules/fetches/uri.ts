@@ -11,6 +11,11 @@ export function currentUri(c: RuleContext): string {
   return c.uri;
 }
 
+export function currentPath(c: RuleContext): string {
+  if (c.path === null) c.path = pathOf(currentUri(c));
+  return c.path;
+}
+
 /** Where the path starts: after `scheme://authority` of an absolute URI, else 0. */
 export function pathStart(uri: string): number {
   if (uri.charCodeAt(0) === 47 || uri === '*') return 0;
