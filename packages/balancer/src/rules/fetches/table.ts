@@ -215,19 +215,6 @@ function varDef(): FetchDef {
   };
 }
 
-function capture(side: 'req' | 'res'): FetchDef {
-  return {
-    out: 'str',
-    where: 'any',
-    minArgs: 1,
-    maxArgs: 1,
-    one(args) {
-      const n = intArg(args[0]);
-      return (c) => (side === 'req' ? c.reqCaptures : c.resCaptures)[n] ?? null;
-    },
-  };
-}
-
 function usableServers(c: RuleContext, name: string | null): number {
   const be = name === null ? c.env.backend(c.beName) : c.env.backend(name);
   if (be === null) return 0;
@@ -314,8 +301,6 @@ const TABLE = new Map<string, FetchDef>([
   ['meth', constant('meth', (a) => a)],
   ['env', constant('str', (a) => process.env[a] ?? null)],
   ['var', varDef()],
-  ['capture.req.hdr', capture('req')],
-  ['capture.res.hdr', capture('res')],
   // layer 7, request
   ['method', fixed('meth', 'req', (c) => c.method)],
   ['req.ver', fixed('str', 'req', (c) => `1.${c.versionMinor}`)],
