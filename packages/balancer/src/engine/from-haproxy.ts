@@ -109,7 +109,15 @@ export function fromHaproxyConfig(
 ): EngineConfig {
   const backends = new Map<string, BackendSpec>();
   const frontends: FrontendSpec[] = [];
-  const ruleFiles = checkContext(model, [], opts.cwd ?? process.cwd());
+  const modes = new Map(
+    model.proxies
+      .filter((p) => p.capabilities.backend)
+      .map((p) => [p.name, p.mode === 'tcp' ? 'tcp' : 'http'] as const),
+  );
+  const ruleFiles = {
+    ...checkContext(model, [], opts.cwd ?? process.cwd()),
+    modeOf: (name: string) => modes.get(name) ?? null,
+  };
   for (const p of model.proxies) {
     if (p.disabled) continue;
     const mode = p.mode === 'tcp' ? 'tcp' : 'http';

@@ -42,6 +42,8 @@ export interface ProxyRules {
 export interface RuleFiles {
   /** the absolute path of a file named in the configuration */
   resolve(path: string, file: string): string;
+  /** the mode of backend `name` (null: no such backend), to refuse use_backend across modes */
+  modeOf?(name: string): 'http' | 'tcp' | null;
 }
 
 /** Runs one rule list; the verdict of the first action that stops it, else CONTINUE. */
@@ -106,7 +108,14 @@ export function compileProxyRules(
     useBackends: p.useBackends.map((u) => {
       try {
         const cond = compileCondition(u.cond, acls, 'req', reqEnv);
-        if (isConstantFormat(u.backend)) return { cond, name: u.backend.replace(/%%/g, '%') };
+        if (isConstantFormat(u.backend)) {
+          const name = u.backend.replace(/%%/g, '%');
+          if (files.modeOf?.(name) === 'tcp')
+            throw new RuleError(
+              `unable to use backend '${name}' in mode 'tcp' from a frontend in mode '${p.mode}'`,
+            );
+          return { cond, name };
+        }
         // `use_backend %[…]`: checked like a sample expression at start-up
         for (const m of u.backend.matchAll(/%\[([^\]]*)\]/g)) {
           const parsed = parseSampleExpression(m[1]);
