@@ -9,6 +9,7 @@ export type { Balance };
 
 import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
 import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
+import type { ProxyLogSpec } from '../log/log-spec.ts';
 import type { ProxyRules } from '../rules/rule-set.ts';
 import type { TcpRules } from '../rules/tcp-rules.ts';
 
@@ -72,6 +73,10 @@ export interface ServerSpec {
   path: string | null;
   weight: number;
   maxconn: number | null;
+  /** `minconn`: the dynamic limit's floor while the backend is below `fullconn` (queue.ts) */
+  minconn?: number | null;
+  /** `maxqueue`: at most this many requests wait in its queue (0/absent = no limit) */
+  maxqueue?: number | null;
   disabled: boolean;
   backup: boolean;
   /**
@@ -119,10 +124,16 @@ export interface BackendSpec {
   persist?: boolean;
   /** `option redispatch [N]`: null/absent = off, else N (-1 = on the last retry) */
   redispatch?: number | null;
+  /** `fullconn` as written (null: 10% of the frontends' maxconn, computed by from-haproxy.ts) */
+  fullconn?: number | null;
+  /** `retry-on` (backend/retry-on.ts): what a retry is made for; absent = conn-failure */
+  retryOn?: number;
   /** how its servers are checked (`option httpchk`, `tcp-check`…); absent or null: no server checks */
   checks?: BackendCheckSpec | null;
   /** its http-request/response rules (rules/rule-set.ts); absent or null: none */
   rules?: ProxyRules | null;
+  /** its `log` targets (UP/DOWN messages go there); absent or null: none */
+  log?: ProxyLogSpec | null;
 }
 
 export interface FrontendSpec {
@@ -142,6 +153,8 @@ export interface FrontendSpec {
   rules?: ProxyRules | null;
   /** `tcp-request connection|session|content accept|reject` (rules/tcp-rules.ts); absent or null: none */
   tcpRules?: TcpRules | null;
+  /** access logging (log/log-spec.ts); absent or null: the frontend does not log */
+  log?: ProxyLogSpec | null;
 }
 
 export interface EngineConfig {

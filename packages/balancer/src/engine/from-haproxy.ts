@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '@ha-lb/shared-config/haproxy';
 import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
+import { retryOnOf } from '../backend/retry-on.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { checkContext } from '../config/checks/context.ts';
 import { LB_ERR, LbError } from '../errors.ts';
+import { proxyLogSpec } from '../log/log-config.ts';
 import { compileProxyRules } from '../rules/rule-set.ts';
 import { compileTcpRules } from '../rules/tcp-rules.ts';
 import type {
@@ -80,6 +82,8 @@ function server(s: ModelServer, proxy: string): ServerSpec {
     path: a.kind === 'unix' ? a.path : null,
     weight: s.weight ?? 1,
     maxconn: s.maxconn ?? null,
+    minconn: s.minconn ?? null,
+    maxqueue: s.maxqueue ?? null,
     disabled: s.disabled === true,
     backup: s.backup === true,
     check: serverCheck(s, proxy),
@@ -97,6 +101,25 @@ function withServerIds(servers: ServerSpec[]): ServerSpec[] {
     s.id = next++;
   }
   return servers;
+}
+
+/**
+ * HAProxy (cfgparse.c): a backend without `fullconn` gets 10% of the sum of the maxconn of the frontends
+ * that send to it (default_backend, or a use_backend naming it), at least 1.
+ */
+function defaultFullconn(
+  backends: Map<string, BackendSpec>,
+  frontends: FrontendSpec[],
+  globalMaxconn: number | null,
+): void {
+  for (const be of backends.values()) {
+    if (be.fullconn) continue;
+    let total = 0;
+    for (const fe of frontends)
+      if (fe.defaultBackend === be.name || fe.rules?.useBackends.some((u) => u.name === be.name))
+        total += fe.maxconn ?? globalMaxconn ?? 0;
+    be.fullconn = Math.max(1, Math.trunc((total + 9) / 10));
+  }
 }
 
 /**
@@ -159,8 +182,11 @@ export function fromHaproxyConfig(
         cookie,
         persist: p.options.persist === true,
         redispatch: redispatchOf(p),
+        fullconn: p.fullconn || null,
+        retryOn: retryOnOf(p.retryOn),
         checks: backendChecks(p),
         rules,
+        log: proxyLogSpec(model, p),
       });
     }
     if (p.capabilities.frontend) {
@@ -193,9 +219,11 @@ export function fromHaproxyConfig(
                 (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
                 model.global.unsafeIgnoreUnimplemented === true,
               ),
+        log: proxyLogSpec(model, p),
       });
     }
   }
+  defaultFullconn(backends, frontends, model.global.maxconn);
   return {
     global: {
       maxconn: model.global.maxconn,
