@@ -106,7 +106,10 @@ function defaultOf(def: Def): () => unknown {
   const a = def.defaultValue;
   if (typeof a !== 'object' || a === null) return () => a;
   // The same object twice: a function returning one shared (frozen) value, as model.ts's `shared()`.
-  if (def.defaultValue === a) return () => deepFreeze(a);
+  if (def.defaultValue === a) {
+    deepFreeze(a);
+    return () => a;
+  }
   return () => deepFreeze(def.defaultValue);
 }
 
