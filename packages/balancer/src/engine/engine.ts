@@ -7,7 +7,8 @@ import { LB_ERR, LbError } from '../errors.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
-import type { MessageSink } from '../log/messages.ts';
+import { type MessageSink, withProxyLogs } from '../log/messages.ts';
+import { LogTargets, ProxyLogger } from '../log/proxy-log.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
 import type { EngineConfig } from './engine-config.ts';
 import { FrontendRuntime } from './proxy-runtime.ts';
@@ -39,6 +40,8 @@ export interface Engine {
   readonly events: StateEvents;
   /** the servers' health checks (checks/scheduler.ts) */
   readonly checks: HealthChecks;
+  /** the log targets of every proxy (lines sent and dropped: `logs.totals()`) */
+  readonly logs: LogTargets;
 }
 
 interface Listening {
@@ -65,6 +68,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
   const servers: net.Server[] = [];
   const listening: Listening[] = [];
   let paused = false;
+  const logs = new LogTargets();
   try {
     for (const fe of config.frontends) {
       let be: BackendState | null = null;
@@ -83,6 +87,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
       }
       const gate = new ConnGate(fe.maxconn, globalGate);
       const frontend = new FrontendRuntime(fe, be, gate, config.global);
+      if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);
       const px = frontend.pairFor(be);
       const start =
@@ -146,21 +151,25 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
   }
 
   let stopped: Promise<void> | null = null;
+  const backendLoggers = new Map<string, ProxyLogger>();
+  for (const [name, be] of backends)
+    if (be.spec.log) backendLoggers.set(name, new ProxyLogger(be.spec.log, logs));
   const events = new StateEvents();
-  const checks = startHealthChecks([...backends.values()], events, messages, {
+  const checks = startHealthChecks([...backends.values()], events, withProxyLogs(messages, backendLoggers), {
     spreadChecks: config.global.checks?.spreadChecks ?? 0,
     maxSpreadChecks: config.global.checks?.maxSpreadChecks ?? null,
   });
   return {
     events,
     checks,
+    logs,
     listeners,
     listenSockets: servers,
     backends: [...backends.values()],
     stop(graceMs: number) {
       for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
       checks.stop();
-      stopped ??= stopAll(servers, listeners, runtimes, backends, graceMs);
+      stopped ??= stopAll(servers, listeners, runtimes, backends, graceMs).then(() => logs.close());
       return stopped;
     },
     pause() {
