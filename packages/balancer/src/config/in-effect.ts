@@ -293,10 +293,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['option dontlog-normal', APPLIED],
   ['option log-separate-errors', APPLIED],
   ['option log-*', warn(LOG)],
-  [
-    'option logasap',
-    warn('logging at the response head is planned; lines are sent at the end of each exchange'),
-  ],
+  ['option logasap', APPLIED],
   ['option http-ignore-probes', warn(LOG)],
   ['option redispatch', APPLIED],
   ['option persist', APPLIED],

@@ -20,9 +20,9 @@ const QUEUE_LIMIT = 4096;
 const QUEUE_BYTES = 1 << 20;
 
 export interface LogCounters {
-  /** lines handed to the kernel (UDP) or written (stdout/stderr) */
+  /** lines handed to the kernel (UDP, unix) or written (stdout/stderr) */
   sent: number;
-  /** lines lost: queue full, send error, target not supported */
+  /** lines lost: queue full, send error (a UDP target refusing counts here too), target not supported */
   dropped: number;
 }
 
@@ -32,15 +32,13 @@ export class LogTarget {
   readonly counters: LogCounters = { sent: 0, dropped: 0 };
   private queue: string[] = [];
   private scheduled = false;
-  private inFlight = 0;
+  /** stdout/stderr: bytes handed to fs.write and not written yet */
+  private inFlightBytes = 0;
   private sampleIndex = 0;
+  /** the UDP socket, connected to the target (no address lookup per datagram); null until made */
   private socket: dgram.Socket | null = null;
+  private connected = false;
   private readonly flushFn = () => this.flush();
-  private readonly onSent = (err: Error | null) => {
-    this.inFlight--;
-    if (err) this.counters.dropped++;
-    else this.counters.sent++;
-  };
 
   constructor(spec: LogTargetSpec) {
     this.spec = spec;
@@ -55,7 +53,7 @@ export class LogTarget {
       this.counters.dropped++; // ring@ and other targets not built
       return;
     }
-    if (this.queue.length + this.inFlight >= QUEUE_LIMIT) {
+    if (this.queue.length >= QUEUE_LIMIT) {
       this.counters.dropped++;
       return;
     }
@@ -82,10 +80,14 @@ export class LogTarget {
     const t = this.spec;
     if (t.kind === 'udp') {
       const sock = this.udp();
-      for (const line of lines) {
-        this.inFlight++;
-        sock.send(line, t.port, t.host, this.onSent);
+      if (!this.connected) {
+        // lines wait (bounded by QUEUE_LIMIT) until the socket is connected
+        this.queue = lines;
+        return;
       }
+      // no completion callback: a datagram handed to the kernel is sent; errors arrive as 'error'
+      for (const line of lines) sock.send(line);
+      this.counters.sent += lines.length;
       return;
     }
     if (t.kind === 'unix') {
@@ -97,14 +99,14 @@ export class LogTarget {
     }
     // stdout / stderr: one write for the batch, never more than QUEUE_BYTES waiting
     const text = lines.length === 1 ? lines[0] : lines.join('');
-    if (this.inFlight + text.length > QUEUE_BYTES) {
+    if (this.inFlightBytes + text.length > QUEUE_BYTES) {
       this.counters.dropped += lines.length;
       return;
     }
-    this.inFlight += text.length;
+    this.inFlightBytes += text.length;
     const n = lines.length;
     fs.write(t.kind === 'stdout' ? 1 : 2, text, (err) => {
-      this.inFlight -= text.length;
+      this.inFlightBytes -= text.length;
       if (err) this.counters.dropped += n;
       else this.counters.sent += n;
     });
@@ -113,7 +115,17 @@ export class LogTarget {
   private udp(): dgram.Socket {
     if (this.socket === null) {
       const s = dgram.createSocket(this.spec.family === 6 ? 'udp6' : 'udp4');
-      s.on('error', () => {});
+      // ECONNREFUSED (nobody listens: an ICMP came back) and other send errors: a line lost
+      s.on('error', () => {
+        this.counters.dropped++;
+      });
+      s.connect(this.spec.port, this.spec.host, () => {
+        this.connected = true;
+        if (this.queue.length > 0 && !this.scheduled) {
+          this.scheduled = true;
+          setImmediate(this.flushFn);
+        }
+      });
       s.unref();
       this.socket = s;
     }
