@@ -50,7 +50,6 @@ const CHECK_TEST = 'the health check would test something else than the configur
 const TLS = 'TLS is planned';
 const RULES = 'ACLs and rules are planned';
 const STATS = 'the stats page and runtime API are planned';
-const QUEUE = 'per-server connection limits and queueing are planned';
 const TUNING = 'this tuning knob is not applied';
 const STICK = 'stick tables are planned';
 const DNS = 'DNS resolution at runtime is planned';
@@ -276,7 +275,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['timeout tunnel', APPLIED],
   ['timeout client-fin', APPLIED],
   ['timeout server-fin', APPLIED],
-  ['timeout queue', warn('queueing is planned')],
+  ['timeout queue', APPLIED],
   ['timeout check', APPLIED],
   ['timeout tarpit', warn(RULES)],
   ['option http-server-close', APPLIED],
@@ -336,9 +335,9 @@ const RULES_TABLE: readonly Rule[] = [
   ['server redir', refuse('redirect mode is planned', ROUTE)],
   ['server proto', refuse('HTTP/2 and other protocols to servers are planned', SERVE)],
   ['server cookie', APPLIED],
-  ['server maxconn', warn(QUEUE)],
-  ['server maxqueue', warn(QUEUE)],
-  ['server minconn', warn(QUEUE)],
+  ['server maxconn', APPLIED],
+  ['server maxqueue', APPLIED],
+  ['server minconn', APPLIED],
   ['server slowstart', warn('slow start is planned')],
   ['server agent-*', warn('agent checks are planned')],
   ['server init-addr', warn(DNS)],
@@ -434,8 +433,8 @@ const RULES_TABLE: readonly Rule[] = [
   ['unique-id-format', warn(LOG)],
   ['unique-id-header', warn(LOG)],
   ['compression', warn('compression is planned')],
-  ['retry-on', warn('retries on other events than connection failures are planned')],
-  ['fullconn', warn('dynamic server limits are planned')],
+  ['retry-on', APPLIED],
+  ['fullconn', APPLIED],
   ['max-keep-alive-queue', warn(TUNING)],
   ['max-session-srv-conns', warn(TUNING)],
   ['rate-limit', warn('rate limits are planned')],

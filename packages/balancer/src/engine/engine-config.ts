@@ -71,6 +71,10 @@ export interface ServerSpec {
   path: string | null;
   weight: number;
   maxconn: number | null;
+  /** `minconn`: the dynamic limit's floor while the backend is below `fullconn` (queue.ts) */
+  minconn?: number | null;
+  /** `maxqueue`: at most this many requests wait in its queue (0/absent = no limit) */
+  maxqueue?: number | null;
   disabled: boolean;
   backup: boolean;
   /**
@@ -118,6 +122,10 @@ export interface BackendSpec {
   persist?: boolean;
   /** `option redispatch [N]`: null/absent = off, else N (-1 = on the last retry) */
   redispatch?: number | null;
+  /** `fullconn` as written (null: 10% of the frontends' maxconn, computed by from-haproxy.ts) */
+  fullconn?: number | null;
+  /** `retry-on` (backend/retry-on.ts): what a retry is made for; absent = conn-failure */
+  retryOn?: number;
   /** how its servers are checked (`option httpchk`, `tcp-check`…); absent or null: no server checks */
   checks?: BackendCheckSpec | null;
   /** its `log` targets (UP/DOWN messages go there); absent or null: none */

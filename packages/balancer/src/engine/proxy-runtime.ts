@@ -1,4 +1,5 @@
 import type { BackendState } from '../backend/backend.ts';
+import { RE_CONN_FAILED } from '../backend/retry-on.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import type { ProxyLogger } from '../log/proxy-log.ts';
@@ -32,6 +33,8 @@ export interface ProxyRuntime {
   tClientFin: number;
   tServerFin: number;
   retries: number;
+  /** `retry-on` bits (backend/retry-on.ts); conn-failure only in mode tcp */
+  retryOn: number;
   /** the frontend's open sessions (for graceful stop), shared by all its pairs */
   sessions: Set<Session>;
   /** the frontend this pair belongs to */
@@ -124,6 +127,7 @@ function makeProxyRuntime(
     tClientFin: fe.timeouts.clientFin ?? 0,
     tServerFin: bt?.serverFin ?? 0,
     retries: be?.spec.retries ?? 3,
+    retryOn: fe.mode === 'http' ? (be?.spec.retryOn ?? RE_CONN_FAILED) : RE_CONN_FAILED,
     sessions: frontend.sessions,
     frontend,
     monitorUri: fe.monitorUri ? Buffer.from(fe.monitorUri, 'latin1') : null,

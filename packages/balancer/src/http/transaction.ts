@@ -58,6 +58,9 @@ export class Transaction {
   bytesIn = 0;
   /** response bytes as HAProxy counts them (%B): the head's HTX size (htx-size.ts), then body bytes */
   bytesOut = 0;
+  /** connection retries on the same server and redispatches to another (the dispatch step counts them) */
+  retries = 0;
+  redispatches = 0;
   cause: TerminationCause = '-';
   phase: TerminationPhase = '-';
   // ---- timestamps (Date.now() ms; -1 = not reached)
@@ -90,6 +93,8 @@ export class Transaction {
     this.status = 0;
     this.bytesIn = 0;
     this.bytesOut = 0;
+    this.retries = 0;
+    this.redispatches = 0;
     this.cause = '-';
     this.phase = '-';
     this.tStart = now;
@@ -119,7 +124,7 @@ export class Transaction {
     const since = (from: number, to: number) => (from < 0 || to < 0 ? -1 : to - from);
     return {
       Tq: since(this.tStart, this.tRequest),
-      // no queues yet: a connection attempt starts as soon as the request is read
+      // from the end of the request head to the server slot (time in the queues)
       Tw: since(this.tRequest, this.tConnect < 0 ? -1 : this.tConnect),
       Tc: since(this.tConnect, this.tConnected),
       Tr: since(this.tConnected, this.tResponse),

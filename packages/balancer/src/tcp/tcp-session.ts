@@ -1,6 +1,6 @@
 import type net from 'node:net';
-import { Dispatch } from '../backend/dispatch.ts';
-import type { ServerConn, ServerConnOwner } from '../backend/server-conn.ts';
+import { balance, Dispatch, type DispatchOwner, QUEUED, TAKEN } from '../backend/dispatch.ts';
+import type { ServerConn } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import { normalizeClientAddress } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
@@ -14,7 +14,7 @@ import { logTcpSession, TcpLogState } from './tcp-log.ts';
  * connection is established, and once a side has been shut (its peer's FIN passed on), `timeout
  * client-fin`/`server-fin` bound how long it may stay idle.
  */
-export class TcpSession implements ServerConnOwner {
+export class TcpSession implements DispatchOwner {
   private readonly px: ProxyRuntime;
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
@@ -57,18 +57,36 @@ export class TcpSession implements ServerConnOwner {
     }
     const be = px.be;
     const clientAddress = client.remoteAddress ?? '';
-    const server = be ? be.lb.pick({ clientAddress, exclude: null, request: null }) : null;
-    if (be === null || server === null) {
+    if (be === null) {
       this.st.terminate('S', 'C');
       this.dispatch = null;
       this.close();
       return;
     }
+    // (null: every server is at its maxconn, and the connection waits in the backend queue)
+    const server = balance(be, { clientAddress, exclude: null, request: null });
     this.dispatch = new Dispatch(this);
-    this.dispatch.begin(be, server, px.retries, false, clientAddress);
-    this.st.tConnect = Date.now();
-    this.dispatch.connect(null);
+    const r = this.dispatch.begin(be, server, px.retries, false, clientAddress);
+    if (r === TAKEN) {
+      this.st.tConnect = Date.now();
+      this.dispatch.connect(null);
+    } else if (r !== QUEUED) {
+      this.st.terminate('S', 'C');
+      this.close();
+      return;
+    }
     client.resume();
+  }
+
+  onDequeued(): void {
+    if (this.closed) return;
+    this.st.tConnect = Date.now();
+    this.dispatch!.connect(null);
+  }
+
+  onQueueError(timeout: boolean): void {
+    this.st.terminate(timeout ? 's' : 'S', timeout ? 'Q' : 'C');
+    this.close();
   }
 
   private onClientData(chunk: Buffer): void {
@@ -111,9 +129,9 @@ export class TcpSession implements ServerConnOwner {
     if (ok && this.client.isPaused()) this.client.resume();
   }
 
-  onServerConnectError(conn: ServerConn, _err: Error): void {
+  onServerConnectError(conn: ServerConn, err: Error): void {
     if (!this.mine(conn)) return;
-    if (!this.closed && this.dispatch!.retry()) return;
+    if (!this.closed && this.dispatch!.retry(null, err)) return;
     this.st.terminate('S', 'C');
     this.close();
   }
