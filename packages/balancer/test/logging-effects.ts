@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unixDatagramAvailable } from '@ha-lb/sd-notify';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { startEngine } from '../src/engine/engine.ts';
 import { okResponder, quiet, type Responder, startUpstream } from './support/harness.ts';
@@ -124,6 +125,10 @@ async function nullConnection(port: number): Promise<void> {
 
 /** `log /dev/log`-style paths and `unix@PATH`: datagrams to a unix socket. */
 async function unixTargets(): Promise<void> {
+  assert.ok(
+    unixDatagramAvailable(),
+    "the sd-notify addon has no sendNowait: rebuild it ('pnpm install', or 'node packages/sd-notify/native/build.mjs' with npm_config_nodedir at Node 24)",
+  );
   const rx = await unixReceiver();
   const t = await runLogged(
     HTTP(
