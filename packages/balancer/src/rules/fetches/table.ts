@@ -215,6 +215,20 @@ function varDef(): FetchDef {
   };
 }
 
+/** `capture.req.hdr(N)` / `capture.res.hdr(N)`: what `capture request|response header` took. */
+function captured(side: 'req' | 'res'): FetchDef {
+  return {
+    out: 'str',
+    where: 'any',
+    minArgs: 1,
+    maxArgs: 1,
+    one(args) {
+      const n = intArg(args[0]);
+      return (c) => (side === 'req' ? c.reqCaptures : c.resCaptures)[n] ?? null;
+    },
+  };
+}
+
 function usableServers(c: RuleContext, name: string | null): number {
   const be = name === null ? c.env.backend(c.beName) : c.env.backend(name);
   if (be === null) return 0;
@@ -301,6 +315,8 @@ const TABLE = new Map<string, FetchDef>([
   ['meth', constant('meth', (a) => a)],
   ['env', constant('str', (a) => process.env[a] ?? null)],
   ['var', varDef()],
+  ['capture.req.hdr', captured('req')],
+  ['capture.res.hdr', captured('res')],
   // layer 7, request
   ['method', fixed('meth', 'req', (c) => c.method)],
   ['req.ver', fixed('str', 'req', (c) => `1.${c.versionMinor}`)],
