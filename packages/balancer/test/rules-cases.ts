@@ -360,6 +360,31 @@ act(
 act('a-logformat-quote', ['http-request return status 200 hdr x-m "%{+Q}[path]"'], H('/a'));
 act('a-logformat-percent', ['http-request return status 200 hdr x-m "100%%"'], H('/a'));
 
+// ---- captures
+rows.push({
+  id: 'capture-req-hdr',
+  lines: [
+    'capture request header X-A len 4',
+    'capture request header Host len 20',
+    ret('capture.req.hdr(0)'),
+  ],
+  req: H('/', ['X-A', 'first'], ['X-A', 'second-one']),
+});
+rows.push({
+  id: 'capture-req-hdr-1',
+  lines: [
+    'capture request header X-A len 4',
+    'capture request header Host len 20',
+    ret('capture.req.hdr(1)'),
+  ],
+  req: H('/'),
+});
+rows.push({
+  id: 'capture-res-hdr',
+  lines: ['capture response header x-resp len 3', 'http-response set-header x-m "%[capture.res.hdr(0)]"'],
+  req: H('/'),
+});
+
 // ---- defaults
 route('defaults-rules-first', ['http-request set-header x-d fe'], H('/'), undefined, [
   'http-request set-header x-d defaults',

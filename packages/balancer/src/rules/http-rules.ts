@@ -19,7 +19,7 @@ import { findHeadEnd, type HttpHead, newHead, parseHead } from '../http/head-par
 import type { Transaction } from '../http/transaction.ts';
 import { DONE } from './actions/action.ts';
 import { RuleContext, type RuleEnv } from './context.ts';
-import { hashOfLower, type HeadView } from './head-view.ts';
+import { type HeadView, hashOfLower } from './head-view.ts';
 import { type HeaderCapture, type ProxyRules, runRules } from './rule-set.ts';
 
 let OWN: HttpHead = newHead(101);
