@@ -210,10 +210,15 @@ async function main(argv: string[]): Promise<number> {
           messages.alert(
             `${signal} received: the new configuration has no listener; still serving the running one.`,
           );
-        else
+        else {
+          // certificates (and TLS settings) of the binds that still exist apply to new handshakes
+          const tls = engine.reloadTls(next.engine);
+          if (tls.length > 0)
+            messages.notice(`${signal} received: TLS certificates reloaded (${tls.join('; ')}).`);
           messages.warning(
-            `${signal} received: the new configuration is valid, but applying it without a restart is not implemented yet; still serving the configuration loaded at start (restart the balancer to apply it).`,
+            `${signal} received: the new configuration is valid, but applying it without a restart is not implemented yet${tls.length > 0 ? ' beyond TLS certificates' : ''}; still serving the configuration loaded at start (restart the balancer to apply it).`,
           );
+        }
         notifier.ready(`serving: ${listening()}`);
       });
     };

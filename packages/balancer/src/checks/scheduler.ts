@@ -109,6 +109,7 @@ export class ServerHealth {
       inter: c.inter,
       timeoutCheck: this.bcheck.timeoutCheck,
       timeoutConnect: this.bcheck.timeoutConnect,
+      tls: spec.checkTls ?? null,
     });
     this.probe = probe;
     probe.result.then((r) => {

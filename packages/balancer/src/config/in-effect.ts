@@ -59,10 +59,47 @@ const DNS = 'DNS resolution at runtime is planned';
 const PRIV = 'privilege dropping is planned; meanwhile run under systemd User=/Group=';
 const WORKERS = 'workers are planned';
 
-const TLS_BIND_OPTIONS = [
+/** bind TLS options applied by tls/bind-tls.ts (each has its behaviour test in test/tls-effects.ts) */
+const TLS_BIND_APPLIED = [
   'ssl',
   'crt',
   'crt-list',
+  'ca-file',
+  'verify',
+  'crl-file',
+  'alpn',
+  'ciphers',
+  'ciphersuites',
+  'curves',
+  'ssl-min-ver',
+  'ssl-max-ver',
+  'force-tlsv12',
+  'force-tlsv13',
+  'no-tlsv12',
+  'no-tlsv13',
+  'no-tls-tickets',
+  'strict-sni',
+  'prefer-client-ciphers',
+];
+
+/** server TLS options applied by tls/server-tls.ts (tests in test/tls-effects.ts) */
+const TLS_SERVER_APPLIED = [
+  'ssl',
+  'verify',
+  'verifyhost',
+  'sni',
+  'ca-file',
+  'crt',
+  'ciphers',
+  'ciphersuites',
+  'alpn',
+  'ssl-min-ver',
+  'ssl-max-ver',
+  'ssl-reuse',
+  'check-ssl',
+];
+
+const TLS_BIND_OPTIONS = [
   'crt-ignore-err',
   'ca-file',
   'ca-ignore-err',
@@ -70,60 +107,33 @@ const TLS_BIND_OPTIONS = [
   'ca-sign-pass',
   'ca-verify-file',
   'crl-file',
-  'verify',
-  'alpn',
   'npn',
-  'ciphers',
-  'ciphersuites',
-  'curves',
   'ecdhe',
   'sigalgs',
   'client-sigalgs',
-  'ssl-min-ver',
-  'ssl-max-ver',
   'force-sslv3',
   'force-tlsv10',
   'force-tlsv11',
-  'force-tlsv12',
-  'force-tlsv13',
-  'no-sslv3',
   'no-tlsv10',
   'no-tlsv11',
-  'no-tlsv12',
-  'no-tlsv13',
-  'no-tls-tickets',
   'no-ca-names',
-  'strict-sni',
   'allow-0rtt',
   'generate-certificates',
-  'prefer-client-ciphers',
   'tls-ticket-keys',
 ];
 
 const TLS_SERVER_OPTIONS = [
-  'ssl',
-  'verify',
-  'verifyhost',
-  'sni',
-  'ca-file',
   'crl-file',
-  'crt',
-  'ciphers',
-  'ciphersuites',
   'curves',
   'sigalgs',
   'client-sigalgs',
-  'alpn',
   'npn',
-  'ssl-min-ver',
-  'ssl-max-ver',
   'force-sslv3',
   'force-tlsv10',
   'force-tlsv11',
   'force-tlsv12',
   'force-tlsv13',
   'allow-0rtt',
-  'ssl-reuse',
   'tls-tickets',
 ];
 
@@ -167,8 +177,16 @@ const RULES_TABLE: readonly Rule[] = [
   ['spread-checks', APPLIED],
   ['max-spread-checks', APPLIED],
   ['external-check', warn(CHECKS)],
-  ['ca-base', warn(TLS)],
-  ['crt-base', warn(TLS)],
+  ['crt-base', APPLIED],
+  ['ca-base', APPLIED],
+  ['ssl-default-bind-options', APPLIED],
+  ['ssl-default-bind-ciphers', APPLIED],
+  ['ssl-default-bind-ciphersuites', APPLIED],
+  ['ssl-default-server-options', APPLIED],
+  ['ssl-default-server-ciphers', APPLIED],
+  ['ssl-default-bind-curves', APPLIED],
+  ['ssl-default-server-ciphersuites', APPLIED],
+  ['ssl-server-verify', APPLIED],
   ['issuers-chain-path', warn(TLS)],
   ['ssl-*', warn(TLS)],
   ['tune.ssl.*', warn(TLS)],
@@ -250,7 +268,11 @@ const RULES_TABLE: readonly Rule[] = [
   ['bind v4v6', APPLIED],
   ['bind v6only', APPLIED],
   ['bind id', inert('shown by the stats page')],
-  ...TLS_BIND_OPTIONS.map((o): Rule => [`bind ${o}`, refuse('TLS termination is planned', CLEAR)]),
+  ...TLS_BIND_APPLIED.map((o): Rule => [`bind ${o}`, APPLIED]),
+  ['bind no-sslv3', inert("SSLv3 is never offered (Node's OpenSSL has none)")],
+  ...TLS_BIND_OPTIONS.map(
+    (o): Rule => [`bind ${o}`, refuse(`'${o}' on a TLS bind is not implemented`, CLEAR)],
+  ),
   ['bind accept-proxy', refuse('the PROXY protocol is planned', SERVE)],
   ['bind accept-netscaler-cip', refuse('the NetScaler client IP protocol is not implemented', SERVE)],
   ['bind proto', refuse('HTTP/2 and other protocols on a bind are planned', SERVE)],
@@ -332,7 +354,14 @@ const RULES_TABLE: readonly Rule[] = [
       ROUTE,
     ),
   ],
-  ...TLS_SERVER_OPTIONS.map((o): Rule => [`server ${o}`, refuse('TLS to servers is planned', CLEAR)]),
+  ...TLS_SERVER_APPLIED.map((o): Rule => [`server ${o}`, APPLIED]),
+  [
+    'server crl-file',
+    refuse('CRL checking is wired to OpenSSL but not yet shown by a behaviour test', CLEAR),
+  ],
+  ...TLS_SERVER_OPTIONS.map(
+    (o): Rule => [`server ${o}`, refuse(`'${o}' on a TLS server is not implemented`, CLEAR)],
+  ),
   ['server send-proxy*', refuse('the PROXY protocol is planned', ACCESS)],
   ['server proxy-v2-options', refuse('the PROXY protocol is planned', ACCESS)],
   ['server set-proxy-v2-tlv-fmt', refuse('the PROXY protocol is planned', ACCESS)],
@@ -481,8 +510,18 @@ export function effectOfKey(key: string): Effect {
 /** The effect of one use: the key's, refined by what the line says. */
 export function effectOf(use: KeywordUse): Effect {
   // `no-X` server options switch X off; with X not implemented, "off" is exactly what runs.
-  if (use.key.startsWith('server ') && use.label.startsWith('no-') && use.key !== `server ${use.label}`)
+  if (
+    use.key.startsWith('server ') &&
+    use.label.startsWith('no-') &&
+    use.key !== `server ${use.label}` &&
+    effectOfKey(use.key).status !== 'applied'
+  )
     return inert('it switches off a feature that is not applied');
+  if (
+    (use.key === 'bind alpn' || use.key === 'server alpn') &&
+    (use.args[use.args.indexOf('alpn') + 1] ?? '').split(',').includes('h2')
+  )
+    return refuse("HTTP/2 is planned; write 'alpn http/1.1'", SERVE);
   if (use.key === 'chroot')
     return warn(
       `Node cannot chroot; confine the balancer with the systemd unit's sandboxing instead (RootDirectory=${use.args[0]} or ProtectSystem=strict with ReadWritePaths=)`,

@@ -12,6 +12,7 @@ import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/
 import type { ProxyLogSpec } from '../log/log-spec.ts';
 import type { ProxyRules } from '../rules/rule-set.ts';
 import type { TcpRules } from '../rules/tcp-rules.ts';
+import type { BindTlsSpec, ServerTlsSpec } from '../tls/tls-spec.ts';
 
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
@@ -30,6 +31,8 @@ export interface BindSpec {
   backlog?: number | null;
   /** `bind … v6only` (true) / `v4v6` (false); undefined = the system default (dual-stack for `::`) */
   v6only?: boolean;
+  /** `ssl crt …`: TLS termination (tls/bind-tls.ts); absent or null: clear text */
+  tls?: BindTlsSpec | null;
 }
 
 export interface Cidr {
@@ -88,6 +91,10 @@ export interface ServerSpec {
   cookie?: string | null;
   /** `check` and its settings (checks/check-spec.ts); absent or null: not checked */
   check?: ServerCheckSpec | null;
+  /** `ssl …`: TLS to this server (tls/server-tls.ts); absent or null: clear text */
+  tls?: ServerTlsSpec | null;
+  /** TLS for its health checks (`check-ssl`, or `ssl` inherited); absent or null: clear text */
+  checkTls?: ServerTlsSpec | null;
 }
 
 /** `hash-type <method> <function> [avalanche]` */

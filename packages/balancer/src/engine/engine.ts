@@ -12,6 +12,7 @@ import { LogTargets, ProxyLogger } from '../log/proxy-log.ts';
 import { needsRules } from '../rules/http-rules.ts';
 import { acceptConnection } from '../rules/tcp-rules.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
+import { BindTls } from '../tls/bind-tls.ts';
 import type { EngineConfig } from './engine-config.ts';
 import { FrontendRuntime } from './proxy-runtime.ts';
 
@@ -42,6 +43,11 @@ export interface Engine {
   readonly events: StateEvents;
   /** the servers' health checks (checks/scheduler.ts) */
   readonly checks: HealthChecks;
+  /**
+   * Reload: the TLS binds of `next` that this engine also runs (same frontend and address) take its
+   * certificates and TLS settings for new handshakes. Returns what was reloaded, one line each.
+   */
+  reloadTls(next: EngineConfig): string[];
   /** the log targets of every proxy (lines sent and dropped: `logs.totals()`) */
   readonly logs: LogTargets;
 }
@@ -69,6 +75,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
   const listeners: ListenerInfo[] = [];
   const servers: net.Server[] = [];
   const listening: Listening[] = [];
+  const tlsBinds = new Map<string, BindTls>();
   let paused = false;
   const logs = new LogTargets();
   try {
@@ -112,10 +119,15 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
             };
       for (const bind of fe.binds) {
         const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
+        const tlsBind = bind.tls
+          ? new BindTls(bind.tls, `parsing [${bind.file}:${bind.line}] : 'bind ${bind.text}'`)
+          : null;
+        if (tlsBind) tlsBinds.set(`${fe.name} ${bind.text}`, tlsBind);
+        const startOn = tlsBind ? tlsBind.accept(start, fe.timeouts.client) : start;
         for (const opts of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only)) {
           const inherited = (opts as { fd?: number }).fd !== undefined;
           const entry = { held: [] as net.Socket[] } as unknown as Listening;
-          entry.admit = (sock) => bindGate.admit(sock, start);
+          entry.admit = (sock) => bindGate.admit(sock, startOn);
           const server = net.createServer(
             { pauseOnConnect: true, allowHalfOpen: true, noDelay: true },
             (sock) => {
@@ -184,6 +196,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
     backends: [...backends.values()],
     stop(graceMs: number) {
       for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
+      for (const t of tlsBinds.values()) t.closePending();
       checks.stop();
       stopped ??= stopAll(servers, listeners, runtimes, backends, graceMs).then(() => logs.close());
       return stopped;
@@ -215,6 +228,18 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
         for (const s of l.held.splice(0)) if (!s.destroyed) l.admit(s);
       }
       events.emit({ kind: 'listeners', listening: true });
+    },
+    reloadTls(next: EngineConfig) {
+      const done: string[] = [];
+      for (const fe of next.frontends)
+        for (const bind of fe.binds) {
+          const running = tlsBinds.get(`${fe.name} ${bind.text}`);
+          if (running && bind.tls) {
+            running.reload(bind.tls);
+            done.push(`${fe.name} ${bind.text}: ${bind.tls.certs.length} certificate(s)`);
+          }
+        }
+      return done;
     },
     sessionCounts() {
       return runtimes.map((f) => ({ proxy: f.spec.name, sessions: f.sessions.size }));

@@ -8,6 +8,7 @@ import { LB_ERR, LbError } from '../errors.ts';
 import { proxyLogSpec } from '../log/log-config.ts';
 import { compileProxyRules } from '../rules/rule-set.ts';
 import { compileTcpRules } from '../rules/tcp-rules.ts';
+import { bindTlsOf, serverTlsOf, type TlsModelContext } from '../tls/from-model.ts';
 import type {
   BackendSpec,
   BindAddress,
@@ -65,7 +66,7 @@ function errorfiles(p: ModelProxy): Map<number, Buffer> {
   return out;
 }
 
-function server(s: ModelServer, proxy: string): ServerSpec {
+function server(s: ModelServer, proxy: string, tlsCtx: TlsModelContext): ServerSpec {
   const a = s.address as Address;
   if (a.kind === 'fd')
     throw new LbError(LB_ERR.CONFIG, `backend '${proxy}': server '${s.name}' cannot use fd@`);
@@ -88,7 +89,23 @@ function server(s: ModelServer, proxy: string): ServerSpec {
     backup: s.backup === true,
     check: serverCheck(s, proxy),
     ...(s.id != null ? { id: s.id } : {}),
+    ...tlsOfServer(s, proxy, tlsCtx),
   };
+}
+
+/**
+ * `ssl` (traffic) and `check-ssl` (checks; also implied by `ssl` when the check goes to the same
+ * address and port, as HAProxy's checks inherit the server's transport).
+ */
+function tlsOfServer(
+  s: ModelServer,
+  proxy: string,
+  ctx: TlsModelContext,
+): Pick<ServerSpec, 'tls' | 'checkTls'> {
+  const spec = serverTlsOf(s, proxy, ctx);
+  if (spec === null) return {};
+  const inherits = s.ssl && s.port === null && s.addr === null;
+  return { tls: s.ssl ? spec : null, checkTls: s.checkSsl || inherits ? spec : null };
 }
 
 /** HAProxy's automatic server ids: explicit `id`s stay, the others take the lowest free numbers in order. */
@@ -123,13 +140,15 @@ function defaultFullconn(
 }
 
 /**
- * `cwd`: where relative file names in rules resolve (pattern and map files); `rules: false` leaves the
- * rules out (the `-c` run that compares with HAProxy: what we do not implement is not HAProxy's finding).
+ * `cwd`: where relative file names in rules and certificates resolve (pattern and map files, crt);
+ * `rules: false` leaves the rules out (the `-c` run that compares with HAProxy: what we do not
+ * implement is not HAProxy's finding); `bindText`: the bind line's text, for TLS messages.
  */
 export function fromHaproxyConfig(
   model: HaproxyConfig,
-  opts: { cwd?: string; rules?: boolean } = {},
+  opts: { cwd?: string; bindText?: TlsModelContext['bindText']; rules?: boolean } = {},
 ): EngineConfig {
+  const tlsCtx: TlsModelContext = { model, cwd: opts.cwd ?? process.cwd(), bindText: opts.bindText };
   const backends = new Map<string, BackendSpec>();
   const frontends: FrontendSpec[] = [];
   const modes = new Map(
@@ -156,7 +175,7 @@ export function fromHaproxyConfig(
         mode,
         servers: withServerIds(
           p.servers.map((s) => {
-            const spec = server(s, p.name);
+            const spec = server(s, p.name, tlsCtx);
             spec.cookie = serverCookieOf(p, cookie, s.cookie, spec.host, spec.port);
             return spec;
           }),
@@ -198,6 +217,7 @@ export function fromHaproxyConfig(
         maxconn: typeof b.options.maxconn === 'number' ? b.options.maxconn : null,
         backlog: typeof b.options.backlog === 'number' ? b.options.backlog : p.backlog,
         v6only: b.options.v6only === true ? true : b.options.v4v6 === true ? false : undefined,
+        tls: bindTlsOf(b, p.name, p.kind, addressText(b.address as Address), tlsCtx),
       }));
       frontends.push({
         name: p.name,

@@ -11,6 +11,7 @@ import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord } from '../log/log-record.ts';
 import { withConnectionClose } from '../rules/actions/reply.ts';
 import { HttpRules } from '../rules/http-rules.ts';
+import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
@@ -50,6 +51,8 @@ export class HttpSession implements DispatchOwner {
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
   private readonly clientAddr: string;
+  /** the TLS facts of the client connection (ssl_fc* / ssl_c_* fetches); null on clear text */
+  readonly tls: ClientTls | null;
   /** what the load-balancing algorithm sees of this client and its current request (reused, no allocation) */
   private readonly pickCtx: PickContext;
   /** the forwardfor line for this client and the current pair ('' when excepted or off) */
@@ -83,6 +86,7 @@ export class HttpSession implements DispatchOwner {
     this.px = px;
     this.gate = gate;
     this.client = client;
+    this.tls = clientTlsOf(client);
     this.d = new Dispatch(this, this.tx);
     this.rx = px.frontend.ruleEnv === null ? null : new HttpRules(px.frontend.ruleEnv, client);
     heads(px.maxHeaders);
