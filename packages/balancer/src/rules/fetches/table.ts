@@ -4,6 +4,7 @@
  * compiles its arguments once into a function of the context. `each`, when present, visits every value
  * (an ACL matches if any occurrence does, e.g. every `Host` value); otherwise an ACL sees `one`.
  */
+import { TLS_FETCHES } from '../../tls/tls-fetches.ts';
 import type { RuleContext } from '../context.ts';
 import type { HeadView } from '../head-view.ts';
 import type { Sample, SampleType } from '../sample.ts';
@@ -250,7 +251,6 @@ const L4 = new Set([
   'fe_name',
   'nbsrv',
   'srv_is_up',
-  'ssl_fc',
   'always_true',
   'always_false',
   'str',
@@ -302,7 +302,6 @@ const TABLE = new Map<string, FetchDef>([
       },
     },
   ],
-  ['ssl_fc', fixed('bool', 'any', () => false)],
   ['always_true', fixed('bool', 'any', () => true)],
   ['always_false', fixed('bool', 'any', () => false)],
   ['req.proto_http', fixed('bool', 'req', () => true)],
@@ -374,6 +373,13 @@ const TABLE = new Map<string, FetchDef>([
   ['res.cook_cnt', cookCnt('res', 'res')],
   ['scook_cnt', cookCnt('res', 'res')],
 ]);
+
+// the TLS facts of the client connection (tls/tls-fetches.ts: ssl_fc, ssl_fc_sni, ssl_c_verify, …)
+for (const [name, f] of TLS_FETCHES)
+  TABLE.set(
+    name,
+    fixed(f.out, 'any', (c) => f.value(c.tls)),
+  );
 
 for (const [name, def] of TABLE) if (L4.has(name)) def.l4 = true;
 
