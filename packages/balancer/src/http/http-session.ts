@@ -383,6 +383,8 @@ export class HttpSession implements DispatchOwner {
   /** `timeout queue` (503, termination sQ), or no server left for a queued or retried request. */
   onQueueError(timeout: boolean): void {
     if (this.state !== S_EXCHANGE) return;
+    // HAProxy (back_handle_st_que) stamps the time spent queued on a queue timeout: Tw, and Tc -1
+    if (timeout) this.tx.tConnect = Date.now();
     this.tx.terminate(timeout ? 's' : 'S', timeout ? 'Q' : 'C');
     this.serverError(503);
   }
