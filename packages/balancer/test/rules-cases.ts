@@ -12,6 +12,8 @@ export interface RuleRequest {
   headers?: [string, string][];
   /** the client connects from this loopback address (src rows) */
   source?: string;
+  /** send `HTTP/1.0` (and no Connection header) */
+  http10?: boolean;
 }
 
 export interface RuleCase {
@@ -359,6 +361,47 @@ act(
 );
 act('a-logformat-quote', ['http-request return status 200 hdr x-m "%{+Q}[path]"'], H('/a'));
 act('a-logformat-percent', ['http-request return status 200 hdr x-m "100%%"'], H('/a'));
+
+// ---- own replies to an HTTP/1.0 client
+act('http10-return', ['http-request return status 200 content-type text/plain string hi'], {
+  target: '/',
+  http10: true,
+});
+act('http10-redirect', ['http-request redirect location /x'], { target: '/', http10: true });
+act('http10-deny', ['http-request deny'], { target: '/', http10: true });
+act('http10-deny-payload', ['http-request deny status 429 content-type text/plain string no'], {
+  target: '/',
+  http10: true,
+});
+act('http10-after-503', ['http-after-response set-header x-a 1', 'use_backend bdown'], {
+  target: '/',
+  http10: true,
+});
+
+// ---- captures
+rows.push({
+  id: 'capture-req-hdr',
+  lines: [
+    'capture request header X-A len 4',
+    'capture request header Host len 20',
+    ret('capture.req.hdr(0)'),
+  ],
+  req: H('/', ['X-A', 'first'], ['X-A', 'second-one']),
+});
+rows.push({
+  id: 'capture-req-hdr-1',
+  lines: [
+    'capture request header X-A len 4',
+    'capture request header Host len 20',
+    ret('capture.req.hdr(1)'),
+  ],
+  req: H('/'),
+});
+rows.push({
+  id: 'capture-res-hdr',
+  lines: ['capture response header x-resp len 3', 'http-response set-header x-m "%[capture.res.hdr(0)]"'],
+  req: H('/'),
+});
 
 // ---- defaults
 route('defaults-rules-first', ['http-request set-header x-d fe'], H('/'), undefined, [

@@ -110,10 +110,10 @@ function ask(port: number, r: RuleRequest): Promise<string> {
     const headers = r.headers ?? [];
     const hasHost = headers.some(([k]) => k.toLowerCase() === 'host');
     const lines = [
-      `${r.method ?? 'GET'} ${r.target} HTTP/1.1`,
+      `${r.method ?? 'GET'} ${r.target} HTTP/1.${r.http10 ? 0 : 1}`,
       ...(hasHost ? [] : ['Host: rules.test']),
       ...headers.map(([k, v]) => `${k}: ${v}`),
-      'Connection: close',
+      ...(r.http10 ? [] : ['Connection: close']),
     ];
     sock.write(`${lines.join('\r\n')}\r\n\r\n`);
   });

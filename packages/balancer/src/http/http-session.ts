@@ -9,6 +9,7 @@ import { httpStatusEvent } from '../checks/observe.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord } from '../log/log-record.ts';
+import { withConnectionClose } from '../rules/actions/reply.ts';
 import { HttpRules } from '../rules/http-rules.ts';
 import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
@@ -327,7 +328,8 @@ export class HttpSession implements DispatchOwner {
       this.close();
       return;
     }
-    const reply = this.rx!.own(this.px.frontend, this.px.be, c.reply!, this.px.maxHeaders);
+    let reply = this.rx!.own(this.px.frontend, this.px.be, c.reply!, this.px.maxHeaders);
+    if (this.tx.http10) reply = withConnectionClose(reply);
     this.tx.status = c.status || c.replyStatus;
     if (c.replyStatus >= 400) this.tx.terminate('P', 'R');
     let rest: Buffer | null = headEnd < buf.length ? buf.subarray(headEnd) : null;

@@ -6,6 +6,7 @@
  */
 import type { BackendState } from '../backend/backend.ts';
 import type { Transaction } from '../http/transaction.ts';
+import type { ClientTls } from '../tls/tls-info.ts';
 import { HeadView } from './head-view.ts';
 import type { Sample } from './sample.ts';
 
@@ -43,6 +44,8 @@ export class RuleContext {
   feName = '';
   beName = '';
   srvName = '';
+  /** the client connection's TLS facts (ssl_fc*), null on clear text */
+  tls: ClientTls | null = null;
   /** set when a request rule or use_backend chose a backend by name */
   backendName: string | null = null;
   /** the response a terminal action produced (deny, return, redirect), null while none */

@@ -17,9 +17,11 @@ import { normalizeClientAddress } from '../http/forwardfor.ts';
 import { HeadEdits } from '../http/head-edits.ts';
 import { findHeadEnd, type HttpHead, newHead, parseHead } from '../http/head-parser.ts';
 import type { Transaction } from '../http/transaction.ts';
+import { clientTlsOf } from '../tls/tls-info.ts';
 import { DONE } from './actions/action.ts';
 import { RuleContext, type RuleEnv } from './context.ts';
-import { type ProxyRules, runRules } from './rule-set.ts';
+import { type HeadView, hashOfLower } from './head-view.ts';
+import { type HeaderCapture, type ProxyRules, runRules } from './rule-set.ts';
 
 let OWN: HttpHead = newHead(101);
 const OWN_EDITS = new HeadEdits();
@@ -35,6 +37,7 @@ export class HttpRules {
     c.srcPort = client.remotePort ?? 0;
     c.dst = normalizeClientAddress(client.localAddress);
     c.dstPort = client.localPort ?? 0;
+    c.tls = clientTlsOf(client);
   }
 
   /** The request's rules up to the backend's; the backend to use (c.reply / c.reject say if answered). */
@@ -56,6 +59,7 @@ export class HttpRules {
     const fr = fe.spec.rules ?? null;
     let be = fe.defaultBackend;
     if (fr !== null) {
+      if (fr.reqCaptures.length > 0) capture(c.req, fr.reqCaptures, c.reqCaptures);
       if (runRules(fr.httpRequest, c) === DONE) return be;
       if (runRules(fr.redirects, c) === DONE) return be;
       const sw = fr.useBackends;
@@ -99,6 +103,7 @@ export class HttpRules {
     c.srvName = server?.spec.name ?? '';
     const fr = fe.spec.rules ?? null;
     const br = be?.spec.rules ?? null;
+    if (fr !== null && fr.resCaptures.length > 0) capture(c.res, fr.resCaptures, c.resCaptures);
     if (br !== null && br !== fr && runRules(br.httpResponse, c) === DONE) return false;
     if (fr !== null && runRules(fr.httpResponse, c) === DONE) return false;
     this.after(fr, br);
@@ -141,6 +146,23 @@ export class HttpRules {
     const out = ed.build(end, 0, NO_BODY);
     if (out === null) return reply;
     return end < reply.length ? Buffer.concat([out.buf, reply.subarray(end)]) : out.buf;
+  }
+}
+
+/**
+ * `capture request|response header`: the value of the last line of each captured name, cut to its
+ * `len` (HAProxy's http_capture_headers), before the rules run.
+ */
+function capture(v: HeadView, caps: readonly HeaderCapture[], out: (string | null)[]): void {
+  for (let k = 0; k < caps.length; k++) out[k] = null;
+  const size = v.size;
+  for (let i = 0; i < size; i++) {
+    for (let k = 0; k < caps.length; k++) {
+      const cap = caps[k];
+      if (!v.has(i, cap.lower, hashOfLower(cap.lower))) continue;
+      const value = v.valueAt(i);
+      out[k] = value.length > cap.len ? value.slice(0, cap.len) : value;
+    }
   }
 }
 

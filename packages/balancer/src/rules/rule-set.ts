@@ -30,8 +30,16 @@ export interface BackendSwitch {
   name: string | Format;
 }
 
+/** `capture request|response header NAME len N`, in declaration order (their `capture.req.hdr(N)` index). */
+export interface HeaderCapture {
+  lower: string;
+  len: number;
+}
+
 export interface ProxyRules {
   name: string;
+  reqCaptures: HeaderCapture[];
+  resCaptures: HeaderCapture[];
   httpRequest: CompiledRule[];
   redirects: CompiledRule[];
   useBackends: BackendSwitch[];
@@ -71,7 +79,9 @@ export function compileProxyRules(
   /** `unsafe-ignore-unimplemented`: leave out rules whose action is not implemented (in-effect.ts warns) */
   unsafe = false,
 ): ProxyRules | null {
+  const declared = p.other.some((d) => d.keyword === 'declare');
   if (
+    p.captures.length === 0 &&
     p.httpRequestRules.length === 0 &&
     p.httpResponseRules.length === 0 &&
     p.httpAfterResponseRules.length === 0 &&
@@ -95,8 +105,13 @@ export function compileProxyRules(
         }
       });
   const reqEnv: ActionEnv = { ...base, place: 'req', list: 'http-request' };
+  const caps = (kind: 'request header' | 'response header') =>
+    p.captures.filter((c) => c.kind === kind).map((c) => ({ lower: c.name.toLowerCase(), len: c.len }));
   return {
     name: p.name,
+    // `declare capture` shares the slot numbers: without it built, captures are left out rather than misnumbered
+    reqCaptures: declared || !p.capabilities.frontend ? [] : caps('request header'),
+    resCaptures: declared || !p.capabilities.frontend ? [] : caps('response header'),
     httpRequest: list(p.httpRequestRules, 'http-request'),
     redirects: p.redirects.map((r) => {
       try {

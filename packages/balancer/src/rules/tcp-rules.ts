@@ -10,6 +10,7 @@ import type net from 'node:net';
 import type { HaproxyProxy, TcpRule } from '@ha-lb/shared-config/haproxy';
 import { LB_ERR, LbError } from '../errors.ts';
 import { normalizeClientAddress } from '../http/forwardfor.ts';
+import { clientTlsOf } from '../tls/tls-info.ts';
 import type { Predicate } from './acl.ts';
 import { AclSet, compileCondition } from './condition.ts';
 import { RuleContext, type RuleEnv } from './context.ts';
@@ -77,6 +78,7 @@ export function acceptConnection(rules: TcpRules, feName: string, env: RuleEnv, 
   c.srcPort = sock.remotePort ?? 0;
   c.dst = normalizeClientAddress(sock.localAddress);
   c.dstPort = sock.localPort ?? 0;
+  c.tls = clientTlsOf(sock);
   for (const stage of rules) {
     for (let i = 0; i < stage.length; i++) {
       const r = stage[i];

@@ -92,6 +92,14 @@ export interface ReplySpec {
   headers: { name: string; value: Format }[];
 }
 
+/** The reply with `connection: close` as its last header line (HAProxy adds it for HTTP/1.0 clients). */
+export function withConnectionClose(reply: Buffer): Buffer {
+  const end = reply.indexOf('\r\n\r\n');
+  if (end < 0) return reply;
+  return Buffer.concat([reply.subarray(0, end + 2), CONNECTION_CLOSE, reply.subarray(end + 2)]);
+}
+const CONNECTION_CLOSE = Buffer.from('connection: close\r\n');
+
 export function buildReply(spec: ReplySpec, c: RuleContext): Buffer {
   let head = `HTTP/1.1 ${spec.status} ${reasonOf(spec.status)}\r\n`;
   for (const h of spec.headers) {

@@ -3,11 +3,12 @@
  * them; `fhdr` takes whole lines. Occurrence numbers count from 1, negative ones from the last (-1).
  * A HeaderCursor is made once per compiled fetch and walks the values without allocating closures.
  */
-import type { HeadView } from '../head-view.ts';
+import { type HeadView, hashOfLower } from '../head-view.ts';
 
 export class HeaderCursor {
   private v: HeadView | null = null;
   private lower = '';
+  private hash = 0;
   private split = true;
   private slot = 0;
   private line = '';
@@ -15,7 +16,10 @@ export class HeaderCursor {
 
   start(v: HeadView, lower: string, split: boolean): this {
     this.v = v;
-    this.lower = lower;
+    if (lower !== this.lower) {
+      this.lower = lower;
+      this.hash = hashOfLower(lower);
+    }
     this.split = split;
     this.slot = 0;
     this.pos = -1;
@@ -28,7 +32,9 @@ export class HeaderCursor {
     for (;;) {
       if (this.pos < 0) {
         const size = v.size;
-        while (this.slot < size && !(v.live(this.slot) && v.nameIs(this.slot, this.lower))) this.slot++;
+        const lower = this.lower;
+        const hash = this.hash;
+        while (this.slot < size && !v.has(this.slot, lower, hash)) this.slot++;
         if (this.slot >= size) return null;
         this.line = v.valueAt(this.slot++);
         if (!this.split) return this.line;
@@ -36,13 +42,18 @@ export class HeaderCursor {
       }
       const line = this.line;
       const start = this.pos;
-      let quoted = false;
-      let k = start;
-      for (; k < line.length; k++) {
-        const c = line.charCodeAt(k);
-        if (c === 34) quoted = !quoted;
-        else if (c === 92 && quoted) k++;
-        else if (c === 44 && !quoted) break;
+      let k = line.indexOf(',', start);
+      if (k < 0) k = line.length;
+      const q = line.indexOf('"', start);
+      if (q >= 0 && q < k) {
+        // a quoted string before the comma: commas inside it do not split
+        let quoted = false;
+        for (k = start; k < line.length; k++) {
+          const c = line.charCodeAt(k);
+          if (c === 34) quoted = !quoted;
+          else if (c === 92 && quoted) k++;
+          else if (c === 44 && !quoted) break;
+        }
       }
       this.pos = k < line.length ? k + 1 : -1;
       return trim(line, start, Math.min(k, line.length));
@@ -100,13 +111,22 @@ export function eachCookieIn(
   visit: (value: string) => boolean,
 ): boolean {
   let i = 0;
-  while (i < line.length) {
+  const len = line.length;
+  while (i < len) {
     let end = line.indexOf(';', i);
-    if (end < 0) end = line.length;
-    const eq = line.indexOf('=', i);
+    if (end < 0) end = len;
+    let a = i;
+    while (a < end && (line.charCodeAt(a) === 32 || line.charCodeAt(a) === 9)) a++;
+    const eq = line.indexOf('=', a);
     if (eq >= 0 && eq < end) {
-      const k = trim(line, i, eq);
-      if ((name === '' || k === name) && visit(trim(line, eq + 1, end))) return true;
+      // compare the name in place: no string is made for the cookies that do not match
+      let b = eq;
+      while (b > a && (line.charCodeAt(b - 1) === 32 || line.charCodeAt(b - 1) === 9)) b--;
+      if (
+        (name === '' || (b - a === name.length && line.startsWith(name, a))) &&
+        visit(trim(line, eq + 1, end))
+      )
+        return true;
     }
     if (setCookie) return false;
     i = end + 1;

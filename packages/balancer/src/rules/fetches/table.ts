@@ -4,6 +4,7 @@
  * compiles its arguments once into a function of the context. `each`, when present, visits every value
  * (an ACL matches if any occurrence does, e.g. every `Host` value); otherwise an ACL sees `one`.
  */
+import { TLS_FETCHES } from '../../tls/tls-fetches.ts';
 import type { RuleContext } from '../context.ts';
 import type { HeadView } from '../head-view.ts';
 import type { Sample, SampleType } from '../sample.ts';
@@ -215,6 +216,20 @@ function varDef(): FetchDef {
   };
 }
 
+/** `capture.req.hdr(N)` / `capture.res.hdr(N)`: what `capture request|response header` took. */
+function captured(side: 'req' | 'res'): FetchDef {
+  return {
+    out: 'str',
+    where: 'any',
+    minArgs: 1,
+    maxArgs: 1,
+    one(args) {
+      const n = intArg(args[0]);
+      return (c) => (side === 'req' ? c.reqCaptures : c.resCaptures)[n] ?? null;
+    },
+  };
+}
+
 function usableServers(c: RuleContext, name: string | null): number {
   const be = name === null ? c.env.backend(c.beName) : c.env.backend(name);
   if (be === null) return 0;
@@ -236,7 +251,6 @@ const L4 = new Set([
   'fe_name',
   'nbsrv',
   'srv_is_up',
-  'ssl_fc',
   'always_true',
   'always_false',
   'str',
@@ -288,7 +302,6 @@ const TABLE = new Map<string, FetchDef>([
       },
     },
   ],
-  ['ssl_fc', fixed('bool', 'any', () => false)],
   ['always_true', fixed('bool', 'any', () => true)],
   ['always_false', fixed('bool', 'any', () => false)],
   ['req.proto_http', fixed('bool', 'req', () => true)],
@@ -301,6 +314,8 @@ const TABLE = new Map<string, FetchDef>([
   ['meth', constant('meth', (a) => a)],
   ['env', constant('str', (a) => process.env[a] ?? null)],
   ['var', varDef()],
+  ['capture.req.hdr', captured('req')],
+  ['capture.res.hdr', captured('res')],
   // layer 7, request
   ['method', fixed('meth', 'req', (c) => c.method)],
   ['req.ver', fixed('str', 'req', (c) => `1.${c.versionMinor}`)],
@@ -358,6 +373,13 @@ const TABLE = new Map<string, FetchDef>([
   ['res.cook_cnt', cookCnt('res', 'res')],
   ['scook_cnt', cookCnt('res', 'res')],
 ]);
+
+// the TLS facts of the client connection (tls/tls-fetches.ts: ssl_fc, ssl_fc_sni, ssl_c_verify, …)
+for (const [name, f] of TLS_FETCHES)
+  TABLE.set(
+    name,
+    fixed(f.out, 'any', (c) => f.value(c.tls)),
+  );
 
 for (const [name, def] of TABLE) if (L4.has(name)) def.l4 = true;
 
