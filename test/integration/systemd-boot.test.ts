@@ -108,6 +108,13 @@ describe('deploy/systemd under the real systemd (systemd-nspawn)', {
     const first = curl('http://127.0.0.1/').stdout;
     assert.match(first, /^HTTP\/1\.[01] 200/);
     assert.match(first, /^set-cookie: SESSION_ID=[AB]; path=\//im);
+    // the compile cache lands in CacheDirectory= (the unit's /usr and /opt are read-only)
+    await waitFor(
+      () => m.run(['find', '/var/cache/balancer', '-type', 'f']).stdout.trim() !== '',
+      10_000,
+      'the compile cache in /var/cache/balancer',
+      100,
+    );
   });
 
   it('systemctl reload balancer: ExecReload= checks the file and sends SIGUSR2; same process, still serving', async () => {
