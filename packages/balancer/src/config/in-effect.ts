@@ -98,12 +98,10 @@ const TLS_SERVER_APPLIED = [
 
 const TLS_BIND_OPTIONS = [
   'crt-ignore-err',
-  'ca-file',
   'ca-ignore-err',
   'ca-sign-file',
   'ca-sign-pass',
   'ca-verify-file',
-  'crl-file',
   'npn',
   'ecdhe',
   'sigalgs',
