@@ -134,6 +134,22 @@ export const SCENARIOS: Scenario[] = [
     probes: [{ client: 'good' }, { client: 'revoked' }],
   },
   {
+    name: 'fetches: ssl_fc* and ssl_c_* in a rule',
+    cfg: `frontend fe
+    bind 127.0.0.1:{{port}} ssl crt {{crt}} alpn http/1.1 ca-file {{ca}} verify optional
+    http-request deny unless { ssl_fc }
+    http-request set-header x-tls "%[ssl_fc]|%[ssl_fc_sni]|%[ssl_fc_protocol]|%[ssl_fc_cipher]|%[ssl_fc_alpn]|%[ssl_c_used]|%[ssl_c_verify]|%[ssl_c_s_dn]"
+    default_backend be
+backend be
+    server up 127.0.0.1:{{up}}
+`,
+    probes: [
+      {},
+      { sni: 'www.a.test', alpn: ['http/1.1'], client: 'good' },
+      { sni: 'c.test', max: 'TLSv1.2' },
+    ],
+  },
+  {
     name: 'server: ssl verify required, the right CA',
     cfg: `frontend fe
     bind 127.0.0.1:{{port}} ssl crt {{crt}}
@@ -203,9 +219,11 @@ export function writeFiles(
 export async function startUpstreams(
   certs: TestCerts,
 ): Promise<{ up: number; tlsup: number; close(): void }> {
-  const handler = (name: string) => (_req: http.IncomingMessage, res: http.ServerResponse) => {
-    res.setHeader('content-length', String(name.length));
-    res.end(name);
+  // the body is the upstream's name, then what the proxy put in `x-tls` (the TLS fetch values)
+  const handler = (name: string) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const body = req.headers['x-tls'] === undefined ? name : `${name} ${req.headers['x-tls']}`;
+    res.setHeader('content-length', String(Buffer.byteLength(body)));
+    res.end(body);
   };
   const plain = http.createServer(handler('plain'));
   const pemText = readFileSync(certs.backend);

@@ -6,6 +6,7 @@
  */
 import type { BackendState } from '../backend/backend.ts';
 import type { Transaction } from '../http/transaction.ts';
+import type { ClientTls } from '../tls/tls-info.ts';
 import { HeadView } from './head-view.ts';
 import type { Sample } from './sample.ts';
 
@@ -38,6 +39,8 @@ export class RuleContext {
   inResponse = false;
   src = '';
   srcPort = 0;
+  /** the client connection's TLS facts (ssl_fc* / ssl_c_* fetches); null on clear text */
+  tls: ClientTls | null = null;
   dst = '';
   dstPort = 0;
   feName = '';

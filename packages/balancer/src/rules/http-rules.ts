@@ -17,6 +17,7 @@ import { normalizeClientAddress } from '../http/forwardfor.ts';
 import { HeadEdits } from '../http/head-edits.ts';
 import { findHeadEnd, type HttpHead, newHead, parseHead } from '../http/head-parser.ts';
 import type { Transaction } from '../http/transaction.ts';
+import { clientTlsOf } from '../tls/tls-info.ts';
 import { DONE } from './actions/action.ts';
 import { RuleContext, type RuleEnv } from './context.ts';
 import { type ProxyRules, runRules } from './rule-set.ts';
@@ -35,6 +36,7 @@ export class HttpRules {
     c.srcPort = client.remotePort ?? 0;
     c.dst = normalizeClientAddress(client.localAddress);
     c.dstPort = client.localPort ?? 0;
+    c.tls = clientTlsOf(client);
   }
 
   /** The request's rules up to the backend's; the backend to use (c.reply / c.reject say if answered). */

@@ -4,6 +4,8 @@
  * compiles its arguments once into a function of the context. `each`, when present, visits every value
  * (an ACL matches if any occurrence does, e.g. every `Host` value); otherwise an ACL sees `one`.
  */
+
+import { TLS_FETCHES } from '../../tls/tls-fetches.ts';
 import type { RuleContext } from '../context.ts';
 import type { HeadView } from '../head-view.ts';
 import type { Sample, SampleType } from '../sample.ts';
@@ -236,7 +238,7 @@ const L4 = new Set([
   'fe_name',
   'nbsrv',
   'srv_is_up',
-  'ssl_fc',
+  ...TLS_FETCHES.keys(),
   'always_true',
   'always_false',
   'str',
@@ -288,7 +290,11 @@ const TABLE = new Map<string, FetchDef>([
       },
     },
   ],
-  ['ssl_fc', fixed('bool', 'any', () => false)],
+  // ssl_fc, ssl_fc_sni, ssl_fc_protocol, ssl_fc_cipher, ssl_fc_alpn, ssl_c_used, ssl_c_verify, ssl_c_s_dn…
+  ...[...TLS_FETCHES].map(([name, t]): [string, FetchDef] => [
+    name,
+    fixed(t.out, 'any', (c) => t.value(c.tls)),
+  ]),
   ['always_true', fixed('bool', 'any', () => true)],
   ['always_false', fixed('bool', 'any', () => false)],
   ['req.proto_http', fixed('bool', 'req', () => true)],
