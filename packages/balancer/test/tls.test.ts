@@ -12,6 +12,7 @@ import tls from 'node:tls';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { startEngine } from '../src/engine/engine.ts';
 import { freePort } from './support/ports.ts';
+import { exchange } from './support/raw-client.ts';
 import { makeTestCerts, type TestCerts } from './support/tls-certs.ts';
 import { waitFor } from './support/wait-for.ts';
 import { normalizeHealthLine, TLS_EXPECTED } from './tls-record.ts';
@@ -144,6 +145,23 @@ describe('TLS as haproxy 2.6 negotiates it', () => {
       first.destroy();
       assert.ok(await waitFor(() => secondUp, 3000), 'admitted once the slot is free');
       second.destroy();
+    } finally {
+      await engine.stop(0);
+    }
+  });
+
+  test('redirect scheme https unless { ssl_fc }: clear text is redirected, TLS is served', async () => {
+    const [plain, secure] = [await freePort(), await freePort()];
+    const engine = await serve(
+      `frontend fe\n    bind 127.0.0.1:${plain}\n    bind 127.0.0.1:${secure} ssl crt ${certs.crtDir}\n    http-request redirect scheme https unless { ssl_fc }\n    default_backend be\nbackend be\n    server up 127.0.0.1:${ups.up}\n`,
+    );
+    try {
+      const r = await exchange(plain, 'GET /x HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n', {
+        ms: 3000,
+      });
+      assert.equal(r.responses[0]?.status, 302, r.text);
+      assert.match(r.text, /\r\nlocation: https:\/\/site\.test\/x\r\n/i);
+      assert.equal((await runProbe(secure, {}, certs)).status, 200);
     } finally {
       await engine.stop(0);
     }
