@@ -301,3 +301,38 @@ export function runProbe(port: number, p: Probe, certs: TestCerts): Promise<Outc
     sock.on('close', done);
   });
 }
+
+/**
+ * The access logs of TLS connections: `option httplog` (%ft is `NAME~` on TLS) and `option httpslog`
+ * (its TLS fields). {{syslog}} is a UDP syslog listener's port; {{port}}/{{port2}}/{{port3}} the binds.
+ */
+export const LOG_SCENARIO = `global
+    log 127.0.0.1:{{syslog}} local0
+${DEFAULTS}    log global
+frontend fe
+    option httplog
+    bind 127.0.0.1:{{port}} ssl crt {{crt}}
+    default_backend be
+frontend fes
+    option httpslog
+    bind 127.0.0.1:{{port2}} ssl crt {{crt}}
+    bind 127.0.0.1:{{port3}}
+    default_backend be
+backend be
+    server up 127.0.0.1:{{up}}
+`;
+
+/** Which probes the log scenario sends, in order: [bind (1, 2, 3), probe or null for clear text]. */
+export const LOG_PROBES: [1 | 2 | 3, Probe | null][] = [
+  [1, { sni: 'a.test' }],
+  [2, { sni: 'a.test' }],
+  [2, { max: 'TLSv1.2' }],
+  [3, null],
+];
+
+/** An access line without what varies (priority, date, pid, client port, timers, counters): the
+ * frontend field and what follows the request line. */
+export function logEssentials(line: string): { frontend: string; tail: string } {
+  const m = /\] (\S+) .*"GET \/ HTTP\/1\.1"(.*)$/.exec(line.trim());
+  return { frontend: m?.[1] ?? line, tail: m?.[2] ?? '' };
+}

@@ -15,7 +15,7 @@ import { freePort } from './support/ports.ts';
 import { exchange } from './support/raw-client.ts';
 import { makeTestCerts, type TestCerts } from './support/tls-certs.ts';
 import { waitFor } from './support/wait-for.ts';
-import { normalizeHealthLine, TLS_EXPECTED } from './tls-record.ts';
+import { normalizeHealthLine, recordLogs, TLS_EXPECTED } from './tls-record.ts';
 import {
   CHECK_SCENARIO,
   DEFAULTS,
@@ -31,6 +31,7 @@ import {
 const expected = JSON.parse(readFileSync(TLS_EXPECTED, 'utf8')) as {
   scenarios: Record<string, Record<string, Outcome>>;
   check: string;
+  logs: { frontend: string; tail: string }[];
 };
 
 let certs: TestCerts;
@@ -44,8 +45,9 @@ after(() => {
   certs?.remove();
 });
 
-async function serve(cfg: string, lines: string[] = []) {
-  const loaded = loadBalancerConfigText([{ path: 't.cfg', text: `${DEFAULTS}${cfg}` }], { env: {} });
+async function serve(cfg: string, lines: string[] = [], whole = false) {
+  const text = whole ? cfg : `${DEFAULTS}${cfg}`;
+  const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
   const alerts = loaded.diagnostics.filter((d) => d.severity === 'alert').map((d) => d.message);
   assert.deepEqual(alerts, [], 'the configuration must load');
   assert.ok(loaded.engine);
@@ -165,6 +167,18 @@ describe('TLS as haproxy 2.6 negotiates it', () => {
     } finally {
       await engine.stop(0);
     }
+  });
+
+  test("access logs: httplog's %ft is NAME~ on TLS, httpslog's TLS fields (as haproxy's lines)", async () => {
+    const got = await recordLogs(
+      async (cfg) => {
+        const engine = await serve(cfg, [], true);
+        return () => engine.stop(0);
+      },
+      certs,
+      ups,
+    );
+    assert.deepEqual(got, expected.logs);
   });
 
   test('check-ssl with a wrong CA: the server goes DOWN with a layer 6 failure', async () => {

@@ -309,7 +309,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['option http-restrict-req-hdr-names', refuse('header-name restrictions are planned', ACCESS)],
   ['option log-health-checks', APPLIED],
   ['option httplog', APPLIED],
-  ['option httpslog', warn(TLS)],
+  ['option httpslog', APPLIED],
   ['option tcplog', APPLIED],
   ['option dontlognull', APPLIED],
   ['option dontlog-normal', APPLIED],
