@@ -138,7 +138,7 @@ export const SCENARIOS: Scenario[] = [
     cfg: `frontend fe
     bind 127.0.0.1:{{port}} ssl crt {{crt}} alpn http/1.1 ca-file {{ca}} verify optional
     http-request deny unless { ssl_fc }
-    http-request set-header x-tls "%[ssl_fc]|%[ssl_fc_sni]|%[ssl_fc_protocol]|%[ssl_fc_cipher]|%[ssl_fc_alpn]|%[ssl_c_used]|%[ssl_c_verify]|%[ssl_c_s_dn]"
+    http-request set-header x-tls "%[ssl_fc]|%[ssl_fc_sni]|%[ssl_fc_protocol]|%[ssl_fc_cipher]|%[ssl_fc_alpn]|%[ssl_c_used]|%[ssl_c_verify]|%[ssl_c_s_dn]|%ft|%sslv|%sslc"
     default_backend be
 backend be
     server up 127.0.0.1:{{up}}
