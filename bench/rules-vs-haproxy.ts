@@ -145,8 +145,10 @@ async function main(): Promise<void> {
         const res = await pinnedWrk(`http://127.0.0.1:${port}/`, conns, seconds);
         const usPerReq = ((cpuMs(proxy.pid) - cpu0) * 1000) / (res.rps * seconds);
         const key = `${kind} ${rules ? 'rules' : 'plain'}`;
-        (rps[key] ??= []).push(res.rps);
-        (cpu[key] ??= []).push(usPerReq);
+        rps[key] ??= [];
+        rps[key].push(res.rps);
+        cpu[key] ??= [];
+        cpu[key].push(usPerReq);
         console.log(
           `  round ${r + 1} ${key.padEnd(15)} ${res.rps.toFixed(0).padStart(7)} req/s  ${usPerReq.toFixed(1)} µs CPU/req${res.errors ? `  (${res.errors})` : ''}`,
         );

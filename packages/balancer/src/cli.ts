@@ -18,10 +18,10 @@ import {
   NO_LISTENER_START,
 } from './config/load.ts';
 import { DEMO_SOURCE_NAME, defaultConfigText, startDemoServer } from './default-config.ts';
-import { type Engine, startEngine } from './engine/engine.ts';
+import type { Engine } from './engine/engine.ts';
 import type { EngineConfig } from './engine/engine-config.ts';
 import { UsageError } from './errors.ts';
-import { type HealthServer, startHealthServer } from './health-api/health-server.ts';
+import type { HealthServer } from './health-api/health-server.ts';
 import { stderrMessages } from './log/messages.ts';
 
 /** How long a soft stop (SIGUSR1) waits for in-flight work unless `hard-stop-after` says. */
@@ -133,6 +133,11 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  // Only serving needs the engine (the data path) and the health API: `-c` never loads them.
+  const [{ startEngine }, { startHealthServer }] = await Promise.all([
+    import('./engine/engine.ts'),
+    import('./health-api/health-server.ts'),
+  ]);
   const notifier = systemdNotifier({ onError: (err) => messages.warning(`sd_notify: ${err.message}`) });
   let engine: Engine;
   try {

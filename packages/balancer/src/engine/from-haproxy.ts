@@ -129,13 +129,18 @@ function defaultFullconn(
   frontends: FrontendSpec[],
   globalMaxconn: number | null,
 ): void {
+  // One pass over the frontends, not one per backend: generated configurations have 100 000 of each.
+  const sent = new Map<string, number>();
+  for (const fe of frontends) {
+    const conn = fe.maxconn ?? globalMaxconn ?? 0;
+    const targets = new Set<string>();
+    if (fe.defaultBackend !== null) targets.add(fe.defaultBackend);
+    for (const u of fe.rules?.useBackends ?? []) if (typeof u.name === 'string') targets.add(u.name);
+    for (const t of targets) sent.set(t, (sent.get(t) ?? 0) + conn);
+  }
   for (const be of backends.values()) {
     if (be.fullconn) continue;
-    let total = 0;
-    for (const fe of frontends)
-      if (fe.defaultBackend === be.name || fe.rules?.useBackends.some((u) => u.name === be.name))
-        total += fe.maxconn ?? globalMaxconn ?? 0;
-    be.fullconn = Math.max(1, Math.trunc((total + 9) / 10));
+    be.fullconn = Math.max(1, Math.trunc(((sent.get(be.name) ?? 0) + 9) / 10));
   }
 }
 

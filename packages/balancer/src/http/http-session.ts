@@ -17,7 +17,7 @@ import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardf
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
 import { findHeadEnd, type HttpHead, newHead, parseHead, requestLinePrefixInvalid } from './head-parser.ts';
 import { initRecord, logHttpExchange } from './http-log.ts';
-import { htxHeadSize, htxRawSize } from './htx-size.ts';
+import { htxHeadSize, htxRawSize, htxSizeOf } from './htx-size.ts';
 import { isMonitorUri, monitorResponse } from './monitor-uri.ts';
 import { Transaction } from './transaction.ts';
 
@@ -382,6 +382,8 @@ export class HttpSession implements DispatchOwner {
   /** `timeout queue` (503, termination sQ), or no server left for a queued or retried request. */
   onQueueError(timeout: boolean): void {
     if (this.state !== S_EXCHANGE) return;
+    // HAProxy (back_handle_st_que) stamps the time spent queued on a queue timeout: Tw, and Tc -1
+    if (timeout) this.tx.tConnect = Date.now();
     this.tx.terminate(timeout ? 's' : 'S', timeout ? 'Q' : 'C');
     this.serverError(503);
   }
@@ -640,6 +642,12 @@ export class HttpSession implements DispatchOwner {
       conn.server.observe?.(httpStatusEvent(status));
       this.tx.tResponse = Date.now();
       this.tx.bytesOut += htxHeadSize(h, view) + out.bodyTaken;
+      if (this.logRec !== null && px.frontend.logger!.spec.logasap) {
+        const received = this.tx.bytesOut;
+        this.tx.bytesOut = htxSizeOf(out.buf); // what logasap reports: the head as forwarded
+        logHttpExchange(px, this.tx, this.d, this.logRec, true);
+        this.tx.bytesOut = received;
+      }
       if (!this.client.write(out.buf)) {
         this.serverPausedForClient = true;
         conn.socket.pause();

@@ -123,6 +123,8 @@ export class TcpSession implements DispatchOwner {
     conn.reusable = false;
     this.st.tConnected = Date.now();
     const px = this.px;
+    if (this.logRec !== null && px.frontend.logger!.spec.logasap)
+      logTcpSession(px, this.st, this.dispatch, this.logRec, true);
     if (px.tTunnel) {
       this.client.setTimeout(px.tTunnel);
       conn.socket.setTimeout(px.tTunnel);
