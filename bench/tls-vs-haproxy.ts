@@ -12,6 +12,7 @@
  * at the end, on error and on Ctrl-C.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../packages/balancer/test/support/ports.ts';
@@ -43,6 +44,12 @@ function config(port: number, backend: number, crt: string): string {
   ].join('\n');
 }
 
+/** CPU time (user + system) the process has used, in µs (from /proc/PID/stat, clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
 async function main(): Promise<void> {
@@ -62,7 +69,15 @@ async function main(): Promise<void> {
   const crt = join(certs.crtDir, '10-a.pem');
   const { ports, procs } = await startNginxBackends(1);
   for (const p of procs) pin(p.pid, 1);
-  const rows: { kind: ProxyKind; hs: number; hsFailed: number; hsResumed: number; ka: WrkResult }[] = [];
+  const rows: {
+    kind: ProxyKind;
+    hs: number;
+    hsCpu: number;
+    hsFailed: number;
+    hsResumed: number;
+    ka: WrkResult;
+    kaCpu: number;
+  }[] = [];
   try {
     for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
       const port = await freePort();
@@ -72,6 +87,7 @@ async function main(): Promise<void> {
         const load = join(import.meta.dirname, 'lib/tls-handshake-load.ts');
         // warm-up (JIT, pools), then the measured runs
         await run('taskset', ['-c', '1', process.execPath, load, String(port), '2', String(hsConns)], 30_000);
+        const cpu0 = cpuMicros(proxy.pid);
         const hs = JSON.parse(
           await run(
             'taskset',
@@ -79,20 +95,24 @@ async function main(): Promise<void> {
             (seconds + 30) * 1000,
           ),
         ) as { ok: number; failed: number; resumed: number; perSecond: number };
+        const hsCpu = (cpuMicros(proxy.pid) - cpu0) / Math.max(1, hs.ok);
         await run(
           'taskset',
           ['-c', '1', 'wrk', '-t1', `-c${conns}`, '-d2s', `https://127.0.0.1:${port}/`],
           30_000,
         );
+        const cpu1 = cpuMicros(proxy.pid);
         const out = await run(
           'taskset',
           ['-c', '1', 'wrk', '-t1', `-c${conns}`, `-d${seconds}s`, '--latency', `https://127.0.0.1:${port}/`],
           (seconds + 30) * 1000,
         );
         const ka = parseWrk(out);
-        rows.push({ kind, hs: hs.perSecond, hsFailed: hs.failed, hsResumed: hs.resumed, ka });
+        const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? Number.NaN);
+        const kaCpu = (cpuMicros(proxy.pid) - cpu1) / requests;
+        rows.push({ kind, hs: hs.perSecond, hsCpu, hsFailed: hs.failed, hsResumed: hs.resumed, ka, kaCpu });
         console.log(
-          `  ${kind.padEnd(8)} handshakes ${f(hs.perSecond).padStart(6)}/s (${hs.failed} failed, ${hs.resumed} resumed)  keep-alive ${f(ka.rps).padStart(7)} req/s  p50 ${f(ka.p50ms, 2)} ms  p99 ${f(ka.p99ms, 2)} ms${ka.errors ? `  (${ka.errors})` : ''}`,
+          `  ${kind.padEnd(8)} handshakes ${f(hs.perSecond).padStart(6)}/s ${f(hsCpu)} µs CPU each (${hs.failed} failed, ${hs.resumed} resumed)  keep-alive ${f(ka.rps).padStart(7)} req/s ${f(kaCpu, 1)} µs CPU each  p50 ${f(ka.p50ms, 2)} ms  p99 ${f(ka.p99ms, 2)} ms${ka.errors ? `  (${ka.errors})` : ''}`,
         );
       } finally {
         await proxy.stop(5000);
@@ -103,12 +123,16 @@ async function main(): Promise<void> {
     certs.remove();
   }
   const [h, b] = rows;
-  console.log('\nworkload                               HAProxy     balancer   ratio');
+  const load = readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ');
+  console.log(`\nload average at the end: ${load}`);
   console.log(
-    `TLS handshakes/s (new connections)  ${f(h.hs).padStart(9)}  ${f(b.hs).padStart(11)}  ${f(b.hs / h.hs, 2).padStart(6)}`,
+    'workload                               HAProxy     balancer   ratio   CPU µs each H / B (H/B)',
   );
   console.log(
-    `keep-alive req/s over TLS           ${f(h.ka.rps).padStart(9)}  ${f(b.ka.rps).padStart(11)}  ${f(b.ka.rps / h.ka.rps, 2).padStart(6)}`,
+    `TLS handshakes/s (new connections)  ${f(h.hs).padStart(9)}  ${f(b.hs).padStart(11)}  ${f(b.hs / h.hs, 2).padStart(6)}   ${f(h.hsCpu)} / ${f(b.hsCpu)} (${f(h.hsCpu / b.hsCpu, 2)})`,
+  );
+  console.log(
+    `keep-alive req/s over TLS           ${f(h.ka.rps).padStart(9)}  ${f(b.ka.rps).padStart(11)}  ${f(b.ka.rps / h.ka.rps, 2).padStart(6)}   ${f(h.kaCpu, 1)} / ${f(b.kaCpu, 1)} (${f(h.kaCpu / b.kaCpu, 2)})`,
   );
 }
 

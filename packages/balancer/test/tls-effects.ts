@@ -12,6 +12,7 @@ import tls from 'node:tls';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
 import { freePort } from './support/ports.ts';
+import { startSyslogListener } from './support/syslog-listener.ts';
 import { makeTestCerts, type TestCerts } from './support/tls-certs.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -492,6 +493,33 @@ export const TLS_EFFECTS: Record<string, () => Promise<void>> = {
       {},
       '    ssl-server-verify none',
     ),
+  'option httpslog': async () => {
+    const syslog = await startSyslogListener();
+    try {
+      await run(
+        FE('crt {{crt}}').replace(
+          '    default_backend be',
+          '    log global\n    option httpslog\n    default_backend be',
+        ),
+        async (port) => {
+          await hello(port, { servername: 'a.test' });
+          assert.ok(await waitFor(() => syslog.lines.some((l) => l.includes('"GET / HTTP/1.1"')), 4000));
+          const line = syslog.lines.find((l) => l.includes('"GET / HTTP/1.1"')) ?? '';
+          assert.match(line, / fe~ be\/up /);
+          assert.ok(
+            line.endsWith(
+              '"GET / HTTP/1.1" 0/0000000000000000/0/0/0 a.test/TLSv1.3/TLS_AES_256_GCM_SHA384\n',
+            ),
+            line,
+          );
+        },
+        'plain',
+        `    log 127.0.0.1:${syslog.port} local0`,
+      );
+    } finally {
+      await syslog.close();
+    }
+  },
   'crt-base': () =>
     run(
       FE('crt 10-a.pem'),

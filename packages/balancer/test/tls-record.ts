@@ -9,11 +9,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './support/ports.ts';
 import { startHaproxy } from './support/proc.ts';
+import { exchange } from './support/raw-client.ts';
+import { startSyslogListener } from './support/syslog-listener.ts';
 import { makeTestCerts } from './support/tls-certs.ts';
 import { waitFor } from './support/wait-for.ts';
 import {
   CHECK_SCENARIO,
   DEFAULTS,
+  LOG_PROBES,
+  LOG_SCENARIO,
+  logEssentials,
   type Outcome,
   probeText,
   render,
@@ -70,11 +75,50 @@ async function main(): Promise<void> {
     } finally {
       await hap.stop();
     }
-    writeFileSync(TLS_EXPECTED, `${JSON.stringify({ haproxy: '2.6', scenarios, check }, null, 2)}\n`);
+    const logs = await recordLogs(
+      async (cfg, ports) => {
+        const hap = await startHaproxy(cfg, ports);
+        return () => hap.stop();
+      },
+      certs,
+      ups,
+    );
+    writeFileSync(TLS_EXPECTED, `${JSON.stringify({ haproxy: '2.6', scenarios, check, logs }, null, 2)}\n`);
+    console.log('logs', JSON.stringify(logs));
     console.log('check', check);
   } finally {
     ups.close();
     certs.remove();
+  }
+}
+
+/** Runs LOG_SCENARIO on a proxy (`start` returns its stop) and returns the essentials of each access line. */
+export async function recordLogs(
+  start: (cfg: string, ports: number[]) => Promise<() => Promise<unknown>>,
+  certs: Parameters<typeof render>[1],
+  ups: { up: number; tlsup: number },
+): Promise<{ frontend: string; tail: string }[]> {
+  const syslog = await startSyslogListener();
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const cfg = render(LOG_SCENARIO, certs, { port: ports[0], up: ups.up, tlsup: ups.tlsup })
+    .replaceAll('{{syslog}}', String(syslog.port))
+    .replaceAll('{{port2}}', String(ports[1]))
+    .replaceAll('{{port3}}', String(ports[2]));
+  const stop = await start(cfg, ports);
+  try {
+    for (const [bind, probe] of LOG_PROBES) {
+      const port = ports[bind - 1];
+      if (probe === null)
+        await exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { ms: 3000 });
+      else await runProbe(port, probe, certs);
+    }
+    // only the probes' lines: the readiness check's connections log too (handshake closed, <BADREQ>)
+    const ours = () => syslog.lines.filter((l) => l.includes('"GET / HTTP/1.1"'));
+    await waitFor(() => ours().length >= LOG_PROBES.length, 5000);
+    return ours().map(logEssentials);
+  } finally {
+    await stop();
+    await syslog.close();
   }
 }
 

@@ -134,6 +134,22 @@ export const SCENARIOS: Scenario[] = [
     probes: [{ client: 'good' }, { client: 'revoked' }],
   },
   {
+    name: 'fetches: ssl_fc* and ssl_c_* in a rule',
+    cfg: `frontend fe
+    bind 127.0.0.1:{{port}} ssl crt {{crt}} alpn http/1.1 ca-file {{ca}} verify optional
+    http-request deny unless { ssl_fc }
+    http-request set-header x-tls "%[ssl_fc]|%[ssl_fc_sni]|%[ssl_fc_protocol]|%[ssl_fc_cipher]|%[ssl_fc_alpn]|%[ssl_c_used]|%[ssl_c_verify]|%[ssl_c_s_dn]|%ft|%sslv|%sslc"
+    default_backend be
+backend be
+    server up 127.0.0.1:{{up}}
+`,
+    probes: [
+      {},
+      { sni: 'www.a.test', alpn: ['http/1.1'], client: 'good' },
+      { sni: 'c.test', max: 'TLSv1.2' },
+    ],
+  },
+  {
     name: 'server: ssl verify required, the right CA',
     cfg: `frontend fe
     bind 127.0.0.1:{{port}} ssl crt {{crt}}
@@ -203,9 +219,11 @@ export function writeFiles(
 export async function startUpstreams(
   certs: TestCerts,
 ): Promise<{ up: number; tlsup: number; close(): void }> {
-  const handler = (name: string) => (_req: http.IncomingMessage, res: http.ServerResponse) => {
-    res.setHeader('content-length', String(name.length));
-    res.end(name);
+  // the body is the upstream's name, then what the proxy put in `x-tls` (the TLS fetch values)
+  const handler = (name: string) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const body = req.headers['x-tls'] === undefined ? name : `${name} ${req.headers['x-tls']}`;
+    res.setHeader('content-length', String(Buffer.byteLength(body)));
+    res.end(body);
   };
   const plain = http.createServer(handler('plain'));
   const pemText = readFileSync(certs.backend);
@@ -282,4 +300,39 @@ export function runProbe(port: number, p: Probe, certs: TestCerts): Promise<Outc
     sock.on('error', () => {});
     sock.on('close', done);
   });
+}
+
+/**
+ * The access logs of TLS connections: `option httplog` (%ft is `NAME~` on TLS) and `option httpslog`
+ * (its TLS fields). {{syslog}} is a UDP syslog listener's port; {{port}}/{{port2}}/{{port3}} the binds.
+ */
+export const LOG_SCENARIO = `global
+    log 127.0.0.1:{{syslog}} local0
+${DEFAULTS}    log global
+frontend fe
+    option httplog
+    bind 127.0.0.1:{{port}} ssl crt {{crt}}
+    default_backend be
+frontend fes
+    option httpslog
+    bind 127.0.0.1:{{port2}} ssl crt {{crt}}
+    bind 127.0.0.1:{{port3}}
+    default_backend be
+backend be
+    server up 127.0.0.1:{{up}}
+`;
+
+/** Which probes the log scenario sends, in order: [bind (1, 2, 3), probe or null for clear text]. */
+export const LOG_PROBES: [1 | 2 | 3, Probe | null][] = [
+  [1, { sni: 'a.test' }],
+  [2, { sni: 'a.test' }],
+  [2, { max: 'TLSv1.2' }],
+  [3, null],
+];
+
+/** An access line without what varies (priority, date, pid, client port, timers, counters): the
+ * frontend field and what follows the request line. */
+export function logEssentials(line: string): { frontend: string; tail: string } {
+  const m = /\] (\S+) .*"GET \/ HTTP\/1\.1"(.*)$/.exec(line.trim());
+  return { frontend: m?.[1] ?? line, tail: m?.[2] ?? '' };
 }

@@ -6,13 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import tls from 'node:tls';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { startEngine } from '../src/engine/engine.ts';
 import { freePort } from './support/ports.ts';
+import { exchange } from './support/raw-client.ts';
 import { makeTestCerts, type TestCerts } from './support/tls-certs.ts';
 import { waitFor } from './support/wait-for.ts';
-import { normalizeHealthLine, TLS_EXPECTED } from './tls-record.ts';
+import { normalizeHealthLine, recordLogs, TLS_EXPECTED } from './tls-record.ts';
 import {
   CHECK_SCENARIO,
   DEFAULTS,
@@ -28,6 +31,7 @@ import {
 const expected = JSON.parse(readFileSync(TLS_EXPECTED, 'utf8')) as {
   scenarios: Record<string, Record<string, Outcome>>;
   check: string;
+  logs: { frontend: string; tail: string }[];
 };
 
 let certs: TestCerts;
@@ -41,8 +45,9 @@ after(() => {
   certs?.remove();
 });
 
-async function serve(cfg: string, lines: string[] = []) {
-  const loaded = loadBalancerConfigText([{ path: 't.cfg', text: `${DEFAULTS}${cfg}` }], { env: {} });
+async function serve(cfg: string, lines: string[] = [], whole = false) {
+  const text = whole ? cfg : `${DEFAULTS}${cfg}`;
+  const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
   const alerts = loaded.diagnostics.filter((d) => d.severity === 'alert').map((d) => d.message);
   assert.deepEqual(alerts, [], 'the configuration must load');
   assert.ok(loaded.engine);
@@ -68,6 +73,113 @@ describe('TLS as haproxy 2.6 negotiates it', () => {
       }
     });
   }
+
+  test('mode tcp on a TLS bind: clear bytes both ways to the server, half-close passed on', async () => {
+    const echo = net.createServer({ allowHalfOpen: true }, (s) => {
+      s.on('data', (d) => s.write(Buffer.concat([Buffer.from('echo:'), d])));
+      s.on('end', () => s.end('bye'));
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    const port = await freePort();
+    const engine = await serve(
+      `frontend fe\n    mode tcp\n    bind 127.0.0.1:${port} ssl crt ${certs.crtDir}\n    default_backend be\nbackend be\n    mode tcp\n    server e 127.0.0.1:${(echo.address() as net.AddressInfo).port}\n`,
+    );
+    try {
+      const c = tls.connect({
+        host: '127.0.0.1',
+        port,
+        rejectUnauthorized: false,
+        servername: 'a.test',
+        allowHalfOpen: true,
+      } as tls.ConnectionOptions);
+      let got = '';
+      c.on('data', (d: Buffer) => {
+        got += d.toString();
+      });
+      await new Promise((r) => c.once('secureConnect', r));
+      c.write('hello');
+      assert.ok(await waitFor(() => got === 'echo:hello', 3000), got);
+      c.end();
+      assert.ok(await waitFor(() => got === 'echo:hellobye', 3000), got);
+      c.destroy();
+    } finally {
+      await engine.stop(0);
+      echo.close();
+    }
+  });
+
+  test('keep-alive on a TLS connection: several requests, one handshake, one server connection', async () => {
+    const port = await freePort();
+    const engine = await serve(
+      `frontend fe\n    bind 127.0.0.1:${port} ssl crt ${certs.crtDir}\n    default_backend be\nbackend be\n    server up 127.0.0.1:${ups.up}\n`,
+    );
+    try {
+      const c = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+      let text = '';
+      c.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+      });
+      await new Promise((r) => c.once('secureConnect', r));
+      for (let i = 1; i <= 3; i++) {
+        c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+        assert.ok(await waitFor(() => text.split('HTTP/1.1 200').length - 1 === i, 3000), text);
+      }
+      c.destroy();
+    } finally {
+      await engine.stop(0);
+    }
+  });
+
+  test('a handshake counts against maxconn: a second client waits until the first leaves', async () => {
+    const port = await freePort();
+    const engine = await serve(
+      `frontend fe\n    maxconn 1\n    bind 127.0.0.1:${port} ssl crt ${certs.crtDir}\n    default_backend be\nbackend be\n    server up 127.0.0.1:${ups.up}\n`,
+    );
+    try {
+      const first = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+      await new Promise((r) => first.once('secureConnect', r));
+      let secondUp = false;
+      const second = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+        secondUp = true;
+      });
+      second.on('error', () => {});
+      assert.equal(await waitFor(() => secondUp, 300), false, 'parked while the first holds the slot');
+      first.destroy();
+      assert.ok(await waitFor(() => secondUp, 3000), 'admitted once the slot is free');
+      second.destroy();
+    } finally {
+      await engine.stop(0);
+    }
+  });
+
+  test('redirect scheme https unless { ssl_fc }: clear text is redirected, TLS is served', async () => {
+    const [plain, secure] = [await freePort(), await freePort()];
+    const engine = await serve(
+      `frontend fe\n    bind 127.0.0.1:${plain}\n    bind 127.0.0.1:${secure} ssl crt ${certs.crtDir}\n    http-request redirect scheme https unless { ssl_fc }\n    default_backend be\nbackend be\n    server up 127.0.0.1:${ups.up}\n`,
+    );
+    try {
+      const r = await exchange(plain, 'GET /x HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n', {
+        ms: 3000,
+      });
+      assert.equal(r.responses[0]?.status, 302, r.text);
+      assert.match(r.text, /\r\nlocation: https:\/\/site\.test\/x\r\n/i);
+      assert.equal((await runProbe(secure, {}, certs)).status, 200);
+    } finally {
+      await engine.stop(0);
+    }
+  });
+
+  test("access logs: httplog's %ft is NAME~ on TLS, httpslog's TLS fields (as haproxy's lines)", async () => {
+    const got = await recordLogs(
+      async (cfg) => {
+        const engine = await serve(cfg, [], true);
+        return () => engine.stop(0);
+      },
+      certs,
+      ups,
+    );
+    assert.deepEqual(got, expected.logs);
+  });
 
   test('check-ssl with a wrong CA: the server goes DOWN with a layer 6 failure', async () => {
     const ports = { port: await freePort(), up: ups.up, tlsup: ups.tlsup };

@@ -102,12 +102,10 @@ const TLS_SERVER_APPLIED = [
 
 const TLS_BIND_OPTIONS = [
   'crt-ignore-err',
-  'ca-file',
   'ca-ignore-err',
   'ca-sign-file',
   'ca-sign-pass',
   'ca-verify-file',
-  'crl-file',
   'npn',
   'ecdhe',
   'sigalgs',
@@ -312,7 +310,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['option http-restrict-req-hdr-names', refuse('header-name restrictions are planned', ACCESS)],
   ['option log-health-checks', APPLIED],
   ['option httplog', APPLIED],
-  ['option httpslog', warn(TLS)],
+  ['option httpslog', APPLIED],
   ['option tcplog', APPLIED],
   ['option dontlognull', APPLIED],
   ['option dontlog-normal', APPLIED],

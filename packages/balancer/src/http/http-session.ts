@@ -100,6 +100,7 @@ export class HttpSession implements DispatchOwner {
     const lg = px.frontend.logger;
     if (lg !== null) {
       this.logRec = new LogRecord();
+      this.logRec.tls = this.tls;
       const feIp = normalizeClientAddress(client.localAddress);
       initRecord(this.logRec, this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0);
       lg.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');

@@ -42,17 +42,31 @@ export function encodeRequestLine(line: string): string {
 const plus = (r: LogRecord) => (r.asap ? '+' : '');
 const rc = (r: LogRecord) => (r.redispatched ? `+${r.retries}` : `${r.retries}`);
 
+/** %ft: the frontend's name, followed by `~` when the client connection is TLS (HAProxy's transport mark). */
+const ft = (r: LogRecord) => (r.tls === null ? r.frontend : `${r.frontend}~`);
+
 export function httpLine(r: LogRecord): string {
-  return `${r.clientIp}:${r.clientPort} [${logDate(r.requestDate)}] ${r.frontend} ${r.backend}/${r.server} ${r.TR}/${r.Tw}/${r.Tc}/${r.Tr}/${plus(r)}${r.Ta} ${r.status} ${plus(r)}${r.bytesOut} - - ${r.termCause}${r.termPhase}${r.cookieReq}${r.cookieRes} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${rc(r)} ${r.srvQueue}/${r.beQueue} "${encodeRequestLine(r.requestLine)}"`;
+  return `${r.clientIp}:${r.clientPort} [${logDate(r.requestDate)}] ${ft(r)} ${r.backend}/${r.server} ${r.TR}/${r.Tw}/${r.Tc}/${r.Tr}/${plus(r)}${r.Ta} ${r.status} ${plus(r)}${r.bytesOut} - - ${r.termCause}${r.termPhase}${r.cookieReq}${r.cookieRes} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${rc(r)} ${r.srvQueue}/${r.beQueue} "${encodeRequestLine(r.requestLine)}"`;
 }
 
 export function clfLine(r: LogRecord): string {
   const ms = Math.floor(r.acceptDate) % 1000;
-  return `${r.clientIp} - - [${clfDate(r.requestDate)}] "${encodeRequestLine(r.requestLine)}" ${r.status} ${plus(r)}${r.bytesOut} "" "" ${r.clientPort} ${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms} "${r.frontend}" "${r.backend}" "${r.server}" ${r.TR} ${r.Tw} ${r.Tc} ${r.Tr} ${plus(r)}${r.Ta} ${r.termCause}${r.termPhase}${r.cookieReq}${r.cookieRes} ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${rc(r)} ${r.srvQueue} ${r.beQueue} "" "" `;
+  return `${r.clientIp} - - [${clfDate(r.requestDate)}] "${encodeRequestLine(r.requestLine)}" ${r.status} ${plus(r)}${r.bytesOut} "" "" ${r.clientPort} ${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms} "${ft(r)}" "${r.backend}" "${r.server}" ${r.TR} ${r.Tw} ${r.Tc} ${r.Tr} ${plus(r)}${r.Ta} ${r.termCause}${r.termPhase}${r.cookieReq}${r.cookieRes} ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${rc(r)} ${r.srvQueue} ${r.beQueue} "" "" `;
+}
+
+/**
+ * `option httpslog`: httplog, then `%[fc_err]/%[ssl_fc_err,hex]/%[ssl_c_err]/%[ssl_c_ca_err]/%[ssl_fc_is_resumed]
+ * %[ssl_fc_sni]/%sslv/%sslc` (recorded from haproxy 2.6: `0/0000000000000000/0/0/0 a.test/TLSv1.3/TLS_AES_256_GCM_SHA384`,
+ * and `0/-/-/-/0 -/-/-` on clear text). A handshake that failed is not logged here, so the errors are 0.
+ */
+export function httpsLine(r: LogRecord): string {
+  const t = r.tls;
+  if (t === null) return `${httpLine(r)} 0/-/-/-/0 -/-/-`;
+  return `${httpLine(r)} 0/0000000000000000/0/0/${t.resumed ? 1 : 0} ${t.sni || '-'}/${t.protocol}/${t.cipher}`;
 }
 
 export function tcpLine(r: LogRecord): string {
-  return `${r.clientIp}:${r.clientPort} [${logDate(r.acceptDate)}] ${r.frontend} ${r.backend}/${r.server} ${r.Tw}/${r.Tc}/${plus(r)}${r.Tt} ${plus(r)}${r.bytesOut} ${r.termCause}${r.termPhase} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${rc(r)} ${r.srvQueue}/${r.beQueue}`;
+  return `${r.clientIp}:${r.clientPort} [${logDate(r.acceptDate)}] ${ft(r)} ${r.backend}/${r.server} ${r.Tw}/${r.Tc}/${plus(r)}${r.Tt} ${plus(r)}${r.bytesOut} ${r.termCause}${r.termPhase} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${rc(r)} ${r.srvQueue}/${r.beQueue}`;
 }
 
 /** The line HAProxy sends at the accept when the frontend has no log format option. */

@@ -76,7 +76,15 @@ export function proxyLogSpec(model: HaproxyConfig, p: ModelProxy): ProxyLogSpec 
   const o = p.options;
   const tcp = p.mode === 'tcp';
   const format =
-    o.httplog && !tcp ? (o.httplogClf ? 'clf' : 'http') : o.httplog || o.tcplog ? 'tcp' : 'default';
+    o.httpslog && !tcp
+      ? 'https'
+      : o.httplog && !tcp
+        ? o.httplogClf
+          ? 'clf'
+          : 'http'
+        : o.httplog || o.httpslog || o.tcplog
+          ? 'tcp'
+          : 'default';
   return {
     targets,
     format,

@@ -15,6 +15,8 @@
  *   Ta  active time: first byte of the request → end of the response
  *   Tt  total: accept (or the previous request's end) → end; Tt = Th + Ti + Ta
  */
+import type { ClientTls } from '../tls/tls-info.ts';
+
 export class LogRecord {
   mode: 'http' | 'tcp' = 'http';
   /** %ci %cp: client address (IPv4-mapped shown as IPv4, as HAProxy) and port */
@@ -25,6 +27,8 @@ export class LogRecord {
   frontendPort = 0;
   /** %f %b %s: frontend, backend (the frontend's name when none was chosen), server (`<NOSRV>`) */
   frontend = '';
+  /** the client connection's TLS facts: %ft prints the frontend as `NAME~`, httpslog its TLS fields */
+  tls: ClientTls | null = null;
   backend = '';
   server = '<NOSRV>';
   /** %t: accept date (ms since the epoch; the start of the request's stream for keep-alive requests) */

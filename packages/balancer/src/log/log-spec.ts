@@ -82,7 +82,7 @@ export interface LogTargetSpec {
 }
 
 /** The access-log format of a frontend. */
-export type AccessFormat = 'http' | 'clf' | 'tcp' | 'default';
+export type AccessFormat = 'http' | 'https' | 'clf' | 'tcp' | 'default';
 
 /** Logging of one proxy: where its lines go and how its access lines are built. */
 export interface ProxyLogSpec {

@@ -7,7 +7,7 @@
  * - `option log-separate-errors` sends errors at level `err` instead of `info`.
  * (`option dontlognull` is decided by the session, which knows whether the client sent anything.)
  */
-import { clfLine, connectLine, httpLine, tcpLine } from './access-formats.ts';
+import { clfLine, connectLine, httpLine, httpsLine, tcpLine } from './access-formats.ts';
 import type { LogRecord } from './log-record.ts';
 import { LogTarget } from './log-sender.ts';
 import { LOG_ERR, LOG_INFO, type LogTargetSpec, type ProxyLogSpec } from './log-spec.ts';
@@ -76,7 +76,8 @@ export class ProxyLogger {
     if (!err && s.dontlogNormal) return;
     const fmt = s.format;
     if (fmt === 'default') return;
-    const line = fmt === 'http' ? httpLine(r) : fmt === 'clf' ? clfLine(r) : tcpLine(r);
+    const line =
+      fmt === 'http' ? httpLine(r) : fmt === 'https' ? httpsLine(r) : fmt === 'clf' ? clfLine(r) : tcpLine(r);
     this.send(err && s.separateErrors ? LOG_ERR : LOG_INFO, line);
   }
 

@@ -39,6 +39,8 @@ export class RuleContext {
   inResponse = false;
   src = '';
   srcPort = 0;
+  /** the client connection's TLS facts (ssl_fc* / ssl_c_* fetches); null on clear text */
+  tls: ClientTls | null = null;
   dst = '';
   dstPort = 0;
   feName = '';

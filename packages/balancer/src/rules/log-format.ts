@@ -28,7 +28,10 @@ const VARIABLES: Record<string, (c: RuleContext) => string | number | null> = {
   fi: (c) => c.dst,
   fp: (c) => c.dstPort,
   f: (c) => c.feName,
-  ft: (c) => c.feName,
+  // the frontend with HAProxy's transport mark: `NAME~` on a TLS connection
+  ft: (c) => (c.tls === null ? c.feName : `${c.feName}~`),
+  sslv: (c) => c.tls?.protocol ?? null,
+  sslc: (c) => c.tls?.cipher ?? null,
   b: (c) => c.beName,
   s: (c) => (c.srvName === '' ? '<NOSRV>' : c.srvName),
   ST: (c) => (c.status !== 0 ? c.status : (c.tx?.status ?? 0)),

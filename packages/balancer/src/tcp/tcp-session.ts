@@ -52,6 +52,7 @@ export class TcpSession implements DispatchOwner {
     const lg = px.frontend.logger;
     if (lg !== null) {
       const rec = new LogRecord();
+      rec.tls = this.tls;
       rec.clientIp = normalizeClientAddress(client.remoteAddress);
       rec.clientPort = client.remotePort ?? 0;
       rec.frontendIp = normalizeClientAddress(client.localAddress);

@@ -25,9 +25,12 @@ interface Selected extends CertEntry {
   context: tls.SecureContext;
 }
 
-/** Node's one `ciphers` string holds both lists: TLS 1.3 suites (TLS_…) and the OpenSSL list. */
-export function cipherString(ciphers: string | null, suites: string | null): string | undefined {
-  if (ciphers === null && suites === null) return undefined;
+/**
+ * Node's one `ciphers` string holds both lists: TLS 1.3 suites (TLS_…) and the OpenSSL list. Unset, both
+ * are OpenSSL's defaults, as in HAProxy (Node's own default list orders TLS 1.2 ciphers differently:
+ * recorded, haproxy negotiates ECDHE-RSA-AES256-GCM-SHA384 where Node's list picks AES128).
+ */
+export function cipherString(ciphers: string | null, suites: string | null): string {
   return `${suites ?? DEFAULT_SUITES}:${ciphers ?? 'DEFAULT'}`;
 }
 
@@ -152,7 +155,7 @@ function build(spec: BindTlsSpec, where: string): Loaded {
   const first = entries[0];
   const base = contextOf('invalid SSL settings', {
     ...(spec.strictSni ? {} : { cert: first.cert, key: first.key }),
-    ...(ciphers !== undefined ? { ciphers } : {}),
+    ciphers,
     ...(spec.curves !== null ? { ecdhCurve: spec.curves } : {}),
     ...(spec.ca !== null ? { ca: spec.ca } : {}),
     ...(spec.crl !== null ? { crl: spec.crl } : {}),

@@ -27,7 +27,7 @@ function prepare(spec: ServerTlsSpec): Prepared {
     ...(spec.ca !== null ? { ca: spec.ca } : {}),
     ...(spec.crl !== null ? { crl: spec.crl } : {}),
     ...(spec.cert !== null && spec.key !== null ? { cert: spec.cert, key: spec.key } : {}),
-    ...(ciphers !== undefined ? { ciphers } : {}),
+    ciphers,
     minVersion: spec.minVersion,
     maxVersion: spec.maxVersion,
   });

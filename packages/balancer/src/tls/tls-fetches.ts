@@ -24,7 +24,8 @@ export const TLS_FETCHES: ReadonlyMap<string, TlsFetch> = new Map<string, TlsFet
   ['ssl_fc_protocol', str((t) => t.protocol)],
   ['ssl_fc_cipher', str((t) => t.cipher)],
   ['ssl_fc_alpn', str((t) => t.alpn)],
-  ['ssl_fc_is_resumed', { out: 'bool', value: (t) => (t === null ? null : t.resumed) }],
+  // false on clear text (haproxy's httpslog prints 0 there, recorded)
+  ['ssl_fc_is_resumed', { out: 'bool', value: (t) => t?.resumed === true }],
   ['ssl_c_used', { out: 'bool', value: (t) => t?.certUsed === true }],
   ['ssl_c_verify', { out: 'int', value: (t) => (t === null ? null : t.verify) }],
   ['ssl_c_s_dn', str((t) => t.subjectDn)],

@@ -251,6 +251,7 @@ const L4 = new Set([
   'fe_name',
   'nbsrv',
   'srv_is_up',
+  ...TLS_FETCHES.keys(),
   'always_true',
   'always_false',
   'str',
