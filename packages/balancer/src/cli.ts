@@ -19,6 +19,7 @@ import {
 import { DEMO_SOURCE_NAME, defaultConfigText, startDemoServer } from './default-config.ts';
 import { type Engine, startEngine } from './engine/engine.ts';
 import type { EngineConfig } from './engine/engine-config.ts';
+import { reloadEngine } from './engine/reload.ts';
 import { UsageError } from './errors.ts';
 import { type HealthServer, startHealthServer } from './health-api/health-server.ts';
 import { stderrMessages } from './log/messages.ts';
@@ -167,7 +168,9 @@ async function main(argv: string[]): Promise<number> {
   const listening = () => `${engine.listeners.filter((l) => l.listening).length} listeners`;
   notifier.ready(`serving: ${listening()}`);
 
-  const graceMs = config.global.hardStopAfter ?? DEFAULT_GRACE_MS;
+  let graceMs = config.global.hardStopAfter ?? DEFAULT_GRACE_MS;
+  /** engines of earlier configurations still finishing their connections */
+  const retiring = new Set<Engine>();
   return new Promise<number>((resolve) => {
     let stopping = false;
     let reloading: Promise<void> = Promise.resolve();
@@ -191,10 +194,13 @@ async function main(argv: string[]): Promise<number> {
       );
       notifier.stopping(`stopping (${signal})`);
       // watchers learn first, so the agent can move the VIP while in-flight requests finish
-      (health ? health.close() : Promise.resolve()).then(() => engine.stop(grace)).then(finish);
+      (health ? health.close() : Promise.resolve())
+        .then(() => Promise.all([engine.stop(grace), ...[...retiring].map((e) => e.stop(grace))]))
+        .then(finish);
     };
     const reload = (signal: string) => {
-      reloading = reloading.then(() => {
+      reloading = reloading.then(async () => {
+        if (stopping) return;
         notifier.reloading(`reloading (${signal})`);
         const next = load();
         const lines = diagnosticLines(next, process.pid, executablePath());
@@ -207,11 +213,46 @@ async function main(argv: string[]): Promise<number> {
           messages.alert(
             `${signal} received: the new configuration has no listener; still serving the running one.`,
           );
+        else await apply(signal, withCommandLine(next.engine, args));
+        if (!stopping) notifier.ready(`serving: ${listening()}`);
+      });
+    };
+    const apply = async (signal: string, nextConfig: EngineConfig) => {
+      const old = engine;
+      let r: Awaited<ReturnType<typeof reloadEngine>>;
+      try {
+        r = await reloadEngine(old, nextConfig, messages, graceMs);
+      } catch (err) {
+        messages.alert(
+          `${signal} received: cannot apply the new configuration: ${(err as Error).message}; still serving the running one.`,
+        );
+        return;
+      }
+      engine = r.engine;
+      health?.setEngine(engine);
+      graceMs = nextConfig.global.hardStopAfter ?? DEFAULT_GRACE_MS;
+      if (nextConfig.global.healthSocket?.path !== config.global.healthSocket?.path)
+        messages.warning(
+          `${signal}: health-socket changes apply at the next start; the health API stays where it was.`,
+        );
+      messages.notice(
+        `${signal} received: new configuration applied (${r.kept.length} listeners taken over, ` +
+          `${r.added.length} added, ${r.removed.length} closed); the previous one finishes its connections.`,
+      );
+      if (args.verbose || args.debug) {
+        for (const a of r.added) messages.notice(`listening on ${a} (added by the reload)`);
+        for (const a of r.removed) messages.notice(`no longer listening on ${a} (removed by the reload)`);
+      }
+      retiring.add(old);
+      const since = Date.now();
+      r.retired.then((cut) => {
+        retiring.delete(old);
+        if (cut === 0)
+          messages.notice(`previous configuration: all its connections finished (${Date.now() - since} ms).`);
         else
           messages.warning(
-            `${signal} received: the new configuration is valid, but applying it without a restart is not implemented yet; still serving the configuration loaded at start (restart the balancer to apply it).`,
+            `previous configuration: ${cut} connections still open after ${Date.now() - since} ms (hard-stop-after) were closed.`,
           );
-        notifier.ready(`serving: ${listening()}`);
       });
     };
     onSignal = (signal, action) => {
