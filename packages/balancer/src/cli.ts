@@ -6,6 +6,7 @@ import { systemdNotifier } from '@ha-lb/sd-notify';
 import { evaluateBlockCondition } from '@ha-lb/shared-config/haproxy';
 import { type CliArgs, parseArgs, USAGE } from './cli/args.ts';
 import { diagnosticLines, executablePath, runCheck } from './cli/check.ts';
+import { releaseOldPids, startTakingOver } from './cli/hand-over.ts';
 import { writePidfile } from './cli/pidfile.ts';
 import { onSignals, type SignalAction } from './cli/signals.ts';
 import { stateDump } from './cli/state-dump.ts';
@@ -112,8 +113,7 @@ async function main(argv: string[]): Promise<number> {
     messages.warning(
       `${args.systemdMode ? '-Ws' : '-W'}: master-worker mode is planned; a single process serves.`,
     );
-  if (args.finishPids.length || args.terminatePids.length)
-    messages.warning('-sf/-st: handing over from old processes is planned; the pids are left alone.');
+  const handOver = { finish: args.finishPids, terminate: args.terminatePids };
 
   const demoServers: http.Server[] = [];
   if (demo) {
@@ -136,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
   const notifier = systemdNotifier({ onError: (err) => messages.warning(`sd_notify: ${err.message}`) });
   let engine: Engine;
   try {
-    engine = await startEngine(config, messages);
+    engine = await startTakingOver(() => startEngine(config, messages), handOver, messages);
   } catch (err) {
     messages.alert((err as Error).message);
     for (const s of demoServers) s.close();
@@ -155,10 +155,11 @@ async function main(argv: string[]): Promise<number> {
   if (args.verbose || args.debug)
     for (const l of engine.listeners) messages.notice(`proxy ${l.proxy} listening on ${l.address}`);
 
+  releaseOldPids(handOver, messages);
   let health: HealthServer | null = null;
   if (config.global.healthSocket) {
     try {
-      health = await startHealthServer(engine, config.global.healthSocket);
+      health = await startHealthServerTakingOver(engine, config.global.healthSocket, handOver);
       if (args.verbose || args.debug) messages.notice(`health API on unix@${health.path}`);
     } catch (err) {
       // not fatal: the balancer still balances; an ha-agent tracking it will see it as down
@@ -193,9 +194,15 @@ async function main(argv: string[]): Promise<number> {
           : `${signal} received: stopping now.`,
       );
       notifier.stopping(`stopping (${signal})`);
-      // watchers learn first, so the agent can move the VIP while in-flight requests finish
+      // watchers learn first, so the agent can move the VIP while in-flight requests finish; a soft
+      // stop lets keep-alive clients go after their next response (Engine.retire), a hard one cuts
       (health ? health.close() : Promise.resolve())
-        .then(() => Promise.all([engine.stop(grace), ...[...retiring].map((e) => e.stop(grace))]))
+        .then(() =>
+          Promise.all([
+            grace > 0 ? engine.retire(grace) : engine.stop(0),
+            ...[...retiring].map((e) => e.stop(grace)),
+          ]),
+        )
         .then(finish);
     };
     const reload = (signal: string) => {
@@ -289,12 +296,36 @@ async function main(argv: string[]): Promise<number> {
   });
 }
 
+/**
+ * With -sf/-st the old process holds the health socket until its soft stop begins (it closes it
+ * first): wait for that, up to a few seconds, rather than give up at once.
+ */
+async function startHealthServerTakingOver(
+  engine: Engine,
+  opts: { path: string; mode: number },
+  h: { finish: readonly number[]; terminate: readonly number[] },
+): Promise<HealthServer> {
+  const waiting = h.finish.length + h.terminate.length > 0;
+  for (let i = 0; ; i++) {
+    try {
+      return await startHealthServer(engine, opts);
+    } catch (err) {
+      if (!waiting || i >= 60 || !/another process is serving it/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
 /** `-n` overrides the global maxconn; `-N` is the maxconn of frontends that set none. */
 function withCommandLine(config: EngineConfig, args: CliArgs): EngineConfig {
-  if (args.maxconn === null && args.proxyMaxconn === null) return config;
+  if (args.maxconn === null && args.proxyMaxconn === null && !args.noReusePort) return config;
   return {
     ...config,
-    global: { ...config.global, maxconn: args.maxconn ?? config.global.maxconn },
+    global: {
+      ...config.global,
+      maxconn: args.maxconn ?? config.global.maxconn,
+      reusePort: !args.noReusePort,
+    },
     frontends: config.frontends.map((fe) => ({ ...fe, maxconn: fe.maxconn ?? args.proxyMaxconn })),
   };
 }

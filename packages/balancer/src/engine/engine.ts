@@ -113,7 +113,10 @@ export async function startEngine(
           : (s: net.Socket, g: ConnGate) => new HttpSession(px, s, g);
       for (const bind of fe.binds) {
         const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
-        for (const opts of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only)) {
+        for (const bare of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only)) {
+          // SO_REUSEPORT on TCP binds (HAProxy's default; -dR turns it off): a new process started with
+          // -sf/-st binds next to the old one, so no connection is refused during the hand-over
+          const opts = bare.port && config.global.reusePort !== false ? { ...bare, reusePort: true } : bare;
           const inherited = (opts as { fd?: number }).fd !== undefined;
           const entry = { held: [] as net.Socket[] } as unknown as Listening;
           entry.admit = (sock) => bindGate.admit(sock, start);
