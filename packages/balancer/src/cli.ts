@@ -2,6 +2,7 @@
 // foreground, as HAProxy's -Ws/-db), speaks sd_notify when $NOTIFY_SOCKET is set, and never lets a
 // signal kill it by accident (see cli/signals.ts).
 import type http from 'node:http';
+import { flushCompileCache } from 'node:module';
 import { systemdNotifier } from '@ha-lb/sd-notify';
 import { evaluateBlockCondition } from '@ha-lb/shared-config/haproxy';
 import { type CliArgs, parseArgs, USAGE } from './cli/args.ts';
@@ -168,6 +169,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const listening = () => `${engine.listeners.filter((l) => l.listening).length} listeners`;
   notifier.ready(`serving: ${listening()}`);
+  // Node writes its compile cache (bin/balancer) at exit; a daemon may never exit cleanly.
+  flushCompileCache?.();
 
   let graceMs = config.global.hardStopAfter ?? DEFAULT_GRACE_MS;
   /** engines of earlier configurations still finishing their connections */

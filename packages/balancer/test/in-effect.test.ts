@@ -20,6 +20,8 @@ import { effectOfKey, inEffectRules, UNLISTED } from '../src/config/in-effect.ts
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
 import { CHECK_EFFECTS } from './checks-effects.ts';
+import { LOGGING_EFFECTS } from './logging-effects.ts';
+import { QUEUE_EFFECTS } from './queue-effects.ts';
 import { startBlackhole } from './support/blackhole.ts';
 import { okResponder, quiet, startUpstream, type Upstream } from './support/harness.ts';
 import { freePort, freePortSync } from './support/ports.ts';
@@ -184,6 +186,8 @@ async function tcpNamed(names: string[]) {
 /** One behaviour per applied key (the health-check keywords' are in checks-effects.ts). */
 const EFFECTS: Record<string, () => Promise<void>> = {
   ...CHECK_EFFECTS,
+  ...QUEUE_EFFECTS,
+  ...LOGGING_EFFECTS,
   async bind() {
     const up = await upstream();
     const { ports } = await serve(

@@ -4,7 +4,7 @@
 // or `maxCount` requests, or on SIGTERM. One JSON line per request on stdout:
 //   {"start":1733.2,"end":1735.9,"ok":true,"status":200,"by":"web1","via":"10.18.216.115"}
 // Times are epoch milliseconds (performance.timeOrigin + now()), comparable across processes.
-// With COOKIE (`NAME=VALUE`, or `-` for none) the loop is a browser with one cookie: it sends it and
+// With COOKIE (`NAME=VALUE`; `NAME=` starts without one; `-`: no cookies) the loop is a browser with one cookie: it sends it and
 // takes the new value from a `Set-Cookie: NAME=…` answer; each line then says what it sent
 // (`"sent":"A"`) and what it was given (`"set":"B"`).
 //   node client-loop.ts HOST PORT [every=20] [timeout=3000] [maxMs=60000] [maxCount=3000] [COOKIE]
@@ -23,7 +23,7 @@ function once(): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
     const start = now();
     const sent = cookieValue;
-    const cookieLine = cookieName !== null && sent !== null ? `Cookie: ${cookieName}=${sent}\r\n` : '';
+    const cookieLine = cookieName !== null && sent ? `Cookie: ${cookieName}=${sent}\r\n` : '';
     let data = '';
     let done = false;
     const finish = (extra: Record<string, unknown>) => {

@@ -1,6 +1,7 @@
 import type { BackendSpec, HttpReuse } from '../engine/engine-config.ts';
 import { algorithmFor, dispatchTo, type LbAlgorithm } from './algorithms/index.ts';
 import { CookiePersistence } from './persistence/cookie-persistence.ts';
+import { BackendLoad, serverDown, slotFreed } from './queue.ts';
 import { newServerState, type ServerState } from './server.ts';
 import type { StateEvents } from './state-events.ts';
 
@@ -12,10 +13,28 @@ export interface BackendState {
   httpReuse: HttpReuse;
   /** cookie persistence (`cookie` line), null when none */
   cookie: CookiePersistence | null;
+  /** its queue (requests no server had room for), load and counters, shared with its servers (queue.ts) */
+  load: BackendLoad;
 }
 
 export function newBackendState(spec: BackendSpec): BackendState {
   const servers = spec.servers.map(newServerState);
+  const load = new BackendLoad();
+  load.servers = servers;
+  load.fullconn = spec.fullconn || 1;
+  load.allBackups = spec.allBackups === true;
+  load.queueFirst =
+    spec.dispatch == null || spec.balance !== null
+      ? ['first', 'roundrobin', 'static-rr'].includes(spec.balance?.algorithm ?? 'roundrobin')
+      : false;
+  load.redistributeOnDown = spec.redispatch != null && spec.persist !== true;
+  // HAProxy: without `timeout queue`, requests wait up to `timeout connect`
+  const qt = spec.timeouts.queue ?? spec.timeouts.connect ?? 0;
+  load.queue.timeout = qt;
+  for (const s of servers) {
+    s.load = load;
+    s.queue.timeout = qt;
+  }
   // HAProxy 2.6: `dispatch` serves a backend without `balance` (from-haproxy.ts leaves balance null then)
   const lb =
     spec.dispatch != null && spec.balance === null
@@ -26,7 +45,7 @@ export function newBackendState(spec: BackendSpec): BackendState {
           allBackups: spec.allBackups === true,
         });
   const cookie = spec.cookie ? new CookiePersistence(spec.cookie, servers, spec.persist === true) : null;
-  return { spec, servers, lb, httpReuse: spec.httpReuse, cookie };
+  return { spec, servers, lb, httpReuse: spec.httpReuse, cookie, load };
 }
 
 const DEFAULT_HASH_TYPE = Object.freeze({ method: 'map-based', function: 'sdbm', avalanche: false } as const);
@@ -42,6 +61,10 @@ export function setServerUp(
   if (server.up === up) return;
   server.up = up;
   be.lb.update(server);
+  // a DOWN server's waiting requests are redispatched (option redispatch) or keep waiting; one coming UP
+  // takes from the backend queue
+  if (up) slotFreed(server, false);
+  else serverDown(server);
   events.emit({ kind: 'server', backend: be.spec.name, server: server.spec.name, up, reason });
 }
 

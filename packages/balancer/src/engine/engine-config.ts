@@ -9,6 +9,7 @@ export type { Balance };
 
 import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
 import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
+import type { ProxyLogSpec } from '../log/log-spec.ts';
 
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
@@ -70,6 +71,10 @@ export interface ServerSpec {
   path: string | null;
   weight: number;
   maxconn: number | null;
+  /** `minconn`: the dynamic limit's floor while the backend is below `fullconn` (queue.ts) */
+  minconn?: number | null;
+  /** `maxqueue`: at most this many requests wait in its queue (0/absent = no limit) */
+  maxqueue?: number | null;
   disabled: boolean;
   backup: boolean;
   /**
@@ -117,8 +122,14 @@ export interface BackendSpec {
   persist?: boolean;
   /** `option redispatch [N]`: null/absent = off, else N (-1 = on the last retry) */
   redispatch?: number | null;
+  /** `fullconn` as written (null: 10% of the frontends' maxconn, computed by from-haproxy.ts) */
+  fullconn?: number | null;
+  /** `retry-on` (backend/retry-on.ts): what a retry is made for; absent = conn-failure */
+  retryOn?: number;
   /** how its servers are checked (`option httpchk`, `tcp-check`…); absent or null: no server checks */
   checks?: BackendCheckSpec | null;
+  /** its `log` targets (UP/DOWN messages go there); absent or null: none */
+  log?: ProxyLogSpec | null;
 }
 
 export interface FrontendSpec {
@@ -134,6 +145,8 @@ export interface FrontendSpec {
   errorfiles: Map<number, Buffer>;
   /** `monitor-uri`: requests for exactly this URI are answered 200 by the balancer itself */
   monitorUri?: string | null;
+  /** access logging (log/log-spec.ts); absent or null: the frontend does not log */
+  log?: ProxyLogSpec | null;
 }
 
 export interface EngineConfig {

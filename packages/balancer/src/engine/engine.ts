@@ -7,7 +7,8 @@ import { LB_ERR, LbError } from '../errors.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
-import type { MessageSink } from '../log/messages.ts';
+import { type MessageSink, withProxyLogs } from '../log/messages.ts';
+import { LogTargets, ProxyLogger } from '../log/proxy-log.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
 import type { EngineConfig } from './engine-config.ts';
 import { adoptListener, type ListenerOffer } from './listener-handover.ts';
@@ -51,6 +52,8 @@ export interface Engine {
    * client's request is never cut — for up to graceMs, then close everything.
    */
   retire(graceMs: number): Promise<number>;
+  /** the log targets of every proxy (lines sent and dropped: `logs.totals()`) */
+  readonly logs: LogTargets;
 }
 
 interface Listening {
@@ -87,6 +90,7 @@ export async function startEngine(
   /** listeners taken over from the previous engine: switched to this one once all binds succeeded */
   const adopted: Listening[] = [];
   let paused = false;
+  const logs = new LogTargets();
   try {
     for (const fe of config.frontends) {
       let be: BackendState | null = null;
@@ -105,6 +109,7 @@ export async function startEngine(
       }
       const gate = new ConnGate(fe.maxconn, globalGate);
       const frontend = new FrontendRuntime(fe, be, gate, config.global);
+      if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);
       const px = frontend.pairFor(be);
       const start =
@@ -186,14 +191,22 @@ export async function startEngine(
   let stopped: Promise<number> | null = null;
   /** when the lingering connections are closed; a later stop() with a shorter grace brings it forward */
   const until = { at: Number.POSITIVE_INFINITY };
+  const backendLoggers = new Map<string, ProxyLogger>();
+  for (const [name, be] of backends)
+    if (be.spec.log) backendLoggers.set(name, new ProxyLogger(be.spec.log, logs));
+  const closeLogs = async (cut: number) => {
+    await logs.close();
+    return cut;
+  };
   const events = new StateEvents();
-  const checks = startHealthChecks([...backends.values()], events, messages, {
+  const checks = startHealthChecks([...backends.values()], events, withProxyLogs(messages, backendLoggers), {
     spreadChecks: config.global.checks?.spreadChecks ?? 0,
     maxSpreadChecks: config.global.checks?.maxSpreadChecks ?? null,
   });
   return {
     events,
     checks,
+    logs,
     listeners,
     listenSockets: servers,
     backends: [...backends.values()],
@@ -201,7 +214,7 @@ export async function startEngine(
       for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
       checks.stop();
       until.at = Math.min(until.at, Date.now() + graceMs);
-      stopped ??= stopAll(servers, listeners, runtimes, backends, until, true);
+      stopped ??= stopAll(servers, listeners, runtimes, backends, until, true).then(closeLogs);
       return stopped.then(() => undefined);
     },
     retire(graceMs: number) {
@@ -209,7 +222,7 @@ export async function startEngine(
       checks.stop();
       for (const f of runtimes) f.closeAfterResponses();
       until.at = Math.min(until.at, Date.now() + graceMs);
-      stopped ??= stopAll(servers, listeners, runtimes, backends, until, false);
+      stopped ??= stopAll(servers, listeners, runtimes, backends, until, false).then(closeLogs);
       return stopped;
     },
     offer: {

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '@ha-lb/shared-config/haproxy';
 import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
+import { retryOnOf } from '../backend/retry-on.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { LB_ERR, LbError } from '../errors.ts';
+import { proxyLogSpec } from '../log/log-config.ts';
 import type {
   BackendSpec,
   BindAddress,
@@ -77,6 +79,8 @@ function server(s: ModelServer, proxy: string): ServerSpec {
     path: a.kind === 'unix' ? a.path : null,
     weight: s.weight ?? 1,
     maxconn: s.maxconn ?? null,
+    minconn: s.minconn ?? null,
+    maxqueue: s.maxqueue ?? null,
     disabled: s.disabled === true,
     backup: s.backup === true,
     check: serverCheck(s, proxy),
@@ -94,6 +98,23 @@ function withServerIds(servers: ServerSpec[]): ServerSpec[] {
     s.id = next++;
   }
   return servers;
+}
+
+/**
+ * HAProxy (cfgparse.c): a backend without `fullconn` gets 10% of the sum of the maxconn of the frontends
+ * that send to it, at least 1. (Only `default_backend` routes here: `use_backend` is not built yet.)
+ */
+function defaultFullconn(
+  backends: Map<string, BackendSpec>,
+  frontends: FrontendSpec[],
+  globalMaxconn: number | null,
+): void {
+  for (const be of backends.values()) {
+    if (be.fullconn) continue;
+    let total = 0;
+    for (const fe of frontends) if (fe.defaultBackend === be.name) total += fe.maxconn ?? globalMaxconn ?? 0;
+    be.fullconn = Math.max(1, Math.trunc((total + 9) / 10));
+  }
 }
 
 export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
@@ -136,7 +157,10 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         cookie,
         persist: p.options.persist === true,
         redispatch: redispatchOf(p),
+        fullconn: p.fullconn || null,
+        retryOn: retryOnOf(p.retryOn),
         checks: backendChecks(p),
+        log: proxyLogSpec(model, p),
       });
     }
     if (p.capabilities.frontend) {
@@ -160,9 +184,11 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
         monitorUri: p.monitorUri,
+        log: proxyLogSpec(model, p),
       });
     }
   }
+  defaultFullconn(backends, frontends, model.global.maxconn);
   return {
     global: {
       maxconn: model.global.maxconn,
