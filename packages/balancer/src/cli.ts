@@ -24,6 +24,7 @@ import type { EngineConfig } from './engine/engine-config.ts';
 import { reloadEngine } from './engine/reload.ts';
 import { UsageError } from './errors.ts';
 import { type HealthServer, startHealthServer } from './health-api/health-server.ts';
+import { describeSocket, inheritedSockets, stillOpen, useInheritedSockets } from './listen/systemd-fds.ts';
 import { stderrMessages } from './log/messages.ts';
 
 /** How long a soft stop (SIGUSR1) waits for in-flight work unless `hard-stop-after` says. */
@@ -106,7 +107,21 @@ async function main(argv: string[]): Promise<number> {
     if (!quiet) messages.alert(NO_LISTENER_START);
     return 1;
   }
-  const config = withCommandLine(loaded.engine, args);
+  // systemd socket activation: binds whose address systemd passed serve from its sockets
+  const inherited = inheritedSockets(process.env);
+  for (const k of ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES']) delete process.env[k];
+  const activate = (c: EngineConfig, when: string): EngineConfig => {
+    const r = useInheritedSockets(c, stillOpen(inherited));
+    for (const s of r.unused)
+      messages.warning(
+        `${when}systemd passed ${describeSocket(s)}, which no 'bind' line uses (by address or fd@${s.fd}); it stays open, unused.`,
+      );
+    if (args.verbose || args.debug)
+      for (const m of r.matched)
+        messages.notice(`bind at ${m.bind} serves on the socket systemd passed as fd@${m.fd}`);
+    return r.config;
+  };
+  const config = activate(withCommandLine(loaded.engine, args), '');
   for (const note of args.notes) messages.warning(note);
   if (args.daemon)
     messages.warning('-D: the balancer does not fork; it stays in the foreground (run it under systemd).');
@@ -223,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
           messages.alert(
             `${signal} received: the new configuration has no listener; still serving the running one.`,
           );
-        else await apply(signal, withCommandLine(next.engine, args));
+        else await apply(signal, activate(withCommandLine(next.engine, args), `${signal}: `));
         if (!stopping) notifier.ready(`serving: ${listening()}`);
       });
     };

@@ -64,6 +64,8 @@ interface Listening {
   /** connections accepted on an inherited listener while paused */
   held: net.Socket[];
   admit: (sock: net.Socket) => void;
+  /** the address as configured (`listenText`): what a reload's new engine looks it up by */
+  key: string;
   /** set while the socket is being taken over from the previous engine */
   onConnection?: (sock: net.Socket) => void;
   onError?: (err: Error) => void;
@@ -134,7 +136,8 @@ export async function startEngine(
           const info: ListenerInfo = { proxy: fe.name, address: listenText(opts), listening: false };
           const onError = (err: Error) =>
             messages.alert(`proxy ${fe.name} [${info.address}]: ${err.message}`);
-          const taken = opts.port === 0 ? null : (previous?.offer.find(info.address) ?? null);
+          entry.key = info.address;
+          const taken = opts.port === 0 ? null : (previous?.offer.find(entry.key) ?? null);
           const server =
             taken ??
             net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, onConnection);
@@ -228,7 +231,7 @@ export async function startEngine(
     offer: {
       find(address) {
         if (stopped || paused) return null;
-        return listening.find((l) => l.info.address === address && l.info.listening)?.server ?? null;
+        return listening.find((l) => l.key === address && l.info.listening)?.server ?? null;
       },
       release(server) {
         const i = listening.findIndex((l) => l.server === server);
