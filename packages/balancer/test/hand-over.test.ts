@@ -54,10 +54,11 @@ describe('-sf / -st hand-over between two processes', () => {
     return m;
   };
 
-  test('-sf under load: the new process serves, the old one finishes and exits; no request lost', async () => {
+  test('-sf under load: the new process serves, the old one finishes and exits; no request lost', async (t) => {
     const a = await startBalancer(cfgText, [port]);
     procs.push(a);
     const load = loadLoop(port, { connections: 8 });
+    t.after(() => load.stop());
     assert.ok(await waitFor(() => load.counts.responses > 200, 5000));
     const b = next(a, '-sf');
     await waitFor(() => a.output().includes('SIGUSR1'), 8000);

@@ -88,7 +88,7 @@ describe('reload applies the new configuration without losing a request', () => 
     [
       'global',
       `    health-socket ${health}`,
-      '    hard-stop-after 5s',
+      '    hard-stop-after 20s',
       'defaults',
       '    mode http',
       '    timeout connect 1s',
@@ -131,8 +131,9 @@ describe('reload applies the new configuration without losing a request', () => 
     for (const s of [s1, s2, s3]) s?.close();
   });
 
-  test('10 reloads under load (half of them changing weights and adding a backend): 0 socket errors, 0 non-2xx', async () => {
+  test('10 reloads under load (half of them changing weights and adding a backend): 0 socket errors, 0 non-2xx', async (t) => {
     const load = loadLoop(p1, { connections: 8 });
+    t.after(() => load.stop());
     assert.ok(await waitFor(() => load.counts.responses > 200, 5000), 'load is flowing');
     for (let i = 0; i < 10; i++) {
       const changed = i % 2 === 1;
@@ -200,7 +201,7 @@ describe('reload applies the new configuration without losing a request', () => 
     assert.ok(await waitFor(() => connectRefused(p2), 7000));
   });
 
-  test('health state survives a reload: a DOWN server stays DOWN without a new check', async () => {
+  test('health state survives a reload: a DOWN server stays DOWN without a new check', async (t) => {
     s2.health = 'fail';
     await reload(config({ check2: true }));
     assert.ok(
@@ -213,6 +214,7 @@ describe('reload applies the new configuration without losing a request', () => 
     await reload(config({ check2: true, w1: 2 }));
     assert.equal((await healthGet(health)).backends[0]!.up, 1, 'still one server up after the reload');
     const load = loadLoop(p1, { connections: 2 });
+    t.after(() => load.stop());
     assert.ok(await waitFor(() => load.counts.responses >= 100, 5000));
     const c = await load.stop();
     assert.equal(c.bodies.s2 ?? 0, 0, `s2 got no traffic: ${JSON.stringify(c.bodies)}`);

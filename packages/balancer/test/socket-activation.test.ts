@@ -61,9 +61,13 @@ test('sockets passed with LISTEN_FDS serve the binds with their addresses; an un
   );
   cleanups.push(() => lb.stop());
   assert.ok(
-    await waitFor(() => /serves on the socket systemd passed as fd@3/.test(lb.output()), 10_000),
+    await waitFor(
+      () => new RegExp(`proxy web listening on 127\\.0\\.0\\.1:${web}`).test(lb.output()),
+      10_000,
+    ),
     lb.output(),
   );
+  assert.match(lb.output(), /bind at .*haproxy\.cfg:9 serves on the socket systemd passed as fd@3/);
   assert.match(
     lb.output(),
     new RegExp(
@@ -72,7 +76,6 @@ test('sockets passed with LISTEN_FDS serve the binds with their addresses; an un
   );
   // the balancer did not bind its own socket: it listens on the passed one (an own bind on the same
   // address would have failed with "Address already in use" while fd@4 is held open the same way)
-  assert.match(lb.output(), new RegExp(`proxy web listening on 127\\.0\\.0\\.1:${web}`));
   const r = await exchange(web!, ['GET /one HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n']);
   assert.match(r.text, /served \/one/);
 

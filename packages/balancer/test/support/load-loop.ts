@@ -40,6 +40,7 @@ export function loadLoop(
   const req = Buffer.from(`GET ${opts.path ?? '/'} HTTP/1.1\r\nhost: load\r\n\r\n`, 'latin1');
   let running = true;
   const done: Promise<void>[] = [];
+  const live = new Set<net.Socket>();
   const fail = (why: string) => {
     counts.socketErrors++;
     if (counts.errors.length < 20) counts.errors.push(why);
@@ -49,6 +50,7 @@ export function loadLoop(
       const open = () => {
         if (!running) return finish();
         const sock = net.connect({ port, host, noDelay: true });
+        live.add(sock);
         let buf = Buffer.alloc(0);
         let outstanding = false;
         let closing = false;
@@ -99,6 +101,7 @@ export function loadLoop(
           sock.end();
         });
         sock.on('close', () => {
+          live.delete(sock);
           sock.removeAllListeners();
           open();
         });
@@ -108,9 +111,17 @@ export function loadLoop(
   for (let i = 0; i < (opts.connections ?? 8); i++) done.push(runConnection());
   return {
     counts,
+    /** stops sending; a connection still waiting for a response after 3 s is destroyed (and counted) */
     async stop() {
       running = false;
+      const t = setTimeout(() => {
+        for (const s of live) {
+          fail('no response within 3 s of stop');
+          s.destroy();
+        }
+      }, 3000);
       await Promise.all(done);
+      clearTimeout(t);
       return counts;
     },
   };
