@@ -6,10 +6,13 @@
  * steadier than wall on a shared machine) and peak RSS (GNU time's %M) per file and proxy, alternating
  * the two proxies. A script, not a test: it asserts nothing. Every run is bounded (TIMEOUT_MS).
  *
- *   node bench/config-load.ts [--backends 122000] [--lines 5000,10000,20000] [--rounds 1] [--cpu-prof]
- *                             [--balancer OTHER_CHECKOUT/packages/balancer/bin/balancer]
+ *   node bench/config-load.ts [--backends 1000,12000,122000] [--lines 5000,10000,20000] [--rounds 1]
+ *                             [--cpu-prof] [--balancer OTHER_CHECKOUT/packages/balancer/bin/balancer]
+ *                             [--baseline OTHER_CHECKOUT/packages/balancer/bin/balancer]
  *
- * --cpu-prof: one more balancer run on the backends file under `node --cpu-prof`, then the top
+ * --baseline: a third column, another checkout's balancer (e.g. main before a change), in the same run.
+ *
+ * --cpu-prof: one more balancer run on the largest backends file under `node --cpu-prof`, then the top
  * functions by self time (bench/results/cpuprof-config-load-<ts>/).
  */
 import { execFile } from 'node:child_process';
@@ -22,15 +25,16 @@ import { topSelfTime } from './lib/cpu-profile.ts';
 
 const { values } = parseArgs({
   options: {
-    backends: { type: 'string', default: '122000' },
+    backends: { type: 'string', default: '1000,12000,122000' },
     lines: { type: 'string', default: '5000,10000,20000' },
     rounds: { type: 'string', default: '1' },
     'cpu-prof': { type: 'boolean', default: false },
     /** Another checkout's bin (e.g. a worktree of main), to compare revisions in one run. */
     balancer: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
-const BACKENDS = Number(values.backends);
+const BACKENDS = values.backends.split(',').map(Number);
 const LINES = values.lines.split(',').map(Number);
 const ROUNDS = Math.max(1, Number(values.rounds));
 const TIMEOUT_MS = 300_000;
@@ -111,8 +115,8 @@ try {
       globalFile((i) => `stats socket /run/lb-bench-${i}.sock`, n),
     );
   }
-  const backends = `${BACKENDS} backends`;
-  write(backends, backendsFile(BACKENDS));
+  for (const n of BACKENDS) write(`${n} backends`, backendsFile(n));
+  const backends = `${Math.max(...BACKENDS)} backends`;
 
   console.log(`# -c -q on each file, ${ROUNDS} round(s), best wall time shown; node ${process.version}`);
   const head = [
@@ -126,18 +130,29 @@ try {
     'MB'.padStart(6),
     ' B/H',
   ];
+  if (values.baseline) head.push('baseline s'.padStart(11), 'cpu s'.padStart(6), 'MB'.padStart(6), ' base/H');
   console.log(head.join(' '));
+  const commands = {
+    haproxy: 'haproxy',
+    balancer: BALANCER,
+    ...(values.baseline ? { baseline: values.baseline } : {}),
+  } as Record<string, string>;
   for (const f of files) {
-    const best = { haproxy: null as Run | null, balancer: null as Run | null };
+    const best: Record<string, Run | null> = {};
     for (let r = 0; r < ROUNDS; r++) {
-      for (const kind of ['haproxy', 'balancer'] as const) {
-        const run = await timed(kind === 'haproxy' ? 'haproxy' : BALANCER, ['-c', '-q', '-f', f.path]);
+      for (const [kind, cmd] of Object.entries(commands)) {
+        const run = await timed(cmd, ['-c', '-q', '-f', f.path]);
         if (run.exit !== 0) console.log(`#   ${kind} exit ${run.exit} on ${f.name}: ${run.err}`);
         if (!best[kind] || run.seconds < (best[kind]?.seconds ?? Infinity)) best[kind] = run;
       }
     }
     const h = best.haproxy as Run;
-    const b = best.balancer as Run;
+    const cols = (x: Run) => [
+      x.seconds.toFixed(2).padStart(11),
+      x.cpu.toFixed(2).padStart(6),
+      x.maxRssMb.toFixed(0).padStart(6),
+      ` ${(x.seconds / h.seconds).toFixed(2)}×`,
+    ];
     const mb = statSync(f.path).size / 1e6;
     console.log(
       [
@@ -146,10 +161,8 @@ try {
         h.seconds.toFixed(2).padStart(10),
         h.cpu.toFixed(2).padStart(6),
         h.maxRssMb.toFixed(0).padStart(6),
-        b.seconds.toFixed(2).padStart(11),
-        b.cpu.toFixed(2).padStart(6),
-        b.maxRssMb.toFixed(0).padStart(6),
-        ` ${(b.seconds / h.seconds).toFixed(2)}×`,
+        ...cols(best.balancer as Run),
+        ...(best.baseline ? cols(best.baseline) : []),
       ].join(' '),
     );
   }

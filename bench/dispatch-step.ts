@@ -4,14 +4,16 @@
  * check). Seed-like backend (roundrobin, 2 servers) with and without `maxconn 5000`. Runs against the
  * sources of the checkout it lives in, so the same file copied into an older checkout measures "before".
  *
- *   node bench/dispatch-step.ts [--iterations 2000000]
+ *   node bench/dispatch-step.ts [--iterations 2000000] [--maxconn N|0]
  */
 import { parseArgs } from 'node:util';
 import { newBackendState } from '../packages/balancer/src/backend/backend.ts';
 import { Dispatch } from '../packages/balancer/src/backend/dispatch.ts';
 import { NO_TIMEOUTS } from '../packages/balancer/src/engine/engine-config.ts';
 
-const { values } = parseArgs({ options: { iterations: { type: 'string', default: '2000000' } } });
+const { values } = parseArgs({
+  options: { iterations: { type: 'string', default: '2000000' }, maxconn: { type: 'string' } },
+});
 const n = Math.min(2e7, Math.max(1e4, Number(values.iterations)));
 
 function backend(maxconn: number | null) {
@@ -41,9 +43,15 @@ function backend(maxconn: number | null) {
 
 const owner = {} as never;
 const ctx = { clientAddress: '10.0.0.1', exclude: null, request: null };
-for (const maxconn of [null, 5000, null, 5000]) {
+// one configuration per process when --maxconn is given (N, or 0 for none): no shape mixing in V8
+const configs = values.maxconn === undefined ? [null, 5000, null, 5000] : [Number(values.maxconn) || null];
+for (const maxconn of configs) {
   const be = backend(maxconn);
   const d = new Dispatch(owner);
+  for (let i = 0; i < n / 10; i++) {
+    d.begin(be, be.lb.pick(ctx)!, 3);
+    d.end();
+  }
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++) {
     d.begin(be, be.lb.pick(ctx)!, 3);

@@ -10,7 +10,7 @@
  * not counted in the ratios) and prints the top functions by self time.
  * Everything it starts is stopped at the end, on error, and on Ctrl-C.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../packages/balancer/test/support/ports.ts';
@@ -106,6 +106,18 @@ export function benchConfig(w: Workload, port: number, backends: number[]): stri
   ].join('\n');
 }
 
+type Measured = WrkResult & { cpuUs: number };
+
+/** CPU time (user + system) a process used so far, ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -133,7 +145,7 @@ async function main(): Promise<void> {
   console.log(
     `nginx backends on ${backends.join(', ')}; wrk -t1 -c${conns} -d${seconds}s, ${rounds} round(s), alternating`,
   );
-  const results: Record<string, { w: Workload; h: WrkResult[]; b: WrkResult[] }> = {};
+  const results: Record<string, { w: Workload; h: Measured[]; b: Measured[] }> = {};
   const profiles: Record<string, string> = {};
   const skip: Record<string, number> = {};
 
@@ -151,10 +163,13 @@ async function main(): Promise<void> {
           if (smoke.responses[0]?.status !== 200)
             throw new Error(`${kind} smoke request failed: ${JSON.stringify(smoke.text.slice(0, 100))}`);
           await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds: 2 }); // warm-up (JIT, pools)
+          const cpu0 = cpuMs(proxy.pid);
           const res = await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds });
-          (kind === 'haproxy' ? results[w].h : results[w].b).push(res);
+          // CPU per request is steadier than req/s on a shared machine
+          const cpuUs = ((cpuMs(proxy.pid) - cpu0) * 1000) / (res.rps * seconds);
+          (kind === 'haproxy' ? results[w].h : results[w].b).push({ ...res, cpuUs });
           console.log(
-            `  ${w} round ${r + 1} ${kind.padEnd(8)} ${f(res.rps).padStart(7)} req/s  p50 ${f(res.p50ms, 2)} ms  p99 ${f(res.p99ms, 2)} ms${res.errors ? `  (${res.errors})` : ''}`,
+            `  ${w} round ${r + 1} ${kind.padEnd(8)} ${f(res.rps).padStart(7)} req/s  p50 ${f(res.p50ms, 2)} ms  p99 ${f(res.p99ms, 2)} ms  ${f(cpuUs, 1)} µs CPU/req${res.errors ? `  (${res.errors})` : ''}`,
           );
         } finally {
           await proxy.stop(5000);
@@ -183,7 +198,7 @@ async function main(): Promise<void> {
   }
 
   console.log(
-    '\nworkload                                 HAProxy req/s  balancer req/s  ratio  target   p50 H/B ms     p99 H/B ms',
+    '\nworkload                                 HAProxy req/s  balancer req/s  ratio  target   p50 H/B ms     p99 H/B ms     CPU µs/req H/B',
   );
   for (const { w, h, b } of Object.values(results)) {
     const hr = median(h.map((x) => x.rps));
@@ -195,6 +210,7 @@ async function main(): Promise<void> {
       `${t.label.padEnd(40)} ${f(hr).padStart(13)} ${f(br).padStart(15)} ${f(ratio, 2).padStart(6)}  ≥ ${t.min}  ` +
         `${f(median(h.map((x) => x.p50ms)), 2)}/${f(median(b.map((x) => x.p50ms)), 2)}`.padEnd(15) +
         `${f(median(h.map((x) => x.p99ms)), 2)}/${f(median(b.map((x) => x.p99ms)), 2)}`.padEnd(15) +
+        `${f(median(h.map((x) => x.cpuUs)), 1)}/${f(median(b.map((x) => x.cpuUs)), 1)}`.padEnd(15) +
         verdict,
     );
   }

@@ -3,12 +3,14 @@
  * run: keep-alive on both sides (workload (a) of http-vs-haproxy.ts), with logging off (no `log`
  * line) and on (`log 127.0.0.1:PORT local2` in global, `log global` + `option httplog`), alternating
  * H-off, B-off, H-on, B-on for each round. The proxy is pinned to CPU 0 (taskset), wrk and this
- * script's UDP listener to CPU 1. Prints req/s and the log lines the listener received per request.
+ * script's UDP listener to CPU 1. Prints req/s, the proxy's CPU time per request (utime + stime from
+ * /proc, the steadier figure on a shared machine) and the log lines the listener received per request.
  *
  *   node bench/logging-throughput.ts [--seconds 5] [--rounds 2] [--conns 50]
  */
 import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { freePort } from '../packages/balancer/test/support/ports.ts';
 import { haproxyPath, type ProxyKind } from '../packages/balancer/test/support/proc.ts';
@@ -55,6 +57,13 @@ async function wrkPinned(url: string, conns: number, seconds: number): Promise<W
   return parseWrk(out);
 }
 
+/** utime + stime of `pid`, in µs (clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) * 10_000;
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -85,12 +94,12 @@ async function main(): Promise<void> {
   console.log(
     `nginx on ${backend}; wrk -t1 -c${conns} -d${seconds}s (CPU 1), proxy on CPU 0; ${rounds} round(s)`,
   );
-  const res: Record<string, { rps: number[]; perReq: number[] }> = {};
+  const res: Record<string, { rps: number[]; perReq: number[]; cpu: number[] }> = {};
   for (let r = 0; r < rounds; r++) {
     for (const logging of [false, true]) {
       for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
         const key = `${kind} httplog ${logging ? 'on' : 'off'}`;
-        res[key] ??= { rps: [], perReq: [] };
+        res[key] ??= { rps: [], perReq: [], cpu: [] };
         const port = await freePort();
         const proxy = await startProxyFor(kind, config(port, backend, logging ? syslog : null), port);
         try {
@@ -98,14 +107,17 @@ async function main(): Promise<void> {
           await wrkPinned(`http://127.0.0.1:${port}/`, conns, 2); // warm-up
           await new Promise((ok) => setTimeout(ok, 300));
           const before = received;
+          const cpu0 = cpuMicros(proxy.pid);
           const w = await wrkPinned(`http://127.0.0.1:${port}/`, conns, seconds);
+          const cpu = (cpuMicros(proxy.pid) - cpu0) / (w.rps * seconds);
           await new Promise((ok) => setTimeout(ok, 300)); // the last datagrams
           const lines = received - before;
           const requests = w.rps * seconds;
           res[key].rps.push(w.rps);
           res[key].perReq.push(lines / requests);
+          res[key].cpu.push(cpu);
           console.log(
-            `  round ${r + 1} ${key.padEnd(22)} ${w.rps.toFixed(0).padStart(7)} req/s  p99 ${w.p99ms.toFixed(2)} ms  log lines/request ${(lines / requests).toFixed(3)}${w.errors ? `  (${w.errors})` : ''}`,
+            `  round ${r + 1} ${key.padEnd(22)} ${w.rps.toFixed(0).padStart(7)} req/s  ${cpu.toFixed(1)} µs CPU/req  p99 ${w.p99ms.toFixed(2)} ms  log lines/request ${(lines / requests).toFixed(3)}${w.errors ? `  (${w.errors})` : ''}`,
           );
         } finally {
           await proxy.stop(5000);
@@ -113,15 +125,17 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log('\n                        req/s (median)  log lines/request');
+  console.log('\n                        req/s (median)  CPU µs/request  log lines/request');
   for (const [k, v] of Object.entries(res))
     console.log(
-      `${k.padEnd(24)}${median(v.rps).toFixed(0).padStart(14)}  ${median(v.perReq).toFixed(3).padStart(17)}`,
+      `${k.padEnd(24)}${median(v.rps).toFixed(0).padStart(14)}  ${median(v.cpu).toFixed(1).padStart(14)}  ${median(v.perReq).toFixed(3).padStart(17)}`,
     );
   for (const kind of ['haproxy', 'balancer']) {
-    const off = median(res[`${kind} httplog off`].rps);
-    const on = median(res[`${kind} httplog on`].rps);
-    console.log(`${kind}: httplog costs ${(100 * (1 - on / off)).toFixed(1)}% of keep-alive throughput`);
+    const off = res[`${kind} httplog off`];
+    const on = res[`${kind} httplog on`];
+    console.log(
+      `${kind}: httplog adds ${(median(on.cpu) - median(off.cpu)).toFixed(1)} µs CPU per request (${(100 * (median(on.cpu) / median(off.cpu) - 1)).toFixed(0)}%); req/s on/off ${(median(on.rps) / median(off.rps)).toFixed(2)}`,
+    );
   }
   sock.close();
 }

@@ -9,6 +9,11 @@
  * is printed, then the proxy is stopped. The proxies alternate. A script, not a test: it asserts nothing.
  *
  *   node bench/startup.ts [--rounds 7] [--balancer OTHER_CHECKOUT/packages/balancer/bin/balancer]
+ *                         [--baseline OTHER_CHECKOUT/packages/balancer/bin/balancer]
+ *
+ * --baseline: a third proxy, another checkout's balancer (e.g. main before a change), in the same run.
+ * The balancer's first run after a source change writes Node's compile cache (bin/balancer); the
+ * median is over the runs after it too.
  */
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +29,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '7' },
     balancer: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
 const ROUNDS = Math.max(1, Number(values.rounds));
@@ -60,17 +66,20 @@ async function firstAccept(port: number, alive: () => boolean, deadline: number)
   return false;
 }
 
-type Kind = 'haproxy' | 'balancer';
+type Kind = 'haproxy' | 'balancer' | 'baseline';
 
 async function once(kind: Kind): Promise<number | string> {
   const [web, stats] = await freePorts(2);
   const tmp = makeTempDir(`startup-${kind}`);
   const cfg = join(tmp.dir, 'haproxy.cfg');
   let text = seedConfig(tmp.dir, web, stats);
-  if (kind === 'balancer')
+  if (kind !== 'haproxy')
     text = text.replace(/^global\b.*$/m, (g) => `${g}\n    health-socket ${join(tmp.dir, 'health.sock')}`);
   writeFileSync(cfg, text);
-  const [cmd, args] = kind === 'haproxy' ? [HAPROXY as string, ['-db', '-f', cfg]] : [BALANCER, ['-f', cfg]];
+  const [cmd, args] =
+    kind === 'haproxy'
+      ? [HAPROXY as string, ['-db', '-f', cfg]]
+      : [kind === 'baseline' ? (values.baseline as string) : BALANCER, ['-f', cfg]];
   const t0 = performance.now();
   const m: Managed = own(spawnManaged(cmd, args, tmp.dir));
   try {
@@ -87,7 +96,8 @@ installSignalCleanup();
 try {
   if (HAPROXY === null) console.log('# haproxy is not installed: balancer only');
   const kinds: Kind[] = HAPROXY === null ? ['balancer'] : ['haproxy', 'balancer'];
-  const times: Record<Kind, number[]> = { haproxy: [], balancer: [] };
+  if (values.baseline) kinds.push('baseline');
+  const times: Record<Kind, number[]> = { haproxy: [], balancer: [], baseline: [] };
   console.log(
     `# spawn → first accepted connection on the seed's frontend, ${ROUNDS} rounds; node ${process.version}`,
   );

@@ -19,11 +19,10 @@ import {
   NO_LISTENER_START,
 } from './config/load.ts';
 import { DEMO_SOURCE_NAME, defaultConfigText, startDemoServer } from './default-config.ts';
-import { type Engine, startEngine } from './engine/engine.ts';
+import type { Engine } from './engine/engine.ts';
 import type { EngineConfig } from './engine/engine-config.ts';
-import { reloadEngine } from './engine/reload.ts';
 import { UsageError } from './errors.ts';
-import { type HealthServer, startHealthServer } from './health-api/health-server.ts';
+import type { HealthServer, startHealthServer } from './health-api/health-server.ts';
 import { describeSocket, inheritedSockets, stillOpen, useInheritedSockets } from './listen/systemd-fds.ts';
 import { stderrMessages } from './log/messages.ts';
 
@@ -149,6 +148,12 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  // Only serving needs the engine (the data path) and the health API: `-c` never loads them.
+  const [{ startEngine }, { startHealthServer }, { reloadEngine }] = await Promise.all([
+    import('./engine/engine.ts'),
+    import('./health-api/health-server.ts'),
+    import('./engine/reload.ts'),
+  ]);
   const notifier = systemdNotifier({ onError: (err) => messages.warning(`sd_notify: ${err.message}`) });
   let engine: Engine;
   try {
@@ -175,7 +180,12 @@ async function main(argv: string[]): Promise<number> {
   let health: HealthServer | null = null;
   if (config.global.healthSocket) {
     try {
-      health = await startHealthServerTakingOver(engine, config.global.healthSocket, handOver);
+      health = await startHealthServerTakingOver(
+        startHealthServer,
+        engine,
+        config.global.healthSocket,
+        handOver,
+      );
       if (args.verbose || args.debug) messages.notice(`health API on unix@${health.path}`);
     } catch (err) {
       // not fatal: the balancer still balances; an ha-agent tracking it will see it as down
@@ -319,6 +329,7 @@ async function main(argv: string[]): Promise<number> {
  * first): wait for that, up to a few seconds, rather than give up at once.
  */
 async function startHealthServerTakingOver(
+  start: typeof startHealthServer,
   engine: Engine,
   opts: { path: string; mode: number },
   h: { finish: readonly number[]; terminate: readonly number[] },
@@ -326,7 +337,7 @@ async function startHealthServerTakingOver(
   const waiting = h.finish.length + h.terminate.length > 0;
   for (let i = 0; ; i++) {
     try {
-      return await startHealthServer(engine, opts);
+      return await start(engine, opts);
     } catch (err) {
       if (!waiting || i >= 60 || !/another process is serving it/.test((err as Error).message)) throw err;
       await new Promise((r) => setTimeout(r, 50));

@@ -22,6 +22,7 @@ import { type Engine, startEngine } from '../src/engine/engine.ts';
 import { CHECK_EFFECTS } from './checks-effects.ts';
 import { LOGGING_EFFECTS } from './logging-effects.ts';
 import { QUEUE_EFFECTS } from './queue-effects.ts';
+import { RULE_EFFECTS } from './rules-effects.ts';
 import { startBlackhole } from './support/blackhole.ts';
 import { okResponder, quiet, startUpstream, type Upstream } from './support/harness.ts';
 import { freePort, freePortSync } from './support/ports.ts';
@@ -30,6 +31,7 @@ import { exchange, openClient } from './support/raw-client.ts';
 import { startRawServer } from './support/raw-server.ts';
 import { synCounter } from './support/syn-counter.ts';
 import { waitFor } from './support/wait-for.ts';
+import { TLS_EFFECTS } from './tls-effects.ts';
 
 const CERT = new URL('../../shared-config/test/fixtures/haproxy/certs/site.pem', import.meta.url).pathname;
 const DEFAULTS = `defaults
@@ -186,6 +188,8 @@ async function tcpNamed(names: string[]) {
 /** One behaviour per applied key (the health-check keywords' are in checks-effects.ts). */
 const EFFECTS: Record<string, () => Promise<void>> = {
   ...CHECK_EFFECTS,
+  ...TLS_EFFECTS,
+  ...RULE_EFFECTS,
   ...QUEUE_EFFECTS,
   ...LOGGING_EFFECTS,
   async bind() {
@@ -653,7 +657,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     assert.match(four.diagnostics[0]?.message ?? '', /'nbthread' is parsed but not applied yet/);
   },
   async 'unsafe-ignore-unimplemented'() {
-    const rule = `${DEFAULTS}frontend f\n    bind 127.0.0.1:0\n    http-request deny if { path_beg /admin }\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`;
+    const rule = `${DEFAULTS}frontend f\n    bind 127.0.0.1:0\n    http-request tarpit if { path_beg /admin }\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`;
     assert.equal(load(rule).engine, null, 'refused by default');
     const loaded = load(`global\n    unsafe-ignore-unimplemented\n${rule}`);
     assert.ok(loaded.engine, 'starts when the operator says so');
@@ -661,7 +665,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
       loaded.diagnostics.map((d) => [d.severity, d.code]),
       [['warning', 'CFG_WARN_UNSAFE_IGNORED']],
     );
-    assert.match(loaded.diagnostics[0].message, /'http-request deny' is NOT applied/);
+    assert.match(loaded.diagnostics[0].message, /'http-request tarpit' is NOT applied/);
   },
   async 'zero-warning'() {
     const loaded = load(
@@ -866,24 +870,20 @@ describe('what is in effect', () => {
     // one representative line per refused family; the table walk above covers the rest by key
     const cases: [string, string][] = [
       [
-        `frontend f\n    bind 127.0.0.1:0 ssl crt ${CERT}\n    default_backend b`,
-        "options 'ssl', 'crt' are not implemented yet",
+        `frontend f\n    bind 127.0.0.1:0 ssl crt ${CERT} npn http/1.1\n    default_backend b`,
+        "option 'npn' is not implemented yet",
       ],
       [
-        'frontend f\n    bind 127.0.0.1:0\n    http-request deny if { path_beg /admin }\n    default_backend b',
-        "'http-request deny' is not implemented yet",
+        'frontend f\n    bind 127.0.0.1:0\n    http-request tarpit if { path_beg /admin }\n    default_backend b',
+        "'http-request tarpit' is not implemented yet",
       ],
       [
-        'frontend f\n    bind 127.0.0.1:0\n    use_backend b if { path_beg /b }\n    default_backend b',
-        "'use_backend' is not implemented yet",
+        'frontend f\n    bind 127.0.0.1:0\n    http-response cache-store c\n    default_backend b',
+        "'http-response cache-store' is not implemented yet",
       ],
       [
-        'frontend f\n    bind 127.0.0.1:0\n    redirect prefix /x\n    default_backend b',
-        "'redirect' is not implemented yet",
-      ],
-      [
-        'frontend f\n    bind 127.0.0.1:0\n    tcp-request connection reject if { src 10.0.0.0/8 }\n    default_backend b',
-        "'tcp-request connection reject' is not implemented yet",
+        'frontend f\n    bind 127.0.0.1:0\n    tcp-request connection track-sc0 src\n    default_backend b',
+        "'tcp-request connection track-sc0' is not implemented yet",
       ],
       [
         'userlist u\n    user a insecure-password b\nfrontend f\n    bind 127.0.0.1:0\n    default_backend b',
@@ -896,7 +896,9 @@ describe('what is in effect', () => {
       ],
     ];
     for (const [section, message] of cases) {
-      const loaded = load(`${DEFAULTS}${section}\nbackend b\n    server s 127.0.0.1:1 ssl verify none\n`);
+      const loaded = load(
+        `${DEFAULTS}${section}\nbackend b\n    server s 127.0.0.1:1 ssl verify none curves X25519\n`,
+      );
       assert.equal(loaded.engine, null, section);
       const alerts = loaded.diagnostics.filter((d) => d.code === 'CFG_ERR_NOT_IMPLEMENTED');
       assert.ok(
@@ -904,9 +906,7 @@ describe('what is in effect', () => {
         `${message}\n${JSON.stringify(alerts, null, 1)}`,
       );
       assert.ok(
-        alerts.some((d) =>
-          d.message.startsWith("'server s' options 'ssl', 'verify' are not implemented yet"),
-        ),
+        alerts.some((d) => d.message.startsWith("'server s' option 'curves' is not implemented yet")),
         'server TLS is refused too',
       );
     }

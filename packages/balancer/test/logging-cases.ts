@@ -18,6 +18,8 @@ export interface Ports {
   feRefused: number;
   feNull: number;
   tcp: number;
+  feAsap: number;
+  tcpAsap: number;
   up: number;
   closed: number;
 }
@@ -47,6 +49,10 @@ frontend fe_down
 frontend fe_refused
     bind 127.0.0.1:${p.feRefused}
     default_backend refused
+frontend fe_asap
+    bind 127.0.0.1:${p.feAsap}
+    option logasap
+    default_backend web
 frontend fe_null
     bind 127.0.0.1:${p.feNull}
     no option dontlognull
@@ -62,6 +68,12 @@ listen tcp
     mode tcp
     option tcplog
     bind 127.0.0.1:${p.tcp}
+    server t1 127.0.0.1:${p.up}
+listen tcp_asap
+    mode tcp
+    option tcplog
+    option logasap
+    bind 127.0.0.1:${p.tcpAsap}
     server t1 127.0.0.1:${p.up}
 `;
 }
@@ -225,6 +237,24 @@ export const CASES: LogCase[] = [
     },
   },
   {
+    id: 'logasap',
+    what: 'option logasap: the line goes out at the response head, Ta and %B so far with a +',
+    async run(p) {
+      const c = await request(p.feAsap, GET('/', 'Connection: close\r\n'), (t) => t.includes('hello'));
+      c.sock.destroy();
+      return 1;
+    },
+  },
+  {
+    id: 'tcplog-logasap',
+    what: 'option tcplog with logasap: the line goes out when the server connection is up, Tt and bytes with a +',
+    async run(p) {
+      const c = await request(p.tcpAsap, 'GET / HTTP/1.0\r\n\r\n', (t) => t.includes('hello'));
+      await waitFor(() => c.closed(), 3000);
+      return 1;
+    },
+  },
+  {
     id: 'tcplog',
     what: 'mode tcp with option tcplog: one line at the end of the connection',
     async run(p) {
@@ -245,11 +275,11 @@ export function maskLine(line: string): string {
     .replace(/(\d+\.\d+\.\d+\.\d+):\d+ /g, '$1:PORT ')
     .replace(/\[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\]/g, '[DATE]')
     .replace(
-      / (-?\d+(?:\/-?\d+){2,4}) /,
+      / (-?\d+(?:\/\+?-?\d+){2,4}) /,
       (_m, t: string) =>
         ` ${t
           .split('/')
-          .map((v) => (v === '-1' ? v : 'T'))
+          .map((v) => (v === '-1' ? v : v.startsWith('+') ? '+T' : 'T'))
           .join('/')} `,
     );
 }

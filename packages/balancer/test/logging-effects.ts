@@ -11,9 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unixDatagramAvailable } from '@ha-lb/sd-notify';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { startEngine } from '../src/engine/engine.ts';
-import { okResponder, quiet, startUpstream } from './support/harness.ts';
+import { okResponder, quiet, type Responder, startUpstream } from './support/harness.ts';
 import { freePorts } from './support/ports.ts';
 import { exchange, openClient } from './support/raw-client.ts';
 import { type SyslogListener, startSyslogListener } from './support/syslog-listener.ts';
@@ -65,9 +66,9 @@ interface Logged {
  * Runs `text`: `{{SYSLOG}}` is the listener's port, `{{UP}}` an upstream answering 200, each
  * `{{FE}}` a free port.
  */
-async function runLogged(text: string): Promise<Logged> {
+async function runLogged(text: string, responder: Responder = okResponder): Promise<Logged> {
   const log = await startSyslogListener();
-  const up = await startUpstream(okResponder);
+  const up = await startUpstream(responder);
   const n = text.split('{{FE}}').length - 1;
   const ports = await freePorts(n);
   let i = 0;
@@ -124,6 +125,10 @@ async function nullConnection(port: number): Promise<void> {
 
 /** `log /dev/log`-style paths and `unix@PATH`: datagrams to a unix socket. */
 async function unixTargets(): Promise<void> {
+  assert.ok(
+    unixDatagramAvailable(),
+    "the sd-notify addon has no sendNowait: rebuild it ('pnpm install', or 'node packages/sd-notify/native/build.mjs' with npm_config_nodedir at Node 24)",
+  );
   const rx = await unixReceiver();
   const t = await runLogged(
     HTTP(
@@ -330,6 +335,30 @@ backend none
       assert.match(line, / 503 \d+ - - SC-- .* "GET \/err HTTP\/1\.1"\n$/);
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(t.log.lines.length, 1, 'the normal request is not logged');
+    } finally {
+      await t.stop();
+    }
+  },
+
+  async 'option logasap'() {
+    // the server sends its head at once and the body 300 ms later: the line leaves before the body
+    let bodyAt = 0;
+    const t = await runLogged(
+      HTTP('    log 127.0.0.1:{{SYSLOG}} local2', '    log global\n    option httplog\n    option logasap'),
+      (_req, socket) => {
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n');
+        setTimeout(() => {
+          bodyAt = Date.now();
+          socket.write('hello');
+        }, 300);
+      },
+    );
+    try {
+      const text = t.get(t.ports[0], '/a');
+      const [line] = await t.log.after(0, 1);
+      assert.equal(bodyAt, 0, 'the line arrived before the body was sent');
+      assert.match(line, / \d+\/\d+\/\d+\/\d+\/\+\d+ 200 \+\d+ - - ---- 1\/1\/1\/1\/0 /);
+      assert.ok((await text).endsWith('hello'));
     } finally {
       await t.stop();
     }

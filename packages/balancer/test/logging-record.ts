@@ -7,7 +7,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { fields } from './logging-cases.ts';
 import { type FormatsRun, type LogRun, runFormats, runLogging } from './logging-run.ts';
 import { haproxyPath } from './support/proc.ts';

@@ -29,10 +29,22 @@ const maskHealth = (l: string) => maskLine(l).replace(/check duration: \d+ms/, '
 export async function runLogging(kind: ProxyKind, only?: Set<string>): Promise<LogRun> {
   const log = await startSyslogListener();
   const up = await startRawServer(upstreamHandler);
-  const [fe, feDown, feRefused, feNull, tcp, closed] = await freePorts(6);
-  const p: Ports = { syslog: log.port, fe, feDown, feRefused, feNull, tcp, up: up.port, closed };
-  // (fe_null is not probed: a probe is a null connection it would log)
-  const proxy = await startProxy(kind, loggingConfig(p), [fe, feDown, feRefused, tcp]);
+  const [fe, feDown, feRefused, feNull, tcp, feAsap, tcpAsap, closed] = await freePorts(8);
+  const p: Ports = {
+    syslog: log.port,
+    fe,
+    feDown,
+    feRefused,
+    feNull,
+    tcp,
+    feAsap,
+    tcpAsap,
+    up: up.port,
+    closed,
+  };
+  // (fe_null and tcp_asap are not probed: a probe is a null connection fe_null would log, and tcp_asap
+  // logs at the server connection, even for a probe)
+  const proxy = await startProxy(kind, loggingConfig(p), [fe, feDown, feRefused, tcp, feAsap]);
   const out: LogRun = { health: [], cases: {} };
   try {
     // the checked server of `down` goes DOWN: HAProxy logs it and that the backend has no server left

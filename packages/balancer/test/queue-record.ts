@@ -5,7 +5,7 @@
  *   node packages/balancer/test/queue-record.ts --check    # does haproxy still match the file? (exit 1)
  * Run as root so the SYN counts (nftables) are recorded too.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -62,6 +62,8 @@ async function main(): Promise<void> {
   }
   const out: QueueExpected = { recordedWith: version, recordedAt: new Date().toISOString(), scenarios };
   writeFileSync(QUEUE_EXPECTED, `${JSON.stringify(out, null, 2)}\n`);
+  // the repository's formatter owns the file's layout (short arrays on one line)
+  spawnSync('biome', ['format', '--write', QUEUE_EXPECTED], { stdio: 'ignore' });
 }
 
 if (import.meta.main) await main();

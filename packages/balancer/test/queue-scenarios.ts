@@ -71,6 +71,24 @@ export const SCENARIOS: Record<string, Scenario> = {
     ],
     requests: [0, 30, 60, 90, 120].map((at, i) => ({ at, path: `/r${i + 1}` })),
   },
+  'leastconn-queue': {
+    what: 'leastconn with every server at its maxconn: the backend queue, then the freed server',
+    backend: ['balance leastconn', 'timeout queue 5s'],
+    servers: [
+      { name: 's1', options: 'maxconn 1', delayMs: 800 },
+      { name: 's2', options: 'maxconn 1', delayMs: 100 },
+    ],
+    requests: [0, 30, 60, 90, 120].map((at, i) => ({ at, path: `/r${i + 1}` })),
+  },
+  'first-queue': {
+    what: 'balance first fills s1 to its maxconn, then s2; beyond, the backend queue',
+    backend: ['balance first', 'timeout queue 5s'],
+    servers: [
+      { name: 's1', options: 'maxconn 2', delayMs: 400 },
+      { name: 's2', options: 'maxconn 1', delayMs: 400 },
+    ],
+    requests: [0, 40, 80, 120, 160].map((at, i) => ({ at, path: `/r${i + 1}` })),
+  },
   maxqueue: {
     what: 'persistent requests wait in their server queue up to maxqueue; beyond: 503',
     backend: ['balance roundrobin', 'cookie SRV', 'timeout queue 5s'],

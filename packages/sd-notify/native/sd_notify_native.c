@@ -11,7 +11,10 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -97,12 +100,134 @@ static napi_value send_nowait(napi_env env, napi_callback_info info) {
   return ret;
 }
 
+/*
+ * udpOpen(ip: string, port: number, family: 4 | 6): number — a connected, non-blocking UDP socket
+ * (the balancer's syslog targets), or -errno. The fd belongs to the caller (fdClose).
+ */
+static napi_value udp_open(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_value ret;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char ip[64] = {0};
+  size_t len = 0;
+  int32_t port = 0, family = 4;
+  int result = -EINVAL;
+  if (argc >= 3 && napi_get_value_string_utf8(env, argv[0], ip, sizeof ip, &len) == napi_ok &&
+      napi_get_value_int32(env, argv[1], &port) == napi_ok &&
+      napi_get_value_int32(env, argv[2], &family) == napi_ok && port > 0 && port < 65536) {
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    socklen_t sl = 0;
+    int ok = 0;
+    if (family == 6) {
+      struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+      a->sin6_family = AF_INET6;
+      a->sin6_port = htons((uint16_t)port);
+      ok = inet_pton(AF_INET6, ip, &a->sin6_addr) == 1;
+      sl = sizeof *a;
+    } else {
+      struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+      a->sin_family = AF_INET;
+      a->sin_port = htons((uint16_t)port);
+      ok = inet_pton(AF_INET, ip, &a->sin_addr) == 1;
+      sl = sizeof *a;
+    }
+    if (ok) {
+      int fd = socket(family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      if (fd < 0) {
+        result = -errno;
+      } else if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
+        result = -errno;
+        close(fd);
+      } else {
+        result = fd;
+      }
+    }
+  }
+  napi_create_int32(env, result, &ret);
+  return ret;
+}
+
+#define BATCH 64
+
+/*
+ * sendBatch(fd: number, data: Buffer, lengths: Int32Array, count: number): number — `count`
+ * datagrams cut from `data` by `lengths`, with sendmmsg(2), never blocking. Returns how many were
+ * sent (the rest: the socket's buffer is full, or the peer refused), or -errno when none was.
+ */
+static napi_value send_batch(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_value ret;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1, count = 0;
+  char *data = NULL;
+  size_t size = 0;
+  napi_typedarray_type type;
+  size_t nlen = 0;
+  void *lens = NULL;
+  int result = -EINVAL;
+  if (argc >= 4 && napi_get_value_int32(env, argv[0], &fd) == napi_ok &&
+      napi_get_buffer_info(env, argv[1], (void **)&data, &size) == napi_ok &&
+      napi_get_typedarray_info(env, argv[2], &type, &nlen, &lens, NULL, NULL) == napi_ok &&
+      type == napi_int32_array && napi_get_value_int32(env, argv[3], &count) == napi_ok && count >= 0 &&
+      (size_t)count <= nlen) {
+    const int32_t *l = (const int32_t *)lens;
+    struct mmsghdr msgs[BATCH];
+    struct iovec iov[BATCH];
+    size_t off = 0;
+    int sent = 0;
+    result = 0;
+    for (int i = 0; i < count;) {
+      int n = 0;
+      for (; n < BATCH && i + n < count; n++) {
+        size_t len = (size_t)l[i + n];
+        if (off + len > size) len = off < size ? size - off : 0;
+        iov[n].iov_base = data + off;
+        iov[n].iov_len = len;
+        off += len;
+        memset(&msgs[n], 0, sizeof msgs[n]);
+        msgs[n].msg_hdr.msg_iov = &iov[n];
+        msgs[n].msg_hdr.msg_iovlen = 1;
+      }
+      int r = sendmmsg(fd, msgs, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (r < 0) {
+        if (sent == 0) result = -errno;
+        break;
+      }
+      sent += r;
+      result = sent;
+      if (r < n) break;
+      i += n;
+    }
+  }
+  napi_create_int32(env, result, &ret);
+  return ret;
+}
+
+/* fdClose(fd: number): void */
+static napi_value fd_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd = -1;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc >= 1 && napi_get_value_int32(env, argv[0], &fd) == napi_ok && fd > 2) close(fd);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "send", NAPI_AUTO_LENGTH, send_datagram, NULL, &fn);
   napi_set_named_property(env, exports, "send", fn);
   napi_create_function(env, "sendNowait", NAPI_AUTO_LENGTH, send_nowait, NULL, &fn);
   napi_set_named_property(env, exports, "sendNowait", fn);
+  napi_create_function(env, "udpOpen", NAPI_AUTO_LENGTH, udp_open, NULL, &fn);
+  napi_set_named_property(env, exports, "udpOpen", fn);
+  napi_create_function(env, "sendBatch", NAPI_AUTO_LENGTH, send_batch, NULL, &fn);
+  napi_set_named_property(env, exports, "sendBatch", fn);
+  napi_create_function(env, "fdClose", NAPI_AUTO_LENGTH, fd_close, NULL, &fn);
+  napi_set_named_property(env, exports, "fdClose", fn);
   return exports;
 }
 

@@ -1,7 +1,7 @@
 import type { BackendSpec, HttpReuse } from '../engine/engine-config.ts';
 import { algorithmFor, dispatchTo, type LbAlgorithm } from './algorithms/index.ts';
 import { CookiePersistence } from './persistence/cookie-persistence.ts';
-import { BackendLoad, serverDown, slotFreed } from './queue.ts';
+import { BackendLoad, processServerQueue, serverDown } from './queue.ts';
 import { newServerState, type ServerState } from './server.ts';
 import type { StateEvents } from './state-events.ts';
 
@@ -50,22 +50,25 @@ export function newBackendState(spec: BackendSpec): BackendState {
 
 const DEFAULT_HASH_TYPE = Object.freeze({ method: 'map-based', function: 'sdbm', avalanche: false } as const);
 
-/** Marks a server UP or DOWN (checks, the runtime API), re-places it in the algorithm, tells the subscribers. */
+/**
+ * Marks a server UP or DOWN (checks, the runtime API), re-places it in the algorithm, tells the
+ * subscribers. Returns how many queued requests moved (HAProxy's "requeued" in the UP/DOWN line).
+ */
 export function setServerUp(
   events: StateEvents,
   be: BackendState,
   server: ServerState,
   up: boolean,
   reason: string,
-): void {
-  if (server.up === up) return;
+): number {
+  if (server.up === up) return 0;
   server.up = up;
   be.lb.update(server);
   // a DOWN server's waiting requests are redispatched (option redispatch) or keep waiting; one coming UP
-  // takes from the backend queue
-  if (up) slotFreed(server, false);
-  else serverDown(server);
+  // takes from the queues at once (pendconn_grab_from_px)
+  const moved = up ? processServerQueue(server) : serverDown(server);
   events.emit({ kind: 'server', backend: be.spec.name, server: server.spec.name, up, reason });
+  return moved;
 }
 
 /** Changes a server's weight in effect (`set weight`, agent checks); the round goes on with it. */

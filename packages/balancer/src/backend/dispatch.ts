@@ -163,7 +163,7 @@ export class Dispatch implements Pending {
     direct = false,
     clientAddress = '',
   ): number {
-    this.end();
+    if (this.inBackend) this.end();
     this.backend = backend;
     this.server = server;
     this.retries = retries;
@@ -173,7 +173,7 @@ export class Dispatch implements Pending {
     this.clientAddress = clientAddress;
     this.counts.retries = 0;
     this.counts.redispatches = 0;
-    this.held.length = 0;
+    if (this.held.length !== 0) this.held.length = 0;
     this.queuedBytes = 0;
     backend.load.beconn++;
     this.inBackend = true;
@@ -453,7 +453,7 @@ export class Dispatch implements Pending {
   release(): ServerConn | null {
     const conn = this.conn;
     this.conn = null;
-    this.held.length = 0;
+    if (this.held.length !== 0) this.held.length = 0;
     this.queuedBytes = 0;
     this.connecting = false;
     return conn;

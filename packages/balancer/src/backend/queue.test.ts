@@ -100,7 +100,8 @@ test('a server going DOWN: with option redispatch its queue is rebalanced at onc
     const [a, b] = ['a', 'b'].map((n) => exchange(log, n));
     a.begin(be, be.servers[0], 3, true);
     assert.equal(b.begin(be, be.servers[0], 3, true), QUEUED);
-    setServerUp(events, be, be.servers[0], false, 'test');
+    const moved = setServerUp(events, be, be.servers[0], false, 'test');
+    assert.equal(moved, redispatch === null ? 0 : 1, "the DOWN line's requeued count");
     if (redispatch === null) {
       assert.deepEqual(log, [], 'without redispatch the request keeps waiting for its server');
       assert.equal(be.servers[0].queue.length, 1);
@@ -119,8 +120,7 @@ test('a server coming UP takes requests from the backend queue', async () => {
   const [a, b] = ['a', 'b'].map((n) => exchange(log, n));
   a.begin(be, be.servers[0], 3);
   assert.equal(b.begin(be, null, 3), QUEUED);
-  setServerUp(events, be, be.servers[1], true, 'test');
-  await tick();
+  assert.equal(setServerUp(events, be, be.servers[1], true, 'test'), 1, 'taken at once (the UP line says 1)');
   assert.deepEqual(log, ['b:s2']);
 });
 

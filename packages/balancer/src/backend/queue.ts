@@ -252,17 +252,20 @@ function runQueues(): void {
   toProcess.length = 0;
 }
 
-/** process_srv_queue(): while `s` has room, hand slots to the oldest waiting exchanges. */
-export function processServerQueue(s: ServerState): void {
+/** process_srv_queue(): while `s` has room, hand slots to the oldest waiting exchanges; returns how many. */
+export function processServerQueue(s: ServerState): number {
   const now = Date.now();
+  let n = 0;
   const beconn = s.load.beconn + s.load.ending;
   while (s.served < (s.maxconn === 0 ? Number.MAX_SAFE_INTEGER : dynamicMaxconn(s, beconn))) {
     const p = nextFrom(s);
-    if (p === null) return;
+    if (p === null) return n;
     p.qin!.unlink(p, now);
     // (dequeued() takes the slot: served grows before the loop looks again)
     p.dequeued(s);
+    n++;
   }
+  return n;
 }
 
 /**

@@ -17,11 +17,12 @@ export interface ServerCounts {
   backup: number;
 }
 
-function tail(c: ServerCounts, up: boolean, sessions: number): string {
+/** `moved`: requests the change took from the queues (UP) or redispatched (DOWN); `queued`: still in the server's queue */
+function tail(c: ServerCounts, up: boolean, sessions: number, moved: number, queued: number): string {
   const onBackup = c.backup > 0 && c.active === 0 ? ' Running on backup.' : '';
   return up
-    ? `. ${c.active} active and ${c.backup} backup servers online.${onBackup} 0 sessions requeued, 0 total in queue.`
-    : `. ${c.active} active and ${c.backup} backup servers left.${onBackup} ${sessions} sessions active, 0 requeued, 0 remaining in queue.`;
+    ? `. ${c.active} active and ${c.backup} backup servers online.${onBackup} ${moved} sessions requeued, ${queued} total in queue.`
+    : `. ${c.active} active and ${c.backup} backup servers left.${onBackup} ${sessions} sessions active, ${moved} requeued, ${queued} remaining in queue.`;
 }
 
 export function transitionLine(
@@ -32,9 +33,11 @@ export function transitionLine(
   result: CheckResult | null,
   counts: ServerCounts,
   sessions: number,
+  moved = 0,
+  queued = 0,
 ): string {
   const reason = result === null ? '' : `, ${reasonText(result)}`;
-  return `${isBackup ? 'Backup ' : ''}Server ${backend}/${server} is ${up ? 'UP' : 'DOWN'}${reason}${tail(counts, up, sessions)}`;
+  return `${isBackup ? 'Backup ' : ''}Server ${backend}/${server} is ${up ? 'UP' : 'DOWN'}${reason}${tail(counts, up, sessions, moved, queued)}`;
 }
 
 export function healthCheckLine(

@@ -109,6 +109,7 @@ export class ServerHealth {
       inter: c.inter,
       timeoutCheck: this.bcheck.timeoutCheck,
       timeoutConnect: this.bcheck.timeoutConnect,
+      tls: spec.checkTls ?? null,
     });
     this.probe = probe;
     probe.result.then((r) => {
@@ -148,7 +149,7 @@ export class ServerHealth {
   }
 
   private transition(up: boolean, r: CheckResult): void {
-    setServerUp(this.events, this.be, this.srv, up, reasonText(r));
+    const moved = setServerUp(this.events, this.be, this.srv, up, reasonText(r));
     const counts = countsOf(this.be);
     const sessions = Math.max(0, this.srv.conns - this.srv.idle.length);
     const shown = this.bcheck.logHealthChecks ? null : r;
@@ -160,6 +161,8 @@ export class ServerHealth {
       shown,
       counts,
       sessions,
+      moved,
+      this.srv.queue.length,
     );
     this.messages.warning(line);
     // HAProxy sends the same line to the backend's log targets: UP at notice, DOWN at alert

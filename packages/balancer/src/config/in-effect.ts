@@ -17,6 +17,8 @@
 import { unixDatagramAvailable } from '@ha-lb/sd-notify';
 import type { KeywordUse } from '@ha-lb/shared-config/haproxy';
 import { checkRuleSupport } from '../checks/from-model.ts';
+import { APPLIED_ACTIONS } from '../rules/actions/index.ts';
+import { TCP_ACTIONS, TCP_STAGES } from '../rules/tcp-rules.ts';
 
 export type Effect =
   | { readonly status: 'applied' }
@@ -40,15 +42,17 @@ const SERVE = 'without it this proxy would not serve what the configuration says
 
 // Why a feature is not in effect yet.
 const LOG = 'logging is planned';
-// log-format strings need the rules module's expression engine (src/rules/log-format.ts), not merged yet
+// log-format strings: the rules module's compiler (src/rules/log-format.ts) knows the header/sample
+// variables (%ci %cp %ST %B %r %[…]) but not yet the log ones, and reads the rule context, not the log record
 const LOG_FORMAT =
-  "custom log formats are planned (they need the rules module's expression engine); 'option httplog', 'option httplog clf' and 'option tcplog' are applied";
+  "custom log formats are planned: the log-format compiler (src/rules/log-format.ts) does not know the log variables yet (%Ta %Th %Ti %tsc %ac %fc %bc %sc %rc %sq %bq %t %tr %ms %CC %CS %hr %hs); 'option httplog', 'option httplog clf' and 'option tcplog' are applied";
 const CHECKS = 'this part of health checks is planned';
 const CHECK_KIND = 'this check kind is planned; a TCP connect check runs instead';
 // Why ignoring a check rule would be wrong: the check would pass or fail on something else.
 const CHECK_TEST = 'the health check would test something else than the configuration says';
 const TLS = 'TLS is planned';
 const RULES = 'ACLs and rules are planned';
+const MORE_ACTIONS = 'this action is planned; the rule engine applies the others';
 const STATS = 'the stats page and runtime API are planned';
 const TUNING = 'this tuning knob is not applied';
 const STICK = 'stick tables are planned';
@@ -56,10 +60,47 @@ const DNS = 'DNS resolution at runtime is planned';
 const PRIV = 'privilege dropping is planned; meanwhile run under systemd User=/Group=';
 const WORKERS = 'workers are planned';
 
-const TLS_BIND_OPTIONS = [
+/** bind TLS options applied by tls/bind-tls.ts (each has its behaviour test in test/tls-effects.ts) */
+const TLS_BIND_APPLIED = [
   'ssl',
   'crt',
   'crt-list',
+  'ca-file',
+  'verify',
+  'crl-file',
+  'alpn',
+  'ciphers',
+  'ciphersuites',
+  'curves',
+  'ssl-min-ver',
+  'ssl-max-ver',
+  'force-tlsv12',
+  'force-tlsv13',
+  'no-tlsv12',
+  'no-tlsv13',
+  'no-tls-tickets',
+  'strict-sni',
+  'prefer-client-ciphers',
+];
+
+/** server TLS options applied by tls/server-tls.ts (tests in test/tls-effects.ts) */
+const TLS_SERVER_APPLIED = [
+  'ssl',
+  'verify',
+  'verifyhost',
+  'sni',
+  'ca-file',
+  'crt',
+  'ciphers',
+  'ciphersuites',
+  'alpn',
+  'ssl-min-ver',
+  'ssl-max-ver',
+  'ssl-reuse',
+  'check-ssl',
+];
+
+const TLS_BIND_OPTIONS = [
   'crt-ignore-err',
   'ca-file',
   'ca-ignore-err',
@@ -67,60 +108,33 @@ const TLS_BIND_OPTIONS = [
   'ca-sign-pass',
   'ca-verify-file',
   'crl-file',
-  'verify',
-  'alpn',
   'npn',
-  'ciphers',
-  'ciphersuites',
-  'curves',
   'ecdhe',
   'sigalgs',
   'client-sigalgs',
-  'ssl-min-ver',
-  'ssl-max-ver',
   'force-sslv3',
   'force-tlsv10',
   'force-tlsv11',
-  'force-tlsv12',
-  'force-tlsv13',
-  'no-sslv3',
   'no-tlsv10',
   'no-tlsv11',
-  'no-tlsv12',
-  'no-tlsv13',
-  'no-tls-tickets',
   'no-ca-names',
-  'strict-sni',
   'allow-0rtt',
   'generate-certificates',
-  'prefer-client-ciphers',
   'tls-ticket-keys',
 ];
 
 const TLS_SERVER_OPTIONS = [
-  'ssl',
-  'verify',
-  'verifyhost',
-  'sni',
-  'ca-file',
   'crl-file',
-  'crt',
-  'ciphers',
-  'ciphersuites',
   'curves',
   'sigalgs',
   'client-sigalgs',
-  'alpn',
   'npn',
-  'ssl-min-ver',
-  'ssl-max-ver',
   'force-sslv3',
   'force-tlsv10',
   'force-tlsv11',
   'force-tlsv12',
   'force-tlsv13',
   'allow-0rtt',
-  'ssl-reuse',
   'tls-tickets',
 ];
 
@@ -164,8 +178,16 @@ const RULES_TABLE: readonly Rule[] = [
   ['spread-checks', APPLIED],
   ['max-spread-checks', APPLIED],
   ['external-check', warn(CHECKS)],
-  ['ca-base', warn(TLS)],
-  ['crt-base', warn(TLS)],
+  ['crt-base', APPLIED],
+  ['ca-base', APPLIED],
+  ['ssl-default-bind-options', APPLIED],
+  ['ssl-default-bind-ciphers', APPLIED],
+  ['ssl-default-bind-ciphersuites', APPLIED],
+  ['ssl-default-server-options', APPLIED],
+  ['ssl-default-server-ciphers', APPLIED],
+  ['ssl-default-bind-curves', APPLIED],
+  ['ssl-default-server-ciphersuites', APPLIED],
+  ['ssl-server-verify', APPLIED],
   ['issuers-chain-path', warn(TLS)],
   ['ssl-*', warn(TLS)],
   ['tune.ssl.*', warn(TLS)],
@@ -247,7 +269,11 @@ const RULES_TABLE: readonly Rule[] = [
   ['bind v4v6', APPLIED],
   ['bind v6only', APPLIED],
   ['bind id', inert('shown by the stats page')],
-  ...TLS_BIND_OPTIONS.map((o): Rule => [`bind ${o}`, refuse('TLS termination is planned', CLEAR)]),
+  ...TLS_BIND_APPLIED.map((o): Rule => [`bind ${o}`, APPLIED]),
+  ['bind no-sslv3', inert("SSLv3 is never offered (Node's OpenSSL has none)")],
+  ...TLS_BIND_OPTIONS.map(
+    (o): Rule => [`bind ${o}`, refuse(`'${o}' on a TLS bind is not implemented`, CLEAR)],
+  ),
   ['bind accept-proxy', refuse('the PROXY protocol is planned', SERVE)],
   ['bind accept-netscaler-cip', refuse('the NetScaler client IP protocol is not implemented', SERVE)],
   ['bind proto', refuse('HTTP/2 and other protocols on a bind are planned', SERVE)],
@@ -292,10 +318,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['option dontlog-normal', APPLIED],
   ['option log-separate-errors', APPLIED],
   ['option log-*', warn(LOG)],
-  [
-    'option logasap',
-    warn('logging at the response head is planned; lines are sent at the end of each exchange'),
-  ],
+  ['option logasap', APPLIED],
   ['option http-ignore-probes', warn(LOG)],
   ['option redispatch', APPLIED],
   ['option persist', APPLIED],
@@ -329,7 +352,14 @@ const RULES_TABLE: readonly Rule[] = [
       ROUTE,
     ),
   ],
-  ...TLS_SERVER_OPTIONS.map((o): Rule => [`server ${o}`, refuse('TLS to servers is planned', CLEAR)]),
+  ...TLS_SERVER_APPLIED.map((o): Rule => [`server ${o}`, APPLIED]),
+  [
+    'server crl-file',
+    refuse('CRL checking is wired to OpenSSL but not yet shown by a behaviour test', CLEAR),
+  ],
+  ...TLS_SERVER_OPTIONS.map(
+    (o): Rule => [`server ${o}`, refuse(`'${o}' on a TLS server is not implemented`, CLEAR)],
+  ),
   ['server send-proxy*', refuse('the PROXY protocol is planned', ACCESS)],
   ['server proxy-v2-options', refuse('the PROXY protocol is planned', ACCESS)],
   ['server set-proxy-v2-tlv-fmt', refuse('the PROXY protocol is planned', ACCESS)],
@@ -395,20 +425,27 @@ const RULES_TABLE: readonly Rule[] = [
   ['hash-balance-factor', warn('bounded loads for consistent hashing are planned')],
   ['dispatch', APPLIED],
   ['id', inert('shown by the stats page')],
-  ['http-request', refuse(RULES, REWRITE)],
-  ['http-response', refuse(RULES, REWRITE)],
-  ['http-after-response', refuse(RULES, REWRITE)],
-  ['tcp-request', refuse(RULES, ACCESS)],
+  // each action applied (rules/actions/index.ts) has its own key; the others stay refused
+  ...ruleActions(),
+  ['http-request', refuse(MORE_ACTIONS, REWRITE)],
+  ['http-response', refuse(MORE_ACTIONS, REWRITE)],
+  ['http-after-response', refuse(MORE_ACTIONS, REWRITE)],
+  ...TCP_STAGES.flatMap((s) => TCP_ACTIONS.map((a): Rule => [`tcp-request ${s} ${a}`, APPLIED])),
+  [
+    'tcp-request inspect-delay',
+    inert('tcp-request conditions use layer-4 fetches only, which HAProxy evaluates without waiting'),
+  ],
+  ['tcp-request', refuse(MORE_ACTIONS, ACCESS)],
   ['tcp-response', refuse(RULES, ACCESS)],
-  ['use_backend', refuse(RULES, ROUTE)],
+  ['use_backend', APPLIED],
   ['use-server', refuse(RULES, ROUTE)],
-  ['redirect', refuse(RULES, ROUTE)],
+  ['redirect', APPLIED],
   ['monitor', refuse('monitoring requests are planned', ACCESS)],
   ['filter', refuse('filters are planned', ACCESS)],
   ['transparent', refuse('transparent proxying is not implemented', ROUTE)],
   ['server-template', refuse('server templates need DNS resolution at runtime, which is planned', ROUTE)],
   ['use-fcgi-app', refuse('FastCGI is planned', SERVE)],
-  ['acl', warn(RULES)],
+  ['acl', APPLIED],
   ['monitor-uri', APPLIED],
   ['monitor-net', warn('monitoring requests are planned')],
   ['http-error', warn('http-error responses are planned')],
@@ -471,8 +508,18 @@ export function effectOfKey(key: string): Effect {
 /** The effect of one use: the key's, refined by what the line says. */
 export function effectOf(use: KeywordUse): Effect {
   // `no-X` server options switch X off; with X not implemented, "off" is exactly what runs.
-  if (use.key.startsWith('server ') && use.label.startsWith('no-') && use.key !== `server ${use.label}`)
+  if (
+    use.key.startsWith('server ') &&
+    use.label.startsWith('no-') &&
+    use.key !== `server ${use.label}` &&
+    effectOfKey(use.key).status !== 'applied'
+  )
     return inert('it switches off a feature that is not applied');
+  if (
+    (use.key === 'bind alpn' || use.key === 'server alpn') &&
+    (use.args[use.args.indexOf('alpn') + 1] ?? '').split(',').includes('h2')
+  )
+    return refuse("HTTP/2 is planned; write 'alpn http/1.1'", SERVE);
   if (use.key === 'chroot')
     return warn(
       `Node cannot chroot; confine the balancer with the systemd unit's sandboxing instead (RootDirectory=${use.args[0]} or ProtectSystem=strict with ReadWritePaths=)`,
@@ -486,6 +533,15 @@ export function effectOf(use: KeywordUse): Effect {
           ? warn(s.note)
           : inert(s.note);
   }
+  if (
+    use.key === 'http-request' ||
+    use.key === 'http-response' ||
+    use.key === 'http-after-response' ||
+    use.key === 'tcp-request'
+  ) {
+    const exact = EXACT.get(use.label.replace(/\(.*$/, ''));
+    if (exact) return exact;
+  }
   if (use.key === 'log') {
     const t = use.args[0] ?? '';
     if ((t.startsWith('/') || t.startsWith('unix@')) && !unixDatagramAvailable())
@@ -498,6 +554,14 @@ export function effectOf(use: KeywordUse): Effect {
   if (use.key === 'nbthread' && use.args[0] !== '1')
     return warn('the balancer serves traffic from one thread per process; workers are planned');
   return effectOfKey(use.key);
+}
+
+/** `http-request deny`, `http-response set-header`, …: the actions the rule engine applies. */
+function ruleActions(): Rule[] {
+  const out: Rule[] = [];
+  for (const [list, actions] of Object.entries(APPLIED_ACTIONS))
+    for (const a of actions) out.push([`${list} ${a}`, APPLIED]);
+  return out;
 }
 
 /** Every rule, for the test that walks the table and for documentation. */

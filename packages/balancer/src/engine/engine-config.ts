@@ -10,6 +10,9 @@ export type { Balance };
 import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
 import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
 import type { ProxyLogSpec } from '../log/log-spec.ts';
+import type { ProxyRules } from '../rules/rule-set.ts';
+import type { TcpRules } from '../rules/tcp-rules.ts';
+import type { BindTlsSpec, ServerTlsSpec } from '../tls/tls-spec.ts';
 
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
@@ -28,6 +31,8 @@ export interface BindSpec {
   backlog?: number | null;
   /** `bind … v6only` (true) / `v4v6` (false); undefined = the system default (dual-stack for `::`) */
   v6only?: boolean;
+  /** `ssl crt …`: TLS termination (tls/bind-tls.ts); absent or null: clear text */
+  tls?: BindTlsSpec | null;
 }
 
 export interface Cidr {
@@ -86,6 +91,10 @@ export interface ServerSpec {
   cookie?: string | null;
   /** `check` and its settings (checks/check-spec.ts); absent or null: not checked */
   check?: ServerCheckSpec | null;
+  /** `ssl …`: TLS to this server (tls/server-tls.ts); absent or null: clear text */
+  tls?: ServerTlsSpec | null;
+  /** TLS for its health checks (`check-ssl`, or `ssl` inherited); absent or null: clear text */
+  checkTls?: ServerTlsSpec | null;
 }
 
 /** `hash-type <method> <function> [avalanche]` */
@@ -128,6 +137,8 @@ export interface BackendSpec {
   retryOn?: number;
   /** how its servers are checked (`option httpchk`, `tcp-check`…); absent or null: no server checks */
   checks?: BackendCheckSpec | null;
+  /** its http-request/response rules (rules/rule-set.ts); absent or null: none */
+  rules?: ProxyRules | null;
   /** its `log` targets (UP/DOWN messages go there); absent or null: none */
   log?: ProxyLogSpec | null;
 }
@@ -145,6 +156,10 @@ export interface FrontendSpec {
   errorfiles: Map<number, Buffer>;
   /** `monitor-uri`: requests for exactly this URI are answered 200 by the balancer itself */
   monitorUri?: string | null;
+  /** its ACL-based rules and use_backend (rules/rule-set.ts); absent or null: none */
+  rules?: ProxyRules | null;
+  /** `tcp-request connection|session|content accept|reject` (rules/tcp-rules.ts); absent or null: none */
+  tcpRules?: TcpRules | null;
   /** access logging (log/log-spec.ts); absent or null: the frontend does not log */
   log?: ProxyLogSpec | null;
 }

@@ -9,7 +9,10 @@ import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
 import { type MessageSink, withProxyLogs } from '../log/messages.ts';
 import { LogTargets, ProxyLogger } from '../log/proxy-log.ts';
+import { needsRules } from '../rules/http-rules.ts';
+import { acceptConnection } from '../rules/tcp-rules.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
+import { BindTls } from '../tls/bind-tls.ts';
 import type { EngineConfig } from './engine-config.ts';
 import { adoptListener, type ListenerOffer } from './listener-handover.ts';
 import { FrontendRuntime } from './proxy-runtime.ts';
@@ -52,6 +55,11 @@ export interface Engine {
    * client's request is never cut — for up to graceMs, then close everything.
    */
   retire(graceMs: number): Promise<number>;
+  /**
+   * Reload: the TLS binds of `next` that this engine also runs (same frontend and address) take its
+   * certificates and TLS settings for new handshakes. Returns what was reloaded, one line each.
+   */
+  reloadTls(next: EngineConfig): string[];
   /** the log targets of every proxy (lines sent and dropped: `logs.totals()`) */
   readonly logs: LogTargets;
 }
@@ -91,6 +99,7 @@ export async function startEngine(
   const listening: Listening[] = [];
   /** listeners taken over from the previous engine: switched to this one once all binds succeeded */
   const adopted: Listening[] = [];
+  const tlsBinds = new Map<string, BindTls>();
   let paused = false;
   const logs = new LogTargets();
   try {
@@ -111,22 +120,41 @@ export async function startEngine(
       }
       const gate = new ConnGate(fe.maxconn, globalGate);
       const frontend = new FrontendRuntime(fe, be, gate, config.global);
+      if (needsRules(frontend)) frontend.ruleEnv = { backend: (name) => backends.get(name) ?? null };
       if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);
       const px = frontend.pairFor(be);
-      const start =
+      const session =
         fe.mode === 'tcp'
           ? (s: net.Socket, g: ConnGate) => new TcpSession(px, s, g)
           : (s: net.Socket, g: ConnGate) => new HttpSession(px, s, g);
+      const tcpRules = fe.tcpRules ?? null;
+      const ruleEnv = { backend: (name: string) => backends.get(name) ?? null };
+      // tcp-request rules (rules/tcp-rules.ts): a rejected connection is closed before any session
+      const start =
+        tcpRules === null
+          ? session
+          : (s: net.Socket, g: ConnGate) => {
+              if (acceptConnection(tcpRules, fe.name, ruleEnv, s)) session(s, g);
+              else {
+                s.destroy();
+                g.release();
+              }
+            };
       for (const bind of fe.binds) {
         const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
+        const tlsBind = bind.tls
+          ? new BindTls(bind.tls, `parsing [${bind.file}:${bind.line}] : 'bind ${bind.text}'`)
+          : null;
+        if (tlsBind) tlsBinds.set(`${fe.name} ${bind.text}`, tlsBind);
+        const startOn = tlsBind ? tlsBind.accept(start, fe.timeouts.client) : start;
         for (const bare of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only)) {
           // SO_REUSEPORT on TCP binds (HAProxy's default; -dR turns it off): a new process started with
           // -sf/-st binds next to the old one, so no connection is refused during the hand-over
           const opts = bare.port && config.global.reusePort !== false ? { ...bare, reusePort: true } : bare;
           const inherited = (opts as { fd?: number }).fd !== undefined;
           const entry = { held: [] as net.Socket[] } as unknown as Listening;
-          entry.admit = (sock) => bindGate.admit(sock, start);
+          entry.admit = (sock) => bindGate.admit(sock, startOn);
           const onConnection = (sock: net.Socket) => {
             if (paused && inherited) {
               entry.held.push(sock);
@@ -215,6 +243,7 @@ export async function startEngine(
     backends: [...backends.values()],
     stop(graceMs: number) {
       for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
+      for (const t of tlsBinds.values()) t.closePending();
       checks.stop();
       until.at = Math.min(until.at, Date.now() + graceMs);
       stopped ??= stopAll(servers, listeners, runtimes, backends, until, true).then(closeLogs);
@@ -269,6 +298,18 @@ export async function startEngine(
         for (const s of l.held.splice(0)) if (!s.destroyed) l.admit(s);
       }
       events.emit({ kind: 'listeners', listening: true });
+    },
+    reloadTls(next: EngineConfig) {
+      const done: string[] = [];
+      for (const fe of next.frontends)
+        for (const bind of fe.binds) {
+          const running = tlsBinds.get(`${fe.name} ${bind.text}`);
+          if (running && bind.tls) {
+            running.reload(bind.tls);
+            done.push(`${fe.name} ${bind.text}: ${bind.tls.certs.length} certificate(s)`);
+          }
+        }
+      return done;
     },
     sessionCounts() {
       return runtimes.map((f) => ({ proxy: f.spec.name, sessions: f.sessions.size }));

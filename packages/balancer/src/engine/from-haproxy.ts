@@ -3,8 +3,12 @@ import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '
 import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
 import { retryOnOf } from '../backend/retry-on.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
+import { checkContext } from '../config/checks/context.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import { proxyLogSpec } from '../log/log-config.ts';
+import { compileProxyRules } from '../rules/rule-set.ts';
+import { compileTcpRules } from '../rules/tcp-rules.ts';
+import { bindTlsOf, serverTlsOf, type TlsModelContext } from '../tls/from-model.ts';
 import type {
   BackendSpec,
   BindAddress,
@@ -62,7 +66,7 @@ function errorfiles(p: ModelProxy): Map<number, Buffer> {
   return out;
 }
 
-function server(s: ModelServer, proxy: string): ServerSpec {
+function server(s: ModelServer, proxy: string, tlsCtx: TlsModelContext): ServerSpec {
   const a = s.address as Address;
   if (a.kind === 'fd')
     throw new LbError(LB_ERR.CONFIG, `backend '${proxy}': server '${s.name}' cannot use fd@`);
@@ -85,7 +89,23 @@ function server(s: ModelServer, proxy: string): ServerSpec {
     backup: s.backup === true,
     check: serverCheck(s, proxy),
     ...(s.id != null ? { id: s.id } : {}),
+    ...tlsOfServer(s, proxy, tlsCtx),
   };
+}
+
+/**
+ * `ssl` (traffic) and `check-ssl` (checks; also implied by `ssl` when the check goes to the same
+ * address and port, as HAProxy's checks inherit the server's transport).
+ */
+function tlsOfServer(
+  s: ModelServer,
+  proxy: string,
+  ctx: TlsModelContext,
+): Pick<ServerSpec, 'tls' | 'checkTls'> {
+  const spec = serverTlsOf(s, proxy, ctx);
+  if (spec === null) return {};
+  const inherits = s.ssl && s.port === null && s.addr === null;
+  return { tls: s.ssl ? spec : null, checkTls: s.checkSsl || inherits ? spec : null };
 }
 
 /** HAProxy's automatic server ids: explicit `id`s stay, the others take the lowest free numbers in order. */
@@ -102,28 +122,57 @@ function withServerIds(servers: ServerSpec[]): ServerSpec[] {
 
 /**
  * HAProxy (cfgparse.c): a backend without `fullconn` gets 10% of the sum of the maxconn of the frontends
- * that send to it, at least 1. (Only `default_backend` routes here: `use_backend` is not built yet.)
+ * that send to it (default_backend, or a use_backend naming it), at least 1.
  */
 function defaultFullconn(
   backends: Map<string, BackendSpec>,
   frontends: FrontendSpec[],
   globalMaxconn: number | null,
 ): void {
+  // One pass over the frontends, not one per backend: generated configurations have 100 000 of each.
+  const sent = new Map<string, number>();
+  for (const fe of frontends) {
+    const conn = fe.maxconn ?? globalMaxconn ?? 0;
+    const targets = new Set<string>();
+    if (fe.defaultBackend !== null) targets.add(fe.defaultBackend);
+    for (const u of fe.rules?.useBackends ?? []) if (typeof u.name === 'string') targets.add(u.name);
+    for (const t of targets) sent.set(t, (sent.get(t) ?? 0) + conn);
+  }
   for (const be of backends.values()) {
     if (be.fullconn) continue;
-    let total = 0;
-    for (const fe of frontends) if (fe.defaultBackend === be.name) total += fe.maxconn ?? globalMaxconn ?? 0;
-    be.fullconn = Math.max(1, Math.trunc((total + 9) / 10));
+    be.fullconn = Math.max(1, Math.trunc(((sent.get(be.name) ?? 0) + 9) / 10));
   }
 }
 
-export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
+/**
+ * `cwd`: where relative file names in rules and certificates resolve (pattern and map files, crt);
+ * `rules: false` leaves the rules out (the `-c` run that compares with HAProxy: what we do not
+ * implement is not HAProxy's finding); `bindText`: the bind line's text, for TLS messages.
+ */
+export function fromHaproxyConfig(
+  model: HaproxyConfig,
+  opts: { cwd?: string; bindText?: TlsModelContext['bindText']; rules?: boolean } = {},
+): EngineConfig {
+  const tlsCtx: TlsModelContext = { model, cwd: opts.cwd ?? process.cwd(), bindText: opts.bindText };
   const backends = new Map<string, BackendSpec>();
   const frontends: FrontendSpec[] = [];
+  const modes = new Map(
+    model.proxies
+      .filter((p) => p.capabilities.backend)
+      .map((p) => [p.name, p.mode === 'tcp' ? 'tcp' : 'http'] as const),
+  );
+  const ruleFiles = {
+    ...checkContext(model, [], opts.cwd ?? process.cwd()),
+    modeOf: (name: string) => modes.get(name) ?? null,
+  };
   for (const p of model.proxies) {
     if (p.disabled) continue;
     const mode = p.mode === 'tcp' ? 'tcp' : 'http';
     const files = errorfiles(p);
+    const rules =
+      mode === 'http' && opts.rules !== false
+        ? compileProxyRules(p, ruleFiles, files, model.global.unsafeIgnoreUnimplemented === true)
+        : null;
     if (p.capabilities.backend) {
       const cookie = cookieSpecOf(p);
       backends.set(p.name, {
@@ -131,7 +180,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         mode,
         servers: withServerIds(
           p.servers.map((s) => {
-            const spec = server(s, p.name);
+            const spec = server(s, p.name, tlsCtx);
             spec.cookie = serverCookieOf(p, cookie, s.cookie, spec.host, spec.port);
             return spec;
           }),
@@ -160,6 +209,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         fullconn: p.fullconn || null,
         retryOn: retryOnOf(p.retryOn),
         checks: backendChecks(p),
+        rules,
         log: proxyLogSpec(model, p),
       });
     }
@@ -172,6 +222,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         maxconn: typeof b.options.maxconn === 'number' ? b.options.maxconn : null,
         backlog: typeof b.options.backlog === 'number' ? b.options.backlog : p.backlog,
         v6only: b.options.v6only === true ? true : b.options.v4v6 === true ? false : undefined,
+        tls: bindTlsOf(b, p.name, p.kind, addressText(b.address as Address), tlsCtx),
       }));
       frontends.push({
         name: p.name,
@@ -184,6 +235,15 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
         monitorUri: p.monitorUri,
+        rules,
+        tcpRules:
+          opts.rules === false
+            ? null
+            : compileTcpRules(
+                p,
+                (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
+                model.global.unsafeIgnoreUnimplemented === true,
+              ),
         log: proxyLogSpec(model, p),
       });
     }

@@ -3,6 +3,7 @@ import { RE_CONN_FAILED } from '../backend/retry-on.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import type { ProxyLogger } from '../log/proxy-log.ts';
+import type { RuleEnv } from '../rules/context.ts';
 import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
 
 /**
@@ -56,6 +57,8 @@ export class FrontendRuntime {
   readonly sessions = new Set<Session>();
   /** where requests go unless a rule says otherwise */
   readonly defaultBackend: BackendState | null;
+  /** set by the engine when this frontend's sessions run rules (rules/http-rules.ts); null: none */
+  ruleEnv: RuleEnv | null = null;
   /** the frontend's access log (log/proxy-log.ts), null when it has no log target */
   logger: ProxyLogger | null = null;
   private readonly global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number };

@@ -45,14 +45,25 @@ function rootActive(g: ConnGate): number {
 
 const since = (from: number, to: number) => (from < 0 || to < 0 ? -1 : to - from);
 
-export function logHttpExchange(px: ProxyRuntime, tx: Transaction, d: Dispatch, rec: LogRecord): void {
+/**
+ * `asap` (`option logasap`): the line is sent when the response head has been forwarded, with the
+ * times and bytes so far (HAProxy prints them with a `+`); the exchange is still counted on its server.
+ */
+export function logHttpExchange(
+  px: ProxyRuntime,
+  tx: Transaction,
+  d: Dispatch,
+  rec: LogRecord,
+  asap = false,
+): void {
   const lg = px.frontend.logger;
   if (lg === null || tx.logged) return;
   tx.logged = true;
-  const now = tx.tEnd < 0 ? Date.now() : tx.tEnd;
+  const now = tx.tEnd < 0 || asap ? Date.now() : tx.tEnd;
   // a connection that sent nothing: `option dontlognull` hides it
   if (tx.tFirstByte < 0 && tx.tRequest < 0 && lg.spec.dontlognull) return;
-  d.end();
+  if (!asap) d.end();
+  rec.asap = asap;
   const headRead = tx.tRequest >= 0 && tx.requestLine !== '';
   const be = headRead ? px.be : null;
   rec.frontend = px.fe.name;

@@ -45,6 +45,18 @@ const RAW = new WeakMap<Buffer, number>();
 export function htxRawSize(res: Buffer): number {
   let n = RAW.get(res);
   if (n !== undefined) return n;
+  n = htxSizeOf(res);
+  RAW.set(res, n);
+  return n;
+}
+
+/**
+ * HTX size of raw head bytes (and the body bytes after them). `option logasap` counts the response
+ * as forwarded, after the balancer's edits (an inserted cookie counts: recorded, +30 for
+ * `set-cookie: SESSION_ID=A; path=/`).
+ */
+export function htxSizeOf(res: Buffer): number {
+  let n: number;
   const text = res.toString('latin1');
   const end = text.indexOf('\r\n\r\n');
   const head = end < 0 ? text : text.slice(0, end);
@@ -59,6 +71,5 @@ export function htxRawSize(res: Buffer): number {
     n += name.length + value.length;
   }
   n += end < 0 ? 0 : text.length - end - 4;
-  RAW.set(res, n);
   return n;
 }

@@ -39,19 +39,20 @@ export function encodeRequestLine(line: string): string {
   return out;
 }
 
+const plus = (r: LogRecord) => (r.asap ? '+' : '');
 const rc = (r: LogRecord) => (r.redispatched ? `+${r.retries}` : `${r.retries}`);
 
 export function httpLine(r: LogRecord): string {
-  return `${r.clientIp}:${r.clientPort} [${logDate(r.requestDate)}] ${r.frontend} ${r.backend}/${r.server} ${r.TR}/${r.Tw}/${r.Tc}/${r.Tr}/${r.Ta} ${r.status} ${r.bytesOut} - - ${r.termCause}${r.termPhase}${r.cookieReq}${r.cookieRes} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${rc(r)} ${r.srvQueue}/${r.beQueue} "${encodeRequestLine(r.requestLine)}"`;
+  return `${r.clientIp}:${r.clientPort} [${logDate(r.requestDate)}] ${r.frontend} ${r.backend}/${r.server} ${r.TR}/${r.Tw}/${r.Tc}/${r.Tr}/${plus(r)}${r.Ta} ${r.status} ${plus(r)}${r.bytesOut} - - ${r.termCause}${r.termPhase}${r.cookieReq}${r.cookieRes} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${rc(r)} ${r.srvQueue}/${r.beQueue} "${encodeRequestLine(r.requestLine)}"`;
 }
 
 export function clfLine(r: LogRecord): string {
   const ms = Math.floor(r.acceptDate) % 1000;
-  return `${r.clientIp} - - [${clfDate(r.requestDate)}] "${encodeRequestLine(r.requestLine)}" ${r.status} ${r.bytesOut} "" "" ${r.clientPort} ${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms} "${r.frontend}" "${r.backend}" "${r.server}" ${r.TR} ${r.Tw} ${r.Tc} ${r.Tr} ${r.Ta} ${r.termCause}${r.termPhase}${r.cookieReq}${r.cookieRes} ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${rc(r)} ${r.srvQueue} ${r.beQueue} "" "" `;
+  return `${r.clientIp} - - [${clfDate(r.requestDate)}] "${encodeRequestLine(r.requestLine)}" ${r.status} ${plus(r)}${r.bytesOut} "" "" ${r.clientPort} ${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms} "${r.frontend}" "${r.backend}" "${r.server}" ${r.TR} ${r.Tw} ${r.Tc} ${r.Tr} ${plus(r)}${r.Ta} ${r.termCause}${r.termPhase}${r.cookieReq}${r.cookieRes} ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${rc(r)} ${r.srvQueue} ${r.beQueue} "" "" `;
 }
 
 export function tcpLine(r: LogRecord): string {
-  return `${r.clientIp}:${r.clientPort} [${logDate(r.acceptDate)}] ${r.frontend} ${r.backend}/${r.server} ${r.Tw}/${r.Tc}/${r.Tt} ${r.bytesOut} ${r.termCause}${r.termPhase} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${rc(r)} ${r.srvQueue}/${r.beQueue}`;
+  return `${r.clientIp}:${r.clientPort} [${logDate(r.acceptDate)}] ${r.frontend} ${r.backend}/${r.server} ${r.Tw}/${r.Tc}/${plus(r)}${r.Tt} ${plus(r)}${r.bytesOut} ${r.termCause}${r.termPhase} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${rc(r)} ${r.srvQueue}/${r.beQueue}`;
 }
 
 /** The line HAProxy sends at the accept when the frontend has no log format option. */

@@ -63,6 +63,8 @@ export class LogRecord {
   beQueue = 0;
   /** %r: the request line as received (`<BADREQ>` when none could be read) */
   requestLine = '';
+  /** `option logasap`: logged at the response head, Ta/Tt and %B so far, printed with a leading `+` */
+  asap = false;
   /** the exchange ended with an error (HAProxy's "error" for dontlog-normal / log-separate-errors) */
   error = false;
 }

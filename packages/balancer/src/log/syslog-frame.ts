@@ -30,7 +30,7 @@ export function nowMicros(): number {
 
 /** The line as `target` must receive it at `level`; `ms` is the send time. */
 export function frame(t: LogTargetSpec, level: number, o: Origin, msg: string, ms: number): string {
-  const lvl = level < t.minLevel ? t.minLevel : level;
+  const lvl = Math.max(level, t.minLevel);
   const pri = PRI[t.facility * 8 + lvl];
   let out: string;
   switch (t.format) {

@@ -15,6 +15,8 @@ export class TcpLogState {
   bytesOut = 0;
   cause = '-';
   phase = '-';
+  /** the line was sent (`option logasap`: at the server connection) */
+  logged = false;
 
   /** The first abnormal end is the one logged. */
   terminate(cause: string, phase: string): void {
@@ -26,11 +28,20 @@ export class TcpLogState {
 
 const since = (from: number, to: number) => (from < 0 || to < 0 ? -1 : to - from);
 
-export function logTcpSession(px: ProxyRuntime, st: TcpLogState, d: Dispatch | null, rec: LogRecord): void {
+/** `asap`: `option logasap`, sent when the server connection is up (Tt and bytes so far, with a `+`). */
+export function logTcpSession(
+  px: ProxyRuntime,
+  st: TcpLogState,
+  d: Dispatch | null,
+  rec: LogRecord,
+  asap = false,
+): void {
   const lg = px.frontend.logger;
-  if (lg === null) return;
-  if (st.bytesIn === 0 && lg.spec.dontlognull) return;
-  d?.end();
+  if (lg === null || st.logged) return;
+  st.logged = true;
+  if (!asap && st.bytesIn === 0 && lg.spec.dontlognull) return;
+  if (!asap) d?.end();
+  rec.asap = asap;
   const now = Date.now();
   const srv = d !== null && st.tConnect >= 0 ? d.server : null;
   rec.mode = 'tcp';
@@ -56,6 +67,6 @@ export function logTcpSession(px: ProxyRuntime, st: TcpLogState, d: Dispatch | n
   rec.beconn = bc;
   rec.srvconn = srv !== null ? srv.served : 0;
   rec.retries = d !== null && d.attempts > 1 ? d.attempts - 1 : 0;
-  rec.redispatched = d !== null && d.redispatched;
+  rec.redispatched = d?.redispatched === true;
   lg.access(rec);
 }

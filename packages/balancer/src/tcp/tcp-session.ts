@@ -5,6 +5,7 @@ import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import { normalizeClientAddress } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord } from '../log/log-record.ts';
+import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { logTcpSession, TcpLogState } from './tcp-log.ts';
 
 /**
@@ -18,6 +19,8 @@ export class TcpSession implements DispatchOwner {
   private readonly px: ProxyRuntime;
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
+  /** the TLS facts of the client connection (ssl_fc* / ssl_c_* fetches); null on clear text */
+  readonly tls: ClientTls | null;
   private readonly dispatch: Dispatch | null;
   private clientEnded = false;
   private serverEnded = false;
@@ -30,6 +33,7 @@ export class TcpSession implements DispatchOwner {
     this.px = px;
     this.gate = gate;
     this.client = client;
+    this.tls = clientTlsOf(client);
     client.setNoDelay(true);
     if (px.tClient) client.setTimeout(px.tClient);
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
@@ -118,6 +122,8 @@ export class TcpSession implements DispatchOwner {
     conn.reusable = false;
     this.st.tConnected = Date.now();
     const px = this.px;
+    if (this.logRec !== null && px.frontend.logger!.spec.logasap)
+      logTcpSession(px, this.st, this.dispatch, this.logRec, true);
     if (px.tTunnel) {
       this.client.setTimeout(px.tTunnel);
       conn.socket.setTimeout(px.tTunnel);

@@ -65,6 +65,21 @@ test('the result is deep-frozen; a function default is used as is (shared), the 
   assert.deepEqual(input.items, [{ name: 'x' }]);
 });
 
+test('optional keys: left out when absent, kept when present (also as undefined), in schema order', () => {
+  const S = z.strictObject({
+    a: z.string(),
+    b: z.int().optional(),
+    c: Item.optional(),
+    d: z.boolean().default(true),
+  });
+  const build = compileSchemaBuilder(S);
+  for (const input of [{ a: 'x' }, { d: false, c: { name: 'n' }, b: 2, a: 'y' }, { a: 'z', b: undefined }]) {
+    assert.deepEqual(build(input), S.parse(input));
+    assert.equal(JSON.stringify(build(input)), JSON.stringify(S.parse(input)));
+    assert.deepEqual(Object.keys(build(input)), Object.keys(S.parse(input)));
+  }
+});
+
 test('a schema construct the builder does not know fails when compiled, not silently later', () => {
   assert.throws(() => compileSchemaBuilder(z.strictObject({ n: z.string().transform((s) => s.length) })));
   assert.throws(() => compileSchemaBuilder(z.union([z.strictObject({ a: z.string() }), z.string()])));

@@ -106,7 +106,10 @@ function defaultOf(def: Def): () => unknown {
   const a = def.defaultValue;
   if (typeof a !== 'object' || a === null) return () => a;
   // The same object twice: a function returning one shared (frozen) value, as model.ts's `shared()`.
-  if (def.defaultValue === a) return () => deepFreeze(a);
+  if (def.defaultValue === a) {
+    deepFreeze(a);
+    return () => a;
+  }
   return () => deepFreeze(def.defaultValue);
 }
 
@@ -143,12 +146,26 @@ function objectBuilder(def: Def, cache: Map<z.ZodType, Build | null>): Build {
   const shape = def.shape as Record<string, z.ZodType>;
   const helpers: unknown[] = [];
   const fields: string[] = [];
+  const steps: string[] = [];
+  let optional = false;
   for (const key of Object.keys(shape)) {
     if (key === '__proto__') continue;
     const k = JSON.stringify(key);
-    fields.push(`${k}: ${valueCode(shape[key], `i[${k}]`, helpers, cache)}`);
+    const def = defOf(shape[key]);
+    if (def.type === 'optional') {
+      // zod leaves an absent optional key out of its result (a present `undefined` stays).
+      optional = true;
+      const inner = valueCode(def.innerType as z.ZodType, `i[${k}]`, helpers, cache);
+      steps.push(`if (${k} in i) o[${k}] = i[${k}] === undefined ? undefined : ${inner};`);
+      continue;
+    }
+    const code = valueCode(shape[key], `i[${k}]`, helpers, cache);
+    fields.push(`${k}: ${code}`);
+    steps.push(`o[${k}] = ${code};`);
   }
-  const source = `return function build(i) { return Object.freeze({ ${fields.join(', ')} }); };`;
+  const source = optional
+    ? `return function build(i) { const o = {}; ${steps.join(' ')} return Object.freeze(o); };`
+    : `return function build(i) { return Object.freeze({ ${fields.join(', ')} }); };`;
   const build = new Function('h', source)(helpers) as Build;
   // An empty input (all defaults: a proxy's `options` when none is written) always builds the same
   // value, so it is built once and shared.

@@ -104,6 +104,7 @@ export interface AddressOptions {
 
 /** HAProxy's address-time expansion: `$NAME` and `${NAME}`, unset variables become empty. */
 export function expandAddressEnv(text: string, env: NodeJS.ProcessEnv): string {
+  if (!text.includes('$')) return text;
   return text.replace(
     /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (_, a, b) => env[a ?? b] ?? '',
