@@ -202,6 +202,7 @@ async function main(argv: string[]): Promise<number> {
   const retiring = new Set<Engine>();
   return new Promise<number>((resolve) => {
     let stopping = false;
+    let paused = false;
     let reloading: Promise<void> = Promise.resolve();
     const finish = () => {
       notifier.close();
@@ -298,14 +299,18 @@ async function main(argv: string[]): Promise<number> {
           return stop(signal, graceMs);
         case 'reload':
           if (stopping) return messages.notice(`${signal} received while stopping: ignored.`);
+          // a paused engine holds inherited sockets with connections waiting on them: resume first
+          if (paused) return messages.notice(`${signal} received while paused: ignored (SIGTTIN resumes).`);
           return reload(signal);
         case 'pause':
           if (stopping) return messages.notice(`${signal} received while stopping: ignored.`);
+          paused = true;
           engine.pause();
           messages.notice(`${signal} received: listeners paused (not accepting; SIGTTIN resumes).`);
           return notifier.status(`paused: ${listening()}`);
         case 'resume':
           if (stopping) return messages.notice(`${signal} received while stopping: ignored.`);
+          paused = false;
           engine.resume().then(
             () => {
               messages.notice(`${signal} received: listeners resumed (${listening()}).`);
