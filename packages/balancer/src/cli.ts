@@ -7,6 +7,7 @@ import { systemdNotifier } from '@ha-lb/sd-notify';
 import { evaluateBlockCondition } from '@ha-lb/shared-config/haproxy';
 import { type CliArgs, parseArgs, USAGE } from './cli/args.ts';
 import { diagnosticLines, executablePath, runCheck } from './cli/check.ts';
+import { releaseOldPids, startTakingOver } from './cli/hand-over.ts';
 import { writePidfile } from './cli/pidfile.ts';
 import { onSignals, type SignalAction } from './cli/signals.ts';
 import { stateDump } from './cli/state-dump.ts';
@@ -21,7 +22,8 @@ import { DEMO_SOURCE_NAME, defaultConfigText, startDemoServer } from './default-
 import type { Engine } from './engine/engine.ts';
 import type { EngineConfig } from './engine/engine-config.ts';
 import { UsageError } from './errors.ts';
-import type { HealthServer } from './health-api/health-server.ts';
+import type { HealthServer, startHealthServer } from './health-api/health-server.ts';
+import { describeSocket, inheritedSockets, stillOpen, useInheritedSockets } from './listen/systemd-fds.ts';
 import { stderrMessages } from './log/messages.ts';
 
 /** How long a soft stop (SIGUSR1) waits for in-flight work unless `hard-stop-after` says. */
@@ -104,7 +106,21 @@ async function main(argv: string[]): Promise<number> {
     if (!quiet) messages.alert(NO_LISTENER_START);
     return 1;
   }
-  const config = withCommandLine(loaded.engine, args);
+  // systemd socket activation: binds whose address systemd passed serve from its sockets
+  const inherited = inheritedSockets(process.env);
+  for (const k of ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES']) delete process.env[k];
+  const activate = (c: EngineConfig, when: string): EngineConfig => {
+    const r = useInheritedSockets(c, stillOpen(inherited));
+    for (const s of r.unused)
+      messages.warning(
+        `${when}systemd passed ${describeSocket(s)}, which no 'bind' line uses (by address or fd@${s.fd}); it stays open, unused.`,
+      );
+    if (args.verbose || args.debug)
+      for (const m of r.matched)
+        messages.notice(`bind at ${m.bind} serves on the socket systemd passed as fd@${m.fd}`);
+    return r.config;
+  };
+  const config = activate(withCommandLine(loaded.engine, args), '');
   for (const note of args.notes) messages.warning(note);
   if (args.daemon)
     messages.warning('-D: the balancer does not fork; it stays in the foreground (run it under systemd).');
@@ -112,8 +128,7 @@ async function main(argv: string[]): Promise<number> {
     messages.warning(
       `${args.systemdMode ? '-Ws' : '-W'}: master-worker mode is planned; a single process serves.`,
     );
-  if (args.finishPids.length || args.terminatePids.length)
-    messages.warning('-sf/-st: handing over from old processes is planned; the pids are left alone.');
+  const handOver = { finish: args.finishPids, terminate: args.terminatePids };
 
   const demoServers: http.Server[] = [];
   if (demo) {
@@ -134,14 +149,15 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // Only serving needs the engine (the data path) and the health API: `-c` never loads them.
-  const [{ startEngine }, { startHealthServer }] = await Promise.all([
+  const [{ startEngine }, { startHealthServer }, { reloadEngine }] = await Promise.all([
     import('./engine/engine.ts'),
     import('./health-api/health-server.ts'),
+    import('./engine/reload.ts'),
   ]);
   const notifier = systemdNotifier({ onError: (err) => messages.warning(`sd_notify: ${err.message}`) });
   let engine: Engine;
   try {
-    engine = await startEngine(config, messages);
+    engine = await startTakingOver(() => startEngine(config, messages), handOver, messages);
   } catch (err) {
     messages.alert((err as Error).message);
     for (const s of demoServers) s.close();
@@ -160,10 +176,16 @@ async function main(argv: string[]): Promise<number> {
   if (args.verbose || args.debug)
     for (const l of engine.listeners) messages.notice(`proxy ${l.proxy} listening on ${l.address}`);
 
+  releaseOldPids(handOver, messages);
   let health: HealthServer | null = null;
   if (config.global.healthSocket) {
     try {
-      health = await startHealthServer(engine, config.global.healthSocket);
+      health = await startHealthServerTakingOver(
+        startHealthServer,
+        engine,
+        config.global.healthSocket,
+        handOver,
+      );
       if (args.verbose || args.debug) messages.notice(`health API on unix@${health.path}`);
     } catch (err) {
       // not fatal: the balancer still balances; an ha-agent tracking it will see it as down
@@ -175,9 +197,12 @@ async function main(argv: string[]): Promise<number> {
   // Node writes its compile cache (bin/balancer) at exit; a daemon may never exit cleanly.
   flushCompileCache?.();
 
-  const graceMs = config.global.hardStopAfter ?? DEFAULT_GRACE_MS;
+  let graceMs = config.global.hardStopAfter ?? DEFAULT_GRACE_MS;
+  /** engines of earlier configurations still finishing their connections */
+  const retiring = new Set<Engine>();
   return new Promise<number>((resolve) => {
     let stopping = false;
+    let paused = false;
     let reloading: Promise<void> = Promise.resolve();
     const finish = () => {
       notifier.close();
@@ -198,11 +223,20 @@ async function main(argv: string[]): Promise<number> {
           : `${signal} received: stopping now.`,
       );
       notifier.stopping(`stopping (${signal})`);
-      // watchers learn first, so the agent can move the VIP while in-flight requests finish
-      (health ? health.close() : Promise.resolve()).then(() => engine.stop(grace)).then(finish);
+      // watchers learn first, so the agent can move the VIP while in-flight requests finish; a soft
+      // stop lets keep-alive clients go after their next response (Engine.retire), a hard one cuts
+      (health ? health.close() : Promise.resolve())
+        .then(() =>
+          Promise.all([
+            grace > 0 ? engine.retire(grace) : engine.stop(0),
+            ...[...retiring].map((e) => e.stop(grace)),
+          ]),
+        )
+        .then(finish);
     };
     const reload = (signal: string) => {
-      reloading = reloading.then(() => {
+      reloading = reloading.then(async () => {
+        if (stopping) return;
         notifier.reloading(`reloading (${signal})`);
         const next = load();
         const lines = diagnosticLines(next, process.pid, executablePath());
@@ -215,16 +249,46 @@ async function main(argv: string[]): Promise<number> {
           messages.alert(
             `${signal} received: the new configuration has no listener; still serving the running one.`,
           );
-        else {
-          // certificates (and TLS settings) of the binds that still exist apply to new handshakes
-          const tls = engine.reloadTls(next.engine);
-          if (tls.length > 0)
-            messages.notice(`${signal} received: TLS certificates reloaded (${tls.join('; ')}).`);
+        else await apply(signal, activate(withCommandLine(next.engine, args), `${signal}: `));
+        if (!stopping) notifier.ready(`serving: ${listening()}`);
+      });
+    };
+    const apply = async (signal: string, nextConfig: EngineConfig) => {
+      const old = engine;
+      let r: Awaited<ReturnType<typeof reloadEngine>>;
+      try {
+        r = await reloadEngine(old, nextConfig, messages, graceMs);
+      } catch (err) {
+        messages.alert(
+          `${signal} received: cannot apply the new configuration: ${(err as Error).message}; still serving the running one.`,
+        );
+        return;
+      }
+      engine = r.engine;
+      health?.setEngine(engine);
+      graceMs = nextConfig.global.hardStopAfter ?? DEFAULT_GRACE_MS;
+      if (nextConfig.global.healthSocket?.path !== config.global.healthSocket?.path)
+        messages.warning(
+          `${signal}: health-socket changes apply at the next start; the health API stays where it was.`,
+        );
+      messages.notice(
+        `${signal} received: new configuration applied (${r.kept.length} listeners taken over, ` +
+          `${r.added.length} added, ${r.removed.length} closed); the previous one finishes its connections.`,
+      );
+      if (args.verbose || args.debug) {
+        for (const a of r.added) messages.notice(`listening on ${a} (added by the reload)`);
+        for (const a of r.removed) messages.notice(`no longer listening on ${a} (removed by the reload)`);
+      }
+      retiring.add(old);
+      const since = Date.now();
+      r.retired.then((cut) => {
+        retiring.delete(old);
+        if (cut === 0)
+          messages.notice(`previous configuration: all its connections finished (${Date.now() - since} ms).`);
+        else
           messages.warning(
-            `${signal} received: the new configuration is valid, but applying it without a restart is not implemented yet${tls.length > 0 ? ' beyond TLS certificates' : ''}; still serving the configuration loaded at start (restart the balancer to apply it).`,
+            `previous configuration: ${cut} connections still open after ${Date.now() - since} ms (hard-stop-after) were closed.`,
           );
-        }
-        notifier.ready(`serving: ${listening()}`);
       });
     };
     onSignal = (signal, action) => {
@@ -235,14 +299,18 @@ async function main(argv: string[]): Promise<number> {
           return stop(signal, graceMs);
         case 'reload':
           if (stopping) return messages.notice(`${signal} received while stopping: ignored.`);
+          // a paused engine holds inherited sockets with connections waiting on them: resume first
+          if (paused) return messages.notice(`${signal} received while paused: ignored (SIGTTIN resumes).`);
           return reload(signal);
         case 'pause':
           if (stopping) return messages.notice(`${signal} received while stopping: ignored.`);
+          paused = true;
           engine.pause();
           messages.notice(`${signal} received: listeners paused (not accepting; SIGTTIN resumes).`);
           return notifier.status(`paused: ${listening()}`);
         case 'resume':
           if (stopping) return messages.notice(`${signal} received while stopping: ignored.`);
+          paused = false;
           engine.resume().then(
             () => {
               messages.notice(`${signal} received: listeners resumed (${listening()}).`);
@@ -261,12 +329,37 @@ async function main(argv: string[]): Promise<number> {
   });
 }
 
+/**
+ * With -sf/-st the old process holds the health socket until its soft stop begins (it closes it
+ * first): wait for that, up to a few seconds, rather than give up at once.
+ */
+async function startHealthServerTakingOver(
+  start: typeof startHealthServer,
+  engine: Engine,
+  opts: { path: string; mode: number },
+  h: { finish: readonly number[]; terminate: readonly number[] },
+): Promise<HealthServer> {
+  const waiting = h.finish.length + h.terminate.length > 0;
+  for (let i = 0; ; i++) {
+    try {
+      return await start(engine, opts);
+    } catch (err) {
+      if (!waiting || i >= 60 || !/another process is serving it/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
 /** `-n` overrides the global maxconn; `-N` is the maxconn of frontends that set none. */
 function withCommandLine(config: EngineConfig, args: CliArgs): EngineConfig {
-  if (args.maxconn === null && args.proxyMaxconn === null) return config;
+  if (args.maxconn === null && args.proxyMaxconn === null && !args.noReusePort) return config;
   return {
     ...config,
-    global: { ...config.global, maxconn: args.maxconn ?? config.global.maxconn },
+    global: {
+      ...config.global,
+      maxconn: args.maxconn ?? config.global.maxconn,
+      reusePort: !args.noReusePort,
+    },
     frontends: config.frontends.map((fe) => ({ ...fe, maxconn: fe.maxconn ?? args.proxyMaxconn })),
   };
 }

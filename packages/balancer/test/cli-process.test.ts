@@ -107,7 +107,12 @@ describe('signals and readiness (a real process)', { skip: !hasSocat && 'socat i
       );
       assert.match(notify.text(), /RELOADING=1\nMONOTONIC_USEC=\d+\nSTATUS=reloading/);
       assert.equal(count(out.stderr, `${sig} received`), 1, `${sig} logged once`);
-      assert.match(out.stderr, new RegExp(`${sig} received: the new configuration is valid`));
+      assert.match(
+        out.stderr,
+        new RegExp(
+          `${sig} received: new configuration applied \\(1 listeners taken over, 0 added, 0 closed\\)`,
+        ),
+      );
       assert.match((await get(port, `/after-${sig}`)).text, new RegExp(`ok /after-${sig}`));
     }
 

@@ -24,6 +24,8 @@ export interface CliArgs {
   /** pids given to -sf (soft finish) / -st (terminate) */
   finishPids: number[];
   terminatePids: number[];
+  /** `-dR`: no SO_REUSEPORT on listeners */
+  noReusePort: boolean;
   /** `-dW`: any warning is fatal */
   zeroWarning: boolean;
   /** `-n N`: global maxconn */
@@ -44,7 +46,7 @@ const DEBUG_FLAGS: Record<string, string | null> = {
   '-dp': 'poll cannot be disabled (the event loop is libuv’s)',
   '-dS': null, // the balancer does not splice
   '-dG': 'getaddrinfo cannot be disabled (name resolution is Node’s)',
-  '-dR': null, // SO_REUSEPORT is not used
+  '-dR': null, // SO_REUSEPORT off (CliArgs.noReusePort)
   '-dL': 'there are no loaded object files to dump',
   '-dr': 'server address resolution failures are not ignored yet',
   '-dV':
@@ -67,6 +69,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     systemdMode: false,
     finishPids: [],
     terminatePids: [],
+    noReusePort: false,
     zeroWarning: false,
     maxconn: null,
     proxyMaxconn: null,
@@ -93,6 +96,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       break;
     }
     if (arg in DEBUG_FLAGS) {
+      if (arg === '-dR') a.noReusePort = true;
       const why = DEBUG_FLAGS[arg];
       if (why) a.notes.push(`${arg}: ${why}; ignored.`);
       continue;

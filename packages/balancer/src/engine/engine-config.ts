@@ -173,6 +173,8 @@ export interface EngineConfig {
     tuneMaxrewrite: number;
     /** tune.http.maxhdr */
     maxHeaders: number;
+    /** SO_REUSEPORT on TCP listeners (default true; `-dR` turns it off) */
+    reusePort?: boolean;
     /** `hard-stop-after`: bound of a graceful stop, ms */
     hardStopAfter?: number | null;
     /** `spread-checks` / `max-spread-checks` */

@@ -14,6 +14,7 @@ import { acceptConnection } from '../rules/tcp-rules.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
 import { BindTls } from '../tls/bind-tls.ts';
 import type { EngineConfig } from './engine-config.ts';
+import { adoptListener, type ListenerOffer } from './listener-handover.ts';
 import { FrontendRuntime } from './proxy-runtime.ts';
 
 export interface ListenerInfo {
@@ -44,6 +45,17 @@ export interface Engine {
   /** the servers' health checks (checks/scheduler.ts) */
   readonly checks: HealthChecks;
   /**
+   * Reload: the listening sockets a new engine may take over (engine/listener-handover.ts). The new
+   * engine detaches what it takes; retire() then closes the rest.
+   */
+  readonly offer: ListenerOffer;
+  /**
+   * Reload, after a new engine took over: stop accepting on what is left, stop checking, and let the
+   * connections finish — HTTP ones after their next response (sent with `Connection: close`), so a
+   * client's request is never cut — for up to graceMs, then close everything.
+   */
+  retire(graceMs: number): Promise<number>;
+  /**
    * Reload: the TLS binds of `next` that this engine also runs (same frontend and address) take its
    * certificates and TLS settings for new handshakes. Returns what was reloaded, one line each.
    */
@@ -60,12 +72,22 @@ interface Listening {
   /** connections accepted on an inherited listener while paused */
   held: net.Socket[];
   admit: (sock: net.Socket) => void;
+  /** the address as configured (`listenText`): what a reload's new engine looks it up by */
+  key: string;
+  /** set while the socket is being taken over from the previous engine */
+  onConnection?: (sock: net.Socket) => void;
+  onError?: (err: Error) => void;
 }
 
 /** Accept backlog of every listener (HAProxy sizes it from maxconn; the kernel caps it at somaxconn). */
 const BACKLOG = 1024;
 
-export async function startEngine(config: EngineConfig, messages: MessageSink): Promise<Engine> {
+export async function startEngine(
+  config: EngineConfig,
+  messages: MessageSink,
+  /** reload: the running engine, whose listeners on the same addresses this one takes over */
+  previous?: Engine,
+): Promise<Engine> {
   const backends = new Map<string, BackendState>();
   for (const [name, spec] of config.backends) {
     backends.set(name, newBackendState(spec));
@@ -75,6 +97,8 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
   const listeners: ListenerInfo[] = [];
   const servers: net.Server[] = [];
   const listening: Listening[] = [];
+  /** listeners taken over from the previous engine: switched to this one once all binds succeeded */
+  const adopted: Listening[] = [];
   const tlsBinds = new Map<string, BindTls>();
   let paused = false;
   const logs = new LogTargets();
@@ -124,39 +148,52 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
           : null;
         if (tlsBind) tlsBinds.set(`${fe.name} ${bind.text}`, tlsBind);
         const startOn = tlsBind ? tlsBind.accept(start, fe.timeouts.client) : start;
-        for (const opts of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only)) {
+        for (const bare of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only)) {
+          // SO_REUSEPORT on TCP binds (HAProxy's default; -dR turns it off): a new process started with
+          // -sf/-st binds next to the old one, so no connection is refused during the hand-over
+          const opts = bare.port && config.global.reusePort !== false ? { ...bare, reusePort: true } : bare;
           const inherited = (opts as { fd?: number }).fd !== undefined;
           const entry = { held: [] as net.Socket[] } as unknown as Listening;
           entry.admit = (sock) => bindGate.admit(sock, startOn);
-          const server = net.createServer(
-            { pauseOnConnect: true, allowHalfOpen: true, noDelay: true },
-            (sock) => {
-              if (paused && inherited) {
-                entry.held.push(sock);
-                sock.on('error', () => {});
-              } else entry.admit(sock);
-            },
-          );
+          const onConnection = (sock: net.Socket) => {
+            if (paused && inherited) {
+              entry.held.push(sock);
+              sock.on('error', () => {});
+            } else entry.admit(sock);
+          };
           const info: ListenerInfo = { proxy: fe.name, address: listenText(opts), listening: false };
-          if (opts.path) removeStaleSocket(opts.path);
-          await new Promise<void>((resolve, reject) => {
-            server.once('error', (err: NodeJS.ErrnoException) => {
-              const what = opts.path
-                ? 'cannot bind UNIX socket'
-                : (opts as { fd?: number }).fd !== undefined
-                  ? 'cannot use inherited socket'
-                  : 'cannot bind socket';
-              reject(
-                new LbError(
-                  (opts as { fd?: number }).fd !== undefined ? LB_ERR.FD_BIND : LB_ERR.BIND,
-                  `Starting ${fe.binds.length && fe.defaultBackend === fe.name ? 'proxy' : 'frontend'} ${fe.name}: ${what} (${strerror(err)}) [${info.address}] (${bind.file}:${bind.line})`,
-                  { cause: err },
-                ),
-              );
+          const onError = (err: Error) =>
+            messages.alert(`proxy ${fe.name} [${info.address}]: ${err.message}`);
+          entry.key = info.address;
+          const taken = opts.port === 0 ? null : (previous?.offer.find(entry.key) ?? null);
+          const server =
+            taken ??
+            net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, onConnection);
+          if (taken !== null) {
+            entry.onConnection = onConnection;
+            entry.onError = onError;
+            adopted.push(entry);
+          } else {
+            if (opts.path) removeStaleSocket(opts.path);
+            await new Promise<void>((resolve, reject) => {
+              server.once('error', (err: NodeJS.ErrnoException) => {
+                const what = opts.path
+                  ? 'cannot bind UNIX socket'
+                  : (opts as { fd?: number }).fd !== undefined
+                    ? 'cannot use inherited socket'
+                    : 'cannot bind socket';
+                reject(
+                  new LbError(
+                    (opts as { fd?: number }).fd !== undefined ? LB_ERR.FD_BIND : LB_ERR.BIND,
+                    `Starting ${fe.binds.length && fe.defaultBackend === fe.name ? 'proxy' : 'frontend'} ${fe.name}: ${what} (${strerror(err)}) [${info.address}] (${bind.file}:${bind.line})`,
+                    { cause: err },
+                  ),
+                );
+              });
+              server.listen(opts, () => resolve());
             });
-            server.listen(opts, () => resolve());
-          });
-          server.on('error', (err) => messages.alert(`proxy ${fe.name} [${info.address}]: ${err.message}`));
+            server.on('error', onError);
+          }
           const addr = server.address();
           if (
             addr &&
@@ -174,14 +211,24 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
       }
     }
   } catch (err) {
-    for (const s of servers) s.close();
+    for (const l of listening) if (!adopted.includes(l)) l.server.close();
     throw err;
   }
+  // every bind succeeded: the taken-over sockets switch to this engine in one synchronous step, so each
+  // connection is accepted by exactly one of the two engines
+  for (const l of adopted) adoptListener(previous!.offer, l.server, l.onConnection!, l.onError!);
 
-  let stopped: Promise<void> | null = null;
+  /** resolves with the number of connections still open when the grace period ended (then closed) */
+  let stopped: Promise<number> | null = null;
+  /** when the lingering connections are closed; a later stop() with a shorter grace brings it forward */
+  const until = { at: Number.POSITIVE_INFINITY };
   const backendLoggers = new Map<string, ProxyLogger>();
   for (const [name, be] of backends)
     if (be.spec.log) backendLoggers.set(name, new ProxyLogger(be.spec.log, logs));
+  const closeLogs = async (cut: number) => {
+    await logs.close();
+    return cut;
+  };
   const events = new StateEvents();
   const checks = startHealthChecks([...backends.values()], events, withProxyLogs(messages, backendLoggers), {
     spreadChecks: config.global.checks?.spreadChecks ?? 0,
@@ -198,8 +245,31 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
       for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
       for (const t of tlsBinds.values()) t.closePending();
       checks.stop();
-      stopped ??= stopAll(servers, listeners, runtimes, backends, graceMs).then(() => logs.close());
+      until.at = Math.min(until.at, Date.now() + graceMs);
+      stopped ??= stopAll(servers, listeners, runtimes, backends, until, true).then(closeLogs);
+      return stopped.then(() => undefined);
+    },
+    retire(graceMs: number) {
+      for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
+      checks.stop();
+      for (const f of runtimes) f.closeAfterResponses();
+      until.at = Math.min(until.at, Date.now() + graceMs);
+      stopped ??= stopAll(servers, listeners, runtimes, backends, until, false).then(closeLogs);
       return stopped;
+    },
+    offer: {
+      find(address) {
+        if (stopped || paused) return null;
+        return listening.find((l) => l.key === address && l.info.listening)?.server ?? null;
+      },
+      release(server) {
+        const i = listening.findIndex((l) => l.server === server);
+        if (i < 0) return;
+        const [l] = listening.splice(i, 1);
+        servers.splice(servers.indexOf(server), 1);
+        listeners.splice(listeners.indexOf(l!.info), 1);
+        l!.info.listening = false;
+      },
     },
     pause() {
       if (paused || stopped) return;
@@ -274,22 +344,27 @@ async function stopAll(
   listeners: ListenerInfo[],
   runtimes: FrontendRuntime[],
   backends: Map<string, BackendState>,
-  graceMs: number,
-): Promise<void> {
+  until: { at: number },
+  /** soft stop: idle keep-alive connections close now (HAProxy 2.6); retire: after their next response */
+  closeIdle: boolean,
+): Promise<number> {
   for (const s of servers) s.close();
   for (const l of listeners) l.listening = false;
   for (const px of runtimes) {
     const gates = [px.gate, ...px.gate.children];
-    for (const g of gates) for (const p of g.parked.splice(0)) p.socket.destroy();
-    for (const s of [...px.sessions]) s.shutdown();
+    if (closeIdle) for (const g of gates) for (const p of g.parked.splice(0)) p.socket.destroy();
+    if (closeIdle) for (const s of [...px.sessions]) s.shutdown();
   }
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && runtimes.some((px) => px.sessions.size > 0)) {
+  while (Date.now() < until.at && runtimes.some((px) => px.sessions.size > 0)) {
     await new Promise((r) => setTimeout(r, 20));
   }
+  let cut = 0;
   for (const px of runtimes) {
+    for (const g of [px.gate, ...px.gate.children]) for (const p of g.parked.splice(0)) p.socket.destroy();
+    cut += px.sessions.size;
     for (const s of [...px.sessions]) s.close();
   }
   for (const be of backends.values())
     for (const srv of be.servers) for (const c of srv.idle.splice(0)) c.socket.destroy();
+  return cut;
 }

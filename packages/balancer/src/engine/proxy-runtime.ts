@@ -81,9 +81,23 @@ export class FrontendRuntime {
     let px = this.pairs.get(be);
     if (px === undefined) {
       px = makeProxyRuntime(this, be, this.global);
+      if (this.closing && px.mode === 'http') px.connMode = 'close';
       this.pairs.set(be, px);
     }
     return px;
+  }
+
+  private closing = false;
+
+  /**
+   * Reload: this frontend's engine is retiring. Every HTTP response from now on carries
+   * `Connection: close` and ends its connection (as `option httpclose`), so keep-alive clients move
+   * to the new engine between two requests instead of finding their connection closed under a
+   * request they already sent (what HAProxy before 2.4 did; 2.6 calls it idle-close-on-response).
+   */
+  closeAfterResponses(): void {
+    this.closing = true;
+    for (const px of this.pairs.values()) if (px.mode === 'http') px.connMode = 'close';
   }
 }
 

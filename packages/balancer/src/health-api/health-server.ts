@@ -32,6 +32,8 @@ export interface HealthServer {
   readonly path: string;
   /** Sends `stopping` to every watcher and closes the socket. */
   close(): Promise<void>;
+  /** Reload: report this engine from now on (watchers get a `change` if what they see differs). */
+  setEngine(next: Engine): void;
 }
 
 export function healthOf(engine: Engine, status: Health['status'], startedAt: number): Health {
@@ -68,10 +70,11 @@ function socketInUse(path: string): Promise<boolean> {
 }
 
 export async function startHealthServer(
-  engine: Engine,
+  initial: Engine,
   opts: { path: string; mode: number; startedAt?: number },
 ): Promise<HealthServer> {
   const startedAt = opts.startedAt ?? Date.now();
+  let engine = initial;
   let status: Health['status'] = 'ready';
   const watchers = new Set<{ res: http.ServerResponse; seq: number }>();
   try {
@@ -145,7 +148,7 @@ export async function startHealthServer(
     for (const w of watchers) send(w, (seq) => ({ type: 'change', seq, health: h }));
   };
   // state changes are pushed when they happen; the heartbeat re-checks anything that changed without an event
-  const unsubscribe = engine.events.on(pushIfChanged);
+  let unsubscribe = engine.events.on(pushIfChanged);
   const tick = setInterval(() => {
     pushIfChanged();
     const ts = Date.now();
@@ -156,6 +159,13 @@ export async function startHealthServer(
   let closing: Promise<void> | null = null;
   return {
     path: opts.path,
+    setEngine(next: Engine) {
+      if (closing) return;
+      unsubscribe();
+      engine = next;
+      unsubscribe = engine.events.on(pushIfChanged);
+      pushIfChanged();
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         status = 'stopping';

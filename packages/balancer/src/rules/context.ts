@@ -46,8 +46,6 @@ export class RuleContext {
   feName = '';
   beName = '';
   srvName = '';
-  /** the client connection's TLS facts (ssl_fc*), null on clear text */
-  tls: ClientTls | null = null;
   /** set when a request rule or use_backend chose a backend by name */
   backendName: string | null = null;
   /** the response a terminal action produced (deny, return, redirect), null while none */

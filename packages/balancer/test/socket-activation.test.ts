@@ -1,0 +1,90 @@
+/**
+ * systemd socket activation: the balancer started as systemd starts it (support/socket-activate.ts:
+ * sockets bound first, passed as fds 3… with LISTEN_FDS/LISTEN_FDNAMES/LISTEN_PID) serves a
+ * `bind ADDRESS` line on the passed socket with that address instead of binding its own, warns about
+ * a passed socket no bind uses, and keeps serving on it across a reload.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type net from 'node:net';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { BALANCER_BIN, makeTempDir } from './support/env.ts';
+import { freePorts } from './support/ports.ts';
+import type { Managed } from './support/proc.ts';
+import { exchange } from './support/raw-client.ts';
+import { socketActivate } from './support/socket-activate.ts';
+import { waitFor } from './support/wait-for.ts';
+
+const cleanups: (() => unknown)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+test('sockets passed with LISTEN_FDS serve the binds with their addresses; an unused one is a warning; a reload keeps them', async () => {
+  const up = http.createServer((req, res) => res.end(`served ${req.url}`));
+  await new Promise<void>((ok) => up.listen(0, '127.0.0.1', ok));
+  cleanups.push(() => {
+    up.closeAllConnections();
+    up.close();
+  });
+  const [web, extra] = await freePorts(2);
+  const tmp = makeTempDir('activate');
+  cleanups.push(tmp.remove);
+  const cfg = join(tmp.dir, 'haproxy.cfg');
+  const text = (path: string) =>
+    [
+      'global',
+      `    health-socket ${join(tmp.dir, 'health.sock')}`,
+      'defaults',
+      '    mode http',
+      '    timeout connect 1s',
+      '    timeout client 5s',
+      '    timeout server 5s',
+      'frontend web',
+      `    bind 127.0.0.1:${web}`,
+      '    default_backend app',
+      'backend app',
+      `    server s1 127.0.0.1:${(up.address() as net.AddressInfo).port} # ${path}`,
+      '',
+    ].join('\n');
+  writeFileSync(cfg, text('first'));
+  const lb: Managed = await socketActivate(
+    [
+      { name: 'web', host: '127.0.0.1', port: web! },
+      { name: 'extra', host: '127.0.0.1', port: extra! },
+    ],
+    process.execPath,
+    [BALANCER_BIN, '-V', '-f', cfg],
+    tmp.dir,
+  );
+  cleanups.push(() => lb.stop());
+  assert.ok(
+    await waitFor(
+      () => new RegExp(`proxy web listening on 127\\.0\\.0\\.1:${web}`).test(lb.output()),
+      10_000,
+    ),
+    lb.output(),
+  );
+  assert.match(lb.output(), /bind at .*haproxy\.cfg:9 serves on the socket systemd passed as fd@3/);
+  assert.match(
+    lb.output(),
+    new RegExp(
+      `\\[WARNING\\].*systemd passed fd@4 \\(extra, 127\\.0\\.0\\.1:${extra}\\), which no 'bind' line uses`,
+    ),
+  );
+  // the balancer did not bind its own socket: it listens on the passed one (an own bind on the same
+  // address would have failed with "Address already in use" while fd@4 is held open the same way)
+  const r = await exchange(web!, ['GET /one HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n']);
+  assert.match(r.text, /served \/one/);
+
+  writeFileSync(cfg, text('second'));
+  lb.child.kill('SIGUSR2');
+  assert.ok(
+    await waitFor(() => /new configuration applied \(1 listeners taken over/.test(lb.output()), 10_000),
+    lb.output(),
+  );
+  const r2 = await exchange(web!, ['GET /two HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n']);
+  assert.match(r2.text, /served \/two/);
+});
