@@ -88,6 +88,8 @@ export class Dispatch {
   /** the server this exchange counts against (its `served`), until end() */
   private assigned: ServerState | null = null;
   private assignedIn: BackendState | null = null;
+  /** the backend whose `scur` counts this exchange, until end() */
+  private counted: BackendState | null = null;
 
   /**
    * A new exchange with `server` of `backend`: forget the previous one's attempts, count it on the
@@ -101,6 +103,16 @@ export class Dispatch {
     clientAddress = '',
   ): void {
     this.assign(backend, server);
+    // the exchange in the counters: the backend's sessions; balanced (not persistent) ones in lbtot
+    if (this.counted !== backend) {
+      this.counted?.counters.close();
+      backend.counters.open(Date.now());
+      this.counted = backend;
+    }
+    if (!direct) {
+      backend.counters.lbtot++;
+      server.counters.lbtot++;
+    }
     this.backend = backend;
     this.server = server;
     this.retries = retries;
@@ -112,8 +124,11 @@ export class Dispatch {
   /** Counts the exchange on `server` (and no longer on the one it was counted on). */
   private assign(backend: BackendState, server: ServerState): void {
     if (this.assigned === server) return;
-    this.end();
+    this.unassign();
     server.served++;
+    server.counters.open(Date.now());
+    server.counters.lastSess = Date.now();
+    backend.counters.lastSess = server.counters.lastSess;
     backend.lb.loadChanged?.(server);
     this.assigned = server;
     this.assignedIn = backend;
@@ -121,10 +136,19 @@ export class Dispatch {
 
   /** The exchange is over (response done, or the session closed): the server has one less to serve. */
   end(): void {
+    this.unassign();
+    if (this.counted !== null) {
+      this.counted.counters.close();
+      this.counted = null;
+    }
+  }
+
+  private unassign(): void {
     const s = this.assigned;
     if (s === null) return;
     this.assigned = null;
     s.served--;
+    s.counters.close();
     this.assignedIn!.lb.loadChanged?.(s);
     this.assignedIn = null;
   }
@@ -135,11 +159,15 @@ export class Dispatch {
     this.queuedBytes = data === null ? 0 : data.length;
     this.connecting = true;
     this.attempts++;
+    this.server!.counters.connect++;
+    this.backend!.counters.connect++;
     this.conn = new ServerConn(this.server!, this.backend!.spec.timeouts, this.owner);
   }
 
   /** Uses a connection that is already established (a pooled or attached keep-alive one). */
   use(conn: ServerConn): void {
+    this.server!.counters.reuse++;
+    this.backend!.counters.reuse++;
     this.conn = conn;
     this.connecting = false;
     this.queued = null;
@@ -197,10 +225,16 @@ export class Dispatch {
       spread: RR_KIND.has(be.spec.balance?.algorithm ?? 'roundrobin') && activeServers(be) > 1,
     });
     if (next.kind === 'give-up') {
+      if (this.connecting) {
+        server.counters.econ++;
+        be.counters.econ++;
+      }
       this.connecting = false;
       return false;
     }
     if (next.kind === 'redispatch') {
+      server.counters.wredis++;
+      be.counters.wredis++;
       // (hashing algorithms see no request here: they redispatch round-robin)
       const other = be.lb.pick({ clientAddress: this.clientAddress, exclude: server, request: null });
       if (other === null) {
@@ -210,6 +244,11 @@ export class Dispatch {
       this.server = other;
       this.assign(be, other);
       this.direct = false;
+      be.counters.lbtot++;
+      other.counters.lbtot++;
+    } else {
+      server.counters.wretr++;
+      be.counters.wretr++;
     }
     const pending = replay !== null ? [replay] : (this.queued ?? []);
     this.connect(null);

@@ -45,6 +45,8 @@ export class ServerHealth {
   private timerAt = 0;
   private probe: RunningProbe | null = null;
   private stopped = false;
+  /** `disable health` pauses the checks (the server keeps its state); `enable health` resumes them */
+  enabled = true;
   private readonly events: StateEvents;
   private readonly messages: MessageSink;
   private readonly globals: CheckGlobals;
@@ -69,7 +71,7 @@ export class ServerHealth {
 
   /** srv_getinter() now. */
   interval(): number {
-    return checkInterval(this.health, this.srv.up, this.check, this.check, this.forceFast);
+    return checkInterval(this.health, this.srv.healthUp, this.check, this.check, this.forceFast);
   }
 
   schedule(delay: number): void {
@@ -92,6 +94,10 @@ export class ServerHealth {
   private run(): void {
     this.timer = null;
     if (this.stopped) return;
+    if (!this.enabled) {
+      this.schedule(this.interval());
+      return;
+    }
     const spec = this.srv.spec;
     const c = this.check;
     const probe = runProbe({
@@ -128,8 +134,10 @@ export class ServerHealth {
       this.messages.warning(
         healthCheckLine(be, name, backup, r, ok, counterText(health, this.check, this.srv.spec.weight)),
       );
-    if (!ok && health === 0 && this.srv.up) this.transition(false, r);
-    else if (ok && health >= this.check.rise && !this.srv.up) this.transition(true, r);
+    if (r.status === 'HANA') this.srv.counters.hanafail++;
+    else if (!ok) this.srv.counters.chkfail++;
+    if (!ok && health === 0 && this.srv.healthUp) this.transition(false, r);
+    else if (ok && health >= this.check.rise && !this.srv.healthUp) this.transition(true, r);
   }
 
   private transition(up: boolean, r: CheckResult): void {

@@ -1,4 +1,5 @@
 import type { BackendState } from '../backend/backend.ts';
+import { FrontendCounters } from '../counters/counters.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
@@ -50,6 +51,8 @@ export class FrontendRuntime {
   readonly spec: FrontendSpec;
   readonly gate: ConnGate;
   readonly sessions = new Set<Session>();
+  /** the stats counters (counters/counters.ts) */
+  readonly counters = new FrontendCounters();
   /** where requests go unless a rule says otherwise */
   readonly defaultBackend: BackendState | null;
   private readonly global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number };

@@ -5,6 +5,8 @@ import { Dispatch } from '../backend/dispatch.ts';
 import type { ServerState } from '../backend/server.ts';
 import { releaseToPool, type ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
 import { httpStatusEvent } from '../checks/observe.ts';
+import { statusClass } from '../counters/counters.ts';
+import { countExchange } from '../counters/exchange.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
@@ -68,6 +70,11 @@ export class HttpSession implements ServerConnOwner {
   private deadlineKind = 0; // 1 = keep-alive idle (silent close), 2 = http-request (408)
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
+  /** the current exchange is in the counters already (counters/exchange.ts); true between requests */
+  private txCounted = true;
+  /** the backend this exchange went to, and whether a server was assigned (for the counters) */
+  private txBackend: BackendState | null = null;
+  private txServed = false;
 
   constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
     this.px = px;
@@ -92,6 +99,7 @@ export class HttpSession implements ServerConnOwner {
     client.on('close', () => this.onClientClose());
     px.sessions.add(this);
     this.tx.reset(Date.now());
+    px.frontend.counters.accept(this.tx.tStart);
     // The first request has `timeout http-request` from the accept (HAProxy starts it there);
     // without it, `timeout client` covers the wait through the socket timeout.
     if (px.tHttpRequest) this.armDeadline(Date.now() + px.tHttpRequest, 2);
@@ -168,6 +176,8 @@ export class HttpSession implements ServerConnOwner {
     const h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, watch);
     this.tx.tRequest = Date.now();
     this.tx.bytesIn += headEnd;
+    this.txCounted = false;
+    px.frontend.counters.request(this.tx.tRequest);
     if (h.error !== null) {
       this.tx.http10 = false;
       this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
@@ -194,6 +204,7 @@ export class HttpSession implements ServerConnOwner {
       return;
     }
     const be = this.chooseBackend();
+    this.txBackend = be;
     const ed = this.reqEdits.reset(h, buf);
     // a persistence cookie may designate the server; otherwise the balancing algorithm picks one
     let server = be?.cookie?.onRequest(h, buf, ed, this.tx.cookie, Date.now()) ?? null;
@@ -306,6 +317,9 @@ export class HttpSession implements ServerConnOwner {
       }
     } else if (conn !== null) conn.reused++;
     d.begin(px.be!, server, px.retries, direct, this.pickCtx.clientAddress);
+    px.be!.counters.reqTot++;
+    server.counters.reqTot++;
+    this.txServed = true;
     this.tx.tConnect = Date.now();
     if (conn !== null) {
       this.tx.tConnected = this.tx.tConnect;
@@ -501,6 +515,7 @@ export class HttpSession implements ServerConnOwner {
       this.tx.resHeadDone = true;
       this.tx.status = status;
       conn.server.observe?.(httpStatusEvent(status));
+      if (this.d.server !== null) this.d.server.counters.hrsp[statusClass(status)]++;
       this.tx.tResponse = Date.now();
       this.tx.bytesOut += out.buf.length;
       if (!this.client.write(out.buf)) {
@@ -548,10 +563,11 @@ export class HttpSession implements ServerConnOwner {
   }
 
   private finishExchange(): void {
+    this.tx.tEnd = Date.now();
+    this.countTx();
     this.d.end();
     const conn = this.d.conn;
     const px = this.px;
-    this.tx.tEnd = Date.now();
     this.tx.replay = null;
     if (conn !== null) {
       if (this.serverPausedForClient) {
@@ -625,6 +641,10 @@ export class HttpSession implements ServerConnOwner {
         this.finishExchange();
       } else {
         this.tx.terminate('S', 'D');
+        if (this.txServed) {
+          this.txBackend!.counters.srvAbrt++;
+          this.d.server!.counters.srvAbrt++;
+        }
         this.close(); // truncated body: the client must see the cut
       }
       return;
@@ -693,6 +713,8 @@ export class HttpSession implements ServerConnOwner {
     else if (code < 500) this.tx.terminate('P', 'R');
     this.tx.status = code;
     this.tx.tEnd = Date.now();
+    if (code < 500) this.countBadRequest();
+    this.countTx();
     this.abortServer();
     this.state = S_CLOSED;
     const c = this.client;
@@ -707,6 +729,11 @@ export class HttpSession implements ServerConnOwner {
    * read completely (measured: a pipelined request after a 502 is served); otherwise it closes.
    */
   private serverError(code: number): void {
+    if (code !== 503 && this.txServed) {
+      // an invalid, cut or late response (`eresp`); connection failures are the dispatch's `econ`
+      this.txBackend!.counters.eresp++;
+      this.d.server!.counters.eresp++;
+    }
     this.abortServer();
     // (a more precise cause may have been recorded first: terminate() keeps the first)
     if (code === 503) this.tx.terminate('S', 'C');
@@ -770,7 +797,38 @@ export class HttpSession implements ServerConnOwner {
     this.deadlineKind = 0;
     this.inbuf = null;
     this.tx.resbuf = null;
-    if (this.px.sessions.delete(this)) this.gate.release();
+    if (this.px.sessions.delete(this)) {
+      this.px.frontend.counters.close();
+      this.gate.release();
+    }
+  }
+
+  /** A request that failed before reaching a backend: `ereq`, and `req_tot` when no head was read. */
+  private countBadRequest(): void {
+    const fc = this.px.frontend.counters;
+    if (this.txCounted) {
+      fc.request(this.tx.tEnd);
+      this.txCounted = false;
+    }
+    fc.ereq++;
+  }
+
+  private countAbort(): void {
+    this.px.frontend.counters.cliAbrt++;
+    const be = this.txBackend;
+    if (be !== null) be.counters.cliAbrt++;
+    if (this.txServed && this.d.server !== null) this.d.server.counters.cliAbrt++;
+  }
+
+  /** The exchange in the counters, once (counters/exchange.ts). */
+  private countTx(): void {
+    if (this.txCounted) return;
+    this.txCounted = true;
+    const be = this.txBackend;
+    const srv = this.txServed ? this.d.server : null;
+    this.txBackend = null;
+    this.txServed = false;
+    countExchange(this.px.frontend.counters, be?.counters ?? null, srv?.counters ?? null, this.tx);
   }
 
   /** Closes the client connection now; an attached idle server connection returns to the pool. */
@@ -780,6 +838,15 @@ export class HttpSession implements ServerConnOwner {
       // an exchange cut here without a recorded cause was cut by the client
       if (this.state === S_EXCHANGE) this.tx.terminate('C', this.tx.resHeadDone ? 'D' : 'H');
       this.tx.tEnd = Date.now();
+      if (this.state === S_EXCHANGE) {
+        if (this.tx.cause === 'C') this.countAbort();
+        this.countTx();
+      } else if (wasIdle && this.requests === 0) {
+        // HAProxy 2.6 counts a connection closed before its first request as a bad request (400)
+        this.tx.status = 400;
+        this.countBadRequest();
+        this.countTx();
+      }
       const conn = this.d.release();
       this.state = S_CLOSED;
       if (conn !== null) {

@@ -19,6 +19,9 @@ export class TcpSession implements ServerConnOwner {
   private clientEnded = false;
   private serverEnded = false;
   private closed = false;
+  /** accept and connect times, for the counters' ctime/ttime */
+  private readonly tStart = Date.now();
+  private tConnected = -1;
 
   constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
     this.px = px;
@@ -36,6 +39,7 @@ export class TcpSession implements ServerConnOwner {
     client.on('error', () => {});
     client.on('close', () => this.close());
     px.sessions.add(this);
+    px.frontend.counters.accept(this.tStart);
     const be = px.be;
     const clientAddress = client.remoteAddress ?? '';
     const server = be ? be.lb.pick({ clientAddress, exclude: null, request: null }) : null;
@@ -52,6 +56,7 @@ export class TcpSession implements ServerConnOwner {
 
   private onClientData(chunk: Buffer): void {
     const d = this.dispatch;
+    this.countBytes(chunk.length, 0);
     if (d !== null && !d.send(chunk, this.px.bufsize)) this.client.pause();
   }
 
@@ -76,6 +81,7 @@ export class TcpSession implements ServerConnOwner {
   onServerConnect(conn: ServerConn): void {
     if (!this.mine(conn)) return;
     conn.reusable = false;
+    this.tConnected = Date.now();
     const px = this.px;
     if (px.tTunnel) {
       this.client.setTimeout(px.tTunnel);
@@ -94,6 +100,7 @@ export class TcpSession implements ServerConnOwner {
 
   onServerData(conn: ServerConn, chunk: Buffer): void {
     if (!this.mine(conn)) return;
+    this.countBytes(0, chunk.length);
     if (!this.client.write(chunk)) conn.socket.pause();
   }
 
@@ -127,10 +134,34 @@ export class TcpSession implements ServerConnOwner {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.dispatch?.abort();
-    this.dispatch?.end();
+    const d = this.dispatch;
+    if (d !== null && d.server !== null && this.tConnected >= 0) {
+      const now = Date.now();
+      const tc = this.tConnected - this.tStart;
+      this.px.be!.counters.addTimes(0, tc, -1, now - this.tStart);
+      d.server.counters.addTimes(0, tc, -1, now - this.tStart);
+    }
+    d?.abort();
+    d?.end();
     this.client.destroy();
-    if (this.px.sessions.delete(this)) this.gate.release();
+    if (this.px.sessions.delete(this)) {
+      this.px.frontend.counters.close();
+      this.gate.release();
+    }
+  }
+
+  /** Bytes in (from the client) and out (to it) on the frontend, the backend and the server. */
+  private countBytes(bin: number, bout: number): void {
+    const fc = this.px.frontend.counters;
+    fc.bin += bin;
+    fc.bout += bout;
+    const srv = this.dispatch?.server;
+    if (srv == null) return;
+    const bc = this.px.be!.counters;
+    bc.bin += bin;
+    bc.bout += bout;
+    srv.counters.bin += bin;
+    srv.counters.bout += bout;
   }
 
   shutdown(): void {
