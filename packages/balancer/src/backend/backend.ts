@@ -69,7 +69,8 @@ function markChange(be: BackendState, server: ServerState, up: boolean): void {
   const c = server.counters;
   c.lastChange = now;
   if (!up) {
-    if (server.healthUp === false) c.chkdown++;
+    // down_trans: every transition to DOWN, maintenance included
+    c.chkdown++;
     c.downSince = now;
   } else if (c.downSince > 0) {
     c.downtime += now - c.downSince;

@@ -51,7 +51,7 @@ export function newServerState(spec: ServerSpec): ServerState {
     weight: spec.weight,
     served: 0,
     counters: new ServerCounters(),
-    healthUp: true,
+    healthUp: !spec.disabled,
     admin: spec.disabled ? ADMIN_MAINT : 0,
     uweight: spec.weight,
   };

@@ -6,7 +6,7 @@
  * connections a DOWN server already has stay (HAProxy's default without on-marked-down).
  */
 import { type BackendState, setServerUp } from '../backend/backend.ts';
-import type { ServerState } from '../backend/server.ts';
+import { ADMIN_MAINT, type ServerState } from '../backend/server.ts';
 import type { StateEvents } from '../backend/state-events.ts';
 import type { MessageSink } from '../log/messages.ts';
 import { type CheckResult, passed, reasonText } from './check-result.ts';
@@ -69,6 +69,11 @@ export class ServerHealth {
     if (this.check.observe !== null) srv.observe = (e) => this.observe(e);
   }
 
+  /** a check is running now (the stats show `* L4OK`) */
+  get inProgress(): boolean {
+    return this.probe !== null;
+  }
+
   /** srv_getinter() now. */
   interval(): number {
     return checkInterval(this.health, this.srv.healthUp, this.check, this.check, this.forceFast);
@@ -94,7 +99,7 @@ export class ServerHealth {
   private run(): void {
     this.timer = null;
     if (this.stopped) return;
-    if (!this.enabled) {
+    if (!this.enabled || (this.srv.admin & ADMIN_MAINT) !== 0) {
       this.schedule(this.interval());
       return;
     }

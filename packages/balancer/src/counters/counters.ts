@@ -58,7 +58,7 @@ class Common {
     this.bin = 0;
     this.bout = 0;
     this.hrsp.fill(0);
-    this.sessRate.clear();
+    // (the current rates are not counters: HAProxy keeps them)
     this.rateMax = 0;
     this.reqTot = 0;
     this.dresp = 0;
@@ -81,6 +81,11 @@ export class FrontendCounters extends Common {
   connRateMax = 0;
   readonly reqRate = new FreqCtr();
   reqRateMax = 0;
+  /**
+   * The h1 module's counters restart at every `clear counters` (HAProxy clears module counters
+   * either way): connTot, streams, bin, bout at the last clear, subtracted when shown.
+   */
+  readonly h1Base = new Float64Array(4);
 
   /** A connection accepted at `now`. */
   accept(now: number): void {
@@ -101,6 +106,10 @@ export class FrontendCounters extends Common {
     super.clearMax();
     this.connRateMax = 0;
     this.reqRateMax = 0;
+    this.h1Base[0] = this.connTot;
+    this.h1Base[1] = this.reqTot - this.ereq;
+    this.h1Base[2] = this.bin;
+    this.h1Base[3] = this.bout;
   }
 
   override clearAll(): void {
@@ -112,8 +121,7 @@ export class FrontendCounters extends Common {
     this.dses = 0;
     this.intercepted = 0;
     this.connTot = 0;
-    this.connRate.clear();
-    this.reqRate.clear();
+    this.h1Base.fill(0);
   }
 }
 
@@ -152,10 +160,10 @@ class Served extends Common {
   addTimes(tq: number, tc: number, tr: number, tt: number): void {
     const n = this.timed >= TIME_STATS_SAMPLES ? TIME_STATS_SAMPLES : 0;
     this.timed++;
-    const q = tq > 0 ? tq : 0;
-    const c = tc > 0 ? tc : 0;
-    const r = tr > 0 ? tr : 0;
-    const t = tt > 0 ? tt : 0;
+    const q = Math.max(tq, 0);
+    const c = Math.max(tc, 0);
+    const r = Math.max(tr, 0);
+    const t = Math.max(tt, 0);
     this.qtime = swrateAddDynamic(this.qtime, n, q);
     this.ctime = swrateAddDynamic(this.ctime, n, c);
     this.rtime = swrateAddDynamic(this.rtime, n, r);
@@ -201,6 +209,15 @@ class Served extends Common {
 }
 
 export class BackendCounters extends Served {
+  /** the h1 module's connect and request counts at the last `clear counters` */
+  readonly h1Base = new Float64Array(2);
+
+  override clearMax(): void {
+    super.clearMax();
+    this.h1Base[0] = this.connect;
+    this.h1Base[1] = this.reqTot;
+  }
+
   /** servers going DOWN → the backend has none left (`chkdown` of the BACKEND line) */
   chkdown = 0;
   /** when the backend last changed between UP and DOWN, ms */
@@ -212,6 +229,7 @@ export class BackendCounters extends Served {
   override clearAll(): void {
     super.clearAll();
     this.chkdown = 0;
+    this.h1Base.fill(0);
   }
 }
 

@@ -9,6 +9,8 @@ export type { Balance };
 
 import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
 import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
+import type { ProxyOrder } from '../stats/snapshot.ts';
+import type { StatsPageSpec, StatsSocketSpec } from '../stats/stats-config.ts';
 
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
@@ -149,7 +151,14 @@ export interface EngineConfig {
     hardStopAfter?: number | null;
     /** `spread-checks` / `max-spread-checks` */
     checks?: CheckGlobals;
+    /** `stats socket` lines (the runtime API) and `stats timeout`, ms */
+    statsSockets?: StatsSocketSpec[];
+    statsTimeout?: number;
   };
+  /** the proxies in configuration order with their stats numbers (absent: frontends then backends) */
+  proxies?: ProxyOrder[];
+  /** the stats page of each proxy that serves one (`stats enable`…), by proxy name */
+  statsPages?: Map<string, StatsPageSpec>;
   frontends: FrontendSpec[];
   backends: Map<string, BackendSpec>;
 }

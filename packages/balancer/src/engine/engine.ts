@@ -8,6 +8,7 @@ import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
 import type { MessageSink } from '../log/messages.ts';
+import { attachStatsPages, type StatsRuntime, startStats, statsPagesOf } from '../stats/stats-runtime.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
 import type { EngineConfig } from './engine-config.ts';
 import { FrontendRuntime } from './proxy-runtime.ts';
@@ -39,6 +40,10 @@ export interface Engine {
   readonly events: StateEvents;
   /** the servers' health checks (checks/scheduler.ts) */
   readonly checks: HealthChecks;
+  /** one runtime per frontend (its counters, sessions, stats page) */
+  readonly frontends: readonly FrontendRuntime[];
+  /** the stats views' snapshot and the runtime API (stats/stats-runtime.ts) */
+  readonly stats: StatsRuntime;
 }
 
 interface Listening {
@@ -65,6 +70,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
   const servers: net.Server[] = [];
   const listening: Listening[] = [];
   let paused = false;
+  const pages = statsPagesOf(config);
   try {
     for (const fe of config.frontends) {
       let be: BackendState | null = null;
@@ -83,6 +89,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
       }
       const gate = new ConnGate(fe.maxconn, globalGate);
       const frontend = new FrontendRuntime(fe, be, gate, config.global);
+      attachStatsPages(frontend, pages, backends);
       runtimes.push(frontend);
       const px = frontend.pairFor(be);
       const start =
@@ -151,15 +158,26 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
     spreadChecks: config.global.checks?.spreadChecks ?? 0,
     maxSpreadChecks: config.global.checks?.maxSpreadChecks ?? null,
   });
+  let stats: StatsRuntime;
+  try {
+    stats = await startStats(config, pages, runtimes, [...backends.values()], checks, events, messages);
+  } catch (err) {
+    checks.stop();
+    for (const s of servers) s.close();
+    throw err;
+  }
   return {
     events,
     checks,
+    frontends: runtimes,
+    stats,
     listeners,
     listenSockets: servers,
     backends: [...backends.values()],
     stop(graceMs: number) {
       for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
       checks.stop();
+      stats.stop();
       stopped ??= stopAll(servers, listeners, runtimes, backends, graceMs);
       return stopped;
     },

@@ -3,6 +3,7 @@ import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '
 import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { LB_ERR, LbError } from '../errors.ts';
+import { proxyOrderOf, statsPageOf, statsSocketsOf } from '../stats/stats-config.ts';
 import type {
   BackendSpec,
   BindAddress,
@@ -173,8 +174,17 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
       maxHeaders: model.global.tuneHttpMaxhdr,
       hardStopAfter: model.global.hardStopAfter,
       checks: checkGlobals(model),
+      statsSockets: statsSocketsOf(model),
+      statsTimeout: model.global.statsTimeout,
     },
     frontends,
     backends,
+    proxies: proxyOrderOf(model),
+    statsPages: new Map(
+      model.proxies.flatMap((p) => {
+        const page = p.disabled ? null : statsPageOf(p);
+        return page ? [[p.name, page] as const] : [];
+      }),
+    ),
   };
 }

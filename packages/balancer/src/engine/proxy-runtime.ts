@@ -2,6 +2,7 @@ import type { BackendState } from '../backend/backend.ts';
 import { FrontendCounters } from '../counters/counters.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
+import type { StatsPage } from '../stats/stats-page.ts';
 import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
 
 /**
@@ -38,9 +39,13 @@ export interface ProxyRuntime {
   frontend: FrontendRuntime;
   /** `monitor-uri`, as bytes to compare with request targets */
   monitorUri: Buffer | null;
+  /** the stats page this frontend, else its backend, serves (`stats enable`…); null = none */
+  statsPage: StatsPage | null;
 }
 
 export interface Session {
+  /** is an exchange of this session on `server` now? (`shutdown sessions server`) */
+  usesServer?(server: unknown): boolean;
   shutdown(): void;
   idle(): boolean;
   close(): void;
@@ -53,6 +58,9 @@ export class FrontendRuntime {
   readonly sessions = new Set<Session>();
   /** the stats counters (counters/counters.ts) */
   readonly counters = new FrontendCounters();
+  /** this frontend's stats page (set by the engine), and the backends' ones by backend */
+  statsPage: StatsPage | null = null;
+  backendStatsPages: Map<BackendState, StatsPage> | null = null;
   /** where requests go unless a rule says otherwise */
   readonly defaultBackend: BackendState | null;
   private readonly global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number };
@@ -127,5 +135,6 @@ function makeProxyRuntime(
     sessions: frontend.sessions,
     frontend,
     monitorUri: fe.monitorUri ? Buffer.from(fe.monitorUri, 'latin1') : null,
+    statsPage: frontend.statsPage ?? (be !== null ? (frontend.backendStatsPages?.get(be) ?? null) : null),
   };
 }

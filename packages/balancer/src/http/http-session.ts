@@ -9,11 +9,20 @@ import { statusClass } from '../counters/counters.ts';
 import { countExchange } from '../counters/exchange.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
+import type { StatsPage } from '../stats/stats-page.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
-import { findHeadEnd, type HttpHead, newHead, parseHead, requestLinePrefixInvalid } from './head-parser.ts';
+import {
+  eqLower,
+  findHeadEnd,
+  type HttpHead,
+  headerValue,
+  newHead,
+  parseHead,
+  requestLinePrefixInvalid,
+} from './head-parser.ts';
 import { isMonitorUri, monitorResponse } from './monitor-uri.ts';
 import { Transaction } from './transaction.ts';
 
@@ -28,6 +37,14 @@ const S_CLOSED = 3;
 let REQ: HttpHead = newHead(101);
 let RES: HttpHead = newHead(101);
 const EMPTY = Buffer.alloc(0);
+const AUTHORIZATION = Buffer.from('authorization');
+
+/** The value of the first header named `lower` (lower-case bytes), or null. */
+function findHeader(h: HttpHead, buf: Buffer, lower: Uint8Array): string | null {
+  for (let i = 0; i < h.nHeaders; i++)
+    if (eqLower(buf, h.hdr[i * 6], h.hdr[i * 6 + 1], lower)) return headerValue(h, buf, i);
+  return null;
+}
 function heads(maxHeaders: number): void {
   if (REQ.drop.length < maxHeaders + 1) {
     REQ = newHead(maxHeaders);
@@ -204,6 +221,11 @@ export class HttpSession implements ServerConnOwner {
       return;
     }
     const be = this.chooseBackend();
+    const page = this.px.statsPage;
+    if (page?.matches(buf, h.uriStart, h.uriEnd)) {
+      this.answerStats(page, buf, headEnd);
+      return;
+    }
     this.txBackend = be;
     const ed = this.reqEdits.reset(h, buf);
     // a persistence cookie may designate the server; otherwise the balancing algorithm picks one
@@ -270,6 +292,38 @@ export class HttpSession implements ServerConnOwner {
     this.state = S_EXCHANGE;
     this.inbuf = rest;
     this.client.write(monitorResponse(false, false, this.tx.isHead));
+    this.tx.keepClient = true;
+    this.finishExchange();
+  }
+
+  /** The stats page (stats/stats-page.ts) answers; a body that is all here is read and dropped. */
+  private answerStats(page: StatsPage, buf: Buffer, headEnd: number): void {
+    const h = REQ;
+    const auth = h.nHeaders > 0 ? findHeader(h, buf, AUTHORIZATION) : null;
+    const close = this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done;
+    const target = buf.toString('latin1', h.uriStart, h.uriEnd);
+    // counted as HAProxy does: intercepted (and in progress) while the page is made
+    this.px.frontend.counters.intercepted++;
+    this.state = S_EXCHANGE;
+    const a = page.answer(target, auth, this.tx.isHead, close);
+    this.tx.status = a.status;
+    this.tx.bytesOut += a.response.length;
+    this.tx.tEnd = Date.now();
+    this.countTx();
+    let rest: Buffer | null = headEnd < buf.length ? buf.subarray(headEnd) : null;
+    if (!this.tx.reqBody.done && rest !== null) {
+      const n = this.tx.reqBody.consume(rest, 0, rest.length);
+      rest = n >= 0 && n < rest.length ? rest.subarray(n) : null;
+    }
+    if (close || !this.tx.reqBody.done) {
+      this.state = S_CLOSED;
+      this.client.end(a.response);
+      this.cleanup();
+      return;
+    }
+    this.state = S_EXCHANGE;
+    this.inbuf = rest;
+    this.client.write(a.response);
     this.tx.keepClient = true;
     this.finishExchange();
   }
@@ -879,5 +933,9 @@ export class HttpSession implements ServerConnOwner {
 
   idle(): boolean {
     return this.state === S_HEAD;
+  }
+
+  usesServer(server: unknown): boolean {
+    return this.d.conn !== null && this.d.conn.server === server;
   }
 }

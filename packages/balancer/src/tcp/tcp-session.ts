@@ -171,4 +171,8 @@ export class TcpSession implements ServerConnOwner {
   idle(): boolean {
     return false;
   }
+
+  usesServer(server: unknown): boolean {
+    return this.dispatch?.conn?.server === server;
+  }
 }

@@ -4,6 +4,7 @@
  * statistics` section, a frontend and a backend with two servers and a backup, a stats socket; a few
  * requests, then the stats page (401s, CSV) and runtime API commands, in this order.
  */
+import { existsSync } from 'node:fs';
 import { startUpstream, type Upstream } from '../support/harness.ts';
 import { freePorts } from '../support/ports.ts';
 import { type Managed, type ProxyKind, startProxy } from '../support/proc.ts';
@@ -12,6 +13,7 @@ import { statsCommand } from '../support/stats-socket.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 export const CONFIG = `global
+    maxconn 1000
     stats socket {{sock}} mode 600 level admin
 defaults
     mode http
@@ -68,6 +70,8 @@ export const COMMANDS = [
   'enable health dynamic/web2',
   'shutdown sessions server dynamic/web1',
   'show stat -1 -1 -1',
+  'show stat typed',
+  'show stat json',
   'show stat dynamic 4 -1',
   'show stat 3 -1 -1',
   'clear counters',
@@ -139,6 +143,7 @@ async function fetchText(port: number, req: string): Promise<string> {
 /** The scenario's steps; returns what the proxy answered. */
 export async function runScenario(s: Scenario): Promise<StatsRun> {
   const cmd = (c: string) => statsCommand(s.sock, c);
+  if (!(await waitFor(() => existsSync(s.sock), 5000))) throw new Error(`no stats socket at ${s.sock}`);
   // the checked server's first check has run (both start it UP: wait for its result)
   const checked = await waitFor(async () => /\nL4OK|,L4OK,/.test(await cmd('show stat')), 5000, 50);
   if (!checked) throw new Error(`web2's first check did not complete:\n${await cmd('show stat')}`);
