@@ -12,7 +12,7 @@ import { epochNow, startClient } from '../test/integration/support/client.ts';
 import { FRONTS, type Front, startPair } from '../test/integration/support/front-pair.ts';
 import { formatSummary, summarize } from '../test/integration/support/outage.ts';
 import { LAB } from '../test/integration/support/seed-configs.ts';
-import { balancerPaths, startWebNodes } from '../test/integration/support/services.ts';
+import { balancerPaths, startWebNode, startWebNodes } from '../test/integration/support/services.ts';
 import { createTopology } from '../test/integration/support/topology.ts';
 
 const tour = process.argv.includes('--tour');
@@ -25,6 +25,7 @@ if (process.getuid?.() !== 0) {
 }
 
 let pair: Awaited<ReturnType<typeof startPair>> | undefined;
+let web: Awaited<ReturnType<typeof startWebNodes>> | undefined;
 let client: ReturnType<typeof startClient> | undefined;
 say('[demo] creating the namespaces (ha-master, ha-slave, web1, web2, client) …');
 const topo = createTopology();
@@ -46,14 +47,21 @@ process.on('SIGTERM', () => void quit(0));
 process.on('SIGHUP', () => void quit(0)); // the terminal went away
 
 try {
-  await startWebNodes(topo);
+  web = await startWebNodes(topo);
   say('[demo] starting balancer + ha-agent on both front nodes (the VIP comes up after ~4 s) …');
   pair = await startPair(topo, 'ours');
 } catch (err) {
   say(`[demo] could not start: ${(err as Error).message}`);
   await quit(1);
 }
-client = startClient(topo, LAB.vip, { everyMs: 100, timeoutMs: 2000, maxMs: 3_600_000, maxCount: 36_000 });
+// a browser: it keeps the SESSION_ID cookie the balancer gives it (the seed's `cookie … insert`)
+client = startClient(topo, LAB.vip, {
+  everyMs: 100,
+  timeoutMs: 4000,
+  maxMs: 3_600_000,
+  maxCount: 36_000,
+  cookie: 'SESSION_ID=',
+});
 const ns = (n: keyof typeof topo.nodes) => topo.nodes[n].ns;
 
 const whereToLook = [
@@ -163,8 +171,9 @@ function clientLine(): string[] {
     ? `${last.by} via ${last.via === LAB.master ? 'ha-master' : last.via === LAB.slave ? 'ha-slave' : last.via}`
     : `FAILED (${last?.error ?? '…'})`;
   const since = summarize(rs, sinceAction.at);
+  const cookie = rs.findLast((r) => r.set)?.set ?? 'none yet';
   return [
-    `client → VIP (every 100 ms): ${recent.length ? Math.round((100 * ok) / recent.length) : 0}% ok over 5 s, last answer: ${who}`,
+    `client → VIP (every 100 ms): ${recent.length ? Math.round((100 * ok) / recent.length) : 0}% ok over 5 s, last answer: ${who}, cookie SESSION_ID=${cookie}`,
     `since "${sinceAction.what}": ${formatSummary(since)}`,
   ];
 }
@@ -186,7 +195,8 @@ function frame(): string {
     '',
     tty
       ? 'keys: m / s select ha-master / ha-slave (▶), then  b kill/start its balancer · a stop/start its agent\n' +
-        '      k SIGKILL its agent · l pull/plug its cable · x or Ctrl-C quit (removes the namespaces)'
+        '      k SIGKILL its agent · l pull/plug its cable · 1 / 2 kill/start web1 / web2\n' +
+        `      x or Ctrl-C quit (removes the namespaces)   web nodes: web1 ${webState('web1')}, web2 ${webState('web2')}`
       : '',
     'events:',
     ...events.map((e) => `  ${e}`),
@@ -230,6 +240,24 @@ function toggleAgent(n: Front, signal: NodeJS.Signals = 'SIGTERM'): void {
   }
 }
 
+function webState(n: 'web1' | 'web2'): string {
+  return web && alive({ proc: web[n] }) ? 'running' : 'killed';
+}
+
+async function toggleWeb(n: 'web1' | 'web2'): Promise<void> {
+  if (!web) return;
+  if (alive({ proc: web[n] })) {
+    action(`SIGKILL the web server on ${n}`);
+    web[n].kill('SIGKILL');
+  } else {
+    action(`start the web server on ${n}`);
+    web[n] = await startWebNode(topo, n).catch((err) => {
+      log(`${n} did not start: ${(err as Error).message.split('\n')[0]}`);
+      return web![n];
+    });
+  }
+}
+
 function toggleLink(n: Front): void {
   const up = view[n].link === 'pulled';
   action(`${up ? 'plug' : 'pull'} the cable of ${n}`);
@@ -260,6 +288,8 @@ if (tty) {
     if (key === 'a') toggleAgent(selected);
     if (key === 'k') toggleAgent(selected, 'SIGKILL');
     if (key === 'l') toggleLink(selected);
+    if (key === '1') void toggleWeb('web1');
+    if (key === '2') void toggleWeb('web2');
   });
 } else {
   // The tour: each step, then the screen once things settled.
@@ -271,7 +301,16 @@ if (tty) {
     ['start it again', () => toggleAgent('ha-master'), 8000],
     ['pull the cable of ha-master', () => toggleLink('ha-master'), 7000],
     ['plug it back: ha-master preempts', () => toggleLink('ha-master'), 8000],
+    ['kill the web server the client sticks to: redispatched, new cookie', () => toggleWeb(stuckTo()), 12000],
+    ['start it again: the checks bring it back UP', () => toggleWeb(stuckTo(true)), 9000],
   ];
+  let killed: 'web1' | 'web2' = 'web1';
+  function stuckTo(again = false): 'web1' | 'web2' {
+    if (again) return killed;
+    const by = client?.results().findLast((r) => r.ok)?.by;
+    killed = by === 'web2' ? 'web2' : 'web1';
+    return killed;
+  }
   for (const [title, step, settle] of steps) {
     say(`\n===== ${title}`);
     await step();

@@ -1,22 +1,23 @@
-// Scenario 7 — reload of HA-master's balancer under load, the way systemctl reload does it
+// Scenario 6 — web1 killed under a client holding its cookie: checks take it out, retries + redispatch
+// answer from web2 meanwhile (both stacks side by side). Scenario 7 — reload of HA-master's balancer under load, the way systemctl reload does it
 // (balancer.service's ExecReload= lines: the configuration check, then SIGUSR2 to $MAINPID): no
 // request fails and the VIP does not move. Active-active (the seed's reference "双主"): two VRRP
 // instances and two VIPs, each node MASTER of one; losing either node's balancer leaves both VIPs
-// served. Scenarios 2 and 6 wait for features of other issues (see their todo).
+// served. Scenario 6: web1 dies under a cookie-A client, for both stacks.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isRoot } from '../../packages/ha-agent/test/support/netns.ts';
 import { waitFor } from '../../packages/ha-agent/test/support/wait-for.ts';
-import { startClient } from './support/client.ts';
+import { epochNow, startClient } from './support/client.ts';
 import { pairOutput, startPair } from './support/front-pair.ts';
 import { formatSummary, summarize } from './support/outage.ts';
 import { describeRow, measure, useSeedTopology } from './support/scenario.ts';
 import { LAB, VIP2 } from './support/seed-configs.ts';
-import { fetchFromClient, reloadBalancer } from './support/services.ts';
+import { fetchFromClient, reloadBalancer, startWebNode } from './support/services.ts';
 
 const RELOADS = 3;
 
-describe('scenario 7 and active-active (ours)', {
+describe('scenarios 6 (both stacks), 7 and active-active (ours)', {
   skip: !isRoot && 'needs root (network namespaces)',
 }, () => {
   const fx = useSeedTopology();
@@ -110,14 +111,60 @@ describe('scenario 7 and active-active (ours)', {
     }
   });
 
-  it('2: balancer restart under systemd supervision with the socket held', {
-    todo:
-      'needs the restart half of balancer.socket: a supervisor holding the ListenStream= sockets and ' +
-      'restarting the balancer (Restart=on-failure), and a decision on what the agent does meanwhile ' +
-      '(a grace before FAULT would keep the VIP and the backlog, at the cost of slower failover on a real crash)',
-  });
-
-  it('6: web1 down: checks mark it DOWN, cookie-A clients redispatched to web2 with no failed request', {
-    todo: "needs the backends issue (health checks, 'cookie … insert', 'option redispatch' are parsed but not applied yet)",
-  });
+  for (const stack of ['ours', 'haproxy+keepalived'] as const) {
+    it(`6: web1 down: checks mark it DOWN, cookie-A clients redispatched to web2 with no failed request [${stack}]`, async () => {
+      const { topo } = fx;
+      const pair = await startPair(topo, stack);
+      // a browser holding web1's cookie (the seed's `cookie SESSION_ID insert`, server web1 `cookie A`)
+      const client = startClient(topo, LAB.vip, { cookie: 'SESSION_ID=A', everyMs: 50, timeoutMs: 9000 });
+      let web1Back = false;
+      try {
+        await client.served('the cookie-A client on web1', (r) => r.by === 'web1' && r.sent === 'A', 0);
+        await client.steady(10);
+        const t0 = epochNow();
+        fx.web.web1.kill('SIGKILL');
+        await fx.web.web1.exited;
+        const moved = await client.served('the client on web2', (r) => r.by === 'web2', t0, 20_000);
+        // the balancer's checks (inter 3000 fall 3) take web1 out; until then retries + redispatch cover
+        await waitFor(
+          () => /Server dynamic\/web1 is DOWN/.test(pair.lb['ha-master'].output()),
+          30_000,
+          'web1 marked DOWN by the checks',
+          50,
+        );
+        const tDown = epochNow();
+        await client.steady(10);
+        const rs = await client.stop();
+        const after = rs.filter((r) => r.start >= t0);
+        const s = summarize(rs, t0);
+        const beforeDown = after.filter((r) => r.end <= tDown);
+        console.log(
+          `# 6 web1 SIGKILL, cookie-A client [${stack}]: first answer from web2 ${Math.round(moved.end - t0)} ms after the kill ` +
+            `(cookie then ${JSON.stringify(moved.set)}); web1 DOWN after ${Math.round(tDown - t0)} ms; ` +
+            `${beforeDown.length} requests before DOWN; client: ${formatSummary(s)}`,
+        );
+        assert.equal(s.failed, 0, `failed requests: ${JSON.stringify(s.errors)}`);
+        assert.equal(moved.sent, 'A', 'the first request after the kill still carried web1’s cookie');
+        assert.equal(moved.set, 'B', 'the redispatched client is given web2’s cookie');
+        assert.ok(
+          after.filter((r) => r.start >= moved.end).every((r) => r.by === 'web2' && r.sent === 'B'),
+          'afterwards the client sticks to web2',
+        );
+        fx.web.web1 = await startWebNode(topo, 'web1');
+        web1Back = true;
+        await waitFor(
+          () => /Server dynamic\/web1 is UP/.test(pair.lb['ha-master'].output()),
+          30_000,
+          'web1 UP again',
+          50,
+        );
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n${pairOutput(pair)}`);
+      } finally {
+        await client.stop();
+        await pair.stop();
+        if (!web1Back) fx.web.web1 = await startWebNode(topo, 'web1');
+      }
+    });
+  }
 });

@@ -4,11 +4,16 @@
 // or `maxCount` requests, or on SIGTERM. One JSON line per request on stdout:
 //   {"start":1733.2,"end":1735.9,"ok":true,"status":200,"by":"web1","via":"10.18.216.115"}
 // Times are epoch milliseconds (performance.timeOrigin + now()), comparable across processes.
-//   node client-loop.ts HOST PORT [every=20] [timeout=3000] [maxMs=60000] [maxCount=3000]
+// With COOKIE (`NAME=VALUE`; `NAME=` starts without one; `-`: no cookies) the loop is a browser with one cookie: it sends it and
+// takes the new value from a `Set-Cookie: NAME=…` answer; each line then says what it sent
+// (`"sent":"A"`) and what it was given (`"set":"B"`).
+//   node client-loop.ts HOST PORT [every=20] [timeout=3000] [maxMs=60000] [maxCount=3000] [COOKIE]
 import { connect } from 'node:net';
 
-const [host, port, every = '20', timeout = '3000', maxMs = '60000', maxCount = '3000'] =
+const [host, port, every = '20', timeout = '3000', maxMs = '60000', maxCount = '3000', cookieArg = '-'] =
   process.argv.slice(2);
+const cookieName = cookieArg === '-' ? null : cookieArg.slice(0, cookieArg.indexOf('='));
+let cookieValue = cookieArg === '-' ? null : cookieArg.slice(cookieArg.indexOf('=') + 1);
 const now = () => performance.timeOrigin + performance.now();
 const started = now();
 let stop = false;
@@ -17,18 +22,23 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => (stop = 
 function once(): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
     const start = now();
+    const sent = cookieValue;
+    const cookieLine = cookieName !== null && sent ? `Cookie: ${cookieName}=${sent}\r\n` : '';
     let data = '';
     let done = false;
     const finish = (extra: Record<string, unknown>) => {
       if (done) return;
       done = true;
       sock.destroy();
-      resolve({ start, end: now(), ...extra });
+      const jar = cookieName === null ? {} : { sent, set: setCookie(data) };
+      resolve({ start, end: now(), ...jar, ...extra });
     };
     const sock = connect({ host, port: Number(port) });
     sock.setTimeout(Number(timeout), () => finish({ ok: false, error: 'timeout' }));
     sock.setEncoding('latin1');
-    sock.on('connect', () => sock.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+    sock.on('connect', () =>
+      sock.write(`GET / HTTP/1.1\r\nHost: ${host}\r\n${cookieLine}Connection: close\r\n\r\n`),
+    );
     sock.on('data', (d) => {
       data += d;
     });
@@ -43,6 +53,16 @@ function once(): Promise<Record<string, unknown>> {
       );
     });
   });
+}
+
+/** The value a response's `Set-Cookie: NAME=VALUE` gives the cookie (kept for the next request). */
+function setCookie(response: string): string | null {
+  if (cookieName === null) return null;
+  const head = response.slice(0, Math.max(0, response.indexOf('\r\n\r\n')));
+  const m = new RegExp(`^set-cookie:\\s*${cookieName}=([^;\\r]*)`, 'im').exec(head);
+  if (m === null) return null;
+  cookieValue = m[1];
+  return m[1];
 }
 
 let count = 0;

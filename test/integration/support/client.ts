@@ -28,7 +28,14 @@ export interface ClientLoop {
 export function startClient(
   topo: Topology,
   host: string,
-  o: { everyMs?: number; timeoutMs?: number; maxMs?: number; maxCount?: number } = {},
+  o: {
+    everyMs?: number;
+    timeoutMs?: number;
+    maxMs?: number;
+    maxCount?: number;
+    /** `NAME=VALUE`: the client keeps this cookie as a browser would (client-loop.ts) */
+    cookie?: string;
+  } = {},
 ): ClientLoop {
   const args = [
     LOOP,
@@ -38,6 +45,7 @@ export function startClient(
     String(o.timeoutMs ?? 3000),
     String(o.maxMs ?? 60_000),
     String(o.maxCount ?? 3000),
+    o.cookie ?? '-',
   ];
   const proc: Proc = topo.spawn('client', process.execPath, args);
   const results: RequestResult[] = [];

@@ -18,6 +18,7 @@ import {
   haproxyConfig,
   keepalivedConfig,
   LAB,
+  socketActivated,
   VIP2,
 } from './seed-configs.ts';
 import {
@@ -28,6 +29,7 @@ import {
   startBalancer,
   startHaproxy,
   startKeepalived,
+  superviseWithSockets,
   vrrpState,
   waitServing,
 } from './services.ts';
@@ -48,6 +50,11 @@ export interface PairOptions {
   activeActive?: boolean;
   /** the classic check's weight (default CLASSIC_CHECK.weight; 0 = FAULT while it fails) */
   classicWeight?: number;
+  /**
+   * ours: each balancer under a supervisor that holds balancer.socket's sockets and restarts it as
+   * balancer.service says (socket-supervisor.py), and the agents' `restart_grace` (undefined: none)
+   */
+  socketActivation?: { restartGrace?: number };
 }
 
 export interface FrontPair {
@@ -74,6 +81,10 @@ export async function startPair(topo: Topology, stack: Stack, opts: PairOptions 
   const startProxy = (node: Front): Service => {
     if (!oursProxy) return startHaproxy(topo, node, haproxyConfig());
     const { healthSocket } = balancerPaths(topo, node);
+    if (opts.socketActivation)
+      return startBalancer(topo, node, socketActivated(balancerConfig(healthSocket)), {
+        wrap: superviseWithSockets,
+      });
     return startBalancer(topo, node, balancerConfig(healthSocket));
   };
   const vrrpConfig = (node: Front): string => {
@@ -83,6 +94,7 @@ export async function startPair(topo: Topology, stack: Stack, opts: PairOptions 
         role,
         healthSocket: balancerPaths(topo, node).healthSocket,
         nopreempt: opts.nopreempt,
+        restartGrace: opts.socketActivation?.restartGrace,
       });
       return opts.activeActive ? activeActive(conf, role) : conf;
     }

@@ -11,6 +11,9 @@ export interface RequestResult {
   /** the front node (balancer) the request went through */
   via?: string;
   error?: string;
+  /** with a cookie (client-loop.ts COOKIE): the value sent, and the one a Set-Cookie gave (or null) */
+  sent?: string | null;
+  set?: string | null;
 }
 
 export interface OutageSummary {

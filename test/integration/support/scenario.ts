@@ -2,6 +2,7 @@
 // event, the VIP on the expected node and traffic flowing through it again; then the client's outage,
 // failed requests and longest request, printed and kept for the file's summary table.
 import { after, before } from 'node:test';
+import type { Proc } from '../../../packages/ha-agent/test/support/netns.ts';
 import { waitFor } from '../../../packages/ha-agent/test/support/wait-for.ts';
 import { epochNow, startClient } from './client.ts';
 import type { Front, Stack } from './front-pair.ts';
@@ -11,11 +12,16 @@ import { startWebNodes } from './services.ts';
 import { createTopology, type Topology } from './topology.ts';
 
 /** Call in a describe(): the seed topology with its web nodes for the whole suite, destroyed after. */
-export function useSeedTopology(): { readonly topo: Topology } {
+export function useSeedTopology(): {
+  readonly topo: Topology;
+  /** the web servers' processes (a scenario that stops one starts it again with startWebNode) */
+  web: Record<'web1' | 'web2', Proc>;
+} {
   let topo: Topology | null = null;
+  let web: Record<'web1' | 'web2', Proc> | null = null;
   before(async () => {
     topo = createTopology();
-    await startWebNodes(topo);
+    web = await startWebNodes(topo);
   });
   after(async () => {
     await topo?.destroy();
@@ -24,6 +30,13 @@ export function useSeedTopology(): { readonly topo: Topology } {
     get topo(): Topology {
       if (!topo) throw new Error('the topology is created in before()');
       return topo;
+    },
+    get web() {
+      if (!web) throw new Error('the web nodes start in before()');
+      return web;
+    },
+    set web(w) {
+      web = w;
     },
   };
 }

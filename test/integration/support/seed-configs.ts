@@ -45,6 +45,16 @@ export function balancerConfig(healthSocket: string, seed = SEED.haproxy): strin
   return addAfterLine(labAddresses(seed), /^global\b/, `    health-socket ${healthSocket}\n`);
 }
 
+/**
+ * The balancer's haproxy.cfg with the edits deploy/systemd/balancer.socket's comment asks for: the
+ * frontends take the socket unit's ListenStream= sockets as fd@3 (:80) and fd@4 (:8080).
+ */
+export function socketActivated(cfg: string): string {
+  return cfg
+    .replace(/^frontend(\s+)proxy\s+\*:80.*$/m, 'frontend$1proxy\n    bind fd@3')
+    .replace(/^(\s*)bind \*:8080.*$/m, '$1bind fd@4');
+}
+
 /** haproxy.cfg for the real HAProxy 2.6: lab addresses, and the frontend's bind on its own line. */
 export function haproxyConfig(seed = SEED.haproxy): string {
   return labAddresses(seed).replace(/^frontend(\s+)proxy\s+\*:80(.*)$/m, 'frontend$1proxy$2\n    bind *:80');
@@ -65,9 +75,15 @@ function forRole(text: string, role: FrontRole, nopreempt: boolean): string {
 }
 
 /** The two tracking lines the agent needs (README "Migrating"), with the lab node's socket path. */
-export function trackingLines(healthSocket: string): { global: string; instance: string } {
+export function trackingLines(
+  healthSocket: string,
+  restartGrace?: number,
+): { global: string; instance: string } {
+  const grace = restartGrace === undefined ? '' : `    restart_grace ${restartGrace}\n`;
   return {
-    global: `vrrp_track_balancer balancer { socket ${healthSocket} }\n\n`,
+    global: grace
+      ? `vrrp_track_balancer balancer {\n    socket ${healthSocket}\n${grace}}\n\n`
+      : `vrrp_track_balancer balancer { socket ${healthSocket} }\n\n`,
     instance: '    track_balancer { balancer }\n',
   };
 }
@@ -78,8 +94,10 @@ export function agentConfig(o: {
   healthSocket: string;
   nopreempt?: boolean;
   seed?: string;
+  /** `restart_grace S` in vrrp_track_balancer */
+  restartGrace?: number;
 }): string {
-  const t = trackingLines(o.healthSocket);
+  const t = trackingLines(o.healthSocket, o.restartGrace);
   let out = forRole(labAddresses(o.seed ?? SEED.keepalived), o.role, o.nopreempt ?? false);
   out = addBeforeLine(out, /^vrrp_instance\b/, t.global);
   return addAfterLine(out, /^\s*advert_int\b/, t.instance);

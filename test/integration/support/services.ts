@@ -133,6 +133,45 @@ export function startBalancer(
   return service(topo, 'balancer', node, argv, env);
 }
 
+const SUPERVISOR = new URL('./socket-supervisor.py', import.meta.url).pathname;
+
+/** systemd time span (`200ms`, `1s`, `1.5`) in seconds. */
+function seconds(span: string): number {
+  const m = /^([\d.]+)\s*(ms|s|min)?$/.exec(span.trim());
+  if (!m) throw new Error(`unsupported time span ${span}`);
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n / 1000 : m[2] === 'min' ? n * 60 : n;
+}
+
+/**
+ * Wraps balancer.service's command as systemd runs it with balancer.socket: the socket unit's
+ * ListenStream= sockets held by a supervisor across restarts, passed as fd@3, fd@4… with LISTEN_FDS,
+ * and Restart=on-failure after RestartSec= (socket-supervisor.py).
+ */
+export function superviseWithSockets(argv: string[]): string[] {
+  const listen = values(readUnit('balancer.socket'), 'Socket', 'ListenStream');
+  const restartSec = seconds(value(readUnit('balancer.service'), 'Service', 'RestartSec'));
+  return [
+    'python3',
+    SUPERVISOR,
+    ...listen.flatMap((l) => ['--listen', l]),
+    '--restart-sec',
+    String(restartSec),
+    '--',
+    ...argv,
+  ];
+}
+
+/** The running balancer's pid from its pidfile (under a supervisor, the child's, not the service's). */
+export function balancerPid(topo: Topology, node: NodeName): number | null {
+  try {
+    const pid = Number(readFileSync(balancerPaths(topo, node).PIDFILE, 'utf8').trim());
+    return pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * balancer.service's ExecReload lines for the running `svc` ($MAINPID its pid), run in order like
  * systemctl reload: the configuration check, then the reload signal. Throws when one fails.
@@ -267,20 +306,24 @@ export function vrrpState(topo: Topology, svc: Service): string | null {
 const WEB_NODE = new URL('./web-node.ts', import.meta.url).pathname;
 
 /** The suite's web server on web1 and web2 (port 80), serving once both answer the client. */
-export async function startWebNodes(topo: Topology): Promise<void> {
-  const web = (['web1', 'web2'] as const).map((n) => ({
-    n,
-    p: topo.spawn(n, process.execPath, [WEB_NODE, n, '80']),
-  }));
-  for (const { n, p } of web) {
-    await waitFor(
-      () => {
-        if (p.child.exitCode !== null) throw new Error(`web node ${n} exited:\n${p.output()}`);
-        return (fetchFromClient(topo, topo.nodes[n].ipv4) ?? '').startsWith(`${n} via `);
-      },
-      20_000,
-      `web node ${n}`,
-      50,
-    );
-  }
+export async function startWebNodes(topo: Topology): Promise<Record<'web1' | 'web2', Proc>> {
+  return {
+    web1: await startWebNode(topo, 'web1'),
+    web2: await startWebNode(topo, 'web2'),
+  };
+}
+
+/** The web server on one web node, once it answers the client. */
+export async function startWebNode(topo: Topology, n: 'web1' | 'web2'): Promise<Proc> {
+  const p = topo.spawn(n, process.execPath, [WEB_NODE, n, '80']);
+  await waitFor(
+    () => {
+      if (p.child.exitCode !== null) throw new Error(`web node ${n} exited:\n${p.output()}`);
+      return (fetchFromClient(topo, topo.nodes[n].ipv4) ?? '').startsWith(`${n} via `);
+    },
+    20_000,
+    `web node ${n}`,
+    50,
+  );
+  return p;
 }

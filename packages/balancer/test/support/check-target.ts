@@ -8,6 +8,7 @@ import type net from 'node:net';
 import { type Blackhole, startBlackhole } from './blackhole.ts';
 import { splitRequests } from './http1.ts';
 import { type RawServer, startRawServer } from './raw-server.ts';
+import { canDropSyns, dropSyns, type SynDrop } from './syn-drop.ts';
 
 export type TargetMode =
   | { kind: 'down' }
@@ -16,7 +17,10 @@ export type TargetMode =
   | { kind: 'raw'; reply: string; onConnect?: boolean }
   | { kind: 'silent' }
   | { kind: 'close' }
-  /** a listener whose accept queue is full: SYNs go unanswered (connect timeouts on loopback) */
+  /**
+   * SYNs go unanswered (connect timeouts on loopback): an nftables drop rule in front of the open
+   * listener when root, else a listener whose accept queue is full, swapped in on the same port
+   */
   | { kind: 'blackhole' };
 
 export interface Probe {
@@ -49,6 +53,8 @@ export async function startCheckTarget(port: number, initial: TargetMode): Promi
   let mode: TargetMode = initial;
   let server: RawServer | null = null;
   let hole: Blackhole | null = null;
+  let drop: SynDrop | null = null;
+  const useNft = canDropSyns();
 
   const onConn = (sock: net.Socket) => {
     const probe: Probe = { at: Date.now(), bytes: '' };
@@ -84,6 +90,8 @@ export async function startCheckTarget(port: number, initial: TargetMode): Promi
     await s?.close();
   };
   const closeHole = async () => {
+    drop?.close();
+    drop = null;
     const h = hole;
     hole = null;
     await h?.close();
@@ -95,6 +103,10 @@ export async function startCheckTarget(port: number, initial: TargetMode): Promi
     async set(next) {
       mode = next;
       if (next.kind === 'blackhole') {
+        if (useNft) {
+          drop ??= dropSyns(port);
+          return;
+        }
         await unlisten();
         hole ??= await startBlackhole(port);
         return;

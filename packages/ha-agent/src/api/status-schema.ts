@@ -23,6 +23,8 @@ export const TrackerStatusSchema = z.strictObject({
   reason: z.string(),
   /** track_file: the number the file holds now */
   value: z.int().optional(),
+  /** track_balancer with restart_grace: ms left of the grace while the balancer is gone (held up) */
+  restartGraceRemainingMs: z.int().min(0).optional(),
 });
 
 export const TransitionSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import { BalancerTracker } from '../track/balancer.ts';
 import type { Tracker } from '../track/tracker.ts';
 import type { TrackerStatus } from './status-schema.ts';
 
@@ -24,5 +25,8 @@ export function trackerStatus(
     delta: ref?.faultOnly ? 0 : effect.delta,
     reason: t.state.reason,
     ...(t.state.value === undefined ? {} : { value: t.state.value }),
+    ...(t instanceof BalancerTracker && t.graceUntil !== null
+      ? { restartGraceRemainingMs: Math.max(0, Math.round(t.graceUntil - Date.now())) }
+      : {}),
   };
 }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type FakeBalancer, startFakeBalancer } from '../../test/support/fake-balancer.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
+import { TrackerStatusSchema } from '../api/status-schema.ts';
+import { trackerStatus } from '../api/tracker-status.ts';
 import { BalancerTracker } from './balancer.ts';
 import { runTrackerSuite } from './tracker.case.ts';
 
@@ -264,5 +266,99 @@ describe('BalancerTracker specifics', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+});
+
+describe('restart_grace: a crashed balancer that comes back keeps the tracker up', () => {
+  const trackers: BalancerTracker[] = [];
+  const fakes: FakeBalancer[] = [];
+  after(async () => {
+    for (const t of trackers) await t.stop();
+    for (const f of fakes) await f.destroy().catch(() => {});
+  });
+  const setup = async (restartGrace: number, extra: { rise?: number } = {}) => {
+    const socket = sockPath();
+    const fake = await startFakeBalancer({ socket, heartbeatMs: HEARTBEAT_MS });
+    fakes.push(fake);
+    const t = new BalancerTracker({
+      name: 'lb',
+      socket,
+      heartbeatTimeout: 0.5,
+      backoff: fast,
+      restartGrace,
+      ...extra,
+    });
+    trackers.push(t);
+    const downs: string[] = [];
+    t.on('change', (s) => {
+      if (!s.up) downs.push(s.reason);
+    });
+    t.start();
+    await waitFor(() => t.state.up, 2000, 'up');
+    return { socket, fake, t, downs };
+  };
+  const restart = async (socket: string, status?: 'ready' | 'starting') => {
+    const f = await startFakeBalancer({ socket, heartbeatMs: HEARTBEAT_MS, status });
+    fakes.push(f);
+    return f;
+  };
+
+  it('crash, restarted within the grace: never down, and the new balancer is tracked', async () => {
+    const { socket, fake, t, downs } = await setup(2, { rise: 2 });
+    await fake.destroy();
+    await waitFor(() => t.graceUntil !== null, 2000, 'the grace begins when the stream drops');
+    assert.equal(t.state.up, true);
+    assert.match(t.state.reason, /restart_grace: holding/);
+    const shown = TrackerStatusSchema.parse(trackerStatus(t));
+    assert.ok(
+      shown.restartGraceRemainingMs !== undefined && shown.restartGraceRemainingMs <= 2000,
+      '/status shows the grace left',
+    );
+    const again = await restart(socket);
+    await waitFor(() => t.graceUntil === null, 3000, 'the grace ends once the new balancer rose');
+    assert.deepEqual(downs, [], 'the tracker never went down');
+    assert.equal(t.state.up, true);
+    assert.match(t.state.reason, /restarted within restart_grace/);
+    assert.equal(trackerStatus(t).restartGraceRemainingMs, undefined);
+    // a later crash without a restart still fails it (a new grace, then down)
+    await again.destroy();
+    await waitFor(() => !t.state.up, 4000, 'down after the second grace');
+    assert.match(t.state.reason, /did not come back within restart_grace 2s/);
+  });
+
+  it('crash, not restarted: down when the grace ends, not before', async () => {
+    const { fake, t, downs } = await setup(0.4);
+    const at = performance.now();
+    await fake.destroy();
+    await waitFor(() => !t.state.up, 3000, 'down after the grace');
+    const took = performance.now() - at;
+    assert.ok(took >= 400 - 20, `down after ${took.toFixed(0)} ms, before the 400 ms grace ended`);
+    assert.equal(downs.length, 1);
+    assert.match(downs[0], /did not come back within restart_grace 0\.4s/);
+  });
+
+  it('a graceful stop gets no grace: down at once', async () => {
+    const { fake, t, downs } = await setup(5);
+    await fake.stopGracefully();
+    await waitFor(() => !t.state.up, 1000, 'down at once');
+    assert.equal(t.graceUntil, null);
+    assert.match(downs[0], /balancer stopping/);
+  });
+
+  it('the restarted balancer says it is not ready: down at once, the grace ends', async () => {
+    const { socket, fake, t } = await setup(5);
+    await fake.destroy();
+    await waitFor(() => t.graceUntil !== null, 2000, 'grace');
+    await restart(socket, 'starting');
+    await waitFor(() => !t.state.up, 2000, 'down on the new balancer’s status');
+    assert.equal(t.graceUntil, null);
+    assert.match(t.state.reason, /balancer status starting/);
+  });
+
+  it('restart_grace 0 (the default): a crash is down at once', async () => {
+    const { fake, t } = await setup(0);
+    await fake.destroy();
+    await waitFor(() => !t.state.up, 1000, 'down at once');
+    assert.equal(t.graceUntil, null);
   });
 });

@@ -21,6 +21,14 @@ import { WatchResponseDecoder } from './watch-response-decoder.ts';
  *   is `ready` counts one more; `rise` successes in a row bring the tracker up (from the start too).
  * After a close the tracker reconnects with a bounded backoff (100 ms doubling to 1 s by default), so a
  * restarted balancer is seen within about a second.
+ *
+ * `restart_grace S` (default 0: off) softens one of those rules: when the stream closes without the
+ * balancer having said `stopping` (it crashed or was killed) and the tracker was up, it STAYS up for at
+ * most S seconds, reconnecting every 50 ms, because under systemd (`Restart=on-failure`, the listening
+ * sockets held by balancer.socket) a restarted balancer takes the queued connections over and moving
+ * the VIP would only add an outage. It goes down when the grace ends before `rise` successes of the new
+ * balancer, or at once on anything authoritative from it (a status other than `ready`, `stopping`).
+ * A balancer that stops on purpose (`stopping`) gets no grace.
  */
 export interface BalancerTrackerOptions extends BaseTrackerOptions {
   /** Unix socket of the balancer's health API */
@@ -29,9 +37,14 @@ export interface BalancerTrackerOptions extends BaseTrackerOptions {
   fall?: number;
   /** seconds without any line before a failure is counted (default 1) */
   heartbeatTimeout?: number;
+  /** s to stay up after a crash while a restarted balancer comes back (0 = off) */
+  restartGrace?: number;
   /** reconnect backoff in ms */
   backoff?: { initialMs: number; maxMs: number };
 }
+
+/** How often a tracker in its restart grace tries the health socket again. */
+const GRACE_RECONNECT_MS = 50;
 
 const REQUEST = `GET ${WATCH_PATH} HTTP/1.1\r\nHost: localhost\r\nAccept: application/x-ndjson\r\nUser-Agent: ha-agent\r\n\r\n`;
 
@@ -39,6 +52,10 @@ export class BalancerTracker extends BaseTracker {
   readonly kind = 'balancer' as const;
   readonly socketPath: string;
   readonly heartbeatTimeoutMs: number;
+  readonly restartGraceMs: number;
+  /** Date.now() when the restart grace ends, while one runs */
+  graceUntil: number | null = null;
+  #graceTimer: NodeJS.Timeout | null = null;
   readonly #riseFall: RiseFall;
   readonly #backoff: { initialMs: number; maxMs: number };
   #delay: number;
@@ -57,6 +74,9 @@ export class BalancerTracker extends BaseTracker {
     this.heartbeatTimeoutMs = Math.round((opts.heartbeatTimeout ?? 1) * 1000);
     if (!(this.heartbeatTimeoutMs > 0))
       throw new HaError('HA_ERR_TRACK', `heartbeat_timeout must be > 0 s, got ${opts.heartbeatTimeout}`);
+    this.restartGraceMs = Math.round((opts.restartGrace ?? 0) * 1000);
+    if (!(this.restartGraceMs >= 0))
+      throw new HaError('HA_ERR_TRACK', `restart_grace must be >= 0 s, got ${opts.restartGrace}`);
     // 'failed': after a start or a reconnect, `rise` successes are needed before going up.
     this.#riseFall = new RiseFall(opts.rise ?? 1, opts.fall ?? 1, 'failed');
     this.#backoff = opts.backoff ?? { initialMs: 100, maxMs: 1000 };
@@ -73,6 +93,7 @@ export class BalancerTracker extends BaseTracker {
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#clearHeartbeat();
+    this.#endGrace();
     const closed = this.#closed;
     this.#sock?.destroy();
     this.#sock = null;
@@ -124,8 +145,20 @@ export class BalancerTracker extends BaseTracker {
     this.#sock = null;
     this.#clearHeartbeat();
     if (this.stopped) return;
+    const why = closedReason(this.socketPath, err);
+    const wasUp = this.state.up;
+    const crashed = this.#lastStatus !== 'stopping';
     this.#riseFall.forceDown();
-    this.setUp(false, closedReason(this.socketPath, err));
+    if (this.graceUntil === null && wasUp && crashed && this.restartGraceMs > 0) this.#beginGrace(why);
+    if (this.graceUntil !== null) {
+      this.setUp(true, `${why}; restart_grace: holding for a restarted balancer until ${this.#graceLeft()}`);
+      this.#reconnectTimer = setTimeout(() => {
+        this.#reconnectTimer = null;
+        if (!this.stopped) this.#connect();
+      }, GRACE_RECONNECT_MS);
+      return;
+    }
+    this.setUp(false, why);
     const delay = this.#delay;
     this.#delay = Math.min(this.#delay * 2, this.#backoff.maxMs);
     this.#reconnectTimer = setTimeout(() => {
@@ -181,13 +214,51 @@ export class BalancerTracker extends BaseTracker {
 
   #success(reason: string): void {
     this.#riseFall.success();
-    if (this.#riseFall.ok) this.setUp(true, reason);
-    else this.setUp(false, `${reason}; ${this.#riseFall.counter}/${this.#riseFall.rise} successes to rise`);
+    if (this.#riseFall.ok) {
+      if (this.graceUntil !== null) reason = `${reason} (restarted within restart_grace)`;
+      this.#endGrace();
+      this.setUp(true, reason);
+      return;
+    }
+    const more = `${reason}; ${this.#riseFall.counter}/${this.#riseFall.rise} successes to rise`;
+    this.setUp(this.graceUntil !== null, this.graceUntil !== null ? `${more}, within restart_grace` : more);
   }
 
   #fail(reason: string): void {
+    this.#endGrace();
     this.#riseFall.forceDown();
     this.setUp(false, reason);
+  }
+
+  #beginGrace(why: string): void {
+    this.graceUntil = Date.now() + this.restartGraceMs;
+    this.#graceTimer = setTimeout(() => {
+      this.#graceTimer = null;
+      this.graceUntil = null;
+      if (this.stopped || this.#riseFall.ok) return;
+      this.setUp(
+        false,
+        `the balancer did not come back within restart_grace ${this.restartGraceMs / 1000}s (${why})`,
+      );
+      // back to the ordinary reconnect pace
+      if (this.#sock === null && this.#reconnectTimer !== null) {
+        clearTimeout(this.#reconnectTimer);
+        this.#reconnectTimer = setTimeout(() => {
+          this.#reconnectTimer = null;
+          if (!this.stopped) this.#connect();
+        }, this.#delay);
+      }
+    }, this.restartGraceMs);
+  }
+
+  #endGrace(): void {
+    if (this.#graceTimer) clearTimeout(this.#graceTimer);
+    this.#graceTimer = null;
+    this.graceUntil = null;
+  }
+
+  #graceLeft(): string {
+    return `${Math.max(0, (this.graceUntil ?? 0) - Date.now())} ms from now`;
   }
 
   #armHeartbeat(): void {
@@ -198,6 +269,7 @@ export class BalancerTracker extends BaseTracker {
   #onSilence(): void {
     if (this.stopped || !this.#sock) return;
     this.#riseFall.failure();
+    if (!this.#riseFall.ok) this.#endGrace();
     const reason = `no line from the balancer for ${this.heartbeatTimeoutMs / 1000}s`;
     this.setUp(this.#riseFall.ok, this.#riseFall.ok ? `${reason} (within fall)` : reason);
     this.#heartbeatTimer?.refresh();

@@ -281,6 +281,7 @@ export class TrackerRegistry {
           rise: b.rise,
           fall: b.fall,
           heartbeatTimeout: b.heartbeatTimeout,
+          restartGrace: b.restartGrace,
           logger: this.#opts.logger,
         }),
     );

@@ -74,6 +74,12 @@ export const TrackBalancerSchema = z.strictObject({
   fall: z.int().min(1).default(1),
   /** s without any line on the watch stream before the balancer counts as hung */
   heartbeatTimeout: seconds.positive().default(1),
+  /**
+   * s the tracker stays up after the balancer vanished without saying it stops (a crash: the watch
+   * stream closed, no `stopping` event), waiting for a restarted balancer (systemd Restart= with the
+   * listening sockets held by balancer.socket) to report ready; 0 (default) = down at once, as before
+   */
+  restartGrace: seconds.min(0).default(0),
 });
 
 /** keepalived's `track_file NAME { file PATH; weight W [reverse]; init_file [VALUE] [overwrite] }`. */

@@ -5,11 +5,11 @@ import { blockChildren, intArg, oneArg, type Reporter, rejectBlock, secondsArg }
 
 export type TrackBalancerDraft = z.input<typeof TrackBalancerSchema>;
 
-const KEYWORDS = ['socket', 'weight', 'rise', 'fall', 'heartbeat_timeout'];
+const KEYWORDS = ['socket', 'weight', 'rise', 'fall', 'heartbeat_timeout', 'restart_grace'];
 
 /**
  * Our extension, in keepalived's style: `vrrp_track_balancer NAME { socket PATH; weight N; rise N; fall N;
- * heartbeat_timeout SECONDS }`, referenced from an instance's `track_balancer { NAME }`.
+ * heartbeat_timeout SECONDS; restart_grace SECONDS }`, referenced from an instance's `track_balancer { NAME }`.
  */
 export function parseTrackBalancer(r: Reporter, block: ConfigNode, name: string): TrackBalancerDraft {
   const d: TrackBalancerDraft = { name, file: block.keyword.file, line: block.keyword.line };
@@ -43,6 +43,12 @@ export function parseTrackBalancer(r: Reporter, block: ConfigNode, name: string)
         const t = oneArg(r, node, 'heartbeat_timeout 1');
         const v = t && secondsArg(r, t, 0.001, 3600, node.keyword.text);
         if (v !== null) d.heartbeatTimeout = v;
+        break;
+      }
+      case 'restart_grace': {
+        const t = oneArg(r, node, 'restart_grace 1.5');
+        const v = t && secondsArg(r, t, 0, 3600, node.keyword.text);
+        if (v !== null) d.restartGrace = v;
         break;
       }
       default:

@@ -211,7 +211,7 @@ const cases: Case[] = [
   },
   {
     name: 'vrrp_script and vrrp_track_balancer defaults and values',
-    text: `vrrp_script chk {\n script "/usr/bin/killall -0 haproxy"\n interval 2\n timeout 3\n rise 2\n fall 3\n weight -4 reverse\n user nobody nogroup\n init_fail\n}\nvrrp_script plain {\n script /bin/check arg1 'a b'\n}\nvrrp_track_balancer lb {\n socket /tmp/h.sock\n rise 2\n fall 1\n heartbeat_timeout 0.6\n}\nvrrp_track_balancer d {\n}\n${instance('')}`,
+    text: `vrrp_script chk {\n script "/usr/bin/killall -0 haproxy"\n interval 2\n timeout 3\n rise 2\n fall 3\n weight -4 reverse\n user nobody nogroup\n init_fail\n}\nvrrp_script plain {\n script /bin/check arg1 'a b'\n}\nvrrp_track_balancer lb {\n socket /tmp/h.sock\n rise 2\n fall 1\n heartbeat_timeout 0.6\n restart_grace 1.5\n}\nvrrp_track_balancer d {\n}\n${instance('')}`,
     check: (c) => [
       c.vrrpScripts.chk,
       c.vrrpScripts.plain.script,
@@ -250,16 +250,18 @@ const cases: Case[] = [
         rise: 2,
         fall: 1,
         heartbeatTimeout: 0.6,
+        restartGrace: 1.5,
       },
       {
         name: 'd',
         file: '/etc/keepalived/keepalived.conf',
-        line: 20,
+        line: 21,
         socket: '/run/balancer/health.sock',
         weight: 0,
         rise: 1,
         fall: 1,
         heartbeatTimeout: 1,
+        restartGrace: 0,
       },
     ],
   },

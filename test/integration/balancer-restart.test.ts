@@ -1,0 +1,92 @@
+// Scenario 2 — HA-master's balancer SIGKILLed under systemd-like supervision with its listening
+// sockets held (balancer.socket + balancer.service's Restart=on-failure, RestartSec=; played by
+// support/socket-supervisor.py): the kernel keeps completing handshakes and queuing connections
+// while the balancer restarts, and the new process accepts them.
+// What the agent should do (issue 14): with `restart_grace` in vrrp_track_balancer it holds the VIP
+// while the balancer is gone for at most that long, so the restart costs no request and the VIP does
+// not move; without it the agent resigns at once (keepalived's behaviour), the VIP moves to HA-slave
+// and comes back when the balancer is up again. Both printed side by side; outcomes asserted, timings
+// printed.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { isRoot } from '../../packages/ha-agent/test/support/netns.ts';
+import { waitFor } from '../../packages/ha-agent/test/support/wait-for.ts';
+import { epochNow, startClient } from './support/client.ts';
+import { pairOutput, startPair } from './support/front-pair.ts';
+import { formatSummary, summarize } from './support/outage.ts';
+import { useSeedTopology } from './support/scenario.ts';
+import { LAB } from './support/seed-configs.ts';
+import { balancerPid } from './support/services.ts';
+
+const GRACE_S = 1.5;
+
+describe('scenario 2: balancer SIGKILL and restart with the sockets held', {
+  skip: !isRoot && 'needs root (network namespaces)',
+}, () => {
+  const fx = useSeedTopology();
+  const lines: string[] = [];
+  after(() => {
+    if (lines.length)
+      console.log(`# scenario 2, one request every 20 ms (new connection each):\n${lines.join('\n')}`);
+  });
+
+  for (const grace of [GRACE_S, undefined]) {
+    const label = grace === undefined ? 'no restart_grace' : `restart_grace ${grace}`;
+    it(`2 [ours, ${label}]: ${grace === undefined ? 'the VIP moves to HA-slave and back' : 'no failed request, the VIP stays on HA-master'}`, async () => {
+      const { topo } = fx;
+      const pair = await startPair(topo, 'ours', { socketActivation: { restartGrace: grace } });
+      const client = startClient(topo, LAB.vip);
+      const holders: string[] = [];
+      const watch = setInterval(() => {
+        const h = topo.holders(LAB.vip).join() || '(none)';
+        if (holders.at(-1) !== h) holders.push(h);
+      }, 20);
+      try {
+        await client.served('traffic through ha-master', (r) => r.via === LAB.master, 0);
+        await client.steady(25);
+        const before = balancerPid(topo, 'ha-master');
+        assert.ok(before, 'the balancer wrote its pid');
+        const t0 = epochNow();
+        process.kill(before, 'SIGKILL');
+        // the supervisor starts a new balancer; it takes the held sockets over
+        await waitFor(
+          () => {
+            const now = balancerPid(topo, 'ha-master');
+            return now !== null && now !== before;
+          },
+          20_000,
+          'a new balancer on ha-master',
+          10,
+        );
+        await client.served(
+          'traffic through ha-master after the restart',
+          (r) => r.via === LAB.master,
+          t0 + 1,
+        );
+        await waitFor(() => topo.holders(LAB.vip).join() === 'ha-master', 20_000, 'the VIP on ha-master', 20);
+        await client.steady(25);
+        clearInterval(watch);
+        const s = summarize(await client.stop(), t0);
+        const line = `# 2 balancer SIGKILL + restart [ours, ${label}]: VIP holders ${holders.join(' → ')}; client: ${formatSummary(s)}`;
+        lines.push(line);
+        console.log(line);
+        if (grace !== undefined) {
+          assert.deepEqual(holders, ['ha-master'], 'the VIP never left ha-master');
+          assert.equal(s.failed, 0, `failed requests: ${JSON.stringify(s.errors)}`);
+        } else {
+          assert.ok(
+            holders.includes('ha-slave'),
+            'without the grace the agent resigned: the VIP went to ha-slave',
+          );
+          assert.equal(holders.at(-1), 'ha-master', 'and came back');
+        }
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n${pairOutput(pair)}`);
+      } finally {
+        clearInterval(watch);
+        await client.stop();
+        await pair.stop();
+      }
+    });
+  }
+});
