@@ -20,6 +20,7 @@ import { effectOfKey, inEffectRules, UNLISTED } from '../src/config/in-effect.ts
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
 import { CHECK_EFFECTS } from './checks-effects.ts';
+import { STATS_EFFECTS } from './stats-effects.ts';
 import { startBlackhole } from './support/blackhole.ts';
 import { okResponder, quiet, startUpstream, type Upstream } from './support/harness.ts';
 import { freePort, freePortSync } from './support/ports.ts';
@@ -184,6 +185,7 @@ async function tcpNamed(names: string[]) {
 /** One behaviour per applied key (the health-check keywords' are in checks-effects.ts). */
 const EFFECTS: Record<string, () => Promise<void>> = {
   ...CHECK_EFFECTS,
+  ...STATS_EFFECTS,
   async bind() {
     const up = await upstream();
     const { ports } = await serve(

@@ -45,7 +45,8 @@ const CHECK_KIND = 'this check kind is planned; a TCP connect check runs instead
 const CHECK_TEST = 'the health check would test something else than the configuration says';
 const TLS = 'TLS is planned';
 const RULES = 'ACLs and rules are planned';
-const STATS = 'the stats page and runtime API are planned';
+const STATS = 'this part of the stats page is planned';
+const STATS_ADMIN = "the stats page's admin actions are planned";
 const QUEUE = 'per-server connection limits and queueing are planned';
 const TUNING = 'this tuning knob is not applied';
 const STICK = 'stick tables are planned';
@@ -217,10 +218,10 @@ const RULES_TABLE: readonly Rule[] = [
   ['pp2-never-send-local', warn('the PROXY protocol is planned')],
   ['ssl-engine', warn(TLS)],
   ['ssl-mode-async', warn(TLS)],
-  ['stats socket', warn(STATS)],
-  ['stats timeout', warn(STATS)],
-  ['stats maxconn', warn(STATS)],
-  ['stats bind-process', warn(STATS)],
+  ['stats socket', APPLIED],
+  ['stats timeout', APPLIED],
+  ['stats maxconn', warn('the runtime API does not limit its connections yet')],
+  ['stats bind-process', inert('one process serves')],
 
   // ---- sections kept as written
   ['section userlist', refuse('userlists are planned', ACCESS)],
@@ -440,6 +441,22 @@ const RULES_TABLE: readonly Rule[] = [
   ['server-state-file-name', warn('server state files are planned')],
   ['clitcpka-*', warn(TUNING)],
   ['srvtcpka-*', warn(TUNING)],
+  // the stats page (stats/stats-page.ts)
+  ['stats enable', APPLIED],
+  ['stats disable', APPLIED],
+  ['stats uri', APPLIED],
+  ['stats realm', APPLIED],
+  ['stats auth', APPLIED],
+  ['stats refresh', APPLIED],
+  ['stats hide-version', APPLIED],
+  ['stats show-legends', APPLIED],
+  ['stats show-node', APPLIED],
+  ['stats show-desc', APPLIED],
+  ['stats scope', APPLIED],
+  ['stats show-modules', warn('the stats page shows no extra modules')],
+  // granting admin rights or applying rules to the page's requests: not without them being built
+  ['stats admin', refuse(STATS_ADMIN, ACCESS)],
+  ['stats http-request', refuse(RULES, ACCESS)],
   ['stats *', warn(STATS)],
 ];
 
