@@ -267,3 +267,52 @@ export const STATS_EFFECTS: Record<string, () => Promise<void>> = {
     );
   },
 };
+
+/** `stats admin if TRUE|LOCALHOST`: the form's POST actions change servers at once (HAProxy's 303). */
+STATS_EFFECTS['stats admin'] = async () => {
+  const post = async (port: number, body: string) => {
+    const auth = Buffer.from('admin:admin').toString('base64');
+    // the head and the form in two writes, as browsers often send them
+    const x = await exchange(
+      port,
+      [
+        `POST /st HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        { delayMs: 20 },
+        body,
+      ],
+      { ms: 4000 },
+    );
+    return x.text;
+  };
+  for (const cond of ['TRUE', 'LOCALHOST']) {
+    await withServed(
+      `    stats uri /st\n    stats auth admin:admin\n    stats admin if ${cond}\n    server s2 127.0.0.1:{{up}}\n`,
+      async (s) => {
+        const page = (await get(s.port, '/st', 'admin:admin')).body;
+        assert.match(page, /<form method="post">/, 'the form is shown to an admin');
+        const iid = /name="b" value="#(\d+)"/.exec(page)![1];
+        const r = await post(s.port, `s=s1&action=drain&b=%23${iid}`);
+        assert.match(r, /^HTTP\/1\.1 303 See Other\r\n/);
+        assert.match(r, /\r\nlocation: \/st;st=DONE\r\n/);
+        const s1 = s.engine.backends[0].servers.find((x) => x.spec.name === 's1')!;
+        assert.equal(s1.weight, 0, 'drained at once');
+        for (let i = 0; i < 3; i++) await get(s.port, `/d${i}`);
+        assert.equal(s1.counters.stot, 0, 'a drained server gets no new traffic');
+        assert.match(await post(s.port, `s=s1&s=nope&action=ready&b=%23${iid}`), /st=PART\r\n/);
+        assert.equal(s1.weight, 1);
+        assert.match(await post(s.port, `s=s1&action=bogus&b=%23${iid}`), /st=ERRP\r\n/);
+        assert.match(
+          (await get(s.port, '/st;st=DONE', 'admin:admin')).body,
+          /Action processed successfully\./,
+        );
+      },
+    );
+  }
+  // without the right, the same POST changes nothing
+  await withServed('    stats uri /st\n    stats auth admin:admin\n    stats admin if FALSE\n', async (s) => {
+    const page = (await get(s.port, '/st', 'admin:admin')).body;
+    assert.doesNotMatch(page, /<form method="post">/);
+    assert.match(await post(s.port, 's=s1&action=maint&b=%231'), /st=DENY\r\n/);
+    assert.equal(s.engine.backends[0].servers[0].admin, 0);
+  });
+};

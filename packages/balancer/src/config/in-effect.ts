@@ -46,7 +46,6 @@ const CHECK_TEST = 'the health check would test something else than the configur
 const TLS = 'TLS is planned';
 const RULES = 'ACLs and rules are planned';
 const STATS = 'this part of the stats page is planned';
-const STATS_ADMIN = "the stats page's admin actions are planned";
 const QUEUE = 'per-server connection limits and queueing are planned';
 const TUNING = 'this tuning knob is not applied';
 const STICK = 'stick tables are planned';
@@ -455,7 +454,8 @@ const RULES_TABLE: readonly Rule[] = [
   ['stats scope', APPLIED],
   ['stats show-modules', warn('the stats page shows no extra modules')],
   // granting admin rights or applying rules to the page's requests: not without them being built
-  ['stats admin', refuse(STATS_ADMIN, ACCESS)],
+  ['stats admin', APPLIED], // with `if TRUE|LOCALHOST` (and FALSE): others are refused by effectOf
+
   ['stats http-request', refuse(RULES, ACCESS)],
   ['stats *', warn(STATS)],
 ];
@@ -496,9 +496,23 @@ export function effectOf(use: KeywordUse): Effect {
           ? warn(s.note)
           : inert(s.note);
   }
+  if (use.key === 'stats admin' && !simpleAdminCondition(use.args))
+    return refuse(
+      "'stats admin' conditions other than TRUE, FALSE or LOCALHOST need ACLs, which are planned",
+      ACCESS,
+    );
   if (use.key === 'nbthread' && use.args[0] !== '1')
     return warn('the balancer serves traffic from one thread per process; workers are planned');
   return effectOfKey(use.key);
+}
+
+/** `stats admin if|unless [!]TRUE|FALSE|LOCALHOST`: decided without the rule engine (stats-config.ts). */
+function simpleAdminCondition(args: readonly string[]): boolean {
+  const a = args[0] === 'admin' ? args.slice(1) : args;
+  if (a.length !== 2 || (a[0] !== 'if' && a[0] !== 'unless')) return false;
+  const m = /^(!?)(TRUE|FALSE|LOCALHOST)$/.exec(a[1]);
+  // "everyone but local clients" would need the address test of an ACL
+  return m !== null && !(m[2] === 'LOCALHOST' && (a[0] === 'unless') !== (m[1] === '!'));
 }
 
 /** Every rule, for the test that walks the table and for documentation. */

@@ -9,7 +9,7 @@ import { statusClass } from '../counters/counters.ts';
 import { countExchange } from '../counters/exchange.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
-import type { StatsPage } from '../stats/stats-page.ts';
+import type { StatsAnswer, StatsPage } from '../stats/stats-page.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
@@ -92,6 +92,14 @@ export class HttpSession implements ServerConnOwner {
   /** the backend this exchange went to, and whether a server was assigned (for the counters) */
   private txBackend: BackendState | null = null;
   private txServed = false;
+  /** an admin form POST to the stats page whose body is still arriving */
+  private statsPost: {
+    page: StatsPage;
+    target: string;
+    auth: string | null;
+    buf: Buffer;
+    need: number;
+  } | null = null;
 
   constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
     this.px = px;
@@ -133,7 +141,8 @@ export class HttpSession implements ServerConnOwner {
       return;
     }
     if (st === S_EXCHANGE && !this.tx.reqBody.done) {
-      this.forwardRequestBody(chunk, 0);
+      if (this.statsPost !== null) this.onStatsBody(chunk);
+      else this.forwardRequestBody(chunk, 0);
       return;
     }
     if (st === S_CLOSED) return;
@@ -300,22 +309,70 @@ export class HttpSession implements ServerConnOwner {
   private answerStats(page: StatsPage, buf: Buffer, headEnd: number): void {
     const h = REQ;
     const auth = h.nHeaders > 0 ? findHeader(h, buf, AUTHORIZATION) : null;
-    const close = this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done;
     const target = buf.toString('latin1', h.uriStart, h.uriEnd);
     // counted as HAProxy does: intercepted (and in progress) while the page is made
     this.px.frontend.counters.intercepted++;
     this.state = S_EXCHANGE;
-    const a = page.answer(target, auth, this.tx.isHead, close);
-    this.tx.status = a.status;
-    this.tx.bytesOut += a.response.length;
-    this.tx.tEnd = Date.now();
-    this.countTx();
+    if (h.method === 'POST' && page.spec.admin !== null) {
+      // the admin form: a Content-Length body that fits a buffer
+      const cl = h.contentLength;
+      if (h.chunked || cl < 0 || cl > this.px.bufsize) {
+        this.sendError(400);
+        return;
+      }
+      if (buf.length - headEnd < cl) {
+        this.statsPost = { page, target, auth, buf: buf.subarray(headEnd), need: cl };
+        this.inbuf = null;
+        return;
+      }
+      this.finishStatsPost(
+        page,
+        target,
+        auth,
+        buf.subarray(headEnd, headEnd + cl),
+        buf.subarray(headEnd + cl),
+      );
+      return;
+    }
+    const close = this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done;
+    const a = page.answer(target, auth, this.tx.isHead, close, this.clientAddr);
     let rest: Buffer | null = headEnd < buf.length ? buf.subarray(headEnd) : null;
     if (!this.tx.reqBody.done && rest !== null) {
       const n = this.tx.reqBody.consume(rest, 0, rest.length);
       rest = n >= 0 && n < rest.length ? rest.subarray(n) : null;
     }
-    if (close || !this.tx.reqBody.done) {
+    this.sendStats(a, close || !this.tx.reqBody.done, rest);
+  }
+
+  /** More of an admin form's body; once it is all here, the action is applied and answered. */
+  private onStatsBody(chunk: Buffer): void {
+    const p = this.statsPost!;
+    p.buf = Buffer.concat([p.buf, chunk]);
+    if (p.buf.length < p.need) return;
+    this.statsPost = null;
+    this.finishStatsPost(p.page, p.target, p.auth, p.buf.subarray(0, p.need), p.buf.subarray(p.need));
+  }
+
+  private finishStatsPost(
+    page: StatsPage,
+    target: string,
+    auth: string | null,
+    body: Buffer,
+    rest: Buffer,
+  ): void {
+    if (!this.tx.reqBody.done) this.tx.reqBody.consume(body, 0, body.length);
+    this.tx.bytesIn += body.length;
+    const close = this.tx.closeAfter || this.tx.http10;
+    const a = page.post(target, auth, body.toString('latin1'), this.clientAddr, close);
+    this.sendStats(a, close, rest.length > 0 ? rest : null);
+  }
+
+  private sendStats(a: StatsAnswer, close: boolean, rest: Buffer | null): void {
+    this.tx.status = a.status;
+    this.tx.bytesOut += a.response.length;
+    this.tx.tEnd = Date.now();
+    this.countTx();
+    if (close) {
       this.state = S_CLOSED;
       this.client.end(a.response);
       this.cleanup();
@@ -850,6 +907,7 @@ export class HttpSession implements ServerConnOwner {
     }
     this.deadlineKind = 0;
     this.inbuf = null;
+    this.statsPost = null;
     this.tx.resbuf = null;
     if (this.px.sessions.delete(this)) {
       this.px.frontend.counters.close();

@@ -46,6 +46,39 @@ export function setHealthChecks(rt: StatsRuntime, srv: ServerState, enabled: boo
   if (m !== undefined) m.enabled = enabled;
 }
 
+/**
+ * The stats page's admin form: `action` on the named servers of backend `iid`, HAProxy's result code
+ * (DONE: all applied; PART: some servers unknown; NONE: nothing applicable; ERRP: bad backend or action).
+ */
+export function adminAction(
+  rt: StatsRuntime,
+  iid: number,
+  servers: readonly string[],
+  action: string,
+): 'DONE' | 'PART' | 'NONE' | 'ERRP' {
+  const p = rt.proxies.find((x) => x.uuid === iid && x.backend !== null);
+  if (p === undefined || !ACTIONS.has(action)) return 'ERRP';
+  const be = p.backend!;
+  let done = 0;
+  let missing = 0;
+  for (const name of servers) {
+    const srv = be.servers.find((s) => s.spec.name === name);
+    if (srv === undefined) {
+      missing++;
+      continue;
+    }
+    if (action === 'ready' || action === 'drain' || action === 'maint') setState(rt, be, srv, action);
+    else if (action === 'dhlth' || action === 'ehlth') {
+      if (monitorOf(rt, srv) === undefined) continue;
+      setHealthChecks(rt, srv, action === 'ehlth');
+    } else shutdownSessions(rt, srv);
+    done++;
+  }
+  return missing > 0 ? 'PART' : done > 0 ? 'DONE' : 'NONE';
+}
+
+const ACTIONS = new Set(['ready', 'drain', 'maint', 'dhlth', 'ehlth', 'shutdown']);
+
 /** `shutdown sessions server B/S`: every session with an exchange on the server is closed. */
 export function shutdownSessions(rt: StatsRuntime, srv: ServerState): number {
   let n = 0;

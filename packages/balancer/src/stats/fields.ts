@@ -261,7 +261,8 @@ export function backendRow(p: ProxyView, flags: StatsFlags, now: number): Row {
   let conns = 0;
   for (const s of be.servers) {
     conns += s.conns;
-    if (!s.up) continue;
+    // usable servers (srv_willbe_usable): up and not draining
+    if (!s.up || (s.admin & ADMIN_DRAIN) !== 0) continue;
     if (s.spec.backup) {
       bck++;
       bckW += s.weight;
@@ -395,7 +396,8 @@ export function serverRow(p: ProxyView, sv: ServerView, flags: StatsFlags, now: 
     wretr: c.wretr,
     wredis: c.wredis,
     status: serverStatus(sv),
-    weight: s.weight,
+    // cur_eweight: drain does not change it (the server is just not usable); no slowstart here
+    weight: s.uweight,
     act: s.spec.backup ? 0 : 1,
     bck: s.spec.backup ? 1 : 0,
     lastchg: secs(now, c.lastChange),

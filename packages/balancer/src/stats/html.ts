@@ -136,7 +136,8 @@ function backendHtml(p: ProxyView, r: Row, admin: boolean): string {
   return `<tr class="backend">${box}${nameCell(p.name, 'Backend')}${td(r.qcur)}${td(r.qmax)}<td></td>${td(r.rate)}${td(r.rate_max)}<td></td>${td(r.scur)}${td(r.smax)}${td(r.slim)}${td(r.stot)}${td(r.lbtot)}<td>${r.lastsess === -1 ? 'never' : humanTime(Number(r.lastsess))}</td>${td(r.bin)}${td(r.bout)}${td(r.dreq)}${td(r.dresp)}<td></td>${td(r.econ)}${td(r.eresp)}${td(r.wretr)}${td(r.wredis)}<td class=ac>${humanTime(Number(r.lastchg))} ${v(r.status)}</td><td class=ac>&nbsp;</td><td class=ac>${v(r.weight)}/${v(r.uweight)}</td><td class=ac>${v(r.act)}</td><td class=ac>${v(r.bck)}</td><td class=ac>&nbsp;</td>${td(r.chkdown)}<td>${r.downtime !== undefined ? humanTime(Number(r.downtime)) : '&nbsp;'}</td><td></td></tr>`;
 }
 
-const ADMIN_ACTIONS = `Choose the action to perform on the checked servers : <select name=action><option value="">Action</option><option value="ready">Set state to READY</option><option value="drain">Set state to DRAIN</option><option value="maint">Set state to MAINT</option><option value="dhlth">Health: disable checks</option><option value="ehlth">Health: enable checks</option><option value="shutdown">Kill Sessions</option></select><input type="submit" value="Apply"> <input type="text" name="weight" size="3" placeholder="Weight"> (weight: with action "Set weight")`;
+/** HAProxy's admin form actions, those the balancer applies (no agent checks, no forced health). */
+const ADMIN_SELECT = `Choose the action to perform on the checked servers : <select name=action><option value=""></option><option value="ready">Set state to READY</option><option value="drain">Set state to DRAIN</option><option value="maint">Set state to MAINT</option><option value="dhlth">Health: disable checks</option><option value="ehlth">Health: enable checks</option><option value="shutdown">Kill Sessions</option></select>`;
 
 export function statsHtml(proxies: readonly ProxyView[], info: PageInfo, now: number): string {
   const flags = { legends: false };
@@ -173,7 +174,7 @@ ${info.refresh !== null ? `<li><a href="${esc(info.uri)};norefresh">Disable refr
 <li><a href="${esc(info.uri)};csv;norefresh">CSV export</a><br>
 <li><a href="${esc(info.uri)};json;norefresh">JSON export</a><br>
 </ul></td></tr></table>
-${info.notice ? `<p><div class=active_up><b>${esc(info.notice)}</b></div>\n` : ''}`);
+${info.notice ? `<p><div class=${info.notice.startsWith('Action processed') ? 'active_up' : 'active_down'}><a class=lfsb href="${esc(info.uri)}" title="Remove this message">[X]</a> ${esc(info.notice)}</div>\n` : ''}`);
   for (const p of proxies) {
     const admin = info.admin && p.backend !== null && p.servers.length > 0;
     out.push(`<table class="tbl" width="100%">
@@ -190,7 +191,7 @@ ${admin ? HEAD.replace('<th rowspan=2></th>', '<th rowspan=2 width=1></th><th ro
       out.push(`\n${backendHtml(p, backendRow(p, flags, now), admin)}`);
     }
     out.push(
-      `</table>${admin ? `<input type="hidden" name="b" value="#${p.uuid}">${ADMIN_ACTIONS}</form>` : ''}<p>\n`,
+      `</table>${admin ? `${ADMIN_SELECT}<input type="hidden" name="b" value="#${p.uuid}">&nbsp;<input type="submit" value="Apply"></form>` : ''}<p>\n`,
     );
   }
   out.push('</body></html>\n');

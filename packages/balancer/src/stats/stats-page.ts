@@ -15,6 +15,8 @@ import type { StatsPageSpec } from './stats-config.ts';
 /** What the page shows beyond the proxies: the process. */
 export interface StatsEnv {
   proxies: readonly ProxyView[];
+  /** an admin form action on servers of the backend with this uuid → HAProxy's result code */
+  admin?: (backend: number, servers: readonly string[], action: string) => AdminResult;
   startedAt: number;
   pid: number;
   maxconn: number;
@@ -23,8 +25,19 @@ export interface StatsEnv {
   version: string;
 }
 
+function decodeForm(v: string): string {
+  try {
+    return decodeURIComponent(v.replace(/\+/g, ' '));
+  } catch {
+    return v;
+  }
+}
+
 const BODY_401 =
   '<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n';
+
+/** The `st=` codes of HAProxy's admin actions. */
+export type AdminResult = 'DONE' | 'PART' | 'NONE' | 'ERRP' | 'DENY';
 
 export interface StatsAnswer {
   status: number;
@@ -76,8 +89,56 @@ export class StatsPage {
     return m !== null && this.credentials.has(m[1]);
   }
 
+  /** `stats admin if TRUE|LOCALHOST`: may this client use the admin form? */
+  adminAllowed(clientAddress: string): boolean {
+    const a = this.spec.admin;
+    if (a === 'always') return true;
+    if (a !== 'localhost') return false;
+    // HAProxy's predefined LOCALHOST ACL: src 127.0.0.1/8 ::1
+    const ip = clientAddress.startsWith('::ffff:') ? clientAddress.slice(7) : clientAddress;
+    return ip === '::1' || ip.startsWith('127.');
+  }
+
+  /**
+   * A POST of the admin form (`s=SERVER&…&action=ACTION&b=%23IID`): the action is applied, the answer
+   * is HAProxy's 303 to `uri;st=RESULT`.
+   */
+  post(
+    target: string,
+    authorization: string | null,
+    body: string,
+    clientAddress: string,
+    close: boolean,
+  ): StatsAnswer {
+    if (!this.authorized(authorization)) return this.answer(target, authorization, false, close);
+    let st: AdminResult = 'DENY';
+    if (this.adminAllowed(clientAddress)) {
+      const servers: string[] = [];
+      let action = '';
+      let backend = Number.NaN;
+      for (const kv of body.split('&')) {
+        const eq = kv.indexOf('=');
+        const k = eq < 0 ? kv : kv.slice(0, eq);
+        const v = eq < 0 ? '' : decodeForm(kv.slice(eq + 1));
+        if (k === 's') servers.push(v);
+        else if (k === 'action') action = v;
+        else if (k === 'b') backend = v.startsWith('#') ? Number(v.slice(1)) : Number.NaN;
+      }
+      st = this.env?.admin?.(backend, servers, action) ?? 'ERRP';
+    }
+    const conn = close ? 'connection: close\r\n' : '';
+    const head = `HTTP/1.1 303 See Other\r\ncache-control: no-cache\r\ncontent-type: text/plain\r\ncontent-length: 0\r\nlocation: ${this.spec.uri};st=${st}\r\n${conn}\r\n`;
+    return { status: 303, response: Buffer.from(head, 'latin1') };
+  }
+
   /** The whole answer to a GET/HEAD of `target` (already matched), for a client with `authorization`. */
-  answer(target: string, authorization: string | null, isHead: boolean, close: boolean): StatsAnswer {
+  answer(
+    target: string,
+    authorization: string | null,
+    isHead: boolean,
+    close: boolean,
+    clientAddress = '',
+  ): StatsAnswer {
     const conn = close ? 'connection: close\r\n' : '';
     if (!this.authorized(authorization)) {
       const head = `HTTP/1.1 401 Unauthorized\r\ncontent-length: ${BODY_401.length}\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nwww-authenticate: Basic realm="${this.spec.realm}"\r\n${conn}\r\n`;
@@ -112,7 +173,7 @@ export class StatsPage {
           maxconn: env?.maxconn ?? 0,
           currentConns: env?.currentConns() ?? 0,
           hideDown: has('up'),
-          admin: false,
+          admin: this.adminAllowed(clientAddress),
           notice: st !== undefined ? (ST_TEXT[st] ?? ST_TEXT.UNKN) : null,
         },
         now,

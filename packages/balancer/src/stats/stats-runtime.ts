@@ -11,6 +11,7 @@ import type { EngineConfig } from '../engine/engine-config.ts';
 import type { FrontendRuntime } from '../engine/proxy-runtime.ts';
 import type { MessageSink } from '../log/messages.ts';
 import { type CliServer, startCliServers } from '../runtime/cli-server.ts';
+import { adminAction } from '../runtime/server-admin.ts';
 import { BALANCER_VERSION } from '../version.ts';
 import { type ProxyOrder, type ProxyView, proxyViews } from './snapshot.ts';
 import { StatsPage } from './stats-page.ts';
@@ -86,6 +87,7 @@ export async function startStats(
   };
   const env = {
     proxies,
+    admin: (b: number, servers: readonly string[], action: string) => adminAction(rt, b, servers, action),
     startedAt: rt.startedAt,
     pid: process.pid,
     maxconn: rt.maxconn,

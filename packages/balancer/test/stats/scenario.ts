@@ -37,6 +37,12 @@ listen statistics
     stats uri /admin?stats
     stats hide-version
     stats refresh 5s
+listen adminstats
+    mode http
+    bind 127.0.0.1:{{admin}}
+    stats enable
+    stats uri /st
+    stats admin if TRUE
 `;
 
 /** Runtime API commands, in order, after the traffic; each reply is recorded. */
@@ -86,6 +92,8 @@ export interface StatsRun {
   unauth: string;
   badauth: string;
   csv: string;
+  /** the admin form's POSTs (`stats admin if TRUE`): drain the backup, then a bad action */
+  adminPosts: string[];
   /** [command, reply] in order */
   replies: [string, string][];
   info: string;
@@ -95,7 +103,7 @@ export interface StatsRun {
 export interface Scenario {
   kind: ProxyKind;
   proxy: Managed;
-  ports: { fe: number; web1: number; web2: number; web3: number; stats: number };
+  ports: { fe: number; web1: number; web2: number; web3: number; stats: number; admin: number };
   sock: string;
   upstreams: Upstream[];
   stop(): Promise<void>;
@@ -109,15 +117,15 @@ function responder(req: string, socket: import('node:net').Socket): void {
 }
 
 export async function startScenario(kind: ProxyKind, sockDir: string): Promise<Scenario> {
-  const [fe, web3, stats] = await freePorts(3);
+  const [fe, web3, stats, admin] = await freePorts(4);
   const up1 = await startUpstream(responder);
   const up2 = await startUpstream(responder);
-  const ports = { fe, web1: up1.port, web2: up2.port, web3, stats };
+  const ports = { fe, web1: up1.port, web2: up2.port, web3, stats, admin };
   const sock = `${sockDir}/${kind}.sock`;
   const cfg = CONFIG.replace(/\{\{(\w+)\}\}/g, (_m, k: string) =>
     k === 'sock' ? sock : String(ports[k as keyof typeof ports]),
   );
-  const proxy = await startProxy(kind, cfg, [fe, stats]);
+  const proxy = await startProxy(kind, cfg, [fe, stats, admin]);
   return {
     kind,
     proxy,
@@ -151,15 +159,30 @@ export async function runScenario(s: Scenario): Promise<StatsRun> {
   const badauth = await fetchText(s.ports.stats, get('/admin?stats', 'admin:nope'));
   for (const p of ['/', '/a', '/b', '/missing']) await fetchText(s.ports.fe, get(p));
   const csv = await fetchText(s.ports.stats, get('/admin?stats;csv', 'admin:admin'));
+  const adminPosts: string[] = [];
+  for (const body of ['s=web3&action=drain&b=%233', 's=web3&action=nope&b=%233'])
+    adminPosts.push(
+      await fetchText(
+        s.ports.admin,
+        `POST /st HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      ),
+    );
   const replies: [string, string][] = [];
   for (const c of COMMANDS) replies.push([c, await cmd(c)]);
   const info = await cmd('show info');
   const help = await cmd('help');
-  return { unauth, badauth, csv, replies, info, help };
+  return { unauth, badauth, csv, adminPosts, replies, info, help };
 }
 
 /** CSV columns whose values are times or sizes that differ between runs (or between the two pages). */
 export const VARIABLE_COLUMNS = new Set([
+  // rates over HAProxy's one-second periods, which start where each process's clock says
+  'rate',
+  'rate_max',
+  'req_rate',
+  'req_rate_max',
+  'conn_rate',
+  'conn_rate_max',
   'lastchg',
   'downtime',
   'check_duration',

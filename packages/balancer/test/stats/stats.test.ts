@@ -63,6 +63,10 @@ describe('stats page and runtime API, as haproxy 2.6 answers them', () => {
     assert.deepEqual(csvDiff(withoutQuirks(ours), withoutQuirks(theirs), QUIRK), []);
   });
 
+  test('the admin form (stats admin if TRUE): HAProxy’s 303 to ;st=DONE / ;st=ERRP, byte for byte', () => {
+    assert.deepEqual(run.adminPosts, expected.adminPosts);
+  });
+
   test('runtime API replies (show stat, show servers state, weights, states, errors)', () => {
     assert.equal(run.replies.length, expected.replies.length);
     for (let i = 0; i < expected.replies.length; i++) {
@@ -122,6 +126,6 @@ describe('stats page and runtime API, as haproxy 2.6 answers them', () => {
       input: 'get weight dynamic/web1; show backend\n',
       encoding: 'utf8',
     });
-    assert.equal(out, '3 (initial 3)\n\n# name\ndynamic\nstatistics\n\n');
+    assert.equal(out, '3 (initial 3)\n\n# name\ndynamic\nstatistics\nadminstats\n\n');
   });
 });
