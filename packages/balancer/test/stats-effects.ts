@@ -10,7 +10,7 @@ import type net from 'node:net';
 import { promisify } from 'node:util';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
-import { makeTempDir } from './support/env.ts';
+import { isRoot, makeTempDir } from './support/env.ts';
 import { quiet, startUpstream, type Upstream } from './support/harness.ts';
 import { freePorts } from './support/ports.ts';
 import { exchange } from './support/raw-client.ts';
@@ -214,6 +214,7 @@ export const STATS_EFFECTS: Record<string, () => Promise<void>> = {
         const admin = `${s.dir}/admin.sock`;
         const user = `${s.dir}/user.sock`;
         assert.equal(statSync(admin).mode & 0o777, 0o600, 'mode 600');
+        if (isRoot) assert.equal(statSync(user).gid, 1, 'group daemon (gid 1)');
         // socat, as operators script it
         const socat = (path: string, cmd: string) => socatCommand(path, cmd);
         assert.equal(await socat(user, 'disable server l/s1'), 'Permission denied\n\n', 'level user cannot');
@@ -231,7 +232,7 @@ export const STATS_EFFECTS: Record<string, () => Promise<void>> = {
         await get(s.port, '/back2');
         assert.equal(s1.counters.stot, 1, 'back in rotation');
       },
-      `    stats socket {{dir}}/admin.sock mode 600 level admin\n    stats socket {{dir}}/user.sock level user\n`,
+      `    stats socket {{dir}}/admin.sock mode 600 level admin\n    stats socket {{dir}}/user.sock level user${isRoot ? ' group daemon' : ''}\n`,
     );
     // ipv4@: the same API on a TCP port
     const [cli] = await freePorts(1);

@@ -101,12 +101,13 @@ export class Dispatch {
     retries: number,
     direct = false,
     clientAddress = '',
+    now = Date.now(),
   ): void {
-    this.assign(backend, server);
+    this.assign(backend, server, now);
     // the exchange in the counters: the backend's sessions; balanced (not persistent) ones in lbtot
     if (this.counted !== backend) {
       this.counted?.counters.close();
-      backend.counters.open(Date.now());
+      backend.counters.open(now);
       this.counted = backend;
     }
     if (!direct) {
@@ -122,13 +123,13 @@ export class Dispatch {
   }
 
   /** Counts the exchange on `server` (and no longer on the one it was counted on). */
-  private assign(backend: BackendState, server: ServerState): void {
+  private assign(backend: BackendState, server: ServerState, now: number): void {
     if (this.assigned === server) return;
     this.unassign();
     server.served++;
-    server.counters.open(Date.now());
-    server.counters.lastSess = Date.now();
-    backend.counters.lastSess = server.counters.lastSess;
+    server.counters.open(now);
+    server.counters.lastSess = now;
+    backend.counters.lastSess = now;
     backend.lb.loadChanged?.(server);
     this.assigned = server;
     this.assignedIn = backend;
@@ -242,7 +243,7 @@ export class Dispatch {
         return false;
       }
       this.server = other;
-      this.assign(be, other);
+      this.assign(be, other, Date.now());
       this.direct = false;
       be.counters.lbtot++;
       other.counters.lbtot++;

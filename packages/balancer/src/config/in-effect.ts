@@ -496,6 +496,12 @@ export function effectOf(use: KeywordUse): Effect {
           ? warn(s.note)
           : inert(s.note);
   }
+  if (use.key === 'stats socket') {
+    const a = use.args[0] === 'socket' ? use.args.slice(1) : use.args;
+    if (a[0]?.startsWith('fd@'))
+      return warn('a stats socket on an inherited fd@ is planned; it is not opened');
+    if (a.includes('expose-fd')) return warn("'expose-fd listeners' is for reloads, which are planned");
+  }
   if (use.key === 'stats admin' && !simpleAdminCondition(use.args))
     return refuse(
       "'stats admin' conditions other than TRUE, FALSE or LOCALHOST need ACLs, which are planned",

@@ -11,6 +11,14 @@ export class FreqCtr {
 
   /** Counts `n` events at `now` (ms); returns the rate it reads just after (for the `*_max` fields). */
   add(now: number, n = 1): number {
+    const elapsed = now - this.periodStart;
+    if (elapsed >= 1000 || elapsed < 0) return this.addSlow(now, n);
+    this.curr += n;
+    // (prev is 0 in a busy second's steady state only when the previous second was idle)
+    return this.prev === 0 ? this.curr : this.curr + Math.floor((this.prev * (1000 - elapsed)) / 1000);
+  }
+
+  private addSlow(now: number, n: number): number {
     this.roll(now);
     this.curr += n;
     return this.read(now);

@@ -427,11 +427,11 @@ export class HttpSession implements ServerConnOwner {
         }
       }
     } else if (conn !== null) conn.reused++;
-    d.begin(px.be!, server, px.retries, direct, this.pickCtx.clientAddress);
+    this.tx.tConnect = Date.now();
+    d.begin(px.be!, server, px.retries, direct, this.pickCtx.clientAddress, this.tx.tConnect);
     px.be!.counters.reqTot++;
     server.counters.reqTot++;
     this.txServed = true;
-    this.tx.tConnect = Date.now();
     if (conn !== null) {
       this.tx.tConnected = this.tx.tConnect;
       d.use(conn);

@@ -4,7 +4,7 @@
  * is followed by an empty line; then the connection closes — unless the client said `prompt`, which
  * keeps it open with a `> ` prompt until `quit`. `stats timeout` closes an idle connection.
  */
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import type { MessageSink } from '../log/messages.ts';
 import type { StatsSocketSpec } from '../stats/stats-config.ts';
@@ -78,6 +78,17 @@ function serve(sock: net.Socket, level: CliLevel, rt: StatsRuntime, timeoutMs: n
   });
 }
 
+/** A numeric id, or a user/group name looked up in /etc/passwd or /etc/group; null when unknown. */
+function idOf(v: number | string, db: string): number | null {
+  if (typeof v === 'number') return v;
+  if (/^\d+$/.test(v)) return Number(v);
+  for (const line of readFileSync(db, 'utf8').split('\n')) {
+    const f = line.split(':');
+    if (f[0] === v && f[2] !== undefined) return Number(f[2]);
+  }
+  return null;
+}
+
 const rank = (l: CliLevel): number => (l === 'user' ? 0 : l === 'operator' ? 1 : 2);
 
 function removeStale(path: string): void {
@@ -115,6 +126,18 @@ export async function startCliServers(
       );
     }
     if (a.kind === 'unix' && spec.mode !== null) chmodSync(a.path, spec.mode);
+    if (a.kind === 'unix' && (spec.uid !== null || spec.gid !== null)) {
+      const uid = spec.uid === null ? -1 : idOf(spec.uid, '/etc/passwd');
+      const gid = spec.gid === null ? -1 : idOf(spec.gid, '/etc/group');
+      if (uid === null || gid === null) {
+        server.close();
+        for (const s of out) s.close();
+        throw new Error(
+          `stats socket '${text}': unknown ${uid === null ? `user '${spec.uid}'` : `group '${spec.gid}'`} (${spec.file}:${spec.line})`,
+        );
+      }
+      chownSync(a.path, uid, gid);
+    }
     server.on('error', (err) => messages.alert(`stats socket [${text}]: ${err.message}`));
     out.push({
       address: text,

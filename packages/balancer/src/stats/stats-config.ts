@@ -87,6 +87,9 @@ export interface StatsSocketSpec {
   address: { kind: 'unix'; path: string } | { kind: 'inet'; host: string; port: number };
   /** permissions of a UNIX socket (octal), null = umask */
   mode: number | null;
+  /** owner and group of a UNIX socket (`uid`/`user`, `gid`/`group`); null = the process's */
+  uid: number | string | null;
+  gid: number | string | null;
   level: 'user' | 'operator' | 'admin';
   file: string;
   line: number;
@@ -103,6 +106,8 @@ export function statsSocketsOf(model: HaproxyConfig): StatsSocketSpec[] {
           ? { kind: 'unix', path: a.path }
           : { kind: 'inet', host: a.host || '0.0.0.0', port: a.portMin },
       mode: s.mode,
+      uid: s.uid ?? s.user,
+      gid: s.gid ?? s.group,
       level: s.level,
       file: s.file,
       line: s.line,

@@ -49,7 +49,7 @@ export class TcpSession implements ServerConnOwner {
       return;
     }
     this.dispatch = new Dispatch(this);
-    this.dispatch.begin(be, server, px.retries, false, clientAddress);
+    this.dispatch.begin(be, server, px.retries, false, clientAddress, this.tStart);
     this.dispatch.connect(null);
     client.resume();
   }
