@@ -6,6 +6,7 @@
  */
 import { chmodSync, chownSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
+import { LB_ERR, LbError } from '../errors.ts';
 import type { MessageSink } from '../log/messages.ts';
 import type { StatsSocketSpec } from '../stats/stats-config.ts';
 import type { StatsRuntime } from '../stats/stats-runtime.ts';
@@ -120,8 +121,9 @@ export async function startCliServers(
     } catch (err) {
       // HAProxy refuses to start; so do we (the operator expects the socket to be there)
       for (const s of out) s.close();
-      throw new Error(
-        `Starting frontend GLOBAL: cannot bind UNIX socket (${(err as Error).message}) [${text}] (${spec.file}:${spec.line})`,
+      throw new LbError(
+        LB_ERR.BIND,
+        `Starting frontend GLOBAL: cannot bind ${a.kind === 'unix' ? 'UNIX socket' : 'socket'} (${(err as Error).message}) [${text}] (${spec.file}:${spec.line})`,
         { cause: err },
       );
     }
@@ -132,7 +134,8 @@ export async function startCliServers(
       if (uid === null || gid === null) {
         server.close();
         for (const s of out) s.close();
-        throw new Error(
+        throw new LbError(
+          LB_ERR.CONFIG,
           `stats socket '${text}': unknown ${uid === null ? `user '${spec.uid}'` : `group '${spec.gid}'`} (${spec.file}:${spec.line})`,
         );
       }

@@ -6,6 +6,7 @@
  */
 
 import { ADMIN_DRAIN, ADMIN_MAINT } from '../backend/server.ts';
+import { describeStatus as describe } from '../checks/check-result.ts';
 import { fullHealth } from '../checks/health-counter.ts';
 import type { ProxyView, ServerView, StatsFlags } from './snapshot.ts';
 
@@ -469,8 +470,6 @@ export function serverRow(p: ProxyView, sv: ServerView, flags: StatsFlags, now: 
   }
   return row;
 }
-
-import { describeStatus as describe } from '../checks/check-result.ts';
 
 /** The `status` column of a server line (stats_fill_sv_stats's srv_hlt_st). */
 export function serverStatus(sv: ServerView): string {

@@ -5,7 +5,6 @@
  */
 import { FIELD_TAGS } from './field-tags.ts';
 import { ALL_FIELDS, type Row, rowValues, TYPE_BE, TYPE_FE } from './fields.ts';
-import type { ProxyView } from './snapshot.ts';
 
 const ORIGIN: Record<string, string> = { K: 'Key', C: 'Config', P: 'Product', S: 'Status', M: 'Metric' };
 const NATURE: Record<string, string> = {
@@ -58,7 +57,7 @@ export function statsTyped(rows: readonly Row[]): string {
 
 const OBJ = { F: 'Frontend', B: 'Backend', S: 'Server' } as const;
 
-export function statsJson(rows: readonly Row[], _proxies?: readonly ProxyView[]): string {
+export function statsJson(rows: readonly Row[]): string {
   const lines = rows.map((row) => {
     const k = kindOf(row);
     return typedFields(row).map((f) => ({

@@ -157,7 +157,7 @@ export class StatsPage {
       body = csv(statsRows(proxies, ALL_ROWS, { legends: this.spec.showLegends }, now));
     } else if (has('json')) {
       type = 'application/json';
-      body = statsJson(statsRows(proxies, ALL_ROWS, { legends: this.spec.showLegends }, now), proxies);
+      body = statsJson(statsRows(proxies, ALL_ROWS, { legends: this.spec.showLegends }, now));
     } else {
       const st = /;st=([A-Z]+)/.exec(opts)?.[1];
       body = statsHtml(
