@@ -1,11 +1,11 @@
 /**
  * HAProxy 2.6 (nbthread 1) vs the balancer, same config, same nginx backends, alternating runs.
  *
- *   node bench/http-vs-haproxy.ts [--seconds 10] [--rounds 2] [--workloads a,b,c,d] [--conns 50] [--cpu-prof]
+ *   node bench/http-vs-haproxy.ts [--seconds 10] [--rounds 2] [--workloads a,b,c,d,e] [--conns 50] [--cpu-prof]
  *
  * Workloads: (a) keep-alive on both sides, (b) the seed's defaults (http-server-close, forwardfor
  * except 127.0.0.0/8, …), (c) mode tcp, (d) (b) plus the seed's `cookie SESSION_ID insert indirect
- * nocache`. Prints req/s, p50, p99 and the balancer/HAProxy ratio beside
+ * nocache`, (e) the seed's defaults and its whole `backend dynamic` (cookie, checks, maxconn 5000). Prints req/s, p50, p99 and the balancer/HAProxy ratio beside
  * its target. --cpu-prof also runs the balancer under `node --cpu-prof` (one extra run per workload,
  * not counted in the ratios) and prints the top functions by self time.
  * Everything it starts is stopped at the end, on error, and on Ctrl-C.
@@ -26,21 +26,24 @@ import {
 import { topSelfTime } from './lib/cpu-profile.ts';
 import { type WrkResult, wrk } from './lib/wrk.ts';
 
-type Workload = 'a' | 'b' | 'c' | 'd';
+type Workload = 'a' | 'b' | 'c' | 'd' | 'e';
 const TARGETS: Record<Workload, { min: number; label: string; required: boolean }> = {
   a: { min: 0.6, label: '(a) keep-alive both sides', required: true },
   b: { min: 0.9, label: '(b) seed defaults (http-server-close)', required: false },
   c: { min: 0.8, label: '(c) mode tcp', required: false },
   d: { min: 0.9, label: '(d) seed defaults + seed cookie', required: false },
+  e: { min: 0.6, label: '(e) seed defaults + backend dynamic', required: true },
 };
 
 /** The one config both proxies run for a workload. */
 export function benchConfig(w: Workload, port: number, backends: number[]): string {
-  // (d): the seed's backend persistence; wrk sends no cookie, so every response gets a Set-Cookie
-  const cookie = w === 'd';
+  // (d): the seed's backend persistence; wrk sends no cookie, so every response gets a Set-Cookie.
+  // (e): the seed's whole `backend dynamic` (cookie, checks, maxconn 5000) on the seed's defaults
+  const cookie = w === 'd' || w === 'e';
+  const seedServer = w === 'e' ? ' inter 3000 rise 2 fall 3 check maxconn 5000' : '';
   const servers = backends.map(
     (p, i) =>
-      `    server web${i + 1} 127.0.0.1:${p}${cookie ? ` cookie ${String.fromCharCode(65 + i)}` : ''}`,
+      `    server web${i + 1} 127.0.0.1:${p}${seedServer}${cookie ? ` cookie ${String.fromCharCode(65 + i)}` : ''}`,
   );
   const global = ['global', '    nbthread 1', '    maxconn 8000'];
   const tail = [
@@ -67,7 +70,7 @@ export function benchConfig(w: Workload, port: number, backends: number[]): stri
       '    maxconn 5000',
       ...tail,
     ].join('\n');
-  if (w === 'b' || w === 'd')
+  if (w === 'b' || w === 'd' || w === 'e')
     // The seed's defaults section (shared/seeds/haproxy.cfg), comments dropped. Its global `log`
     // target is left out, so `log global` logs nothing on either side.
     return [
@@ -205,8 +208,10 @@ async function main(): Promise<void> {
   }
 }
 
-try {
-  await main();
-} finally {
-  await stopAll();
+if (import.meta.main) {
+  try {
+    await main();
+  } finally {
+    await stopAll();
+  }
 }

@@ -43,10 +43,16 @@ fi
 
 # 3. .tools/bin holds node, npm-free pnpm, and is what the README puts on PATH.
 mkdir -p "$TOOLS/bin"
-ln -sfn "$NODE_HOME/bin/node" "$TOOLS/bin/node"
-cat > "$TOOLS/bin/pnpm" <<SH
+# relative when the Node is the project's own, so the checkout still works once moved or mounted
+# elsewhere (the systemd units run it as /opt/ha-lb)
+case "$NODE_HOME" in
+  "$TOOLS"/*) ln -sfn "..${NODE_HOME#"$TOOLS"}/bin/node" "$TOOLS/bin/node" ;;
+  *) ln -sfn "$NODE_HOME/bin/node" "$TOOLS/bin/node" ;;
+esac
+cat > "$TOOLS/bin/pnpm" <<'SH'
 #!/bin/sh
-exec "$NODE_HOME/bin/node" "$TOOLS/pnpm/node_modules/pnpm/bin/pnpm.mjs" "\$@"
+here=$(dirname "$(readlink -f "$0")")
+exec "$here/node" "$here/../pnpm/node_modules/pnpm/bin/pnpm.mjs" "$@"
 SH
 chmod +x "$TOOLS/bin/pnpm"
 export PATH="$TOOLS/bin:$ROOT/node_modules/.bin:$PATH"
@@ -54,8 +60,9 @@ export PATH="$TOOLS/bin:$ROOT/node_modules/.bin:$PATH"
 export npm_config_nodedir="$NODE_HOME"
 
 # 4. Debian packages the integration tests and benchmarks use (systemd: systemd-analyze and
-#    systemd-socket-activate for the unit tests). Only as root, only when missing.
-DEBS=(haproxy keepalived nginx-light wrk tshark arping socat iproute2 curl psmisc nftables systemd)
+#    systemd-socket-activate for the unit tests; systemd-container: systemd-nspawn boots the units under
+#    the real systemd). Only as root, only when missing.
+DEBS=(haproxy keepalived nginx-light wrk tshark arping socat iproute2 curl psmisc nftables systemd systemd-container)
 if [ "$(id -u)" = 0 ] && [ "${SKIP_APT:-}" != 1 ]; then
   missing=()
   for p in "${DEBS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

@@ -2,6 +2,7 @@
 // foreground, as HAProxy's -Ws/-db), speaks sd_notify when $NOTIFY_SOCKET is set, and never lets a
 // signal kill it by accident (see cli/signals.ts).
 import type http from 'node:http';
+import { flushCompileCache } from 'node:module';
 import { systemdNotifier } from '@ha-lb/sd-notify';
 import { evaluateBlockCondition } from '@ha-lb/shared-config/haproxy';
 import { type CliArgs, parseArgs, USAGE } from './cli/args.ts';
@@ -166,6 +167,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const listening = () => `${engine.listeners.filter((l) => l.listening).length} listeners`;
   notifier.ready(`serving: ${listening()}`);
+  // Node writes its compile cache (bin/balancer) at exit; a daemon may never exit cleanly.
+  flushCompileCache?.();
 
   const graceMs = config.global.hardStopAfter ?? DEFAULT_GRACE_MS;
   return new Promise<number>((resolve) => {
@@ -207,10 +210,15 @@ async function main(argv: string[]): Promise<number> {
           messages.alert(
             `${signal} received: the new configuration has no listener; still serving the running one.`,
           );
-        else
+        else {
+          // certificates (and TLS settings) of the binds that still exist apply to new handshakes
+          const tls = engine.reloadTls(next.engine);
+          if (tls.length > 0)
+            messages.notice(`${signal} received: TLS certificates reloaded (${tls.join('; ')}).`);
           messages.warning(
-            `${signal} received: the new configuration is valid, but applying it without a restart is not implemented yet; still serving the configuration loaded at start (restart the balancer to apply it).`,
+            `${signal} received: the new configuration is valid, but applying it without a restart is not implemented yet${tls.length > 0 ? ' beyond TLS certificates' : ''}; still serving the configuration loaded at start (restart the balancer to apply it).`,
           );
+        }
         notifier.ready(`serving: ${listening()}`);
       });
     };

@@ -11,6 +11,7 @@ export const LB_ERR = {
   NO_BACKEND: 'LB_ERR_NO_BACKEND',
   HEALTH_SOCKET: 'LB_ERR_HEALTH_SOCKET',
   ERRORFILE: 'LB_ERR_ERRORFILE',
+  TLS: 'LB_ERR_TLS',
 } as const;
 
 export type LbErrorCode = (typeof LB_ERR)[keyof typeof LB_ERR];
@@ -21,6 +22,18 @@ export class LbError extends Error {
     super(message, options);
     this.name = 'LbError';
     this.code = code;
+  }
+}
+
+/** A configuration line the engine cannot serve (a certificate that does not load, …): `-c` and start-up print it at file:line. */
+export class LineError extends LbError {
+  readonly file: string;
+  readonly line: number;
+  constructor(code: LbErrorCode, file: string, line: number, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'LineError';
+    this.file = file;
+    this.line = line;
   }
 }
 

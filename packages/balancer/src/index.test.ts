@@ -5,7 +5,17 @@ import * as api from './index.ts';
 
 // The README's "Public API" section is a promise: every function it writes as `name(…)` and the classes
 // and constants below are exported by the package entry point.
-const VALUES = ['Dispatch', 'CookiePersistence', 'BodyFraming', 'LbError', 'UsageError', 'LB_ERR'];
+const VALUES = [
+  'Dispatch',
+  'CookiePersistence',
+  'BodyFraming',
+  'LbError',
+  'UsageError',
+  'LB_ERR',
+  'LogRecord',
+  'LogTargets',
+  'ProxyLogger',
+];
 
 test('src/index.ts exports what the README promises', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');

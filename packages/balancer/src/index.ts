@@ -30,7 +30,12 @@ export { type HealthServer, healthOf, startHealthServer } from './health-api/hea
 export { BodyFraming } from './http/body-framing.ts';
 export { errorResponse } from './http/error-pages.ts';
 export { findHeadEnd, type HttpHead, newHead, parseHead } from './http/head-parser.ts';
+export { clfLine, httpLine, tcpLine } from './log/access-formats.ts';
+export { proxyLogSpec } from './log/log-config.ts';
+export { LogRecord } from './log/log-record.ts';
+export type { LogTargetSpec, ProxyLogSpec } from './log/log-spec.ts';
 export type { MessageSink } from './log/messages.ts';
+export { LogTargets, ProxyLogger } from './log/proxy-log.ts';
 export { csv } from './stats/csv.ts';
 export { statsJson } from './stats/json.ts';
 export { statsRows } from './stats/snapshot.ts';

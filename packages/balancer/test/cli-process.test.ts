@@ -193,7 +193,7 @@ describe('command line and -c, against haproxy where it has an opinion', () => {
   });
 
   test('streams: diagnostics on stderr after two [NOTICE] lines; "Warnings were found." and the verdict on stdout', async () => {
-    const f = file(`${cfgText(await freePort(), 1)}    timeout queue 1s\n`);
+    const f = file(`${cfgText(await freePort(), 1)}    compression algo gzip\n`);
     const ours = runSync(process.execPath, [CLI, '-c', '-f', f]);
     assert.equal(ours.status, 0);
     assert.equal(ours.stdout, 'Warnings were found.\nConfiguration file is valid\n');
@@ -202,12 +202,12 @@ describe('command line and -c, against haproxy where it has an opinion', () => {
     assert.match(err[1], /^\[NOTICE\] {3}\(\d+\) : path to executable is /);
     assert.match(
       err[2],
-      /^\[WARNING\] {2}\(\d+\) : config : parsing \[.*:\d+\] : 'timeout queue' is parsed but not applied yet/,
+      /^\[WARNING\] {2}\(\d+\) : config : parsing \[.*:\d+\] : 'compression' is parsed but not applied yet/,
     );
   });
 
   test('-q silences -c entirely, warnings and alerts alike, as haproxy -c -q', () => {
-    const warned = file(`${cfgText(18_999, 1, { health: false })}    timeout queue 1s\n`);
+    const warned = file(`${cfgText(18_999, 1, { health: false })}    compression algo gzip\n`);
     const broken = file('defaults\n    timout client 1s\n');
     for (const f of [warned, broken]) {
       const ours = runSync(process.execPath, [CLI, '-c', '-q', '-f', f]);
@@ -241,7 +241,7 @@ describe('command line and -c, against haproxy where it has an opinion', () => {
   });
 
   test('-dW (and zero-warning in global) makes any warning fatal, as HAProxy', async () => {
-    const f = file(`${cfgText(await freePort(), 1)}    timeout queue 1s\n`);
+    const f = file(`${cfgText(await freePort(), 1)}    compression algo gzip\n`);
     const ours = runSync(process.execPath, [CLI, '-c', '-dW', '-f', f]);
     assert.equal(ours.status, 1);
     assert.match(

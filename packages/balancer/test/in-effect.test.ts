@@ -20,6 +20,8 @@ import { effectOfKey, inEffectRules, UNLISTED } from '../src/config/in-effect.ts
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
 import { CHECK_EFFECTS } from './checks-effects.ts';
+import { LOGGING_EFFECTS } from './logging-effects.ts';
+import { QUEUE_EFFECTS } from './queue-effects.ts';
 import { STATS_EFFECTS } from './stats-effects.ts';
 import { startBlackhole } from './support/blackhole.ts';
 import { okResponder, quiet, startUpstream, type Upstream } from './support/harness.ts';
@@ -29,6 +31,7 @@ import { exchange, openClient } from './support/raw-client.ts';
 import { startRawServer } from './support/raw-server.ts';
 import { synCounter } from './support/syn-counter.ts';
 import { waitFor } from './support/wait-for.ts';
+import { TLS_EFFECTS } from './tls-effects.ts';
 
 const CERT = new URL('../../shared-config/test/fixtures/haproxy/certs/site.pem', import.meta.url).pathname;
 const DEFAULTS = `defaults
@@ -186,6 +189,9 @@ async function tcpNamed(names: string[]) {
 const EFFECTS: Record<string, () => Promise<void>> = {
   ...CHECK_EFFECTS,
   ...STATS_EFFECTS,
+  ...TLS_EFFECTS,
+  ...QUEUE_EFFECTS,
+  ...LOGGING_EFFECTS,
   async bind() {
     const up = await upstream();
     const { ports } = await serve(
@@ -864,8 +870,8 @@ describe('what is in effect', () => {
     // one representative line per refused family; the table walk above covers the rest by key
     const cases: [string, string][] = [
       [
-        `frontend f\n    bind 127.0.0.1:0 ssl crt ${CERT}\n    default_backend b`,
-        "options 'ssl', 'crt' are not implemented yet",
+        `frontend f\n    bind 127.0.0.1:0 ssl crt ${CERT} npn http/1.1\n    default_backend b`,
+        "option 'npn' is not implemented yet",
       ],
       [
         'frontend f\n    bind 127.0.0.1:0\n    http-request deny if { path_beg /admin }\n    default_backend b',
@@ -894,7 +900,9 @@ describe('what is in effect', () => {
       ],
     ];
     for (const [section, message] of cases) {
-      const loaded = load(`${DEFAULTS}${section}\nbackend b\n    server s 127.0.0.1:1 ssl verify none\n`);
+      const loaded = load(
+        `${DEFAULTS}${section}\nbackend b\n    server s 127.0.0.1:1 ssl verify none curves X25519\n`,
+      );
       assert.equal(loaded.engine, null, section);
       const alerts = loaded.diagnostics.filter((d) => d.code === 'CFG_ERR_NOT_IMPLEMENTED');
       assert.ok(
@@ -902,9 +910,7 @@ describe('what is in effect', () => {
         `${message}\n${JSON.stringify(alerts, null, 1)}`,
       );
       assert.ok(
-        alerts.some((d) =>
-          d.message.startsWith("'server s' options 'ssl', 'verify' are not implemented yet"),
-        ),
+        alerts.some((d) => d.message.startsWith("'server s' option 'curves' is not implemented yet")),
         'server TLS is refused too',
       );
     }

@@ -61,10 +61,48 @@ static napi_value send_datagram(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * sendNowait(path: string, payload: Buffer): number — the same datagram, but never blocking (the
+ * balancer's log lines to /dev/log: a full syslog socket must lose the line, not stall the event
+ * loop). Returns 0, or the errno (EAGAIN when the receiver's queue is full) instead of throwing.
+ */
+static napi_value send_nowait(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_value ret;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  size_t len = 0;
+  void *data = NULL;
+  size_t size = 0;
+  int err = EINVAL;
+  if (argc >= 2 &&
+      napi_get_value_string_utf8(env, argv[0], addr.sun_path, sizeof addr.sun_path, &len) == napi_ok &&
+      len > 0 && len < sizeof addr.sun_path - 1 &&
+      napi_get_buffer_info(env, argv[1], &data, &size) == napi_ok) {
+    if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+      err = errno;
+    } else {
+      socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+      ssize_t n = sendto(fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&addr, alen);
+      err = n < 0 ? errno : 0;
+      close(fd);
+    }
+  }
+  napi_create_int32(env, err, &ret);
+  return ret;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "send", NAPI_AUTO_LENGTH, send_datagram, NULL, &fn);
   napi_set_named_property(env, exports, "send", fn);
+  napi_create_function(env, "sendNowait", NAPI_AUTO_LENGTH, send_nowait, NULL, &fn);
+  napi_set_named_property(env, exports, "sendNowait", fn);
   return exports;
 }
 

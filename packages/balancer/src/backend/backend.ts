@@ -2,6 +2,7 @@ import { BackendCounters } from '../counters/counters.ts';
 import type { BackendSpec, HttpReuse } from '../engine/engine-config.ts';
 import { algorithmFor, dispatchTo, type LbAlgorithm } from './algorithms/index.ts';
 import { CookiePersistence } from './persistence/cookie-persistence.ts';
+import { BackendLoad, serverDown, slotFreed } from './queue.ts';
 import { ADMIN_DRAIN, ADMIN_MAINT, newServerState, type ServerState } from './server.ts';
 import type { StateEvents } from './state-events.ts';
 
@@ -13,12 +14,30 @@ export interface BackendState {
   httpReuse: HttpReuse;
   /** cookie persistence (`cookie` line), null when none */
   cookie: CookiePersistence | null;
+  /** its queue (requests no server had room for), load and counters, shared with its servers (queue.ts) */
+  load: BackendLoad;
   /** the stats counters (counters/counters.ts) */
   readonly counters: BackendCounters;
 }
 
 export function newBackendState(spec: BackendSpec): BackendState {
   const servers = spec.servers.map(newServerState);
+  const load = new BackendLoad();
+  load.servers = servers;
+  load.fullconn = spec.fullconn || 1;
+  load.allBackups = spec.allBackups === true;
+  load.queueFirst =
+    spec.dispatch == null || spec.balance !== null
+      ? ['first', 'roundrobin', 'static-rr'].includes(spec.balance?.algorithm ?? 'roundrobin')
+      : false;
+  load.redistributeOnDown = spec.redispatch != null && spec.persist !== true;
+  // HAProxy: without `timeout queue`, requests wait up to `timeout connect`
+  const qt = spec.timeouts.queue ?? spec.timeouts.connect ?? 0;
+  load.queue.timeout = qt;
+  for (const s of servers) {
+    s.load = load;
+    s.queue.timeout = qt;
+  }
   // HAProxy 2.6: `dispatch` serves a backend without `balance` (from-haproxy.ts leaves balance null then)
   const lb =
     spec.dispatch != null && spec.balance === null
@@ -29,7 +48,7 @@ export function newBackendState(spec: BackendSpec): BackendState {
           allBackups: spec.allBackups === true,
         });
   const cookie = spec.cookie ? new CookiePersistence(spec.cookie, servers, spec.persist === true) : null;
-  return { spec, servers, lb, httpReuse: spec.httpReuse, cookie, counters: new BackendCounters() };
+  return { spec, servers, lb, httpReuse: spec.httpReuse, cookie, load, counters: new BackendCounters() };
 }
 
 const DEFAULT_HASH_TYPE = Object.freeze({ method: 'map-based', function: 'sdbm', avalanche: false } as const);
@@ -60,6 +79,10 @@ function applyServerState(events: StateEvents, be: BackendState, server: ServerS
   be.lb.update(server);
   if (!changed) return;
   markChange(be, server, up);
+  // a DOWN server's waiting requests are redispatched (option redispatch) or keep waiting; one coming UP
+  // takes from the backend queue
+  if (up) slotFreed(server, false);
+  else serverDown(server);
   events.emit({ kind: 'server', backend: be.spec.name, server: server.spec.name, up, reason });
 }
 

@@ -7,8 +7,8 @@ import { waitFor } from '../../test/support/wait-for.ts';
 import type { BackendSpec } from '../engine/engine-config.ts';
 import { NO_TIMEOUTS } from '../engine/engine-config.ts';
 import { newBackendState } from './backend.ts';
-import { Dispatch, nextAttempt } from './dispatch.ts';
-import type { ServerConn, ServerConnOwner } from './server-conn.ts';
+import { Dispatch, type DispatchOwner, nextAttempt } from './dispatch.ts';
+import type { ServerConn } from './server-conn.ts';
 
 const servers: RawServer[] = [];
 after(async () => {
@@ -86,7 +86,9 @@ function backend(port: number, retries: number) {
 /** An owner that records what the dispatch step made happen. */
 function recorder(onError: (conn: ServerConn) => void) {
   const events: string[] = [];
-  const owner: ServerConnOwner = {
+  const owner: DispatchOwner = {
+    onDequeued: () => events.push('dequeued'),
+    onQueueError: (timeout) => events.push(timeout ? 'queue-timeout' : 'queue-error'),
     onServerConnect: () => events.push('connect'),
     onServerConnectError: (conn) => {
       events.push('error');

@@ -1,5 +1,7 @@
 import net from 'node:net';
 import type { ObservedEvent } from '../checks/observe.ts';
+import { connectTls, forgetSession } from '../tls/server-tls.ts';
+import type { ServerTlsSpec } from '../tls/tls-spec.ts';
 
 const READ_BUFFER = Buffer.allocUnsafe(65536);
 
@@ -20,7 +22,13 @@ export interface ServerConnOwner {
  * not depend on the backend modules that depend on it.
  */
 export interface ConnTarget {
-  readonly spec: { readonly host: string; readonly port: number; readonly path: string | null };
+  readonly spec: {
+    readonly host: string;
+    readonly port: number;
+    readonly path: string | null;
+    /** `ssl`: connect with TLS (tls/server-tls.ts) */
+    readonly tls?: ServerTlsSpec | null;
+  };
   conns: number;
   readonly idle: ServerConn[];
   /** `observe`: told of connection outcomes (and, by the HTTP session, of response statuses) */
@@ -58,13 +66,19 @@ export class ServerConn {
     // allocation Node makes per read; the bytes are copied out (sized to the read) before dispatch, so
     // the shared buffer is free again when the callback returns.
     const onread = { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => this.onRead(n, buf) };
-    const socket = spec.path
-      ? net.connect({ path: spec.path, allowHalfOpen: true, onread })
-      : net.connect({ host: spec.host, port: spec.port, noDelay: true, allowHalfOpen: true, onread });
+    const tlsSpec = spec.tls;
+    // TLS: Node's TLSSocket cannot read with `onread`; it reads with 'data' events, and the connection
+    // is established when the handshake is (`timeout connect` covers both, as in HAProxy)
+    const socket = tlsSpec
+      ? connectTls(tlsSpec, spec, { allowHalfOpen: true, noDelay: true })
+      : spec.path
+        ? net.connect({ path: spec.path, allowHalfOpen: true, onread })
+        : net.connect({ host: spec.host, port: spec.port, noDelay: true, allowHalfOpen: true, onread });
     this.socket = socket;
     server.conns++;
     if (t.connect) socket.setTimeout(t.connect);
-    socket.on('connect', () => {
+    if (tlsSpec) socket.on('data', (chunk: Buffer) => this.onTlsData(chunk));
+    socket.on(tlsSpec ? 'secureConnect' : 'connect', () => {
       this.connected = true;
       server.observe?.('l4-ok');
       socket.setTimeout(this.serverTimeout);
@@ -91,6 +105,7 @@ export class ServerConn {
     socket.on('error', (err) => {
       this.reusable = false;
       if (!this.connected) {
+        if (tlsSpec) forgetSession(tlsSpec);
         server.observe?.('l4-err');
         const o = this.owner;
         this.owner = null;
@@ -107,6 +122,14 @@ export class ServerConn {
       this.owner = null;
       if (o && this.connected) o.onServerClose(this);
     });
+  }
+
+  private onTlsData(chunk: Buffer): void {
+    if (this.owner) this.owner.onServerData(this, chunk);
+    else {
+      this.reusable = false;
+      this.socket.destroy();
+    }
   }
 
   private onRead(n: number, buf: Uint8Array): boolean {

@@ -1,6 +1,7 @@
 import type { ObservedEvent } from '../checks/observe.ts';
 import { ServerCounters } from '../counters/counters.ts';
 import type { ServerSpec } from '../engine/engine-config.ts';
+import { BackendLoad, PendQueue, serverLimits } from './queue.ts';
 import type { ServerConn } from './server-conn.ts';
 
 /** Runtime state of one `server` line. The pool of idle keep-alive connections hangs off it. */
@@ -22,6 +23,19 @@ export interface ServerState {
    * connections in mode tcp. leastconn, first and random read it.
    */
   served: number;
+  /** `maxconn` (0 = none), `minconn` (its value without one), `maxqueue` (0 = none), after HAProxy's corrections */
+  maxconn: number;
+  minconn: number;
+  maxqueue: number;
+  /** requests waiting for this server (persistent or hashed to it); its qcur/qmax/qtime for stats */
+  queue: PendQueue;
+  /** the backend's queue and load, shared by its servers (backend.ts sets it) */
+  load: BackendLoad;
+  /** its queues are due to be served (queue.ts slotFreed) */
+  qscheduled: boolean;
+  /** connection retries on it and redispatches away from it (stats' wretr / wredis) */
+  retries: number;
+  redispatches: number;
   /** `observe layer4|layer7`: live traffic's verdicts go to the server's health checks */
   observe?: ((event: ObservedEvent) => void) | undefined;
   /** the stats counters (counters/counters.ts), updated in place by the data path */
@@ -43,6 +57,7 @@ export const ADMIN_MAINT = 0x01;
 export const ADMIN_DRAIN = 0x08;
 
 export function newServerState(spec: ServerSpec): ServerState {
+  const l = serverLimits(spec.maxconn, spec.minconn ?? null, spec.maxqueue ?? null);
   return {
     spec,
     conns: 0,
@@ -50,6 +65,14 @@ export function newServerState(spec: ServerSpec): ServerState {
     up: !spec.disabled,
     weight: spec.weight,
     served: 0,
+    maxconn: l.maxconn,
+    minconn: l.minconn,
+    maxqueue: l.maxqueue,
+    queue: new PendQueue(),
+    load: new BackendLoad(),
+    qscheduled: false,
+    retries: 0,
+    redispatches: 0,
     counters: new ServerCounters(),
     healthUp: !spec.disabled,
     admin: spec.disabled ? ADMIN_MAINT : 0,

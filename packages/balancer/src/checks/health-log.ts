@@ -51,3 +51,8 @@ export function healthCheckLine(
 export function noServerLine(backend: string): string {
   return `backend '${backend}' has no server available!`;
 }
+
+/** The same, as HAProxy sends it to the log targets (without the quotes; recorded). */
+export function noServerLogLine(backend: string): string {
+  return `backend ${backend} has no server available!`;
+}

@@ -5,6 +5,8 @@
  * timeout is `timeout check` when set, else what remains of `inter`.
  */
 import net from 'node:net';
+import { connectTls, forgetSession } from '../tls/server-tls.ts';
+import type { ServerTlsSpec } from '../tls/tls-spec.ts';
 import type { CheckResult } from './check-result.ts';
 import type { CheckMethod, TcpCheckRule } from './check-spec.ts';
 import { judgeResponse, needsBody, parseHttpResponse } from './http-check.ts';
@@ -19,6 +21,8 @@ export interface ProbeOptions {
   inter: number;
   timeoutCheck: number | null;
   timeoutConnect: number | null;
+  /** `check-ssl` (or `ssl` inherited): the check runs over TLS, its handshake is layer 6 */
+  tls?: ServerTlsSpec | null;
 }
 
 /** glibc's strerror() texts, which HAProxy prints (libuv's messages are worded differently). */
@@ -86,7 +90,7 @@ export function runProbe(o: ProbeOptions): RunningProbe {
     sock = null;
     if (s !== null) {
       // a pure TCP check leaves nothing behind (HAProxy resets too: no TIME_WAIT on either side)
-      if (method.kind === 'tcp' && s.readyState === 'open') s.resetAndDestroy();
+      if (method.kind === 'tcp' && s.readyState === 'open' && !o.tls) s.resetAndDestroy();
       else s.destroy();
     }
     resolve({ ...r, durationMs: Math.max(0, Date.now() - start) });
@@ -106,19 +110,25 @@ export function runProbe(o: ProbeOptions): RunningProbe {
     received = Buffer.alloc(0);
     text = '';
     ended = false;
-    const s = o.path
-      ? net.connect({ path: o.path, allowHalfOpen: true })
-      : net.connect({ host: o.host, port, noDelay: true, allowHalfOpen: true });
+    const tlsSpec = o.tls ?? null;
+    const s = tlsSpec
+      ? connectTls(tlsSpec, { host: o.host, port, path: o.path }, { allowHalfOpen: true, noDelay: true })
+      : o.path
+        ? net.connect({ path: o.path, allowHalfOpen: true })
+        : net.connect({ host: o.host, port, noDelay: true, allowHalfOpen: true });
     sock = s;
     let connected = false;
+    // over TLS: the TCP connection is layer 4, the handshake layer 6 (HAProxy's L6OK / L6RSP)
+    let tcpConnected = false;
+    if (tlsSpec) s.once('connect', () => (tcpConnected = true));
     const connectLimit =
       o.timeoutCheck !== null && o.timeoutConnect !== null ? Math.min(o.inter, o.timeoutConnect) : o.inter;
     arm(connectLimit, () => finish({ status: 'L4TOUT', code: 0, info: where() }));
-    s.on('connect', () => {
+    s.on(tlsSpec ? 'secureConnect' : 'connect', () => {
       if (s !== sock) return;
       connected = true;
       if (method.kind === 'tcp') {
-        finish({ status: 'L4OK', code: 0, info: '' });
+        finish(tlsSpec ? { status: 'L6OK', code: 0, info: '' } : { status: 'L4OK', code: 0, info: '' });
         return;
       }
       const readLimit = o.timeoutCheck !== null ? o.timeoutCheck : start + o.inter - Date.now();
@@ -149,6 +159,11 @@ export function runProbe(o: ProbeOptions): RunningProbe {
     });
     s.on('error', (err: NodeJS.ErrnoException) => {
       if (s !== sock) return;
+      if (!connected && tcpConnected) {
+        if (tlsSpec) forgetSession(tlsSpec);
+        finish({ status: 'L6RSP', code: 0, info: `SSL handshake failure${where()}` });
+        return;
+      }
       if (!connected) {
         finish({ status: 'L4CON', code: 0, info: `${strerror(err)}${where()}` });
         return;

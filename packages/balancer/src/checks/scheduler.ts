@@ -8,6 +8,7 @@
 import { type BackendState, setServerUp } from '../backend/backend.ts';
 import { ADMIN_MAINT, type ServerState } from '../backend/server.ts';
 import type { StateEvents } from '../backend/state-events.ts';
+import { LOG_ALERT, LOG_EMERG, LOG_NOTICE } from '../log/log-spec.ts';
 import type { MessageSink } from '../log/messages.ts';
 import { type CheckResult, passed, reasonText } from './check-result.ts';
 import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from './check-spec.ts';
@@ -20,7 +21,13 @@ import {
   jitter,
   spreadBase,
 } from './health-counter.ts';
-import { healthCheckLine, noServerLine, type ServerCounts, transitionLine } from './health-log.ts';
+import {
+  healthCheckLine,
+  noServerLine,
+  noServerLogLine,
+  type ServerCounts,
+  transitionLine,
+} from './health-log.ts';
 import { describeEvent, type ObservedEvent, verdict } from './observe.ts';
 import { type RunningProbe, runProbe } from './probe.ts';
 
@@ -113,6 +120,7 @@ export class ServerHealth {
       inter: c.inter,
       timeoutCheck: this.bcheck.timeoutCheck,
       timeoutConnect: this.bcheck.timeoutConnect,
+      tls: spec.checkTls ?? null,
     });
     this.probe = probe;
     probe.result.then((r) => {
@@ -135,10 +143,18 @@ export class ServerHealth {
     const be = this.be.spec.name;
     const name = this.srv.spec.name;
     const backup = this.srv.spec.backup;
-    if (reported && this.bcheck.logHealthChecks)
-      this.messages.warning(
-        healthCheckLine(be, name, backup, r, ok, counterText(health, this.check, this.srv.spec.weight)),
+    if (reported && this.bcheck.logHealthChecks) {
+      const line = healthCheckLine(
+        be,
+        name,
+        backup,
+        r,
+        ok,
+        counterText(health, this.check, this.srv.spec.weight),
       );
+      this.messages.warning(line);
+      this.messages.proxyLog?.(be, LOG_NOTICE, line);
+    }
     if (r.status === 'HANA') this.srv.counters.hanafail++;
     else if (!ok) this.srv.counters.chkfail++;
     if (!ok && health === 0 && this.srv.healthUp) this.transition(false, r);
@@ -150,19 +166,22 @@ export class ServerHealth {
     const counts = countsOf(this.be);
     const sessions = Math.max(0, this.srv.conns - this.srv.idle.length);
     const shown = this.bcheck.logHealthChecks ? null : r;
-    this.messages.warning(
-      transitionLine(
-        this.be.spec.name,
-        this.srv.spec.name,
-        this.srv.spec.backup,
-        up,
-        shown,
-        counts,
-        sessions,
-      ),
+    const line = transitionLine(
+      this.be.spec.name,
+      this.srv.spec.name,
+      this.srv.spec.backup,
+      up,
+      shown,
+      counts,
+      sessions,
     );
-    if (!up && counts.active === 0 && counts.backup === 0)
+    this.messages.warning(line);
+    // HAProxy sends the same line to the backend's log targets: UP at notice, DOWN at alert
+    this.messages.proxyLog?.(this.be.spec.name, up ? LOG_NOTICE : LOG_ALERT, line);
+    if (!up && counts.active === 0 && counts.backup === 0) {
       this.messages.alert(noServerLine(this.be.spec.name));
+      this.messages.proxyLog?.(this.be.spec.name, LOG_EMERG, noServerLogLine(this.be.spec.name));
+    }
   }
 
   /** `observe`: an event of live traffic on this server. */

@@ -47,7 +47,8 @@ const DEBUG_FLAGS: Record<string, string | null> = {
   '-dR': null, // SO_REUSEPORT is not used
   '-dL': 'there are no loaded object files to dump',
   '-dr': 'server address resolution failures are not ignored yet',
-  '-dV': null, // there is no TLS to servers yet, so nothing to verify
+  '-dV':
+    "server certificates are still verified (write 'ssl-server-verify none' in global to stop verifying them)",
   '-dD': 'the diagnostic mode is not implemented',
 };
 

@@ -14,6 +14,7 @@
  *
  * Rules match a use's key exactly, or by prefix when they end in `*`; the first match wins.
  */
+import { unixDatagramAvailable } from '@ha-lb/sd-notify';
 import type { KeywordUse } from '@ha-lb/shared-config/haproxy';
 import { checkRuleSupport } from '../checks/from-model.ts';
 
@@ -39,6 +40,9 @@ const SERVE = 'without it this proxy would not serve what the configuration says
 
 // Why a feature is not in effect yet.
 const LOG = 'logging is planned';
+// log-format strings need the rules module's expression engine (src/rules/log-format.ts), not merged yet
+const LOG_FORMAT =
+  "custom log formats are planned (they need the rules module's expression engine); 'option httplog', 'option httplog clf' and 'option tcplog' are applied";
 const CHECKS = 'this part of health checks is planned';
 const CHECK_KIND = 'this check kind is planned; a TCP connect check runs instead';
 // Why ignoring a check rule would be wrong: the check would pass or fail on something else.
@@ -46,17 +50,53 @@ const CHECK_TEST = 'the health check would test something else than the configur
 const TLS = 'TLS is planned';
 const RULES = 'ACLs and rules are planned';
 const STATS = 'this part of the stats page is planned';
-const QUEUE = 'per-server connection limits and queueing are planned';
 const TUNING = 'this tuning knob is not applied';
 const STICK = 'stick tables are planned';
 const DNS = 'DNS resolution at runtime is planned';
 const PRIV = 'privilege dropping is planned; meanwhile run under systemd User=/Group=';
 const WORKERS = 'workers are planned';
 
-const TLS_BIND_OPTIONS = [
+/** bind TLS options applied by tls/bind-tls.ts (each has its behaviour test in test/tls-effects.ts) */
+const TLS_BIND_APPLIED = [
   'ssl',
   'crt',
   'crt-list',
+  'ca-file',
+  'verify',
+  'crl-file',
+  'alpn',
+  'ciphers',
+  'ciphersuites',
+  'curves',
+  'ssl-min-ver',
+  'ssl-max-ver',
+  'force-tlsv12',
+  'force-tlsv13',
+  'no-tlsv12',
+  'no-tlsv13',
+  'no-tls-tickets',
+  'strict-sni',
+  'prefer-client-ciphers',
+];
+
+/** server TLS options applied by tls/server-tls.ts (tests in test/tls-effects.ts) */
+const TLS_SERVER_APPLIED = [
+  'ssl',
+  'verify',
+  'verifyhost',
+  'sni',
+  'ca-file',
+  'crt',
+  'ciphers',
+  'ciphersuites',
+  'alpn',
+  'ssl-min-ver',
+  'ssl-max-ver',
+  'ssl-reuse',
+  'check-ssl',
+];
+
+const TLS_BIND_OPTIONS = [
   'crt-ignore-err',
   'ca-file',
   'ca-ignore-err',
@@ -64,60 +104,33 @@ const TLS_BIND_OPTIONS = [
   'ca-sign-pass',
   'ca-verify-file',
   'crl-file',
-  'verify',
-  'alpn',
   'npn',
-  'ciphers',
-  'ciphersuites',
-  'curves',
   'ecdhe',
   'sigalgs',
   'client-sigalgs',
-  'ssl-min-ver',
-  'ssl-max-ver',
   'force-sslv3',
   'force-tlsv10',
   'force-tlsv11',
-  'force-tlsv12',
-  'force-tlsv13',
-  'no-sslv3',
   'no-tlsv10',
   'no-tlsv11',
-  'no-tlsv12',
-  'no-tlsv13',
-  'no-tls-tickets',
   'no-ca-names',
-  'strict-sni',
   'allow-0rtt',
   'generate-certificates',
-  'prefer-client-ciphers',
   'tls-ticket-keys',
 ];
 
 const TLS_SERVER_OPTIONS = [
-  'ssl',
-  'verify',
-  'verifyhost',
-  'sni',
-  'ca-file',
   'crl-file',
-  'crt',
-  'ciphers',
-  'ciphersuites',
   'curves',
   'sigalgs',
   'client-sigalgs',
-  'alpn',
   'npn',
-  'ssl-min-ver',
-  'ssl-max-ver',
   'force-sslv3',
   'force-tlsv10',
   'force-tlsv11',
   'force-tlsv12',
   'force-tlsv13',
   'allow-0rtt',
-  'ssl-reuse',
   'tls-tickets',
 ];
 
@@ -155,14 +168,22 @@ const RULES_TABLE: readonly Rule[] = [
   ['gid', warn(PRIV)],
   ['ulimit-n', warn('raise LimitNOFILE= in the systemd unit instead')],
   ['fd-hard-limit', warn('raise LimitNOFILE= in the systemd unit instead')],
-  ['log', warn(LOG)],
-  ['log-tag', warn(LOG)],
-  ['log-send-hostname', warn(LOG)],
+  ['log', APPLIED], // refined by its target in effectOf
+  ['log-tag', APPLIED],
+  ['log-send-hostname', APPLIED],
   ['spread-checks', APPLIED],
   ['max-spread-checks', APPLIED],
   ['external-check', warn(CHECKS)],
-  ['ca-base', warn(TLS)],
-  ['crt-base', warn(TLS)],
+  ['crt-base', APPLIED],
+  ['ca-base', APPLIED],
+  ['ssl-default-bind-options', APPLIED],
+  ['ssl-default-bind-ciphers', APPLIED],
+  ['ssl-default-bind-ciphersuites', APPLIED],
+  ['ssl-default-server-options', APPLIED],
+  ['ssl-default-server-ciphers', APPLIED],
+  ['ssl-default-bind-curves', APPLIED],
+  ['ssl-default-server-ciphersuites', APPLIED],
+  ['ssl-server-verify', APPLIED],
   ['issuers-chain-path', warn(TLS)],
   ['ssl-*', warn(TLS)],
   ['tune.ssl.*', warn(TLS)],
@@ -244,7 +265,11 @@ const RULES_TABLE: readonly Rule[] = [
   ['bind v4v6', APPLIED],
   ['bind v6only', APPLIED],
   ['bind id', inert('shown by the stats page')],
-  ...TLS_BIND_OPTIONS.map((o): Rule => [`bind ${o}`, refuse('TLS termination is planned', CLEAR)]),
+  ...TLS_BIND_APPLIED.map((o): Rule => [`bind ${o}`, APPLIED]),
+  ['bind no-sslv3', inert("SSLv3 is never offered (Node's OpenSSL has none)")],
+  ...TLS_BIND_OPTIONS.map(
+    (o): Rule => [`bind ${o}`, refuse(`'${o}' on a TLS bind is not implemented`, CLEAR)],
+  ),
   ['bind accept-proxy', refuse('the PROXY protocol is planned', SERVE)],
   ['bind accept-netscaler-cip', refuse('the NetScaler client IP protocol is not implemented', SERVE)],
   ['bind proto', refuse('HTTP/2 and other protocols on a bind are planned', SERVE)],
@@ -272,7 +297,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['timeout tunnel', APPLIED],
   ['timeout client-fin', APPLIED],
   ['timeout server-fin', APPLIED],
-  ['timeout queue', warn('queueing is planned')],
+  ['timeout queue', APPLIED],
   ['timeout check', APPLIED],
   ['timeout tarpit', warn(RULES)],
   ['option http-server-close', APPLIED],
@@ -282,12 +307,17 @@ const RULES_TABLE: readonly Rule[] = [
   ['option transparent', refuse('transparent proxying is not implemented', ROUTE)],
   ['option http-restrict-req-hdr-names', refuse('header-name restrictions are planned', ACCESS)],
   ['option log-health-checks', APPLIED],
-  ['option httplog', warn(LOG)],
-  ['option httpslog', warn(LOG)],
-  ['option tcplog', warn(LOG)],
-  ['option dontlog*', warn(LOG)],
+  ['option httplog', APPLIED],
+  ['option httpslog', warn(TLS)],
+  ['option tcplog', APPLIED],
+  ['option dontlognull', APPLIED],
+  ['option dontlog-normal', APPLIED],
+  ['option log-separate-errors', APPLIED],
   ['option log-*', warn(LOG)],
-  ['option logasap', warn(LOG)],
+  [
+    'option logasap',
+    warn('logging at the response head is planned; lines are sent at the end of each exchange'),
+  ],
   ['option http-ignore-probes', warn(LOG)],
   ['option redispatch', APPLIED],
   ['option persist', APPLIED],
@@ -321,7 +351,14 @@ const RULES_TABLE: readonly Rule[] = [
       ROUTE,
     ),
   ],
-  ...TLS_SERVER_OPTIONS.map((o): Rule => [`server ${o}`, refuse('TLS to servers is planned', CLEAR)]),
+  ...TLS_SERVER_APPLIED.map((o): Rule => [`server ${o}`, APPLIED]),
+  [
+    'server crl-file',
+    refuse('CRL checking is wired to OpenSSL but not yet shown by a behaviour test', CLEAR),
+  ],
+  ...TLS_SERVER_OPTIONS.map(
+    (o): Rule => [`server ${o}`, refuse(`'${o}' on a TLS server is not implemented`, CLEAR)],
+  ),
   ['server send-proxy*', refuse('the PROXY protocol is planned', ACCESS)],
   ['server proxy-v2-options', refuse('the PROXY protocol is planned', ACCESS)],
   ['server set-proxy-v2-tlv-fmt', refuse('the PROXY protocol is planned', ACCESS)],
@@ -330,9 +367,9 @@ const RULES_TABLE: readonly Rule[] = [
   ['server redir', refuse('redirect mode is planned', ROUTE)],
   ['server proto', refuse('HTTP/2 and other protocols to servers are planned', SERVE)],
   ['server cookie', APPLIED],
-  ['server maxconn', warn(QUEUE)],
-  ['server maxqueue', warn(QUEUE)],
-  ['server minconn', warn(QUEUE)],
+  ['server maxconn', APPLIED],
+  ['server maxqueue', APPLIED],
+  ['server minconn', APPLIED],
   ['server slowstart', warn('slow start is planned')],
   ['server agent-*', warn('agent checks are planned')],
   ['server init-addr', warn(DNS)],
@@ -419,18 +456,17 @@ const RULES_TABLE: readonly Rule[] = [
   ['tcp-check', APPLIED], // refined by its form in effectOf
   ['external-check', warn(CHECKS)],
   ['email-alert', warn('email alerts are planned')],
-  ['log', warn(LOG)],
-  ['log-format', warn(LOG)],
-  ['log-format-sd', warn(LOG)],
-  ['log-tag', warn(LOG)],
+  // ('log' and 'log-tag' in proxies: the same keys as in global, above)
+  ['log-format', warn(LOG_FORMAT)],
+  ['log-format-sd', warn(LOG_FORMAT)],
   ['error-log-format', warn(LOG)],
   ['capture', warn(LOG)],
   ['declare', warn(LOG)],
   ['unique-id-format', warn(LOG)],
   ['unique-id-header', warn(LOG)],
   ['compression', warn('compression is planned')],
-  ['retry-on', warn('retries on other events than connection failures are planned')],
-  ['fullconn', warn('dynamic server limits are planned')],
+  ['retry-on', APPLIED],
+  ['fullconn', APPLIED],
   ['max-keep-alive-queue', warn(TUNING)],
   ['max-session-srv-conns', warn(TUNING)],
   ['rate-limit', warn('rate limits are planned')],
@@ -481,8 +517,18 @@ export function effectOfKey(key: string): Effect {
 /** The effect of one use: the key's, refined by what the line says. */
 export function effectOf(use: KeywordUse): Effect {
   // `no-X` server options switch X off; with X not implemented, "off" is exactly what runs.
-  if (use.key.startsWith('server ') && use.label.startsWith('no-') && use.key !== `server ${use.label}`)
+  if (
+    use.key.startsWith('server ') &&
+    use.label.startsWith('no-') &&
+    use.key !== `server ${use.label}` &&
+    effectOfKey(use.key).status !== 'applied'
+  )
     return inert('it switches off a feature that is not applied');
+  if (
+    (use.key === 'bind alpn' || use.key === 'server alpn') &&
+    (use.args[use.args.indexOf('alpn') + 1] ?? '').split(',').includes('h2')
+  )
+    return refuse("HTTP/2 is planned; write 'alpn http/1.1'", SERVE);
   if (use.key === 'chroot')
     return warn(
       `Node cannot chroot; confine the balancer with the systemd unit's sandboxing instead (RootDirectory=${use.args[0]} or ProtectSystem=strict with ReadWritePaths=)`,
@@ -507,6 +553,15 @@ export function effectOf(use: KeywordUse): Effect {
       "'stats admin' conditions other than TRUE, FALSE or LOCALHOST need ACLs, which are planned",
       ACCESS,
     );
+  if (use.key === 'log') {
+    const t = use.args[0] ?? '';
+    if ((t.startsWith('/') || t.startsWith('unix@')) && !unixDatagramAvailable())
+      return warn(
+        `unix datagram log targets need @ha-lb/sd-notify's addon, which is not built here (run 'pnpm install'); lines for '${t}' are dropped. Log to 'udp@127.0.0.1:514' (rsyslog's imudp) or 'stdout' instead`,
+      );
+    if (t.startsWith('ring@'))
+      return warn('ring buffers for logs are planned; lines for this target are dropped');
+  }
   if (use.key === 'nbthread' && use.args[0] !== '1')
     return warn('the balancer serves traffic from one thread per process; workers are planned');
   return effectOfKey(use.key);

@@ -15,7 +15,7 @@ import {
 } from '@ha-lb/shared-config/haproxy';
 import type { EngineConfig } from '../engine/engine-config.ts';
 import { fromHaproxyConfig } from '../engine/from-haproxy.ts';
-import { LbError } from '../errors.ts';
+import { LbError, LineError } from '../errors.ts';
 import { bindWarnings } from './bind-check.ts';
 import { combineArgResolution } from './checks/arg-resolution.ts';
 import { configChecks } from './checks/index.ts';
@@ -87,17 +87,24 @@ function finish(result: HaproxyLoadResult, opts: LoadOptions): LoadedConfig {
 
   let engine: EngineConfig | null = null;
   try {
-    engine = fromHaproxyConfig(model);
+    engine = fromHaproxyConfig(model, {
+      cwd: opts.cwd,
+      bindText: (file, line) => bindTextAt(result.uses, file, line),
+    });
   } catch (err) {
     if (!(err instanceof LbError)) throw err;
-    diagnostics.push({
-      severity: 'alert',
-      file: '',
-      line: 0,
-      code: err.code,
-      message: err.message,
-      postParse: OURS_AFTER,
-    });
+    diagnostics.push(
+      err instanceof LineError
+        ? { severity: 'alert', file: err.file, line: err.line, code: err.code, message: err.message }
+        : {
+            severity: 'alert',
+            file: '',
+            line: 0,
+            code: err.code,
+            message: err.message,
+            postParse: OURS_AFTER,
+          },
+    );
   }
   if (engine !== null)
     diagnostics.push(...bindWarnings(engine).map((d, i) => ({ ...d, postParse: OURS_AFTER + 1 + i })));
@@ -116,6 +123,14 @@ function finish(result: HaproxyLoadResult, opts: LoadOptions): LoadedConfig {
 }
 
 const at = (d: Diagnostic) => `${d.file}:${d.line}`;
+
+/** A bind's address as written (`:8443`), from its keyword use's subject (`'bind :8443'`). */
+function bindTextAt(uses: readonly KeywordUse[], file: string, line: number): string | undefined {
+  const subject = uses.find(
+    (u) => u.file === file && u.line === line && u.subject?.startsWith("'bind "),
+  )?.subject;
+  return subject?.slice("'bind ".length, -1);
+}
 
 /** When the model did not build, the unsafe switch is still honoured if the global section set it. */
 function unsafeRequested(uses: readonly KeywordUse[]): boolean {

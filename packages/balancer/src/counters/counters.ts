@@ -129,8 +129,7 @@ export class FrontendCounters extends Common {
 class Served extends Common {
   econ = 0;
   eresp = 0;
-  wretr = 0;
-  wredis = 0;
+  // (retries and redispatches are the queue module's: ServerState.retries, BackendLoad.retries)
   /** picked by the load-balancing algorithm (not by persistence) */
   lbtot = 0;
   /** new server connections made / pooled ones reused */
@@ -149,9 +148,6 @@ class Served extends Common {
   ttimeMax = 0;
   /** exchanges whose timers were added (the window of the averages until it reaches 1024) */
   timed = 0;
-  /** queue: current, max (the queue module updates them; 0 while there is no queue) */
-  qcur = 0;
-  qmax = 0;
 
   /**
    * One finished exchange's timers (ms; -1 = phase not reached, as HAProxy's logs), as
@@ -182,7 +178,6 @@ class Served extends Common {
 
   override clearMax(): void {
     super.clearMax();
-    this.qmax = this.qcur;
     this.qtimeMax = 0;
     this.ctimeMax = 0;
     this.rtimeMax = 0;
@@ -194,8 +189,6 @@ class Served extends Common {
     this.clearMax();
     this.econ = 0;
     this.eresp = 0;
-    this.wretr = 0;
-    this.wredis = 0;
     this.lbtot = 0;
     this.connect = 0;
     this.reuse = 0;

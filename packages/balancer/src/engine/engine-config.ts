@@ -9,8 +9,10 @@ export type { Balance };
 
 import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
 import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
+import type { ProxyLogSpec } from '../log/log-spec.ts';
 import type { ProxyOrder } from '../stats/snapshot.ts';
 import type { StatsPageSpec, StatsSocketSpec } from '../stats/stats-config.ts';
+import type { BindTlsSpec, ServerTlsSpec } from '../tls/tls-spec.ts';
 
 export type BindAddress =
   | { kind: 'inet'; family: 4 | 6 | null; host: string; portMin: number; portMax: number }
@@ -29,6 +31,8 @@ export interface BindSpec {
   backlog?: number | null;
   /** `bind … v6only` (true) / `v4v6` (false); undefined = the system default (dual-stack for `::`) */
   v6only?: boolean;
+  /** `ssl crt …`: TLS termination (tls/bind-tls.ts); absent or null: clear text */
+  tls?: BindTlsSpec | null;
 }
 
 export interface Cidr {
@@ -72,6 +76,10 @@ export interface ServerSpec {
   path: string | null;
   weight: number;
   maxconn: number | null;
+  /** `minconn`: the dynamic limit's floor while the backend is below `fullconn` (queue.ts) */
+  minconn?: number | null;
+  /** `maxqueue`: at most this many requests wait in its queue (0/absent = no limit) */
+  maxqueue?: number | null;
   disabled: boolean;
   backup: boolean;
   /**
@@ -83,6 +91,10 @@ export interface ServerSpec {
   cookie?: string | null;
   /** `check` and its settings (checks/check-spec.ts); absent or null: not checked */
   check?: ServerCheckSpec | null;
+  /** `ssl …`: TLS to this server (tls/server-tls.ts); absent or null: clear text */
+  tls?: ServerTlsSpec | null;
+  /** TLS for its health checks (`check-ssl`, or `ssl` inherited); absent or null: clear text */
+  checkTls?: ServerTlsSpec | null;
 }
 
 /** `hash-type <method> <function> [avalanche]` */
@@ -119,8 +131,14 @@ export interface BackendSpec {
   persist?: boolean;
   /** `option redispatch [N]`: null/absent = off, else N (-1 = on the last retry) */
   redispatch?: number | null;
+  /** `fullconn` as written (null: 10% of the frontends' maxconn, computed by from-haproxy.ts) */
+  fullconn?: number | null;
+  /** `retry-on` (backend/retry-on.ts): what a retry is made for; absent = conn-failure */
+  retryOn?: number;
   /** how its servers are checked (`option httpchk`, `tcp-check`…); absent or null: no server checks */
   checks?: BackendCheckSpec | null;
+  /** its `log` targets (UP/DOWN messages go there); absent or null: none */
+  log?: ProxyLogSpec | null;
 }
 
 export interface FrontendSpec {
@@ -136,6 +154,8 @@ export interface FrontendSpec {
   errorfiles: Map<number, Buffer>;
   /** `monitor-uri`: requests for exactly this URI are answered 200 by the balancer itself */
   monitorUri?: string | null;
+  /** access logging (log/log-spec.ts); absent or null: the frontend does not log */
+  log?: ProxyLogSpec | null;
 }
 
 export interface EngineConfig {

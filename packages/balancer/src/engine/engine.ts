@@ -7,9 +7,11 @@ import { LB_ERR, LbError } from '../errors.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
-import type { MessageSink } from '../log/messages.ts';
+import { type MessageSink, withProxyLogs } from '../log/messages.ts';
+import { LogTargets, ProxyLogger } from '../log/proxy-log.ts';
 import { attachStatsPages, type StatsRuntime, startStats, statsPagesOf } from '../stats/stats-runtime.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
+import { BindTls } from '../tls/bind-tls.ts';
 import type { EngineConfig } from './engine-config.ts';
 import { FrontendRuntime } from './proxy-runtime.ts';
 
@@ -44,6 +46,13 @@ export interface Engine {
   readonly frontends: readonly FrontendRuntime[];
   /** the stats views' snapshot and the runtime API (stats/stats-runtime.ts) */
   readonly stats: StatsRuntime;
+  /**
+   * Reload: the TLS binds of `next` that this engine also runs (same frontend and address) take its
+   * certificates and TLS settings for new handshakes. Returns what was reloaded, one line each.
+   */
+  reloadTls(next: EngineConfig): string[];
+  /** the log targets of every proxy (lines sent and dropped: `logs.totals()`) */
+  readonly logs: LogTargets;
 }
 
 interface Listening {
@@ -69,8 +78,10 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
   const listeners: ListenerInfo[] = [];
   const servers: net.Server[] = [];
   const listening: Listening[] = [];
+  const tlsBinds = new Map<string, BindTls>();
   let paused = false;
   const pages = statsPagesOf(config);
+  const logs = new LogTargets();
   try {
     for (const fe of config.frontends) {
       let be: BackendState | null = null;
@@ -90,6 +101,7 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
       const gate = new ConnGate(fe.maxconn, globalGate);
       const frontend = new FrontendRuntime(fe, be, gate, config.global);
       attachStatsPages(frontend, pages, backends);
+      if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);
       const px = frontend.pairFor(be);
       const start =
@@ -98,10 +110,15 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
           : (s: net.Socket, g: ConnGate) => new HttpSession(px, s, g);
       for (const bind of fe.binds) {
         const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
+        const tlsBind = bind.tls
+          ? new BindTls(bind.tls, `parsing [${bind.file}:${bind.line}] : 'bind ${bind.text}'`)
+          : null;
+        if (tlsBind) tlsBinds.set(`${fe.name} ${bind.text}`, tlsBind);
+        const startOn = tlsBind ? tlsBind.accept(start, fe.timeouts.client) : start;
         for (const opts of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only)) {
           const inherited = (opts as { fd?: number }).fd !== undefined;
           const entry = { held: [] as net.Socket[] } as unknown as Listening;
-          entry.admit = (sock) => bindGate.admit(sock, start);
+          entry.admit = (sock) => bindGate.admit(sock, startOn);
           const server = net.createServer(
             { pauseOnConnect: true, allowHalfOpen: true, noDelay: true },
             (sock) => {
@@ -153,8 +170,11 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
   }
 
   let stopped: Promise<void> | null = null;
+  const backendLoggers = new Map<string, ProxyLogger>();
+  for (const [name, be] of backends)
+    if (be.spec.log) backendLoggers.set(name, new ProxyLogger(be.spec.log, logs));
   const events = new StateEvents();
-  const checks = startHealthChecks([...backends.values()], events, messages, {
+  const checks = startHealthChecks([...backends.values()], events, withProxyLogs(messages, backendLoggers), {
     spreadChecks: config.global.checks?.spreadChecks ?? 0,
     maxSpreadChecks: config.global.checks?.maxSpreadChecks ?? null,
   });
@@ -171,14 +191,16 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
     checks,
     frontends: runtimes,
     stats,
+    logs,
     listeners,
     listenSockets: servers,
     backends: [...backends.values()],
     stop(graceMs: number) {
       for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
+      for (const t of tlsBinds.values()) t.closePending();
       checks.stop();
       stats.stop();
-      stopped ??= stopAll(servers, listeners, runtimes, backends, graceMs);
+      stopped ??= stopAll(servers, listeners, runtimes, backends, graceMs).then(() => logs.close());
       return stopped;
     },
     pause() {
@@ -208,6 +230,18 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
         for (const s of l.held.splice(0)) if (!s.destroyed) l.admit(s);
       }
       events.emit({ kind: 'listeners', listening: true });
+    },
+    reloadTls(next: EngineConfig) {
+      const done: string[] = [];
+      for (const fe of next.frontends)
+        for (const bind of fe.binds) {
+          const running = tlsBinds.get(`${fe.name} ${bind.text}`);
+          if (running && bind.tls) {
+            running.reload(bind.tls);
+            done.push(`${fe.name} ${bind.text}: ${bind.tls.certs.length} certificate(s)`);
+          }
+        }
+      return done;
     },
     sessionCounts() {
       return runtimes.map((f) => ({ proxy: f.spec.name, sessions: f.sessions.size }));

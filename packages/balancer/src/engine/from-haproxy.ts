@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '@ha-lb/shared-config/haproxy';
 import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
+import { retryOnOf } from '../backend/retry-on.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { LB_ERR, LbError } from '../errors.ts';
+import { proxyLogSpec } from '../log/log-config.ts';
 import { proxyOrderOf, statsPageOf, statsSocketsOf } from '../stats/stats-config.ts';
+import { bindTlsOf, serverTlsOf, type TlsModelContext } from '../tls/from-model.ts';
 import type {
   BackendSpec,
   BindAddress,
@@ -61,7 +64,7 @@ function errorfiles(p: ModelProxy): Map<number, Buffer> {
   return out;
 }
 
-function server(s: ModelServer, proxy: string): ServerSpec {
+function server(s: ModelServer, proxy: string, tlsCtx: TlsModelContext): ServerSpec {
   const a = s.address as Address;
   if (a.kind === 'fd')
     throw new LbError(LB_ERR.CONFIG, `backend '${proxy}': server '${s.name}' cannot use fd@`);
@@ -78,11 +81,29 @@ function server(s: ModelServer, proxy: string): ServerSpec {
     path: a.kind === 'unix' ? a.path : null,
     weight: s.weight ?? 1,
     maxconn: s.maxconn ?? null,
+    minconn: s.minconn ?? null,
+    maxqueue: s.maxqueue ?? null,
     disabled: s.disabled === true,
     backup: s.backup === true,
     check: serverCheck(s, proxy),
     ...(s.id != null ? { id: s.id } : {}),
+    ...tlsOfServer(s, proxy, tlsCtx),
   };
+}
+
+/**
+ * `ssl` (traffic) and `check-ssl` (checks; also implied by `ssl` when the check goes to the same
+ * address and port, as HAProxy's checks inherit the server's transport).
+ */
+function tlsOfServer(
+  s: ModelServer,
+  proxy: string,
+  ctx: TlsModelContext,
+): Pick<ServerSpec, 'tls' | 'checkTls'> {
+  const spec = serverTlsOf(s, proxy, ctx);
+  if (spec === null) return {};
+  const inherits = s.ssl && s.port === null && s.addr === null;
+  return { tls: s.ssl ? spec : null, checkTls: s.checkSsl || inherits ? spec : null };
 }
 
 /** HAProxy's automatic server ids: explicit `id`s stay, the others take the lowest free numbers in order. */
@@ -97,7 +118,28 @@ function withServerIds(servers: ServerSpec[]): ServerSpec[] {
   return servers;
 }
 
-export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
+/**
+ * HAProxy (cfgparse.c): a backend without `fullconn` gets 10% of the sum of the maxconn of the frontends
+ * that send to it, at least 1. (Only `default_backend` routes here: `use_backend` is not built yet.)
+ */
+function defaultFullconn(
+  backends: Map<string, BackendSpec>,
+  frontends: FrontendSpec[],
+  globalMaxconn: number | null,
+): void {
+  for (const be of backends.values()) {
+    if (be.fullconn) continue;
+    let total = 0;
+    for (const fe of frontends) if (fe.defaultBackend === be.name) total += fe.maxconn ?? globalMaxconn ?? 0;
+    be.fullconn = Math.max(1, Math.trunc((total + 9) / 10));
+  }
+}
+
+export function fromHaproxyConfig(
+  model: HaproxyConfig,
+  opts: { cwd?: string; bindText?: TlsModelContext['bindText'] } = {},
+): EngineConfig {
+  const tlsCtx: TlsModelContext = { model, cwd: opts.cwd ?? process.cwd(), bindText: opts.bindText };
   const backends = new Map<string, BackendSpec>();
   const frontends: FrontendSpec[] = [];
   for (const p of model.proxies) {
@@ -111,7 +153,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         mode,
         servers: withServerIds(
           p.servers.map((s) => {
-            const spec = server(s, p.name);
+            const spec = server(s, p.name, tlsCtx);
             spec.cookie = serverCookieOf(p, cookie, s.cookie, spec.host, spec.port);
             return spec;
           }),
@@ -137,7 +179,10 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         cookie,
         persist: p.options.persist === true,
         redispatch: redispatchOf(p),
+        fullconn: p.fullconn || null,
+        retryOn: retryOnOf(p.retryOn),
         checks: backendChecks(p),
+        log: proxyLogSpec(model, p),
       });
     }
     if (p.capabilities.frontend) {
@@ -149,6 +194,7 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         maxconn: typeof b.options.maxconn === 'number' ? b.options.maxconn : null,
         backlog: typeof b.options.backlog === 'number' ? b.options.backlog : p.backlog,
         v6only: b.options.v6only === true ? true : b.options.v4v6 === true ? false : undefined,
+        tls: bindTlsOf(b, p.name, p.kind, addressText(b.address as Address), tlsCtx),
       }));
       frontends.push({
         name: p.name,
@@ -161,9 +207,11 @@ export function fromHaproxyConfig(model: HaproxyConfig): EngineConfig {
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
         monitorUri: p.monitorUri,
+        log: proxyLogSpec(model, p),
       });
     }
   }
+  defaultFullconn(backends, frontends, model.global.maxconn);
   return {
     global: {
       maxconn: model.global.maxconn,

@@ -1,7 +1,9 @@
 import type { BackendState } from '../backend/backend.ts';
+import { RE_CONN_FAILED } from '../backend/retry-on.ts';
 import { FrontendCounters } from '../counters/counters.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
+import type { ProxyLogger } from '../log/proxy-log.ts';
 import type { StatsPage } from '../stats/stats-page.ts';
 import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
 
@@ -33,6 +35,8 @@ export interface ProxyRuntime {
   tClientFin: number;
   tServerFin: number;
   retries: number;
+  /** `retry-on` bits (backend/retry-on.ts); conn-failure only in mode tcp */
+  retryOn: number;
   /** the frontend's open sessions (for graceful stop), shared by all its pairs */
   sessions: Set<Session>;
   /** the frontend this pair belongs to */
@@ -63,6 +67,8 @@ export class FrontendRuntime {
   backendStatsPages: Map<BackendState, StatsPage> | null = null;
   /** where requests go unless a rule says otherwise */
   readonly defaultBackend: BackendState | null;
+  /** the frontend's access log (log/proxy-log.ts), null when it has no log target */
+  logger: ProxyLogger | null = null;
   private readonly global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number };
   private readonly pairs = new Map<BackendState | null, ProxyRuntime>();
 
@@ -132,6 +138,7 @@ function makeProxyRuntime(
     tClientFin: fe.timeouts.clientFin ?? 0,
     tServerFin: bt?.serverFin ?? 0,
     retries: be?.spec.retries ?? 3,
+    retryOn: fe.mode === 'http' ? (be?.spec.retryOn ?? RE_CONN_FAILED) : RE_CONN_FAILED,
     sessions: frontend.sessions,
     frontend,
     monitorUri: fe.monitorUri ? Buffer.from(fe.monitorUri, 'latin1') : null,

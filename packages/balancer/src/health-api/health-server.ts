@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import net from 'node:net';
 import { dirname } from 'node:path';
 import {
@@ -15,6 +15,12 @@ import {
 import type { Engine } from '../engine/engine.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import { BALANCER_VERSION } from '../version.ts';
+
+/**
+ * node:http without its ES-module facade: `import http from 'node:http'` reads every export, and the
+ * lazy ones (WebSocket, MessageEvent…) load Node's bundled undici, tens of ms of every start-up.
+ */
+const { createServer } = process.getBuiltinModule('node:http');
 
 /**
  * The health API (contract C): HTTP/1.1 on a Unix socket, for the ha-agent. `GET /health` is a snapshot;
@@ -89,7 +95,7 @@ export async function startHealthServer(
     w.res.write(formatWatchLine(ev(w.seq++)));
   };
 
-  const server = http.createServer((req, res) => {
+  const server = createServer((req, res) => {
     const url = (req.url ?? '').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET', 'content-type': 'text/plain' }).end('method not allowed\n');

@@ -1,15 +1,18 @@
 import type net from 'node:net';
 import type { PickContext } from '../backend/algorithms/index.ts';
 import type { BackendState } from '../backend/backend.ts';
-import { Dispatch } from '../backend/dispatch.ts';
+import { balance, Dispatch, type DispatchOwner, QUEUE_FULL, QUEUED, TAKEN } from '../backend/dispatch.ts';
+import { RE_DISCONNECTED, RE_JUNK_REQUEST, RE_TIMEOUT, retriesStatus } from '../backend/retry-on.ts';
 import type { ServerState } from '../backend/server.ts';
-import { releaseToPool, type ServerConn, type ServerConnOwner, takeIdle } from '../backend/server-conn.ts';
+import { releaseToPool, type ServerConn, takeIdle } from '../backend/server-conn.ts';
 import { httpStatusEvent } from '../checks/observe.ts';
 import { statusClass } from '../counters/counters.ts';
 import { countExchange } from '../counters/exchange.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
+import { LogRecord } from '../log/log-record.ts';
 import type { StatsAnswer, StatsPage } from '../stats/stats-page.ts';
+import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
@@ -23,6 +26,8 @@ import {
   parseHead,
   requestLinePrefixInvalid,
 } from './head-parser.ts';
+import { initRecord, logHttpExchange } from './http-log.ts';
+import { htxHeadSize, htxRawSize } from './htx-size.ts';
 import { isMonitorUri, monitorResponse } from './monitor-uri.ts';
 import { Transaction } from './transaction.ts';
 
@@ -57,12 +62,14 @@ function heads(maxHeaders: number): void {
  * server connection, streams responses back, in order (pipelined requests wait in `inbuf`). Bodies are
  * never parsed or copied beyond slicing: BodyFraming only tells where each message ends.
  */
-export class HttpSession implements ServerConnOwner {
+export class HttpSession implements DispatchOwner {
   /** the frontend and the backend of the current request (switched per request by chooseBackend) */
   private px: ProxyRuntime;
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
   private readonly clientAddr: string;
+  /** the TLS facts of the client connection (ssl_fc* / ssl_c_* fetches); null on clear text */
+  readonly tls: ClientTls | null;
   /** what the load-balancing algorithm sees of this client and its current request (reused, no allocation) */
   private readonly pickCtx: PickContext;
   /** the forwardfor line for this client and the current pair ('' when excepted or off) */
@@ -100,12 +107,15 @@ export class HttpSession implements ServerConnOwner {
     buf: Buffer;
     need: number;
   } | null = null;
+  /** the access-log record (http-log.ts), null when the frontend does not log */
+  private readonly logRec: LogRecord | null = null;
 
   constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
     this.px = px;
     this.gate = gate;
     this.client = client;
-    this.d = new Dispatch(this);
+    this.tls = clientTlsOf(client);
+    this.d = new Dispatch(this, this.tx);
     heads(px.maxHeaders);
     this.clientAddr = normalizeClientAddress(client.remoteAddress);
     this.pickCtx = {
@@ -114,6 +124,13 @@ export class HttpSession implements ServerConnOwner {
       request: { buf: EMPTY, head: REQ, bodyEnd: 0 },
     };
     this.ffLine = this.forwardForFor(px);
+    const lg = px.frontend.logger;
+    if (lg !== null) {
+      this.logRec = new LogRecord();
+      const feIp = normalizeClientAddress(client.localAddress);
+      initRecord(this.logRec, this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0);
+      lg.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');
+    }
     client.setNoDelay(true);
     if (px.tClient) client.setTimeout(px.tClient);
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
@@ -170,6 +187,7 @@ export class HttpSession implements ServerConnOwner {
         buf = buf.subarray(skip);
         this.inbuf = buf;
       }
+      if (this.tx.tFirstByte < 0) this.tx.tFirstByte = Date.now();
       if (this.deadlineKind === 1 && this.px.tHttpRequest) {
         // first byte of a keep-alive request: the http-request deadline starts now
         this.armDeadline(Date.now() + this.px.tHttpRequest, 2);
@@ -204,6 +222,12 @@ export class HttpSession implements ServerConnOwner {
     this.tx.bytesIn += headEnd;
     this.txCounted = false;
     px.frontend.counters.request(this.tx.tRequest);
+    if (this.logRec !== null && h.error === null)
+      this.tx.requestLine = buf.toString(
+        'latin1',
+        0,
+        h.startLineEnd - (buf[h.startLineEnd - 2] === 13 ? 2 : 1),
+      );
     if (h.error !== null) {
       this.tx.http10 = false;
       this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
@@ -245,10 +269,10 @@ export class HttpSession implements ServerConnOwner {
       view.buf = buf;
       view.head = h;
       view.bodyEnd = Math.min(buf.length, headEnd + Math.max(h.contentLength, 0));
-      server = be.lb.pick(this.pickCtx);
+      server = balance(be, this.pickCtx);
       view.buf = EMPTY;
     }
-    if (server === null) {
+    if (be === null) {
       this.state = S_EXCHANGE;
       this.inbuf = this.tx.reqBody.done && headEnd < buf.length ? buf.subarray(headEnd) : null;
       this.serverError(503);
@@ -290,6 +314,7 @@ export class HttpSession implements ServerConnOwner {
       rest = n < rest.length ? rest.subarray(n) : null;
     }
     this.tx.status = 200;
+    this.tx.logged = true; // monitor requests are not logged
     this.tx.tEnd = Date.now();
     const close = this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done;
     if (close) {
@@ -403,10 +428,55 @@ export class HttpSession implements ServerConnOwner {
     return forwardForLine(px.ff, this.clientAddr);
   }
 
-  /** Gets a server connection for this request per `http-reuse`, then sends `data`. */
-  private acquire(server: ServerState, data: Buffer, direct: boolean): void {
+  /**
+   * Takes a slot on `server` (null: every server was full) or waits in a queue (backend/queue.ts),
+   * then gets a connection (attach).
+   */
+  private acquire(server: ServerState | null, data: Buffer, direct: boolean): void {
+    const d = this.d;
+    const be = this.px.be!;
+    // (the counters take the request's timestamp: no clock read of their own)
+    const r = d.begin(be, server, this.px.retries, direct, this.pickCtx.clientAddress, this.tx.tRequest);
+    be.counters.reqTot++;
+    if (r === TAKEN) {
+      this.attach(data);
+      return;
+    }
+    if (r === QUEUED) {
+      // an attached keep-alive connection cannot wait with us: it goes back to the pool
+      if (d.conn !== null) this.dropConn(d.conn);
+      d.hold(data);
+      return;
+    }
+    this.tx.terminate('S', r === QUEUE_FULL ? 'Q' : 'C');
+    this.serverError(503);
+  }
+
+  /** A queued request has its slot now (`d.server`). */
+  onDequeued(): void {
+    if (this.state === S_EXCHANGE) this.attach(null);
+  }
+
+  /** `timeout queue` (503, termination sQ), or no server left for a queued or retried request. */
+  onQueueError(timeout: boolean): void {
+    if (this.state !== S_EXCHANGE) return;
+    this.tx.terminate(timeout ? 's' : 'S', timeout ? 'Q' : 'C');
+    this.serverError(503);
+  }
+
+  /** Gives a connection that does not fit this request back to the pool (or closes it). */
+  private dropConn(conn: ServerConn): void {
+    this.d.release();
+    if (this.px.connMode === 'keep-alive' && this.px.be!.httpReuse !== 'never') releaseToPool(conn);
+    else conn.socket.destroy();
+    conn.owner = null;
+  }
+
+  /** Gets a server connection to `d.server` per `http-reuse`, then sends `data` (and what was held). */
+  private attach(data: Buffer | null): void {
     const px = this.px;
     const d = this.d;
+    const server = d.server!;
     let conn = d.conn;
     if (conn !== null && (conn.server !== server || !conn.reusable || conn.closed)) {
       // the previous request's connection goes back to the pool for others
@@ -428,14 +498,12 @@ export class HttpSession implements ServerConnOwner {
       }
     } else if (conn !== null) conn.reused++;
     this.tx.tConnect = Date.now();
-    d.begin(px.be!, server, px.retries, direct, this.pickCtx.clientAddress, this.tx.tConnect);
-    px.be!.counters.reqTot++;
     server.counters.reqTot++;
     this.txServed = true;
     if (conn !== null) {
       this.tx.tConnected = this.tx.tConnect;
-      d.use(conn);
-      if (!conn.socket.write(data)) this.client.pause();
+      if (data !== null) d.hold(data);
+      if (!d.use(conn)) this.client.pause();
       return;
     }
     d.connect(data);
@@ -519,10 +587,24 @@ export class HttpSession implements ServerConnOwner {
       this.client.resume();
   }
 
-  onServerConnectError(conn: ServerConn, _err: Error): void {
+  onServerConnectError(conn: ServerConn, err: Error): void {
     if (conn !== this.d.conn || this.state !== S_EXCHANGE) return;
-    if (this.d.retry()) return;
+    if (this.d.retry(null, err, this.px.retryOn)) return;
     this.serverError(503);
+  }
+
+  /**
+   * `retry-on` beyond conn-failure: the response (or its absence) is dropped and the request, kept
+   * whole in `tx.replay`, goes out again. False when it cannot (not kept, retries used up).
+   */
+  private l7Retry(conn: ServerConn): boolean {
+    const replay = this.tx.replay;
+    if (replay === null || this.tx.resHeadDone || !this.d.l7Retry(replay)) return false;
+    conn.reusable = false;
+    this.tx.resbuf = null;
+    this.tx.resStarted = false;
+    this.tx.tConnect = Date.now();
+    return true;
   }
 
   onServerData(conn: ServerConn, chunk: Buffer): void {
@@ -574,6 +656,7 @@ export class HttpSession implements ServerConnOwner {
         return;
       }
       const status = h.status;
+      if (status >= 404 && retriesStatus(px.retryOn, status) && this.l7Retry(conn)) return;
       if (status < 200 && status !== 101) {
         // interim response (100 Continue, 103): pass it on, the final one follows
         this.client.write(view.subarray(0, end));
@@ -628,7 +711,7 @@ export class HttpSession implements ServerConnOwner {
       conn.server.observe?.(httpStatusEvent(status));
       if (this.d.server !== null) this.d.server.counters.hrsp[statusClass(status)]++;
       this.tx.tResponse = Date.now();
-      this.tx.bytesOut += out.buf.length;
+      this.tx.bytesOut += htxHeadSize(h, view) + out.bodyTaken;
       if (!this.client.write(out.buf)) {
         this.serverPausedForClient = true;
         conn.socket.pause();
@@ -680,6 +763,7 @@ export class HttpSession implements ServerConnOwner {
     const conn = this.d.conn;
     const px = this.px;
     this.tx.replay = null;
+    if (this.logRec !== null) logHttpExchange(px, this.tx, this.d, this.logRec);
     if (conn !== null) {
       if (this.serverPausedForClient) {
         this.serverPausedForClient = false;
@@ -760,8 +844,13 @@ export class HttpSession implements ServerConnOwner {
       }
       return;
     }
-    // a reused keep-alive connection closed under us before answering: replay on a fresh one
-    if (!this.tx.resStarted && this.tx.replay !== null && conn.reused > 0 && this.d.retry(this.tx.replay))
+    // a reused keep-alive connection closed under us before answering: replay on a fresh one (and
+    // retry-on empty-response does it for any connection)
+    if (
+      !this.tx.resStarted &&
+      (conn.reused > 0 || (this.px.retryOn & RE_DISCONNECTED) !== 0) &&
+      this.l7Retry(conn)
+    )
       return;
     this.serverError(502);
   }
@@ -780,6 +869,7 @@ export class HttpSession implements ServerConnOwner {
     if (this.state === S_EXCHANGE && !this.tx.resHeadDone) {
       conn.reusable = false;
       conn.server.observe?.('http-read-timeout');
+      if ((this.px.retryOn & RE_TIMEOUT) !== 0 && this.l7Retry(conn)) return;
       this.serverError(504);
       return;
     }
@@ -795,6 +885,7 @@ export class HttpSession implements ServerConnOwner {
   private badResponse(conn: ServerConn): void {
     conn.reusable = false;
     conn.server.observe?.('http-rsp');
+    if ((this.px.retryOn & RE_JUNK_REQUEST) !== 0 && this.l7Retry(conn)) return;
     this.tx.terminate('P', 'H');
     this.serverError(502);
   }
@@ -829,7 +920,12 @@ export class HttpSession implements ServerConnOwner {
     this.abortServer();
     this.state = S_CLOSED;
     const c = this.client;
-    if (!c.destroyed && c.writable) c.end(errorResponse(code, this.tx.http10, this.px.errorfiles));
+    if (!c.destroyed && c.writable) {
+      const res = errorResponse(code, this.tx.http10, this.px.errorfiles);
+      this.tx.bytesOut += htxRawSize(res);
+      c.end(res);
+    }
+    if (this.logRec !== null) logHttpExchange(this.px, this.tx, this.d, this.logRec);
     this.cleanup();
     // do not wait forever for a client that never reads its error
     setTimeout(() => c.destroy(), 1000).unref();
@@ -863,7 +959,9 @@ export class HttpSession implements ServerConnOwner {
       this.sendError(code);
       return;
     }
-    this.client.write(errorResponse(code, false));
+    const res = errorResponse(code, false);
+    this.tx.bytesOut += htxRawSize(res);
+    this.client.write(res);
     this.tx.resHeadDone = true;
     this.tx.resBody.reset(FRAMING_NONE, 0);
     this.tx.keepClient = true;
@@ -959,6 +1057,12 @@ export class HttpSession implements ServerConnOwner {
         this.countBadRequest();
         this.countTx();
       }
+      // an exchange in flight, or a connection that closed before its (first) request head
+      if (
+        this.logRec !== null &&
+        (!wasIdle || this.requests === 0 || (this.inbuf !== null && this.inbuf.length > 0))
+      )
+        logHttpExchange(this.px, this.tx, this.d, this.logRec);
       const conn = this.d.release();
       this.state = S_CLOSED;
       if (conn !== null) {

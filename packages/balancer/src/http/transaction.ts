@@ -56,16 +56,27 @@ export class Transaction {
   status = 0;
   // ---- accounting
   bytesIn = 0;
+  /** response bytes as HAProxy counts them (%B): the head's HTX size (htx-size.ts), then body bytes */
   bytesOut = 0;
+  /** connection retries on the same server and redispatches to another (the dispatch step counts them) */
+  retries = 0;
+  redispatches = 0;
   cause: TerminationCause = '-';
   phase: TerminationPhase = '-';
   // ---- timestamps (Date.now() ms; -1 = not reached)
   tStart = -1;
+  /** the first byte of the request head arrived (HAProxy's end of Ti, start of TR and Ta) */
+  tFirstByte = -1;
   tRequest = -1;
   tConnect = -1;
   tConnected = -1;
   tResponse = -1;
   tEnd = -1;
+  // ---- logging (http/http-log.ts): set only when the frontend logs
+  /** the request line as received, '' until a head is parsed */
+  requestLine = '';
+  /** the access line of this exchange was sent (or it must not be: monitor-uri) */
+  logged = false;
 
   /** A new request starts being read at `now` (the accept, or the end of the previous exchange). */
   reset(now: number): void {
@@ -82,14 +93,19 @@ export class Transaction {
     this.status = 0;
     this.bytesIn = 0;
     this.bytesOut = 0;
+    this.retries = 0;
+    this.redispatches = 0;
     this.cause = '-';
     this.phase = '-';
     this.tStart = now;
+    this.tFirstByte = -1;
     this.tRequest = -1;
     this.tConnect = -1;
     this.tConnected = -1;
     this.tResponse = -1;
     this.tEnd = -1;
+    this.requestLine = '';
+    this.logged = false;
   }
 
   /** Records the first reason the exchange ended abnormally (later ones are consequences). */
@@ -108,7 +124,7 @@ export class Transaction {
     const since = (from: number, to: number) => (from < 0 || to < 0 ? -1 : to - from);
     return {
       Tq: since(this.tStart, this.tRequest),
-      // no queues yet: a connection attempt starts as soon as the request is read
+      // from the end of the request head to the server slot (time in the queues)
       Tw: since(this.tRequest, this.tConnect < 0 ? -1 : this.tConnect),
       Tc: since(this.tConnect, this.tConnected),
       Tr: since(this.tConnected, this.tResponse),

@@ -5,6 +5,25 @@ export interface MessageSink {
   alert(text: string): void;
   warning(text: string): void;
   notice(text: string): void;
+  /**
+   * The same message for a proxy's log targets at a syslog level (log-spec.ts), as HAProxy's
+   * send_log(proxy, level, …) next to its stderr line; absent: nothing is logged.
+   */
+  proxyLog?(proxy: string, level: number, text: string): void;
+}
+
+/** `messages` whose proxyLog sends to the proxies' loggers (by name). */
+export function withProxyLogs(
+  messages: MessageSink,
+  loggers: ReadonlyMap<string, { send(level: number, text: string): void }>,
+): MessageSink {
+  if (loggers.size === 0) return messages;
+  return {
+    alert: (t) => messages.alert(t),
+    warning: (t) => messages.warning(t),
+    notice: (t) => messages.notice(t),
+    proxyLog: (proxy, level, text) => loggers.get(proxy)?.send(level, text),
+  };
 }
 
 export function stderrMessages(opts: { quiet: boolean; stderr?: NodeJS.WritableStream }): MessageSink {

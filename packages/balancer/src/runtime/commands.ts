@@ -93,7 +93,18 @@ const COMMANDS: Command[] = [
           f?.clearMax();
           b?.clearMax();
         }
-        for (const sv of p.servers) all ? sv.state.counters.clearAll() : sv.state.counters.clearMax();
+        const load = p.backend?.load;
+        if (load) {
+          load.queue.max = load.queue.length;
+          if (all) load.retries = load.redispatches = 0;
+        }
+        for (const sv of p.servers) {
+          const s = sv.state;
+          if (all) s.counters.clearAll();
+          else s.counters.clearMax();
+          s.queue.max = s.queue.length;
+          if (all) s.retries = s.redispatches = 0;
+        }
       }
       return '\n';
     },

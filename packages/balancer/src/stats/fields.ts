@@ -282,8 +282,8 @@ export function backendRow(p: ProxyView, flags: StatsFlags, now: number): Row {
   const row: Row = {
     pxname: p.name,
     svname: 'BACKEND',
-    qcur: c.qcur,
-    qmax: c.qmax,
+    qcur: be.load.queue.length,
+    qmax: be.load.queue.max,
     scur: c.scur,
     smax: c.smax,
     slim: p.fullconn,
@@ -294,8 +294,8 @@ export function backendRow(p: ProxyView, flags: StatsFlags, now: number): Row {
     dresp: c.dresp,
     econ: c.econ,
     eresp: c.eresp,
-    wretr: c.wretr,
-    wredis: c.wredis,
+    wretr: be.load.retries,
+    wredis: be.load.redispatches,
     status: weight > 0 || !hasServers ? 'UP' : 'DOWN',
     weight,
     act,
@@ -384,8 +384,8 @@ export function serverRow(p: ProxyView, sv: ServerView, flags: StatsFlags, now: 
   const row: Row = {
     pxname: p.name,
     svname: s.spec.name,
-    qcur: c.qcur,
-    qmax: c.qmax,
+    qcur: s.queue.length,
+    qmax: s.queue.max,
     scur: c.scur,
     smax: c.smax,
     stot: c.stot,
@@ -394,8 +394,8 @@ export function serverRow(p: ProxyView, sv: ServerView, flags: StatsFlags, now: 
     dresp: c.dresp,
     econ: c.econ,
     eresp: c.eresp,
-    wretr: c.wretr,
-    wredis: c.wredis,
+    wretr: s.retries,
+    wredis: s.redispatches,
     status: serverStatus(sv),
     // cur_eweight: drain does not change it (the server is just not usable); no slowstart here
     weight: s.uweight,
@@ -433,7 +433,8 @@ export function serverRow(p: ProxyView, sv: ServerView, flags: StatsFlags, now: 
     uweight: s.uweight,
     modules: [...zeros(3), ...empties(13 + 8)],
   };
-  if (s.spec.maxconn) row.slim = s.spec.maxconn;
+  if (s.maxconn > 0) row.slim = s.maxconn;
+  if (s.maxqueue > 0) row.qlimit = s.maxqueue;
   if (checked) {
     row.chkfail = c.chkfail;
     row.chkdown = c.chkdown;

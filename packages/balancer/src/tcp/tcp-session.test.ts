@@ -133,3 +133,30 @@ test('mode tcp: timeout tunnel replaces client/server timeouts once connected', 
   assert.ok(await c.until((t) => t === 'pingpong', 5000), 'the tunnel connection still echoes');
   c.sock.destroy();
 });
+
+test('mode tcp: server maxconn counts connections; the next one waits (its bytes held) until one closes', async () => {
+  const conns: net.Socket[] = [];
+  let got = '';
+  const { port: upPort } = await upstream((s) => {
+    conns.push(s);
+    s.on('data', (d) => {
+      got += d;
+    });
+    s.on('end', () => s.end());
+  });
+  const { engine, port } = await startProxy({ mode: 'tcp', servers: [{ port: upPort }] });
+  cleanups.push(() => engine.stop(0));
+  engine.backends[0].servers[0].maxconn = 1; // as `server … maxconn 1` (in-effect.test.ts covers the keyword)
+  engine.backends[0].servers[0].minconn = 1;
+  const a = openClient(port);
+  a.write('a');
+  assert.ok(await waitFor(() => got === 'a', 3000));
+  const b = openClient(port);
+  b.write('b');
+  assert.ok(await waitFor(() => engine.backends[0].load.queue.length === 1, 3000), 'b waits in the queue');
+  assert.equal(conns.length, 1, 'no second connection to the server while the first is open');
+  a.sock.destroy();
+  assert.ok(await waitFor(() => got === 'ab', 3000), 'b is connected once a closes, its bytes follow');
+  assert.equal(conns.length, 2);
+  b.sock.destroy();
+});

@@ -1,8 +1,12 @@
 import type net from 'node:net';
-import { Dispatch } from '../backend/dispatch.ts';
-import type { ServerConn, ServerConnOwner } from '../backend/server-conn.ts';
+import { balance, Dispatch, type DispatchOwner, QUEUED, TAKEN } from '../backend/dispatch.ts';
+import type { ServerConn } from '../backend/server-conn.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
+import { normalizeClientAddress } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
+import { LogRecord } from '../log/log-record.ts';
+import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
+import { logTcpSession, TcpLogState } from './tcp-log.ts';
 
 /**
  * One client connection in `mode tcp`: dispatch to a server (backend/dispatch.ts: pick, connect,
@@ -11,22 +15,25 @@ import type { ConnGate } from '../listen/conn-gate.ts';
  * connection is established, and once a side has been shut (its peer's FIN passed on), `timeout
  * client-fin`/`server-fin` bound how long it may stay idle.
  */
-export class TcpSession implements ServerConnOwner {
+export class TcpSession implements DispatchOwner {
   private readonly px: ProxyRuntime;
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
+  /** the TLS facts of the client connection (ssl_fc* / ssl_c_* fetches); null on clear text */
+  readonly tls: ClientTls | null;
   private readonly dispatch: Dispatch | null;
   private clientEnded = false;
   private serverEnded = false;
   private closed = false;
-  /** accept and connect times, for the counters' ctime/ttime */
-  private readonly tStart = Date.now();
-  private tConnected = -1;
+  /** what the access log needs (tcp-log.ts); counted always, it is a few additions */
+  private readonly st = new TcpLogState();
+  private readonly logRec: LogRecord | null = null;
 
   constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
     this.px = px;
     this.gate = gate;
     this.client = client;
+    this.tls = clientTlsOf(client);
     client.setNoDelay(true);
     if (px.tClient) client.setTimeout(px.tClient);
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
@@ -35,27 +42,61 @@ export class TcpSession implements ServerConnOwner {
       const conn = this.dispatch?.conn;
       if (conn?.socket.isPaused()) conn.socket.resume();
     });
-    client.on('timeout', () => this.close());
-    client.on('error', () => {});
+    client.on('timeout', () => {
+      this.st.terminate('c', 'D');
+      this.close();
+    });
+    client.on('error', () => this.st.terminate('C', 'D'));
     client.on('close', () => this.close());
     px.sessions.add(this);
-    px.frontend.counters.accept(this.tStart);
+    px.frontend.counters.accept(this.st.tAccept);
+    const lg = px.frontend.logger;
+    if (lg !== null) {
+      const rec = new LogRecord();
+      rec.clientIp = normalizeClientAddress(client.remoteAddress);
+      rec.clientPort = client.remotePort ?? 0;
+      rec.frontendIp = normalizeClientAddress(client.localAddress);
+      rec.frontendPort = client.localPort ?? 0;
+      this.logRec = rec;
+      lg.connect(rec.clientIp, rec.clientPort, rec.frontendIp, rec.frontendPort, px.fe.name, 'tcp');
+    }
     const be = px.be;
     const clientAddress = client.remoteAddress ?? '';
-    const server = be ? be.lb.pick({ clientAddress, exclude: null, request: null }) : null;
-    if (be === null || server === null) {
+    if (be === null) {
+      this.st.terminate('S', 'C');
       this.dispatch = null;
       this.close();
       return;
     }
+    // (null: every server is at its maxconn, and the connection waits in the backend queue)
+    const server = balance(be, { clientAddress, exclude: null, request: null });
     this.dispatch = new Dispatch(this);
-    this.dispatch.begin(be, server, px.retries, false, clientAddress, this.tStart);
-    this.dispatch.connect(null);
+    const r = this.dispatch.begin(be, server, px.retries, false, clientAddress, this.st.tAccept);
+    if (r === TAKEN) {
+      this.st.tConnect = Date.now();
+      this.dispatch.connect(null);
+    } else if (r !== QUEUED) {
+      this.st.terminate('S', 'C');
+      this.close();
+      return;
+    }
     client.resume();
+  }
+
+  onDequeued(): void {
+    if (this.closed) return;
+    this.st.tConnect = Date.now();
+    this.dispatch!.connect(null);
+  }
+
+  onQueueError(timeout: boolean): void {
+    this.st.terminate(timeout ? 's' : 'S', timeout ? 'Q' : 'C');
+    this.close();
   }
 
   private onClientData(chunk: Buffer): void {
     const d = this.dispatch;
+    this.st.bytesIn += chunk.length;
     this.countBytes(chunk.length, 0);
     if (d !== null && !d.send(chunk, this.px.bufsize)) this.client.pause();
   }
@@ -81,7 +122,7 @@ export class TcpSession implements ServerConnOwner {
   onServerConnect(conn: ServerConn): void {
     if (!this.mine(conn)) return;
     conn.reusable = false;
-    this.tConnected = Date.now();
+    this.st.tConnected = Date.now();
     const px = this.px;
     if (px.tTunnel) {
       this.client.setTimeout(px.tTunnel);
@@ -92,14 +133,16 @@ export class TcpSession implements ServerConnOwner {
     if (ok && this.client.isPaused()) this.client.resume();
   }
 
-  onServerConnectError(conn: ServerConn, _err: Error): void {
+  onServerConnectError(conn: ServerConn, err: Error): void {
     if (!this.mine(conn)) return;
-    if (!this.closed && this.dispatch!.retry()) return;
+    if (!this.closed && this.dispatch!.retry(null, err)) return;
+    this.st.terminate('S', 'C');
     this.close();
   }
 
   onServerData(conn: ServerConn, chunk: Buffer): void {
     if (!this.mine(conn)) return;
+    this.st.bytesOut += chunk.length;
     this.countBytes(0, chunk.length);
     if (!this.client.write(chunk)) conn.socket.pause();
   }
@@ -128,21 +171,24 @@ export class TcpSession implements ServerConnOwner {
   }
 
   onServerTimeout(conn: ServerConn): void {
-    if (this.mine(conn)) this.close();
+    if (!this.mine(conn)) return;
+    this.st.terminate('s', 'D');
+    this.close();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     const d = this.dispatch;
-    if (d !== null && d.server !== null && this.tConnected >= 0) {
+    if (d !== null && d.server !== null && this.st.tConnected >= 0) {
       const now = Date.now();
-      const tc = this.tConnected - this.tStart;
-      this.px.be!.counters.addTimes(0, tc, -1, now - this.tStart);
-      d.server.counters.addTimes(0, tc, -1, now - this.tStart);
+      const tc = this.st.tConnected - this.st.tAccept;
+      this.px.be!.counters.addTimes(0, tc, -1, now - this.st.tAccept);
+      d.server.counters.addTimes(0, tc, -1, now - this.st.tAccept);
     }
-    d?.abort();
-    d?.end();
+    if (this.logRec !== null) logTcpSession(this.px, this.st, this.dispatch, this.logRec);
+    this.dispatch?.abort();
+    this.dispatch?.end();
     this.client.destroy();
     if (this.px.sessions.delete(this)) {
       this.px.frontend.counters.close();

@@ -27,7 +27,7 @@ backend dynamic
     balance roundrobin
     cookie SESSION_ID insert indirect nocache
     server web1 127.0.0.1:{{web1}} weight 3 cookie A
-    server web2 127.0.0.1:{{web2}} check inter 500 rise 2 fall 3 cookie B
+    server web2 127.0.0.1:{{web2}} check inter 10s rise 2 fall 3 cookie B
     server web3 127.0.0.1:{{web3}} backup
 listen statistics
     mode http

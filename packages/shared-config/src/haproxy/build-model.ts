@@ -1,19 +1,29 @@
 /**
  * Once every line is read: resolve each proxy (section/proxy.ts finishProxy), run the whole-configuration
- * checks (validate.ts), and build the model with the zod schema (model.ts), deep-frozen.
+ * checks (validate.ts), and build the model the zod schema (model.ts) describes, deep-frozen. The input is
+ * the parser's own drafts, so the schema's defaults are applied without zod validating every value
+ * (common/schema-build.ts); `checkModel` (tests) also runs the schema itself and compares.
  */
-import { deepFreeze } from '../common/deep-freeze.ts';
+import { isDeepStrictEqual } from 'node:util';
 import type { Diagnostic } from '../common/diagnostic.ts';
 import { alert, hasAlert } from '../common/diagnostic.ts';
+import { compileSchemaBuilder } from '../common/schema-build.ts';
 import { CODES } from './codes.ts';
-import type { HaproxyConfigInput } from './model.ts';
+import type { HaproxyConfig, HaproxyConfigInput } from './model.ts';
 import { HaproxyConfigSchema } from './model.ts';
 import type { HaproxyLoadResult, ParseState, Source } from './parse-state.ts';
 import type { HttpErrorsDraft } from './section/http-errors.ts';
 import { finishProxy } from './section/proxy.ts';
-import { validateReferences, validateUserlists } from './validate.ts';
+import { type ProxyToValidate, validateReferences, validateUserlists } from './validate.ts';
 
-export function buildModel(state: ParseState, sources: readonly Source[]): HaproxyLoadResult {
+/** Compiled on first use: a `-c` that stops at a parse error never needs it. */
+let buildConfig: ((input: HaproxyConfigInput) => HaproxyConfig) | null = null;
+
+export function buildModel(
+  state: ParseState,
+  sources: readonly Source[],
+  checkModel = false,
+): HaproxyLoadResult {
   const { diagnostics, userlists, httpErrors } = state;
   const result = (config: HaproxyLoadResult['config']): HaproxyLoadResult => ({
     config,
@@ -41,7 +51,8 @@ export function buildModel(state: ParseState, sources: readonly Source[]): Hapro
 
   const input: HaproxyConfigInput = {
     global: state.global.draft,
-    proxies: toValidate.map(({ defaultBackendAt: _at, ...p }) => p),
+    // As drafts are: the builder keeps only the model's keys (`defaultServer`, `defaultBackendAt` go).
+    proxies: toValidate,
     userlists: userlists.map((u) => ({
       ...u,
       groups: u.groups.map(({ line: _l, ...g }) => g),
@@ -50,22 +61,34 @@ export function buildModel(state: ParseState, sources: readonly Source[]): Hapro
     httpErrors,
     otherSections: state.others,
   };
-  const parsed = HaproxyConfigSchema.safeParse(input);
-  if (!parsed.success) {
-    // The parser should never build an invalid model; say where, so it can be fixed.
-    for (const issue of parsed.error.issues) {
-      diagnostics.push(
-        alert(
-          sources[0]?.path ?? '',
-          0,
-          CODES.internal,
-          `internal error: model rejected at ${issue.path.join('.')}: ${issue.message}`,
-        ),
-      );
+  buildConfig ??= compileSchemaBuilder(HaproxyConfigSchema);
+  const model = buildConfig(input);
+  if (checkModel) {
+    const problems = schemaProblems(input, model);
+    if (problems.length > 0) {
+      for (const p of problems) diagnostics.push(alert(sources[0]?.path ?? '', 0, CODES.internal, p));
+      return result(null);
     }
-    return result(null);
   }
-  return result(deepFreeze(parsed.data));
+  return result(model);
+}
+
+/**
+ * What the zod schema says about the parser's output: its issues, or that the model built without it
+ * differs from the schema's own result. The parser should never build an invalid model; say where.
+ */
+function schemaProblems(input: HaproxyConfigInput, model: HaproxyConfig): string[] {
+  const proxies = (input.proxies as ProxyToValidate[]).map(
+    ({ defaultBackendAt: _at, defaultServer: _ds, ...p }: ProxyToValidate & { defaultServer?: unknown }) => p,
+  );
+  const parsed = HaproxyConfigSchema.safeParse({ ...input, proxies });
+  if (!parsed.success)
+    return parsed.error.issues.map(
+      (issue) => `internal error: model rejected at ${issue.path.join('.')}: ${issue.message}`,
+    );
+  if (!isDeepStrictEqual(parsed.data, model))
+    return ['internal error: the model built differs from what its schema makes of the same input'];
+  return [];
 }
 
 /** Diagnostics in source order (file order as given, then line), stable for equal positions. */

@@ -37,6 +37,11 @@ export interface ParseOptions {
   cwd?: string;
   /** File check for errorfile & co (default: fs.accessSync R_OK). */
   readable?: (path: string) => boolean;
+  /**
+   * Also validate the model with its zod schema and compare (an internal-error alert if they differ).
+   * For tests: the parser's output is trusted, and validating it costs a third of a large load.
+   */
+  checkModel?: boolean;
 }
 
 export interface ParseState {

@@ -35,13 +35,25 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
     const blocks = new BlockStack();
     // A UTF-8 byte-order mark (some editors add one) is not part of the first keyword.
     const lines = source.text.replace(/^\uFEFF/, '').split('\n');
+    let lineNo = 0;
+    // One context per file: the pseudo-variables are read only by the rare line that uses them.
+    const tokenizeContext = {
+      env: state.global.env,
+      pseudo: {
+        FILE: file,
+        get LINE() {
+          return String(lineNo);
+        },
+        get SECTION() {
+          return section.label;
+        },
+      },
+    };
     for (let index = 0; index < lines.length; index++) {
-      const lineNo = index + 1;
-      const raw = lines[index].replace(/\r$/, '');
-      const tok = tokenizeLine(raw, {
-        env: state.global.env,
-        pseudo: { FILE: file, LINE: String(lineNo), SECTION: section.label },
-      });
+      lineNo = index + 1;
+      const text = lines[index];
+      const raw = text.endsWith('\r') ? text.slice(0, -1) : text;
+      const tok = tokenizeLine(raw, tokenizeContext);
       const first = tok.words[0];
       if (first?.startsWith('.') && BLOCK_DIRECTIVES.has(first)) {
         handleBlockDirective(first, tok.words.slice(1), blocks, file, lineNo, state.global.env, diagnostics);
@@ -52,7 +64,8 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
         for (const e of tok.errors) diagnostics.push(alert(file, lineNo, CODES.syntax, e));
         continue;
       }
-      for (const w of tok.warnings) diagnostics.push(warning(file, lineNo, CODES.notice, w));
+      if (tok.warnings.length > 0)
+        for (const w of tok.warnings) diagnostics.push(warning(file, lineNo, CODES.notice, w));
       if (tok.words.length === 0) continue;
 
       let words = tok.words;
@@ -81,5 +94,5 @@ export function parseHaproxyConfig(sources: readonly Source[], opts: ParseOption
       );
     }
   }
-  return buildModel(state, sources);
+  return buildModel(state, sources, opts.checkModel === true);
 }

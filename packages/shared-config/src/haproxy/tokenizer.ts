@@ -12,10 +12,16 @@ export interface TokenizeContext {
 export interface TokenizedLine {
   words: string[];
   /** Problems found (unterminated quote, bad escape); the line is unusable when non-empty. */
-  errors: string[];
+  errors: readonly string[];
   /** Non-fatal remarks (undefined variables). */
-  warnings: string[];
+  warnings: readonly string[];
 }
+
+/** The errors and warnings of a line that has none (most lines): one shared empty list. */
+const NONE: readonly string[] = Object.freeze([]);
+
+/** What needs the full tokenizer: quotes and escapes (`$VAR` only expands inside double quotes). */
+const NEEDS_FULL = /["'\\]/;
 
 const ESCAPES: Record<string, string> = {
   n: '\n',
@@ -34,6 +40,29 @@ const QUOTED_ESCAPES: Record<string, string> = { ...ESCAPES, $: '$' };
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*|^\.[A-Za-z_][A-Za-z0-9_]*/;
 
 export function tokenizeLine(line: string, ctx: TokenizeContext): TokenizedLine {
+  return NEEDS_FULL.test(line) ? tokenizeQuoted(line, ctx) : plainWords(line);
+}
+
+/**
+ * A line without quotes or escapes (nearly every line of a generated configuration): words are the
+ * runs between blanks, up to a `#`; one slice per word, no per-character concatenation.
+ */
+function plainWords(line: string): TokenizedLine {
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 /* ' ' */ || c === 9 /* \t */ || c === 35 /* # */) {
+      if (start >= 0) words.push(line.slice(start, i));
+      start = -1;
+      if (c === 35) break;
+    } else if (start < 0) start = i;
+  }
+  if (start >= 0) words.push(line.slice(start));
+  return { words, errors: NONE, warnings: NONE };
+}
+
+function tokenizeQuoted(line: string, ctx: TokenizeContext): TokenizedLine {
   const words: string[] = [];
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -197,5 +226,9 @@ export function tokenizeLine(line: string, ctx: TokenizeContext): TokenizedLine 
     i++;
   }
   flush();
-  return { words, errors, warnings };
+  return {
+    words,
+    errors: errors.length > 0 ? errors : NONE,
+    warnings: warnings.length > 0 ? warnings : NONE,
+  };
 }

@@ -6,9 +6,15 @@ import {
   parseHaproxyConfig,
 } from '../../src/haproxy/index.ts';
 
-/** Parses one in-memory file named `t.cfg` with an empty environment unless given. */
+/** Parses one in-memory file named `t.cfg` with an empty environment unless given; the model is checked
+ * against its zod schema (build-model.ts). */
 export function parse(text: string, opts: ParseOptions = {}): HaproxyLoadResult {
-  return parseHaproxyConfig([{ path: 't.cfg', text }], { env: {}, readable: () => true, ...opts });
+  return parseHaproxyConfig([{ path: 't.cfg', text }], {
+    env: {},
+    readable: () => true,
+    checkModel: true,
+    ...opts,
+  });
 }
 
 /** Diagnostics as `severity file:line message` strings, compact enough for tables. */

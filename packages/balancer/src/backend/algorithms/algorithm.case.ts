@@ -29,7 +29,7 @@ export interface SuiteOptions {
   tolerance?: number;
   /** exchanges stay open (their servers' `served` grows), for algorithms that balance on load */
   hold?: boolean;
-  /** every server gets this maxconn (`first` fills servers up to it) */
+  /** every server gets this maxconn (`first` fills servers up to it; when all are full, the held exchanges end) */
   maxconn?: number;
 }
 
@@ -71,7 +71,12 @@ export function runAlgorithmSuite(name: string, factory: AlgorithmFactory, opts:
     hashType: opts.hashType ?? { method: 'map-based', function: 'sdbm', avalanche: false },
     allBackups,
   });
-  const make = (servers: readonly ServerState[], allBackups = false) => factory(servers, options(allBackups));
+  const lbServers = new Map<LbAlgorithm, readonly ServerState[]>();
+  const make = (servers: readonly ServerState[], allBackups = false) => {
+    const lb = factory(servers, options(allBackups));
+    lbServers.set(lb, servers);
+    return lb;
+  };
   const ctx = (i: number, exclude: ServerState | null = null): PickContext => ({
     clientAddress: `10.0.${(i >> 8) & 255}.${i & 255}`,
     request: null,
@@ -90,7 +95,16 @@ export function runAlgorithmSuite(name: string, factory: AlgorithmFactory, opts:
   const count = (lb: LbAlgorithm, n: number, from = 0) => {
     const out = new Map<string, number>();
     for (let i = from; i < from + n; i++) {
-      const s = lb.pick(ctx(i));
+      let s = lb.pick(ctx(i));
+      if (s === null && opts.maxconn) {
+        // every server is at its maxconn: the exchange would wait in the backend queue until the held
+        // exchanges end (queue.ts); end them all and pick again
+        for (const srv of lbServers.get(lb) ?? []) {
+          srv.served = 0;
+          lb.loadChanged?.(srv);
+        }
+        s = lb.pick(ctx(i));
+      }
       exchange(lb, s);
       const k = s?.spec.name ?? 'none';
       out.set(k, (out.get(k) ?? 0) + 1);

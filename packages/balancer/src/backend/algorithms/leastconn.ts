@@ -5,12 +5,18 @@
  * Loads change through loadChanged() (the dispatcher calls it as exchanges start and end), which
  * re-places the server in a heap: a pick is O(log n) and allocates nothing.
  */
+import { dynamicMaxconn } from '../queue.ts';
 import type { ServerState } from '../server.ts';
 import { type AlgorithmFactory, eligible, type LbAlgorithm, type PickContext } from './algorithm.ts';
 import { ServerGroups } from './server-groups.ts';
 import { type HeapNode, ServerHeap } from './server-heap.ts';
 
 const EWEIGHT_MAX = 256 * 16;
+
+/** lb_fwlc.c: a limited server is skipped once its slots and its maxqueue are all taken */
+function saturated(s: ServerState): boolean {
+  return s.maxconn !== 0 && s.served + s.queue.length >= dynamicMaxconn(s) + s.maxqueue;
+}
 
 interface Rec extends HeapNode {
   s: ServerState;
@@ -37,12 +43,24 @@ export const leastConn: AlgorithmFactory = (servers, opts): LbAlgorithm => {
       if (groups.active === 0 && groups.firstBackup >= 0) return servers[groups.firstBackup];
       const heap = groups.active > 0 ? active : backup;
       const first = heap.first();
-      if (first === null || first.s !== ctx.exclude) return first?.s ?? null;
-      // the least loaded is the one to avoid: take the next one, and put it back where it was
-      heap.remove(first);
-      const second = heap.first();
-      heap.push(first, first.key, true);
-      return second?.s ?? first.s;
+      if (first === null) return null;
+      if (first.s !== ctx.exclude && !saturated(first.s)) return first.s;
+      // the least loaded is to be avoided or saturated: walk on in key order, then put them all back
+      const aside: Rec[] = [];
+      let found: Rec | null = null;
+      let avoided: Rec | null = null;
+      for (let r = heap.first(); r !== null; r = heap.first()) {
+        heap.remove(r);
+        aside.push(r);
+        if (saturated(r.s)) continue;
+        if (r.s !== ctx.exclude) {
+          found = r;
+          break;
+        }
+        avoided = r;
+      }
+      for (const r of aside) heap.push(r, r.key, true);
+      return (found ?? avoided)?.s ?? null;
     },
     update(s: ServerState): void {
       const r = recs.get(s);

@@ -9,6 +9,7 @@
  * A server that goes down, comes back or gets a new weight is re-placed without restarting the round
  * (update()). A pick is O(log n) and allocates nothing.
  */
+import { serverFull } from '../queue.ts';
 import type { ServerState } from '../server.ts';
 import {
   type AlgorithmFactory,
@@ -208,9 +209,11 @@ class Fwrr implements LbAlgorithm {
       this.updatePosition(grp, srv);
       this.dequeue(srv);
       grp.currPos++;
-      // (HAProxy also sets aside servers at their maxconn here; per-server maxconn is not applied yet)
-      if (srv !== avoid || avoided !== null) break;
-      avoided = srv;
+      // a server at its maxconn (or with requests queued for it) is set aside, as one to avoid
+      if (!serverFull(srv.s)) {
+        if (srv !== avoid || avoided !== null) break;
+        avoided = srv;
+      }
       srv.nextFull = full;
       full = srv;
     }

@@ -5,6 +5,7 @@
  * `hash % total weight`, which is why adding or removing a server moves most keys. The table is
  * rebuilt when a server changes (O(weight × servers), rare); a lookup is O(1).
  */
+import { serverFull } from '../queue.ts';
 import type { ServerState } from '../server.ts';
 import { eligible } from './algorithm.ts';
 import { ServerGroups } from './server-groups.ts';
@@ -97,12 +98,14 @@ export class ServerMap {
     let avoidedIdx = 0;
     do {
       const srv = this.table[idx++];
-      // (per-server maxconn is not applied yet, so no server is skipped as saturated)
-      avoided = srv;
-      avoidedIdx = idx;
-      if (srv !== avoid) {
-        this.rrIdx = idx;
-        return srv;
+      // a server at its maxconn (or with requests queued for it) is skipped
+      if (!serverFull(srv)) {
+        avoided = srv;
+        avoidedIdx = idx;
+        if (srv !== avoid) {
+          this.rrIdx = idx;
+          return srv;
+        }
       }
       if (idx === tot) idx = 0;
     } while (idx !== this.rrIdx);

@@ -27,6 +27,11 @@ export class CookieExchange extends RequestCookies {
   isPost = false;
   /** GET, HEAD, OPTIONS, TRACE: the response may be cacheable */
   methodSafe = false;
+  /**
+   * What the response did with the persistence cookie, HAProxy's 4th termination-state character:
+   * N none, P present (the server's, kept), D deleted, I inserted, R rewritten/prefixed, U updated.
+   */
+  resFlag = 'N';
 }
 
 export class CookiePersistence {
@@ -60,6 +65,7 @@ export class CookiePersistence {
   /** Reads (and edits) the request's Cookie headers; returns the server they designate, or null. */
   onRequest(h: HttpHead, buf: Buffer, ed: HeadEdits, st: CookieExchange, nowMs: number): ServerState | null {
     st.reset();
+    st.resFlag = 'N';
     st.isPost = h.method === 'POST';
     st.methodSafe = methodMayCache(h.method);
     const ctx = this.ctx;
@@ -104,15 +110,18 @@ export class CookiePersistence {
       const cookie2 = len === 11;
       if (!eqLower(buf, s, e, cookie2 ? H_SET_COOKIE2 : H_SET_COOKIE)) continue;
       const value = buf.toString('latin1', hdr[i * 6 + 2], hdr[i * 6 + 3]);
+      const was = seen.seen;
       const out = processSetCookieHeader(value, cookie2, spec, ictx, seen);
       if (out === null) ed.dropAt(i);
       else if (out !== value) ed.replaceValue(i, out);
+      if (seen.seen && !was) st.resFlag = out === null ? 'D' : out !== value ? 'R' : 'P';
     }
     ictx.serverSetIt = seen.seen;
     ictx.isPost = st.isPost;
     ictx.now = Math.floor(nowMs / 1000);
     const ins = insertedCookie(spec, this.attributes, st, ictx);
     if (ins === null) return;
+    st.resFlag = direct && server.spec.cookie != null ? 'U' : 'I';
     let line = this.lines.get(server);
     if (line === undefined || spec.maxidle || spec.maxlife) {
       line = `set-cookie: ${ins}\r\n`;

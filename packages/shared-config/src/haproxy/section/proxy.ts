@@ -198,7 +198,8 @@ export function finishProxy(
   px: ProxyScope,
   httpErrors: ReadonlyMap<string, HttpErrorsDraft>,
 ): ProxyToValidate {
-  const { defaultServer: _ignored, ...draft } = px.draft;
+  // The draft itself, not a copy without `defaultServer`: the model builder keeps only the model's keys.
+  const draft: ProxyToValidate = px.draft;
   for (const s of draft.servers ?? []) {
     const inter = s.inter ?? 2000;
     if (s.fastinter === -1) s.fastinter = inter;

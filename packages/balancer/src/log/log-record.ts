@@ -1,0 +1,68 @@
+/**
+ * The per-exchange log record: what an access-log line says about one HTTP request or one TCP
+ * connection, in HAProxy's terms. The sessions fill it when the exchange ends (http/http-log.ts,
+ * tcp/tcp-session.ts) and every formatter reads only this: the built-in formats (access-formats.ts)
+ * and the `log-format` engine of the rules module (its `%ci`, `%Ta`, `%tsc`, … are these fields).
+ * One record per session, reused: no allocation per request beyond the line itself.
+ *
+ * Timers are HAProxy 2.6's (doc/configuration.txt §8.4), in ms, -1 when the phase was not reached:
+ *   Th  accept → connection ready (0: no TLS handshake here)
+ *   Ti  idle time before the first byte of the request (keep-alive wait, or since the accept)
+ *   TR  first byte → complete request head
+ *   Tw  time in queues (0: no queues yet)
+ *   Tc  time to establish the server connection (0 for a reused one)
+ *   Tr  server connection ready / request sent → response head
+ *   Ta  active time: first byte of the request → end of the response
+ *   Tt  total: accept (or the previous request's end) → end; Tt = Th + Ti + Ta
+ */
+export class LogRecord {
+  mode: 'http' | 'tcp' = 'http';
+  /** %ci %cp: client address (IPv4-mapped shown as IPv4, as HAProxy) and port */
+  clientIp = '';
+  clientPort = 0;
+  /** %fi %fp: the address and port the client connected to */
+  frontendIp = '';
+  frontendPort = 0;
+  /** %f %b %s: frontend, backend (the frontend's name when none was chosen), server (`<NOSRV>`) */
+  frontend = '';
+  backend = '';
+  server = '<NOSRV>';
+  /** %t: accept date (ms since the epoch; the start of the request's stream for keep-alive requests) */
+  acceptDate = 0;
+  /** %tr: the date the request started (acceptDate + Th + Ti) */
+  requestDate = 0;
+  Th = 0;
+  Ti = 0;
+  TR = -1;
+  Tw = -1;
+  Tc = -1;
+  Tr = -1;
+  Ta = 0;
+  Tt = 0;
+  /** %ST: status sent to the client (0: none) */
+  status = 0;
+  /** %B: bytes sent to the client (head and body); %U: bytes received from it */
+  bytesOut = 0;
+  bytesIn = 0;
+  /** %ts: two characters, who ended the exchange and in which phase (`--`, `SC`, `cD`, …) */
+  termCause = '-';
+  termPhase = '-';
+  /** %tsc's last two: persistence cookie of the request (N I D V E O U) and of the response (N P D I R U); '-' without cookie persistence */
+  cookieReq = '-';
+  cookieRes = '-';
+  /** %ac %fc %bc %sc: connections of the process, frontend, backend, server, at log time */
+  actconn = 0;
+  feconn = 0;
+  beconn = 0;
+  srvconn = 0;
+  /** %rc: retries; %rc is printed `+N` when the exchange was redispatched */
+  retries = 0;
+  redispatched = false;
+  /** %sq %bq: queue positions (no queues yet: 0) */
+  srvQueue = 0;
+  beQueue = 0;
+  /** %r: the request line as received (`<BADREQ>` when none could be read) */
+  requestLine = '';
+  /** the exchange ended with an error (HAProxy's "error" for dontlog-normal / log-separate-errors) */
+  error = false;
+}
