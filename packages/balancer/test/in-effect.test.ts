@@ -22,6 +22,7 @@ import { type Engine, startEngine } from '../src/engine/engine.ts';
 import { CHECK_EFFECTS } from './checks-effects.ts';
 import { LOGGING_EFFECTS } from './logging-effects.ts';
 import { QUEUE_EFFECTS } from './queue-effects.ts';
+import { RULE_EFFECTS } from './rules-effects.ts';
 import { STATS_EFFECTS } from './stats-effects.ts';
 import { startBlackhole } from './support/blackhole.ts';
 import { okResponder, quiet, startUpstream, type Upstream } from './support/harness.ts';
@@ -190,6 +191,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   ...CHECK_EFFECTS,
   ...STATS_EFFECTS,
   ...TLS_EFFECTS,
+  ...RULE_EFFECTS,
   ...QUEUE_EFFECTS,
   ...LOGGING_EFFECTS,
   async bind() {
@@ -657,7 +659,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     assert.match(four.diagnostics[0]?.message ?? '', /'nbthread' is parsed but not applied yet/);
   },
   async 'unsafe-ignore-unimplemented'() {
-    const rule = `${DEFAULTS}frontend f\n    bind 127.0.0.1:0\n    http-request deny if { path_beg /admin }\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`;
+    const rule = `${DEFAULTS}frontend f\n    bind 127.0.0.1:0\n    http-request tarpit if { path_beg /admin }\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`;
     assert.equal(load(rule).engine, null, 'refused by default');
     const loaded = load(`global\n    unsafe-ignore-unimplemented\n${rule}`);
     assert.ok(loaded.engine, 'starts when the operator says so');
@@ -665,7 +667,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
       loaded.diagnostics.map((d) => [d.severity, d.code]),
       [['warning', 'CFG_WARN_UNSAFE_IGNORED']],
     );
-    assert.match(loaded.diagnostics[0].message, /'http-request deny' is NOT applied/);
+    assert.match(loaded.diagnostics[0].message, /'http-request tarpit' is NOT applied/);
   },
   async 'zero-warning'() {
     const loaded = load(
@@ -874,20 +876,16 @@ describe('what is in effect', () => {
         "option 'npn' is not implemented yet",
       ],
       [
-        'frontend f\n    bind 127.0.0.1:0\n    http-request deny if { path_beg /admin }\n    default_backend b',
-        "'http-request deny' is not implemented yet",
+        'frontend f\n    bind 127.0.0.1:0\n    http-request tarpit if { path_beg /admin }\n    default_backend b',
+        "'http-request tarpit' is not implemented yet",
       ],
       [
-        'frontend f\n    bind 127.0.0.1:0\n    use_backend b if { path_beg /b }\n    default_backend b',
-        "'use_backend' is not implemented yet",
+        'frontend f\n    bind 127.0.0.1:0\n    http-response cache-store c\n    default_backend b',
+        "'http-response cache-store' is not implemented yet",
       ],
       [
-        'frontend f\n    bind 127.0.0.1:0\n    redirect prefix /x\n    default_backend b',
-        "'redirect' is not implemented yet",
-      ],
-      [
-        'frontend f\n    bind 127.0.0.1:0\n    tcp-request connection reject if { src 10.0.0.0/8 }\n    default_backend b',
-        "'tcp-request connection reject' is not implemented yet",
+        'frontend f\n    bind 127.0.0.1:0\n    tcp-request connection track-sc0 src\n    default_backend b',
+        "'tcp-request connection track-sc0' is not implemented yet",
       ],
       [
         'userlist u\n    user a insecure-password b\nfrontend f\n    bind 127.0.0.1:0\n    default_backend b',

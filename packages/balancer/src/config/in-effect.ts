@@ -17,6 +17,8 @@
 import { unixDatagramAvailable } from '@ha-lb/sd-notify';
 import type { KeywordUse } from '@ha-lb/shared-config/haproxy';
 import { checkRuleSupport } from '../checks/from-model.ts';
+import { APPLIED_ACTIONS } from '../rules/actions/index.ts';
+import { TCP_ACTIONS, TCP_STAGES } from '../rules/tcp-rules.ts';
 
 export type Effect =
   | { readonly status: 'applied' }
@@ -49,6 +51,7 @@ const CHECK_KIND = 'this check kind is planned; a TCP connect check runs instead
 const CHECK_TEST = 'the health check would test something else than the configuration says';
 const TLS = 'TLS is planned';
 const RULES = 'ACLs and rules are planned';
+const MORE_ACTIONS = 'this action is planned; the rule engine applies the others';
 const STATS = 'this part of the stats page is planned';
 const TUNING = 'this tuning knob is not applied';
 const STICK = 'stick tables are planned';
@@ -424,20 +427,27 @@ const RULES_TABLE: readonly Rule[] = [
   ['hash-balance-factor', warn('bounded loads for consistent hashing are planned')],
   ['dispatch', APPLIED],
   ['id', inert('shown by the stats page')],
-  ['http-request', refuse(RULES, REWRITE)],
-  ['http-response', refuse(RULES, REWRITE)],
-  ['http-after-response', refuse(RULES, REWRITE)],
-  ['tcp-request', refuse(RULES, ACCESS)],
+  // each action applied (rules/actions/index.ts) has its own key; the others stay refused
+  ...ruleActions(),
+  ['http-request', refuse(MORE_ACTIONS, REWRITE)],
+  ['http-response', refuse(MORE_ACTIONS, REWRITE)],
+  ['http-after-response', refuse(MORE_ACTIONS, REWRITE)],
+  ...TCP_STAGES.flatMap((s) => TCP_ACTIONS.map((a): Rule => [`tcp-request ${s} ${a}`, APPLIED])),
+  [
+    'tcp-request inspect-delay',
+    inert('tcp-request conditions use layer-4 fetches only, which HAProxy evaluates without waiting'),
+  ],
+  ['tcp-request', refuse(MORE_ACTIONS, ACCESS)],
   ['tcp-response', refuse(RULES, ACCESS)],
-  ['use_backend', refuse(RULES, ROUTE)],
+  ['use_backend', APPLIED],
   ['use-server', refuse(RULES, ROUTE)],
-  ['redirect', refuse(RULES, ROUTE)],
+  ['redirect', APPLIED],
   ['monitor', refuse('monitoring requests are planned', ACCESS)],
   ['filter', refuse('filters are planned', ACCESS)],
   ['transparent', refuse('transparent proxying is not implemented', ROUTE)],
   ['server-template', refuse('server templates need DNS resolution at runtime, which is planned', ROUTE)],
   ['use-fcgi-app', refuse('FastCGI is planned', SERVE)],
-  ['acl', warn(RULES)],
+  ['acl', APPLIED],
   ['monitor-uri', APPLIED],
   ['monitor-net', warn('monitoring requests are planned')],
   ['http-error', warn('http-error responses are planned')],
@@ -492,7 +502,7 @@ const RULES_TABLE: readonly Rule[] = [
   // granting admin rights or applying rules to the page's requests: not without them being built
   ['stats admin', APPLIED], // with `if TRUE|LOCALHOST` (and FALSE): others are refused by effectOf
 
-  ['stats http-request', refuse(RULES, ACCESS)],
+  ['stats http-request', refuse("the stats page's own http-request rules are planned", ACCESS)],
   ['stats *', warn(STATS)],
 ];
 
@@ -550,9 +560,18 @@ export function effectOf(use: KeywordUse): Effect {
   }
   if (use.key === 'stats admin' && !simpleAdminCondition(use.args))
     return refuse(
-      "'stats admin' conditions other than TRUE, FALSE or LOCALHOST need ACLs, which are planned",
+      "the stats page evaluates 'stats admin' conditions TRUE, FALSE and LOCALHOST only; others are planned",
       ACCESS,
     );
+  if (
+    use.key === 'http-request' ||
+    use.key === 'http-response' ||
+    use.key === 'http-after-response' ||
+    use.key === 'tcp-request'
+  ) {
+    const exact = EXACT.get(use.label.replace(/\(.*$/, ''));
+    if (exact) return exact;
+  }
   if (use.key === 'log') {
     const t = use.args[0] ?? '';
     if ((t.startsWith('/') || t.startsWith('unix@')) && !unixDatagramAvailable())
@@ -574,6 +593,14 @@ function simpleAdminCondition(args: readonly string[]): boolean {
   const m = /^(!?)(TRUE|FALSE|LOCALHOST)$/.exec(a[1]);
   // "everyone but local clients" would need the address test of an ACL
   return m !== null && !(m[2] === 'LOCALHOST' && (a[0] === 'unless') !== (m[1] === '!'));
+}
+
+/** `http-request deny`, `http-response set-header`, …: the actions the rule engine applies. */
+function ruleActions(): Rule[] {
+  const out: Rule[] = [];
+  for (const [list, actions] of Object.entries(APPLIED_ACTIONS))
+    for (const a of actions) out.push([`${list} ${a}`, APPLIED]);
+  return out;
 }
 
 /** Every rule, for the test that walks the table and for documentation. */

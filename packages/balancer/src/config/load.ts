@@ -90,6 +90,7 @@ function finish(result: HaproxyLoadResult, opts: LoadOptions): LoadedConfig {
     engine = fromHaproxyConfig(model, {
       cwd: opts.cwd,
       bindText: (file, line) => bindTextAt(result.uses, file, line),
+      rules: opts.inEffect !== false,
     });
   } catch (err) {
     if (!(err instanceof LbError)) throw err;

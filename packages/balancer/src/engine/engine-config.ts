@@ -10,6 +10,8 @@ export type { Balance };
 import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
 import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
 import type { ProxyLogSpec } from '../log/log-spec.ts';
+import type { ProxyRules } from '../rules/rule-set.ts';
+import type { TcpRules } from '../rules/tcp-rules.ts';
 import type { ProxyOrder } from '../stats/snapshot.ts';
 import type { StatsPageSpec, StatsSocketSpec } from '../stats/stats-config.ts';
 import type { BindTlsSpec, ServerTlsSpec } from '../tls/tls-spec.ts';
@@ -137,6 +139,8 @@ export interface BackendSpec {
   retryOn?: number;
   /** how its servers are checked (`option httpchk`, `tcp-check`…); absent or null: no server checks */
   checks?: BackendCheckSpec | null;
+  /** its http-request/response rules (rules/rule-set.ts); absent or null: none */
+  rules?: ProxyRules | null;
   /** its `log` targets (UP/DOWN messages go there); absent or null: none */
   log?: ProxyLogSpec | null;
 }
@@ -154,6 +158,10 @@ export interface FrontendSpec {
   errorfiles: Map<number, Buffer>;
   /** `monitor-uri`: requests for exactly this URI are answered 200 by the balancer itself */
   monitorUri?: string | null;
+  /** its ACL-based rules and use_backend (rules/rule-set.ts); absent or null: none */
+  rules?: ProxyRules | null;
+  /** `tcp-request connection|session|content accept|reject` (rules/tcp-rules.ts); absent or null: none */
+  tcpRules?: TcpRules | null;
   /** access logging (log/log-spec.ts); absent or null: the frontend does not log */
   log?: ProxyLogSpec | null;
 }

@@ -9,6 +9,8 @@ import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
 import { type MessageSink, withProxyLogs } from '../log/messages.ts';
 import { LogTargets, ProxyLogger } from '../log/proxy-log.ts';
+import { needsRules } from '../rules/http-rules.ts';
+import { acceptConnection } from '../rules/tcp-rules.ts';
 import { attachStatsPages, type StatsRuntime, startStats, statsPagesOf } from '../stats/stats-runtime.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
 import { BindTls } from '../tls/bind-tls.ts';
@@ -101,13 +103,27 @@ export async function startEngine(config: EngineConfig, messages: MessageSink): 
       const gate = new ConnGate(fe.maxconn, globalGate);
       const frontend = new FrontendRuntime(fe, be, gate, config.global);
       attachStatsPages(frontend, pages, backends);
+      if (needsRules(frontend)) frontend.ruleEnv = { backend: (name) => backends.get(name) ?? null };
       if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);
       const px = frontend.pairFor(be);
-      const start =
+      const session =
         fe.mode === 'tcp'
           ? (s: net.Socket, g: ConnGate) => new TcpSession(px, s, g)
           : (s: net.Socket, g: ConnGate) => new HttpSession(px, s, g);
+      const tcpRules = fe.tcpRules ?? null;
+      const ruleEnv = { backend: (name: string) => backends.get(name) ?? null };
+      // tcp-request rules (rules/tcp-rules.ts): a rejected connection is closed before any session
+      const start =
+        tcpRules === null
+          ? session
+          : (s: net.Socket, g: ConnGate) => {
+              if (acceptConnection(tcpRules, fe.name, ruleEnv, s)) session(s, g);
+              else {
+                s.destroy();
+                g.release();
+              }
+            };
       for (const bind of fe.binds) {
         const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
         const tlsBind = bind.tls

@@ -3,8 +3,11 @@ import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '
 import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
 import { retryOnOf } from '../backend/retry-on.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
+import { checkContext } from '../config/checks/context.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import { proxyLogSpec } from '../log/log-config.ts';
+import { compileProxyRules } from '../rules/rule-set.ts';
+import { compileTcpRules } from '../rules/tcp-rules.ts';
 import { proxyOrderOf, statsPageOf, statsSocketsOf } from '../stats/stats-config.ts';
 import { bindTlsOf, serverTlsOf, type TlsModelContext } from '../tls/from-model.ts';
 import type {
@@ -120,7 +123,7 @@ function withServerIds(servers: ServerSpec[]): ServerSpec[] {
 
 /**
  * HAProxy (cfgparse.c): a backend without `fullconn` gets 10% of the sum of the maxconn of the frontends
- * that send to it, at least 1. (Only `default_backend` routes here: `use_backend` is not built yet.)
+ * that send to it (default_backend, or a use_backend naming it), at least 1.
  */
 function defaultFullconn(
   backends: Map<string, BackendSpec>,
@@ -130,22 +133,42 @@ function defaultFullconn(
   for (const be of backends.values()) {
     if (be.fullconn) continue;
     let total = 0;
-    for (const fe of frontends) if (fe.defaultBackend === be.name) total += fe.maxconn ?? globalMaxconn ?? 0;
+    for (const fe of frontends)
+      if (fe.defaultBackend === be.name || fe.rules?.useBackends.some((u) => u.name === be.name))
+        total += fe.maxconn ?? globalMaxconn ?? 0;
     be.fullconn = Math.max(1, Math.trunc((total + 9) / 10));
   }
 }
 
+/**
+ * `cwd`: where relative file names in rules and certificates resolve (pattern and map files, crt);
+ * `rules: false` leaves the rules out (the `-c` run that compares with HAProxy: what we do not
+ * implement is not HAProxy's finding); `bindText`: the bind line's text, for TLS messages.
+ */
 export function fromHaproxyConfig(
   model: HaproxyConfig,
-  opts: { cwd?: string; bindText?: TlsModelContext['bindText'] } = {},
+  opts: { cwd?: string; bindText?: TlsModelContext['bindText']; rules?: boolean } = {},
 ): EngineConfig {
   const tlsCtx: TlsModelContext = { model, cwd: opts.cwd ?? process.cwd(), bindText: opts.bindText };
   const backends = new Map<string, BackendSpec>();
   const frontends: FrontendSpec[] = [];
+  const modes = new Map(
+    model.proxies
+      .filter((p) => p.capabilities.backend)
+      .map((p) => [p.name, p.mode === 'tcp' ? 'tcp' : 'http'] as const),
+  );
+  const ruleFiles = {
+    ...checkContext(model, [], opts.cwd ?? process.cwd()),
+    modeOf: (name: string) => modes.get(name) ?? null,
+  };
   for (const p of model.proxies) {
     if (p.disabled) continue;
     const mode = p.mode === 'tcp' ? 'tcp' : 'http';
     const files = errorfiles(p);
+    const rules =
+      mode === 'http' && opts.rules !== false
+        ? compileProxyRules(p, ruleFiles, files, model.global.unsafeIgnoreUnimplemented === true)
+        : null;
     if (p.capabilities.backend) {
       const cookie = cookieSpecOf(p);
       backends.set(p.name, {
@@ -182,6 +205,7 @@ export function fromHaproxyConfig(
         fullconn: p.fullconn || null,
         retryOn: retryOnOf(p.retryOn),
         checks: backendChecks(p),
+        rules,
         log: proxyLogSpec(model, p),
       });
     }
@@ -207,6 +231,15 @@ export function fromHaproxyConfig(
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
         monitorUri: p.monitorUri,
+        rules,
+        tcpRules:
+          opts.rules === false
+            ? null
+            : compileTcpRules(
+                p,
+                (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
+                model.global.unsafeIgnoreUnimplemented === true,
+              ),
         log: proxyLogSpec(model, p),
       });
     }

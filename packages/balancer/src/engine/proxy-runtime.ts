@@ -4,6 +4,7 @@ import { FrontendCounters } from '../counters/counters.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import type { ProxyLogger } from '../log/proxy-log.ts';
+import type { RuleEnv } from '../rules/context.ts';
 import type { StatsPage } from '../stats/stats-page.ts';
 import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
 
@@ -67,6 +68,8 @@ export class FrontendRuntime {
   backendStatsPages: Map<BackendState, StatsPage> | null = null;
   /** where requests go unless a rule says otherwise */
   readonly defaultBackend: BackendState | null;
+  /** set by the engine when this frontend's sessions run rules (rules/http-rules.ts); null: none */
+  ruleEnv: RuleEnv | null = null;
   /** the frontend's access log (log/proxy-log.ts), null when it has no log target */
   logger: ProxyLogger | null = null;
   private readonly global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number };

@@ -6,11 +6,26 @@
  * `errorfile CODE FILE` replaces a page with the file's raw bytes.
  */
 const BODIES: Record<number, [string, string]> = {
+  200: ['OK', 'Service ready.'],
   400: ['Bad request', 'Your browser sent an invalid request.'],
+  401: ['Unauthorized', 'You need a valid user and password to access this content.'],
   403: ['Forbidden', 'Request forbidden by administrative rules.'],
+  404: ['Not Found', 'The resource could not be found.'],
+  405: [
+    'Method Not Allowed',
+    'A request was made of a resource using a request method not supported by that resource',
+  ],
+  // sic: HAProxy 2.6 calls its 407 page "Unauthorized"
+  407: ['Unauthorized', 'You need a valid user and password to access this content.'],
   408: ['Request Time-out', "Your browser didn't send a complete request in time."],
+  410: ['Gone', 'The resource is no longer available and will not be available again.'],
+  413: ['Payload Too Large', 'The request entity exceeds the maximum allowed.'],
   422: ['Unprocessable Content', 'The server cannot process the contained instructions.'],
+  425: ['Too Early', 'Your browser sent early data.'],
+  429: ['Too Many Requests', 'You have sent too many requests in a given amount of time.'],
   500: ['Internal Server Error', 'An internal server error occurred.'],
+  // sic: the leading dot is HAProxy 2.6's
+  501: ['Not Implemented', '.The server does not support the functionality required to fulfill the request.'],
   502: ['Bad Gateway', 'The server returned an invalid or incomplete response.'],
   503: ['Service Unavailable', 'No server is available to handle this request.'],
   504: ['Gateway Time-out', "The server didn't respond in time."],

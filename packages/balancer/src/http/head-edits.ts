@@ -71,6 +71,16 @@ export class HeadEdits {
     this.values.set(i, value);
   }
 
+  /** The new value of header `i` when an edit replaced it, else undefined (the rule engine reads through edits). */
+  valueOf(i: number): string | undefined {
+    return this.values?.get(i);
+  }
+
+  /** True when the start line's method, path or query was changed. */
+  targetEdited(): boolean {
+    return this.path !== null || this.query !== null;
+  }
+
   /** Keeps headers named `lowerName` that the parser marked as hop-by-hop (an Upgrade that goes through). */
   keep(lowerName: Uint8Array): void {
     const h = this.head!;

@@ -11,6 +11,7 @@ import { countExchange } from '../counters/exchange.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord } from '../log/log-record.ts';
+import { HttpRules } from '../rules/http-rules.ts';
 import type { StatsAnswer, StatsPage } from '../stats/stats-page.ts';
 import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
@@ -85,6 +86,8 @@ export class HttpSession implements DispatchOwner {
   private readonly tx = new Transaction();
   private readonly reqEdits = new HeadEdits();
   private readonly resEdits = new HeadEdits();
+  /** the rule engine's view of this session (rules/http-rules.ts); null when no rule applies */
+  private readonly rx: HttpRules | null;
   private clientEnded = false;
   private clientPausedForPipeline = false;
   private serverPausedForClient = false;
@@ -116,6 +119,7 @@ export class HttpSession implements DispatchOwner {
     this.client = client;
     this.tls = clientTlsOf(client);
     this.d = new Dispatch(this, this.tx);
+    this.rx = px.frontend.ruleEnv === null ? null : new HttpRules(px.frontend.ruleEnv, client);
     heads(px.maxHeaders);
     this.clientAddr = normalizeClientAddress(client.remoteAddress);
     this.pickCtx = {
@@ -253,14 +257,19 @@ export class HttpSession implements DispatchOwner {
       this.answerMonitor(buf, headEnd);
       return;
     }
-    const be = this.chooseBackend();
+    const ed = this.reqEdits.reset(h, buf);
+    const be = this.chooseBackend(buf, h, ed);
+    if (this.rx !== null && (this.rx.c.reply !== null || this.rx.c.reject)) {
+      this.answerLocal(buf, headEnd);
+      return;
+    }
+    // the stats page: after the http-request rules (a deny still blocks it), as HAProxy
     const page = this.px.statsPage;
     if (page?.matches(buf, h.uriStart, h.uriEnd)) {
       this.answerStats(page, buf, headEnd);
       return;
     }
     this.txBackend = be;
-    const ed = this.reqEdits.reset(h, buf);
     // a persistence cookie may designate the server; otherwise the balancing algorithm picks one
     let server = be?.cookie?.onRequest(h, buf, ed, this.tx.cookie, Date.now()) ?? null;
     const direct = server !== null;
@@ -411,11 +420,13 @@ export class HttpSession implements DispatchOwner {
   }
 
   /**
-   * The backend of this request: the frontend's default (the rules issue adds `use_backend`). A
-   * different backend than the previous request's switches the session to that pair's settings.
+   * The backend of this request: the frontend's default, or what its rules say (use_backend; the rule
+   * engine runs the http-request rules of the frontend and then of the backend). A different backend
+   * than the previous request's switches the session to that pair's settings.
    */
-  private chooseBackend(): BackendState | null {
-    const be = this.px.frontend.defaultBackend;
+  private chooseBackend(buf: Buffer, h: HttpHead, ed: HeadEdits): BackendState | null {
+    const fe = this.px.frontend;
+    const be = this.rx === null ? fe.defaultBackend : this.rx.request(fe, buf, h, ed, this.tx);
     if (be !== this.px.be) {
       this.px = this.px.frontend.pairFor(be);
       this.ffLine = this.forwardForFor(this.px);
@@ -426,6 +437,42 @@ export class HttpSession implements DispatchOwner {
   private forwardForFor(px: ProxyRuntime): string {
     if (px.ff === null || (px.ffExcept2 !== null && cidrContains(px.ffExcept2, this.clientAddr))) return '';
     return forwardForLine(px.ff, this.clientAddr);
+  }
+
+  /**
+   * A response the rules made (return, deny, redirect) or a reject: sent after http-after-response;
+   * a body that is all here is read and dropped, as for monitor-uri.
+   */
+  private answerLocal(buf: Buffer, headEnd: number): void {
+    const c = this.rx!.c;
+    if (c.reject) {
+      this.tx.terminate('P', 'R');
+      this.close();
+      return;
+    }
+    const reply = this.rx!.own(this.px.frontend, this.px.be, c.reply!, this.px.maxHeaders);
+    this.tx.status = c.status || c.replyStatus;
+    if (c.replyStatus >= 400) this.tx.terminate('P', 'R');
+    let rest: Buffer | null = headEnd < buf.length ? buf.subarray(headEnd) : null;
+    if (!this.tx.reqBody.done && rest !== null) {
+      const n = this.tx.reqBody.consume(rest, 0, rest.length);
+      if (n < 0) {
+        this.sendError(400);
+        return;
+      }
+      rest = n < rest.length ? rest.subarray(n) : null;
+    }
+    this.tx.tEnd = Date.now();
+    if (this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done || c.replyClose) {
+      this.sendRaw(reply);
+      return;
+    }
+    this.tx.bytesOut += htxRawSize(reply);
+    this.state = S_EXCHANGE;
+    this.inbuf = rest;
+    this.client.write(reply);
+    this.tx.keepClient = true;
+    this.finishExchange();
   }
 
   /**
@@ -701,13 +748,22 @@ export class HttpSession implements DispatchOwner {
         if (!this.tx.http10) ed.append('connection: close');
       } else if (this.tx.http10) ed.append('connection: keep-alive');
       if (!h.canonicalStart) ed.setStartLine(`HTTP/1.1 ${view.toString('latin1', 9, h.startLineEnd)}`);
+      if (this.rx !== null && !this.rx.response(px.frontend, px.be, this.d.server, view, h, ed)) {
+        // http-response deny: the server's response is dropped, the client gets the rule's answer
+        conn.reusable = false;
+        this.tx.terminate('P', 'H');
+        this.abortServer();
+        this.tx.status = this.rx.c.replyStatus;
+        this.sendRaw(this.rx.own(px.frontend, px.be, this.rx.c.reply!, px.maxHeaders));
+        return;
+      }
       const out = ed.build(end, view.length - end, this.tx.resBody);
       if (out === null) {
         this.badResponse(conn);
         return;
       }
       this.tx.resHeadDone = true;
-      this.tx.status = status;
+      this.tx.status = this.rx === null ? status : this.rx.status();
       conn.server.observe?.(httpStatusEvent(status));
       if (this.d.server !== null) this.d.server.counters.hrsp[statusClass(status)]++;
       this.tx.tResponse = Date.now();
@@ -918,12 +974,21 @@ export class HttpSession implements DispatchOwner {
     if (code < 500) this.countBadRequest();
     this.countTx();
     this.abortServer();
+    this.sendRaw(this.ownResponse(errorResponse(code, this.tx.http10, this.px.errorfiles)));
+  }
+
+  /** A response of the balancer's own after http-after-response (when rules exist). */
+  private ownResponse(reply: Buffer): Buffer {
+    return this.rx === null ? reply : this.rx.own(this.px.frontend, this.px.be, reply, this.px.maxHeaders);
+  }
+
+  /** Sends a complete response and closes the client connection. */
+  private sendRaw(reply: Buffer): void {
     this.state = S_CLOSED;
     const c = this.client;
     if (!c.destroyed && c.writable) {
-      const res = errorResponse(code, this.tx.http10, this.px.errorfiles);
-      this.tx.bytesOut += htxRawSize(res);
-      c.end(res);
+      this.tx.bytesOut += htxRawSize(reply);
+      c.end(reply);
     }
     if (this.logRec !== null) logHttpExchange(this.px, this.tx, this.d, this.logRec);
     this.cleanup();
@@ -959,7 +1024,7 @@ export class HttpSession implements DispatchOwner {
       this.sendError(code);
       return;
     }
-    const res = errorResponse(code, false);
+    const res = this.ownResponse(errorResponse(code, false));
     this.tx.bytesOut += htxRawSize(res);
     this.client.write(res);
     this.tx.resHeadDone = true;

@@ -151,9 +151,9 @@ async function fetchText(port: number, req: string): Promise<string> {
 /** The scenario's steps; returns what the proxy answered. */
 export async function runScenario(s: Scenario): Promise<StatsRun> {
   const cmd = (c: string) => statsCommand(s.sock, c);
-  if (!(await waitFor(() => existsSync(s.sock), 5000))) throw new Error(`no stats socket at ${s.sock}`);
+  if (!(await waitFor(() => existsSync(s.sock), 15_000))) throw new Error(`no stats socket at ${s.sock}`);
   // the checked server's first check has run (both start it UP: wait for its result)
-  const checked = await waitFor(async () => /\nL4OK|,L4OK,/.test(await cmd('show stat')), 5000, 50);
+  const checked = await waitFor(async () => /\nL4OK|,L4OK,/.test(await cmd('show stat')), 15_000, 50);
   if (!checked) throw new Error(`web2's first check did not complete:\n${await cmd('show stat')}`);
   const unauth = await fetchText(s.ports.stats, get('/admin?stats'));
   const badauth = await fetchText(s.ports.stats, get('/admin?stats', 'admin:nope'));

@@ -41,10 +41,17 @@ describe('stats page and runtime API, as haproxy 2.6 answers them', () => {
   const tmp = makeTempDir('stats-test');
   before(async () => {
     s = await startScenario('balancer', tmp.dir);
-    run = await runScenario(s);
+    try {
+      run = await runScenario(s);
+    } catch (err) {
+      // say what the balancer printed, and leave nothing running
+      const out = s.proxy.output();
+      await s.stop();
+      throw new Error(`${(err as Error).message}\n--- balancer output:\n${out}`);
+    }
   });
   after(async () => {
-    await s?.stop();
+    if (run !== undefined) await s?.stop();
     tmp.remove();
   });
 

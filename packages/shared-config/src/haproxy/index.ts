@@ -2,7 +2,7 @@
 export type { Diagnostic, HaproxyAt, Severity } from '../common/diagnostic.ts';
 export { suggest } from '../common/did-you-mean.ts';
 export { CODES } from './codes.ts';
-export { parseSampleExpression } from './condition.ts';
+export { parseCriterion, parseSampleExpression } from './condition.ts';
 export { COMPAT_VERSION, evaluateBlockCondition } from './conditional-blocks.ts';
 export { formatHaproxyDiagnostic, formatHaproxyLine, stopsReading } from './format.ts';
 export { keywordCatalog } from './keyword-catalog.ts';

@@ -104,10 +104,13 @@ export const HttpRuleSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('allow'), ...RuleBase }),
   z.strictObject({
     action: z.enum(['deny', 'tarpit']),
-    status: z.int().min(200).max(599).default(403),
+    /** `deny_status` / `status`; null when not written (403 in http-request, 502 in http-response). */
+    status: z.int().min(200).max(599).nullable().default(null),
     /** `deny_status` / `status` may be followed by a `return`-like payload; kept when present. */
     body: ReturnBodySchema.nullable().default(null),
     contentType: z.string().nullable().default(null),
+    /** `hdr NAME FMT` lines of the payload, in order. */
+    headers: z.array(z.strictObject({ name: z.string(), format: z.string() })).default(EMPTY_LIST),
     ...RuleBase,
   }),
   z.strictObject({

@@ -165,6 +165,7 @@ export function parseHttpAction(
           status: out.status,
           body: out.body ?? null,
           contentType: out.contentType ?? null,
+          headers: out.headers ?? [],
           ...base,
         },
       };

@@ -455,7 +455,7 @@ const CASES: [name: string, config: string, pick: (c: HaproxyConfig) => unknown,
       });
     },
     [
-      [{ action: 'deny', status: 429, body: null, contentType: null }, 'if'],
+      [{ action: 'deny', status: 429, body: null, contentType: null, headers: [] }, 'if'],
       [
         {
           action: 'redirect',

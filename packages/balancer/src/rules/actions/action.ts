@@ -1,0 +1,28 @@
+/** What every action file exports: a compiler from the parsed rule to a function of the context. */
+import type { HttpRule } from '@ha-lb/shared-config/haproxy';
+import type { AclEnv } from '../acl.ts';
+import type { RuleContext } from '../context.ts';
+import type { Place } from '../expression.ts';
+
+/** Go on with the next rule. */
+export const CONTINUE = 0;
+/** Stop this rule list (`allow`); the next evaluation point still runs. */
+export const STOP = 1;
+/** The transaction is answered or cut (`deny`, `return`, `redirect`, `reject`): c.reply / c.reject say how. */
+export const DONE = 2;
+export type Verdict = typeof CONTINUE | typeof STOP | typeof DONE;
+
+export type Run = (c: RuleContext) => Verdict;
+
+export interface ActionEnv extends AclEnv {
+  /** `req` for http-request, `res` for http-response and http-after-response */
+  place: Place;
+  /** which rule list: decides the defaults of deny (403 vs 502) */
+  list: 'http-request' | 'http-response' | 'http-after-response';
+  /** reads a `file`/`lf-file` body */
+  readFile(path: string): string;
+  /** the proxy's errorfiles (a plain deny answers with the 403 page) */
+  errorfiles: Map<number, Buffer>;
+}
+
+export type ActionCompiler<R extends HttpRule = HttpRule> = (rule: R, env: ActionEnv) => Run;

@@ -1,0 +1,86 @@
+/**
+ * The per-request context the compiled rules read and write: the request and response heads (through
+ * HeadView, so edits are seen), the connection's addresses, the proxy/server names, variables and
+ * captures. A session owns one and resets it per request; nothing is allocated per request unless a
+ * rule stores something (a variable, a capture, an added header).
+ */
+import type { BackendState } from '../backend/backend.ts';
+import type { Transaction } from '../http/transaction.ts';
+import { HeadView } from './head-view.ts';
+import type { Sample } from './sample.ts';
+
+/** `set-var(proc.x)`: one process-wide scope. */
+const PROC_VARS = new Map<string, Sample>();
+
+/** What a frontend's rules may need from the running engine (resolved lazily: backends exist after compile). */
+export interface RuleEnv {
+  backend(name: string): BackendState | null;
+}
+
+export const NO_ENV: RuleEnv = { backend: () => null };
+
+export class RuleContext {
+  readonly req = new HeadView();
+  readonly res = new HeadView();
+  tx: Transaction | null = null;
+  env: RuleEnv = NO_ENV;
+  /** the method as it stands after set-method */
+  method = '';
+  versionMinor = 1;
+  /** the request target as it stands, once computed for this request (path rewrites clear it) */
+  uri: string | null = null;
+  /** its path part, once computed (cleared with `uri`) */
+  path: string | null = null;
+  /** response status as it stands (set-status); 0 before a response exists */
+  status = 0;
+  reason: string | null = null;
+  /** true while response rules run */
+  inResponse = false;
+  src = '';
+  srcPort = 0;
+  dst = '';
+  dstPort = 0;
+  feName = '';
+  beName = '';
+  srvName = '';
+  /** set when a request rule or use_backend chose a backend by name */
+  backendName: string | null = null;
+  /** the response a terminal action produced (deny, return, redirect), null while none */
+  reply: Buffer | null = null;
+  /** what the client gets as the status of `reply` (for logs and after-response) */
+  replyStatus = 0;
+  /** the client connection closes after `reply` (deny, as HAProxy does) */
+  replyClose = false;
+  /** request rules asked to close the connection (reject) */
+  reject = false;
+  readonly sessVars = new Map<string, Sample>();
+  readonly txnVars = new Map<string, Sample>();
+  readonly procVars = PROC_VARS;
+  readonly reqCaptures: (string | null)[] = [];
+  readonly resCaptures: (string | null)[] = [];
+
+  /** A new request: forget the previous one's transaction state. */
+  resetRequest(): void {
+    if (this.txnVars.size > 0) this.txnVars.clear();
+    for (let i = 0; i < this.reqCaptures.length; i++) this.reqCaptures[i] = null;
+    for (let i = 0; i < this.resCaptures.length; i++) this.resCaptures[i] = null;
+    this.backendName = null;
+    this.uri = null;
+    this.path = null;
+    this.reply = null;
+    this.replyStatus = 0;
+    this.reject = false;
+    this.replyClose = false;
+    this.status = 0;
+    this.reason = null;
+    this.inResponse = false;
+    this.srvName = '';
+    this.res.reset(null, null, null);
+  }
+
+  vars(scope: string): Map<string, Sample> {
+    if (scope === 'sess') return this.sessVars;
+    if (scope === 'proc') return this.procVars;
+    return this.txnVars;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The rule engine's side of an HTTP session: the session calls these at HAProxy's evaluation points
+ * and nowhere else (http-session.ts):
+ * - request(): frontend http-request → frontend redirect → use_backend (else default_backend) →
+ *   backend http-request → backend redirect; returns the backend, or leaves c.reply / c.reject set;
+ * - response(): backend http-response → frontend http-response → backend then frontend
+ *   http-after-response, on a server's response head;
+ * - own(): http-after-response on a response the balancer makes itself (return, deny, redirect, 503…).
+ * One instance per session, made only when the frontend or one of its backends has rules.
+ */
+import type net from 'node:net';
+import type { BackendState } from '../backend/backend.ts';
+import type { ServerState } from '../backend/server.ts';
+import type { FrontendRuntime } from '../engine/proxy-runtime.ts';
+import { BodyFraming } from '../http/body-framing.ts';
+import { normalizeClientAddress } from '../http/forwardfor.ts';
+import { HeadEdits } from '../http/head-edits.ts';
+import { findHeadEnd, type HttpHead, newHead, parseHead } from '../http/head-parser.ts';
+import type { Transaction } from '../http/transaction.ts';
+import { DONE } from './actions/action.ts';
+import { RuleContext, type RuleEnv } from './context.ts';
+import { type ProxyRules, runRules } from './rule-set.ts';
+
+let OWN: HttpHead = newHead(101);
+const OWN_EDITS = new HeadEdits();
+const NO_BODY = new BodyFraming();
+
+export class HttpRules {
+  readonly c = new RuleContext();
+
+  constructor(env: RuleEnv, client: net.Socket) {
+    const c = this.c;
+    c.env = env;
+    c.src = normalizeClientAddress(client.remoteAddress);
+    c.srcPort = client.remotePort ?? 0;
+    c.dst = normalizeClientAddress(client.localAddress);
+    c.dstPort = client.localPort ?? 0;
+  }
+
+  /** The request's rules up to the backend's; the backend to use (c.reply / c.reject say if answered). */
+  request(
+    fe: FrontendRuntime,
+    buf: Buffer,
+    h: HttpHead,
+    ed: HeadEdits,
+    tx: Transaction,
+  ): BackendState | null {
+    const c = this.c;
+    c.resetRequest();
+    c.tx = tx;
+    c.req.reset(buf, h, ed);
+    c.method = h.method;
+    c.versionMinor = h.versionMinor;
+    c.feName = fe.spec.name;
+    c.beName = fe.spec.name;
+    const fr = fe.spec.rules ?? null;
+    let be = fe.defaultBackend;
+    if (fr !== null) {
+      if (runRules(fr.httpRequest, c) === DONE) return be;
+      if (runRules(fr.redirects, c) === DONE) return be;
+      const sw = fr.useBackends;
+      for (let i = 0; i < sw.length; i++) {
+        const s = sw[i];
+        if (s.cond !== null && !s.cond(c)) continue;
+        const name = typeof s.name === 'string' ? s.name : s.name(c);
+        const found = c.env.backend(name);
+        // a dynamic name that names no backend: HAProxy goes on to the next rule
+        if (found === null || found.spec.mode !== 'http') continue;
+        be = found;
+        break;
+      }
+    }
+    c.beName = be?.spec.name ?? fe.spec.name;
+    const br = be?.spec.rules ?? null;
+    if (br !== null && br !== fr) {
+      if (runRules(br.httpRequest, c) === DONE) return be;
+      if (runRules(br.redirects, c) === DONE) return be;
+    }
+    c.req.flush();
+    return be;
+  }
+
+  /**
+   * A server's response head, before it is built: returns false when a rule denied it (c.reply holds
+   * the answer to send instead).
+   */
+  response(
+    fe: FrontendRuntime,
+    be: BackendState | null,
+    server: ServerState | null,
+    buf: Buffer,
+    h: HttpHead,
+    ed: HeadEdits,
+  ): boolean {
+    const c = this.c;
+    c.res.reset(buf, h, ed);
+    c.status = h.status;
+    c.inResponse = true;
+    c.srvName = server?.spec.name ?? '';
+    const fr = fe.spec.rules ?? null;
+    const br = be?.spec.rules ?? null;
+    if (br !== null && br !== fr && runRules(br.httpResponse, c) === DONE) return false;
+    if (fr !== null && runRules(fr.httpResponse, c) === DONE) return false;
+    this.after(fr, br);
+    c.res.flush();
+    return true;
+  }
+
+  /** The status the client gets (after set-status). */
+  status(): number {
+    return this.c.status;
+  }
+
+  private after(fr: ProxyRules | null, br: ProxyRules | null): void {
+    const c = this.c;
+    if (br !== null && br !== fr && runRules(br.httpAfterResponse, c) === DONE) return;
+    if (fr !== null) runRules(fr.httpAfterResponse, c);
+  }
+
+  /** http-after-response on a response the balancer made (`reply`, a complete raw response). */
+  own(fe: FrontendRuntime, be: BackendState | null, reply: Buffer, maxHeaders: number): Buffer {
+    const fr = fe.spec.rules ?? null;
+    const br = be?.spec.rules ?? null;
+    if (
+      (fr === null || fr.httpAfterResponse.length === 0) &&
+      (br === null || br.httpAfterResponse.length === 0)
+    )
+      return reply;
+    const end = findHeadEnd(reply, 0);
+    if (end < 0) return reply;
+    if (OWN.drop.length < maxHeaders + 1) OWN = newHead(maxHeaders);
+    const h = parseHead(OWN, reply, end, false, maxHeaders, null);
+    if (h.error !== null) return reply;
+    const c = this.c;
+    const ed = OWN_EDITS.reset(h, reply);
+    c.res.reset(reply, h, ed);
+    c.status = h.status;
+    c.inResponse = true;
+    this.after(fr, br);
+    c.res.flush();
+    const out = ed.build(end, 0, NO_BODY);
+    if (out === null) return reply;
+    return end < reply.length ? Buffer.concat([out.buf, reply.subarray(end)]) : out.buf;
+  }
+}
+
+/** True when a frontend's sessions need the rule engine (it or a backend it may use has rules). */
+export function needsRules(fe: FrontendRuntime): boolean {
+  if (fe.spec.rules != null) return true;
+  // without rules of its own a frontend only reaches its default backend
+  return fe.defaultBackend?.spec.rules != null;
+}

@@ -1,0 +1,68 @@
+/**
+ * Fail closed: what the rule engine cannot evaluate stops start-up with the rule's file:line, whatever
+ * in-effect.ts says about the action (a fetch, converter, predefined ACL or content condition the
+ * engine does not have). The behaviour of what it applies is in test/rules.test.ts (vs HAProxy).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadBalancerConfigText } from '../config/load.ts';
+
+const load = (lines: string, global = '') =>
+  loadBalancerConfigText(
+    [
+      {
+        path: 't.cfg',
+        text: `${global}defaults\n    mode http\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\nfrontend f\n    bind 127.0.0.1:8\n${lines}    default_backend b\nbackend b\n    server s 127.0.0.1:9\n`,
+      },
+    ],
+    { env: {} },
+  );
+
+const alerts = (l: ReturnType<typeof load>) =>
+  l.diagnostics.filter((d) => d.severity === 'alert').map((d) => d.message);
+
+test('a condition on a fetch the engine does not have stops start-up at its line', () => {
+  const l = load('    http-request deny if { req.payload(0,3) -m found }\n');
+  assert.equal(l.engine, null);
+  assert.match(
+    alerts(l).join('\n'),
+    /parsing \[t\.cfg:8\] : 'http-request deny': sample fetch 'req\.payload' is not implemented yet/,
+  );
+});
+
+test('a converter the engine does not have stops start-up at its line', () => {
+  const l = load('    http-request set-header X %[src,sha2(256)]\n');
+  assert.equal(l.engine, null);
+  assert.match(alerts(l).join('\n'), /t\.cfg:8.*converter 'sha2' is not implemented yet/);
+});
+
+test('a named ACL that cannot be compiled names its own line too', () => {
+  const l = load('    acl x req.ssl_sni -m found\n    use_backend b if x\n');
+  assert.equal(l.engine, null);
+  assert.match(alerts(l).join('\n'), /t\.cfg:9.*ACL 'x' \(t\.cfg:8\).*req\.ssl_sni/);
+});
+
+test('tcp-request conditions that need the content are refused (inspect-delay waiting is not built)', () => {
+  const l = load('    tcp-request inspect-delay 5s\n    tcp-request content reject if { path_beg /x }\n');
+  assert.equal(l.engine, null);
+  assert.match(
+    alerts(l).join('\n'),
+    /t\.cfg:9.*'tcp-request content reject'.*needs the connection's content/,
+  );
+});
+
+test('a deny status without a built-in page is refused as HAProxy refuses it', () => {
+  const l = load('    http-request deny deny_status 418\n');
+  assert.equal(l.engine, null);
+  assert.match(alerts(l).join('\n'), /status code '418' not handled by default/);
+});
+
+test('unsafe-ignore-unimplemented leaves out an unimplemented action and keeps the others', () => {
+  const l = load(
+    '    http-request tarpit if { path_beg /t }\n    http-request deny if { path_beg /d }\n',
+    'global\n    unsafe-ignore-unimplemented\n',
+  );
+  assert.ok(l.engine);
+  const rules = l.engine.frontends[0].rules!;
+  assert.equal(rules.httpRequest.length, 1, 'deny stays, tarpit is left out');
+});

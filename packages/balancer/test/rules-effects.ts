@@ -1,0 +1,333 @@
+/**
+ * Behaviour tests of the rule keywords marked applied in src/config/in-effect.ts (in-effect.test.ts
+ * runs them with its other EFFECTS): `acl`, `use_backend`, `redirect` and each http-request /
+ * http-response / http-after-response action. Each loads haproxy.cfg text as start-up does, runs the
+ * engine in front of two upstreams (`a`, the default backend, and `b`) and observes the effect on
+ * what the client gets or what the server received. rules.test.ts compares the same actions with
+ * HAProxy 2.6 row by row; these show the keyword is in effect on a running engine.
+ */
+import assert from 'node:assert/strict';
+import type net from 'node:net';
+import { loadBalancerConfigText } from '../src/config/load.ts';
+import { startEngine } from '../src/engine/engine.ts';
+import { quiet, startUpstream, type Upstream } from './support/harness.ts';
+import { freePortSync } from './support/ports.ts';
+import { exchange } from './support/raw-client.ts';
+
+const DEFAULTS = `defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+`;
+
+function named(name: string) {
+  return (_req: string, socket: net.Socket) => {
+    socket.write(
+      `HTTP/1.1 200 OK\r\nx-resp: a, b\r\nset-cookie: s=1; path=/\r\nContent-Length: ${name.length}\r\nConnection: keep-alive\r\n\r\n${name}`,
+    );
+  };
+}
+
+interface Seen {
+  /** the response the client got (head and body, latin1) */
+  text: string;
+  status: number;
+  /** the request heads servers a and b received */
+  a: string[];
+  b: string[];
+}
+
+/** Runs frontend `fe` lines (and backend `a` lines) and sends one request (`extra`: header lines). */
+async function run(
+  fe: string[],
+  req: { target?: string; method?: string; extra?: string } = {},
+  be: string[] = [],
+): Promise<Seen> {
+  const ups: Upstream[] = [await startUpstream(named('a')), await startUpstream(named('b'))];
+  const port = freePortSync();
+  const text = `${DEFAULTS}frontend f\n    bind 127.0.0.1:${port}\n${fe.map((l) => `    ${l}\n`).join('')}    default_backend a\nbackend a\n${be.map((l) => `    ${l}\n`).join('')}    server s 127.0.0.1:${ups[0].port}\nbackend b\n    server s 127.0.0.1:${ups[1].port}\nbackend empty\n`;
+  const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
+  assert.deepEqual(loaded.diagnostics, [], 'the configuration loads without a finding');
+  const engine = await startEngine(loaded.engine!, quiet);
+  try {
+    const r = await exchange(
+      port,
+      `${req.method ?? 'GET'} ${req.target ?? '/'} HTTP/1.1\r\nHost: ex.com\r\nConnection: close\r\n${req.extra ?? ''}\r\n`,
+      { ms: 4000 },
+    );
+    return {
+      text: r.text,
+      status: Number(/^HTTP\/1\.1 (\d{3})/.exec(r.text)?.[1] ?? 0),
+      a: [...ups[0].requests],
+      b: [...ups[1].requests],
+    };
+  } finally {
+    await engine.stop(0);
+    for (const u of ups) await u.close();
+  }
+}
+
+const body = (s: Seen) => s.text.slice(s.text.indexOf('\r\n\r\n') + 4);
+const head = (s: Seen) => s.text.slice(0, s.text.indexOf('\r\n\r\n') + 2).toLowerCase();
+const sent = (s: Seen) => (s.a[0] ?? s.b[0] ?? '').toLowerCase();
+
+/** Connects and sends one request: did the proxy answer, or close the connection unanswered? */
+async function answered(fe: string[]): Promise<boolean> {
+  const s = await run(fe);
+  return s.status === 200;
+}
+
+/** tcp-request STAGE accept|reject on `src` (the tests connect from 127.0.0.1). */
+function tcpEffect(stage: string, action: 'accept' | 'reject'): () => Promise<void> {
+  return async () => {
+    if (action === 'reject') {
+      assert.equal(await answered([`tcp-request ${stage} reject if { src 127.0.0.0/8 }`]), false, 'rejected');
+      assert.equal(
+        await answered([`tcp-request ${stage} reject if { src 10.0.0.0/8 }`]),
+        true,
+        'others pass',
+      );
+    } else {
+      const fe = [`tcp-request ${stage} accept if { src 127.0.0.1 }`, `tcp-request ${stage} reject`];
+      assert.equal(await answered(fe), true, 'accept ends the list');
+      assert.equal(
+        await answered([`tcp-request ${stage} accept if { src 10.0.0.1 }`, `tcp-request ${stage} reject`]),
+        false,
+      );
+    }
+  };
+}
+
+export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
+  'tcp-request connection accept': tcpEffect('connection', 'accept'),
+  'tcp-request connection reject': tcpEffect('connection', 'reject'),
+  'tcp-request session accept': tcpEffect('session', 'accept'),
+  'tcp-request session reject': tcpEffect('session', 'reject'),
+  'tcp-request content accept': tcpEffect('content', 'accept'),
+  'tcp-request content reject': tcpEffect('content', 'reject'),
+  async acl() {
+    const fe = ['acl api path_beg /api', 'acl api path_beg /v2', 'use_backend b if api'];
+    assert.equal(body(await run(fe, { target: '/v2/x' })), 'b', 'two lines of one name are OR-ed');
+    assert.equal(body(await run(fe, { target: '/web' })), 'a');
+  },
+  async use_backend() {
+    const fe = ['use_backend b if { hdr(host) -i EX.COM } { path_beg /b }'];
+    assert.equal(body(await run(fe, { target: '/b/1' })), 'b');
+    assert.equal(body(await run(fe, { target: '/a/1' })), 'a', 'else default_backend');
+  },
+  async redirect() {
+    const s = await run(['redirect prefix https://ex.org code 301 if { path_beg /old }']);
+    assert.equal(s.status, 200, 'no redirect when the condition is false');
+    const r = await run(['redirect prefix https://ex.org code 301 if { path_beg /old }'], {
+      target: '/old/x?q',
+    });
+    assert.equal(r.status, 301);
+    assert.match(head(r), /\r\nlocation: https:\/\/ex\.org\/old\/x\?q\r\n/);
+    assert.deepEqual(r.a, [], 'the server never sees it');
+  },
+  async 'http-request allow'() {
+    const s = await run(['http-request allow if { path /ok }', 'http-request deny'], { target: '/ok' });
+    assert.equal(s.status, 200);
+    assert.equal(
+      (await run(['http-request allow if { path /ok }', 'http-request deny'], { target: '/x' })).status,
+      403,
+    );
+  },
+  async 'http-request deny'() {
+    const s = await run(['http-request deny if { path_beg /admin }'], { target: '/admin' });
+    assert.equal(s.status, 403);
+    assert.deepEqual(s.a, []);
+  },
+  async 'http-request reject'() {
+    const s = await run(['http-request reject if { path_beg /admin }'], { target: '/admin' });
+    assert.equal(s.text, '', 'closed without a response');
+    assert.deepEqual(s.a, []);
+  },
+  async 'http-request return'() {
+    const s = await run(['http-request return status 200 content-type text/plain lf-string "hi %[path]"'], {
+      target: '/x',
+    });
+    assert.equal(body(s), 'hi /x');
+    assert.deepEqual(s.a, []);
+  },
+  async 'http-request redirect'() {
+    const s = await run(['http-request redirect scheme https'], { target: '/p' });
+    assert.equal(s.status, 302);
+    assert.match(head(s), /\r\nlocation: https:\/\/ex\.com\/p\r\n/);
+  },
+  async 'http-request set-header'() {
+    const s = await run(['http-request set-header X-Id "%[path]"'], { extra: 'X-Id: forged\r\n' });
+    assert.match(sent(s), /\r\nx-id: \/\r\n/);
+    assert.doesNotMatch(sent(s), /forged/);
+  },
+  async 'http-request add-header'() {
+    const s = await run(['http-request add-header X-Id two'], { extra: 'X-Id: one\r\n' });
+    assert.match(sent(s), /\r\nx-id: one\r\nx-id: two\r\n/);
+  },
+  async 'http-request del-header'() {
+    const s = await run(['http-request del-header x-secret- -m beg'], {
+      extra: 'X-Secret-A: 1\r\nX-Keep: 2\r\n',
+    });
+    assert.doesNotMatch(sent(s), /x-secret/);
+    assert.match(sent(s), /x-keep: 2/);
+  },
+  async 'http-request replace-header'() {
+    const s = await run(['http-request replace-header X-A ^(.*)-old$ \\1-new'], { extra: 'X-A: v-old\r\n' });
+    assert.match(sent(s), /\r\nx-a: v-new\r\n/);
+  },
+  async 'http-request replace-value'() {
+    const s = await run(['http-request replace-value X-A ^a$ A'], { extra: 'X-A: a, b\r\n' });
+    const raw = (s.a[0] ?? '').match(/X-A: (.*)\r\n/)?.[1];
+    assert.equal(raw, 'A, b');
+  },
+  async 'http-request set-path'() {
+    const s = await run(['http-request set-path /new%[path]'], { target: '/p?q=1' });
+    assert.match(sent(s), /^get \/new\/p\?q=1 http\/1\.1/);
+  },
+  async 'http-request set-pathq'() {
+    const s = await run(['http-request set-pathq /n?z=1'], { target: '/p?q=1' });
+    assert.match(sent(s), /^get \/n\?z=1 http\/1\.1/);
+  },
+  async 'http-request set-query'() {
+    const s = await run(['http-request set-query z=%[url_param(q)]'], { target: '/p?q=1' });
+    assert.match(sent(s), /^get \/p\?z=1 http\/1\.1/);
+  },
+  async 'http-request set-uri'() {
+    const s = await run(['http-request set-uri /u'], { target: '/p?q=1' });
+    assert.match(sent(s), /^get \/u http\/1\.1/);
+  },
+  async 'http-request set-method'() {
+    const s = await run(['http-request set-method PUT']);
+    assert.match(sent(s), /^put \/ http\/1\.1/);
+  },
+  async 'http-request replace-path'() {
+    const s = await run(['http-request replace-path /api/(.*) /\\1'], { target: '/api/v1?k' });
+    assert.match(sent(s), /^get \/v1\?k http\/1\.1/);
+  },
+  async 'http-request replace-pathq'() {
+    const s = await run(['http-request replace-pathq ^/a\\?(.*) /b?\\1'], { target: '/a?k=1' });
+    assert.match(sent(s), /^get \/b\?k=1 http\/1\.1/);
+  },
+  async 'http-request replace-uri'() {
+    const s = await run(['http-request replace-uri ^/old(.*) /new\\1'], { target: '/old/x' });
+    assert.match(sent(s), /^get \/new\/x http\/1\.1/);
+  },
+  async 'http-request set-var'() {
+    const s = await run(
+      ['http-request set-var(txn.who) req.hdr(x-u)', 'use_backend b if { var(txn.who) bob }'],
+      {
+        extra: 'X-U: bob\r\n',
+      },
+    );
+    assert.equal(body(s), 'b');
+  },
+  async 'http-request unset-var'() {
+    const fe = [
+      'http-request set-var(txn.who) str(bob)',
+      'http-request unset-var(txn.who)',
+      'use_backend b if { var(txn.who) bob }',
+    ];
+    assert.equal(body(await run(fe)), 'a');
+  },
+  async 'http-response allow'() {
+    const s = await run(['http-response allow', 'http-response deny']);
+    assert.equal(s.status, 200);
+  },
+  async 'http-response deny'() {
+    const s = await run(['http-response deny if { res.hdr(x-resp) b }']);
+    assert.equal(s.status, 502);
+  },
+  async 'http-response return'() {
+    const s = await run(['http-response return status 202 content-type text/plain string replaced']);
+    assert.equal(s.status, 202);
+    assert.equal(body(s), 'replaced');
+  },
+  async 'http-response set-header'() {
+    const s = await run(['http-response set-header x-resp "%[status]"']);
+    assert.match(head(s), /\r\nx-resp: 200\r\n/);
+  },
+  async 'http-response add-header'() {
+    const s = await run(['http-response add-header x-srv "%[srv_name]"']);
+    assert.match(head(s), /\r\nx-srv: s\r\n/);
+  },
+  async 'http-response del-header'() {
+    const s = await run(['http-response del-header set-cookie']);
+    assert.doesNotMatch(head(s), /set-cookie/);
+  },
+  async 'http-response replace-header'() {
+    const s = await run(['http-response replace-header set-cookie ^s=(.*) t=\\1']);
+    assert.match(head(s), /\r\nset-cookie: t=1; path=\/\r\n/);
+  },
+  async 'http-response replace-value'() {
+    const s = await run(['http-response replace-value x-resp ^b$ B']);
+    assert.match(head(s), /\r\nx-resp: a,b\r\n/i);
+  },
+  async 'http-response set-status'() {
+    const s = await run(['http-response set-status 404 reason Gone']);
+    assert.match(s.text, /^HTTP\/1\.1 404 Gone\r\n/);
+  },
+  async 'http-response set-var'() {
+    const s = await run([
+      'http-response set-var(txn.s) res.hdr(x-resp,1)',
+      'http-response set-header x-v "%[var(txn.s)]"',
+    ]);
+    assert.match(head(s), /\r\nx-v: a\r\n/);
+  },
+  async 'http-response unset-var'() {
+    const s = await run([
+      'http-request set-var(txn.s) str(x)',
+      'http-response unset-var(txn.s)',
+      'http-response set-header x-v "[%[var(txn.s)]]"',
+    ]);
+    assert.match(head(s), /\r\nx-v: \[\]\r\n/);
+  },
+  async 'http-after-response allow'() {
+    const s = await run(['http-after-response allow', 'http-after-response set-header x-after 1']);
+    assert.doesNotMatch(head(s), /x-after/);
+  },
+  async 'http-after-response set-header'() {
+    const s = await run(['http-after-response set-header x-after 1', 'use_backend empty']);
+    // the balancer's own 503 goes through http-after-response too
+    assert.equal(s.status, 503);
+    assert.match(head(s), /\r\nx-after: 1\r\n/);
+  },
+  async 'http-after-response add-header'() {
+    const s = await run([
+      'http-request return status 200',
+      'http-after-response add-header x-after "%[status]"',
+    ]);
+    assert.match(head(s), /\r\nx-after: 200\r\n/);
+  },
+  async 'http-after-response del-header'() {
+    const s = await run(['http-after-response del-header x-resp']);
+    assert.doesNotMatch(head(s), /x-resp/);
+  },
+  async 'http-after-response replace-header'() {
+    const s = await run(['http-after-response replace-header x-resp ^a(.*) z\\1']);
+    assert.match(head(s), /\r\nx-resp: z, b\r\n/);
+  },
+  async 'http-after-response replace-value'() {
+    const s = await run(['http-after-response replace-value x-resp ^a$ z']);
+    assert.match(head(s), /\r\nx-resp: z,\s?b\r\n/);
+  },
+  async 'http-after-response set-status'() {
+    const s = await run(['http-after-response set-status 299']);
+    assert.match(s.text, /^HTTP\/1\.1 299 Success\r\n/);
+  },
+  async 'http-after-response set-var'() {
+    const s = await run([
+      'http-after-response set-var(txn.s) status',
+      'http-after-response set-header x-v "%[var(txn.s)]"',
+    ]);
+    assert.match(head(s), /\r\nx-v: 200\r\n/);
+  },
+  async 'http-after-response unset-var'() {
+    const s = await run([
+      'http-request set-var(txn.s) str(x)',
+      'http-after-response unset-var(txn.s)',
+      'http-after-response set-header x-v "[%[var(txn.s)]]"',
+    ]);
+    assert.match(head(s), /\r\nx-v: \[\]\r\n/);
+  },
+};
