@@ -4,10 +4,16 @@
  */
 export type { AlgorithmFactory, LbAlgorithm, PickContext } from './backend/algorithms/index.ts';
 export { algorithmFor } from './backend/algorithms/index.ts';
-export { type BackendState, setServerUp, setServerWeight } from './backend/backend.ts';
+export {
+  type BackendState,
+  setServerAdmin,
+  setServerUp,
+  setServerUserWeight,
+  setServerWeight,
+} from './backend/backend.ts';
 export { Dispatch, nextAttempt } from './backend/dispatch.ts';
 export { CookiePersistence } from './backend/persistence/cookie-persistence.ts';
-export type { ServerState } from './backend/server.ts';
+export { ADMIN_DRAIN, ADMIN_MAINT, type ServerState } from './backend/server.ts';
 export type { BackendCheckSpec, ServerCheckSpec } from './checks/check-spec.ts';
 export type { HealthChecks } from './checks/scheduler.ts';
 export {
@@ -30,3 +36,7 @@ export { LogRecord } from './log/log-record.ts';
 export type { LogTargetSpec, ProxyLogSpec } from './log/log-spec.ts';
 export type { MessageSink } from './log/messages.ts';
 export { LogTargets, ProxyLogger } from './log/proxy-log.ts';
+export { csv } from './stats/csv.ts';
+export { statsJson } from './stats/json.ts';
+export { statsRows } from './stats/snapshot.ts';
+export type { StatsRuntime } from './stats/stats-runtime.ts';

@@ -23,6 +23,7 @@ import { CHECK_EFFECTS } from './checks-effects.ts';
 import { LOGGING_EFFECTS } from './logging-effects.ts';
 import { QUEUE_EFFECTS } from './queue-effects.ts';
 import { RULE_EFFECTS } from './rules-effects.ts';
+import { STATS_EFFECTS } from './stats-effects.ts';
 import { startBlackhole } from './support/blackhole.ts';
 import { okResponder, quiet, startUpstream, type Upstream } from './support/harness.ts';
 import { freePort, freePortSync } from './support/ports.ts';
@@ -188,6 +189,7 @@ async function tcpNamed(names: string[]) {
 /** One behaviour per applied key (the health-check keywords' are in checks-effects.ts). */
 const EFFECTS: Record<string, () => Promise<void>> = {
   ...CHECK_EFFECTS,
+  ...STATS_EFFECTS,
   ...TLS_EFFECTS,
   ...RULE_EFFECTS,
   ...QUEUE_EFFECTS,

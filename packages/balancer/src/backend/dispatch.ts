@@ -149,6 +149,9 @@ export class Dispatch implements Pending {
 
   /** the server this exchange counts against (its `served`), until end() */
   private assigned: ServerState | null = null;
+  /** the backend whose `scur` counts this exchange (stats counters), until end(); when it began */
+  private counted: BackendState | null = null;
+  private tBegin = 0;
 
   /**
    * A new exchange for `server` of `backend` (null: the algorithm found every server full, or none
@@ -162,8 +165,17 @@ export class Dispatch implements Pending {
     retries: number,
     direct = false,
     clientAddress = '',
+    now = Date.now(),
   ): number {
     if (this.inBackend) this.end();
+    // the exchange in the counters: the backend's sessions; balanced (not persistent) ones in lbtot
+    backend.counters.open(now);
+    this.counted = backend;
+    this.tBegin = now;
+    if (!direct && server !== null) {
+      backend.counters.lbtot++;
+      server.counters.lbtot++;
+    }
     this.backend = backend;
     this.server = server;
     this.retries = retries;
@@ -212,10 +224,13 @@ export class Dispatch implements Pending {
   }
 
   /** Counts the exchange on `server` (and no longer on the one it was counted on). */
-  private assign(server: ServerState): void {
+  private assign(server: ServerState, now = this.tBegin): void {
     if (this.assigned === server) return;
     this.releaseSlot(false);
     server.served++;
+    server.counters.open(now);
+    server.counters.lastSess = now;
+    this.backend!.counters.lastSess = now;
     this.backend!.lb.loadChanged?.(server);
     this.assigned = server;
   }
@@ -226,6 +241,7 @@ export class Dispatch implements Pending {
     if (s === null) return;
     this.assigned = null;
     s.served--;
+    s.counters.close();
     this.backend!.lb.loadChanged?.(s);
     slotFreed(s, ended);
   }
@@ -242,13 +258,17 @@ export class Dispatch implements Pending {
       this.inBackend = false;
       this.backend!.load.beconn--;
     }
+    if (this.counted !== null) {
+      this.counted.counters.close();
+      this.counted = null;
+    }
   }
 
   // ---- queue.ts callbacks
 
   dequeued(server: ServerState): void {
     this.server = server;
-    this.assign(server);
+    this.assign(server, Date.now());
     this.owner.onDequeued();
   }
 
@@ -286,11 +306,15 @@ export class Dispatch implements Pending {
     }
     this.connecting = true;
     this.attempts++;
+    this.server!.counters.connect++;
+    this.backend!.counters.connect++;
     this.conn = new ServerConn(this.server!, this.backend!.spec.timeouts, this.owner);
   }
 
   /** Uses a connection that is already established (a pooled or attached keep-alive one), flushing what is held. */
   use(conn: ServerConn): boolean {
+    this.server!.counters.reuse++;
+    this.backend!.counters.reuse++;
     this.conn = conn;
     this.attempts++;
     return this.connected();
@@ -387,6 +411,10 @@ export class Dispatch implements Pending {
       spread: RR_KIND.has(be.spec.balance?.algorithm ?? 'roundrobin') && active > 1,
     });
     if (next.kind === 'give-up') {
+      if (this.connecting) {
+        server.counters.econ++;
+        be.counters.econ++;
+      }
       this.connecting = false;
       return false;
     }
@@ -428,6 +456,10 @@ export class Dispatch implements Pending {
     }
     // (hashing algorithms see no request here: they redispatch round-robin)
     const other = balance(be, { clientAddress: this.clientAddress, exclude: prev, request: null });
+    if (other !== null) {
+      be.counters.lbtot++;
+      other.counters.lbtot++;
+    }
     if (other !== prev && other !== null) {
       // (HAProxy logs `+` only when another server was tried: recorded, one server stays `3`)
       this.redispatched = true;

@@ -1,4 +1,5 @@
 import type { ObservedEvent } from '../checks/observe.ts';
+import { ServerCounters } from '../counters/counters.ts';
 import type { ServerSpec } from '../engine/engine-config.ts';
 import { BackendLoad, PendQueue, serverLimits } from './queue.ts';
 import type { ServerConn } from './server-conn.ts';
@@ -37,7 +38,23 @@ export interface ServerState {
   redispatches: number;
   /** `observe layer4|layer7`: live traffic's verdicts go to the server's health checks */
   observe?: ((event: ObservedEvent) => void) | undefined;
+  /** the stats counters (counters/counters.ts), updated in place by the data path */
+  readonly counters: ServerCounters;
+  /**
+   * What the health checks say (`up` is this and not in maintenance); checks read and set it through
+   * setServerUp, the runtime API's maintenance through setServerAdmin (backend.ts).
+   */
+  healthUp: boolean;
+  /** HAProxy's srv_admin_state flags: ADMIN_MAINT (1, forced maintenance), ADMIN_DRAIN (8) */
+  admin: number;
+  /** the weight set by the configuration or the runtime API (`uweight`); drain puts 0 in effect */
+  uweight: number;
 }
+
+/** srv_admin_state: forced maintenance (`disable server`, `set server … state maint`). */
+export const ADMIN_MAINT = 0x01;
+/** srv_admin_state: forced drain (`set server … state drain`). */
+export const ADMIN_DRAIN = 0x08;
 
 export function newServerState(spec: ServerSpec): ServerState {
   const l = serverLimits(spec.maxconn, spec.minconn ?? null, spec.maxqueue ?? null);
@@ -56,5 +73,9 @@ export function newServerState(spec: ServerSpec): ServerState {
     qscheduled: false,
     retries: 0,
     redispatches: 0,
+    counters: new ServerCounters(),
+    healthUp: !spec.disabled,
+    admin: spec.disabled ? ADMIN_MAINT : 0,
+    uweight: spec.weight,
   };
 }

@@ -6,7 +6,7 @@
  * connections a DOWN server already has stay (HAProxy's default without on-marked-down).
  */
 import { type BackendState, setServerUp } from '../backend/backend.ts';
-import type { ServerState } from '../backend/server.ts';
+import { ADMIN_MAINT, type ServerState } from '../backend/server.ts';
 import type { StateEvents } from '../backend/state-events.ts';
 import { LOG_ALERT, LOG_EMERG, LOG_NOTICE } from '../log/log-spec.ts';
 import type { MessageSink } from '../log/messages.ts';
@@ -52,6 +52,8 @@ export class ServerHealth {
   private timerAt = 0;
   private probe: RunningProbe | null = null;
   private stopped = false;
+  /** `disable health` pauses the checks (the server keeps its state); `enable health` resumes them */
+  enabled = true;
   private readonly events: StateEvents;
   private readonly messages: MessageSink;
   private readonly globals: CheckGlobals;
@@ -74,9 +76,14 @@ export class ServerHealth {
     if (this.check.observe !== null) srv.observe = (e) => this.observe(e);
   }
 
+  /** a check is running now (the stats show `* L4OK`) */
+  get inProgress(): boolean {
+    return this.probe !== null;
+  }
+
   /** srv_getinter() now. */
   interval(): number {
-    return checkInterval(this.health, this.srv.up, this.check, this.check, this.forceFast);
+    return checkInterval(this.health, this.srv.healthUp, this.check, this.check, this.forceFast);
   }
 
   schedule(delay: number): void {
@@ -99,6 +106,10 @@ export class ServerHealth {
   private run(): void {
     this.timer = null;
     if (this.stopped) return;
+    if (!this.enabled || (this.srv.admin & ADMIN_MAINT) !== 0) {
+      this.schedule(this.interval());
+      return;
+    }
     const spec = this.srv.spec;
     const c = this.check;
     const probe = runProbe({
@@ -144,8 +155,10 @@ export class ServerHealth {
       this.messages.warning(line);
       this.messages.proxyLog?.(be, LOG_NOTICE, line);
     }
-    if (!ok && health === 0 && this.srv.up) this.transition(false, r);
-    else if (ok && health >= this.check.rise && !this.srv.up) this.transition(true, r);
+    if (r.status === 'HANA') this.srv.counters.hanafail++;
+    else if (!ok) this.srv.counters.chkfail++;
+    if (!ok && health === 0 && this.srv.healthUp) this.transition(false, r);
+    else if (ok && health >= this.check.rise && !this.srv.healthUp) this.transition(true, r);
   }
 
   private transition(up: boolean, r: CheckResult): void {

@@ -53,7 +53,7 @@ const CHECK_TEST = 'the health check would test something else than the configur
 const TLS = 'TLS is planned';
 const RULES = 'ACLs and rules are planned';
 const MORE_ACTIONS = 'this action is planned; the rule engine applies the others';
-const STATS = 'the stats page and runtime API are planned';
+const STATS = 'this part of the stats page is planned';
 const TUNING = 'this tuning knob is not applied';
 const STICK = 'stick tables are planned';
 const DNS = 'DNS resolution at runtime is planned';
@@ -240,10 +240,10 @@ const RULES_TABLE: readonly Rule[] = [
   ['pp2-never-send-local', warn('the PROXY protocol is planned')],
   ['ssl-engine', warn(TLS)],
   ['ssl-mode-async', warn(TLS)],
-  ['stats socket', warn(STATS)],
-  ['stats timeout', warn(STATS)],
-  ['stats maxconn', warn(STATS)],
-  ['stats bind-process', warn(STATS)],
+  ['stats socket', APPLIED],
+  ['stats timeout', APPLIED],
+  ['stats maxconn', warn('the runtime API does not limit its connections yet')],
+  ['stats bind-process', inert('one process serves')],
 
   // ---- sections kept as written
   ['section userlist', refuse('userlists are planned', ACCESS)],
@@ -482,6 +482,23 @@ const RULES_TABLE: readonly Rule[] = [
   ['server-state-file-name', warn('server state files are planned')],
   ['clitcpka-*', warn(TUNING)],
   ['srvtcpka-*', warn(TUNING)],
+  // the stats page (stats/stats-page.ts)
+  ['stats enable', APPLIED],
+  ['stats disable', APPLIED],
+  ['stats uri', APPLIED],
+  ['stats realm', APPLIED],
+  ['stats auth', APPLIED],
+  ['stats refresh', APPLIED],
+  ['stats hide-version', APPLIED],
+  ['stats show-legends', APPLIED],
+  ['stats show-node', APPLIED],
+  ['stats show-desc', APPLIED],
+  ['stats scope', APPLIED],
+  ['stats show-modules', warn('the stats page shows no extra modules')],
+  // granting admin rights or applying rules to the page's requests: not without them being built
+  ['stats admin', APPLIED], // with `if TRUE|LOCALHOST` (and FALSE): others are refused by effectOf
+
+  ['stats http-request', refuse("the stats page's own http-request rules are planned", ACCESS)],
   ['stats *', warn(STATS)],
 ];
 
@@ -531,6 +548,17 @@ export function effectOf(use: KeywordUse): Effect {
           ? warn(s.note)
           : inert(s.note);
   }
+  if (use.key === 'stats socket') {
+    const a = use.args[0] === 'socket' ? use.args.slice(1) : use.args;
+    if (a[0]?.startsWith('fd@'))
+      return warn('a stats socket on an inherited fd@ is planned; it is not opened');
+    if (a.includes('expose-fd')) return warn("'expose-fd listeners' is for reloads, which are planned");
+  }
+  if (use.key === 'stats admin' && !simpleAdminCondition(use.args))
+    return refuse(
+      "the stats page evaluates 'stats admin' conditions TRUE, FALSE and LOCALHOST only; others are planned",
+      ACCESS,
+    );
   if (
     use.key === 'http-request' ||
     use.key === 'http-response' ||
@@ -552,6 +580,15 @@ export function effectOf(use: KeywordUse): Effect {
   if (use.key === 'nbthread' && use.args[0] !== '1')
     return warn('the balancer serves traffic from one thread per process; workers are planned');
   return effectOfKey(use.key);
+}
+
+/** `stats admin if|unless [!]TRUE|FALSE|LOCALHOST`: decided without the rule engine (stats-config.ts). */
+function simpleAdminCondition(args: readonly string[]): boolean {
+  const a = args[0] === 'admin' ? args.slice(1) : args;
+  if (a.length !== 2 || (a[0] !== 'if' && a[0] !== 'unless')) return false;
+  const m = /^(!?)(TRUE|FALSE|LOCALHOST)$/.exec(a[1]);
+  // "everyone but local clients" would need the address test of an ACL
+  return m !== null && !(m[2] === 'LOCALHOST' && (a[0] === 'unless') !== (m[1] === '!'));
 }
 
 /** `http-request deny`, `http-response set-header`, …: the actions the rule engine applies. */

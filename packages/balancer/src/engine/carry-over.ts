@@ -8,8 +8,8 @@
  * One function, called once the new engine is built and before any of its checks has run; other
  * state (counters, queues, runtime-API changes) adds its own step to carryOver().
  */
-import { type BackendState, setServerUp, setServerWeight } from '../backend/backend.ts';
-import type { ServerState } from '../backend/server.ts';
+import { type BackendState, setServerAdmin, setServerUp, setServerWeight } from '../backend/backend.ts';
+import { ADMIN_DRAIN, ADMIN_MAINT, type ServerState } from '../backend/server.ts';
 import { fullHealth } from '../checks/health-counter.ts';
 import type { ServerHealth } from '../checks/scheduler.ts';
 import type { Engine } from './engine.ts';
@@ -47,7 +47,13 @@ function carryServers(old: Engine, next: Engine): void {
   const newMonitors = monitorsOf(next);
   for (const p of serverPairs(old, next)) {
     const { oldServer: os, newServer: ns, newBackend: nb } = p;
-    if (os.weight !== os.spec.weight && os.spec.weight === ns.spec.weight) setServerWeight(nb, ns, os.weight);
+    // the user weight (a drain puts 0 in effect without changing it), unless the new file changes it
+    if (os.uweight !== os.spec.weight && os.spec.weight === ns.spec.weight)
+      setServerWeight(nb, ns, os.uweight);
+    // maintenance / drain set at run time (runtime API, stats admin), unless the file's `disabled` changed
+    const fileAdmin = os.spec.disabled ? ADMIN_MAINT : 0;
+    if (os.admin !== fileAdmin && os.spec.disabled === ns.spec.disabled)
+      setServerAdmin(next.events, nb, ns, os.admin, ~os.admin & (ADMIN_MAINT | ADMIN_DRAIN));
     const om = oldMonitors.get(os);
     const nm = newMonitors.get(ns);
     // health is carried where both sides check the server; a newly checked one starts as at start-up

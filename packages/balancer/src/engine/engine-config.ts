@@ -12,6 +12,8 @@ import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/
 import type { ProxyLogSpec } from '../log/log-spec.ts';
 import type { ProxyRules } from '../rules/rule-set.ts';
 import type { TcpRules } from '../rules/tcp-rules.ts';
+import type { ProxyOrder } from '../stats/snapshot.ts';
+import type { StatsPageSpec, StatsSocketSpec } from '../stats/stats-config.ts';
 import type { BindTlsSpec, ServerTlsSpec } from '../tls/tls-spec.ts';
 
 export type BindAddress =
@@ -179,7 +181,14 @@ export interface EngineConfig {
     hardStopAfter?: number | null;
     /** `spread-checks` / `max-spread-checks` */
     checks?: CheckGlobals;
+    /** `stats socket` lines (the runtime API) and `stats timeout`, ms */
+    statsSockets?: StatsSocketSpec[];
+    statsTimeout?: number;
   };
+  /** the proxies in configuration order with their stats numbers (absent: frontends then backends) */
+  proxies?: ProxyOrder[];
+  /** the stats page of each proxy that serves one (`stats enable`…), by proxy name */
+  statsPages?: Map<string, StatsPageSpec>;
   frontends: FrontendSpec[];
   backends: Map<string, BackendSpec>;
 }

@@ -11,6 +11,7 @@ import { type MessageSink, withProxyLogs } from '../log/messages.ts';
 import { LogTargets, ProxyLogger } from '../log/proxy-log.ts';
 import { needsRules } from '../rules/http-rules.ts';
 import { acceptConnection } from '../rules/tcp-rules.ts';
+import { attachStatsPages, type StatsRuntime, startStats, statsPagesOf } from '../stats/stats-runtime.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
 import { BindTls } from '../tls/bind-tls.ts';
 import type { EngineConfig } from './engine-config.ts';
@@ -44,6 +45,10 @@ export interface Engine {
   readonly events: StateEvents;
   /** the servers' health checks (checks/scheduler.ts) */
   readonly checks: HealthChecks;
+  /** one runtime per frontend (its counters, sessions, stats page) */
+  readonly frontends: readonly FrontendRuntime[];
+  /** the stats views' snapshot and the runtime API (stats/stats-runtime.ts) */
+  readonly stats: StatsRuntime;
   /**
    * Reload: the listening sockets a new engine may take over (engine/listener-handover.ts). The new
    * engine detaches what it takes; retire() then closes the rest.
@@ -101,6 +106,7 @@ export async function startEngine(
   const adopted: Listening[] = [];
   const tlsBinds = new Map<string, BindTls>();
   let paused = false;
+  const pages = statsPagesOf(config);
   const logs = new LogTargets();
   try {
     for (const fe of config.frontends) {
@@ -120,6 +126,7 @@ export async function startEngine(
       }
       const gate = new ConnGate(fe.maxconn, globalGate);
       const frontend = new FrontendRuntime(fe, be, gate, config.global);
+      attachStatsPages(frontend, pages, backends);
       if (needsRules(frontend)) frontend.ruleEnv = { backend: (name) => backends.get(name) ?? null };
       if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);
@@ -234,9 +241,19 @@ export async function startEngine(
     spreadChecks: config.global.checks?.spreadChecks ?? 0,
     maxSpreadChecks: config.global.checks?.maxSpreadChecks ?? null,
   });
+  let stats: StatsRuntime;
+  try {
+    stats = await startStats(config, pages, runtimes, [...backends.values()], checks, events, messages);
+  } catch (err) {
+    checks.stop();
+    for (const s of servers) s.close();
+    throw err;
+  }
   return {
     events,
     checks,
+    frontends: runtimes,
+    stats,
     logs,
     listeners,
     listenSockets: servers,
@@ -245,6 +262,7 @@ export async function startEngine(
       for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
       for (const t of tlsBinds.values()) t.closePending();
       checks.stop();
+      stats.stop();
       until.at = Math.min(until.at, Date.now() + graceMs);
       stopped ??= stopAll(servers, listeners, runtimes, backends, until, true).then(closeLogs);
       return stopped.then(() => undefined);
@@ -252,6 +270,8 @@ export async function startEngine(
     retire(graceMs: number) {
       for (const l of listening) for (const s of l.held.splice(0)) s.destroy();
       checks.stop();
+      // (the runtime API's sockets were closed by the reload before the new engine bound them)
+      stats.stop();
       for (const f of runtimes) f.closeAfterResponses();
       until.at = Math.min(until.at, Date.now() + graceMs);
       stopped ??= stopAll(servers, listeners, runtimes, backends, until, false).then(closeLogs);

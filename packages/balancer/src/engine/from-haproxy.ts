@@ -8,6 +8,7 @@ import { LB_ERR, LbError } from '../errors.ts';
 import { proxyLogSpec } from '../log/log-config.ts';
 import { compileProxyRules } from '../rules/rule-set.ts';
 import { compileTcpRules } from '../rules/tcp-rules.ts';
+import { proxyOrderOf, statsPageOf, statsSocketsOf } from '../stats/stats-config.ts';
 import { bindTlsOf, serverTlsOf, type TlsModelContext } from '../tls/from-model.ts';
 import type {
   BackendSpec,
@@ -259,8 +260,17 @@ export function fromHaproxyConfig(
       maxHeaders: model.global.tuneHttpMaxhdr,
       hardStopAfter: model.global.hardStopAfter,
       checks: checkGlobals(model),
+      statsSockets: statsSocketsOf(model),
+      statsTimeout: model.global.statsTimeout,
     },
     frontends,
     backends,
+    proxies: proxyOrderOf(model),
+    statsPages: new Map(
+      model.proxies.flatMap((p) => {
+        const page = p.disabled ? null : statsPageOf(p);
+        return page ? [[p.name, page] as const] : [];
+      }),
+    ),
   };
 }

@@ -1,9 +1,11 @@
 import type { BackendState } from '../backend/backend.ts';
 import { RE_CONN_FAILED } from '../backend/retry-on.ts';
+import { FrontendCounters } from '../counters/counters.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import type { ProxyLogger } from '../log/proxy-log.ts';
 import type { RuleEnv } from '../rules/context.ts';
+import type { StatsPage } from '../stats/stats-page.ts';
 import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
 
 /**
@@ -42,9 +44,13 @@ export interface ProxyRuntime {
   frontend: FrontendRuntime;
   /** `monitor-uri`, as bytes to compare with request targets */
   monitorUri: Buffer | null;
+  /** the stats page this frontend, else its backend, serves (`stats enable`…); null = none */
+  statsPage: StatsPage | null;
 }
 
 export interface Session {
+  /** is an exchange of this session on `server` now? (`shutdown sessions server`) */
+  usesServer?(server: unknown): boolean;
   shutdown(): void;
   idle(): boolean;
   close(): void;
@@ -55,6 +61,11 @@ export class FrontendRuntime {
   readonly spec: FrontendSpec;
   readonly gate: ConnGate;
   readonly sessions = new Set<Session>();
+  /** the stats counters (counters/counters.ts) */
+  readonly counters = new FrontendCounters();
+  /** this frontend's stats page (set by the engine), and the backends' ones by backend */
+  statsPage: StatsPage | null = null;
+  backendStatsPages: Map<BackendState, StatsPage> | null = null;
   /** where requests go unless a rule says otherwise */
   readonly defaultBackend: BackendState | null;
   /** set by the engine when this frontend's sessions run rules (rules/http-rules.ts); null: none */
@@ -148,5 +159,6 @@ function makeProxyRuntime(
     sessions: frontend.sessions,
     frontend,
     monitorUri: fe.monitorUri ? Buffer.from(fe.monitorUri, 'latin1') : null,
+    statsPage: frontend.statsPage ?? (be !== null ? (frontend.backendStatsPages?.get(be) ?? null) : null),
   };
 }

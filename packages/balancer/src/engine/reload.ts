@@ -27,7 +27,17 @@ export async function reloadEngine(
   graceMs: number,
 ): Promise<Reloaded & { retired: Promise<number> }> {
   const before = running.listeners.map((l) => l.address);
-  const engine = await startEngine(config, messages, running);
+  // The runtime API's sockets are not taken over: the running engine closes them first (closing a
+  // UNIX socket unlinks its path, which would remove the new engine's; a TCP one would be in use), and
+  // opens them again if the new engine cannot start.
+  running.stats.stop();
+  let engine: Engine;
+  try {
+    engine = await startEngine(config, messages, running);
+  } catch (err) {
+    await running.stats.reopen().catch((e) => messages.alert((e as Error).message));
+    throw err;
+  }
   carryOver(running, engine);
   const removed = running.listeners.map((l) => l.address);
   const retired = running.retire(graceMs);

@@ -6,17 +6,28 @@ import { RE_DISCONNECTED, RE_JUNK_REQUEST, RE_TIMEOUT, retriesStatus } from '../
 import type { ServerState } from '../backend/server.ts';
 import { releaseToPool, type ServerConn, takeIdle } from '../backend/server-conn.ts';
 import { httpStatusEvent } from '../checks/observe.ts';
+import { statusClass } from '../counters/counters.ts';
+import { countExchange } from '../counters/exchange.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord } from '../log/log-record.ts';
 import { withConnectionClose } from '../rules/actions/reply.ts';
 import { HttpRules } from '../rules/http-rules.ts';
+import type { StatsAnswer, StatsPage } from '../stats/stats-page.ts';
 import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
-import { findHeadEnd, type HttpHead, newHead, parseHead, requestLinePrefixInvalid } from './head-parser.ts';
+import {
+  eqLower,
+  findHeadEnd,
+  type HttpHead,
+  headerValue,
+  newHead,
+  parseHead,
+  requestLinePrefixInvalid,
+} from './head-parser.ts';
 import { initRecord, logHttpExchange } from './http-log.ts';
 import { htxHeadSize, htxRawSize, htxSizeOf } from './htx-size.ts';
 import { isMonitorUri, monitorResponse } from './monitor-uri.ts';
@@ -33,6 +44,14 @@ const S_CLOSED = 3;
 let REQ: HttpHead = newHead(101);
 let RES: HttpHead = newHead(101);
 const EMPTY = Buffer.alloc(0);
+const AUTHORIZATION = Buffer.from('authorization');
+
+/** The value of the first header named `lower` (lower-case bytes), or null. */
+function findHeader(h: HttpHead, buf: Buffer, lower: Uint8Array): string | null {
+  for (let i = 0; i < h.nHeaders; i++)
+    if (eqLower(buf, h.hdr[i * 6], h.hdr[i * 6 + 1], lower)) return headerValue(h, buf, i);
+  return null;
+}
 function heads(maxHeaders: number): void {
   if (REQ.drop.length < maxHeaders + 1) {
     REQ = newHead(maxHeaders);
@@ -79,6 +98,19 @@ export class HttpSession implements DispatchOwner {
   private deadlineKind = 0; // 1 = keep-alive idle (silent close), 2 = http-request (408)
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
+  /** the current exchange is in the counters already (counters/exchange.ts); true between requests */
+  private txCounted = true;
+  /** the backend this exchange went to, and whether a server was assigned (for the counters) */
+  private txBackend: BackendState | null = null;
+  private txServed = false;
+  /** an admin form POST to the stats page whose body is still arriving */
+  private statsPost: {
+    page: StatsPage;
+    target: string;
+    auth: string | null;
+    buf: Buffer;
+    need: number;
+  } | null = null;
   /** the access-log record (http-log.ts), null when the frontend does not log */
   private readonly logRec: LogRecord | null = null;
 
@@ -115,6 +147,7 @@ export class HttpSession implements DispatchOwner {
     client.on('close', () => this.onClientClose());
     px.sessions.add(this);
     this.tx.reset(Date.now());
+    px.frontend.counters.accept(this.tx.tStart);
     // The first request has `timeout http-request` from the accept (HAProxy starts it there);
     // without it, `timeout client` covers the wait through the socket timeout.
     if (px.tHttpRequest) this.armDeadline(Date.now() + px.tHttpRequest, 2);
@@ -131,7 +164,8 @@ export class HttpSession implements DispatchOwner {
       return;
     }
     if (st === S_EXCHANGE && !this.tx.reqBody.done) {
-      this.forwardRequestBody(chunk, 0);
+      if (this.statsPost !== null) this.onStatsBody(chunk);
+      else this.forwardRequestBody(chunk, 0);
       return;
     }
     if (st === S_CLOSED) return;
@@ -192,6 +226,8 @@ export class HttpSession implements DispatchOwner {
     const h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, watch);
     this.tx.tRequest = Date.now();
     this.tx.bytesIn += headEnd;
+    this.txCounted = false;
+    px.frontend.counters.request(this.tx.tRequest);
     if (this.logRec !== null && h.error === null)
       this.tx.requestLine = buf.toString(
         'latin1',
@@ -229,6 +265,13 @@ export class HttpSession implements DispatchOwner {
       this.answerLocal(buf, headEnd);
       return;
     }
+    // the stats page: after the http-request rules (a deny still blocks it), as HAProxy
+    const page = this.px.statsPage;
+    if (page?.matches(buf, h.uriStart, h.uriEnd)) {
+      this.answerStats(page, buf, headEnd);
+      return;
+    }
+    this.txBackend = be;
     // a persistence cookie may designate the server; otherwise the balancing algorithm picks one
     let server = be?.cookie?.onRequest(h, buf, ed, this.tx.cookie, Date.now()) ?? null;
     const direct = server !== null;
@@ -298,6 +341,86 @@ export class HttpSession implements DispatchOwner {
     this.finishExchange();
   }
 
+  /** The stats page (stats/stats-page.ts) answers; a body that is all here is read and dropped. */
+  private answerStats(page: StatsPage, buf: Buffer, headEnd: number): void {
+    const h = REQ;
+    const auth = h.nHeaders > 0 ? findHeader(h, buf, AUTHORIZATION) : null;
+    const target = buf.toString('latin1', h.uriStart, h.uriEnd);
+    // counted as HAProxy does: intercepted (and in progress) while the page is made
+    this.px.frontend.counters.intercepted++;
+    this.state = S_EXCHANGE;
+    if (h.method === 'POST' && page.spec.admin !== null) {
+      // the admin form: a Content-Length body that fits a buffer
+      const cl = h.contentLength;
+      if (h.chunked || cl < 0 || cl > this.px.bufsize) {
+        this.sendError(400);
+        return;
+      }
+      if (buf.length - headEnd < cl) {
+        this.statsPost = { page, target, auth, buf: buf.subarray(headEnd), need: cl };
+        this.inbuf = null;
+        return;
+      }
+      this.finishStatsPost(
+        page,
+        target,
+        auth,
+        buf.subarray(headEnd, headEnd + cl),
+        buf.subarray(headEnd + cl),
+      );
+      return;
+    }
+    const close = this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done;
+    const a = page.answer(target, auth, this.tx.isHead, close, this.clientAddr);
+    let rest: Buffer | null = headEnd < buf.length ? buf.subarray(headEnd) : null;
+    if (!this.tx.reqBody.done && rest !== null) {
+      const n = this.tx.reqBody.consume(rest, 0, rest.length);
+      rest = n >= 0 && n < rest.length ? rest.subarray(n) : null;
+    }
+    this.sendStats(a, close || !this.tx.reqBody.done, rest);
+  }
+
+  /** More of an admin form's body; once it is all here, the action is applied and answered. */
+  private onStatsBody(chunk: Buffer): void {
+    const p = this.statsPost!;
+    p.buf = Buffer.concat([p.buf, chunk]);
+    if (p.buf.length < p.need) return;
+    this.statsPost = null;
+    this.finishStatsPost(p.page, p.target, p.auth, p.buf.subarray(0, p.need), p.buf.subarray(p.need));
+  }
+
+  private finishStatsPost(
+    page: StatsPage,
+    target: string,
+    auth: string | null,
+    body: Buffer,
+    rest: Buffer,
+  ): void {
+    if (!this.tx.reqBody.done) this.tx.reqBody.consume(body, 0, body.length);
+    this.tx.bytesIn += body.length;
+    const close = this.tx.closeAfter || this.tx.http10;
+    const a = page.post(target, auth, body.toString('latin1'), this.clientAddr, close);
+    this.sendStats(a, close, rest.length > 0 ? rest : null);
+  }
+
+  private sendStats(a: StatsAnswer, close: boolean, rest: Buffer | null): void {
+    this.tx.status = a.status;
+    this.tx.bytesOut += a.response.length;
+    this.tx.tEnd = Date.now();
+    this.countTx();
+    if (close) {
+      this.state = S_CLOSED;
+      this.client.end(a.response);
+      this.cleanup();
+      return;
+    }
+    this.state = S_EXCHANGE;
+    this.inbuf = rest;
+    this.client.write(a.response);
+    this.tx.keepClient = true;
+    this.finishExchange();
+  }
+
   /**
    * The backend of this request: the frontend's default, or what its rules say (use_backend; the rule
    * engine runs the http-request rules of the frontend and then of the backend). A different backend
@@ -361,7 +484,10 @@ export class HttpSession implements DispatchOwner {
    */
   private acquire(server: ServerState | null, data: Buffer, direct: boolean): void {
     const d = this.d;
-    const r = d.begin(this.px.be!, server, this.px.retries, direct, this.pickCtx.clientAddress);
+    const be = this.px.be!;
+    // (the counters take the request's timestamp: no clock read of their own)
+    const r = d.begin(be, server, this.px.retries, direct, this.pickCtx.clientAddress, this.tx.tRequest);
+    be.counters.reqTot++;
     if (r === TAKEN) {
       this.attach(data);
       return;
@@ -424,6 +550,8 @@ export class HttpSession implements DispatchOwner {
       }
     } else if (conn !== null) conn.reused++;
     this.tx.tConnect = Date.now();
+    server.counters.reqTot++;
+    this.txServed = true;
     if (conn !== null) {
       this.tx.tConnected = this.tx.tConnect;
       if (data !== null) d.hold(data);
@@ -642,6 +770,7 @@ export class HttpSession implements DispatchOwner {
       this.tx.resHeadDone = true;
       this.tx.status = this.rx === null ? status : this.rx.status();
       conn.server.observe?.(httpStatusEvent(status));
+      if (this.d.server !== null) this.d.server.counters.hrsp[statusClass(status)]++;
       this.tx.tResponse = Date.now();
       this.tx.bytesOut += htxHeadSize(h, view) + out.bodyTaken;
       if (this.logRec !== null && px.frontend.logger!.spec.logasap) {
@@ -695,10 +824,11 @@ export class HttpSession implements DispatchOwner {
   }
 
   private finishExchange(): void {
+    this.tx.tEnd = Date.now();
+    this.countTx();
     this.d.end();
     const conn = this.d.conn;
     const px = this.px;
-    this.tx.tEnd = Date.now();
     this.tx.replay = null;
     if (this.logRec !== null) logHttpExchange(px, this.tx, this.d, this.logRec);
     if (conn !== null) {
@@ -773,6 +903,10 @@ export class HttpSession implements DispatchOwner {
         this.finishExchange();
       } else {
         this.tx.terminate('S', 'D');
+        if (this.txServed) {
+          this.txBackend!.counters.srvAbrt++;
+          this.d.server!.counters.srvAbrt++;
+        }
         this.close(); // truncated body: the client must see the cut
       }
       return;
@@ -848,6 +982,8 @@ export class HttpSession implements DispatchOwner {
     else if (code < 500) this.tx.terminate('P', 'R');
     this.tx.status = code;
     this.tx.tEnd = Date.now();
+    if (code < 500) this.countBadRequest();
+    this.countTx();
     this.abortServer();
     this.sendRaw(this.ownResponse(errorResponse(code, this.tx.http10, this.px.errorfiles)));
   }
@@ -876,6 +1012,11 @@ export class HttpSession implements DispatchOwner {
    * read completely (measured: a pipelined request after a 502 is served); otherwise it closes.
    */
   private serverError(code: number): void {
+    if (code !== 503 && this.txServed) {
+      // an invalid, cut or late response (`eresp`); connection failures are the dispatch's `econ`
+      this.txBackend!.counters.eresp++;
+      this.d.server!.counters.eresp++;
+    }
     this.abortServer();
     // (a more precise cause may have been recorded first: terminate() keeps the first)
     if (code === 503) this.tx.terminate('S', 'C');
@@ -940,8 +1081,40 @@ export class HttpSession implements DispatchOwner {
     }
     this.deadlineKind = 0;
     this.inbuf = null;
+    this.statsPost = null;
     this.tx.resbuf = null;
-    if (this.px.sessions.delete(this)) this.gate.release();
+    if (this.px.sessions.delete(this)) {
+      this.px.frontend.counters.close();
+      this.gate.release();
+    }
+  }
+
+  /** A request that failed before reaching a backend: `ereq`, and `req_tot` when no head was read. */
+  private countBadRequest(): void {
+    const fc = this.px.frontend.counters;
+    if (this.txCounted) {
+      fc.request(this.tx.tEnd);
+      this.txCounted = false;
+    }
+    fc.ereq++;
+  }
+
+  private countAbort(): void {
+    this.px.frontend.counters.cliAbrt++;
+    const be = this.txBackend;
+    if (be !== null) be.counters.cliAbrt++;
+    if (this.txServed && this.d.server !== null) this.d.server.counters.cliAbrt++;
+  }
+
+  /** The exchange in the counters, once (counters/exchange.ts). */
+  private countTx(): void {
+    if (this.txCounted) return;
+    this.txCounted = true;
+    const be = this.txBackend;
+    const srv = this.txServed ? this.d.server : null;
+    this.txBackend = null;
+    this.txServed = false;
+    countExchange(this.px.frontend.counters, be?.counters ?? null, srv?.counters ?? null, this.tx);
   }
 
   /** Closes the client connection now; an attached idle server connection returns to the pool. */
@@ -951,6 +1124,15 @@ export class HttpSession implements DispatchOwner {
       // an exchange cut here without a recorded cause was cut by the client
       if (this.state === S_EXCHANGE) this.tx.terminate('C', this.tx.resHeadDone ? 'D' : 'H');
       this.tx.tEnd = Date.now();
+      if (this.state === S_EXCHANGE) {
+        if (this.tx.cause === 'C') this.countAbort();
+        this.countTx();
+      } else if (wasIdle && this.requests === 0) {
+        // HAProxy 2.6 counts a connection closed before its first request as a bad request (400)
+        this.tx.status = 400;
+        this.countBadRequest();
+        this.countTx();
+      }
       // an exchange in flight, or a connection that closed before its (first) request head
       if (
         this.logRec !== null &&
@@ -989,5 +1171,9 @@ export class HttpSession implements DispatchOwner {
 
   idle(): boolean {
     return this.state === S_HEAD;
+  }
+
+  usesServer(server: unknown): boolean {
+    return this.d.conn !== null && this.d.conn.server === server;
   }
 }

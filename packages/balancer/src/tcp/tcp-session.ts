@@ -49,6 +49,7 @@ export class TcpSession implements DispatchOwner {
     client.on('error', () => this.st.terminate('C', 'D'));
     client.on('close', () => this.close());
     px.sessions.add(this);
+    px.frontend.counters.accept(this.st.tAccept);
     const lg = px.frontend.logger;
     if (lg !== null) {
       const rec = new LogRecord();
@@ -71,7 +72,7 @@ export class TcpSession implements DispatchOwner {
     // (null: every server is at its maxconn, and the connection waits in the backend queue)
     const server = balance(be, { clientAddress, exclude: null, request: null });
     this.dispatch = new Dispatch(this);
-    const r = this.dispatch.begin(be, server, px.retries, false, clientAddress);
+    const r = this.dispatch.begin(be, server, px.retries, false, clientAddress, this.st.tAccept);
     if (r === TAKEN) {
       this.st.tConnect = Date.now();
       this.dispatch.connect(null);
@@ -97,6 +98,7 @@ export class TcpSession implements DispatchOwner {
   private onClientData(chunk: Buffer): void {
     const d = this.dispatch;
     this.st.bytesIn += chunk.length;
+    this.countBytes(chunk.length, 0);
     if (d !== null && !d.send(chunk, this.px.bufsize)) this.client.pause();
   }
 
@@ -144,6 +146,7 @@ export class TcpSession implements DispatchOwner {
   onServerData(conn: ServerConn, chunk: Buffer): void {
     if (!this.mine(conn)) return;
     this.st.bytesOut += chunk.length;
+    this.countBytes(0, chunk.length);
     if (!this.client.write(chunk)) conn.socket.pause();
   }
 
@@ -179,11 +182,35 @@ export class TcpSession implements DispatchOwner {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    const d = this.dispatch;
+    if (d !== null && d.server !== null && this.st.tConnected >= 0) {
+      const now = Date.now();
+      const tc = this.st.tConnected - this.st.tAccept;
+      this.px.be!.counters.addTimes(0, tc, -1, now - this.st.tAccept);
+      d.server.counters.addTimes(0, tc, -1, now - this.st.tAccept);
+    }
     if (this.logRec !== null) logTcpSession(this.px, this.st, this.dispatch, this.logRec);
     this.dispatch?.abort();
     this.dispatch?.end();
     this.client.destroy();
-    if (this.px.sessions.delete(this)) this.gate.release();
+    if (this.px.sessions.delete(this)) {
+      this.px.frontend.counters.close();
+      this.gate.release();
+    }
+  }
+
+  /** Bytes in (from the client) and out (to it) on the frontend, the backend and the server. */
+  private countBytes(bin: number, bout: number): void {
+    const fc = this.px.frontend.counters;
+    fc.bin += bin;
+    fc.bout += bout;
+    const srv = this.dispatch?.server;
+    if (srv == null) return;
+    const bc = this.px.be!.counters;
+    bc.bin += bin;
+    bc.bout += bout;
+    srv.counters.bin += bin;
+    srv.counters.bout += bout;
   }
 
   shutdown(): void {
@@ -192,5 +219,9 @@ export class TcpSession implements DispatchOwner {
 
   idle(): boolean {
     return false;
+  }
+
+  usesServer(server: unknown): boolean {
+    return this.dispatch?.conn?.server === server;
   }
 }

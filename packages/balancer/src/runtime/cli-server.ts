@@ -1,0 +1,154 @@
+/**
+ * The runtime API's sockets (`stats socket PATH|ipv4@ADDR:PORT [mode M] [level L]`): HAProxy's text
+ * protocol. A connection sends a line; its commands (separated by `;`) run in order and each answer
+ * is followed by an empty line; then the connection closes — unless the client said `prompt`, which
+ * keeps it open with a `> ` prompt until `quit`. `stats timeout` closes an idle connection.
+ */
+import { chmodSync, chownSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import { LB_ERR, LbError } from '../errors.ts';
+import type { MessageSink } from '../log/messages.ts';
+import type { StatsSocketSpec } from '../stats/stats-config.ts';
+import type { StatsRuntime } from '../stats/stats-runtime.ts';
+import { type CliLevel, runCommand } from './commands.ts';
+
+export interface CliServer {
+  readonly address: string;
+  close(): void;
+}
+
+/** Splits a line into commands at unescaped `;` (HAProxy's cli_parse_request). */
+export function splitCommands(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\' && i + 1 < line.length) {
+      cur += line[++i];
+      continue;
+    }
+    if (c === ';') {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  out.push(cur);
+  return out.map((s) => s.trim()).filter((s) => s !== '');
+}
+
+function serve(sock: net.Socket, level: CliLevel, rt: StatsRuntime, timeoutMs: number): void {
+  let buf = '';
+  let prompt = false;
+  let lvl = level;
+  sock.setTimeout(timeoutMs);
+  sock.on('timeout', () => sock.destroy());
+  sock.on('error', () => {});
+  sock.on('data', (d) => {
+    buf += d.toString('latin1');
+    for (;;) {
+      const nl = buf.indexOf('\n');
+      if (nl < 0) break;
+      const line = buf.slice(0, nl).replace(/\r$/, '');
+      buf = buf.slice(nl + 1);
+      let out = '';
+      let quit = false;
+      for (const cmd of splitCommands(line)) {
+        if (cmd === 'prompt') {
+          prompt = !prompt;
+          continue;
+        }
+        if (cmd === 'quit') {
+          quit = true;
+          break;
+        }
+        if (cmd === 'operator' || cmd === 'user') {
+          const want: CliLevel = cmd;
+          if (rank(want) <= rank(lvl)) lvl = want;
+          continue;
+        }
+        out += runCommand(cmd, lvl, rt);
+      }
+      if (quit || !prompt) {
+        sock.end(out);
+        return;
+      }
+      sock.write(`${out}> `);
+    }
+  });
+}
+
+/** A numeric id, or a user/group name looked up in /etc/passwd or /etc/group; null when unknown. */
+function idOf(v: number | string, db: string): number | null {
+  if (typeof v === 'number') return v;
+  if (/^\d+$/.test(v)) return Number(v);
+  for (const line of readFileSync(db, 'utf8').split('\n')) {
+    const f = line.split(':');
+    if (f[0] === v && f[2] !== undefined) return Number(f[2]);
+  }
+  return null;
+}
+
+const rank = (l: CliLevel): number => (l === 'user' ? 0 : l === 'operator' ? 1 : 2);
+
+function removeStale(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // absent
+  }
+}
+
+export async function startCliServers(
+  specs: readonly StatsSocketSpec[],
+  timeoutMs: number,
+  rt: StatsRuntime,
+  messages: MessageSink,
+): Promise<CliServer[]> {
+  const out: CliServer[] = [];
+  for (const spec of specs) {
+    const server = net.createServer((sock) => serve(sock, spec.level, rt, timeoutMs));
+    const a = spec.address;
+    const text = a.kind === 'unix' ? a.path : `${a.host}:${a.port}`;
+    if (a.kind === 'unix') removeStale(a.path);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        if (a.kind === 'unix') server.listen(a.path, () => resolve());
+        else server.listen(a.port, a.host, () => resolve());
+      });
+    } catch (err) {
+      // HAProxy refuses to start; so do we (the operator expects the socket to be there)
+      for (const s of out) s.close();
+      throw new LbError(
+        LB_ERR.BIND,
+        `Starting frontend GLOBAL: cannot bind ${a.kind === 'unix' ? 'UNIX socket' : 'socket'} (${(err as Error).message}) [${text}] (${spec.file}:${spec.line})`,
+        { cause: err },
+      );
+    }
+    if (a.kind === 'unix' && spec.mode !== null) chmodSync(a.path, spec.mode);
+    if (a.kind === 'unix' && (spec.uid !== null || spec.gid !== null)) {
+      const uid = spec.uid === null ? -1 : idOf(spec.uid, '/etc/passwd');
+      const gid = spec.gid === null ? -1 : idOf(spec.gid, '/etc/group');
+      if (uid === null || gid === null) {
+        server.close();
+        for (const s of out) s.close();
+        throw new LbError(
+          LB_ERR.CONFIG,
+          `stats socket '${text}': unknown ${uid === null ? `user '${spec.uid}'` : `group '${spec.gid}'`} (${spec.file}:${spec.line})`,
+        );
+      }
+      chownSync(a.path, uid, gid);
+    }
+    server.on('error', (err) => messages.alert(`stats socket [${text}]: ${err.message}`));
+    out.push({
+      address: text,
+      close() {
+        server.close();
+        if (a.kind === 'unix') removeStale(a.path);
+      },
+    });
+  }
+  return out;
+}
