@@ -84,10 +84,11 @@ describe('reload applies the new configuration without losing a request', () => 
   let p1 = 0;
   let p2 = 0;
 
-  const config = (o: { w1?: number; extra?: boolean; p1?: boolean; check2?: boolean } = {}) =>
+  const config = (o: { w1?: number; extra?: boolean; p1?: boolean; check2?: boolean; cli?: boolean } = {}) =>
     [
       'global',
       `    health-socket ${health}`,
+      o.cli ? `    stats socket ${join(lb.dir, 'admin.sock')} level admin` : '',
       '    hard-stop-after 20s',
       'defaults',
       '    mode http',
@@ -219,5 +220,38 @@ describe('reload applies the new configuration without losing a request', () => 
     const c = await load.stop();
     assert.equal(c.bodies.s2 ?? 0, 0, `s2 got no traffic: ${JSON.stringify(c.bodies)}`);
     s2.health = 'ok';
+  });
+
+  test('the runtime API answers across reloads, and a server disabled on it stays disabled', async (t) => {
+    await reload(config({ cli: true }));
+    const cli = (cmd: string) =>
+      new Promise<string>((resolve, reject) => {
+        const c = net.createConnection(join(lb.dir, 'admin.sock'));
+        let out = '';
+        c.on('connect', () => c.write(`${cmd}\n`));
+        c.on('data', (d) => {
+          out += d;
+        });
+        c.on('end', () => resolve(out));
+        c.on('error', reject);
+      });
+    assert.match(await cli('show info'), /^Name: /m);
+    await cli('disable server app/s2');
+    for (let i = 0; i < 2; i++) {
+      await reload(config({ cli: true, w1: 2 + i }));
+      // the socket is there for the new engine (not unlinked by the old one closing its own)
+      assert.match(await cli('show info'), /^Pid: /m, `show info after reload ${i + 1}`);
+    }
+    assert.match(await cli('show servers state app'), /\bs2\b/);
+    const load = loadLoop(p1, { connections: 2 });
+    t.after(() => load.stop());
+    assert.ok(await waitFor(() => load.counts.responses >= 100, 5000));
+    const c = await load.stop();
+    assert.equal(
+      c.bodies.s2 ?? 0,
+      0,
+      `s2 (disabled on the socket) got no traffic: ${JSON.stringify(c.bodies)}`,
+    );
+    await cli('enable server app/s2');
   });
 });
