@@ -70,7 +70,7 @@ const whereToLook = [
   `  agent status API   ip netns exec ${ns('ha-master')} curl http://127.0.0.1:8585/status   (also /metrics)`,
   `  balancer health    curl --unix-socket ${balancerPaths(topo, 'ha-master').healthSocket} http://x/health`,
   `  the files          ${topo.dir}/<node>/   (haproxy.cfg, keepalived.conf, pid files, sockets)`,
-  `  stats page         ${LAB.master}:8080/admin?stats is in the seed, not served yet (the stats issue)`,
+  `  stats page         ip netns exec ${ns('client')} curl -u admin:admin 'http://${LAB.vip}:8080/admin?stats;csv'   (the seed's listen statistics; ;csv, ;json or the HTML page)`,
 ];
 
 // --- live state, refreshed twice a second -------------------------------------------------------
