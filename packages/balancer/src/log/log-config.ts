@@ -22,9 +22,9 @@ export const DEFAULT_LOG_TAG = 'haproxy';
 
 function targetSpec(t: Extract<LogTarget, { kind: 'target' }>): LogTargetSpec {
   const a = t.address;
-  const facility = FACILITIES.indexOf(t.facility as (typeof FACILITIES)[number]);
-  const level = t.level === null ? 7 : LEVELS.indexOf(t.level as (typeof LEVELS)[number]);
-  const minLevel = t.minLevel === null ? 0 : LEVELS.indexOf(t.minLevel as (typeof LEVELS)[number]);
+  const facility = FACILITIES.indexOf(t.facility);
+  const level = t.level === null ? 7 : LEVELS.indexOf(t.level);
+  const minLevel = t.minLevel === null ? 0 : LEVELS.indexOf(t.minLevel);
   const base = {
     text: t.target,
     host: '',

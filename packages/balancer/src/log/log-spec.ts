@@ -3,41 +3,13 @@
  * from the haproxy.cfg model). Levels and facilities are syslog's numbers.
  */
 
-/** emerg alert crit err warning notice info debug */
-export const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
+// the level and facility names, in syslog's numeric order: the parser's own lists
+export { LOG_FACILITIES as FACILITIES, LOG_LEVELS as LEVELS } from '@ha-lb/shared-config/haproxy';
 export const LOG_EMERG = 0;
 export const LOG_ALERT = 1;
 export const LOG_ERR = 3;
 export const LOG_NOTICE = 5;
 export const LOG_INFO = 6;
-
-/** syslog facilities in their numeric order (kern = 0 … local7 = 23), as HAProxy names them */
-export const FACILITIES = [
-  'kern',
-  'user',
-  'mail',
-  'daemon',
-  'auth',
-  'syslog',
-  'lpr',
-  'news',
-  'uucp',
-  'cron',
-  'auth2',
-  'ftp',
-  'ntp',
-  'audit',
-  'alert',
-  'cron2',
-  'local0',
-  'local1',
-  'local2',
-  'local3',
-  'local4',
-  'local5',
-  'local6',
-  'local7',
-] as const;
 
 /**
  * HAProxy's `format` keyword values, and `default` when none is written: RFC 3164 with the hostname

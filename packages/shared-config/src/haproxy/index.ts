@@ -11,6 +11,7 @@ export { expandConfigPaths, loadHaproxyConfig } from './load.ts';
 export * from './model.ts';
 export type { HaproxyLoadResult, ParseOptions, Source } from './parser.ts';
 export { parseHaproxyConfig } from './parser.ts';
+export { LOG_FACILITIES, LOG_LEVELS } from './proxy/log.ts';
 export { type TokenizedLine, tokenizeLine } from './tokenizer.ts';
 export { POST_PARSE_LATE, POST_PARSE_PHASE, postParseOrder, postParseRank, proxyLabel } from './validate.ts';
 export { parseAddress, parseCidr, parseSize, parseTime } from './values.ts';

@@ -5,7 +5,8 @@ import { CODES, ensure } from '../context.ts';
 import { parseAddress } from '../values.ts';
 import { int, type ProxyKeyword, simple, usage } from './scope.ts';
 
-export const LOG_FACILITIES = [
+/** syslog facilities in their numeric order (kern = 0 … local7 = 23), as HAProxy names them */
+export const LOG_FACILITIES: readonly string[] = [
   'kern',
   'user',
   'mail',
@@ -31,7 +32,17 @@ export const LOG_FACILITIES = [
   'local6',
   'local7',
 ];
-export const LOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+/** syslog levels in their numeric order (emerg = 0 … debug = 7) */
+export const LOG_LEVELS: readonly string[] = [
+  'emerg',
+  'alert',
+  'crit',
+  'err',
+  'warning',
+  'notice',
+  'info',
+  'debug',
+];
 export const LOG_FORMATS = ['local', 'rfc3164', 'rfc5424', 'priority', 'short', 'timed', 'iso', 'raw'];
 
 /** `log global` | `log <target> [len N] [format F] [sample R:S] <facility> [level [minlevel]]` | `no log`. */
