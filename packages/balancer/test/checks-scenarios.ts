@@ -380,6 +380,19 @@ export function comparable(lines: string[]): Record<string, string[]> {
   return out;
 }
 
+/**
+ * In `mode tcp` the start-up probe on the frontend port (connect, close) is a session forwarded to the
+ * first backend's server: it counts in "N sessions active" until the server has closed it too. Waits
+ * for that connection (no byte sent, then a FIN) to end at the target, so that a server that goes DOWN
+ * at the first step reports no session, whatever the machine's load.
+ */
+async function forwardedProbeDone(sc: Scenario, targets: Record<string, CheckTarget>, ms: number) {
+  const firstBackend = /^backend [^\n]*\n(?:(?!backend )[^\n]*\n?)*/m.exec(sc.backends)![0];
+  const names = [...firstBackend.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]);
+  const done = () => names.some((n) => targets[n].probes.some((p) => p.ended && p.bytes === ''));
+  if (!(await waitFor(done, ms))) throw new Error(`the start-up probe never reached ${names.join(', ')}`);
+}
+
 /** Runs one scenario under `kind`; every step is bounded by `stepMs`. */
 export async function runScenario(kind: ProxyKind, sc: Scenario, stepMs = 15_000): Promise<ScenarioRun> {
   const names = Object.keys(sc.targets);
@@ -390,6 +403,7 @@ export async function runScenario(kind: ProxyKind, sc: Scenario, stepMs = 15_000
   try {
     for (const n of names) targets[n] = await startCheckTarget(ports[n], sc.targets[n]);
     proxy = await startProxy(kind, configText(sc, fePort, ports), [fePort]);
+    if (sc.feMode === 'tcp') await forwardedProbeDone(sc, targets, stepMs);
     const run: ScenarioRun = { steps: [] };
     let seen = 0;
     for (const step of sc.steps) {

@@ -27,6 +27,8 @@ export interface Probe {
   /** Date.now() when the connection was accepted */
   at: number;
   bytes: string;
+  /** the peer closed its side (FIN) */
+  ended: boolean;
 }
 
 export interface CheckTarget {
@@ -57,7 +59,7 @@ export async function startCheckTarget(port: number, initial: TargetMode): Promi
   const useNft = canDropSyns();
 
   const onConn = (sock: net.Socket) => {
-    const probe: Probe = { at: Date.now(), bytes: '' };
+    const probe: Probe = { at: Date.now(), bytes: '', ended: false };
     probes.push(probe);
     const m = mode;
     if (m.kind === 'raw' && m.onConnect) sock.write(m.reply);
@@ -78,7 +80,10 @@ export async function startCheckTarget(port: number, initial: TargetMode): Promi
       sock.end(reply);
     });
     // a peer that closes gets a close back (no half-open connection outlives a check or a probe)
-    if (m.kind !== 'silent') sock.on('end', () => sock.end());
+    sock.on('end', () => {
+      probe.ended = true;
+      if (m.kind !== 'silent') sock.end();
+    });
   };
 
   const listen = async () => {
