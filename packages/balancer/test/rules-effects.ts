@@ -13,6 +13,8 @@ import { startEngine } from '../src/engine/engine.ts';
 import { quiet, startUpstream, type Upstream } from './support/harness.ts';
 import { freePortSync } from './support/ports.ts';
 import { exchange } from './support/raw-client.ts';
+import { startSyslogListener } from './support/syslog-listener.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const DEFAULTS = `defaults
     mode http
@@ -48,7 +50,12 @@ async function run(
   const port = freePortSync();
   const text = `${DEFAULTS}frontend f\n    bind 127.0.0.1:${port}\n${fe.map((l) => `    ${l}\n`).join('')}    default_backend a\nbackend a\n${be.map((l) => `    ${l}\n`).join('')}    server s 127.0.0.1:${ups[0].port}\nbackend b\n    server s 127.0.0.1:${ups[1].port}\nbackend empty\n`;
   const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
-  assert.deepEqual(loaded.diagnostics, [], 'the configuration loads without a finding');
+  assert.deepEqual(
+    // `declare capture` warns that the access log does not show captures yet (in-effect.ts)
+    loaded.diagnostics.filter((d) => !d.message.startsWith("'declare' is parsed")),
+    [],
+    'the configuration loads without a finding',
+  );
   const engine = await startEngine(loaded.engine!, quiet);
   try {
     const r = await exchange(
@@ -66,6 +73,41 @@ async function run(
     await engine.stop(0);
     for (const u of ups) await u.close();
   }
+}
+
+/**
+ * Runs frontend `fe` lines with `log … local0` and `option httplog` to a syslog listener, sends a
+ * request for each path in turn and returns the access lines once the last path's has arrived.
+ */
+async function logged(fe: string[], paths: string[]): Promise<string[]> {
+  const log = await startSyslogListener();
+  const up = await startUpstream(named('a'));
+  const port = freePortSync();
+  const text = `${DEFAULTS}frontend f\n    bind 127.0.0.1:${port}\n    log 127.0.0.1:${log.port} local0\n    option httplog\n${fe.map((l) => `    ${l}\n`).join('')}    default_backend a\nbackend a\n    server s 127.0.0.1:${up.port}\n`;
+  const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
+  assert.deepEqual(loaded.diagnostics, [], 'the configuration loads without a finding');
+  const engine = await startEngine(loaded.engine!, quiet);
+  try {
+    for (const p of paths)
+      await exchange(port, `GET ${p} HTTP/1.1\r\nHost: ex.com\r\nConnection: close\r\n\r\n`, { ms: 4000 });
+    const last = paths.at(-1)!;
+    assert.ok(
+      await waitFor(() => log.lines.some((l) => l.includes(`GET ${last} `)), 4000),
+      'the last request is logged',
+    );
+    return [...log.lines];
+  } finally {
+    await engine.stop(0);
+    await up.close();
+    await log.close();
+  }
+}
+
+/** The request took at least `ms` (a tarpit held it). */
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t0 = Date.now();
+  const r = await f();
+  return [r, Date.now() - t0];
 }
 
 const body = (s: Seen) => s.text.slice(s.text.indexOf('\r\n\r\n') + 4);
@@ -329,5 +371,81 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
       'http-after-response set-header x-v "[%[var(txn.s)]]"',
     ]);
     assert.match(head(s), /\r\nx-v: \[\]\r\n/);
+  },
+  async 'http-request tarpit'() {
+    const fe = ['timeout tarpit 400ms', 'http-request tarpit if { path_beg /admin }'];
+    const [s, ms] = await timed(() => run(fe, { target: '/admin' }));
+    assert.equal(s.status, 500, "HAProxy's fake server error");
+    assert.ok(ms >= 350, `held for timeout tarpit (${ms} ms)`);
+    assert.deepEqual(s.a, [], 'the server never sees it');
+    const [d] = await timed(() => run([...fe.slice(0, 1), 'http-request tarpit deny_status 429']));
+    assert.equal(d.status, 429);
+    assert.equal(body(await run(fe, { target: '/web' })), 'a', 'others pass');
+  },
+  async 'timeout tarpit'() {
+    const [, short] = await timed(() => run(['timeout tarpit 100ms', 'http-request tarpit']));
+    assert.ok(short >= 80 && short < 900, `timeout tarpit 100ms (${short} ms)`);
+    // unset: the proxy's timeout connect (1s in DEFAULTS)
+    const [, fallback] = await timed(() => run(['http-request tarpit']));
+    assert.ok(fallback >= 900, `timeout connect when unset (${fallback} ms)`);
+  },
+  async 'http-request set-src'() {
+    const fe = [
+      'option forwardfor',
+      'http-request set-src hdr(x-real-ip)',
+      'use_backend b if { src 10.0.0.0/8 }',
+    ];
+    const s = await run(fe, { extra: 'X-Real-IP: 10.1.2.3\r\n' });
+    assert.equal(body(s), 'b', 'src is the new address');
+    assert.match(sent(s), /\r\nx-forwarded-for: 10\.1\.2\.3\r\n/, 'and so is X-Forwarded-For');
+    assert.equal(body(await run(fe, { extra: 'X-Real-IP: junk\r\n' })), 'a', 'not an address: unchanged');
+  },
+  async 'http-request set-src-port'() {
+    const s = await run(['http-request set-src-port int(4242)', 'http-request set-header x-p %[src_port]']);
+    assert.match(sent(s), /\r\nx-p: 4242\r\n/);
+  },
+  async 'http-request set-dst'() {
+    const fe = ['http-request set-dst str(10.9.9.9)', 'use_backend b if { dst 10.9.9.9 }'];
+    assert.equal(body(await run(fe)), 'b');
+  },
+  async 'http-request set-dst-port'() {
+    const fe = ['http-request set-dst-port int(81)', 'use_backend b if { dst_port 81 }'];
+    assert.equal(body(await run(fe)), 'b');
+  },
+  async 'http-request capture'() {
+    const s = await run(
+      ['http-request capture req.hdr(x-a) len 3', 'http-request set-header x-c %[capture.req.hdr(0)]'],
+      { extra: 'X-A: abcdef\r\n' },
+    );
+    assert.match(sent(s), /\r\nx-c: abc\r\n/, 'cut to its length');
+  },
+  async 'http-response capture'() {
+    const s = await run([
+      'declare capture response len 4',
+      'http-response capture res.fhdr(x-resp) id 0',
+      'http-response set-header x-c "[%[capture.res.hdr(0)]]"',
+    ]);
+    assert.match(head(s), /\r\nx-c: \[a, b\]\r\n/);
+  },
+  async 'http-request set-log-level'() {
+    const lines = await logged(
+      [
+        'http-request set-log-level silent if { path /quiet }',
+        'http-request set-log-level err if { path /e }',
+      ],
+      ['/quiet', '/e', '/plain'],
+    );
+    assert.equal(lines.filter((l) => l.includes('GET /quiet ')).length, 0, 'silent: no line');
+    // local0 (16): err is <131>, info <134>
+    assert.ok(lines.find((l) => l.includes('GET /e '))?.startsWith('<131>'), lines.join('\n'));
+    assert.ok(lines.find((l) => l.includes('GET /plain '))?.startsWith('<134>'), lines.join('\n'));
+  },
+  async 'http-response set-log-level'() {
+    const lines = await logged(
+      ['http-request set-var(txn.p) path', 'http-response set-log-level notice if { var(txn.p) /n }'],
+      ['/n', '/plain'],
+    );
+    assert.ok(lines.find((l) => l.includes('GET /n '))?.startsWith('<133>'), lines.join('\n'));
+    assert.ok(lines.find((l) => l.includes('GET /plain '))?.startsWith('<134>'), lines.join('\n'));
   },
 };

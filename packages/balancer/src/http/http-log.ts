@@ -10,7 +10,7 @@ import type { CookieVerdict } from '../backend/persistence/cookie-request.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import type { LogRecord } from '../log/log-record.ts';
-import type { Transaction } from './transaction.ts';
+import { LOG_SILENT, type Transaction } from './transaction.ts';
 
 const VERDICT: Record<CookieVerdict, string> = {
   none: 'N',
@@ -63,6 +63,9 @@ export function logHttpExchange(
   // a connection that sent nothing: `option dontlognull` hides it
   if (tx.tFirstByte < 0 && tx.tRequest < 0 && lg.spec.dontlognull) return;
   if (!asap) d.end();
+  // `set-log-level silent`
+  if (tx.logLevel === LOG_SILENT) return;
+  rec.level = tx.logLevel;
   rec.asap = asap;
   const headRead = tx.tRequest >= 0 && tx.requestLine !== '';
   const be = headRead ? px.be : null;

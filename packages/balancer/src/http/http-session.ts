@@ -38,6 +38,7 @@ const S_HEAD = 0; // waiting for (more of) a request head
 const S_EXCHANGE = 1; // request sent or being sent; response awaited or streaming
 const S_TUNNEL = 2; // after 101 / CONNECT 2xx: raw bytes both ways
 const S_CLOSED = 3;
+const S_TARPIT = 4; // `http-request tarpit`: the answer waits for `timeout tarpit` (client bytes are kept)
 
 // Heads are parsed synchronously and only the scalars needed later are copied into the session, so
 // one parse result per direction serves every session (no per-session 600-entry offset tables).
@@ -69,7 +70,8 @@ export class HttpSession implements DispatchOwner {
   private px: ProxyRuntime;
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
-  private readonly clientAddr: string;
+  /** the client's address (normalised), as `http-request set-src` may have replaced it */
+  private clientAddr: string;
   /** the TLS facts of the client connection (ssl_fc* / ssl_c_* fetches); null on clear text */
   readonly tls: ClientTls | null;
   /** what the load-balancing algorithm sees of this client and its current request (reused, no allocation) */
@@ -98,6 +100,7 @@ export class HttpSession implements DispatchOwner {
   private deadlineKind = 0; // 1 = keep-alive idle (silent close), 2 = http-request (408)
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
+  private tarpitTimer: NodeJS.Timeout | null = null;
   /** the current exchange is in the counters already (counters/exchange.ts); true between requests */
   private txCounted = true;
   /** the backend this exchange went to, and whether a server was assigned (for the counters) */
@@ -261,6 +264,7 @@ export class HttpSession implements DispatchOwner {
     }
     const ed = this.reqEdits.reset(h, buf);
     const be = this.chooseBackend(buf, h, ed);
+    if (this.rx?.c.addrSet) this.addressesSet();
     if (this.rx !== null && (this.rx.c.reply !== null || this.rx.c.reject)) {
       this.answerLocal(buf, headEnd);
       return;
@@ -436,6 +440,21 @@ export class HttpSession implements DispatchOwner {
     return be;
   }
 
+  /**
+   * `set-src`/`set-dst` (and their ports) replaced the connection's addresses: what forwardfor, `balance
+   * source` and the log show follows them, for this request and the session's later ones.
+   */
+  private addressesSet(): void {
+    const c = this.rx!.c;
+    c.addrSet = false;
+    if (c.src !== this.clientAddr) {
+      this.clientAddr = c.src;
+      this.pickCtx.clientAddress = c.src;
+      this.ffLine = this.forwardForFor(this.px);
+    }
+    if (this.logRec !== null) initRecord(this.logRec, c.src, c.srcPort, c.dst, c.dstPort);
+  }
+
   private forwardForFor(px: ProxyRuntime): string {
     if (px.ff === null || (px.ffExcept2 !== null && cidrContains(px.ffExcept2, this.clientAddr))) return '';
     return forwardForLine(px.ff, this.clientAddr);
@@ -447,6 +466,10 @@ export class HttpSession implements DispatchOwner {
    */
   private answerLocal(buf: Buffer, headEnd: number): void {
     const c = this.rx!.c;
+    if (c.tarpit) {
+      this.holdTarpit(buf, headEnd);
+      return;
+    }
     if (c.reject) {
       this.tx.terminate('P', 'R');
       this.close();
@@ -476,6 +499,29 @@ export class HttpSession implements DispatchOwner {
     this.client.write(reply);
     this.tx.keepClient = true;
     this.finishExchange();
+  }
+
+  /**
+   * `http-request tarpit`: the answer leaves after the proxy's `timeout tarpit`, then as any answer of
+   * the rules (the connection stays open for the next request). Recorded from HAProxy 2.6: a client
+   * that half-closes or goes away does not shorten the wait; the line says `PT`.
+   */
+  private holdTarpit(buf: Buffer, headEnd: number): void {
+    const c = this.rx!.c;
+    c.tarpit = false;
+    this.tx.terminate('P', 'T');
+    this.state = S_TARPIT;
+    // what follows the head (a body, pipelined requests) and what arrives meanwhile waits in inbuf
+    this.inbuf = headEnd < buf.length ? buf.subarray(headEnd) : null;
+    if (c.tarpitMs === null) return; // no timeout: held until the client's
+    this.tarpitTimer = setTimeout(() => {
+      this.tarpitTimer = null;
+      if (this.state !== S_TARPIT) return;
+      const rest = this.inbuf ?? EMPTY;
+      this.inbuf = null;
+      this.state = S_HEAD;
+      this.answerLocal(rest, 0);
+    }, c.tarpitMs);
   }
 
   /**
@@ -604,6 +650,11 @@ export class HttpSession implements DispatchOwner {
     if (this.state === S_EXCHANGE && this.tx.reqBody.done) {
       // half-closed after a complete request: answer it, then close
       this.tx.keepClient = false;
+      return;
+    }
+    if (this.state === S_TARPIT) {
+      // HAProxy still answers after the whole delay, then closes
+      this.tx.closeAfter = true;
       return;
     }
     this.close();
@@ -1080,6 +1131,10 @@ export class HttpSession implements DispatchOwner {
       this.timer = null;
     }
     this.deadlineKind = 0;
+    if (this.tarpitTimer !== null) {
+      clearTimeout(this.tarpitTimer);
+      this.tarpitTimer = null;
+    }
     this.inbuf = null;
     this.statsPost = null;
     this.tx.resbuf = null;
@@ -1123,8 +1178,10 @@ export class HttpSession implements DispatchOwner {
       const wasIdle = this.state === S_HEAD;
       // an exchange cut here without a recorded cause was cut by the client
       if (this.state === S_EXCHANGE) this.tx.terminate('C', this.tx.resHeadDone ? 'D' : 'H');
+      // a client gone during a tarpit: logged as tarpitted with the answer it did not wait for
+      if (this.state === S_TARPIT) this.tx.status = this.rx!.c.replyStatus;
       this.tx.tEnd = Date.now();
-      if (this.state === S_EXCHANGE) {
+      if (this.state === S_EXCHANGE || this.state === S_TARPIT) {
         if (this.tx.cause === 'C') this.countAbort();
         this.countTx();
       } else if (wasIdle && this.requests === 0) {

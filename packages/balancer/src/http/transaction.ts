@@ -32,6 +32,9 @@ export interface TransactionTimers {
   Tt: number;
 }
 
+/** `set-log-level silent`: the exchange is not logged. */
+export const LOG_SILENT = -2;
+
 export class Transaction {
   // ---- request
   isHead = false;
@@ -77,6 +80,11 @@ export class Transaction {
   requestLine = '';
   /** the access line of this exchange was sent (or it must not be: monitor-uri) */
   logged = false;
+  /**
+   * `set-log-level`: the syslog severity of this exchange's access line (0 emerg … 7 debug), LOG_SILENT
+   * for no line at all, -1 when no rule set it (the logger decides: info, or err with log-separate-errors)
+   */
+  logLevel = -1;
 
   /** A new request starts being read at `now` (the accept, or the end of the previous exchange). */
   reset(now: number): void {
@@ -106,6 +114,7 @@ export class Transaction {
     this.tEnd = -1;
     this.requestLine = '';
     this.logged = false;
+    this.logLevel = -1;
   }
 
   /** Records the first reason the exchange ended abnormally (later ones are consequences). */

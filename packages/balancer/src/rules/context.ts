@@ -20,6 +20,8 @@ export interface RuleEnv {
 
 export const NO_ENV: RuleEnv = { backend: () => null };
 
+const NO_SLOTS: readonly number[] = [];
+
 export class RuleContext {
   readonly req = new HeadView();
   readonly res = new HeadView();
@@ -38,6 +40,8 @@ export class RuleContext {
   /** true while response rules run */
   inResponse = false;
   src = '';
+  /** set-src/set-dst/…-port changed an address: the session updates forwardfor, balancing and logs */
+  addrSet = false;
   srcPort = 0;
   /** the client connection's TLS facts (ssl_fc* / ssl_c_* fetches); null on clear text */
   tls: ClientTls | null = null;
@@ -56,11 +60,17 @@ export class RuleContext {
   replyClose = false;
   /** request rules asked to close the connection (reject) */
   reject = false;
+  /** `tarpit`: `reply` is sent after `tarpitMs` (null: no timeout set, held until the client's) */
+  tarpit = false;
+  tarpitMs: number | null = null;
   readonly sessVars = new Map<string, Sample>();
   readonly txnVars = new Map<string, Sample>();
   readonly procVars = PROC_VARS;
   readonly reqCaptures: (string | null)[] = [];
   readonly resCaptures: (string | null)[] = [];
+  /** the frontend's capture slots: the length of each (`capture … id N` writes slot N when it exists) */
+  reqCapLen: readonly number[] = NO_SLOTS;
+  resCapLen: readonly number[] = NO_SLOTS;
 
   /** A new request: forget the previous one's transaction state. */
   resetRequest(): void {
@@ -73,6 +83,7 @@ export class RuleContext {
     this.reply = null;
     this.replyStatus = 0;
     this.reject = false;
+    this.tarpit = false;
     this.replyClose = false;
     this.status = 0;
     this.reason = null;

@@ -59,6 +59,8 @@ export class HttpRules {
     const fr = fe.spec.rules ?? null;
     let be = fe.defaultBackend;
     if (fr !== null) {
+      c.reqCapLen = fr.reqCapLen;
+      c.resCapLen = fr.resCapLen;
       if (fr.reqCaptures.length > 0) capture(c.req, fr.reqCaptures, c.reqCaptures);
       if (runRules(fr.httpRequest, c) === DONE) return be;
       if (runRules(fr.redirects, c) === DONE) return be;
@@ -154,14 +156,14 @@ export class HttpRules {
  * `len` (HAProxy's http_capture_headers), before the rules run.
  */
 function capture(v: HeadView, caps: readonly HeaderCapture[], out: (string | null)[]): void {
-  for (let k = 0; k < caps.length; k++) out[k] = null;
+  for (let k = 0; k < caps.length; k++) out[caps[k].slot] = null;
   const size = v.size;
   for (let i = 0; i < size; i++) {
     for (let k = 0; k < caps.length; k++) {
       const cap = caps[k];
       if (!v.has(i, cap.lower, hashOfLower(cap.lower))) continue;
       const value = v.valueAt(i);
-      out[k] = value.length > cap.len ? value.slice(0, cap.len) : value;
+      out[cap.slot] = value.length > cap.len ? value.slice(0, cap.len) : value;
     }
   }
 }

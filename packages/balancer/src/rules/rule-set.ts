@@ -11,7 +11,7 @@ import type { HaproxyProxy, HttpRule } from '@ha-lb/shared-config/haproxy';
 import { parseSampleExpression } from '@ha-lb/shared-config/haproxy';
 import { LB_ERR, LbError } from '../errors.ts';
 import type { Predicate } from './acl.ts';
-import type { ActionEnv, Run, Verdict } from './actions/action.ts';
+import type { ActionEnv, CaptureSlots, Run, Verdict } from './actions/action.ts';
 import { CONTINUE } from './actions/action.ts';
 import { APPLIED_ACTIONS, actionName, compileAction } from './actions/index.ts';
 import { AclSet, compileCondition } from './condition.ts';
@@ -30,16 +30,20 @@ export interface BackendSwitch {
   name: string | Format;
 }
 
-/** `capture request|response header NAME len N`, in declaration order (their `capture.req.hdr(N)` index). */
+/** `capture request|response header NAME len N`, in declaration order; `slot` is its `capture.req.hdr(N)` index. */
 export interface HeaderCapture {
   lower: string;
   len: number;
+  slot: number;
 }
 
 export interface ProxyRules {
   name: string;
   reqCaptures: HeaderCapture[];
   resCaptures: HeaderCapture[];
+  /** the length of each capture slot (header captures, `declare capture`, `http-request capture … len`) */
+  reqCapLen: number[];
+  resCapLen: number[];
   httpRequest: CompiledRule[];
   redirects: CompiledRule[];
   useBackends: BackendSwitch[];
@@ -79,8 +83,9 @@ export function compileProxyRules(
   /** `unsafe-ignore-unimplemented`: leave out rules whose action is not implemented (in-effect.ts warns) */
   unsafe = false,
 ): ProxyRules | null {
-  const declared = p.other.some((d) => d.keyword === 'declare');
+  const declares = p.other.filter((d) => d.keyword === 'declare');
   if (
+    declares.length === 0 &&
     p.captures.length === 0 &&
     p.httpRequestRules.length === 0 &&
     p.httpResponseRules.length === 0 &&
@@ -90,7 +95,16 @@ export function compileProxyRules(
   )
     return null;
   const read = (path: string) => readFileSync(files.resolve(path, p.file), 'latin1');
-  const base = { loadPatterns: read, loadMap: read, readFile: read, errorfiles };
+  const { slots, headers } = captureSlots(p, declares);
+  const base = {
+    loadPatterns: read,
+    loadMap: read,
+    readFile: read,
+    errorfiles,
+    proxyName: p.name,
+    tarpitMs: p.timeouts.tarpit ?? p.timeouts.connect,
+    captures: slots,
+  };
   const acls = new AclSet(p.acls, base);
   const list = (rules: readonly HttpRule[], kind: ActionEnv['list']): CompiledRule[] =>
     rules
@@ -105,13 +119,12 @@ export function compileProxyRules(
         }
       });
   const reqEnv: ActionEnv = { ...base, place: 'req', list: 'http-request' };
-  const caps = (kind: 'request header' | 'response header') =>
-    p.captures.filter((c) => c.kind === kind).map((c) => ({ lower: c.name.toLowerCase(), len: c.len }));
   return {
     name: p.name,
-    // `declare capture` shares the slot numbers: without it built, captures are left out rather than misnumbered
-    reqCaptures: declared || !p.capabilities.frontend ? [] : caps('request header'),
-    resCaptures: declared || !p.capabilities.frontend ? [] : caps('response header'),
+    reqCaptures: headers.req,
+    resCaptures: headers.res,
+    reqCapLen: slots?.reqLen ?? [],
+    resCapLen: slots?.resLen ?? [],
     httpRequest: list(p.httpRequestRules, 'http-request'),
     redirects: p.redirects.map((r) => {
       try {
@@ -144,4 +157,74 @@ export function compileProxyRules(
     httpResponse: list(p.httpResponseRules, 'http-response'),
     httpAfterResponse: list(p.httpAfterResponseRules, 'http-after-response'),
   };
+}
+
+type Declare = HaproxyProxy['other'][number];
+
+/**
+ * The frontend's capture slots, numbered per direction in the order they are written, as HAProxy
+ * numbers them: `capture request|response header`, `declare capture request|response len N` and
+ * `http-request capture EXPR len N` share one sequence. Null for a proxy without the frontend capability.
+ */
+function captureSlots(
+  p: HaproxyProxy,
+  declares: readonly Declare[],
+): { slots: CaptureSlots | null; headers: { req: HeaderCapture[]; res: HeaderCapture[] } } {
+  const headers = { req: [] as HeaderCapture[], res: [] as HeaderCapture[] };
+  if (!p.capabilities.frontend) {
+    if (declares.length > 0)
+      at(
+        declares[0].file,
+        declares[0].line,
+        "'declare'",
+        new RuleError('only available in frontend or listen section'),
+      );
+    return { slots: null, headers };
+  }
+  const slots: CaptureSlots = { reqLen: [], resLen: [], slotOf: new Map() };
+  const items: { line: number; add(): void }[] = [];
+  for (const c of p.captures) {
+    if (c.kind === 'cookie') continue;
+    const res = c.kind === 'response header';
+    items.push({
+      line: c.line,
+      add() {
+        const len = res ? slots.resLen : slots.reqLen;
+        (res ? headers.res : headers.req).push({ lower: c.name.toLowerCase(), len: c.len, slot: len.length });
+        len.push(c.len);
+      },
+    });
+  }
+  for (const d of declares) {
+    const { res, len } = declaredCapture(d);
+    items.push({ line: d.line, add: () => (res ? slots.resLen : slots.reqLen).push(len) });
+  }
+  for (const r of p.httpRequestRules) {
+    if (r.action !== 'other' || r.name !== 'capture' || r.args[1] !== 'len') continue;
+    const len = Number(r.args[2]);
+    if (!(len > 0)) continue; // the action's compiler says what is wrong
+    items.push({
+      line: r.line,
+      add() {
+        slots.slotOf.set(r, slots.reqLen.length);
+        slots.reqLen.push(len);
+      },
+    });
+  }
+  items.sort((a, b) => a.line - b.line);
+  for (const i of items) i.add();
+  return { slots, headers };
+}
+
+/** `declare capture request|response len N`, with HAProxy's messages. */
+function declaredCapture(d: Declare): { res: boolean; len: number } {
+  const a = d.args[0] === 'declare' ? d.args.slice(1) : d.args;
+  const fail = (m: string): never => at(d.file, d.line, "'declare capture'", new RuleError(m));
+  if (a[0] !== 'capture') fail(`unknown declaration type '${a[0] ?? ''}' (supports 'capture')`);
+  if (a[1] !== 'request' && a[1] !== 'response') fail("requires a direction ('request' or 'response')");
+  if (a[2] !== 'len') fail("requires a capture length ('len')");
+  const len = /^[0-9]+$/.test(a[3] ?? '') ? Number(a[3]) : 0;
+  if (!(len > 0)) fail(`cannot parse the length '${a[3] ?? ''}'`);
+  if (a.length > 4) fail(`unexpected argument '${a[4]}'`);
+  return { res: a[1] === 'response', len };
 }

@@ -6,13 +6,17 @@ import type { HttpRule } from '@ha-lb/shared-config/haproxy';
 import { RuleError } from '../expression.ts';
 import type { ActionEnv, Run } from './action.ts';
 import { compileAllow } from './allow.ts';
+import { compileCapture } from './capture.ts';
 import { compileDeny } from './deny.ts';
 import { compileDelHeader, compileReplaceHeader, compileSetHeader } from './headers.ts';
 import { compileRedirect } from './redirect.ts';
 import { compileReject } from './reject.ts';
 import { compileReturn } from './return.ts';
+import { compileSetAddr } from './set-addr.ts';
+import { compileSetLogLevel } from './set-log-level.ts';
 import { compileSetStatus } from './set-status.ts';
 import { compileSetVar, compileUnsetVar } from './set-var.ts';
+import { compileTarpit } from './tarpit.ts';
 import { compileReplaceUri, compileSetUri } from './uri.ts';
 
 export const APPLIED_ACTIONS = {
@@ -20,6 +24,7 @@ export const APPLIED_ACTIONS = {
     'allow',
     'deny',
     'reject',
+    'tarpit',
     'return',
     'redirect',
     'set-header',
@@ -37,6 +42,12 @@ export const APPLIED_ACTIONS = {
     'replace-uri',
     'set-var',
     'unset-var',
+    'set-src',
+    'set-src-port',
+    'set-dst',
+    'set-dst-port',
+    'capture',
+    'set-log-level',
   ],
   'http-response': [
     'allow',
@@ -50,6 +61,8 @@ export const APPLIED_ACTIONS = {
     'set-status',
     'set-var',
     'unset-var',
+    'capture',
+    'set-log-level',
   ],
   'http-after-response': [
     'allow',
@@ -79,7 +92,8 @@ export function compileAction(rule: HttpRule, env: ActionEnv): Run {
     case 'allow':
       return compileAllow(rule, env);
     case 'deny':
-      return compileDeny(rule, env);
+    case 'tarpit':
+      return rule.action === 'tarpit' ? compileTarpit(rule, env) : compileDeny(rule, env);
     case 'return':
       return compileReturn(rule, env);
     case 'redirect':
@@ -109,6 +123,10 @@ export function compileAction(rule: HttpRule, env: ActionEnv): Run {
     case 'other':
       if (name === 'reject') return compileReject(rule, env);
       if (name === 'unset-var') return compileUnsetVar(rule.name)(rule, env);
+      if (name === 'set-src' || name === 'set-src-port' || name === 'set-dst' || name === 'set-dst-port')
+        return compileSetAddr(name)(rule, env);
+      if (name === 'capture') return compileCapture(rule, env);
+      if (name === 'set-log-level') return compileSetLogLevel(rule, env);
       break;
     default:
       break;
