@@ -448,6 +448,29 @@ route(
   'backend be_{id}\n    http-request capture path id 0\n    http-request set-header x-m "%[capture.req.hdr(0)]"\n    server s 127.0.0.1:{b1}\n',
 );
 
+act(
+  'capture-action-after-own',
+  [
+    'declare capture response len 2',
+    'http-after-response capture status id 0',
+    'http-after-response set-header x-m "%[capture.res.hdr(0)]"',
+    'use_backend bdown',
+  ],
+  H('/'),
+);
+
+// ---- http-response redirect (location only)
+act('a-res-redirect', ['http-response redirect location /moved code 301'], H('/a?b'));
+act(
+  'a-res-redirect-fetch',
+  [
+    'http-response redirect location "/s/%[res.hdr(x-resp,1)]" if { status 200 }',
+    'http-after-response add-header x-after 1',
+  ],
+  H('/'),
+);
+act('a-res-redirect-cookie', ['http-response redirect location /c set-cookie K=V'], H('/'));
+
 // ---- set-src, set-dst and their ports
 act('a-set-src', ['http-request set-src hdr(x-ip)', retf('%[src]|%ci')], H('/', ['X-IP', '10.1.2.3']));
 act(

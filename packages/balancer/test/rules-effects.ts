@@ -427,6 +427,21 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
     ]);
     assert.match(head(s), /\r\nx-c: \[a, b\]\r\n/);
   },
+  async 'http-response redirect'() {
+    const s = await run(['http-response redirect location /moved code 301 if { res.hdr(x-resp) b }']);
+    assert.equal(s.status, 301);
+    assert.match(head(s), /\r\nlocation: \/moved\r\n/);
+    assert.equal(s.a.length, 1, 'after the server answered');
+  },
+  async 'http-after-response capture'() {
+    const s = await run([
+      'declare capture response len 3',
+      'http-after-response capture status id 0',
+      'http-after-response set-header x-c "%[capture.res.hdr(0)]"',
+      'use_backend empty',
+    ]);
+    assert.match(head(s), /\r\nx-c: 503\r\n/, "on the balancer's own 503 too");
+  },
   async 'http-request set-log-level'() {
     const lines = await logged(
       [

@@ -220,7 +220,13 @@ function captureSlots(
 function declaredCapture(d: Declare): { res: boolean; len: number } {
   const a = d.args[0] === 'declare' ? d.args.slice(1) : d.args;
   const fail = (m: string): never => at(d.file, d.line, "'declare capture'", new RuleError(m));
-  if (a[0] !== 'capture') fail(`unknown declaration type '${a[0] ?? ''}' (supports 'capture')`);
+  if (a[0] !== 'capture')
+    at(
+      d.file,
+      d.line,
+      "'declare'",
+      new RuleError(`unknown declaration type '${a[0] ?? ''}' (supports 'capture')`),
+    );
   if (a[1] !== 'request' && a[1] !== 'response') fail("requires a direction ('request' or 'response')");
   if (a[2] !== 'len') fail("requires a capture length ('len')");
   const len = /^[0-9]+$/.test(a[3] ?? '') ? Number(a[3]) : 0;

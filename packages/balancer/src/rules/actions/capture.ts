@@ -1,5 +1,5 @@
 /**
- * `http-request capture EXPR len N | id N` and `http-response capture EXPR id N`: the sample's text,
+ * `http-request capture EXPR len N | id N` and `http-response|http-after-response capture EXPR id N`: the sample's text,
  * cut to the slot's length, into a capture slot of the frontend (what `capture.req.hdr(N)` /
  * `capture.res.hdr(N)` and the log's `{…}` show). `len N` makes a new request slot (frontends only);
  * `id N` writes slot N of the frontend the request came through (declared by `declare capture`,
@@ -19,9 +19,7 @@ export function captureArgs(rule: Extract<HttpRule, { action: 'other' }>, list: 
     list === 'http-request' ? "<expression> [ 'len' <length> | id <idx> ]" : '<expression> id <idx>';
   if (a.length < 3) throw new RuleError(`expects ${usage}`);
   if (a.length > 3)
-    throw new RuleError(
-      `'${list} capture' expects either 'if' or 'unless' followed by a condition but found '${a[3]}'`,
-    );
+    throw new RuleError(`expects either 'if' or 'unless' followed by a condition but found '${a[3]}'`);
   const kind = a[1];
   if (list === 'http-request' && kind !== 'len' && kind !== 'id')
     throw new RuleError(`expects 'len' or 'id', found '${kind}'`);

@@ -63,6 +63,7 @@ export const APPLIED_ACTIONS = {
     'unset-var',
     'capture',
     'set-log-level',
+    'redirect',
   ],
   'http-after-response': [
     'allow',
@@ -74,6 +75,7 @@ export const APPLIED_ACTIONS = {
     'set-status',
     'set-var',
     'unset-var',
+    'capture',
   ],
 } as const;
 

@@ -13,11 +13,11 @@ import { toInt } from '../sample.ts';
 import { type ActionCompiler, CONTINUE } from './action.ts';
 
 /** The one sample expression of an `ACTION EXPR` rule, with HAProxy's messages for a missing or extra word. */
-export function soleExpression(rule: Extract<HttpRule, { action: 'other' }>, name: string) {
+export function soleExpression(rule: Extract<HttpRule, { action: 'other' }>) {
   if (rule.args.length === 0) throw new RuleError('missing fetch method');
   if (rule.args.length > 1)
     throw new RuleError(
-      `'${name}' expects either 'if' or 'unless' followed by a condition but found '${rule.args[1]}'`,
+      `expects either 'if' or 'unless' followed by a condition but found '${rule.args[1]}'`,
     );
   const p = parseSampleExpression(rule.args[0]);
   if (!p.ok) throw new RuleError(p.error);
@@ -36,7 +36,7 @@ export function compileSetAddr(
   which: 'set-src' | 'set-src-port' | 'set-dst' | 'set-dst-port',
 ): ActionCompiler {
   return (rule, env) => {
-    const e = soleExpression(rule as Extract<HttpRule, { action: 'other' }>, `${env.list} ${which}`);
+    const e = soleExpression(rule as Extract<HttpRule, { action: 'other' }>);
     const one = compileExpr(e, env.place, env).one;
     if (which === 'set-src' || which === 'set-dst') {
       const src = which === 'set-src';
