@@ -18,15 +18,16 @@ const load = (lines: string, global = '') =>
     { env: {} },
   );
 
+/** `file:line: message` of each alert */
 const alerts = (l: ReturnType<typeof load>) =>
-  l.diagnostics.filter((d) => d.severity === 'alert').map((d) => d.message);
+  l.diagnostics.filter((d) => d.severity === 'alert').map((d) => `${d.file}:${d.line}: ${d.message}`);
 
 test('a condition on a fetch the engine does not have stops start-up at its line', () => {
   const l = load('    http-request deny if { req.payload(0,3) -m found }\n');
   assert.equal(l.engine, null);
   assert.match(
     alerts(l).join('\n'),
-    /parsing \[t\.cfg:8\] : 'http-request deny': sample fetch 'req\.payload' is not implemented yet/,
+    /t\.cfg:8: error detected in frontend 'f' while parsing 'http-request deny' rule : sample fetch 'req\.payload' is not implemented yet/,
   );
 });
 
@@ -59,10 +60,10 @@ test('a deny status without a built-in page is refused as HAProxy refuses it', (
 
 test('unsafe-ignore-unimplemented leaves out an unimplemented action and keeps the others', () => {
   const l = load(
-    '    http-request tarpit if { path_beg /t }\n    http-request deny if { path_beg /d }\n',
+    '    http-request silent-drop if { path_beg /t }\n    http-request deny if { path_beg /d }\n',
     'global\n    unsafe-ignore-unimplemented\n',
   );
   assert.ok(l.engine);
   const rules = l.engine.frontends[0].rules!;
-  assert.equal(rules.httpRequest.length, 1, 'deny stays, tarpit is left out');
+  assert.equal(rules.httpRequest.length, 1, 'deny stays, silent-drop is left out');
 });

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { HaproxyProxy, HttpRule } from '@ha-lb/shared-config/haproxy';
 import { parseSampleExpression } from '@ha-lb/shared-config/haproxy';
-import { LB_ERR, LbError } from '../errors.ts';
+import { LB_ERR, LbError, LineError } from '../errors.ts';
 import type { Predicate } from './acl.ts';
 import type { ActionEnv, CaptureSlots, Run, Verdict } from './actions/action.ts';
 import { CONTINUE } from './actions/action.ts';
@@ -69,6 +69,22 @@ export function runRules(list: readonly CompiledRule[], c: RuleContext): Verdict
   return CONTINUE;
 }
 
+/**
+ * A rule HAProxy would not parse, in its words: `error detected in frontend 'f' while parsing
+ * 'http-request set-src' rule : missing fetch method.`; HAProxy stops reading there (ERR_ABORT).
+ */
+function ruleAt(p: HaproxyProxy, list: string, r: HttpRule, e: unknown): never {
+  if (!(e instanceof RuleError)) throw e;
+  const kind = p.kind === 'listen' ? 'proxy' : p.kind;
+  throw new LineError(
+    LB_ERR.CONFIG,
+    r.file,
+    r.line,
+    `error detected in ${kind} '${p.name}' while parsing '${list} ${actionName(r)}' rule : ${e.message}.`,
+    { cause: e, abort: true },
+  );
+}
+
 function at(file: string, line: number, what: string, e: unknown): never {
   if (e instanceof RuleError)
     throw new LbError(LB_ERR.CONFIG, `parsing [${file}:${line}] : ${what}: ${e.message}.`, { cause: e });
@@ -82,6 +98,8 @@ export function compileProxyRules(
   errorfiles: Map<number, Buffer>,
   /** `unsafe-ignore-unimplemented`: leave out rules whose action is not implemented (in-effect.ts warns) */
   unsafe = false,
+  /** for `-c` as haproxy -c: also leave out rules that use a fetch, converter, … not implemented */
+  checkOnly = false,
 ): ProxyRules | null {
   const declares = p.other.filter((d) => d.keyword === 'declare');
   if (
@@ -108,16 +126,20 @@ export function compileProxyRules(
   const acls = new AclSet(p.acls, base);
   const list = (rules: readonly HttpRule[], kind: ActionEnv['list']): CompiledRule[] =>
     rules
-      .filter((r) => !unsafe || (APPLIED_ACTIONS[kind] as readonly string[]).includes(actionName(r)))
+      .filter(
+        (r) => !(unsafe || checkOnly) || (APPLIED_ACTIONS[kind] as readonly string[]).includes(actionName(r)),
+      )
       .map((r) => {
         const env: ActionEnv = { ...base, place: kind === 'http-request' ? 'req' : 'res', list: kind };
-        const label = `'${kind} ${r.action === 'other' ? r.name : r.action}'`;
         try {
           return { cond: compileCondition(r.cond, acls, env.place, env), run: compileAction(r, env) };
         } catch (e) {
-          return at(r.file, r.line, label, e);
+          // `-c` as haproxy -c: what the balancer does not implement is in-effect.ts's to report
+          if (checkOnly && e instanceof RuleError && e.message.includes('not implemented yet')) return null;
+          return ruleAt(p, kind, r, e);
         }
-      });
+      })
+      .filter((r) => r !== null);
   const reqEnv: ActionEnv = { ...base, place: 'req', list: 'http-request' };
   return {
     name: p.name,
