@@ -9,7 +9,9 @@
 import { readFileSync } from 'node:fs';
 import type { HaproxyProxy, HttpRule } from '@ha-lb/shared-config/haproxy';
 import { parseSampleExpression } from '@ha-lb/shared-config/haproxy';
+import type { Userlist } from '../auth/userlist.ts';
 import { LB_ERR, LbError, LineError } from '../errors.ts';
+import { DEFAULT_REALM } from '../stats/stats-config.ts';
 import type { Predicate } from './acl.ts';
 import type { ActionEnv, CaptureSlots, Run, Verdict } from './actions/action.ts';
 import { CONTINUE } from './actions/action.ts';
@@ -37,8 +39,17 @@ export interface HeaderCapture {
   slot: number;
 }
 
+/** The proxy's stats page rules: `stats http-request allow|deny|auth` and `stats admin if|unless`. */
+export interface StatsRules {
+  httpRequest: CompiledRule[];
+  /** one per `stats admin` line (the admin form is offered when one holds); empty: no admin */
+  admin: Predicate[];
+}
+
 export interface ProxyRules {
   name: string;
+  /** null when the proxy's stats page has neither `stats http-request` nor `stats admin` */
+  stats: StatsRules | null;
   reqCaptures: HeaderCapture[];
   resCaptures: HeaderCapture[];
   /** the length of each capture slot (header captures, `declare capture`, `http-request capture … len`) */
@@ -56,7 +67,12 @@ export interface RuleFiles {
   resolve(path: string, file: string): string;
   /** the mode of backend `name` (null: no such backend), to refuse use_backend across modes */
   modeOf?(name: string): 'http' | 'tcp' | null;
+  /** the configuration's `userlist NAME` (http_auth*), null when there is none */
+  userlist?(name: string): Userlist | null;
 }
+
+/** What `stats http-request` may do (configuration.txt §4.2: allow, deny, auth). */
+const STATS_ACTIONS = ['allow', 'deny', 'auth'];
 
 /** Runs one rule list; the verdict of the first action that stops it, else CONTINUE. */
 export function runRules(list: readonly CompiledRule[], c: RuleContext): Verdict {
@@ -102,7 +118,10 @@ export function compileProxyRules(
   checkOnly = false,
 ): ProxyRules | null {
   const declares = p.other.filter((d) => d.keyword === 'declare');
+  const st = p.stats?.enabled ? p.stats : null;
+  const hasStatsRules = st !== null && (st.httpRequest.length > 0 || st.admin.length > 0);
   if (
+    !hasStatsRules &&
     declares.length === 0 &&
     p.captures.length === 0 &&
     p.httpRequestRules.length === 0 &&
@@ -114,7 +133,10 @@ export function compileProxyRules(
     return null;
   const read = (path: string) => readFileSync(files.resolve(path, p.file), 'latin1');
   const { slots, headers } = captureSlots(p, declares);
+  const userlist = (name: string) => files.userlist?.(name) ?? null;
   const base = {
+    userlist,
+    proxy: p.name,
     loadPatterns: read,
     loadMap: read,
     readFile: read,
@@ -141,8 +163,31 @@ export function compileProxyRules(
       })
       .filter((r) => r !== null);
   const reqEnv: ActionEnv = { ...base, place: 'req', list: 'http-request' };
+  const statsEnv: ActionEnv = { ...reqEnv, proxy: st?.realm ?? DEFAULT_REALM };
+  const stats: StatsRules | null = !hasStatsRules
+    ? null
+    : {
+        httpRequest: st!.httpRequest.map((r) => {
+          const name = actionName(r);
+          try {
+            if (!STATS_ACTIONS.includes(name))
+              throw new RuleError(`'${name}' is not a stats http-request action (allow, deny or auth)`);
+            return { cond: compileCondition(r.cond, acls, 'req', statsEnv), run: compileAction(r, statsEnv) };
+          } catch (e) {
+            return at(r.file, r.line, `'stats http-request ${name}'`, e);
+          }
+        }),
+        admin: st!.admin.map((cond) => {
+          try {
+            return compileCondition(cond, acls, 'req', statsEnv) ?? (() => true);
+          } catch (e) {
+            return at(st!.file, st!.line, "'stats admin'", e);
+          }
+        }),
+      };
   return {
     name: p.name,
+    stats,
     reqCaptures: headers.req,
     resCaptures: headers.res,
     reqCapLen: slots?.reqLen ?? [],

@@ -25,6 +25,8 @@ export interface ActionEnv extends AclEnv {
   errorfiles: Map<number, Buffer>;
   /** the proxy's name, for messages */
   proxyName: string;
+  /** the name of the proxy the rule is written in (`http-request auth`'s default realm) */
+  proxy?: string;
   /** `timeout tarpit`, else `timeout connect` (null: neither is set) */
   tarpitMs: number | null;
   /** the proxy's capture slots; null when it has no frontend capability */

@@ -6,6 +6,7 @@ import type { HttpRule } from '@ha-lb/shared-config/haproxy';
 import { RuleError } from '../expression.ts';
 import type { ActionEnv, Run } from './action.ts';
 import { compileAllow } from './allow.ts';
+import { compileAuth } from './auth.ts';
 import { compileCapture } from './capture.ts';
 import { compileDeny } from './deny.ts';
 import { compileDelHeader, compileReplaceHeader, compileSetHeader } from './headers.ts';
@@ -48,6 +49,7 @@ export const APPLIED_ACTIONS = {
     'set-dst-port',
     'capture',
     'set-log-level',
+    'auth',
   ],
   'http-response': [
     'allow',
@@ -93,6 +95,8 @@ export function compileAction(rule: HttpRule, env: ActionEnv): Run {
   switch (rule.action) {
     case 'allow':
       return compileAllow(rule, env);
+    case 'auth':
+      return compileAuth(rule, env);
     case 'deny':
     case 'tarpit':
       return rule.action === 'tarpit' ? compileTarpit(rule, env) : compileDeny(rule, env);
