@@ -521,6 +521,26 @@ route(
 );
 act('a-tarpit-http10', ['timeout tarpit 200ms', 'http-request tarpit'], { target: '/', http10: true });
 
+// ---- whose http-after-response runs on an answer of the frontend's rules (the backend is not chosen yet)
+route(
+  'a-after-fe-deny-default-backend',
+  ['http-request deny', 'http-after-response add-header x-fe 1', 'default_backend be_{id}'],
+  H('/'),
+  'backend be_{id}\n    http-after-response add-header x-be 1\n    server s 127.0.0.1:{b1}\n',
+);
+route(
+  'a-after-be-deny',
+  ['http-after-response add-header x-fe 1', 'use_backend be_{id}'],
+  H('/'),
+  'backend be_{id}\n    http-request deny\n    http-after-response add-header x-be 1\n    server s 127.0.0.1:{b1}\n',
+);
+route(
+  'a-after-fe-tarpit-default-backend',
+  ['timeout tarpit 100ms', 'http-request tarpit', 'default_backend be_{id}'],
+  H('/'),
+  'backend be_{id}\n    http-after-response add-header x-be 1\n    server s 127.0.0.1:{b1}\n',
+);
+
 // ---- http-after-response set-var on the balancer's own 503
 act(
   'a-after-set-var-own',

@@ -381,6 +381,9 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
     const [d] = await timed(() => run([...fe.slice(0, 1), 'http-request tarpit deny_status 429']));
     assert.equal(d.status, 429);
     assert.equal(body(await run(fe, { target: '/web' })), 'a', 'others pass');
+    // logged as HAProxy 2.6 logs it: no backend yet, no request time, the wait as Tw, PT
+    const [line] = await logged(['timeout tarpit 100ms', 'http-request tarpit'], ['/t']);
+    assert.match(line, / f f\/<NOSRV> -1\/\d{3}\/-1\/-1\/\d+ 500 208 - - PT-- /, line);
   },
   async 'timeout tarpit'() {
     const [, short] = await timed(() => run(['timeout tarpit 100ms', 'http-request tarpit']));

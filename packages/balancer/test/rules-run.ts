@@ -83,7 +83,7 @@ export function rulesConfig(cases: readonly RuleCase[], ports: readonly number[]
     if (c.defaults) out.push(`defaults d_${id}`, ...BASE_DEFAULTS, ...c.defaults.map((l) => `    ${l}`));
     out.push(`frontend r_${id}${c.defaults ? ` from d_${id}` : ''}`, `    bind 127.0.0.1:${ports[i]}`);
     for (const l of c.lines) out.push(`    ${sub(l, id)}`);
-    out.push('    default_backend b1');
+    if (!c.lines.some((l) => l.startsWith('default_backend '))) out.push('    default_backend b1');
     if (c.sections) out.push(sub(c.sections, id).trimEnd());
     if (c.defaults) out.push('defaults', ...BASE_DEFAULTS);
   });

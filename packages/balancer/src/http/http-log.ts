@@ -81,6 +81,12 @@ export function logHttpExchange(
   rec.Ti = since(tx.tStart, first);
   rec.TR = since(first, tx.tRequest);
   rec.Tw = since(tx.tRequest, tx.tConnect);
+  if (tx.phase === 'T') {
+    // tarpit (HAProxy's http_process_tarpit): the request time is never stamped (-1) and the wait is
+    // logged as the queue time, from the accept (tConnect stamped at its end), minus that -1
+    rec.TR = -1;
+    rec.Tw = since(tx.tStart, tx.tConnect) + 1;
+  }
   rec.Tc = since(tx.tConnect, tx.tConnected);
   rec.Tr = since(tx.tConnected, tx.tResponse);
   rec.Ta = now - first;

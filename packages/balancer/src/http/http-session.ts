@@ -538,6 +538,7 @@ export class HttpSession implements DispatchOwner {
       const rest = this.inbuf ?? EMPTY;
       this.inbuf = null;
       this.state = S_HEAD;
+      this.tx.tConnect = Date.now(); // what the log shows as the wait (http-log.ts)
       this.answerLocal(rest, 0);
     }, c.tarpitMs);
   }
@@ -1197,7 +1198,10 @@ export class HttpSession implements DispatchOwner {
       // an exchange cut here without a recorded cause was cut by the client
       if (this.state === S_EXCHANGE) this.tx.terminate('C', this.tx.resHeadDone ? 'D' : 'H');
       // a client gone during a tarpit: logged as tarpitted with the answer it did not wait for
-      if (this.state === S_TARPIT) this.tx.status = this.rx!.c.replyStatus;
+      if (this.state === S_TARPIT) {
+        this.tx.status = this.rx!.c.replyStatus;
+        this.tx.tConnect = Date.now();
+      }
       this.tx.tEnd = Date.now();
       if (this.state === S_EXCHANGE || this.state === S_TARPIT) {
         if (this.tx.cause === 'C') this.countAbort();

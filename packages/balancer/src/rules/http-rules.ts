@@ -40,7 +40,10 @@ export class HttpRules {
     c.tls = clientTlsOf(client);
   }
 
-  /** The request's rules up to the backend's; the backend to use (c.reply / c.reject say if answered). */
+  /**
+   * The request's rules up to the backend's; the backend to use (c.reply / c.reject say if answered;
+   * null when the frontend's rules answered, before any backend was chosen).
+   */
   request(
     fe: FrontendRuntime,
     buf: Buffer,
@@ -62,8 +65,10 @@ export class HttpRules {
       c.reqCapLen = fr.reqCapLen;
       c.resCapLen = fr.resCapLen;
       if (fr.reqCaptures.length > 0) capture(c.req, fr.reqCaptures, c.reqCaptures);
-      if (runRules(fr.httpRequest, c) === DONE) return be;
-      if (runRules(fr.redirects, c) === DONE) return be;
+      // answered before a backend is chosen: only the frontend's http-after-response applies, and the
+      // log names the frontend as the backend (recorded: `fe fe/<NOSRV>`, no x-be from the default's)
+      if (runRules(fr.httpRequest, c) === DONE) return null;
+      if (runRules(fr.redirects, c) === DONE) return null;
       const sw = fr.useBackends;
       for (let i = 0; i < sw.length; i++) {
         const s = sw[i];
