@@ -192,6 +192,17 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
     });
     assert.equal(body(s), 'hi /x');
     assert.deepEqual(s.a, []);
+    // logged as haproxy 2.6 logs its answers: return LR whatever the status, deny PR whatever the status
+    const lines = await logged(
+      [
+        'http-request return status 404 if { path /r }',
+        'http-request deny deny_status 200 if { path /d }',
+        'http-response return status 202 if { status 200 }',
+      ],
+      ['/r', '/d', '/s'],
+    );
+    const state = (p: string) => / - - (\S{4}) /.exec(lines.find((l) => l.includes(`GET ${p} `)) ?? '')?.[1];
+    assert.deepEqual([state('/r'), state('/d'), state('/s')], ['LR--', 'PR--', 'LH--'], lines.join('\n'));
   },
   async 'http-request redirect'() {
     const s = await run(['http-request redirect scheme https'], { target: '/p' });

@@ -496,7 +496,8 @@ export class HttpSession implements DispatchOwner {
     let reply = this.rx!.own(this.px.frontend, this.px.be, c.reply!, this.px.maxHeaders);
     if (this.tx.http10) reply = withConnectionClose(reply);
     this.tx.status = c.status || c.replyStatus;
-    if (c.replyStatus >= 400) this.tx.terminate('P', 'R');
+    // recorded from haproxy 2.6: deny PR whatever its status, return/redirect/auth LR
+    this.tx.terminate(c.replyCause, 'R');
     let rest: Buffer | null = headEnd < buf.length ? buf.subarray(headEnd) : null;
     if (!this.tx.reqBody.done && rest !== null) {
       const n = this.tx.reqBody.consume(rest, 0, rest.length);
@@ -826,7 +827,12 @@ export class HttpSession implements DispatchOwner {
       if (this.rx !== null && !this.rx.response(px.frontend, px.be, this.d.server, view, h, ed)) {
         // http-response deny: the server's response is dropped, the client gets the rule's answer
         conn.reusable = false;
-        this.tx.terminate('P', 'H');
+        this.tx.terminate(this.rx.c.replyCause, 'H');
+        // HAProxy counts what it had of the server's response too (recorded: its head's HTX size and the
+        // body bytes that came with it, then the rule's answer)
+        const rest = view.length - end;
+        this.tx.bytesOut +=
+          htxHeadSize(h, view) + (h.contentLength >= 0 ? Math.min(rest, h.contentLength) : rest);
         this.abortServer();
         this.tx.status = this.rx.c.replyStatus;
         this.sendRaw(this.rx.own(px.frontend, px.be, this.rx.c.reply!, px.maxHeaders));

@@ -60,6 +60,8 @@ export class RuleContext {
   reply: Buffer | null = null;
   /** what the client gets as the status of `reply` (for logs and after-response) */
   replyStatus = 0;
+  /** what the log's termination state says of `reply`: P (deny, tarpit) or L (return, redirect, auth) */
+  replyCause: 'P' | 'L' = 'L';
   /** the client connection closes after `reply` (deny, as HAProxy does) */
   replyClose = false;
   /** request rules asked to close the connection (reject) */
@@ -98,6 +100,7 @@ export class RuleContext {
     this.path = null;
     this.reply = null;
     this.replyStatus = 0;
+    this.replyCause = 'L';
     this.reject = false;
     this.tarpit = false;
     this.replyClose = false;

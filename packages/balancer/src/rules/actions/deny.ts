@@ -20,6 +20,7 @@ export const compileDeny: ActionCompiler<Extract<HttpRule, { action: 'deny' | 't
     return (c) => {
       c.reply = errorResponse(status, false, env.errorfiles);
       c.replyStatus = status;
+      c.replyCause = 'P';
       c.replyClose = true;
       return DONE;
     };
@@ -28,6 +29,7 @@ export const compileDeny: ActionCompiler<Extract<HttpRule, { action: 'deny' | 't
   return (c) => {
     c.reply = buildReply(spec, c);
     c.replyStatus = status;
+    c.replyCause = 'P';
     c.replyClose = true;
     return DONE;
   };
