@@ -268,7 +268,7 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
   },
   async 'http-request set-var'() {
     const s = await run(
-      ['http-request set-var(txn.who) req.hdr(x-u)', 'use_backend b if { var(txn.who) bob }'],
+      ['http-request set-var(txn.who) req.hdr(x-u)', 'use_backend b if { var(txn.who) -m str bob }'],
       {
         extra: 'X-U: bob\r\n',
       },
@@ -279,7 +279,7 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
     const fe = [
       'http-request set-var(txn.who) str(bob)',
       'http-request unset-var(txn.who)',
-      'use_backend b if { var(txn.who) bob }',
+      'use_backend b if { var(txn.who) -m str bob }',
     ];
     assert.equal(body(await run(fe)), 'a');
   },
@@ -471,7 +471,7 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
   },
   async 'http-response set-log-level'() {
     const lines = await logged(
-      ['http-request set-var(txn.p) path', 'http-response set-log-level notice if { var(txn.p) /n }'],
+      ['http-request set-var(txn.p) path', 'http-response set-log-level notice if { var(txn.p) -m str /n }'],
       ['/n', '/plain'],
     );
     assert.ok(lines.find((l) => l.includes('GET /n '))?.startsWith('<133>'), lines.join('\n'));

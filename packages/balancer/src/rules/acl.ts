@@ -36,6 +36,11 @@ function defaultMethod(t: SampleType): MatchMethod {
 
 export function compileCriterion(crit: AclCriterion, place: Place, env: AclEnv): Predicate {
   const expr = compileExpr(crit, place, env);
+  // a sample of no fixed type (var()) has no default matching method: HAProxy asks for one
+  if (crit.match === null && expr.out === 'any')
+    throw new RuleError(
+      `matching method must be specified first (using '-m') when using a sample fetch of this type ('${crit.fetch}')`,
+    );
   const method = (crit.match ?? defaultMethod(expr.out)) as MatchMethod;
   const patterns = [...crit.values];
   for (const f of crit.patternFiles) patterns.push(...patternLines(env.loadPatterns(f)));

@@ -27,7 +27,7 @@ test('a condition on a fetch the engine does not have stops start-up at its line
   assert.equal(l.engine, null);
   assert.match(
     alerts(l).join('\n'),
-    /t\.cfg:8: error detected in frontend 'f' while parsing 'http-request deny' rule : sample fetch 'req\.payload' is not implemented yet/,
+    /t\.cfg:8: error detected while parsing an 'http-request deny' condition : sample fetch 'req\.payload' is not implemented yet/,
   );
 });
 

@@ -87,18 +87,17 @@ export function runRules(list: readonly CompiledRule[], c: RuleContext): Verdict
 
 /**
  * A rule HAProxy would not parse, in its words: `error detected in frontend 'f' while parsing
- * 'http-request set-src' rule : missing fetch method.`; HAProxy stops reading there (ERR_ABORT).
+ * 'http-request set-src' rule : missing fetch method.` (its condition: `error detected while parsing
+ * an 'http-request deny' condition : …`); HAProxy stops reading there (ERR_ABORT).
  */
-function ruleAt(p: HaproxyProxy, list: string, r: HttpRule, e: unknown): never {
+function ruleAt(p: HaproxyProxy, list: string, r: HttpRule, part: 'rule' | 'condition', e: unknown): never {
   if (!(e instanceof RuleError)) throw e;
   const kind = p.kind === 'listen' ? 'proxy' : p.kind;
-  throw new LineError(
-    LB_ERR.CONFIG,
-    r.file,
-    r.line,
-    `error detected in ${kind} '${p.name}' while parsing '${list} ${actionName(r)}' rule : ${e.message}.`,
-    { cause: e, abort: true },
-  );
+  const what =
+    part === 'rule'
+      ? `error detected in ${kind} '${p.name}' while parsing '${list} ${actionName(r)}' rule`
+      : `error detected while parsing an '${list} ${actionName(r)}' condition`;
+  throw new LineError(LB_ERR.CONFIG, r.file, r.line, `${what} : ${e.message}.`, { cause: e, abort: true });
 }
 
 function at(file: string, line: number, what: string, e: unknown): never {
@@ -153,12 +152,16 @@ export function compileProxyRules(
       )
       .map((r) => {
         const env: ActionEnv = { ...base, place: kind === 'http-request' ? 'req' : 'res', list: kind };
+        // HAProxy reads the action's arguments, then the condition (each error in its own words)
+        let part: 'rule' | 'condition' = 'rule';
         try {
-          return { cond: compileCondition(r.cond, acls, env.place, env), run: compileAction(r, env) };
+          const run = compileAction(r, env);
+          part = 'condition';
+          return { cond: compileCondition(r.cond, acls, env.place, env), run };
         } catch (e) {
           // `-c` as haproxy -c: what the balancer does not implement is in-effect.ts's to report
           if (checkOnly && e instanceof RuleError && e.message.includes('not implemented yet')) return null;
-          return ruleAt(p, kind, r, e);
+          return ruleAt(p, kind, r, part, e);
         }
       })
       .filter((r) => r !== null);
