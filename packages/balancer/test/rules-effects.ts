@@ -397,6 +397,12 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
     assert.match(line, / f f\/<NOSRV> -1\/\d{3}\/-1\/-1\/\d+ 500 208 - - PT-- /, line);
   },
   async 'timeout tarpit'() {
+    // longer than timeout client: the answer still comes, after timeout tarpit (HAProxy 2.6)
+    const [held, long] = await timed(() =>
+      run(['timeout client 200ms', 'timeout tarpit 600ms', 'http-request tarpit']),
+    );
+    assert.equal(held.status, 500);
+    assert.ok(long >= 550, `held past timeout client (${long} ms)`);
     const [, short] = await timed(() => run(['timeout tarpit 100ms', 'http-request tarpit']));
     assert.ok(short >= 80 && short < 900, `timeout tarpit 100ms (${short} ms)`);
     // unset: the proxy's timeout connect (1s in DEFAULTS)

@@ -682,6 +682,8 @@ export class HttpSession implements DispatchOwner {
 
   private onClientTimeout(): void {
     const st = this.state;
+    // a tarpit is answered after its own timeout, whatever `timeout client` says (recorded)
+    if (st === S_TARPIT && this.tarpitTimer !== null) return;
     if (st === S_HEAD) {
       if (this.inbuf !== null && this.inbuf.length > 0) this.sendError(408);
       else if (this.requests === 0 && this.px.tHttpRequest === 0) this.sendError(408);
