@@ -60,6 +60,10 @@ export class RuleContext {
   replyClose = false;
   /** request rules asked to close the connection (reject) */
   reject = false;
+  /** the terminal action was a denial (deny, reject, tarpit: HAProxy's dreq/dresp), not an answer */
+  denied = false;
+  /** the terminal action was the backend's (its http-request rules): the backend counts the answer */
+  byBackend = false;
   readonly sessVars = new Map<string, Sample>();
   readonly txnVars = new Map<string, Sample>();
   readonly procVars = PROC_VARS;
@@ -89,6 +93,8 @@ export class RuleContext {
     this.reply = null;
     this.replyStatus = 0;
     this.reject = false;
+    this.denied = false;
+    this.byBackend = false;
     this.replyClose = false;
     this.status = 0;
     this.reason = null;

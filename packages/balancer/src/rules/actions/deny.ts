@@ -21,6 +21,7 @@ export const compileDeny: ActionCompiler<Extract<HttpRule, { action: 'deny' | 't
       c.reply = errorResponse(status, false, env.errorfiles);
       c.replyStatus = status;
       c.replyClose = true;
+      c.denied = true;
       return DONE;
     };
   }
@@ -29,6 +30,7 @@ export const compileDeny: ActionCompiler<Extract<HttpRule, { action: 'deny' | 't
     c.reply = buildReply(spec, c);
     c.replyStatus = status;
     c.replyClose = true;
+    c.denied = true;
     return DONE;
   };
 };
