@@ -508,7 +508,10 @@ export class HttpSession implements DispatchOwner {
       rest = n < rest.length ? rest.subarray(n) : null;
     }
     this.tx.tEnd = Date.now();
+    // the status classes count it: the frontend's, and the backend's when its rules answered
+    this.txBackend = c.byBackend ? this.px.be : null;
     if (this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done || c.replyClose) {
+      this.countTx();
       this.sendRaw(reply);
       return;
     }
@@ -826,6 +829,8 @@ export class HttpSession implements DispatchOwner {
         if (!this.tx.http10) ed.append('connection: close');
       } else if (this.tx.http10) ed.append('connection: keep-alive');
       if (!h.canonicalStart) ed.setStartLine(`HTTP/1.1 ${view.toString('latin1', 9, h.startLineEnd)}`);
+      // the server's own status class, whatever the response rules make of it (HAProxy 2.6)
+      if (this.d.server !== null) this.d.server.counters.hrsp[statusClass(status)]++;
       if (this.rx !== null && !this.rx.response(px.frontend, px.be, this.d.server, view, h, ed)) {
         // http-response deny: the server's response is dropped, the client gets the rule's answer
         conn.reusable = false;
@@ -837,6 +842,8 @@ export class HttpSession implements DispatchOwner {
           htxHeadSize(h, view) + (h.contentLength >= 0 ? Math.min(rest, h.contentLength) : rest);
         this.abortServer();
         this.tx.status = this.rx.c.replyStatus;
+        this.tx.tEnd = Date.now();
+        this.countTx();
         this.sendRaw(this.rx.own(px.frontend, px.be, this.rx.c.reply!, px.maxHeaders));
         return;
       }
@@ -848,7 +855,6 @@ export class HttpSession implements DispatchOwner {
       this.tx.resHeadDone = true;
       this.tx.status = this.rx === null ? status : this.rx.status();
       conn.server.observe?.(httpStatusEvent(status));
-      if (this.d.server !== null) this.d.server.counters.hrsp[statusClass(status)]++;
       this.tx.tResponse = Date.now();
       this.tx.bytesOut += htxHeadSize(h, view) + out.bodyTaken;
       if (this.logRec !== null && px.frontend.logger!.spec.logasap) {

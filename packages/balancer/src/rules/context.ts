@@ -69,6 +69,10 @@ export class RuleContext {
   /** `tarpit`: `reply` is sent after `tarpitMs` (null: no timeout set, held until the client's) */
   tarpit = false;
   tarpitMs: number | null = null;
+  /** the terminal action was a denial (deny, reject, tarpit: HAProxy's dreq/dresp), not an answer */
+  denied = false;
+  /** the terminal action was the backend's (its http-request rules): the backend counts the answer */
+  byBackend = false;
   readonly sessVars = new Map<string, Sample>();
   readonly txnVars = new Map<string, Sample>();
   readonly procVars = PROC_VARS;
@@ -103,6 +107,8 @@ export class RuleContext {
     this.replyCause = 'L';
     this.reject = false;
     this.tarpit = false;
+    this.denied = false;
+    this.byBackend = false;
     this.replyClose = false;
     this.status = 0;
     this.reason = null;

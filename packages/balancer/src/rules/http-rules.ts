@@ -67,8 +67,12 @@ export class HttpRules {
       if (fr.reqCaptures.length > 0) capture(c.req, fr.reqCaptures, c.reqCaptures);
       // answered before a backend is chosen: only the frontend's http-after-response applies, and the
       // log names the frontend as the backend (recorded: `fe fe/<NOSRV>`, no x-be from the default's)
-      if (runRules(fr.httpRequest, c) === DONE) return null;
-      if (runRules(fr.redirects, c) === DONE) return null;
+      if (runRules(fr.httpRequest, c) === DONE || runRules(fr.redirects, c) === DONE) {
+        // HAProxy's counters: a denial is the frontend's dreq, an answer of its own `intercepted`
+        if (c.denied) fe.counters.dreq++;
+        else fe.counters.intercepted++;
+        return null;
+      }
       const sw = fr.useBackends;
       for (let i = 0; i < sw.length; i++) {
         const s = sw[i];
@@ -84,8 +88,17 @@ export class HttpRules {
     c.beName = be?.spec.name ?? fe.spec.name;
     const br = be?.spec.rules ?? null;
     if (br !== null && br !== fr) {
-      if (runRules(br.httpRequest, c) === DONE) return be;
-      if (runRules(br.redirects, c) === DONE) return be;
+      if (runRules(br.httpRequest, c) === DONE || runRules(br.redirects, c) === DONE) {
+        // a backend's denial counts on both sides (an answer of its own on neither, as HAProxy 2.6);
+        // the request was the backend's session all the same
+        c.byBackend = true;
+        be!.counters.stot++;
+        if (c.denied) {
+          fe.counters.dreq++;
+          be!.counters.dreq++;
+        }
+        return be;
+      }
     }
     c.req.flush();
     return be;
@@ -111,8 +124,18 @@ export class HttpRules {
     const fr = fe.spec.rules ?? null;
     const br = be?.spec.rules ?? null;
     if (fr !== null && fr.resCaptures.length > 0) capture(c.res, fr.resCaptures, c.resCaptures);
-    if (br !== null && br !== fr && runRules(br.httpResponse, c) === DONE) return false;
-    if (fr !== null && runRules(fr.httpResponse, c) === DONE) return false;
+    if (
+      (br !== null && br !== fr && runRules(br.httpResponse, c) === DONE) ||
+      (fr !== null && runRules(fr.httpResponse, c) === DONE)
+    ) {
+      // http-response deny: the frontend's, the backend's and the server's dresp (HAProxy 2.6)
+      if (c.denied) {
+        fe.counters.dresp++;
+        if (be !== null) be.counters.dresp++;
+        if (server !== null) server.counters.dresp++;
+      }
+      return false;
+    }
     this.after(fr, br);
     c.res.flush();
     return true;

@@ -22,6 +22,7 @@ export const compileDeny: ActionCompiler<Extract<HttpRule, { action: 'deny' | 't
       c.replyStatus = status;
       c.replyCause = 'P';
       c.replyClose = true;
+      c.denied = true;
       return DONE;
     };
   }
@@ -31,6 +32,7 @@ export const compileDeny: ActionCompiler<Extract<HttpRule, { action: 'deny' | 't
     c.replyStatus = status;
     c.replyCause = 'P';
     c.replyClose = true;
+    c.denied = true;
     return DONE;
   };
 };
