@@ -7,12 +7,12 @@
  * rule's file:line: the balancer does not start with a rule it would not apply.
  */
 import { readFileSync } from 'node:fs';
-import type { HaproxyProxy, HttpRule } from '@ha-lb/shared-config/haproxy';
+import type { AclCriterion, HaproxyProxy, HttpRule } from '@ha-lb/shared-config/haproxy';
 import { parseSampleExpression } from '@ha-lb/shared-config/haproxy';
 import type { Userlist } from '../auth/userlist.ts';
 import { LB_ERR, LbError, LineError } from '../errors.ts';
 import { DEFAULT_REALM } from '../stats/stats-config.ts';
-import type { Predicate } from './acl.ts';
+import { type AclEnv, compileCriterion, type Predicate } from './acl.ts';
 import type { ActionEnv, CaptureSlots, Run, Verdict } from './actions/action.ts';
 import { CONTINUE } from './actions/action.ts';
 import { APPLIED_ACTIONS, actionName, compileAction } from './actions/index.ts';
@@ -188,7 +188,7 @@ export function compileProxyRules(
           }
         }),
       };
-  return {
+  const out: ProxyRules = {
     name: p.name,
     stats,
     reqCaptures: headers.req,
@@ -227,6 +227,29 @@ export function compileProxyRules(
     httpResponse: list(p.httpResponseRules, 'http-response'),
     httpAfterResponse: list(p.httpAfterResponseRules, 'http-after-response'),
   };
+  checkUnusedAcls(acls, base);
+  return out;
+}
+
+/**
+ * `acl` lines no rule uses are checked as HAProxy checks every one (`error detected while parsing ACL
+ * 'a' : …`); what the engine does not implement is only refused where it would be evaluated.
+ */
+function checkUnusedAcls(acls: AclSet, env: AclEnv): void {
+  for (const a of acls.unused()) {
+    try {
+      compileCriterion(a as AclCriterion, 'any', env);
+    } catch (e) {
+      if (!(e instanceof RuleError) || e.message.includes('not implemented yet')) continue;
+      throw new LineError(
+        LB_ERR.CONFIG,
+        a.file,
+        a.line,
+        `error detected while parsing ACL '${a.name}' : ${e.message}.`,
+        { cause: e },
+      );
+    }
+  }
 }
 
 type Declare = HaproxyProxy['other'][number];
