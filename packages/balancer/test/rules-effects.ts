@@ -43,7 +43,8 @@ interface Seen {
 /** Runs frontend `fe` lines (and backend `a` lines) and sends one request (`extra`: header lines). */
 async function run(
   fe: string[],
-  req: { target?: string; method?: string; extra?: string } = {},
+  /** `raw`: the bytes to send instead of one request (several, pipelined, the last with Connection: close) */
+  req: { target?: string; method?: string; extra?: string; raw?: string } = {},
   be: string[] = [],
 ): Promise<Seen> {
   const ups: Upstream[] = [await startUpstream(named('a')), await startUpstream(named('b'))];
@@ -60,7 +61,8 @@ async function run(
   try {
     const r = await exchange(
       port,
-      `${req.method ?? 'GET'} ${req.target ?? '/'} HTTP/1.1\r\nHost: ex.com\r\nConnection: close\r\n${req.extra ?? ''}\r\n`,
+      req.raw ??
+        `${req.method ?? 'GET'} ${req.target ?? '/'} HTTP/1.1\r\nHost: ex.com\r\nConnection: close\r\n${req.extra ?? ''}\r\n`,
       { ms: 4000 },
     );
     return {
@@ -419,6 +421,14 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
     assert.equal(body(s), 'b', 'src is the new address');
     assert.match(sent(s), /\r\nx-forwarded-for: 10\.1\.2\.3\r\n/, 'and so is X-Forwarded-For');
     assert.equal(body(await run(fe, { extra: 'X-Real-IP: junk\r\n' })), 'a', 'not an address: unchanged');
+    // for that request only: the next one on the connection is the client's own again (HAProxy 2.6)
+    const two = await run(['option forwardfor', 'http-request set-src hdr(x-real-ip) if { path /1 }'], {
+      raw: 'GET /1 HTTP/1.1\r\nHost: x\r\nX-Real-IP: 10.1.2.3\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    });
+    assert.deepEqual(
+      two.a.map((r) => /\r\nx-forwarded-for: ([^\r]*)/i.exec(r)?.[1]),
+      ['10.1.2.3', '127.0.0.1'],
+    );
   },
   async 'http-request set-src-port'() {
     const s = await run(['http-request set-src-port int(4242)', 'http-request set-header x-p %[src_port]']);

@@ -459,8 +459,8 @@ export class HttpSession implements DispatchOwner {
   }
 
   /**
-   * `set-src`/`set-dst` (and their ports) replaced the connection's addresses: what forwardfor, `balance
-   * source` and the log show follows them, for this request and the session's later ones.
+   * `set-src`/`set-dst` (and their ports) replaced the connection's addresses for this request (or the
+   * next request is back to them): what forwardfor, `balance source` and the log show follows.
    */
   private addressesSet(): void {
     const c = this.rx!.c;

@@ -30,13 +30,19 @@ const NO_BODY = new BodyFraming();
 export class HttpRules {
   readonly c = new RuleContext();
 
+  /** the connection's own addresses: each request starts from them (set-src lasts one request, recorded) */
+  private readonly src: string;
+  private readonly srcPort: number;
+  private readonly dst: string;
+  private readonly dstPort: number;
+
   constructor(env: RuleEnv, client: net.Socket) {
     const c = this.c;
     c.env = env;
-    c.src = normalizeClientAddress(client.remoteAddress);
-    c.srcPort = client.remotePort ?? 0;
-    c.dst = normalizeClientAddress(client.localAddress);
-    c.dstPort = client.localPort ?? 0;
+    this.src = c.src = normalizeClientAddress(client.remoteAddress);
+    this.srcPort = c.srcPort = client.remotePort ?? 0;
+    this.dst = c.dst = normalizeClientAddress(client.localAddress);
+    this.dstPort = c.dstPort = client.localPort ?? 0;
     c.tls = clientTlsOf(client);
   }
 
@@ -53,6 +59,19 @@ export class HttpRules {
   ): BackendState | null {
     const c = this.c;
     c.resetRequest();
+    if (
+      c.src !== this.src ||
+      c.srcPort !== this.srcPort ||
+      c.dst !== this.dst ||
+      c.dstPort !== this.dstPort
+    ) {
+      // HAProxy 2.6: the addresses set-src/set-dst gave are the request's; the next one starts afresh
+      c.src = this.src;
+      c.srcPort = this.srcPort;
+      c.dst = this.dst;
+      c.dstPort = this.dstPort;
+      c.addrSet = true; // the session follows (forwardfor, balance source, log)
+    }
     c.tx = tx;
     c.req.reset(buf, h, ed);
     c.method = h.method;

@@ -1,8 +1,9 @@
 /**
  * `set-src EXPR`, `set-src-port EXPR`, `set-dst EXPR`, `set-dst-port EXPR` (http-request): the
  * connection's addresses as the rest of the session sees them from then on — the src/dst fetches,
- * %ci/%fi in logs, `option forwardfor`, `balance source` — for the session's later requests too
- * (HAProxy replaces the session's address). set-src keeps the source port and set-dst the destination
+ * %ci/%fi in logs, `option forwardfor`, `balance source` — for this request (recorded from HAProxy
+ * 2.6: the next request on the connection starts from the connection's own addresses again; HttpRules
+ * restores them). set-src keeps the source port and set-dst the destination
  * port. A sample that is not an address (for the ports: not an integer) changes nothing.
  */
 import type { HttpRule } from '@ha-lb/shared-config/haproxy';
