@@ -92,6 +92,9 @@ export function runRules(list: readonly CompiledRule[], c: RuleContext): Verdict
  */
 function ruleAt(p: HaproxyProxy, list: string, r: HttpRule, part: 'rule' | 'condition', e: unknown): never {
   if (!(e instanceof RuleError)) throw e;
+  // what HAProxy accepts but the engine lacks is ours to say, after HAProxy's findings (fail closed)
+  if (e.message.includes('not implemented yet'))
+    return at(r.file, r.line, `'${list} ${r.action === 'other' ? r.name : r.action}'`, e);
   const kind = p.kind === 'listen' ? 'proxy' : p.kind;
   const what =
     part === 'rule'
