@@ -110,7 +110,15 @@ export function compileProxyRules(
     return null;
   const read = (path: string) => readFileSync(files.resolve(path, p.file), 'latin1');
   const userlist = (name: string) => files.userlist?.(name) ?? null;
-  const base = { loadPatterns: read, loadMap: read, readFile: read, errorfiles, userlist, proxy: p.name };
+  const base = {
+    loadPatterns: read,
+    loadMap: read,
+    readFile: read,
+    errorfiles,
+    userlist,
+    proxy: p.name,
+    frontendOnly: !p.capabilities.backend,
+  };
   const acls = new AclSet(p.acls, base);
   const list = (rules: readonly HttpRule[], kind: ActionEnv['list']): CompiledRule[] =>
     rules
