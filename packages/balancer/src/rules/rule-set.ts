@@ -137,8 +137,6 @@ export function compileProxyRules(
   const { slots, headers } = captureSlots(p, declares);
   const userlist = (name: string) => files.userlist?.(name) ?? null;
   const base = {
-    userlist,
-    proxy: p.name,
     loadPatterns: read,
     loadMap: read,
     readFile: read,
@@ -146,6 +144,9 @@ export function compileProxyRules(
     proxyName: p.name,
     tarpitMs: p.timeouts.tarpit ?? p.timeouts.connect,
     captures: slots,
+    userlist,
+    proxy: p.name,
+    frontendOnly: !p.capabilities.backend,
   };
   const acls = new AclSet(p.acls, base);
   const list = (rules: readonly HttpRule[], kind: ActionEnv['list']): CompiledRule[] =>
