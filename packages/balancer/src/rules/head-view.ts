@@ -21,6 +21,12 @@ export function hashOfLower(lower: string): number {
   return h;
 }
 
+/** up to this many bytes, the head is decoded in one piece on first read (see slice()) */
+const WHOLE_HEAD_TEXT = 4096;
+
+/** slots of the name table (a power of two, at least twice the headers it indexes) */
+const TABLE = 128;
+
 export class HeadView {
   buf: Buffer | null = null;
   head: HttpHead | null = null;
@@ -30,26 +36,70 @@ export class HeadView {
   readonly addValues: string[] = [];
   /** values of parsed header lines already decoded for this message (several ACLs read Host) */
   private readonly cache: (string | undefined)[] = [];
+  /**
+   * The start line and header lines decoded once (latin1), when a rule reads the head; values and the
+   * request target are then slices of it: one native call per message instead of one per value.
+   */
+  private text: string | null = null;
   /** the parsed names' hashes (hashOfLower of each name lower-cased), computed on first use */
   private hashes = new Int32Array(0);
   private hashed = false;
+  /**
+   * The parsed lines by name, built with the hashes: `nextSame[i]` is the next slot after `i` whose name
+   * has the same hash (-1: none), and an open-addressing table maps a hash to its first slot, so a
+   * lookup visits only the lines of that name (most of the names ACLs ask for are absent).
+   */
+  private nextSame = new Int32Array(0);
+  private tabHash = new Int32Array(TABLE);
+  private tabSlot = new Int32Array(TABLE).fill(-1);
 
   reset(buf: Buffer | null, head: HttpHead | null, ed: HeadEdits | null): void {
     this.buf = buf;
     this.head = head;
     this.ed = ed;
-    this.addNames.length = 0;
-    this.addValues.length = 0;
+    // `length = 0` is a runtime call even on an empty array: only when there is something to forget
+    if (this.addNames.length > 0) {
+      this.addNames.length = 0;
+      this.addValues.length = 0;
+    }
     if (this.cache.length > 0) this.cache.length = 0;
+    this.text = null;
     this.hashed = false;
+  }
+
+  /** buf[start, end) as latin1 text (start and end within the parsed head). */
+  slice(start: number, end: number): string {
+    let t = this.text;
+    if (t === null) {
+      const len = this.head!.lastLineStart;
+      // a large head whose rules read a value or two is cheaper to decode piece by piece
+      if (len > WHOLE_HEAD_TEXT) return this.buf!.toString('latin1', start, end);
+      t = this.buf!.toString('latin1', 0, len);
+      this.text = t;
+    }
+    return t.slice(start, end);
   }
 
   private hashNames(): void {
     const h = this.head!;
     const n = h.nHeaders;
-    if (this.hashes.length < n) this.hashes = new Int32Array(Math.max(n, 64));
+    if (this.hashes.length < n) {
+      this.hashes = new Int32Array(Math.max(n, 64));
+      this.nextSame = new Int32Array(Math.max(n, 64));
+    }
+    let size = this.tabSlot.length;
+    if (size < 2 * n) {
+      while (size < 2 * n) size *= 2;
+      this.tabHash = new Int32Array(size);
+      this.tabSlot = new Int32Array(size);
+    }
+    const tabHash = this.tabHash;
+    const tabSlot = this.tabSlot;
+    tabSlot.fill(-1);
+    const mask = size - 1;
     const b = this.buf!;
-    for (let i = 0; i < n; i++) {
+    // from the last line to the first, so that each chain is in slot order and the table keeps the first
+    for (let i = n - 1; i >= 0; i--) {
       let x = 0x811c9dc5;
       for (let p = h.hdr[i * 6], e = h.hdr[i * 6 + 1]; p < e; p++) {
         let ch = b[p];
@@ -57,8 +107,46 @@ export class HeadView {
         x = Math.imul(x ^ ch, 0x01000193);
       }
       this.hashes[i] = x;
+      let t = x & mask;
+      while (tabSlot[t] >= 0 && tabHash[t] !== x) t = (t + 1) & mask;
+      this.nextSame[i] = tabSlot[t];
+      tabHash[t] = x;
+      tabSlot[t] = i;
     }
     this.hashed = true;
+  }
+
+  /** The first parsed slot whose name hashes to `hash`, or -1. */
+  private firstWithHash(hash: number): number {
+    const tabHash = this.tabHash;
+    const tabSlot = this.tabSlot;
+    const mask = tabSlot.length - 1;
+    for (let t = hash & mask; tabSlot[t] >= 0; t = (t + 1) & mask) if (tabHash[t] === hash) return tabSlot[t];
+    return -1;
+  }
+
+  /**
+   * The first live slot at or after `from` named `lower` (whose hashOfLower is `hash`), or -1: what
+   * scanning with has() finds, visiting only the parsed lines of that name, then the added ones.
+   */
+  find(from: number, lower: string, hash: number): number {
+    const h = this.head;
+    const n = h === null ? 0 : h.nHeaders;
+    if (from < n) {
+      if (!this.hashed) this.hashNames();
+      let i: number;
+      if (from === 0) i = this.firstWithHash(hash);
+      else if (this.hashes[from - 1] === hash) i = this.nextSame[from - 1];
+      else {
+        i = from;
+        while (i < n && this.hashes[i] !== hash) i++;
+        if (i === n) i = -1;
+      }
+      for (; i >= 0; i = this.nextSame[i]) if (this.has(i, lower, hash)) return i;
+    }
+    const size = n + this.addNames.length;
+    for (let i = Math.max(from, n); i < size; i++) if (this.has(i, lower, hash)) return i;
+    return -1;
   }
 
   /** Number of header slots: parsed ones first, then added ones (some may be deleted: check nameAt). */
@@ -121,7 +209,7 @@ export class HeadView {
   nameAt(i: number): string {
     const h = this.head;
     const n = h?.nHeaders ?? 0;
-    if (i < n) return this.buf!.toString('latin1', h!.hdr[i * 6], h!.hdr[i * 6 + 1]);
+    if (i < n) return this.slice(h!.hdr[i * 6], h!.hdr[i * 6 + 1]);
     return this.addNames[i - n];
   }
 
@@ -133,7 +221,7 @@ export class HeadView {
       if (v !== undefined) return v;
       let c = this.cache[i];
       if (c === undefined) {
-        c = this.buf!.toString('latin1', h!.hdr[i * 6 + 2], h!.hdr[i * 6 + 3]);
+        c = this.slice(h!.hdr[i * 6 + 2], h!.hdr[i * 6 + 3]);
         while (this.cache.length < i) this.cache.push(undefined);
         this.cache[i] = c;
       }
@@ -164,13 +252,10 @@ export class HeadView {
   /** Removes every header named `lower`; returns how many. */
   removeAll(lower: string): number {
     let count = 0;
-    const size = this.size;
     const hash = hashOfLower(lower);
-    for (let i = 0; i < size; i++) {
-      if (this.has(i, lower, hash)) {
-        this.remove(i);
-        count++;
-      }
+    for (let i = this.find(0, lower, hash); i >= 0; i = this.find(i + 1, lower, hash)) {
+      this.remove(i);
+      count++;
     }
     return count;
   }
@@ -179,9 +264,13 @@ export class HeadView {
   flush(): void {
     const ed = this.ed;
     if (ed === null) return;
-    for (let i = 0; i < this.addNames.length; i++) {
-      if (this.addNames[i] !== '') ed.append(`${this.addNames[i]}: ${this.addValues[i]}`);
+    const n = this.addNames.length;
+    if (n === 0) return;
+    let lines = '';
+    for (let i = 0; i < n; i++) {
+      if (this.addNames[i] !== '') lines += `${this.addNames[i]}: ${this.addValues[i]}\r\n`;
     }
+    if (lines !== '') ed.appendLines(lines);
     this.addNames.length = 0;
     this.addValues.length = 0;
   }
