@@ -31,11 +31,18 @@ export class HeadView {
   buf: Buffer | null = null;
   head: HttpHead | null = null;
   ed: HeadEdits | null = null;
-  /** lines added by rules (name as written, value); a deleted one has its name set to '' */
-  readonly addNames: string[] = [];
-  readonly addValues: string[] = [];
+  /**
+   * lines added by rules (name as written, value), the first `nAdd` entries (the arrays are reused
+   * across messages); a deleted one has its name set to ''
+   */
+  private readonly addNames: string[] = [];
+  private readonly addValues: string[] = [];
+  private nAdd = 0;
+  /** this message's number: a cached value or table slot stamped with another one is stale */
+  private gen = 0;
   /** values of parsed header lines already decoded for this message (several ACLs read Host) */
-  private readonly cache: (string | undefined)[] = [];
+  private cacheGen = new Int32Array(64);
+  private readonly cacheVal: string[] = [];
   /**
    * The start line and header lines decoded once (latin1), when a rule reads the head; values and the
    * request target are then slices of it: one native call per message instead of one per value.
@@ -51,18 +58,22 @@ export class HeadView {
    */
   private nextSame = new Int32Array(0);
   private tabHash = new Int32Array(TABLE);
-  private tabSlot = new Int32Array(TABLE).fill(-1);
+  private tabSlot = new Int32Array(TABLE);
+  private tabGen = new Int32Array(TABLE);
 
   reset(buf: Buffer | null, head: HttpHead | null, ed: HeadEdits | null): void {
     this.buf = buf;
     this.head = head;
     this.ed = ed;
-    // `length = 0` is a runtime call even on an empty array: only when there is something to forget
-    if (this.addNames.length > 0) {
-      this.addNames.length = 0;
-      this.addValues.length = 0;
+    // nothing is cleared: counts and generation stamps (`length = 0` is a runtime call in V8)
+    this.nAdd = 0;
+    this.gen = (this.gen + 1) | 0;
+    if (this.gen === 0) {
+      // wrapped around (after 2^32 messages): no stamp may look current
+      this.cacheGen.fill(-1);
+      this.tabGen.fill(-1);
+      this.gen = 1;
     }
-    if (this.cache.length > 0) this.cache.length = 0;
     this.text = null;
     this.hashed = false;
   }
@@ -92,10 +103,12 @@ export class HeadView {
       while (size < 2 * n) size *= 2;
       this.tabHash = new Int32Array(size);
       this.tabSlot = new Int32Array(size);
+      this.tabGen = new Int32Array(size);
     }
     const tabHash = this.tabHash;
     const tabSlot = this.tabSlot;
-    tabSlot.fill(-1);
+    const tabGen = this.tabGen;
+    const gen = this.gen;
     const mask = size - 1;
     const b = this.buf!;
     // from the last line to the first, so that each chain is in slot order and the table keeps the first
@@ -108,8 +121,9 @@ export class HeadView {
       }
       this.hashes[i] = x;
       let t = x & mask;
-      while (tabSlot[t] >= 0 && tabHash[t] !== x) t = (t + 1) & mask;
-      this.nextSame[i] = tabSlot[t];
+      while (tabGen[t] === gen && tabHash[t] !== x) t = (t + 1) & mask;
+      this.nextSame[i] = tabGen[t] === gen ? tabSlot[t] : -1;
+      tabGen[t] = gen;
       tabHash[t] = x;
       tabSlot[t] = i;
     }
@@ -119,9 +133,11 @@ export class HeadView {
   /** The first parsed slot whose name hashes to `hash`, or -1. */
   private firstWithHash(hash: number): number {
     const tabHash = this.tabHash;
-    const tabSlot = this.tabSlot;
-    const mask = tabSlot.length - 1;
-    for (let t = hash & mask; tabSlot[t] >= 0; t = (t + 1) & mask) if (tabHash[t] === hash) return tabSlot[t];
+    const tabGen = this.tabGen;
+    const gen = this.gen;
+    const mask = tabGen.length - 1;
+    for (let t = hash & mask; tabGen[t] === gen; t = (t + 1) & mask)
+      if (tabHash[t] === hash) return this.tabSlot[t];
     return -1;
   }
 
@@ -144,14 +160,14 @@ export class HeadView {
       }
       for (; i >= 0; i = this.nextSame[i]) if (this.has(i, lower, hash)) return i;
     }
-    const size = n + this.addNames.length;
+    const size = n + this.nAdd;
     for (let i = Math.max(from, n); i < size; i++) if (this.has(i, lower, hash)) return i;
     return -1;
   }
 
   /** Number of header slots: parsed ones first, then added ones (some may be deleted: check nameAt). */
   get size(): number {
-    return (this.head?.nHeaders ?? 0) + this.addNames.length;
+    return (this.head?.nHeaders ?? 0) + this.nAdd;
   }
 
   /** True when slot `i` is a live header (not dropped/deleted). */
@@ -219,12 +235,16 @@ export class HeadView {
     if (i < n) {
       const v = this.ed?.valueOf(i);
       if (v !== undefined) return v;
-      let c = this.cache[i];
-      if (c === undefined) {
-        c = this.slice(h!.hdr[i * 6 + 2], h!.hdr[i * 6 + 3]);
-        while (this.cache.length < i) this.cache.push(undefined);
-        this.cache[i] = c;
+      if (i < this.cacheGen.length && this.cacheGen[i] === this.gen) return this.cacheVal[i];
+      const c = this.slice(h!.hdr[i * 6 + 2], h!.hdr[i * 6 + 3]);
+      if (i >= this.cacheGen.length) {
+        const g = new Int32Array(Math.max(2 * this.cacheGen.length, i + 1));
+        g.set(this.cacheGen);
+        this.cacheGen = g;
       }
+      while (this.cacheVal.length <= i) this.cacheVal.push('');
+      this.cacheGen[i] = this.gen;
+      this.cacheVal[i] = c;
       return c;
     }
     return this.addValues[i - n];
@@ -245,8 +265,14 @@ export class HeadView {
   }
 
   add(name: string, value: string): void {
-    this.addNames.push(name);
-    this.addValues.push(value);
+    const k = this.nAdd++;
+    if (k < this.addNames.length) {
+      this.addNames[k] = name;
+      this.addValues[k] = value;
+    } else {
+      this.addNames.push(name);
+      this.addValues.push(value);
+    }
   }
 
   /** Removes every header named `lower`; returns how many. */
@@ -264,14 +290,13 @@ export class HeadView {
   flush(): void {
     const ed = this.ed;
     if (ed === null) return;
-    const n = this.addNames.length;
+    const n = this.nAdd;
     if (n === 0) return;
     let lines = '';
     for (let i = 0; i < n; i++) {
       if (this.addNames[i] !== '') lines += `${this.addNames[i]}: ${this.addValues[i]}\r\n`;
     }
     if (lines !== '') ed.appendLines(lines);
-    this.addNames.length = 0;
-    this.addValues.length = 0;
+    this.nAdd = 0;
   }
 }
