@@ -1,5 +1,10 @@
 import { createConnection, type Socket } from 'node:net';
-import { DEFAULT_HEALTH_SOCKET, parseWatchLine, WATCH_PATH } from '@ha-lb/shared-config/health-api';
+import {
+  DEFAULT_HEALTH_SOCKET,
+  type ListenerHealth,
+  parseWatchLine,
+  WATCH_PATH,
+} from '@ha-lb/shared-config/health-api';
 import { HaError } from '../errors.ts';
 import { RiseFall } from './rise-fall.ts';
 import { BaseTracker, type BaseTrackerOptions } from './tracker.ts';
@@ -65,6 +70,11 @@ export class BalancerTracker extends BaseTracker {
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #lastStatus: string | null = null;
   #badLines = 0;
+  /**
+   * the listeners of the last `ready` snapshot or change — kept after the balancer is gone: they are
+   * the ports the handover bridge forwards
+   */
+  frontendListeners: readonly ListenerHealth[] = [];
   /** connections opened so far (for status/diagnostics) */
   connects = 0;
 
@@ -186,6 +196,7 @@ export class BalancerTracker extends BaseTracker {
         this.#lastStatus = ev.health.status;
         if (ev.type === 'snapshot') this.#checkHeartbeatInterval(ev.health.heartbeatIntervalMs);
         if (ev.health.status === 'ready') {
+          this.frontendListeners = ev.health.listeners;
           if (ev.type === 'snapshot') this.#delay = this.#backoff.initialMs;
           this.#success(`balancer ready (pid ${ev.health.pid})`);
         } else this.#fail(`balancer status ${ev.health.status}`);
