@@ -59,7 +59,11 @@ export const PacketCountersSchema = z.strictObject({
  */
 export const HandoverStatusSchema = z.strictObject({
   peer: z.string(),
-  phase: z.enum(['off', 'forwarding', 'draining']),
+  /**
+   * off; armed (MASTER: the rules are in, inert while the balancer listens); forwarding (the balancer
+   * died: new connections go to the peer while it takes over); draining (the peer has the VIP)
+   */
+  phase: z.enum(['off', 'armed', 'forwarding', 'draining']),
   /** when the current bridge was installed (null when off) */
   since: z.iso.datetime().nullable(),
   /** the VIP's frontend ports being forwarded (`80`, `8000-8010`) */

@@ -108,14 +108,24 @@ describe('decideBridge', () => {
     assert.deepEqual(a2.actions, ['removeVips', 'removeRules']);
   });
 
-  it('at the packet level: only packets to the VIP and not from the peer are DNATed', () => {
-    const s = bridgeScript({ table: 't', mark: 0x48410058, vips: [VIP], ports: [[80, 80]], peer: B });
-    assert.match(
-      s,
-      /ip daddr \{ 10\.0\.0\.194 \} ip saddr != 10\.0\.0\.79 tcp dport \{ 80 \} ct mark set 0x48410058 dnat to 10\.0\.0\.79/,
-    );
+  it('at the packet level: only new connections to the VIP no local socket takes, not from the peer', () => {
+    const rules = {
+      table: 't',
+      mark: 0x48410058,
+      vips: [VIP],
+      ports: [[80, 80]] as [number, number][],
+      peer: B,
+    };
+    const s = bridgeScript({ ...rules, mode: 'armed' });
+    const match = 'ip daddr { 10.0.0.194 } tcp dport { 80 }';
+    assert.ok(s.includes(`${match} socket transparent 0 return\n`), 'a local socket takes it: not forwarded');
+    assert.ok(s.includes(`${match} socket transparent 1 return\n`));
+    assert.ok(s.includes(`${match} ip saddr != 10.0.0.79 ct mark set 0x48410058 dnat to 10.0.0.79\n`));
     assert.match(s, /ct mark 0x48410058 ip daddr 10\.0\.0\.79 masquerade/);
     assert.match(s, /^table ip t\ndelete table ip t\n/);
+    const f = bridgeScript({ ...rules, mode: 'forward' });
+    assert.ok(!f.includes('socket'), 'the handover proper: every new connection, held sockets or not');
+    assert.ok(f.includes(`${match} ip saddr != 10.0.0.79 ct mark set 0x48410058 dnat to 10.0.0.79\n`));
   });
 });
 

@@ -50,7 +50,7 @@ class RecordingHost implements BridgeHost {
     );
   async install(r: BridgeRules) {
     this.rules = r;
-    this.calls.push(`install (adverts so far: ${this.#sent().join(',')})`);
+    this.calls.push(`install ${r.mode} (adverts so far: ${this.#sent().join(',')})`);
   }
   async remove(table: string) {
     this.calls.push(`remove ${table}`);
@@ -138,6 +138,12 @@ async function masterThenCrash(s: ReturnType<typeof setup>) {
   s.io.clock.advance(DOWN_100);
   await settle();
   assert.equal(s.inst.state, 'MASTER');
+  assert.deepEqual(
+    s.host.calls.splice(0),
+    ['forwarding on eth0', 'install armed (adverts so far: 100)'],
+    'MASTER: the rules armed (inert while the balancer listens)',
+  );
+  assert.equal(s.inst.status().handover?.phase, 'armed');
   s.lb.set(false);
   await settle();
 }
@@ -147,11 +153,11 @@ describe('handover bridge in the instance', () => {
     const s = setup();
     await masterThenCrash(s);
     assert.equal(s.inst.state, 'FAULT');
-    assert.deepEqual(s.host.calls, [
-      `probe ${PEER}:80`,
-      'forwarding on eth0',
-      'install (adverts so far: 100)',
-    ]);
+    assert.deepEqual(
+      s.host.calls,
+      [`probe ${PEER}:80`, 'install forward (adverts so far: 100)'],
+      'the peer is asked, then every new connection goes to it — before the priority-0 advert',
+    );
     assert.deepEqual(s.host.rules?.ports, [
       [80, 80],
       [8080, 8080],
@@ -173,7 +179,7 @@ describe('handover bridge in the instance', () => {
     s.host.live = 0;
     s.io.clock.advance(100);
     await settle();
-    assert.deepEqual(s.host.calls.slice(3), ['remove ha_agent_handover_VI_1', 'forwarding back eth0']);
+    assert.deepEqual(s.host.calls.slice(2), ['remove ha_agent_handover_VI_1', 'forwarding back eth0']);
     const done = s.inst.status().handover;
     assert.equal(done?.phase, 'off');
     assert.equal(done?.last?.outcome, 'handed-over');
@@ -181,11 +187,15 @@ describe('handover bridge in the instance', () => {
     await s.inst.stop();
   });
 
-  it('a silent peer: no rules, the plain resign (priority 0, VIP gone)', async () => {
+  it('a silent peer: the armed rules go, the plain resign (priority 0, VIP gone)', async () => {
     const s = setup();
     s.host.peerAnswers = false;
     await masterThenCrash(s);
-    assert.deepEqual(s.host.calls, [`probe ${PEER}:80`]);
+    assert.deepEqual(s.host.calls, [
+      `probe ${PEER}:80`,
+      'remove ha_agent_handover_VI_1',
+      'forwarding back eth0',
+    ]);
     assert.equal(s.inst.state, 'FAULT');
     assert.deepEqual([...s.vips.present], []);
     assert.equal(s.inst.status().handover?.phase, 'off');
@@ -200,6 +210,7 @@ describe('handover bridge in the instance', () => {
     await settle();
     assert.deepEqual([...s.vips.present], []);
     assert.equal(s.inst.status().handover?.last?.outcome, 'peer-silent');
+    assert.equal(s.inst.status().handover?.phase, 'off');
     assert.ok(s.host.calls.includes('remove ha_agent_handover_VI_1'));
     await s.inst.stop();
   });
@@ -213,10 +224,28 @@ describe('handover bridge in the instance', () => {
     s.io.clock.advance(1000);
     await settle();
     assert.equal(s.inst.state, 'MASTER');
+    assert.equal(s.inst.status().handover?.phase, 'off', 'not armed while the peer may forward to us');
     s.lb.set(false);
     await settle();
     assert.deepEqual(s.host.calls, [], 'not even a probe');
     assert.deepEqual([...s.vips.present], []);
+    await s.inst.stop();
+  });
+});
+
+describe('handover bridge: armed only while MASTER', () => {
+  it('leaving MASTER for a higher-priority peer disarms', async () => {
+    const s = setup();
+    await s.inst.start();
+    s.io.clock.advance(DOWN_100);
+    await settle();
+    assert.equal(s.inst.status().handover?.phase, 'armed');
+    s.host.calls.length = 0;
+    s.io.socket.deliver(peerAdvert(200), PEER);
+    await settle();
+    assert.equal(s.inst.state, 'BACKUP');
+    assert.deepEqual(s.host.calls, ['remove ha_agent_handover_VI_1', 'forwarding back eth0']);
+    assert.equal(s.inst.status().handover?.phase, 'off');
     await s.inst.stop();
   });
 });

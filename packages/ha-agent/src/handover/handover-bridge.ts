@@ -1,10 +1,13 @@
-// One instance's handover bridge at run time: gathers what decideBridge() needs, installs the rules
-// before the instance resigns, and feeds adverts, deadlines and connection counts to stepBridge(),
-// carrying out what it answers. Host effects go through BridgeHost, time through the Clock.
+// One instance's handover bridge at run time. While MASTER it keeps the rules ARMED (installed, inert
+// while the balancer's listening socket exists: see bridgeScript), so the kernel forwards from the
+// first SYN after a crash; when the tracker reports the crash it decides (decideBridge, with a probe
+// of the peer's balancer) whether to keep forwarding — then resigns, keeping the VIP until the peer
+// advertises — or to take the rules out and resign as keepalived would. Adverts, deadlines and
+// connection counts then go to stepBridge(). Host effects go through BridgeHost, time through the Clock.
 import type { HandoverStatus } from '../api/status-schema.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import { type BridgeHost, handoverMark, handoverTable } from '../net/handover-nft.ts';
+import { type BridgeHost, type BridgeRules, handoverMark, handoverTable } from '../net/handover-nft.ts';
 import {
   type BridgeAction,
   type BridgeContext,
@@ -37,6 +40,8 @@ export interface HandoverBridgeOptions {
   logger: Logger;
   /** the instance removes its VIPs now (the peer has them) */
   removeVips: () => void;
+  /** the instance calls arm() again with what holds now */
+  rearm: () => Promise<void>;
 }
 
 export interface BeginContext {
@@ -55,6 +60,9 @@ export class HandoverBridge {
   #timing: BridgeTiming = { takeoverMs: 0, drainMs: 0 };
   #ports: readonly PortRange[] = [];
   #restoreForwarding: (() => Promise<void>) | null = null;
+  /** the rules are in (armed, forwarding or draining) for these ports; null: no rules */
+  #installedPorts: readonly PortRange[] | null = null;
+  #rearmTimer: unknown = null;
   #deadlineTimer: unknown = null;
   #countTimer: unknown = null;
   #peerResignedAt: number | null = null;
@@ -87,54 +95,89 @@ export class HandoverBridge {
     await this.#o.host.remove(this.#table).catch(() => {});
   }
 
-  /**
-   * Called while MASTER, before the fault is acted on: true when the rules are in (the caller then
-   * resigns, keeping its VIPs until the peer advertises); false: resign as keepalived would.
-   */
-  async begin(c: BeginContext): Promise<boolean> {
-    const o = this.#o;
-    const now = o.clock.now();
-    const timing = { takeoverMs: c.takeoverMs, drainMs: o.drainMs };
-    const ctx: BridgeContext = {
+  /** the rules are installed but no handover runs: inert while the balancer listens */
+  get armed(): boolean {
+    return this.#installedPorts !== null && !this.active;
+  }
+
+  #context(c: Omit<BeginContext, 'takeoverMs'> & { takeoverMs: number }): BridgeContext {
+    const now = this.#o.clock.now();
+    return {
       state: c.state,
-      peer: o.peer,
+      peer: this.#o.peer,
       ownAddresses: c.ownAddresses,
       ports: c.ports,
       bridging: this.active,
       peerResignedAgoMs: this.#peerResignedAt === null ? null : now - this.#peerResignedAt,
-      holdMs: c.takeoverMs + o.drainMs,
+      holdMs: c.takeoverMs + this.#o.drainMs,
     };
+  }
+
+  /**
+   * While MASTER (on becoming it, and when the balancer's listeners change): the rules go in, armed,
+   * when everything but the probe allows a bridge; otherwise they go out (and, when only a recent
+   * resignation of the peer stood in the way, it is tried again once that has passed).
+   */
+  async arm(c: BeginContext): Promise<void> {
+    if (this.active) return;
+    this.#clearRearm();
+    const ctx = this.#context(c);
+    const verdict = decideBridge(ctx);
+    if (verdict.action !== 'probe') {
+      if (this.#installedPorts !== null) await this.disarm(verdict.action === 'resign' ? verdict.reason : '');
+      if (ctx.peerResignedAgoMs !== null && ctx.peerResignedAgoMs < ctx.holdMs && c.state === 'MASTER') {
+        const c2 = this.#o.clock;
+        this.#rearmTimer = c2.setTimeout(
+          () => {
+            this.#rearmTimer = null;
+            void this.#o.rearm();
+          },
+          ctx.holdMs - ctx.peerResignedAgoMs + 1,
+        );
+      }
+      return;
+    }
+    if (this.#installedPorts !== null && samePorts(this.#installedPorts, c.ports)) return;
+    if (await this.#install(c.ports, 'armed')) {
+      this.#o.logger.info(
+        { peer: this.#o.peer, ports: portText(c.ports), table: this.#table },
+        'handover bridge armed: new connections no local socket takes go to the peer',
+      );
+    }
+  }
+
+  /** Not MASTER any more without a handover (or a reason against it): the rules go. */
+  async disarm(reason: string): Promise<void> {
+    this.#clearRearm();
+    if (this.active || this.#installedPorts === null) return;
+    this.#installedPorts = null;
+    this.#o.logger.info({ reason }, 'handover bridge disarmed');
+    this.#run('removeRules');
+    await this.#queue;
+  }
+
+  /**
+   * Called while MASTER, before the fault is acted on: true when the rules are in and a handover
+   * runs (the caller then resigns, keeping its VIPs until the peer advertises); false: the rules are
+   * out and the caller resigns as keepalived would.
+   */
+  async begin(c: BeginContext): Promise<boolean> {
+    const o = this.#o;
+    this.#clearRearm();
+    const ctx = this.#context(c);
     let verdict = decideBridge(ctx);
     if (verdict.action === 'probe') {
       const answers = await o.host.probe(o.peer, c.ports[0][0], PROBE_TIMEOUT_MS);
       verdict = decideBridge({ ...ctx, peerAnswers: answers });
     }
     if (verdict.action === 'resign') {
-      o.logger.info({ peer: o.peer, reason: verdict.reason }, 'handover bridge not installed: plain resign');
+      o.logger.info({ peer: o.peer, reason: verdict.reason }, 'handover bridge: none, plain resign');
+      await this.disarm(verdict.reason);
       return false;
     }
-    try {
-      this.#restoreForwarding = await o.host.enableForwarding(o.dev);
-    } catch (err) {
-      o.logger.warn(
-        { err: (err as Error).message, dev: o.dev },
-        `handover bridge not installed: cannot turn IPv4 forwarding on (set net.ipv4.conf.${o.dev}.forwarding=1 in /etc/sysctl.d)`,
-      );
-      return false;
-    }
-    try {
-      await o.host.install({
-        table: this.#table,
-        mark: this.#mark,
-        vips: o.vips,
-        ports: c.ports,
-        peer: o.peer,
-      });
-    } catch (err) {
-      o.logger.error({ err: (err as Error).message }, 'handover bridge not installed: nft failed');
-      await this.#putForwardingBack();
-      return false;
-    }
+    const armedAlready = this.#installedPorts !== null;
+    if (!(await this.#install(c.ports, 'forward'))) return false;
+    const timing = { takeoverMs: c.takeoverMs, drainMs: o.drainMs };
     this.#timing = timing;
     this.#ports = c.ports;
     this.#open = 0;
@@ -142,12 +185,44 @@ export class HandoverBridge {
     this.#startedAt = Date.now();
     this.#phase = startBridge(o.peer, o.clock.now(), timing);
     o.logger.info(
-      { peer: o.peer, ports: portText(c.ports), table: this.#table },
+      { peer: o.peer, ports: portText(c.ports), table: this.#table, armedAlready },
       `handover bridge: forwarding new connections to ${o.peer} until it advertises as MASTER`,
     );
     this.#armDeadline();
     this.#armCount();
     return true;
+  }
+
+  /** forwarding on, then the table; false (logged) when either cannot be done */
+  async #install(ports: readonly PortRange[], mode: BridgeRules['mode']): Promise<boolean> {
+    const o = this.#o;
+    await this.#queue;
+    if (this.#restoreForwarding === null) {
+      try {
+        this.#restoreForwarding = await o.host.enableForwarding(o.dev);
+      } catch (err) {
+        o.logger.warn(
+          { err: (err as Error).message, dev: o.dev },
+          `handover bridge unavailable: cannot turn IPv4 forwarding on (set net.ipv4.conf.${o.dev}.forwarding=1 in /etc/sysctl.d)`,
+        );
+        return false;
+      }
+    }
+    try {
+      await o.host.install({ table: this.#table, mark: this.#mark, vips: o.vips, ports, peer: o.peer, mode });
+    } catch (err) {
+      o.logger.error({ err: (err as Error).message }, 'handover bridge unavailable: nft failed');
+      this.#installedPorts = null;
+      await this.#putForwardingBack();
+      return false;
+    }
+    this.#installedPorts = ports;
+    return true;
+  }
+
+  #clearRearm(): void {
+    if (this.#rearmTimer !== null) this.#o.clock.clearTimeout(this.#rearmTimer);
+    this.#rearmTimer = null;
   }
 
   /** Every advert the instance hears. */
@@ -156,9 +231,10 @@ export class HandoverBridge {
     if (this.active) this.#feed({ type: 'advert', src, priority, now: this.#o.clock.now() });
   }
 
-  /** The instance is MASTER again, or stops: the rules go at once. */
+  /** The instance is MASTER again (it re-arms after), or stops: the rules go at once. */
   async abort(reason: string): Promise<void> {
     if (this.active) this.#feed({ type: 'abort', reason });
+    else await this.disarm(reason);
     await this.#queue;
   }
 
@@ -167,9 +243,9 @@ export class HandoverBridge {
     const active = p !== null && p.phase !== 'done';
     return {
       peer: this.#o.peer,
-      phase: active ? p.phase : 'off',
+      phase: active ? p.phase : this.#installedPorts !== null ? 'armed' : 'off',
       since: active && this.#startedAt !== null ? new Date(this.#startedAt).toISOString() : null,
-      ports: active ? portText(this.#ports) : [],
+      ports: active ? portText(this.#ports) : portText(this.#installedPorts ?? []),
       openConnections: active ? this.#open : null,
       peakConnections: this.#peak,
       outcomes: { ...this.#outcomes },
@@ -204,6 +280,7 @@ export class HandoverBridge {
       case 'watchDrain':
         return; // the count runs for the whole bridge; draining only changes what it decides
       case 'removeRules':
+        this.#installedPorts = null;
         this.#queue = this.#queue
           .then(() => this.#o.host.remove(this.#table))
           .catch((err) => this.#o.logger.error({ err: String(err) }, 'handover bridge: nft delete failed'))
@@ -255,6 +332,10 @@ export class HandoverBridge {
     this.#deadlineTimer = null;
     this.#countTimer = null;
   }
+}
+
+function samePorts(a: readonly PortRange[], b: readonly PortRange[]): boolean {
+  return a.length === b.length && a.every((p, i) => p[0] === b[i][0] && p[1] === b[i][1]);
 }
 
 function portText(ports: readonly PortRange[]): string[] {

@@ -142,6 +142,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
           clock: this.#io.clock,
           logger: this.#log,
           removeVips: () => this.#removeVips(),
+          rearm: () => this.#armBridge(),
         })
       : null;
   }
@@ -391,6 +392,21 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
       return;
     }
     this.#applyReading(before, r);
+    // the balancer's listeners may have changed (a reload): the armed rules follow
+    if (r.fault === null && this.#bridge && this.state === 'MASTER' && !this.#bridge.active)
+      this.#queueVip(() => this.#armBridge(), 'handover bridge arm');
+  }
+
+  /** MASTER with a bridge configured: its rules armed for the balancer's current ports. */
+  async #armBridge(): Promise<void> {
+    const sm = this.#sm;
+    if (!this.#bridge || !sm || this.#stopped || this.state !== 'MASTER') return;
+    await this.#bridge.arm({
+      state: this.state,
+      ownAddresses: this.#ownAddresses(),
+      ports: this.#frontendPorts(),
+      takeoverMs: sm.masterDownIntervalMs(),
+    });
   }
 
   #applyReading(before: number, r: InstanceTracking): void {
@@ -530,7 +546,16 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     this.#transitionCounts[to] = (this.#transitionCounts[to] ?? 0) + 1;
     this.#lastTransitionAt = Date.now();
     if (from === 'MASTER') this.#releasedMaster++;
-    if (to === 'MASTER' && this.#bridge?.active) void this.#bridge.abort('MASTER again');
+    const bridge = this.#bridge;
+    if (bridge && to === 'MASTER') {
+      // after the VIPs are up (queued behind them); a handover still running ends first
+      this.#queueVip(async () => {
+        if (bridge.active) await bridge.abort('MASTER again');
+        await this.#armBridge();
+      }, 'handover bridge arm');
+    } else if (bridge && from === 'MASTER' && !bridge.active) {
+      this.#queueVip(() => bridge.disarm(`left MASTER for ${to}`), 'handover bridge disarm');
+    }
     if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT') {
       this.#notifier.notify('INSTANCE', this.config, to, to === 'FAULT' ? 0 : this.#priority);
     }

@@ -23,26 +23,42 @@ export interface BridgeRules {
   vips: readonly string[];
   ports: readonly PortRange[];
   peer: string;
+  /**
+   * armed: only what no local socket takes (the balancer's crash gap); forward: every new connection
+   * (the handover proper — also when systemd still holds the dead balancer's listening socket)
+   */
+  mode: 'armed' | 'forward';
 }
 
 const portList = (ports: readonly PortRange[]) =>
   ports.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(', ');
 
 /**
- * The whole table in one transaction (replacing a leftover of a crashed agent). Only packets to a VIP
- * are DNATed, never those from the peer: what the peer forwards to us is addressed to our own address
- * (never a VIP) and comes from the peer, so two bridges can never bounce a connection between them.
- * The nat chains see the first packet of a connection only; conntrack carries the rest, so removing
- * the table later does not break a connection already bridged.
+ * The whole table in one transaction (replacing a leftover of a crashed agent). It is installed
+ * ARMED while we are MASTER: a new connection to a VIP port is DNATed to the peer only when no local
+ * socket takes it (`socket` finds the balancer's listener — or the one systemd's balancer.socket holds
+ * during a restart — and the packet goes on to it), so the kernel starts forwarding the instant the
+ * balancer's listening socket is gone, before the agent has even heard of the crash: no SYN is
+ * refused in between. Only packets to a VIP are DNATed, never those from the peer: what the peer
+ * forwards to us is addressed to our own address (never a VIP) and comes from the peer, so two
+ * bridges can never bounce a connection between them. The nat chains see the first packet of a
+ * connection only; conntrack carries the rest, so removing the table later does not break a
+ * connection already bridged. Once the handover is decided the table is replaced by the `forward`
+ * form, without the socket test.
  */
 export function bridgeScript(r: BridgeRules): string {
   const mark = `0x${r.mark.toString(16)}`;
+  const match = `ip daddr { ${r.vips.join(', ')} } tcp dport { ${portList(r.ports)} }`;
   return `table ip ${r.table}
 delete table ip ${r.table}
 table ip ${r.table} {
   chain prerouting {
     type nat hook prerouting priority dstnat; policy accept;
-    ip daddr { ${r.vips.join(', ')} } ip saddr != ${r.peer} tcp dport { ${portList(r.ports)} } ct mark set ${mark} dnat to ${r.peer}
+${
+  r.mode === 'armed'
+    ? `    ${match} socket transparent 0 return\n    ${match} socket transparent 1 return\n`
+    : ''
+}    ${match} ip saddr != ${r.peer} ct mark set ${mark} dnat to ${r.peer}
   }
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
