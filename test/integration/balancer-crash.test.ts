@@ -82,10 +82,12 @@ describe('scenario 1: the balancer dies on HA-master (ours vs haproxy + keepaliv
         const row: Row = { scenario: `1 balancer SIGKILL${check}`, stack, ...m };
         rows.push(row);
         console.log(`# ${describeRow(row)}`);
-        for (const f of m.failures ?? [])
+        const failures = m.failures ?? [];
+        for (const f of failures.slice(0, 4))
           console.log(
             `#   failed: ${f.error}, started ${Math.round(f.startMs)} ms, ended ${Math.round(f.endMs)} ms after the kill`,
           );
+        if (failures.length > 4) console.log(`#   … ${failures.length - 4} more failed`);
         assert.deepEqual(fx.topo.holders(LAB.vip), ['ha-slave']);
         assert.ok(m.summary.recovered, 'the last request was served');
         if (handover) {
