@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { bridgeScript, countLive } from '../net/handover-nft.ts';
+import { bridgeScript, countLive, enableForwarding } from '../net/handover-nft.ts';
 import {
   type BridgeContext,
   type BridgePhase,
@@ -176,5 +179,26 @@ describe('countLive', () => {
       line('ESTABLISHED', 7),
     ].join('\n');
     assert.equal(countLive(text, m), 2);
+  });
+});
+
+describe('enableForwarding', () => {
+  it('turns the interface on once for all bridges and puts the old value back after the last', async () => {
+    const conf = mkdtempSync(join(tmpdir(), 'fwd-'));
+    mkdirSync(join(conf, 'eth0'));
+    const file = join(conf, 'eth0', 'forwarding');
+    writeFileSync(file, '0\n');
+    const a = await enableForwarding('eth0', conf);
+    const b = await enableForwarding('eth0', conf);
+    assert.equal(readFileSync(file, 'utf8'), '1');
+    await a();
+    await a();
+    assert.equal(readFileSync(file, 'utf8'), '1', 'a second bridge still needs it');
+    await b();
+    assert.equal(readFileSync(file, 'utf8'), '0');
+    writeFileSync(file, '1\n');
+    const c = await enableForwarding('eth0', conf);
+    await c();
+    assert.equal(readFileSync(file, 'utf8'), '1\n', 'on before: left on');
   });
 });

@@ -50,6 +50,8 @@ export interface BeginContext {
   ports: readonly PortRange[];
   /** the longest wait for the peer to advertise as MASTER: Master_Down_Interval */
   takeoverMs: number;
+  /** begin(): still MASTER after the probe (an advert may have moved us meanwhile) */
+  stillMaster?: () => boolean;
 }
 
 export class HandoverBridge {
@@ -168,7 +170,8 @@ export class HandoverBridge {
     let verdict = decideBridge(ctx);
     if (verdict.action === 'probe') {
       const answers = await o.host.probe(o.peer, c.ports[0][0], PROBE_TIMEOUT_MS);
-      verdict = decideBridge({ ...ctx, peerAnswers: answers });
+      const state = c.stillMaster && !c.stillMaster() ? 'BACKUP' : ctx.state;
+      verdict = decideBridge({ ...ctx, state, peerAnswers: answers });
     }
     if (verdict.action === 'resign') {
       o.logger.info({ peer: o.peer, reason: verdict.reason }, 'handover bridge: none, plain resign');

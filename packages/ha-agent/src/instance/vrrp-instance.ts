@@ -376,6 +376,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
           ownAddresses: this.#ownAddresses(),
           ports: this.#frontendPorts(),
           takeoverMs: this.#sm.masterDownIntervalMs(),
+          stillMaster: () => this.state === 'MASTER',
         })
         .catch((err) => {
           this.#log.error({ err: String(err) }, 'handover bridge failed');

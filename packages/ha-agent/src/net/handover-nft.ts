@@ -100,19 +100,42 @@ export function countLive(conntrack: string, mark: number): number {
   return n;
 }
 
+/**
+ * Per interface, shared by every instance of the process: the value found before the first bridge
+ * turned forwarding on, and how many bridges need it (two instances on one link must not turn it off
+ * under each other).
+ */
+const forwarding = new Map<string, { before: string; users: number }>();
+
+export async function enableForwarding(
+  dev: string,
+  confDir = '/proc/sys/net/ipv4/conf',
+): Promise<() => Promise<void>> {
+  const path = `${confDir}/${dev}/forwarding`;
+  let entry = forwarding.get(path);
+  if (!entry) {
+    const before = (await readFile(path, 'utf8')).trim();
+    if (before !== '1') await writeFile(path, '1');
+    entry = forwarding.get(path) ?? { before, users: 0 };
+    forwarding.set(path, entry);
+  }
+  entry.users++;
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    const e = forwarding.get(path);
+    if (!e || --e.users > 0) return;
+    forwarding.delete(path);
+    if (e.before !== '1') await writeFile(path, e.before);
+  };
+}
+
 export function hostBridge(run: NftRunner = runNft): BridgeHost {
   return {
     install: (r) => run(bridgeScript(r)),
     remove: (table) => run(removeScript(table)),
-    async enableForwarding(dev) {
-      const path = `/proc/sys/net/ipv4/conf/${dev}/forwarding`;
-      const before = (await readFile(path, 'utf8')).trim();
-      if (before === '1') return async () => {};
-      await writeFile(path, '1');
-      return async () => {
-        await writeFile(path, before);
-      };
-    },
+    enableForwarding: (dev) => enableForwarding(dev),
     async liveConnections(mark) {
       try {
         return countLive(await readFile('/proc/net/nf_conntrack', 'utf8'), mark);
