@@ -167,13 +167,15 @@ describe('stepBridge', () => {
 });
 
 describe('countLive', () => {
-  it('counts our mark, not TIME_WAIT/CLOSE entries nor other marks', () => {
+  it('counts our mark while open both ways, not half-closed or closed entries nor other marks', () => {
     const line = (state: string, mark: number) =>
       `ipv4     2 tcp      6 117 ${state} src=10.0.0.10 dst=10.0.0.194 sport=1 dport=80 src=10.0.0.79 dst=10.0.0.115 sport=80 dport=1 [ASSURED] mark=${mark} zone=0 use=2`;
     const m = 0x48410058;
     const text = [
       line('ESTABLISHED', m),
       line('TIME_WAIT', m),
+      line('FIN_WAIT', m),
+      line('LAST_ACK', m),
       line('CLOSE', m),
       line('SYN_SENT', m),
       line('ESTABLISHED', 7),

@@ -88,14 +88,17 @@ export interface BridgeHost {
   probe(address: string, port: number, timeoutMs: number): Promise<boolean>;
 }
 
-/** Lines of /proc/net/nf_conntrack with our mark and a TCP state that still carries data. */
+/**
+ * Lines of /proc/net/nf_conntrack with our mark that are still open both ways (SYN_SENT, SYN_RECV,
+ * ESTABLISHED). Half-closed ones (FIN_WAIT, CLOSE_WAIT, LAST_ACK) are not waited for: once the peer's
+ * GARP moved the client, a connection's last packets go to the peer directly and ours would sit in
+ * FIN_WAIT for minutes; their data is sent by then (an HTTP server closes after its response).
+ */
 export function countLive(conntrack: string, mark: number): number {
   let n = 0;
   const tag = ` mark=${mark} `;
   for (const line of conntrack.split('\n')) {
-    if (!line.includes(tag)) continue;
-    if (/ (TIME_WAIT|CLOSE) /.test(line)) continue;
-    n++;
+    if (line.includes(tag) && / (ESTABLISHED|SYN_SENT|SYN_RECV) /.test(line)) n++;
   }
   return n;
 }
