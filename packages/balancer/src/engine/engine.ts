@@ -127,7 +127,10 @@ export async function startEngine(
       const gate = new ConnGate(fe.maxconn, globalGate);
       const frontend = new FrontendRuntime(fe, be, gate, config.global);
       attachStatsPages(frontend, pages, backends);
-      if (needsRules(frontend)) frontend.ruleEnv = { backend: (name) => backends.get(name) ?? null };
+      // a log-format or unique-id-format reads the rule context (%[sample], captures): sessions keep one
+      const formats = fe.log?.custom != null || fe.uniqueId != null;
+      if (needsRules(frontend) || formats)
+        frontend.ruleEnv = { backend: (name) => backends.get(name) ?? null };
       if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);
       const px = frontend.pairFor(be);

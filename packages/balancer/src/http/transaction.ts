@@ -77,6 +77,15 @@ export class Transaction {
   requestLine = '';
   /** the access line of this exchange was sent (or it must not be: monitor-uri) */
   logged = false;
+  /** %rt: the stream number (HAProxy's uniq_id), taken when the request's first byte arrives */
+  uniqId = 0;
+  /** %ID: `unique-id-format` evaluated for this request ('' without) */
+  uniqueId = '';
+  /** %bi %bp: the local address of the server connection, once connected */
+  connIp = '';
+  connPort = 0;
+  /** `http-request set-log-level` (rules/actions): the syslog level of this exchange's line, -1: the proxy's */
+  logLevel = -1;
 
   /** A new request starts being read at `now` (the accept, or the end of the previous exchange). */
   reset(now: number): void {
@@ -106,6 +115,10 @@ export class Transaction {
     this.tEnd = -1;
     this.requestLine = '';
     this.logged = false;
+    this.uniqueId = '';
+    this.connIp = '';
+    this.connPort = 0;
+    this.logLevel = -1;
   }
 
   /** Records the first reason the exchange ended abnormally (later ones are consequences). */
