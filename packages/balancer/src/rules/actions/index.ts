@@ -14,6 +14,7 @@ import { compileReturn } from './return.ts';
 import { compileSetStatus } from './set-status.ts';
 import { compileSetVar, compileUnsetVar } from './set-var.ts';
 import { compileReplaceUri, compileSetUri } from './uri.ts';
+import { compileUseService } from './use-service.ts';
 
 export const APPLIED_ACTIONS = {
   'http-request': [
@@ -37,6 +38,7 @@ export const APPLIED_ACTIONS = {
     'replace-uri',
     'set-var',
     'unset-var',
+    'use-service',
   ],
   'http-response': [
     'allow',
@@ -109,6 +111,7 @@ export function compileAction(rule: HttpRule, env: ActionEnv): Run {
     case 'other':
       if (name === 'reject') return compileReject(rule, env);
       if (name === 'unset-var') return compileUnsetVar(rule.name)(rule, env);
+      if (name === 'use-service') return compileUseService(rule, env);
       break;
     default:
       break;
