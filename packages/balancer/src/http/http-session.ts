@@ -8,7 +8,7 @@ import { releaseToPool, type ServerConn, takeIdle } from '../backend/server-conn
 import { httpStatusEvent } from '../checks/observe.ts';
 import { statusClass } from '../counters/counters.ts';
 import { countExchange } from '../counters/exchange.ts';
-import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
+import { nextSessionId, type ProxyRuntime, type StreamSummary } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord, nextStreamId } from '../log/log-record.ts';
 import { withConnectionClose } from '../rules/actions/reply.ts';
@@ -111,6 +111,8 @@ export class HttpSession implements DispatchOwner {
     buf: Buffer;
     need: number;
   } | null = null;
+  /** the stream number `show sess` prints (runtime/show-sess.ts) */
+  readonly id = nextSessionId();
   /** the access-log record (http-log.ts), null when the frontend does not log */
   private readonly logRec: LogRecord | null = null;
 
@@ -253,6 +255,9 @@ export class HttpSession implements DispatchOwner {
         h.startLineEnd - (buf[h.startLineEnd - 2] === 13 ? 2 : 1),
       );
     if (h.error !== null) {
+      const inv = px.frontend.invalidRequests;
+      inv.count++;
+      inv.last = { at: Date.now(), src: `${this.clientAddr}:${this.client.remotePort ?? 0}` };
       this.tx.http10 = false;
       this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
       return;
@@ -1203,5 +1208,31 @@ export class HttpSession implements DispatchOwner {
 
   usesServer(server: unknown): boolean {
     return this.d.conn !== null && this.d.conn.server === server;
+  }
+
+  summary(): StreamSummary | null {
+    if (this.state !== S_EXCHANGE && this.state !== S_TUNNEL) return null;
+    const be = this.txBackend;
+    return {
+      id: this.id,
+      family: this.client.remoteFamily === 'IPv6' && this.clientAddr.includes(':') ? 6 : 4,
+      src: this.clientAddr,
+      srcPort: this.client.remotePort ?? 0,
+      frontend: this.px.fe.name,
+      backend: be !== null ? be.spec.name : '<NONE>',
+      server: this.d.server?.spec.name ?? '<none>',
+      since: this.tx.tStart,
+    };
+  }
+
+  kill(): void {
+    // HAProxy kills the stream (SF_ERR_KILLED): a client still waiting for its response gets a 502
+    if (this.state === S_EXCHANGE && !this.tx.resStarted) {
+      this.tx.terminate('K', this.tx.tConnected >= 0 ? 'H' : 'C');
+      this.serverError(502);
+      return;
+    }
+    this.tx.terminate('K', 'D');
+    this.close();
   }
 }

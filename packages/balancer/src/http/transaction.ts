@@ -12,9 +12,9 @@ import { BodyFraming } from './body-framing.ts';
 /**
  * First letter of HAProxy's termination state: who or what ended the exchange (`-` normally).
  * C client abort, S server abort or error, P proxy (invalid or denied), R resource, I internal,
- * D server down, c client timeout, s server timeout.
+ * D server down, K killed (runtime API), c client timeout, s server timeout.
  */
-export type TerminationCause = '-' | 'C' | 'S' | 'P' | 'R' | 'I' | 'D' | 'c' | 's';
+export type TerminationCause = '-' | 'C' | 'S' | 'P' | 'R' | 'I' | 'D' | 'K' | 'c' | 's';
 /** Second letter: where the exchange was. R request, Q queue, C connect, H headers, D data, L last, T tarpit. */
 export type TerminationPhase = '-' | 'R' | 'Q' | 'C' | 'H' | 'D' | 'L' | 'T';
 

@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import { balance, Dispatch, type DispatchOwner, QUEUED, TAKEN } from '../backend/dispatch.ts';
 import type { ServerConn } from '../backend/server-conn.ts';
-import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
+import { nextSessionId, type ProxyRuntime, type StreamSummary } from '../engine/proxy-runtime.ts';
 import { normalizeClientAddress } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord } from '../log/log-record.ts';
@@ -28,6 +28,8 @@ export class TcpSession implements DispatchOwner {
   /** what the access log needs (tcp-log.ts); counted always, it is a few additions */
   private readonly st = new TcpLogState();
   private readonly logRec: LogRecord | null = null;
+  /** the stream number `show sess` prints */
+  readonly id = nextSessionId();
 
   constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
     this.px = px;
@@ -221,6 +223,24 @@ export class TcpSession implements DispatchOwner {
 
   idle(): boolean {
     return false;
+  }
+
+  summary(): StreamSummary {
+    return {
+      id: this.id,
+      family: this.client.remoteFamily === 'IPv6' ? 6 : 4,
+      src: normalizeClientAddress(this.client.remoteAddress),
+      srcPort: this.client.remotePort ?? 0,
+      frontend: this.px.fe.name,
+      backend: this.px.be?.spec.name ?? '<NONE>',
+      server: this.dispatch?.server?.spec.name ?? '<none>',
+      since: this.st.tAccept,
+    };
+  }
+
+  kill(): void {
+    this.st.terminate('K', this.st.tConnected >= 0 ? 'D' : 'C');
+    this.close();
   }
 
   usesServer(server: unknown): boolean {
