@@ -21,6 +21,7 @@ export interface Ports {
   feAsap: number;
   tcpAsap: number;
   feCustom: number;
+  tcpCustom: number;
   up: number;
   closed: number;
 }
@@ -87,6 +88,11 @@ listen tcp
     mode tcp
     option tcplog
     bind 127.0.0.1:${p.tcp}
+    server t1 127.0.0.1:${p.up}
+listen tcp_custom
+    mode tcp
+    bind 127.0.0.1:${p.tcpCustom}
+    log-format "ci=%ci fi=%fi f=%f ft=%ft b=%b s=%s si=%si ST=%ST B=%B U=%U Th=%Th Tw=%Tw Tc=%Tc Tt=%Tt Td=%Td Tu=%Tu ts=%ts tsc=%tsc ac=%ac fc=%fc bc=%bc sc=%sc rc=%rc sq=%sq bq=%bq hr=%hr ID=%ID src=%[src] dst=%[dst] lc=%lc"
     server t1 127.0.0.1:${p.up}
 listen tcp_asap
     mode tcp
@@ -311,6 +317,15 @@ export const CASES: LogCase[] = [
     async run(p) {
       const c = await request(p.feCustom, GET('/big'), (t) => t.includes('\r\n\r\n'));
       c.sock.resetAndDestroy();
+      return 1;
+    },
+  },
+  {
+    id: 'custom-tcp',
+    what: 'log-format on a mode tcp proxy (the HTTP-only variables are refused there): layer-4 samples are read',
+    async run(p) {
+      const c = await request(p.tcpCustom, 'GET / HTTP/1.0\r\n\r\n', (t) => t.includes('hello'));
+      await waitFor(() => c.closed(), 3000);
       return 1;
     },
   },

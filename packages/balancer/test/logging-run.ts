@@ -30,7 +30,8 @@ const maskHealth = (l: string) => maskLine(l).replace(/check duration: \d+ms/, '
 export async function runLogging(kind: ProxyKind, only?: Set<string>): Promise<LogRun> {
   const log = await startSyslogListener();
   const up = await startRawServer(upstreamHandler);
-  const [fe, feDown, feRefused, feNull, tcp, feAsap, tcpAsap, closed, feCustom] = await freePorts(9);
+  const [fe, feDown, feRefused, feNull, tcp, feAsap, tcpAsap, closed, feCustom, tcpCustom] =
+    await freePorts(10);
   const p: Ports = {
     syslog: log.port,
     fe,
@@ -41,6 +42,7 @@ export async function runLogging(kind: ProxyKind, only?: Set<string>): Promise<L
     feAsap,
     tcpAsap,
     feCustom,
+    tcpCustom,
     up: up.port,
     closed,
   };

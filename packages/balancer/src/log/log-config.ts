@@ -78,9 +78,10 @@ export function compileProxyFormat(
   at: { file: string; line: number },
   env: ConvEnv,
   what = 'log-format',
+  mode: 'http' | 'tcp' = 'http',
 ): LogLine {
   try {
-    return compileLogFormat(text, env);
+    return compileLogFormat(text, env, mode);
   } catch (e) {
     if (e instanceof RuleError)
       throw new LbError(
@@ -121,10 +122,10 @@ export function proxyLogSpec(model: HaproxyConfig, p: ModelProxy, env?: ConvEnv)
   return {
     targets,
     format,
-    custom: custom ? compileProxyFormat(p.logFormat!, at, convEnv) : null,
+    custom: custom ? compileProxyFormat(p.logFormat!, at, convEnv, 'log-format', p.mode) : null,
     customSd:
       p.logFormatSd !== null && p.logFormatSd !== ''
-        ? compileProxyFormat(p.logFormatSd, { file: p.file, line: p.line }, convEnv, 'log-format-sd')
+        ? compileProxyFormat(p.logFormatSd, { file: p.file, line: p.line }, convEnv, 'log-format-sd', p.mode)
         : null,
     tag: p.logTag ?? model.global.logTag ?? DEFAULT_LOG_TAG,
     hostname: sendHostname(model),

@@ -363,6 +363,8 @@ const LOG_VARIABLES: Record<string, (r: LogRecord, o: number) => string> = {
   Tt: (r) => `${plusIf(r)}${r.Tt}`,
   Tq: (r) => `${tq(r)}`,
   Td: (r) => {
+    // mode tcp has no request or response phase: the data phase follows the connection
+    if (r.mode === 'tcp') return `${r.Tw < 0 || r.Tc < 0 ? -1 : r.Tt - (r.Tw + r.Tc)}`;
     const q = tq(r);
     return `${q < 0 || r.Tw < 0 || r.Tc < 0 || r.Tr < 0 ? -1 : r.Tt - (q + r.Tw + r.Tc + r.Tr)}`;
   },
@@ -395,6 +397,27 @@ const LOG_VARIABLES: Record<string, (r: LogRecord, o: number) => string> = {
   rt: (r, o) => (o & OPT_X ? hex(r.requestCounter, 4) : `${r.requestCounter}`),
 };
 
+/** Variables a `mode tcp` proxy's log-format may not use (recorded: HAProxy's "reserved for HTTP mode"). */
+const HTTP_ONLY = new Set([
+  'CC',
+  'CS',
+  'r',
+  'HM',
+  'HP',
+  'HPO',
+  'HQ',
+  'HU',
+  'HV',
+  'Ti',
+  'TR',
+  'Tr',
+  'Ta',
+  'Tq',
+  'tr',
+  'trg',
+  'trl',
+]);
+
 /** The names `log-format` knows (for in-effect notes and tests). */
 export const LOG_VARIABLE_NAMES: readonly string[] = Object.keys(LOG_VARIABLES);
 
@@ -403,10 +426,12 @@ export const LOG_VARIABLE_NAMES: readonly string[] = Object.keys(LOG_VARIABLES);
  * line (log.c sess_build_logline): a separator prints one space, and only after something was printed
  * (so `%hr` without captures leaves no double space); empty strings print `-`.
  */
-export function compileLogFormat(text: string, env: ConvEnv): LogLine {
+export function compileLogFormat(text: string, env: ConvEnv, mode: 'http' | 'tcp' = 'http'): LogLine {
   type Piece = { sep: true } | { sep: false; fn: (r: LogRecord) => string };
   const pieces: Piece[] = [];
   for (const n of parseLogFormat(text)) {
+    if (n.kind === 'var' && mode === 'tcp' && HTTP_ONLY.has(n.name))
+      throw new RuleError(`format variable '${n.name}' is reserved for HTTP mode`);
     if (n.kind === 'sep') pieces.push({ sep: true });
     else if (n.kind === 'text') {
       const t = n.text;

@@ -5,6 +5,7 @@ import { nextSessionId, type ProxyRuntime, type StreamSummary } from '../engine/
 import { normalizeClientAddress } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord } from '../log/log-record.ts';
+import { RuleContext } from '../rules/context.ts';
 import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { logTcpSession, TcpLogState } from './tcp-log.ts';
 
@@ -60,6 +61,18 @@ export class TcpSession implements DispatchOwner {
       rec.clientPort = client.remotePort ?? 0;
       rec.frontendIp = normalizeClientAddress(client.localAddress);
       rec.frontendPort = client.localPort ?? 0;
+      if (lg.spec.custom !== null) {
+        // a log-format's %[sample] reads the connection's layer-4 facts (src, dst, …) from a rule context
+        const c = new RuleContext();
+        c.src = rec.clientIp;
+        c.srcPort = rec.clientPort;
+        c.dst = rec.frontendIp;
+        c.dstPort = rec.frontendPort;
+        c.tls = this.tls;
+        c.feName = px.fe.name;
+        c.beName = px.be?.spec.name ?? px.fe.name;
+        rec.ctx = c;
+      }
       this.logRec = rec;
       lg.connect(rec.clientIp, rec.clientPort, rec.frontendIp, rec.frontendPort, px.fe.name, 'tcp');
     }
