@@ -204,7 +204,10 @@ test('log-format: separators, -, +Q/-Q/+X/+E, %o, %%, empty captures, and the co
   assert.equal(f('%hr %hrl %{+Q}hrl'), '{x|} x - "x" ""');
   r.server = 'a"b]';
   assert.equal(f('%{+E}s'), 'a\\"b\\]');
-  assert.throws(() => compileLogFormat('%ci %r', env, 'tcp'), /format variable 'r' is reserved for HTTP mode/);
+  assert.throws(
+    () => compileLogFormat('%ci %r', env, 'tcp'),
+    /format variable 'r' is reserved for HTTP mode/,
+  );
   assert.throws(
     () => compileLogFormat('%ci %foo', env),
     /no such format variable 'foo'\. If you wanted to emit the '%' character verbatim, you need to use '%%'/,

@@ -6,6 +6,7 @@ import type { HttpRule } from '@ha-lb/shared-config/haproxy';
 import { RuleError } from '../expression.ts';
 import type { ActionEnv, Run } from './action.ts';
 import { compileAllow } from './allow.ts';
+import { compileAuth } from './auth.ts';
 import { compileDeny } from './deny.ts';
 import { compileDelHeader, compileReplaceHeader, compileSetHeader } from './headers.ts';
 import { compileRedirect } from './redirect.ts';
@@ -39,6 +40,7 @@ export const APPLIED_ACTIONS = {
     'set-var',
     'unset-var',
     'use-service',
+    'auth',
   ],
   'http-response': [
     'allow',
@@ -80,6 +82,8 @@ export function compileAction(rule: HttpRule, env: ActionEnv): Run {
   switch (rule.action) {
     case 'allow':
       return compileAllow(rule, env);
+    case 'auth':
+      return compileAuth(rule, env);
     case 'deny':
       return compileDeny(rule, env);
     case 'return':
