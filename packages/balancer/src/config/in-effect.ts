@@ -42,12 +42,8 @@ const SERVE = 'without it this proxy would not serve what the configuration says
 
 // Why a feature is not in effect yet.
 const LOG = 'logging is planned';
-// log-format strings: the rules module's compiler (src/rules/log-format.ts) knows the header/sample
-// variables (%ci %cp %ST %B %r %[…]) but not yet the log ones, and reads the rule context, not the log record
-const LOG_FORMAT =
-  "custom log formats are planned: the log-format compiler (src/rules/log-format.ts) does not know the log variables yet (%Ta %Th %Ti %tsc %ac %fc %bc %sc %rc %sq %bq %t %tr %ms %CC %CS %hr %hs); 'option httplog', 'option httplog clf' and 'option tcplog' are applied";
 const CAPTURE_LOG =
-  "captured values are what capture.req.hdr()/capture.res.hdr() and 'http-request|http-response capture' see; the access log's {…} (%hr %hs) does not show them yet";
+  "declared capture slots are filled and seen by capture.req.hdr()/capture.res.hdr() and the capture rules; how they print in the access log's {…} is not compared with HAProxy yet";
 const CHECKS = 'this part of health checks is planned';
 const CHECK_KIND = 'this check kind is planned; a TCP connect check runs instead';
 // Why ignoring a check rule would be wrong: the check would pass or fail on something else.
@@ -465,14 +461,14 @@ const RULES_TABLE: readonly Rule[] = [
   ['external-check', warn(CHECKS)],
   ['email-alert', warn('email alerts are planned')],
   // ('log' and 'log-tag' in proxies: the same keys as in global, above)
-  ['log-format', warn(LOG_FORMAT)],
-  ['log-format-sd', warn(LOG_FORMAT)],
+  // src/rules/log-format.ts compileLogFormat over the log record (test/logging-cases.ts custom-*)
+  ['log-format', APPLIED],
+  ['log-format-sd', APPLIED],
   ['error-log-format', warn(LOG)],
-  // captured values are applied (capture.req.hdr()/capture.res.hdr(), capture rules); the access log's {…} is not
-  ['capture', warn(CAPTURE_LOG)],
+  ['capture', APPLIED], // refined by its form in effectOf
   ['declare', warn(CAPTURE_LOG)],
-  ['unique-id-format', warn(LOG)],
-  ['unique-id-header', warn(LOG)],
+  ['unique-id-format', APPLIED],
+  ['unique-id-header', APPLIED],
   ['compression', warn('compression is planned')],
   ['retry-on', APPLIED],
   ['fullconn', APPLIED],
@@ -557,6 +553,9 @@ export function effectOf(use: KeywordUse): Effect {
       return warn('a stats socket on an inherited fd@ is planned; it is not opened');
     if (a.includes('expose-fd')) return warn("'expose-fd listeners' is for reloads, which are planned");
   }
+  // `capture request|response header` are built (rules/http-rules.ts, %hr %hs); `capture cookie` is not (%CC %CS print -)
+  if (use.key === 'capture' && use.args[0] === 'cookie')
+    return warn('cookie captures are planned; %CC and %CS print -');
   if (
     use.key === 'http-request' ||
     use.key === 'http-response' ||

@@ -3,7 +3,9 @@
  * (contract A, see from-haproxy.ts) or built directly (the built-in default configuration), so the
  * engine never reads the config model on the hot path and tests can build one in a few lines.
  */
+
 import type { Balance } from '@ha-lb/shared-config/haproxy';
+import type { LogLine } from '../rules/log-format.ts';
 
 export type { Balance };
 
@@ -158,6 +160,8 @@ export interface FrontendSpec {
   errorfiles: Map<number, Buffer>;
   /** `monitor-uri`: requests for exactly this URI are answered 200 by the balancer itself */
   monitorUri?: string | null;
+  /** `unique-id-format` (compiled) and `unique-id-header`: the request's %ID, and the header that carries it to the server */
+  uniqueId?: { format: LogLine; header: string | null } | null;
   /** its ACL-based rules and use_backend (rules/rule-set.ts); absent or null: none */
   rules?: ProxyRules | null;
   /** `tcp-request connection|session|content accept|reject` (rules/tcp-rules.ts); absent or null: none */

@@ -12,6 +12,7 @@ import { type MessageSink, withProxyLogs } from '../log/messages.ts';
 import { LogTargets, ProxyLogger } from '../log/proxy-log.ts';
 import { needsRules } from '../rules/http-rules.ts';
 import { ACCEPTED, acceptConnection } from '../rules/tcp-rules.ts';
+import { prometheusText } from '../stats/prometheus.ts';
 import { attachStatsPages, type StatsRuntime, startStats, statsPagesOf } from '../stats/stats-runtime.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
 import { BindTls } from '../tls/bind-tls.ts';
@@ -104,6 +105,7 @@ export async function startEngine(
   let paused = false;
   const pages = statsPagesOf(config);
   const logs = new LogTargets();
+  const statsRef: { rt: StatsRuntime | null } = { rt: null };
   try {
     for (const fe of config.frontends) {
       let be: BackendState | null = null;
@@ -123,7 +125,14 @@ export async function startEngine(
       const gate = new ConnGate(fe.maxconn, globalGate);
       const frontend = new FrontendRuntime(fe, be, gate, config.global);
       attachStatsPages(frontend, pages, backends);
-      if (needsRules(frontend)) frontend.ruleEnv = { backend: (name) => backends.get(name) ?? null };
+      // a log-format or unique-id-format reads the rule context (%[sample], captures): sessions keep one
+      const formats = fe.log?.custom != null || fe.uniqueId != null;
+      if (needsRules(frontend) || formats)
+        frontend.ruleEnv = {
+          backend: (name) => backends.get(name) ?? null,
+          // the stats runtime starts after the frontends: read when a request asks
+          prometheus: (query) => (statsRef.rt === null ? '' : prometheusText(statsRef.rt, query)),
+        };
       if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);
       const px = frontend.pairFor(be);
@@ -243,6 +252,7 @@ export async function startEngine(
   let stats: StatsRuntime;
   try {
     stats = await startStats(config, pages, runtimes, [...backends.values()], checks, events, messages);
+    statsRef.rt = stats;
   } catch (err) {
     checks.stop();
     for (const s of servers) s.close();

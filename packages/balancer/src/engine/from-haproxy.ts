@@ -6,7 +6,7 @@ import { retryOnOf } from '../backend/retry-on.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { checkContext } from '../config/checks/context.ts';
 import { LB_ERR, LbError } from '../errors.ts';
-import { proxyLogSpec } from '../log/log-config.ts';
+import { compileProxyFormat, proxyLogSpec } from '../log/log-config.ts';
 import { compileProxyRules } from '../rules/rule-set.ts';
 import { compileTcpRules } from '../rules/tcp-rules.ts';
 import { proxyOrderOf, statsPageOf, statsSocketsOf } from '../stats/stats-config.ts';
@@ -186,6 +186,7 @@ export function fromHaproxyConfig(
     const files = errorfiles(p);
     // `rules: false` (what haproxy -c finds): the rules' arguments are still checked, leaving out
     // what is not implemented (in-effect.ts reports that)
+    const logEnv = { loadMap: (path: string) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1') };
     const rules =
       mode === 'http'
         ? compileProxyRules(
@@ -233,7 +234,7 @@ export function fromHaproxyConfig(
         retryOn: retryOnOf(p.retryOn),
         checks: backendChecks(p),
         rules,
-        log: proxyLogSpec(model, p),
+        log: proxyLogSpec(model, p, logEnv),
       });
     }
     if (p.capabilities.frontend) {
@@ -258,6 +259,18 @@ export function fromHaproxyConfig(
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
         monitorUri: p.monitorUri,
+        uniqueId:
+          p.uniqueIdFormat === null || p.uniqueIdFormat === ''
+            ? null
+            : {
+                format: compileProxyFormat(
+                  p.uniqueIdFormat,
+                  { file: p.file, line: p.line },
+                  logEnv,
+                  'unique-id-format',
+                ),
+                header: p.uniqueIdHeader,
+              },
         rules,
         tcpRules:
           opts.rules === false
@@ -267,7 +280,7 @@ export function fromHaproxyConfig(
                 (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
                 model.global.unsafeIgnoreUnimplemented === true,
               ),
-        log: proxyLogSpec(model, p),
+        log: proxyLogSpec(model, p, logEnv),
       });
     }
   }

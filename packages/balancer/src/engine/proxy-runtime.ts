@@ -48,9 +48,32 @@ export interface ProxyRuntime {
   statsPage: StatsPage | null;
 }
 
+/** What `show sess` prints of a stream (runtime/show-sess.ts). */
+export interface StreamSummary {
+  /** the number `show sess` prints as the stream's pointer and `shutdown session` takes back */
+  id: number;
+  family: 4 | 6;
+  src: string;
+  srcPort: number;
+  frontend: string;
+  /** the backend and server names, `<NONE>` / `<none>` when not chosen yet */
+  backend: string;
+  server: string;
+  /** when the stream started (ms) */
+  since: number;
+}
+
+let streams = 0;
+/** The next stream number (each session keeps its own). */
+export const nextSessionId = (): number => ++streams;
+
 export interface Session {
   /** is an exchange of this session on `server` now? (`shutdown sessions server`) */
   usesServer?(server: unknown): boolean;
+  /** its stream for `show sess`, null while it has none (an idle keep-alive connection) */
+  summary?(): StreamSummary | null;
+  /** `shutdown session`: the stream is killed (HTTP: the client gets a 502 if nothing was sent yet) */
+  kill?(): void;
   shutdown(): void;
   idle(): boolean;
   close(): void;
@@ -70,6 +93,11 @@ export class FrontendRuntime {
   readonly defaultBackend: BackendState | null;
   /** set by the engine when this frontend's sessions run rules (rules/http-rules.ts); null: none */
   ruleEnv: RuleEnv | null = null;
+  /** `show errors`: invalid requests seen (HAProxy's error captures) and the last one */
+  readonly invalidRequests: { count: number; last: { at: number; src: string } | null } = {
+    count: 0,
+    last: null,
+  };
   /** the frontend's access log (log/proxy-log.ts), null when it has no log target */
   logger: ProxyLogger | null = null;
   private readonly global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number };

@@ -8,9 +8,9 @@ import { releaseToPool, type ServerConn, takeIdle } from '../backend/server-conn
 import { httpStatusEvent } from '../checks/observe.ts';
 import { statusClass } from '../counters/counters.ts';
 import { countExchange } from '../counters/exchange.ts';
-import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
+import { nextSessionId, type ProxyRuntime, type StreamSummary } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
-import { LogRecord } from '../log/log-record.ts';
+import { LogRecord, nextStreamId } from '../log/log-record.ts';
 import { DONE } from '../rules/actions/action.ts';
 import { withConnectionClose } from '../rules/actions/reply.ts';
 import { HttpRules } from '../rules/http-rules.ts';
@@ -30,7 +30,7 @@ import {
   parseHead,
   requestLinePrefixInvalid,
 } from './head-parser.ts';
-import { initRecord, logHttpExchange } from './http-log.ts';
+import { initRecord, logHttpExchange, uniqueIdOf } from './http-log.ts';
 import { htxHeadSize, htxRawSize, htxSizeOf } from './htx-size.ts';
 import { isMonitorUri, monitorResponse } from './monitor-uri.ts';
 import { Transaction } from './transaction.ts';
@@ -118,6 +118,8 @@ export class HttpSession implements DispatchOwner {
     buf: Buffer;
     need: number;
   } | null = null;
+  /** the stream number `show sess` prints (runtime/show-sess.ts) */
+  readonly id = nextSessionId();
   /** the access-log record (http-log.ts), null when the frontend does not log */
   private readonly logRec: LogRecord | null = null;
 
@@ -137,12 +139,26 @@ export class HttpSession implements DispatchOwner {
     };
     this.ffLine = this.forwardForFor(px);
     const lg = px.frontend.logger;
-    if (lg !== null) {
-      this.logRec = new LogRecord();
-      this.logRec.tls = this.tls;
+    if (lg !== null || px.frontend.spec.uniqueId) {
+      const rec = new LogRecord();
+      this.logRec = rec;
+      rec.tls = this.tls;
       const feIp = normalizeClientAddress(client.localAddress);
-      initRecord(this.logRec, this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0);
-      lg.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');
+      initRecord(rec, this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0);
+      if (this.rx !== null) {
+        // captures print as configured even when nothing was captured (`{}` / `-`): one slot each
+        const rules = px.frontend.spec.rules;
+        if (rules) {
+          this.rx.c.reqCaptures.length = rules.reqCaptures.length;
+          this.rx.c.resCaptures.length = rules.resCaptures.length;
+          this.rx.c.reqCaptures.fill(null);
+          this.rx.c.resCaptures.fill(null);
+        }
+        rec.ctx = this.rx.c;
+        rec.reqCaptures = this.rx.c.reqCaptures;
+        rec.resCaptures = this.rx.c.resCaptures;
+      }
+      lg?.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');
     }
     client.setNoDelay(true);
     if (px.tClient) client.setTimeout(px.tClient);
@@ -200,7 +216,10 @@ export class HttpSession implements DispatchOwner {
         buf = buf.subarray(skip);
         this.inbuf = buf;
       }
-      if (this.tx.tFirstByte < 0) this.tx.tFirstByte = Date.now();
+      if (this.tx.tFirstByte < 0) {
+        this.tx.tFirstByte = Date.now();
+        this.tx.uniqId = nextStreamId();
+      }
       if (this.deadlineKind === 1 && this.px.tHttpRequest) {
         // first byte of a keep-alive request: the http-request deadline starts now
         this.armDeadline(Date.now() + this.px.tHttpRequest, 2);
@@ -232,7 +251,8 @@ export class HttpSession implements DispatchOwner {
     const watch = px.ff ? px.ff.watch : null;
     const h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, watch);
     this.tx.tRequest = Date.now();
-    this.tx.bytesIn += headEnd;
+    // %U / bin: the head's HTX size, as HAProxy counts it (the body adds its bytes as forwarded)
+    this.tx.bytesIn += h.error === null ? htxHeadSize(h, buf) : headEnd;
     this.txCounted = false;
     px.frontend.counters.request(this.tx.tRequest);
     if (this.logRec !== null && h.error === null)
@@ -242,6 +262,9 @@ export class HttpSession implements DispatchOwner {
         h.startLineEnd - (buf[h.startLineEnd - 2] === 13 ? 2 : 1),
       );
     if (h.error !== null) {
+      const inv = px.frontend.invalidRequests;
+      inv.count++;
+      inv.last = { at: Date.now(), src: `${this.clientAddr}:${this.client.remotePort ?? 0}` };
       this.tx.http10 = false;
       this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
       return;
@@ -298,8 +321,13 @@ export class HttpSession implements DispatchOwner {
       return;
     }
 
-    // request head as forwarded: kept header lines + forwardfor + connection header, then the body start
+    // request head as forwarded: kept header lines + unique-id + forwardfor + connection header, then the body start
     if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
+    const uid = px.frontend.spec.uniqueId;
+    if (uid && this.logRec !== null) {
+      this.tx.uniqueId = uniqueIdOf(px, this.tx, this.logRec, uid.format);
+      if (uid.header !== null) ed.append(`${uid.header}: ${this.tx.uniqueId}`);
+    }
     if (this.ffLine !== '' && !(px.ff!.ifNone && h.watchIndex >= 0)) ed.appendLines(this.ffLine);
     if (this.tx.wantsUpgrade) ed.keep(UPGRADE_NAME);
     if (this.tx.wantsUpgrade && !h.isConnect) ed.append('Connection: upgrade');
@@ -311,6 +339,7 @@ export class HttpSession implements DispatchOwner {
       return;
     }
     const bodyTaken = out.bodyTaken;
+    this.tx.bytesIn += bodyTaken;
     const rest = headEnd + bodyTaken < buf.length ? buf.subarray(headEnd + bodyTaken) : null;
     this.inbuf = rest;
     this.state = S_EXCHANGE;
@@ -623,6 +652,8 @@ export class HttpSession implements DispatchOwner {
     this.txServed = true;
     if (conn !== null) {
       this.tx.tConnected = this.tx.tConnect;
+      this.tx.connIp = normalizeClientAddress(conn.socket.localAddress);
+      this.tx.connPort = conn.socket.localPort ?? 0;
       if (data !== null) d.hold(data);
       if (!d.use(conn)) this.client.pause();
       return;
@@ -710,6 +741,8 @@ export class HttpSession implements DispatchOwner {
   onServerConnect(conn: ServerConn): void {
     if (conn !== this.d.conn) return;
     this.tx.tConnected = Date.now();
+    this.tx.connIp = normalizeClientAddress(conn.socket.localAddress);
+    this.tx.connPort = conn.socket.localPort ?? 0;
     if (!this.d.connected()) this.client.pause();
     else if (this.client.isPaused() && !this.clientPausedForPipeline && this.state === S_EXCHANGE)
       this.client.resume();
@@ -1268,5 +1301,31 @@ export class HttpSession implements DispatchOwner {
 
   usesServer(server: unknown): boolean {
     return this.d.conn !== null && this.d.conn.server === server;
+  }
+
+  summary(): StreamSummary | null {
+    if (this.state !== S_EXCHANGE && this.state !== S_TUNNEL) return null;
+    const be = this.txBackend;
+    return {
+      id: this.id,
+      family: this.client.remoteFamily === 'IPv6' && this.clientAddr.includes(':') ? 6 : 4,
+      src: this.clientAddr,
+      srcPort: this.client.remotePort ?? 0,
+      frontend: this.px.fe.name,
+      backend: be !== null ? be.spec.name : '<NONE>',
+      server: this.d.server?.spec.name ?? '<none>',
+      since: this.tx.tStart,
+    };
+  }
+
+  kill(): void {
+    // HAProxy kills the stream (SF_ERR_KILLED): a client still waiting for its response gets a 502
+    if (this.state === S_EXCHANGE && !this.tx.resStarted) {
+      this.tx.terminate('K', this.tx.tConnected >= 0 ? 'H' : 'C');
+      this.serverError(502);
+      return;
+    }
+    this.tx.terminate('K', 'D');
+    this.close();
   }
 }

@@ -45,7 +45,9 @@ export interface StatsRuntime {
   readonly events: StateEvents;
   readonly checks: HealthChecks;
   readonly frontends: readonly FrontendRuntime[];
-  readonly maxconn: number;
+  /** the process's maxconn (`set maxconn global` changes it); hardMaxconn: the configured one */
+  maxconn: number;
+  readonly hardMaxconn: number;
   readonly version: string;
   readonly node: string;
   currentConns(): number;
@@ -81,6 +83,7 @@ export async function startStats(
     checks,
     frontends,
     maxconn: config.global.maxconn ?? 0,
+    hardMaxconn: config.global.maxconn ?? 0,
     version: BALANCER_VERSION,
     node: hostname(),
     currentConns: () => frontends.reduce((n, f) => n + f.counters.scur, 0),
@@ -97,7 +100,9 @@ export async function startStats(
     admin: (b: number, servers: readonly string[], action: string) => adminAction(rt, b, servers, action),
     startedAt: rt.startedAt,
     pid: process.pid,
-    maxconn: rt.maxconn,
+    get maxconn() {
+      return rt.maxconn;
+    },
     currentConns: rt.currentConns,
     node: rt.node,
     version: rt.version,

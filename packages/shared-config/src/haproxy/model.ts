@@ -614,6 +614,8 @@ export const ProxySchema = z.strictObject({
   /** Where the log format in effect was set (`option httplog|httpslog|tcplog`, `log-format`; maybe in defaults). */
   logFormatAt: z.strictObject(Where).nullable().default(null),
   logTag: z.string().nullable().default(null),
+  /** `log-format-sd`: the RFC 5424 structured data of access lines (a log-format string) */
+  logFormatSd: z.string().nullable().default(null),
   errorLogFormat: z.string().nullable().default(null),
   uniqueIdFormat: z.string().nullable().default(null),
   uniqueIdHeader: z.string().nullable().default(null),
