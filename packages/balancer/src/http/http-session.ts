@@ -1,4 +1,3 @@
-import type net from 'node:net';
 import type { PickContext } from '../backend/algorithms/index.ts';
 import type { BackendState } from '../backend/backend.ts';
 import { balance, Dispatch, type DispatchOwner, QUEUE_FULL, QUEUED, TAKEN } from '../backend/dispatch.ts';
@@ -16,6 +15,7 @@ import { HttpRules } from '../rules/http-rules.ts';
 import type { StatsAnswer, StatsPage } from '../stats/stats-page.ts';
 import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
+import type { ClientConn, StreamCarrier } from './client-conn.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
@@ -68,7 +68,9 @@ export class HttpSession implements DispatchOwner {
   /** the frontend and the backend of the current request (switched per request by chooseBackend) */
   private px: ProxyRuntime;
   private readonly gate: ConnGate;
-  private readonly client: net.Socket;
+  private readonly client: ClientConn;
+  /** the multiplexed connection this session is one stream of (HTTP/2), or null: the client is a socket */
+  private readonly carrier: StreamCarrier | null;
   private readonly clientAddr: string;
   /** the TLS facts of the client connection (ssl_fc* / ssl_c_* fetches); null on clear text */
   readonly tls: ClientTls | null;
@@ -114,10 +116,11 @@ export class HttpSession implements DispatchOwner {
   /** the access-log record (http-log.ts), null when the frontend does not log */
   private readonly logRec: LogRecord | null = null;
 
-  constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
+  constructor(px: ProxyRuntime, client: ClientConn, gate: ConnGate, carrier: StreamCarrier | null = null) {
     this.px = px;
     this.gate = gate;
     this.client = client;
+    this.carrier = carrier;
     this.tls = clientTlsOf(client);
     this.d = new Dispatch(this, this.tx);
     this.rx = px.frontend.ruleEnv === null ? null : new HttpRules(px.frontend.ruleEnv, client);
@@ -135,22 +138,25 @@ export class HttpSession implements DispatchOwner {
       this.logRec.tls = this.tls;
       const feIp = normalizeClientAddress(client.localAddress);
       initRecord(this.logRec, this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0);
-      lg.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');
+      if (carrier === null)
+        lg.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');
     }
     client.setNoDelay(true);
-    if (px.tClient) client.setTimeout(px.tClient);
+    if (px.tClient && carrier === null) client.setTimeout(px.tClient);
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
     client.on('end', () => this.onClientEnd());
     client.on('drain', () => this.onClientDrain());
     client.on('timeout', () => this.onClientTimeout());
     client.on('error', () => {});
     client.on('close', () => this.onClientClose());
-    px.sessions.add(this);
     this.tx.reset(Date.now());
-    px.frontend.counters.accept(this.tx.tStart);
-    // The first request has `timeout http-request` from the accept (HAProxy starts it there);
-    // without it, `timeout client` covers the wait through the socket timeout.
-    if (px.tHttpRequest) this.armDeadline(Date.now() + px.tHttpRequest, 2);
+    if (carrier === null) {
+      px.sessions.add(this);
+      px.frontend.counters.accept(this.tx.tStart);
+      // The first request has `timeout http-request` from the accept (HAProxy starts it there);
+      // without it, `timeout client` covers the wait through the socket timeout.
+      if (px.tHttpRequest) this.armDeadline(Date.now() + px.tHttpRequest, 2);
+    }
     client.resume();
   }
 
@@ -229,11 +235,10 @@ export class HttpSession implements DispatchOwner {
     this.txCounted = false;
     px.frontend.counters.request(this.tx.tRequest);
     if (this.logRec !== null && h.error === null)
-      this.tx.requestLine = buf.toString(
-        'latin1',
-        0,
-        h.startLineEnd - (buf[h.startLineEnd - 2] === 13 ? 2 : 1),
-      );
+      this.tx.requestLine =
+        this.carrier !== null
+          ? this.carrier.logLine
+          : buf.toString('latin1', 0, h.startLineEnd - (buf[h.startLineEnd - 2] === 13 ? 2 : 1));
     if (h.error !== null) {
       this.tx.http10 = false;
       this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
@@ -253,6 +258,7 @@ export class HttpSession implements DispatchOwner {
       this.stopping;
     if (h.chunked) this.tx.reqBody.reset(FRAMING_CHUNKED, 0);
     else if (h.contentLength > 0) this.tx.reqBody.reset(FRAMING_LENGTH, h.contentLength);
+    else if (this.carrier?.chunkedBody) this.tx.reqBody.reset(FRAMING_CHUNKED, 0);
     else this.tx.reqBody.reset(FRAMING_NONE, 0);
 
     if (isMonitorUri(px.monitorUri, buf, h.uriStart, h.uriEnd)) {
@@ -297,6 +303,8 @@ export class HttpSession implements DispatchOwner {
     if (this.tx.wantsUpgrade && !h.isConnect) ed.append('Connection: upgrade');
     else if (px.connMode !== 'keep-alive' || this.tx.closeAfter) ed.append('Connection: close');
     else if (this.tx.http10) ed.append('Connection: keep-alive');
+    // an HTTP/2 body of unknown length: chunked to the server, the framing header last (as HAProxy)
+    if (this.carrier?.chunkedBody && !h.hasContentLength) ed.append('transfer-encoding: chunked');
     const out = ed.build(headEnd, buf.length - headEnd, this.tx.reqBody);
     if (out === null) {
       this.sendError(400);
@@ -541,8 +549,10 @@ export class HttpSession implements DispatchOwner {
     if (conn === null && px.connMode === 'keep-alive') {
       const reuse = px.be!.httpReuse;
       // safe: a session's first request always gets its own connection; never: no sharing at all
-      if (reuse === 'always' || (reuse !== 'never' && (this.requests > 1 || reuse === 'aggressive'))) {
-        conn = takeIdle(server, reuse === 'aggressive' && this.requests === 1 ? 1 : 0);
+      // (the streams of an HTTP/2 connection are its requests: the carrier counts those before)
+      const nth = this.carrier === null ? this.requests : this.requests + this.carrier.requestsBefore;
+      if (reuse === 'always' || (reuse !== 'never' && (nth > 1 || reuse === 'aggressive'))) {
+        conn = takeIdle(server, reuse === 'aggressive' && nth === 1 ? 1 : 0);
         if (conn !== null) {
           conn.owner = this;
           conn.reused++;
@@ -1083,7 +1093,8 @@ export class HttpSession implements DispatchOwner {
     this.inbuf = null;
     this.statsPost = null;
     this.tx.resbuf = null;
-    if (this.px.sessions.delete(this)) {
+    if (this.carrier !== null) this.carrier.ended();
+    else if (this.px.sessions.delete(this)) {
       this.px.frontend.counters.close();
       this.gate.release();
     }
