@@ -4,6 +4,7 @@ import { type BackendState, newBackendState } from '../backend/backend.ts';
 import { StateEvents } from '../backend/state-events.ts';
 import { type HealthChecks, startHealthChecks } from '../checks/scheduler.ts';
 import { LB_ERR, LbError } from '../errors.ts';
+import { H2_DEFAULTS, H2Connection } from '../http/h2-connection.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
@@ -131,24 +132,29 @@ export async function startEngine(
       if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);
       const px = frontend.pairFor(be);
-      const session =
+      const tuning = config.global.h2 ?? H2_DEFAULTS;
+      const h1 =
         fe.mode === 'tcp'
           ? (s: net.Socket, g: ConnGate) => new TcpSession(px, s, g)
           : (s: net.Socket, g: ConnGate) => new HttpSession(px, s, g);
+      const h2 = (s: net.Socket, g: ConnGate) => new H2Connection(px, s, g, tuning);
+      // HTTP/2 by `proto h2` on the bind (prior knowledge), or by the ALPN protocol a TLS client chose
+      const byAlpn = (s: net.Socket, g: ConnGate) =>
+        (s as { alpnProtocol?: unknown }).alpnProtocol === 'h2' ? h2(s, g) : h1(s, g);
       const tcpRules = fe.tcpRules ?? null;
       const ruleEnv = { backend: (name: string) => backends.get(name) ?? null };
       // tcp-request rules (rules/tcp-rules.ts): a rejected connection is closed before any session
-      const start =
-        tcpRules === null
-          ? session
-          : (s: net.Socket, g: ConnGate) => {
-              if (acceptConnection(tcpRules, fe.name, ruleEnv, s)) session(s, g);
-              else {
-                s.destroy();
-                g.release();
-              }
-            };
+      const gated =
+        (session: (s: net.Socket, g: ConnGate) => unknown) =>
+        (s: net.Socket, g: ConnGate): void => {
+          if (tcpRules === null || acceptConnection(tcpRules, fe.name, ruleEnv, s)) session(s, g);
+          else {
+            s.destroy();
+            g.release();
+          }
+        };
       for (const bind of fe.binds) {
+        const start = gated(fe.mode === 'tcp' ? h1 : bind.proto === 'h2' ? h2 : bind.tls ? byAlpn : h1);
         const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
         const tlsBind = bind.tls
           ? new BindTls(bind.tls, `parsing [${bind.file}:${bind.line}] : 'bind ${bind.text}'`)

@@ -224,6 +224,7 @@ export function fromHaproxyConfig(
         backlog: typeof b.options.backlog === 'number' ? b.options.backlog : p.backlog,
         v6only: b.options.v6only === true ? true : b.options.v4v6 === true ? false : undefined,
         tls: bindTlsOf(b, p.name, p.kind, addressText(b.address as Address), tlsCtx),
+        proto: b.options.proto === 'h2' ? ('h2' as const) : null,
       }));
       frontends.push({
         name: p.name,
@@ -258,6 +259,11 @@ export function fromHaproxyConfig(
       tuneBufsize: model.global.tuneBufsize,
       tuneMaxrewrite: Math.min(model.global.tuneMaxrewrite, model.global.tuneBufsize / 2),
       maxHeaders: model.global.tuneHttpMaxhdr,
+      h2: {
+        maxConcurrentStreams: model.global.tuneH2MaxConcurrentStreams,
+        initialWindowSize: model.global.tuneH2InitialWindowSize,
+        headerTableSize: model.global.tuneH2HeaderTableSize,
+      },
       hardStopAfter: model.global.hardStopAfter,
       checks: checkGlobals(model),
       statsSockets: statsSocketsOf(model),

@@ -45,6 +45,7 @@ let REQ: HttpHead = newHead(101);
 let RES: HttpHead = newHead(101);
 const EMPTY = Buffer.alloc(0);
 const AUTHORIZATION = Buffer.from('authorization');
+const TE_NAME = Buffer.from('te');
 
 /** The value of the first header named `lower` (lower-case bytes), or null. */
 function findHeader(h: HttpHead, buf: Buffer, lower: Uint8Array): string | null {
@@ -266,6 +267,8 @@ export class HttpSession implements DispatchOwner {
       return;
     }
     const ed = this.reqEdits.reset(h, buf);
+    // HTTP/2 allows `te: trailers` only (nghttp2 checked), and HAProxy passes that on to the server
+    if (this.carrier !== null) ed.keep(TE_NAME);
     const be = this.chooseBackend(buf, h, ed);
     if (this.rx !== null && (this.rx.c.reply !== null || this.rx.c.reject)) {
       this.answerLocal(buf, headEnd);
@@ -753,9 +756,6 @@ export class HttpSession implements DispatchOwner {
 
       const ed = this.resEdits.reset(h, view);
       if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
-      const ck = px.be?.cookie;
-      if (ck != null && this.d.server !== null)
-        ck.onResponse(h, view, ed, this.tx.cookie, this.d.server, this.d.direct, Date.now());
       if (upgrade) {
         ed.keep(UPGRADE_NAME);
         if (status === 101) ed.append('Connection: upgrade');
@@ -772,6 +772,10 @@ export class HttpSession implements DispatchOwner {
         this.sendRaw(this.rx.own(px.frontend, px.be, this.rx.c.reply!, px.maxHeaders));
         return;
       }
+      // the persistence cookie after the http-response rules, as HAProxy (http_process_res_common)
+      const ck = px.be?.cookie;
+      if (ck != null && this.d.server !== null)
+        ck.onResponse(h, view, ed, this.tx.cookie, this.d.server, this.d.direct, Date.now());
       const out = ed.build(end, view.length - end, this.tx.resBody);
       if (out === null) {
         this.badResponse(conn);

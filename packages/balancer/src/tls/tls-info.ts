@@ -3,7 +3,6 @@
  * fetches), captured once when the handshake completes, as plain fields. A clear-text connection has
  * none (`clientTlsOf` gives null: `ssl_fc` is false, the others are empty).
  */
-import type net from 'node:net';
 import type tls from 'node:tls';
 
 export interface ClientTls {
