@@ -76,7 +76,35 @@ const FE = (global: string) =>
 
 const close = (s: http2.ClientHttp2Session) => new Promise<void>((r) => s.close(() => r()));
 
+/** A prior-knowledge connection's first stream: its status, or the error that ended the connection. */
+async function priorKnowledge(port: number): Promise<number | string> {
+  const s = http2.connect(`http://127.0.0.1:${port}`);
+  let err = '';
+  s.on('error', (e) => {
+    err = e.message;
+  });
+  const got = await new Promise<number | string>((resolve) => {
+    const req = s.request({ ':path': '/' });
+    req.on('response', (h) => resolve(Number(h[':status'])));
+    req.on('error', () => resolve(err || 'stream error'));
+    req.on('close', () => resolve(err || 'closed'));
+    req.resume();
+  });
+  s.destroy();
+  return got;
+}
+
+const HTTP1 = (option: string) =>
+  `frontend fe\n    bind 127.0.0.1:{{port}}\n${option}    default_backend be\nbackend be\n    server s 127.0.0.1:{{up}}\n`;
+
 export const H2_EFFECTS: Record<string, () => Promise<void>> = {
+  async 'option disable-h2-upgrade'() {
+    // HAProxy 2.6 (measured): prior knowledge on an HTTP/1 bind is upgraded; with the option it fails
+    await withH2Proxy(HTTP1(''), async (port) => assert.equal(await priorKnowledge(port), 200));
+    await withH2Proxy(HTTP1('    option disable-h2-upgrade\n'), async (port) =>
+      assert.notEqual(await priorKnowledge(port), 200),
+    );
+  },
   'bind proto': () =>
     withH2Proxy(FE(''), async (port) => {
       const s = await h2Connect(port);

@@ -16,6 +16,7 @@ import {
   renderH2,
   runH2Probes,
   startH2Upstreams,
+  UPGRADE_PROBES,
 } from './h2-scenarios.ts';
 import { freePort } from './support/ports.ts';
 import { startHaproxy } from './support/proc.ts';
@@ -28,6 +29,8 @@ export const H2_EXPECTED = join(import.meta.dirname, 'h2-expected.json');
 export interface H2Recording {
   tls: Record<string, H2Outcome>;
   clear: Record<string, H2Outcome>;
+  /** UPGRADE_PROBES with prior knowledge on the HTTP/1 bind */
+  upgrade: Record<string, H2Outcome>;
   /** logEssentials of every access line, sorted */
   logs: string[];
 }
@@ -45,21 +48,28 @@ export async function runH2Recording(
   const ports = {
     tls: await freePort(),
     clear: await freePort(),
+    plain: await freePort(),
     up1: ups.up1.port,
     up2: ups.up2.port,
     syslog: syslog.port,
   };
-  const stop = await start(renderH2(H2_CONFIG, certs, ports), [ports.tls, ports.clear]);
+  const stop = await start(renderH2(H2_CONFIG, certs, ports), [ports.tls, ports.clear, ports.plain]);
   try {
     const upstreams = [ups.up1, ups.up2];
     const ca = readFileSync(certs.ca, 'utf8');
     const tls = await runH2Probes(`https://127.0.0.1:${ports.tls}`, ca, H2_PROBES, upstreams);
     const clear = await runH2Probes(`http://127.0.0.1:${ports.clear}`, null, H2_PROBES, upstreams);
+    const upgrade = await runH2Probes(
+      `http://127.0.0.1:${ports.plain}`,
+      null,
+      H2_PROBES.filter((p) => UPGRADE_PROBES.includes(p.name)),
+      upstreams,
+    );
     // one line per stream (the readiness probes' connections log <BADREQ> lines: left out)
     const ours = () => syslog.lines.filter((l) => l.includes('HTTP/2.0"'));
-    await waitFor(() => ours().length >= 2 * H2_PROBES.length - 2, 5000);
+    await waitFor(() => ours().length >= 2 * H2_PROBES.length - 2 + UPGRADE_PROBES.length, 5000);
     await waitFor(() => false, 300); // late lines of streams cut by RST_STREAM
-    return { tls, clear, logs: ours().map(logEssentials).sort() };
+    return { tls, clear, upgrade, logs: ours().map(logEssentials).sort() };
   } finally {
     await stop();
     await syslog.close();

@@ -39,12 +39,13 @@ export const H2_DEFAULTS = `defaults
     timeout server 5s
 `;
 
-/** {{tls}} {{clear}} {{crt}} {{up1}} {{up2}} {{syslog}} */
+/** {{tls}} {{clear}} {{plain}} {{crt}} {{up1}} {{up2}} {{syslog}}; {{plain}} is an HTTP/1 bind */
 export const H2_CONFIG = `frontend fe
     log 127.0.0.1:{{syslog}} local0
     option httplog
     bind 127.0.0.1:{{tls}} ssl crt {{crt}} alpn h2,http/1.1
     bind 127.0.0.1:{{clear}} proto h2
+    bind 127.0.0.1:{{plain}}
     option forwardfor
     acl to_b path_beg /b
     http-request set-header X-Seen-Path %[path]
@@ -61,16 +62,20 @@ backend be2
 export function renderH2(
   cfg: string,
   certs: TestCerts,
-  p: Record<'tls' | 'clear' | 'up1' | 'up2' | 'syslog', number>,
+  p: Record<'tls' | 'clear' | 'plain' | 'up1' | 'up2' | 'syslog', number>,
 ) {
   return cfg
     .replaceAll('{{syslog}}', String(p.syslog))
     .replaceAll('{{crt}}', certs.crtDir)
     .replaceAll('{{tls}}', String(p.tls))
     .replaceAll('{{clear}}', String(p.clear))
+    .replaceAll('{{plain}}', String(p.plain))
     .replaceAll('{{up1}}', String(p.up1))
     .replaceAll('{{up2}}', String(p.up2));
 }
+
+/** the probes sent with prior knowledge to the HTTP/1 bind (HAProxy upgrades on the preface) */
+export const UPGRADE_PROBES = ['get', 'get-b', 'post-unsized'];
 
 export const H2_PROBES: H2Probe[] = [
   { name: 'get', path: '/a?x=1', authority: 'h2.test' },

@@ -61,6 +61,10 @@ describe('HTTP/2 clients as haproxy 2.6 serves them', () => {
       test(`${bind === 'tls' ? 'TLS, ALPN h2' : 'clear text, proto h2'}: ${name}`, () => {
         assert.deepEqual(got[bind][name], withDifferences(bind, name));
       });
+  for (const name of Object.keys(expected.upgrade))
+    test(`HTTP/1 bind, upgraded by the HTTP/2 preface: ${name}`, () => {
+      assert.deepEqual(got.upgrade[name], expected.upgrade[name]);
+    });
   test('one access line per stream, as haproxy logs them', () => {
     const short = (l: string) => l.includes('CRNN') || l.includes('CHNN');
     assert.deepEqual(
@@ -128,6 +132,27 @@ describe('HTTP/2 streams are independent exchanges', () => {
         assert.equal(goaway, http2.constants.NGHTTP2_NO_ERROR);
         await stopped;
         assert.ok(await waitFor(() => s.closed || s.destroyed, 3000), 'the connection ends');
+      });
+    } finally {
+      await up.close();
+    }
+  });
+
+  test('a reload retires the engine: GOAWAY at once, the stream in flight finishes', async () => {
+    const up = await slowUpstream();
+    try {
+      await withH2Proxy(ONE_BACKEND(up.port), async (port, engine) => {
+        const s = await h2Connect(port);
+        let goaway = false;
+        s.on('goaway', () => {
+          goaway = true;
+        });
+        const slow = h2Get(s, '/slow');
+        await waitFor(() => up.requests.length === 1, 3000);
+        const retired = engine.retire(5000);
+        assert.ok(await waitFor(() => goaway, 3000), 'GOAWAY before the response');
+        assert.deepEqual(await slow, { status: 200, body: 'ok /slow', rst: 0 });
+        assert.equal(await retired, 0, 'nothing left to cut');
       });
     } finally {
       await up.close();

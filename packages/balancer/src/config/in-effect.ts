@@ -337,12 +337,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['option external-check', warn(CHECK_KIND)],
   ['option checkcache', warn('cacheable-response checks are planned')],
   ['option contstats', inert('counters are always continuous')],
-  [
-    'option disable-h2-upgrade',
-    inert(
-      'HTTP/1 connections are never upgraded to HTTP/2 by its preface here (only `proto h2` and ALPN h2 speak it)',
-    ),
-  ],
+  ['option disable-h2-upgrade', APPLIED], // http/h2-preface.ts; test in test/h2-effects.ts
   ['option splice-*', inert('the balancer does not splice')],
   ['option *', warn('this option is planned')],
   ['server', APPLIED],

@@ -71,6 +71,8 @@ export type HttpConnMode = 'keep-alive' | 'server-close' | 'close';
 export interface HttpOptions {
   httpServerClose: boolean;
   httpClose: boolean;
+  /** `option disable-h2-upgrade`: an HTTP/1 connection that starts with the HTTP/2 preface is not upgraded */
+  disableH2Upgrade?: boolean;
 }
 
 export interface ServerSpec {

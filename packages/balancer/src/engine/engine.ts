@@ -5,6 +5,7 @@ import { StateEvents } from '../backend/state-events.ts';
 import { type HealthChecks, startHealthChecks } from '../checks/scheduler.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import { H2_DEFAULTS, H2Connection } from '../http/h2-connection.ts';
+import { replayed } from '../http/h2-preface.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
@@ -133,6 +134,14 @@ export async function startEngine(
           ? (s: net.Socket, g: ConnGate) => new TcpSession(px, s, g)
           : (s: net.Socket, g: ConnGate) => new HttpSession(px, s, g);
       const h2 = (s: net.Socket, g: ConnGate) => new H2Connection(px, s, g, tuning);
+      // HAProxy's default: prior knowledge on any HTTP/1 bind upgrades the connection (h2-preface.ts)
+      if (fe.mode === 'http' && !fe.options.disableH2Upgrade)
+        frontend.h2Upgrade = (c, g, already) => {
+          const s = c as net.Socket;
+          for (const ev of ['data', 'end', 'drain', 'timeout', 'close']) s.removeAllListeners(ev);
+          s.setTimeout(0);
+          new H2Connection(px, s, g, tuning, replayed(s, already));
+        };
       // HTTP/2 by `proto h2` on the bind (prior knowledge), or by the ALPN protocol a TLS client chose
       const byAlpn = (s: net.Socket, g: ConnGate) =>
         (s as { alpnProtocol?: unknown }).alpnProtocol === 'h2' ? h2(s, g) : h1(s, g);

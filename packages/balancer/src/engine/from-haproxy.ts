@@ -41,6 +41,7 @@ function options(p: ModelProxy): HttpOptions {
   return {
     httpServerClose: p.options.httpServerClose === true,
     httpClose: p.options.httpclose === true,
+    disableH2Upgrade: p.options.disableH2Upgrade === true,
   };
 }
 

@@ -13,6 +13,7 @@
  */
 import http2 from 'node:http2';
 import type net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ProxyRuntime, Session } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { normalizeClientAddress } from './forwardfor.ts';
@@ -46,14 +47,18 @@ export class H2Connection implements Session {
   private stopping = false;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(px: ProxyRuntime, socket: net.Socket, gate: ConnGate, tuning: H2Tuning) {
+  /**
+   * `upgraded`: the connection began as HTTP/1 (h2-preface.ts) and was counted then; HTTP/2 is read
+   * from this stream, which replays the preface already read, instead of the socket.
+   */
+  constructor(px: ProxyRuntime, socket: net.Socket, gate: ConnGate, tuning: H2Tuning, upgraded?: Duplex) {
     this.px = px;
     this.socket = socket;
     this.gate = gate;
     px.sessions.add(this);
-    px.frontend.counters.accept(Date.now());
+    if (upgraded === undefined) px.frontend.counters.accept(Date.now());
     const lg = px.frontend.logger;
-    if (lg !== null)
+    if (lg !== null && upgraded === undefined)
       lg.connect(
         normalizeClientAddress(socket.remoteAddress),
         socket.remotePort ?? 0,
@@ -63,7 +68,7 @@ export class H2Connection implements Session {
         'http',
       );
     socket.setNoDelay(true);
-    this.h2 = http2.performServerHandshake(socket, {
+    this.h2 = http2.performServerHandshake(upgraded ?? socket, {
       settings: {
         maxConcurrentStreams: tuning.maxConcurrentStreams,
         initialWindowSize: tuning.initialWindowSize,
@@ -165,8 +170,13 @@ export class H2Connection implements Session {
     this.cleanup();
   }
 
-  /** Graceful stop or reload: GOAWAY, the streams in flight finish. */
+  /** Graceful stop: GOAWAY, the streams in flight finish. */
   shutdown(): void {
+    this.goaway();
+  }
+
+  /** A reload retires this engine: GOAWAY now (HAProxy's old process does the same). */
+  retiring(): void {
     this.goaway();
   }
 

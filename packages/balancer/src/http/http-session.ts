@@ -18,6 +18,7 @@ import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './
 import type { ClientConn, StreamCarrier } from './client-conn.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
+import { PREFACE_PARTIAL, PREFACE_YES, prefaceAt } from './h2-preface.ts';
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
 import {
   eqLower,
@@ -200,6 +201,15 @@ export class HttpSession implements DispatchOwner {
         buf = buf.subarray(skip);
         this.inbuf = buf;
       }
+      // the HTTP/2 preface as the first bytes: the connection becomes HTTP/2 (h2-preface.ts)
+      if (buf[0] === 0x50 && this.requests === 0 && this.px.frontend.h2Upgrade !== null) {
+        const p = prefaceAt(buf);
+        if (p === PREFACE_PARTIAL) return;
+        if (p === PREFACE_YES) {
+          this.upgradeToH2(buf);
+          return;
+        }
+      }
       if (this.tx.tFirstByte < 0) this.tx.tFirstByte = Date.now();
       if (this.deadlineKind === 1 && this.px.tHttpRequest) {
         // first byte of a keep-alive request: the http-request deadline starts now
@@ -225,6 +235,18 @@ export class HttpSession implements DispatchOwner {
     }
     this.deadlineKind = 0;
     this.startRequest(buf, end);
+  }
+
+  /** The connection is an HTTP/2 one from now on: it keeps its accept count and its gate slot. */
+  private upgradeToH2(already: Buffer): void {
+    this.state = S_CLOSED;
+    this.inbuf = null;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.px.sessions.delete(this);
+    this.px.frontend.h2Upgrade!(this.client, this.gate, already);
   }
 
   private startRequest(buf: Buffer, headEnd: number): void {
