@@ -6,6 +6,7 @@
  * got, the HTTP/1.1 request each server read, and the access lines.
  */
 import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +15,9 @@ import { type Engine, startEngine } from '../src/engine/engine.ts';
 import { h2Connect, h2Get, withH2Proxy } from './h2-effects.ts';
 import { H2_EXPECTED, type H2Recording, runH2Recording } from './h2-record.ts';
 import { H2_DEFAULTS } from './h2-scenarios.ts';
+import { which } from './support/env.ts';
 import { okResponder, quiet, startUpstream } from './support/harness.ts';
+import { freePort } from './support/ports.ts';
 import { makeTestCerts, type TestCerts } from './support/tls-certs.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -172,5 +175,41 @@ describe('HTTP/2 streams are independent exchanges', () => {
         assert.ok(await waitFor(() => goaway && (s.closed || s.destroyed), 3000), 'GOAWAY, then closed');
       },
     );
+  });
+});
+
+describe('curl speaks HTTP/2 to the balancer', () => {
+  const curl = which('curl');
+  const hasH2 = curl !== null && /\bHTTP2\b/.test(execFileSync(curl, ['--version'], { encoding: 'latin1' }));
+  test('--http2 (ALPN h2), --http2-prior-knowledge (proto h2 and an HTTP/1 bind), --http1.1', {
+    skip: !hasH2 && 'curl without HTTP/2',
+  }, async () => {
+    const up = await startUpstream();
+    const [tlsPort, clearPort, plainPort] = [await freePort(), await freePort(), await freePort()];
+    const engine = await serve(
+      `frontend fe\n    bind 127.0.0.1:${tlsPort} ssl crt ${certs.crtDir} alpn h2,http/1.1\n    bind 127.0.0.1:${clearPort} proto h2\n    bind 127.0.0.1:${plainPort}\n    default_backend be\nbackend be\n    server s 127.0.0.1:${up.port}\n`,
+    );
+    // -w: the protocol version curl spoke, then the status
+    const get = (args: string[], url: string) =>
+      new Promise<string>((resolve) => {
+        const fixed = ['-s', '-o', '/dev/null', '-w', '%{http_version} %{http_code}', '--cacert', certs.ca];
+        execFile(curl!, [...fixed, ...args, url], (_e, out) => resolve(out));
+      });
+    try {
+      const https = `https://default.test:${tlsPort}/a`;
+      const resolve = ['--resolve', `default.test:${tlsPort}:127.0.0.1`];
+      assert.equal(await get(['--http2', ...resolve], https), '2 200');
+      assert.equal(await get(['--http1.1', ...resolve], https), '1.1 200');
+      assert.equal(await get(['--http2-prior-knowledge'], `http://127.0.0.1:${clearPort}/b`), '2 200');
+      assert.equal(await get(['--http2-prior-knowledge'], `http://127.0.0.1:${plainPort}/c`), '2 200');
+      assert.equal(await get(['--http1.1'], `http://127.0.0.1:${plainPort}/d`), '1.1 200');
+      assert.deepEqual(
+        up.requests.map((r) => r.split('\r\n')[0]),
+        ['GET /a HTTP/1.1', 'GET /a HTTP/1.1', 'GET /b HTTP/1.1', 'GET /c HTTP/1.1', 'GET /d HTTP/1.1'],
+      );
+    } finally {
+      await engine.stop(0);
+      await up.close();
+    }
   });
 });
