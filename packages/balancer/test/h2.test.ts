@@ -7,8 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import http2 from 'node:http2';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
@@ -18,6 +20,7 @@ import { H2_DEFAULTS } from './h2-scenarios.ts';
 import { which } from './support/env.ts';
 import { okResponder, quiet, startUpstream } from './support/harness.ts';
 import { freePort } from './support/ports.ts';
+import { statsCommand } from './support/stats-socket.ts';
 import { makeTestCerts, type TestCerts } from './support/tls-certs.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -159,6 +162,55 @@ describe('HTTP/2 streams are independent exchanges', () => {
       });
     } finally {
       await up.close();
+    }
+  });
+
+  test('timeout client on a stream whose body never comes: that stream is reset, not its siblings', async () => {
+    const up = await slowUpstream();
+    try {
+      await withH2Proxy(
+        `frontend fe\n    timeout client 300\n    bind 127.0.0.1:{{port}} proto h2\n    default_backend be\nbackend be\n    server s 127.0.0.1:${up.port}\n`,
+        async (port) => {
+          const s = await h2Connect(port);
+          const stalled = s.request(
+            { ':method': 'POST', ':path': '/stall', ':authority': 'h2.test' },
+            { endStream: false },
+          );
+          stalled.on('error', () => {});
+          stalled.write('part'); // and nothing more
+          const ended = new Promise<number>((r) => stalled.on('close', () => r(stalled.rstCode ?? 0)));
+          const slow = await h2Get(s, '/slow');
+          assert.deepEqual(slow, { status: 200, body: 'ok /slow', rst: 0 });
+          assert.notEqual(await ended, 0, 'the stalled stream was reset');
+          assert.deepEqual(await h2Get(s, '/after'), { status: 200, body: 'ok /after', rst: 0 });
+          await new Promise<void>((r) => s.close(() => r()));
+        },
+      );
+    } finally {
+      await up.close();
+    }
+  });
+
+  test('shutdown sessions server: only the streams on that server are cut', async () => {
+    const [a, b] = [await slowUpstream(), await slowUpstream()];
+    const sock = join(mkdtempSync(join(tmpdir(), 'h2-stats-')), 'stats.sock');
+    try {
+      await withH2Proxy(
+        `global\n    stats socket ${sock} level admin\nfrontend fe\n    bind 127.0.0.1:{{port}} proto h2\n    use_backend bb if { path_beg /b }\n    default_backend ba\nbackend ba\n    server sa 127.0.0.1:${a.port}\nbackend bb\n    server sb 127.0.0.1:${b.port}\n`,
+        async (port) => {
+          const s = await h2Connect(port);
+          const onA = h2Get(s, '/slow');
+          const onB = h2Get(s, '/b/slow');
+          await waitFor(() => a.requests.length === 1 && b.requests.length === 1, 3000);
+          await statsCommand(sock, 'shutdown sessions server ba/sa');
+          assert.equal((await onA).status, null, 'the stream on ba/sa is cut');
+          assert.deepEqual(await onB, { status: 200, body: 'ok /b/slow', rst: 0 });
+          await new Promise<void>((r) => s.close(() => r()));
+        },
+      );
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 

@@ -57,6 +57,8 @@ export interface Session {
   close(): void;
   /** the engine retires (a reload): a multiplexed connection says so now (HTTP/2 GOAWAY) */
   retiring?(): void;
+  /** a multiplexed connection: closes its exchanges on `server` only; how many */
+  closeOn?(server: unknown): number;
 }
 
 /** One frontend at run time: its connection gate, its sessions, its backend pairs. */

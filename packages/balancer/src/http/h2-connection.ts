@@ -184,6 +184,16 @@ export class H2Connection implements Session {
     return this.streams.size === 0;
   }
 
+  closeOn(server: unknown): number {
+    let n = 0;
+    for (const s of [...this.streams])
+      if (s.usesServer(server)) {
+        s.close();
+        n++;
+      }
+    return n;
+  }
+
   usesServer(server: unknown): boolean {
     for (const s of this.streams) if (s.usesServer(server)) return true;
     return false;

@@ -170,8 +170,13 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     return this.stream.isPaused();
   }
 
-  /** the connection's timeouts cover the client side (h2-connection.ts) */
-  setTimeout(_ms: number): void {}
+  /**
+   * `timeout client` on the stream: inactivity (no DATA either way) while its request body is awaited
+   * or its client's window is full; the session decides (onClientTimeout), a reset of this stream only.
+   */
+  setTimeout(ms: number): void {
+    this.stream.setTimeout(ms, () => this.emit('timeout'));
+  }
 
   setNoDelay(_on: boolean): void {}
 

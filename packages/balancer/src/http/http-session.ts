@@ -144,7 +144,7 @@ export class HttpSession implements DispatchOwner {
         lg.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');
     }
     client.setNoDelay(true);
-    if (px.tClient && carrier === null) client.setTimeout(px.tClient);
+    if (px.tClient) client.setTimeout(px.tClient);
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
     client.on('end', () => this.onClientEnd());
     client.on('drain', () => this.onClientDrain());
