@@ -17,11 +17,11 @@ import type { Duplex } from 'node:stream';
 import type { ProxyRuntime, Session } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { normalizeClientAddress } from './forwardfor.ts';
-import { h1RequestOf } from './h2-request.ts';
+import { H2_CONNECT, h1RequestOf } from './h2-request.ts';
 import { H2StreamClient } from './h2-stream-client.ts';
 import { HttpSession } from './http-session.ts';
 
-const { NGHTTP2_REFUSED_STREAM } = http2.constants;
+const { NGHTTP2_PROTOCOL_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
 
 /** `tune.h2.*` (HAProxy 2.6's defaults: 100 streams, a 65535-byte window, a 4096-byte HPACK table). */
 export interface H2Tuning {
@@ -101,9 +101,10 @@ export class H2Connection implements Session {
       return;
     }
     const req = h1RequestOf(raw, stream.endAfterHeaders);
-    if (req === null) {
-      // CONNECT (and extended CONNECT) over HTTP/2 is not tunnelled yet: refused, the client may retry
-      stream.close(NGHTTP2_REFUSED_STREAM);
+    if (typeof req === 'number') {
+      // CONNECT (and extended CONNECT) over HTTP/2 is not tunnelled yet: refused, the client may retry;
+      // a malformed request is a stream error (RFC 9113 §8.1.1), as HAProxy answers it
+      stream.close(req === H2_CONNECT ? NGHTTP2_REFUSED_STREAM : NGHTTP2_PROTOCOL_ERROR);
       return;
     }
     this.disarmIdle();
