@@ -96,7 +96,7 @@ export function compileProxyRules(
   unsafe = false,
 ): ProxyRules | null {
   const declared = p.other.some((d) => d.keyword === 'declare');
-  const st = p.stats !== null && p.stats.enabled ? p.stats : null;
+  const st = p.stats?.enabled ? p.stats : null;
   const hasStatsRules = st !== null && (st.httpRequest.length > 0 || st.admin.length > 0);
   if (
     !hasStatsRules &&
