@@ -143,6 +143,10 @@ const RULES_TABLE: readonly Rule[] = [
   ['tune.bufsize', APPLIED],
   ['tune.maxrewrite', APPLIED],
   ['tune.http.maxhdr', APPLIED],
+  // HTTP/2 SETTINGS of client connections (http/h2-connection.ts; tests in test/h2-effects.ts)
+  ['tune.h2.max-concurrent-streams', APPLIED],
+  ['tune.h2.initial-window-size', APPLIED],
+  ['tune.h2.header-table-size', APPLIED],
   ['unsafe-ignore-unimplemented', APPLIED],
   ['nbthread', APPLIED], // refined by value in effectOf: only 1 thread is what we run
   ['nbproc', inert('HAProxy 2.5 removed it; the parser already warns')],
@@ -272,7 +276,7 @@ const RULES_TABLE: readonly Rule[] = [
   ),
   ['bind accept-proxy', refuse('the PROXY protocol is planned', SERVE)],
   ['bind accept-netscaler-cip', refuse('the NetScaler client IP protocol is not implemented', SERVE)],
-  ['bind proto', refuse('HTTP/2 and other protocols on a bind are planned', SERVE)],
+  ['bind proto', APPLIED], // refined by value in effectOf: `proto h2` is what is spoken
   ['bind interface', refuse('binding to an interface is not implemented', ACCESS)],
   ['bind namespace', refuse('network namespaces are not implemented', ACCESS)],
   ['bind transparent', refuse('transparent binding is not implemented', ACCESS)],
@@ -331,7 +335,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['option external-check', warn(CHECK_KIND)],
   ['option checkcache', warn('cacheable-response checks are planned')],
   ['option contstats', inert('counters are always continuous')],
-  ['option disable-h2-upgrade', inert('HTTP/2 is not offered yet')],
+  ['option disable-h2-upgrade', APPLIED], // http/h2-preface.ts; test in test/h2-effects.ts
   ['option splice-*', inert('the balancer does not splice')],
   ['option *', warn('this option is planned')],
   ['server', APPLIED],
@@ -529,11 +533,14 @@ export function effectOf(use: KeywordUse): Effect {
     effectOfKey(use.key).status !== 'applied'
   )
     return inert('it switches off a feature that is not applied');
-  if (
-    (use.key === 'bind alpn' || use.key === 'server alpn') &&
-    (use.args[use.args.indexOf('alpn') + 1] ?? '').split(',').includes('h2')
-  )
-    return refuse("HTTP/2 is planned; write 'alpn http/1.1'", SERVE);
+  // HTTP/2 to clients is spoken (http/h2-connection.ts); to servers it is planned
+  if (use.key === 'server alpn' && (use.args[use.args.indexOf('alpn') + 1] ?? '').split(',').includes('h2'))
+    return refuse("HTTP/2 to servers is planned; write 'alpn http/1.1'", SERVE);
+  if (use.key === 'bind proto' && use.args[use.args.indexOf('proto') + 1] !== 'h2')
+    return refuse(
+      `'proto ${use.args[use.args.indexOf('proto') + 1] ?? ''}' is not implemented; only 'proto h2' is`,
+      SERVE,
+    );
   if (use.key === 'chroot')
     return warn(
       `Node cannot chroot; confine the balancer with the systemd unit's sandboxing instead (RootDirectory=${use.args[0]} or ProtectSystem=strict with ReadWritePaths=)`,

@@ -11,6 +11,7 @@ export type { Balance };
 
 import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
 import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
+import type { H2Tuning } from '../http/h2-connection.ts';
 import type { ProxyLogSpec } from '../log/log-spec.ts';
 import type { ProxyRules } from '../rules/rule-set.ts';
 import type { TcpRules } from '../rules/tcp-rules.ts';
@@ -37,6 +38,8 @@ export interface BindSpec {
   v6only?: boolean;
   /** `ssl crt …`: TLS termination (tls/bind-tls.ts); absent or null: clear text */
   tls?: BindTlsSpec | null;
+  /** `proto h2`: HTTP/2 with prior knowledge (http/h2-connection.ts); absent or null: by ALPN, else HTTP/1 */
+  proto?: 'h2' | null;
 }
 
 export interface Cidr {
@@ -70,6 +73,8 @@ export type HttpConnMode = 'keep-alive' | 'server-close' | 'close';
 export interface HttpOptions {
   httpServerClose: boolean;
   httpClose: boolean;
+  /** `option disable-h2-upgrade`: an HTTP/1 connection that starts with the HTTP/2 preface is not upgraded */
+  disableH2Upgrade?: boolean;
 }
 
 export interface ServerSpec {
@@ -188,6 +193,8 @@ export interface EngineConfig {
     /** `stats socket` lines (the runtime API) and `stats timeout`, ms */
     statsSockets?: StatsSocketSpec[];
     statsTimeout?: number;
+    /** `tune.h2.*` (http/h2-connection.ts); absent: HAProxy's defaults */
+    h2?: H2Tuning;
   };
   /** the proxies in configuration order with their stats numbers (absent: frontends then backends) */
   proxies?: ProxyOrder[];

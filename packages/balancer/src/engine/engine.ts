@@ -5,6 +5,8 @@ import { StateEvents } from '../backend/state-events.ts';
 import { type HealthChecks, startHealthChecks } from '../checks/scheduler.ts';
 import type { FrontendCounters } from '../counters/counters.ts';
 import { LB_ERR, LbError } from '../errors.ts';
+import { H2_DEFAULTS, H2Connection } from '../http/h2-connection.ts';
+import { replayed } from '../http/h2-preface.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
@@ -136,27 +138,44 @@ export async function startEngine(
       if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);
       const px = frontend.pairFor(be);
-      const session =
+      const tuning = config.global.h2 ?? H2_DEFAULTS;
+      const h1 =
         fe.mode === 'tcp'
           ? (s: net.Socket, g: ConnGate) => new TcpSession(px, s, g)
           : (s: net.Socket, g: ConnGate) => new HttpSession(px, s, g);
+      const h2 = (s: net.Socket, g: ConnGate) => new H2Connection(px, s, g, tuning);
+      // HAProxy's default: prior knowledge on any HTTP/1 bind upgrades the connection (h2-preface.ts)
+      if (fe.mode === 'http' && !fe.options.disableH2Upgrade)
+        frontend.h2Upgrade = (c, g, already) => {
+          const s = c as net.Socket;
+          for (const ev of ['data', 'end', 'drain', 'timeout', 'close']) s.removeAllListeners(ev);
+          s.setTimeout(0);
+          new H2Connection(px, s, g, tuning, replayed(s, already));
+        };
+      // HTTP/2 by `proto h2` on the bind (prior knowledge), or by the ALPN protocol a TLS client chose
+      const byAlpn = (s: net.Socket, g: ConnGate) =>
+        (s as { alpnProtocol?: unknown }).alpnProtocol === 'h2' ? h2(s, g) : h1(s, g);
       const tcpRules = fe.tcpRules ?? null;
       const ruleEnv = { backend: (name: string) => backends.get(name) ?? null };
       // tcp-request rules (rules/tcp-rules.ts): a rejected connection is closed before any session
-      const start =
-        tcpRules === null
-          ? session
-          : (s: net.Socket, g: ConnGate) => {
-              const stage = acceptConnection(tcpRules, fe.name, ruleEnv, s);
-              if (stage === ACCEPTED) {
-                session(s, g);
-                return;
-              }
-              countTcpReject(frontend.counters, stage);
-              s.destroy();
-              g.release();
-            };
+      const gated =
+        (session: (s: net.Socket, g: ConnGate) => unknown) =>
+        (s: net.Socket, g: ConnGate): void => {
+          if (tcpRules === null) {
+            session(s, g);
+            return;
+          }
+          const stage = acceptConnection(tcpRules, fe.name, ruleEnv, s);
+          if (stage === ACCEPTED) {
+            session(s, g);
+            return;
+          }
+          countTcpReject(frontend.counters, stage);
+          s.destroy();
+          g.release();
+        };
       for (const bind of fe.binds) {
+        const start = gated(fe.mode === 'tcp' ? h1 : bind.proto === 'h2' ? h2 : bind.tls ? byAlpn : h1);
         const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
         const tlsBind = bind.tls
           ? new BindTls(bind.tls, `parsing [${bind.file}:${bind.line}] : 'bind ${bind.text}'`)

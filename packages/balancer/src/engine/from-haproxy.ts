@@ -42,6 +42,7 @@ function options(p: ModelProxy): HttpOptions {
   return {
     httpServerClose: p.options.httpServerClose === true,
     httpClose: p.options.httpclose === true,
+    disableH2Upgrade: p.options.disableH2Upgrade === true,
   };
 }
 
@@ -247,6 +248,7 @@ export function fromHaproxyConfig(
         backlog: typeof b.options.backlog === 'number' ? b.options.backlog : p.backlog,
         v6only: b.options.v6only === true ? true : b.options.v4v6 === true ? false : undefined,
         tls: bindTlsOf(b, p.name, p.kind, addressText(b.address as Address), tlsCtx),
+        proto: b.options.proto === 'h2' ? ('h2' as const) : null,
       }));
       frontends.push({
         name: p.name,
@@ -293,6 +295,11 @@ export function fromHaproxyConfig(
       tuneBufsize: model.global.tuneBufsize,
       tuneMaxrewrite: Math.min(model.global.tuneMaxrewrite, model.global.tuneBufsize / 2),
       maxHeaders: model.global.tuneHttpMaxhdr,
+      h2: {
+        maxConcurrentStreams: model.global.tuneH2MaxConcurrentStreams,
+        initialWindowSize: model.global.tuneH2InitialWindowSize,
+        headerTableSize: model.global.tuneH2HeaderTableSize,
+      },
       hardStopAfter: model.global.hardStopAfter,
       checks: checkGlobals(model),
       statsSockets: statsSocketsOf(model),

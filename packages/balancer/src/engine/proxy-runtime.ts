@@ -1,6 +1,7 @@
 import type { BackendState } from '../backend/backend.ts';
 import { RE_CONN_FAILED } from '../backend/retry-on.ts';
 import { FrontendCounters } from '../counters/counters.ts';
+import type { ClientConn } from '../http/client-conn.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import type { ProxyLogger } from '../log/proxy-log.ts';
@@ -77,6 +78,10 @@ export interface Session {
   shutdown(): void;
   idle(): boolean;
   close(): void;
+  /** the engine retires (a reload): a multiplexed connection says so now (HTTP/2 GOAWAY) */
+  retiring?(): void;
+  /** a multiplexed connection: closes its exchanges on `server` only; how many */
+  closeOn?(server: unknown): number;
 }
 
 /** One frontend at run time: its connection gate, its sessions, its backend pairs. */
@@ -100,6 +105,11 @@ export class FrontendRuntime {
   };
   /** the frontend's access log (log/proxy-log.ts), null when it has no log target */
   logger: ProxyLogger | null = null;
+  /**
+   * Set by the engine unless `option disable-h2-upgrade`: hands an HTTP/1 connection whose first bytes
+   * are the HTTP/2 preface (already read) to an HTTP/2 session (http/h2-preface.ts)
+   */
+  h2Upgrade: ((client: ClientConn, gate: ConnGate, already: Buffer) => void) | null = null;
   private readonly global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number };
   private readonly pairs = new Map<BackendState | null, ProxyRuntime>();
 
@@ -137,6 +147,7 @@ export class FrontendRuntime {
   closeAfterResponses(): void {
     this.closing = true;
     for (const px of this.pairs.values()) if (px.mode === 'http') px.connMode = 'close';
+    for (const s of this.sessions) s.retiring?.();
   }
 }
 

@@ -1,4 +1,3 @@
-import type net from 'node:net';
 import type { PickContext } from '../backend/algorithms/index.ts';
 import type { BackendState } from '../backend/backend.ts';
 import { balance, Dispatch, type DispatchOwner, QUEUE_FULL, QUEUED, TAKEN } from '../backend/dispatch.ts';
@@ -18,8 +17,10 @@ import { runRules } from '../rules/rule-set.ts';
 import type { StatsAnswer, StatsPage } from '../stats/stats-page.ts';
 import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
+import type { ClientConn, StreamCarrier } from './client-conn.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
+import { PREFACE_PARTIAL, PREFACE_YES, prefaceAt } from './h2-preface.ts';
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
 import {
   eqLower,
@@ -48,6 +49,7 @@ let REQ: HttpHead = newHead(101);
 let RES: HttpHead = newHead(101);
 const EMPTY = Buffer.alloc(0);
 const AUTHORIZATION = Buffer.from('authorization');
+const TE_NAME = Buffer.from('te');
 
 /** The value of the first header named `lower` (lower-case bytes), or null. */
 function findHeader(h: HttpHead, buf: Buffer, lower: Uint8Array): string | null {
@@ -71,7 +73,9 @@ export class HttpSession implements DispatchOwner {
   /** the frontend and the backend of the current request (switched per request by chooseBackend) */
   private px: ProxyRuntime;
   private readonly gate: ConnGate;
-  private readonly client: net.Socket;
+  private readonly client: ClientConn;
+  /** the multiplexed connection this session is one stream of (HTTP/2), or null: the client is a socket */
+  private readonly carrier: StreamCarrier | null;
   /** the client's address (normalised), as `http-request set-src` may have replaced it */
   private clientAddr: string;
   /** the TLS facts of the client connection (ssl_fc* / ssl_c_* fetches); null on clear text */
@@ -123,10 +127,11 @@ export class HttpSession implements DispatchOwner {
   /** the access-log record (http-log.ts), null when the frontend does not log */
   private readonly logRec: LogRecord | null = null;
 
-  constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
+  constructor(px: ProxyRuntime, client: ClientConn, gate: ConnGate, carrier: StreamCarrier | null = null) {
     this.px = px;
     this.gate = gate;
     this.client = client;
+    this.carrier = carrier;
     this.tls = clientTlsOf(client);
     this.d = new Dispatch(this, this.tx);
     this.rx = px.frontend.ruleEnv === null ? null : new HttpRules(px.frontend.ruleEnv, client);
@@ -158,7 +163,8 @@ export class HttpSession implements DispatchOwner {
         rec.reqCaptures = this.rx.c.reqCaptures;
         rec.resCaptures = this.rx.c.resCaptures;
       }
-      lg?.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');
+      if (carrier === null)
+        lg?.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');
     }
     client.setNoDelay(true);
     if (px.tClient) client.setTimeout(px.tClient);
@@ -168,12 +174,14 @@ export class HttpSession implements DispatchOwner {
     client.on('timeout', () => this.onClientTimeout());
     client.on('error', () => {});
     client.on('close', () => this.onClientClose());
-    px.sessions.add(this);
     this.tx.reset(Date.now());
-    px.frontend.counters.accept(this.tx.tStart);
-    // The first request has `timeout http-request` from the accept (HAProxy starts it there);
-    // without it, `timeout client` covers the wait through the socket timeout.
-    if (px.tHttpRequest) this.armDeadline(Date.now() + px.tHttpRequest, 2);
+    if (carrier === null) {
+      px.sessions.add(this);
+      px.frontend.counters.accept(this.tx.tStart);
+      // The first request has `timeout http-request` from the accept (HAProxy starts it there);
+      // without it, `timeout client` covers the wait through the socket timeout.
+      if (px.tHttpRequest) this.armDeadline(Date.now() + px.tHttpRequest, 2);
+    }
     client.resume();
   }
 
@@ -216,6 +224,15 @@ export class HttpSession implements DispatchOwner {
         buf = buf.subarray(skip);
         this.inbuf = buf;
       }
+      // the HTTP/2 preface as the first bytes: the connection becomes HTTP/2 (h2-preface.ts)
+      if (buf[0] === 0x50 && this.requests === 0 && this.px.frontend.h2Upgrade !== null) {
+        const p = prefaceAt(buf);
+        if (p === PREFACE_PARTIAL) return;
+        if (p === PREFACE_YES) {
+          this.upgradeToH2(buf);
+          return;
+        }
+      }
       if (this.tx.tFirstByte < 0) {
         this.tx.tFirstByte = Date.now();
         this.tx.uniqId = nextStreamId();
@@ -246,6 +263,18 @@ export class HttpSession implements DispatchOwner {
     this.startRequest(buf, end);
   }
 
+  /** The connection is an HTTP/2 one from now on: it keeps its accept count and its gate slot. */
+  private upgradeToH2(already: Buffer): void {
+    this.state = S_CLOSED;
+    this.inbuf = null;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.px.sessions.delete(this);
+    this.px.frontend.h2Upgrade!(this.client, this.gate, already);
+  }
+
   private startRequest(buf: Buffer, headEnd: number): void {
     const px = this.px;
     const watch = px.ff ? px.ff.watch : null;
@@ -256,11 +285,10 @@ export class HttpSession implements DispatchOwner {
     this.txCounted = false;
     px.frontend.counters.request(this.tx.tRequest);
     if (this.logRec !== null && h.error === null)
-      this.tx.requestLine = buf.toString(
-        'latin1',
-        0,
-        h.startLineEnd - (buf[h.startLineEnd - 2] === 13 ? 2 : 1),
-      );
+      this.tx.requestLine =
+        this.carrier !== null
+          ? this.carrier.logLine
+          : buf.toString('latin1', 0, h.startLineEnd - (buf[h.startLineEnd - 2] === 13 ? 2 : 1));
     if (h.error !== null) {
       const inv = px.frontend.invalidRequests;
       inv.count++;
@@ -283,6 +311,7 @@ export class HttpSession implements DispatchOwner {
       this.stopping;
     if (h.chunked) this.tx.reqBody.reset(FRAMING_CHUNKED, 0);
     else if (h.contentLength > 0) this.tx.reqBody.reset(FRAMING_LENGTH, h.contentLength);
+    else if (this.carrier?.chunkedBody) this.tx.reqBody.reset(FRAMING_CHUNKED, 0);
     else this.tx.reqBody.reset(FRAMING_NONE, 0);
 
     if (isMonitorUri(px.monitorUri, buf, h.uriStart, h.uriEnd)) {
@@ -290,6 +319,8 @@ export class HttpSession implements DispatchOwner {
       return;
     }
     const ed = this.reqEdits.reset(h, buf);
+    // HTTP/2 allows `te: trailers` only (nghttp2 checked), and HAProxy passes that on to the server
+    if (this.carrier !== null) ed.keep(TE_NAME);
     const be = this.chooseBackend(buf, h, ed);
     if (this.rx?.c.addrSet) this.addressesSet();
     if (this.rx !== null && (this.rx.c.reply !== null || this.rx.c.reject)) {
@@ -333,6 +364,8 @@ export class HttpSession implements DispatchOwner {
     if (this.tx.wantsUpgrade && !h.isConnect) ed.append('Connection: upgrade');
     else if (px.connMode !== 'keep-alive' || this.tx.closeAfter) ed.append('Connection: close');
     else if (this.tx.http10) ed.append('Connection: keep-alive');
+    // an HTTP/2 body of unknown length: chunked to the server, the framing header last (as HAProxy)
+    if (this.carrier?.chunkedBody && !h.hasContentLength) ed.append('transfer-encoding: chunked');
     const out = ed.build(headEnd, buf.length - headEnd, this.tx.reqBody);
     if (out === null) {
       this.sendError(400);
@@ -639,8 +672,10 @@ export class HttpSession implements DispatchOwner {
     if (conn === null && px.connMode === 'keep-alive') {
       const reuse = px.be!.httpReuse;
       // safe: a session's first request always gets its own connection; never: no sharing at all
-      if (reuse === 'always' || (reuse !== 'never' && (this.requests > 1 || reuse === 'aggressive'))) {
-        conn = takeIdle(server, reuse === 'aggressive' && this.requests === 1 ? 1 : 0);
+      // (the streams of an HTTP/2 connection are its requests: the carrier counts those before)
+      const nth = this.carrier === null ? this.requests : this.requests + this.carrier.requestsBefore;
+      if (reuse === 'always' || (reuse !== 'never' && (nth > 1 || reuse === 'aggressive'))) {
+        conn = takeIdle(server, reuse === 'aggressive' && nth === 1 ? 1 : 0);
         if (conn !== null) {
           conn.owner = this;
           conn.reused++;
@@ -852,9 +887,6 @@ export class HttpSession implements DispatchOwner {
 
       const ed = this.resEdits.reset(h, view);
       if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
-      const ck = px.be?.cookie;
-      if (ck != null && this.d.server !== null)
-        ck.onResponse(h, view, ed, this.tx.cookie, this.d.server, this.d.direct, Date.now());
       if (upgrade) {
         ed.keep(UPGRADE_NAME);
         if (status === 101) ed.append('Connection: upgrade');
@@ -880,6 +912,10 @@ export class HttpSession implements DispatchOwner {
         this.sendRaw(this.rx.own(px.frontend, px.be, this.rx.c.reply!, px.maxHeaders));
         return;
       }
+      // the persistence cookie after the http-response rules, as HAProxy (http_process_res_common)
+      const ck = px.be?.cookie;
+      if (ck != null && this.d.server !== null)
+        ck.onResponse(h, view, ed, this.tx.cookie, this.d.server, this.d.direct, Date.now());
       const out = ed.build(end, view.length - end, this.tx.resBody);
       if (out === null) {
         this.badResponse(conn);
@@ -1204,7 +1240,8 @@ export class HttpSession implements DispatchOwner {
     this.inbuf = null;
     this.statsPost = null;
     this.tx.resbuf = null;
-    if (this.px.sessions.delete(this)) {
+    if (this.carrier !== null) this.carrier.ended();
+    else if (this.px.sessions.delete(this)) {
       this.px.frontend.counters.close();
       this.gate.release();
     }
@@ -1308,7 +1345,7 @@ export class HttpSession implements DispatchOwner {
     const be = this.txBackend;
     return {
       id: this.id,
-      family: this.client.remoteFamily === 'IPv6' && this.clientAddr.includes(':') ? 6 : 4,
+      family: this.clientAddr.includes(':') ? 6 : 4,
       src: this.clientAddr,
       srcPort: this.client.remotePort ?? 0,
       frontend: this.px.fe.name,

@@ -86,8 +86,12 @@ export function shutdownSessions(rt: StatsRuntime, srv: ServerState): number {
   for (const fe of rt.frontends)
     for (const s of [...fe.sessions])
       if (s.usesServer?.(srv)) {
-        s.close();
-        n++;
+        // an HTTP/2 connection loses only its streams on that server, as in HAProxy
+        if (s.closeOn !== undefined) n += s.closeOn(srv);
+        else {
+          s.close();
+          n++;
+        }
       }
   return n;
 }
