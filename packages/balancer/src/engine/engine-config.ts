@@ -166,6 +166,15 @@ export interface FrontendSpec {
   log?: ProxyLogSpec | null;
 }
 
+export interface CpuMapLine {
+  auto: boolean;
+  processes: string;
+  threads: string | null;
+  cpus: string[];
+  file: string;
+  line: number;
+}
+
 export interface EngineConfig {
   global: {
     maxconn: number | null;
@@ -184,6 +193,15 @@ export interface EngineConfig {
     /** `stats socket` lines (the runtime API) and `stats timeout`, ms */
     statsSockets?: StatsSocketSpec[];
     statsTimeout?: number;
+    /** `nbthread`: worker processes (src/workers/); absent or 1: one process serves */
+    nbthread?: number;
+    /** `cpu-map` lines (workers/cpu-map.ts) */
+    cpuMap?: CpuMapLine[];
+    /** `user`/`uid`, `group`/`gid`: dropped to after binding (cli/privileges.ts) */
+    user?: string | null;
+    group?: string | null;
+    uid?: number | null;
+    gid?: number | null;
   };
   /** the proxies in configuration order with their stats numbers (absent: frontends then backends) */
   proxies?: ProxyOrder[];

@@ -11,6 +11,7 @@ import type { EngineConfig } from '../engine/engine-config.ts';
 import type { FrontendRuntime } from '../engine/proxy-runtime.ts';
 import type { MessageSink } from '../log/messages.ts';
 import { type CliServer, startCliServers } from '../runtime/cli-server.ts';
+import type { CliLevel } from '../runtime/commands.ts';
 import { adminAction } from '../runtime/server-admin.ts';
 import { BALANCER_VERSION } from '../version.ts';
 import { type ProxyOrder, type ProxyView, proxyViews } from './snapshot.ts';
@@ -49,6 +50,10 @@ export interface StatsRuntime {
   readonly version: string;
   readonly node: string;
   currentConns(): number;
+  /** `nbthread` master (workers/master.ts): brings the workers' counters in before a command line runs */
+  refresh?: () => Promise<void>;
+  /** `nbthread` master: a command that ran here, for the workers to run too */
+  ran?: (command: string, level: CliLevel) => void;
   /** closes the runtime API's sockets (a reload closes them before the new engine binds the same ones) */
   stop(): void;
   /** binds them again (a reload whose new engine could not start) */

@@ -199,6 +199,7 @@ export const GLOBAL_KEYWORDS: Record<string, GlobalKeyword> = {
         ctx.uses('chroot', `chroot ${v}`);
       }),
   },
+  'cpu-map': { handle: cpuMap },
   user: { handle: (ctx, g) => str(ctx, (v) => (g.draft.user = v)) },
   group: { handle: (ctx, g) => str(ctx, (v) => (g.draft.group = v)) },
   uid: { handle: (ctx, g) => int(ctx, 0, 2 ** 31 - 1, (n) => (g.draft.uid = n)) },
@@ -313,6 +314,33 @@ function envKeyword(ctx: LineContext, g: GlobalScope) {
       break;
     }
   }
+}
+
+const CPU_MAP_USAGE =
+  "cpu-map expects a process number  ('all', 'odd', 'even', a number from 1 to 64 or a range),  followed by a list of CPU ranges with numbers from 0 to 63.";
+
+/** HAProxy's parse_process_mask / parse_cpu_set words: all, odd, even, N or N-M. */
+function isSet(word: string, allowNamed: boolean): boolean {
+  return (allowNamed && (word === 'all' || word === 'odd' || word === 'even')) || /^\d+(-\d+)?$/.test(word);
+}
+
+/** `cpu-map [auto:]P[/T] CPUS…` (cfgparse-global.c), every line kept. */
+function cpuMap(ctx: LineContext, g: GlobalScope) {
+  if (ctx.args.length < 2) return ctx.alert(CPU_MAP_USAGE, CODES.missingArg);
+  let first = ctx.args[0];
+  const auto = first.startsWith('auto:');
+  if (auto) first = first.slice(5);
+  const slash = first.indexOf('/');
+  const processes = slash < 0 ? first : first.slice(0, slash);
+  const threads = slash < 0 ? null : first.slice(slash + 1);
+  if (!isSet(processes, true)) return ctx.alert(CPU_MAP_USAGE, CODES.badValue);
+  if (threads !== null && !isSet(threads, true))
+    return ctx.alert(`cpu-map : '${threads}' is not a valid number/range.`, CODES.badValue);
+  const cpus = ctx.args.slice(1);
+  for (const c of cpus)
+    if (!isSet(c, false)) return ctx.alert(`cpu-map : '${c}' is not a valid number/range.`, CODES.badValue);
+  g.draft.cpuMap ??= [];
+  g.draft.cpuMap.push({ auto, processes, threads, cpus, file: ctx.file, line: ctx.line });
 }
 
 /** The rest of HAProxy 2.6's global keywords: accepted, kept in `settings`, reported as planned. */
