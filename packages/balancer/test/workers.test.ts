@@ -6,13 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeTempDir } from './support/env.ts';
+import { loadLoop } from './support/load-loop.ts';
 import { freePorts } from './support/ports.ts';
-import { type Managed, startBalancer } from './support/proc.ts';
+import { childPids, type Managed, startBalancer } from './support/proc.ts';
 import { openClient, type RawClient } from './support/raw-client.ts';
 import { statsCommand } from './support/stats-socket.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -116,11 +118,7 @@ listen stats
   });
 
   test('two worker processes serve the frontend', () => {
-    const kids = execFileSync('ps', ['--ppid', String(lb.pid), '-o', 'pid='], { encoding: 'utf8' })
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean);
-    assert.equal(kids.length, 2, lb.output());
+    assert.equal(childPids(lb.pid).length, 2, lb.output());
   });
 
   test('one health-check stream per server, not one per worker', async () => {
@@ -191,5 +189,33 @@ listen stats
     } finally {
       for (const c of clients) c.sock.destroy();
     }
+  });
+
+  test('SIGUSR2 reloads master and workers in place under load: no request lost, runtime changes kept', async (t) => {
+    const workers = childPids(lb.pid).sort();
+    await statsCommand(sock, 'disable server app/s1');
+    const load = loadLoop(port, { connections: 8 });
+    t.after(() => load.stop());
+    assert.ok(await waitFor(() => load.counts.responses > 200, 5000), 'load is flowing');
+    const cfg = join(lb.dir, 'haproxy.cfg');
+    for (let i = 1; i <= 3; i++) {
+      writeFileSync(
+        cfg,
+        readFileSync(cfg, 'utf8').replace(/timeout client \d+s/, `timeout client ${10 + i}s`),
+      );
+      process.kill(lb.pid, 'SIGUSR2');
+      assert.ok(
+        await waitFor(() => lb.output().split('new configuration applied').length - 1 === i, 10_000),
+        lb.output(),
+      );
+      const at = load.counts.responses;
+      assert.ok(await waitFor(() => load.counts.responses > at + 100, 5000), `load flows after reload ${i}`);
+    }
+    const c = await load.stop();
+    assert.equal(c.socketErrors, 0, c.errors.join('\n'));
+    assert.equal(c.non2xx, 0, JSON.stringify(c.statuses));
+    assert.equal(c.bodies.s1 ?? 0, 0, `s1 (disabled on the socket) stays out: ${JSON.stringify(c.bodies)}`);
+    assert.deepEqual(childPids(lb.pid).sort(), workers, 'the same workers, reloaded in place');
+    await statsCommand(sock, 'enable server app/s1');
   });
 });

@@ -57,7 +57,6 @@ const STATS = 'this part of the stats page is planned';
 const TUNING = 'this tuning knob is not applied';
 const STICK = 'stick tables are planned';
 const DNS = 'DNS resolution at runtime is planned';
-const PRIV = 'privilege dropping is planned; meanwhile run under systemd User=/Group=';
 const WORKERS = 'workers are planned';
 
 /** bind TLS options applied by tls/bind-tls.ts (each has its behaviour test in test/tls-effects.ts) */
@@ -146,7 +145,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['tune.maxrewrite', APPLIED],
   ['tune.http.maxhdr', APPLIED],
   ['unsafe-ignore-unimplemented', APPLIED],
-  ['nbthread', APPLIED], // refined by value in effectOf: only 1 thread is what we run
+  ['nbthread', APPLIED], // N > 1: N worker processes and a master (src/workers/)
   ['nbproc', inert('HAProxy 2.5 removed it; the parser already warns')],
   ['node', inert('shown by the stats page')],
   ['description', inert('shown by the stats page')],
@@ -162,12 +161,12 @@ const RULES_TABLE: readonly Rule[] = [
   ['bind-process', warn(WORKERS)],
   ['thread-group', warn(WORKERS)],
   ['thread-groups', warn(WORKERS)],
-  ['cpu-map', warn(WORKERS)],
+  ['cpu-map', APPLIED], // workers/cpu-map.ts (taskset)
   ['numa-cpu-mapping', inert('the balancer does not pin threads')],
-  ['user', warn(PRIV)],
-  ['group', warn(PRIV)],
-  ['uid', warn(PRIV)],
-  ['gid', warn(PRIV)],
+  ['user', APPLIED], // cli/privileges.ts
+  ['group', APPLIED], // cli/privileges.ts
+  ['uid', APPLIED], // cli/privileges.ts
+  ['gid', APPLIED], // cli/privileges.ts
   ['ulimit-n', warn('raise LimitNOFILE= in the systemd unit instead')],
   ['fd-hard-limit', warn('raise LimitNOFILE= in the systemd unit instead')],
   ['log', APPLIED], // refined by its target in effectOf
@@ -577,8 +576,6 @@ export function effectOf(use: KeywordUse): Effect {
     if (t.startsWith('ring@'))
       return warn('ring buffers for logs are planned; lines for this target are dropped');
   }
-  if (use.key === 'nbthread' && use.args[0] !== '1')
-    return warn('the balancer serves traffic from one thread per process; workers are planned');
   return effectOfKey(use.key);
 }
 
