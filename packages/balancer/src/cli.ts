@@ -219,6 +219,14 @@ async function main(argv: string[]): Promise<number> {
   if (args.verbose || args.debug)
     for (const l of engine.listeners) messages.notice(`proxy ${l.proxy} listening on ${l.address}`);
 
+  // the old process's watchers (the ha-agent) must hear `replaced`, not `stopping`: tell it first
+  if (config.global.healthSocket && handOver.finish.length + handOver.terminate.length > 0) {
+    const { announceSuccessor } = await import('./health-api/successor.ts');
+    if (!(await announceSuccessor(config.global.healthSocket.path, process.pid)))
+      messages.notice(
+        `-sf/-st: nothing took the announcement on ${config.global.healthSocket.path}; a watching agent will see the old process stop.`,
+      );
+  }
   releaseOldPids(handOver, messages);
   let health: HealthServer | null = null;
   if (config.global.healthSocket) {

@@ -70,11 +70,6 @@ export interface Engine {
    * client's request is never cut — for up to graceMs, then close everything.
    */
   retire(graceMs: number): Promise<number>;
-  /**
-   * Reload: the TLS binds of `next` that this engine also runs (same frontend and address) take its
-   * certificates and TLS settings for new handshakes. Returns what was reloaded, one line each.
-   */
-  reloadTls(next: EngineConfig): string[];
   /** the log targets of every proxy (lines sent and dropped: `logs.totals()`) */
   readonly logs: LogTargets;
 }
@@ -345,18 +340,6 @@ export async function startEngine(
         for (const s of l.held.splice(0)) if (!s.destroyed) l.admit(s);
       }
       events.emit({ kind: 'listeners', listening: true });
-    },
-    reloadTls(next: EngineConfig) {
-      const done: string[] = [];
-      for (const fe of next.frontends)
-        for (const bind of fe.binds) {
-          const running = tlsBinds.get(`${fe.name} ${bind.text}`);
-          if (running && bind.tls) {
-            running.reload(bind.tls);
-            done.push(`${fe.name} ${bind.text}: ${bind.tls.certs.length} certificate(s)`);
-          }
-        }
-      return done;
     },
     sessionCounts() {
       return runtimes.map((f) => ({ proxy: f.spec.name, sessions: f.sessions.size }));

@@ -11,6 +11,7 @@ import { startProxy, startUpstream } from '../../test/support/harness.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { setServerUp } from '../backend/backend.ts';
 import { startHealthServer } from './health-server.ts';
+import { announceSuccessor } from './successor.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'balancer-health-'));
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -116,4 +117,73 @@ test('a socket served by a live process is not taken over', async () => {
   await new Promise<void>((r) => live.listen(path, r));
   cleanups.push(() => void live.close());
   await assert.rejects(startHealthServer(engine, { path, mode: 0o600 }), /another process is serving it/);
+});
+
+/** Collects the events of one /health/watch stream until it ends. */
+function watch(socketPath: string): { events: WatchEvent[]; ended: () => boolean } {
+  const events: WatchEvent[] = [];
+  let ended = false;
+  http.get({ socketPath, path: '/health/watch' }, (res) => {
+    let buf = '';
+    res.on('data', (d) => {
+      buf += d;
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        events.push(parseWatchLine(buf.slice(0, i)));
+        buf = buf.slice(i + 1);
+      }
+    });
+    res.on('end', () => {
+      ended = true;
+    });
+  });
+  return { events, ended: () => ended };
+}
+
+test('-sf: an announced successor turns `stopping` into `replaced`, and its socket survives the close', async () => {
+  const up = await startUpstream();
+  const { engine } = await startProxy({ servers: [{ port: up.port }] });
+  cleanups.push(
+    () => engine.stop(0),
+    () => up.close(),
+  );
+  const path = join(dir, 'handover.sock');
+  const old = await startHealthServer(engine, { path, mode: 0o600 });
+  const w = watch(path);
+  assert.ok(await waitFor(() => w.events.length >= 1, 3000), 'the snapshot');
+  // anything but {"pid":N} is refused and changes nothing
+  const bad = await new Promise<number>((resolve, reject) => {
+    const req = http.request({ socketPath: path, path: '/health/successor', method: 'POST' }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end('{"pid":"x"}');
+  });
+  assert.equal(bad, 400);
+  assert.equal(old.successor, null);
+  assert.equal(await announceSuccessor(path, 4242), true);
+  assert.equal(old.successor, 4242);
+
+  // the successor binds as soon as the old socket is gone, before the old one's close has finished
+  const closing = old.close();
+  let next: Awaited<ReturnType<typeof startHealthServer>> | null = null;
+  assert.ok(
+    await waitFor(async () => {
+      try {
+        next = await startHealthServer(engine, { path, mode: 0o600 });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 3000),
+    'the successor binds the path',
+  );
+  await closing;
+  cleanups.push(() => next?.close());
+  assert.ok(await waitFor(() => w.ended(), 2000));
+  assert.deepEqual(w.events.at(-1), { type: 'replaced', seq: w.events.length - 1, pid: 4242 });
+  assert.ok(statSync(path).isSocket(), "the old process's close left the successor's socket alone");
+  assert.equal((await get('/health', path)).status, 200);
+  // nothing serves a socket that is gone: the announcement says so instead of throwing
+  assert.equal(await announceSuccessor(join(dir, 'absent.sock'), 1), false);
 });

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import type http from 'node:http';
 import net from 'node:net';
 import { dirname } from 'node:path';
@@ -8,6 +8,7 @@ import {
   HEALTH_PATH,
   HEARTBEAT_INTERVAL_MS,
   type Health,
+  SUCCESSOR_PATH,
   WATCH_CONTENT_TYPE,
   WATCH_PATH,
   type WatchEvent,
@@ -30,8 +31,13 @@ const { createServer } = process.getBuiltinModule('node:http');
  */
 export interface HealthServer {
   readonly path: string;
-  /** Sends `stopping` to every watcher and closes the socket. */
+  /**
+   * Sends `stopping` to every watcher (`replaced` when a successor announced itself with
+   * `POST /health/successor`) and closes the socket.
+   */
   close(): Promise<void>;
+  /** the pid of the process that announced it takes over (-sf/-st), if one did */
+  readonly successor: number | null;
   /** Reload: report this engine from now on (watchers get a `change` if what they see differs). */
   setEngine(next: Engine): void;
 }
@@ -98,8 +104,20 @@ export async function startHealthServer(
     w.res.write(formatWatchLine(ev(w.seq++)));
   };
 
+  let successor: number | null = null;
   const server = createServer((req, res) => {
     const url = (req.url ?? '').split('?')[0];
+    if (url === SUCCESSOR_PATH && req.method === 'POST') {
+      readSuccessor(req, (pid) => {
+        if (pid === null) {
+          res.writeHead(400, { 'content-type': 'text/plain' }).end('expected {"pid":N}\n');
+          return;
+        }
+        successor = pid;
+        res.writeHead(204).end();
+      });
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET', 'content-type': 'text/plain' }).end('method not allowed\n');
       return;
@@ -137,6 +155,9 @@ export async function startHealthServer(
   } catch {
     // best effort: the directory permissions still protect it
   }
+  // the socket file this process made: at close, a file at the same path that is not this one belongs
+  // to a successor (-sf) and stays
+  const ownInode = inodeOf(opts.path);
 
   let last = fingerprint(healthOf(engine, status, startedAt));
   /** Sends a `change` to every watcher when the health differs from what they saw last. */
@@ -159,6 +180,9 @@ export async function startHealthServer(
   let closing: Promise<void> | null = null;
   return {
     path: opts.path,
+    get successor() {
+      return successor;
+    },
     setEngine(next: Engine) {
       if (closing) return;
       unsubscribe();
@@ -171,15 +195,21 @@ export async function startHealthServer(
         status = 'stopping';
         clearInterval(tick);
         unsubscribe();
+        const next = successor;
         for (const w of watchers) {
-          send(w, (seq) => ({ type: 'stopping', seq }));
+          send(w, (seq) =>
+            next === null ? { type: 'stopping', seq } : { type: 'replaced', seq, pid: next },
+          );
           w.res.end();
         }
         server.close(() => {
-          try {
-            unlinkSync(opts.path);
-          } catch {
-            // already gone
+          // libuv unlinks the path when the listener closes; a file there now is a successor's
+          if (ownInode !== null && inodeOf(opts.path) === ownInode) {
+            try {
+              unlinkSync(opts.path);
+            } catch {
+              // already gone
+            }
           }
           resolve();
         });
@@ -188,4 +218,39 @@ export async function startHealthServer(
       return closing;
     },
   };
+}
+
+function inodeOf(path: string): number | null {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads `{"pid":N}` (at most 256 bytes) from an announcement; null when it is anything else. */
+function readSuccessor(req: http.IncomingMessage, done: (pid: number | null) => void): void {
+  let body = '';
+  let answered = false;
+  const answer = (pid: number | null) => {
+    if (answered) return;
+    answered = true;
+    done(pid);
+  };
+  req.setEncoding('utf8');
+  req.on('data', (d: string) => {
+    body += d;
+    if (body.length > 256) {
+      answer(null);
+      req.destroy();
+    }
+  });
+  req.on('end', () => {
+    try {
+      const pid = (JSON.parse(body) as { pid?: unknown }).pid;
+      answer(Number.isInteger(pid) && (pid as number) > 0 ? (pid as number) : null);
+    } catch {
+      answer(null);
+    }
+  });
 }

@@ -103,10 +103,3 @@ test('a failed handshake starts no session and gives the slot back', async () =>
   srv.close();
   assert.equal(started.length, 0);
 });
-
-test('certificates are swapped on reload for new handshakes', () => {
-  const b = new BindTls(spec(), 't.cfg:1');
-  assert.equal(b.certificateFor('a.test'), '10-a.pem');
-  b.reload(spec({ certs: spec().certs.slice(0, 1) }));
-  assert.equal(b.certificateFor('a.test'), '00-default.pem');
-});

@@ -59,20 +59,13 @@ class SessionCache extends EventEmitter {
 }
 
 export class BindTls {
-  private loaded: Loaded;
+  private readonly loaded: Loaded;
   private readonly cache = new SessionCache(20000);
   /** sockets still in their handshake (closed on stop) */
   readonly pending = new Set<tls.TLSSocket>();
-  private readonly where: string;
 
   constructor(spec: BindTlsSpec, where: string) {
-    this.where = where;
     this.loaded = build(spec, where);
-  }
-
-  /** New certificates and settings for the handshakes to come (a reload); running connections keep theirs. */
-  reload(spec: BindTlsSpec): void {
-    this.loaded = build(spec, this.where);
   }
 
   /**

@@ -10,12 +10,14 @@ import type {
   EngineConfig,
   FrontendSpec,
   HttpOptions,
-  ServerSpec,
   Timeouts,
 } from '../../src/engine/engine-config.ts';
 import { DEFAULT_TUNE, NO_TIMEOUTS } from '../../src/engine/engine-config.ts';
 import { splitRequests } from './http1.ts';
 import { startRawServer } from './raw-server.ts';
+import { serverSpec } from './server-spec.ts';
+
+export { serverSpec };
 
 export const quiet = { alert() {}, warning() {}, notice() {} };
 
@@ -78,21 +80,6 @@ export function proxyConfig(o: ProxyOpts): EngineConfig {
     frontends: [fe],
     backends: new Map([['be', be]]),
   };
-}
-
-/** What `server NAME 127.0.0.1:PORT` with nothing else gives (port 1 unless said). */
-export function serverSpec(o: Partial<ServerSpec> & { name: string }): ServerSpec {
-  const plain: ServerSpec = {
-    name: o.name,
-    host: '127.0.0.1',
-    port: 1,
-    path: null,
-    weight: 1,
-    maxconn: null,
-    disabled: false,
-    backup: false,
-  };
-  return { ...plain, ...o, host: o.host ?? plain.host };
 }
 
 export async function startProxy(o: ProxyOpts): Promise<{ engine: Engine; port: number }> {

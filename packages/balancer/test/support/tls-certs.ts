@@ -51,45 +51,14 @@ function issue(cwd: string, name: string, cn: string, sans: string[], ca: string
     ],
     cwd,
   );
-  if (ca === null)
-    openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-signkey',
-        `${name}.key`,
-        '-out',
-        `${name}.crt`,
-        '-days',
-        '2',
-        '-extfile',
-        ext,
-      ],
-      cwd,
-    );
-  else
-    openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        `${ca}.crt`,
-        '-CAkey',
-        `${ca}.key`,
-        '-CAcreateserial',
-        '-out',
-        `${name}.crt`,
-        '-days',
-        '2',
-        '-extfile',
-        ext,
-      ],
-      cwd,
-    );
+  const signer =
+    ca === null
+      ? ['-signkey', `${name}.key`]
+      : ['-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial'];
+  openssl(
+    ['x509', '-req', '-in', `${name}.csr`, ...signer, '-out', `${name}.crt`, '-days', '2', '-extfile', ext],
+    cwd,
+  );
 }
 
 function makeCa(cwd: string, name: string): void {

@@ -24,15 +24,26 @@ describe('BalancerTracker ↔ the real balancer', { skip: !existsSync(bin) && 'b
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function startBalancer(name: string): Promise<{ child: ChildProcess; socket: string }> {
+  async function startBalancer(
+    name: string,
+    takeOverFrom?: ChildProcess,
+  ): Promise<{ child: ChildProcess; socket: string }> {
     const socket = join(dir, `${name}.sock`);
     const cfg = join(dir, `${name}.cfg`);
-    writeFileSync(
-      cfg,
-      `global\n    health-socket ${socket}\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n` +
-        `frontend fe\n    bind 127.0.0.1:${await freePort()}\n    default_backend be\nbackend be\n    server s1 127.0.0.1:9\n`,
-    );
-    const child = spawn(process.execPath, [bin, '-f', cfg, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (takeOverFrom === undefined)
+      writeFileSync(
+        cfg,
+        `global\n    health-socket ${socket}\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n` +
+          `frontend fe\n    bind 127.0.0.1:${await freePort()}\n    default_backend be\nbackend be\n    server s1 127.0.0.1:9\n`,
+      );
+    const sf = takeOverFrom === undefined ? [] : ['-sf', String(takeOverFrom.pid)];
+    const child = spawn(process.execPath, [bin, '-f', cfg, '-db', ...sf], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    if (takeOverFrom !== undefined) {
+      children.push(child);
+      return { child, socket };
+    }
     children.push(child);
     let err = '';
     child.stderr!.on('data', (d: Buffer) => {
@@ -73,5 +84,39 @@ describe('BalancerTracker ↔ the real balancer', { skip: !existsSync(bin) && 'b
     child.kill('SIGTERM');
     await waitFor(() => !t.state.up, 2000, 'down');
     assert.equal(reasons[0], 'balancer stopping');
+  });
+
+  it('-sf hand-over: the old process says `replaced`, the tracker stays up and follows the new one', async () => {
+    const { child: old, socket } = await startBalancer('sf');
+    const t = new BalancerTracker({ name: 'lb', socket, heartbeatTimeout: 1 });
+    trackers.push(t);
+    t.start();
+    await waitFor(() => t.state.up, 5000, 'up');
+    // 'change' is emitted when up flips: any one here is the failure this hand-over must not cause
+    const changes: { up: boolean; reason: string }[] = [];
+    t.on('change', (s) => changes.push({ up: s.up, reason: s.reason }));
+    const reasons = new Set<string>();
+    const oldExited = new Promise<number | null>((r) => old.once('exit', (code) => r(code)));
+    const { child: next } = await startBalancer('sf', old);
+    await waitFor(
+      () => {
+        reasons.add(t.state.reason);
+        return t.state.reason.includes(`(pid ${next.pid})`);
+      },
+      5000,
+      `the new process's ready snapshot; saw ${JSON.stringify([...reasons])}`,
+    );
+    assert.equal(await oldExited, 0, 'the old process finished (soft stop)');
+    assert.deepEqual(changes, [], 'never down during the hand-over');
+    assert.ok(
+      [...reasons].some((r) => r.includes(`replaced by pid ${next.pid}`)),
+      `held for the successor: ${JSON.stringify([...reasons])}`,
+    );
+    // without an announced successor, a soft stop is still a failure at once
+    const downs: string[] = [];
+    t.on('change', (s) => downs.push(s.reason));
+    next.kill('SIGUSR1');
+    await waitFor(() => !t.state.up, 3000, 'down');
+    assert.equal(downs[0], 'balancer stopping');
   });
 });

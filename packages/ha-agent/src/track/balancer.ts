@@ -1,5 +1,10 @@
 import { createConnection, type Socket } from 'node:net';
-import { DEFAULT_HEALTH_SOCKET, parseWatchLine, WATCH_PATH } from '@ha-lb/shared-config/health-api';
+import {
+  DEFAULT_HEALTH_SOCKET,
+  parseWatchLine,
+  REPLACED_GRACE_MS,
+  WATCH_PATH,
+} from '@ha-lb/shared-config/health-api';
 import { HaError } from '../errors.ts';
 import { RiseFall } from './rise-fall.ts';
 import { BaseTracker, type BaseTrackerOptions } from './tracker.ts';
@@ -29,6 +34,11 @@ import { WatchResponseDecoder } from './watch-response-decoder.ts';
  * the VIP would only add an outage. It goes down when the grace ends before `rise` successes of the new
  * balancer, or at once on anything authoritative from it (a status other than `ready`, `stopping`).
  * A balancer that stops on purpose (`stopping`) gets no grace.
+ *
+ * A `replaced` event (a new balancer process took over with `-sf`/`-st` and already serves the
+ * listeners) is not a failure either: the tracker stays up and reconnects every 50 ms for up to
+ * REPLACED_GRACE_MS (or restart_grace if longer) until the new process's `ready` snapshot, whatever
+ * restart_grace says, and goes down only if it does not come.
  */
 export interface BalancerTrackerOptions extends BaseTrackerOptions {
   /** Unix socket of the balancer's health API */
@@ -64,6 +74,10 @@ export class BalancerTracker extends BaseTracker {
   #reconnectTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #lastStatus: string | null = null;
+  /** the pid a `replaced` event named */
+  #successor: number | null = null;
+  /** what the running grace waits for: a successor (`pid N`) or, when null, a restart */
+  #graceFor: string | null = null;
   #badLines = 0;
   /** connections opened so far (for status/diagnostics) */
   connects = 0;
@@ -147,11 +161,20 @@ export class BalancerTracker extends BaseTracker {
     if (this.stopped) return;
     const why = closedReason(this.socketPath, err);
     const wasUp = this.state.up;
-    const crashed = this.#lastStatus !== 'stopping';
+    const crashed = this.#lastStatus !== 'stopping' && this.#lastStatus !== 'replaced';
+    const replaced = this.#lastStatus === 'replaced' ? this.#successor : null;
     this.#riseFall.forceDown();
-    if (this.graceUntil === null && wasUp && crashed && this.restartGraceMs > 0) this.#beginGrace(why);
+    if (this.graceUntil === null && wasUp && replaced !== null)
+      this.#beginGrace(why, Math.max(REPLACED_GRACE_MS, this.restartGraceMs), `pid ${replaced}`);
+    else if (this.graceUntil === null && wasUp && crashed && this.restartGraceMs > 0)
+      this.#beginGrace(why, this.restartGraceMs, null);
     if (this.graceUntil !== null) {
-      this.setUp(true, `${why}; restart_grace: holding for a restarted balancer until ${this.#graceLeft()}`);
+      this.setUp(
+        true,
+        this.#graceFor === null
+          ? `${why}; restart_grace: holding for a restarted balancer until ${this.#graceLeft()}`
+          : `${why}; replaced by ${this.#graceFor} (-sf): holding for it until ${this.#graceLeft()}`,
+      );
       this.#reconnectTimer = setTimeout(() => {
         this.#reconnectTimer = null;
         if (!this.stopped) this.#connect();
@@ -197,6 +220,11 @@ export class BalancerTracker extends BaseTracker {
         this.#lastStatus = 'stopping';
         this.#fail('balancer stopping');
         return;
+      case 'replaced':
+        // the stream closes next; #onClosed holds the balancer up for the new process
+        this.#lastStatus = 'replaced';
+        this.#successor = ev.pid;
+        return;
     }
   }
 
@@ -215,7 +243,11 @@ export class BalancerTracker extends BaseTracker {
   #success(reason: string): void {
     this.#riseFall.success();
     if (this.#riseFall.ok) {
-      if (this.graceUntil !== null) reason = `${reason} (restarted within restart_grace)`;
+      if (this.graceUntil !== null)
+        reason =
+          this.#graceFor === null
+            ? `${reason} (restarted within restart_grace)`
+            : `${reason} (took over from the replaced process)`;
       this.#endGrace();
       this.setUp(true, reason);
       return;
@@ -230,15 +262,20 @@ export class BalancerTracker extends BaseTracker {
     this.setUp(false, reason);
   }
 
-  #beginGrace(why: string): void {
-    this.graceUntil = Date.now() + this.restartGraceMs;
+  /** `successor`: the process that announced it takes over (null: a crash, restart_grace) */
+  #beginGrace(why: string, ms: number, successor: string | null): void {
+    this.graceUntil = Date.now() + ms;
+    this.#graceFor = successor;
     this.#graceTimer = setTimeout(() => {
       this.#graceTimer = null;
       this.graceUntil = null;
+      this.#graceFor = null;
       if (this.stopped || this.#riseFall.ok) return;
       this.setUp(
         false,
-        `the balancer did not come back within restart_grace ${this.restartGraceMs / 1000}s (${why})`,
+        successor === null
+          ? `the balancer did not come back within restart_grace ${this.restartGraceMs / 1000}s (${why})`
+          : `the new balancer (${successor}) did not serve the health socket within ${ms / 1000}s (${why})`,
       );
       // back to the ordinary reconnect pace
       if (this.#sock === null && this.#reconnectTimer !== null) {
@@ -248,13 +285,14 @@ export class BalancerTracker extends BaseTracker {
           if (!this.stopped) this.#connect();
         }, this.#delay);
       }
-    }, this.restartGraceMs);
+    }, ms);
   }
 
   #endGrace(): void {
     if (this.#graceTimer) clearTimeout(this.#graceTimer);
     this.#graceTimer = null;
     this.graceUntil = null;
+    this.#graceFor = null;
   }
 
   #graceLeft(): string {

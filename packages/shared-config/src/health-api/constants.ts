@@ -16,5 +16,17 @@ export const HEALTH_PATH = '/health';
 /** Held stream of newline-delimited JSON events: `GET /health/watch`. */
 export const WATCH_PATH = '/health/watch';
 
+/**
+ * `POST /health/successor` with `{"pid":N}`: a new balancer process taking over with `-sf`/`-st` tells
+ * the running one, before signalling it, so that its watchers get `replaced` instead of `stopping`.
+ */
+export const SUCCESSOR_PATH = '/health/successor';
+
+/**
+ * How long a watcher that got `replaced` waits for the new process to serve the socket (ms): the new
+ * process already serves the listeners and only has to bind the socket once the old one closed it.
+ */
+export const REPLACED_GRACE_MS = 3000;
+
 export const HEALTH_CONTENT_TYPE = 'application/json';
 export const WATCH_CONTENT_TYPE = 'application/x-ndjson';

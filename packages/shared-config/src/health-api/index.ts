@@ -4,6 +4,8 @@ export {
   HEALTH_CONTENT_TYPE,
   HEALTH_PATH,
   HEARTBEAT_INTERVAL_MS,
+  REPLACED_GRACE_MS,
+  SUCCESSOR_PATH,
   WATCH_CONTENT_TYPE,
   WATCH_PATH,
 } from './constants.ts';
@@ -20,6 +22,8 @@ export {
   HeartbeatEventSchema,
   type ListenerHealth,
   ListenerHealthSchema,
+  type ReplacedEvent,
+  ReplacedEventSchema,
   type SnapshotEvent,
   SnapshotEventSchema,
   type StoppingEvent,

@@ -48,12 +48,18 @@ export const HeartbeatEventSchema = z.object({
   ts: z.number().nonnegative(),
 });
 export const StoppingEventSchema = z.object({ type: z.literal('stopping'), seq });
+/**
+ * The balancer hands over to a new process (`-sf`/`-st`): `pid` already serves the listeners and
+ * serves this socket as soon as this process has closed it. Not a failure: the watcher reconnects.
+ */
+export const ReplacedEventSchema = z.object({ type: z.literal('replaced'), seq, pid: z.int().positive() });
 
 export const WatchEventSchema = z.discriminatedUnion('type', [
   SnapshotEventSchema,
   ChangeEventSchema,
   HeartbeatEventSchema,
   StoppingEventSchema,
+  ReplacedEventSchema,
 ]);
 
 export type HealthStatus = z.infer<typeof HealthStatusSchema>;
@@ -64,4 +70,5 @@ export type SnapshotEvent = z.infer<typeof SnapshotEventSchema>;
 export type ChangeEvent = z.infer<typeof ChangeEventSchema>;
 export type HeartbeatEvent = z.infer<typeof HeartbeatEventSchema>;
 export type StoppingEvent = z.infer<typeof StoppingEventSchema>;
+export type ReplacedEvent = z.infer<typeof ReplacedEventSchema>;
 export type WatchEvent = z.infer<typeof WatchEventSchema>;

@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { serverSpec as plainServerSpec } from '../../../test/support/server-spec.ts';
 import type { Balance, HashType, ServerSpec } from '../../engine/engine-config.ts';
 import { findHeadEnd, newHead, parseHead } from '../../http/head-parser.ts';
 import { newServerState, type ServerState } from '../server.ts';
@@ -42,17 +43,7 @@ export function requestContext(raw: string): Pick<PickContext, 'request'> {
 }
 
 export function serverSpec(name: string, o: Partial<ServerSpec> = {}): ServerSpec {
-  return {
-    name,
-    host: '127.0.0.1',
-    port: 1,
-    path: null,
-    weight: 1,
-    maxconn: null,
-    disabled: false,
-    backup: false,
-    ...o,
-  };
+  return plainServerSpec({ ...o, name });
 }
 
 /** Changes a server the way backend.ts does: the field, then the algorithm is told. */
