@@ -243,6 +243,13 @@ async function main(argv: string[]): Promise<number> {
       messages.warning(`${(err as Error).message}; the health API is not available.`);
     }
   }
+  if (workers === 1 && (config.global.cpuMap ?? []).length > 0) {
+    // one process: it is thread 1 of cpu-map (with workers, the master pins each, workers/master.ts)
+    const { cpusOf, pin } = await import('./workers/cpu-map.ts');
+    const cpus = cpusOf(config.global.cpuMap ?? [], 1, 1);
+    const why = cpus === null ? null : pin(process.pid, cpus);
+    if (why !== null) messages.warning(`cpu-map: the process is not pinned: ${why}.`);
+  }
   // every socket is bound (and the health API's): give up root if the configuration says so
   const refused = dropPrivileges(config.global);
   if (refused !== null) {
