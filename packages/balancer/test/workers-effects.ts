@@ -88,6 +88,9 @@ async function dropsTo(global: string, uid: number, gid: number, workers = 1): P
   const lb = await start(`${global}${workers > 1 ? `    nbthread ${workers}\n` : ''}`, port);
   try {
     const procs = workers > 1 ? [lb.pid, ...children(lb.pid)] : [lb.pid];
+    // (serving starts with the first bound worker; the master drops once all are up, right after)
+    const uidOf = (pid: number) => status(pid, 'Uid').split(/\s+/)[0];
+    await waitFor(() => procs.every((p) => uidOf(p) === String(uid)), 5000, 20);
     for (const pid of procs) {
       assert.equal(status(pid, 'Uid').split(/\s+/)[0], String(uid), `uid of ${pid}`);
       assert.equal(status(pid, 'Gid').split(/\s+/)[0], String(gid), `gid of ${pid}`);
