@@ -155,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
     messages.warning('-D: the balancer does not fork; it stays in the foreground (run it under systemd).');
   if (args.masterWorker && workers === 1)
     messages.warning(
-      `${args.systemdMode ? '-Ws' : '-W'}: master-worker mode is planned; a single process serves.`,
+      `${args.systemdMode ? '-Ws' : '-W'}: a single process serves; write 'nbthread N' (N > 1) in global for a master and N worker processes.`,
     );
   const handOver = { finish: args.finishPids, terminate: args.terminatePids };
 

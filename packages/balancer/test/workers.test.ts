@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeTempDir } from './support/env.ts';
@@ -217,5 +217,51 @@ listen stats
     assert.equal(c.bodies.s1 ?? 0, 0, `s1 (disabled on the socket) stays out: ${JSON.stringify(c.bodies)}`);
     assert.deepEqual(childPids(lb.pid).sort(), workers, 'the same workers, reloaded in place');
     await statsCommand(sock, 'enable server app/s1');
+  });
+
+  test('the health API and show info speak for the whole balancer', async () => {
+    const h = await new Promise<{
+      listeners: { proxy: string; listening: boolean }[];
+      backends: { name: string; up: number; total: number }[];
+    }>((resolve, reject) =>
+      http
+        .get({ socketPath: join(lb.dir, 'health.sock'), path: '/health' }, (res) => {
+          let b = '';
+          res.on('data', (d) => {
+            b += d;
+          });
+          res.on('end', () => resolve(JSON.parse(b)));
+        })
+        .on('error', reject),
+    );
+    assert.deepEqual(
+      h.listeners.map((l) => [l.proxy, l.listening]),
+      [
+        ['web', true],
+        ['stats', true],
+      ],
+    );
+    assert.deepEqual(
+      h.backends.find((b) => b.name === 'app'),
+      { name: 'app', up: 2, total: 2 },
+    );
+    // `echo 'show info' | socat - SOCKET`: the client's FIN comes with the line, the answer after a tick
+    const c = net.connect(sock);
+    let info = '';
+    c.on('data', (d) => {
+      info += d;
+    });
+    c.end('show info\n');
+    await new Promise((r) => c.on('close', r));
+    assert.match(info, /^Nbthread: 2$/m);
+  });
+
+  test("a worker that dies stops the balancer (exit 1), as HAProxy's master does", async () => {
+    const [w] = childPids(lb.pid);
+    process.kill(w, 'SIGKILL');
+    assert.ok(await waitFor(() => !lb.alive(), 10_000), lb.output());
+    assert.equal(lb.child.exitCode, 1, lb.output());
+    assert.match(lb.output(), /\[ALERT\].*Current worker #\d \(\d+\) exited with code SIGKILL/);
+    assert.deepEqual(childPids(lb.pid), []);
   });
 });

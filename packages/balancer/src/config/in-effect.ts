@@ -57,7 +57,8 @@ const STATS = 'this part of the stats page is planned';
 const TUNING = 'this tuning knob is not applied';
 const STICK = 'stick tables are planned';
 const DNS = 'DNS resolution at runtime is planned';
-const WORKERS = 'workers are planned';
+const WORKERS =
+  "worker processes come from 'nbthread N' (every worker serves every bind); tying binds, servers or threads to given workers is not supported";
 
 /** bind TLS options applied by tls/bind-tls.ts (each has its behaviour test in test/tls-effects.ts) */
 const TLS_BIND_APPLIED = [
@@ -156,7 +157,7 @@ const RULES_TABLE: readonly Rule[] = [
     ),
   ],
   ['chroot', warn('Node cannot chroot; confine the balancer with the systemd unit’s sandboxing instead')], // refined in effectOf
-  ['master-worker', warn(WORKERS)],
+  ['master-worker', warn("write 'nbthread N' (N > 1) for a master and N worker processes")],
   ['mworker-max-reloads', warn(WORKERS)],
   ['bind-process', warn(WORKERS)],
   ['thread-group', warn(WORKERS)],

@@ -51,6 +51,12 @@ function serve(sock: net.Socket, level: CliLevel, rt: StatsRuntime, timeoutMs: n
     buf += d.toString('latin1');
     queue = queue.then(drain);
   });
+  // (half-open: `echo cmd | socat - SOCKET` sends its FIN with the line; the answer may come a tick later)
+  sock.on('end', () => {
+    queue = queue.then(() => {
+      if (!sock.writableEnded) sock.end();
+    });
+  });
   const drain = async () => {
     for (;;) {
       const nl = buf.indexOf('\n');
@@ -105,7 +111,9 @@ export async function startCliServers(
 ): Promise<CliServer[]> {
   const out: CliServer[] = [];
   for (const spec of specs) {
-    const server = net.createServer((sock) => serve(sock, spec.level, rt, timeoutMs));
+    const server = net.createServer({ allowHalfOpen: true }, (sock) =>
+      serve(sock, spec.level, rt, timeoutMs),
+    );
     const a = spec.address;
     const text = a.kind === 'unix' ? a.path : `${a.host}:${a.port}`;
     if (a.kind === 'unix') removeStale(a.path);

@@ -47,6 +47,8 @@ export interface StatsRuntime {
   readonly checks: HealthChecks;
   readonly frontends: readonly FrontendRuntime[];
   readonly maxconn: number;
+  /** `nbthread`: worker processes (1: this process serves alone) */
+  readonly nbthread?: number;
   readonly version: string;
   readonly node: string;
   currentConns(): number;
@@ -86,6 +88,7 @@ export async function startStats(
     checks,
     frontends,
     maxconn: config.global.maxconn ?? 0,
+    nbthread: config.global.nbthread ?? 1,
     version: BALANCER_VERSION,
     node: hostname(),
     currentConns: () => frontends.reduce((n, f) => n + f.counters.scur, 0),
