@@ -9,6 +9,7 @@
  * it shares CPU 1 (and the machine is shared with other engineers' work), so the req/s of 2 workers
  * is a lower bound; the CPU time per request (utime + stime of the workers, /proc) is the steadier
  * figure. Prints req/s, CPU µs per request, and each worker's share of the connections (from ss).
+ * HAProxy 2.6 runs the same configuration with nbthread 1 and 2 (threads, same cpu-map) alongside.
  *
  *   node bench/workers-keepalive.ts [--seconds 5] [--rounds 2] [--conns 64]
  */
@@ -18,18 +19,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeTempDir } from '../packages/balancer/test/support/env.ts';
 import { freePort } from '../packages/balancer/test/support/ports.ts';
-import { childPids, runCli } from '../packages/balancer/test/support/proc.ts';
+import { childPids, haproxyPath, runCli } from '../packages/balancer/test/support/proc.ts';
 import { waitFor } from '../packages/balancer/test/support/wait-for.ts';
-import { installSignalCleanup, run, startNginxBackends, stopAll } from './lib/bench-procs.ts';
+import { installSignalCleanup, run, startNginxBackends, startProxyFor, stopAll } from './lib/bench-procs.ts';
 import { parseWrk } from './lib/wrk.ts';
 
-function config(port: number, backend: number, workers: number, dir: string): string {
+function config(port: number, backend: number, workers: number, dir: string | null): string {
   return [
     'global',
     `    nbthread ${workers}`,
     workers === 1 ? '    cpu-map 1/1 0' : '    cpu-map auto:1/1-2 0-1',
     '    maxconn 8000',
-    `    health-socket ${dir}/h.sock`,
+    ...(dir === null ? [] : [`    health-socket ${dir}/h.sock`]),
     'defaults',
     '    mode http',
     '    option http-keep-alive',
@@ -89,6 +90,12 @@ async function main(): Promise<void> {
     { name: '1 worker', workers: 1, args: [] as string[] },
     { name: '2 workers, SO_REUSEPORT', workers: 2, args: [] },
     { name: '2 workers, shared socket (-dR)', workers: 2, args: ['-dR'] },
+    ...(haproxyPath()
+      ? [
+          { name: 'haproxy nbthread 1', workers: 1, args: [], haproxy: true },
+          { name: 'haproxy nbthread 2', workers: 2, args: [], haproxy: true },
+        ]
+      : []),
   ];
   const res = new Map<string, { rps: number[]; cpu: number[]; spread: string[] }>();
   for (let r = 0; r < rounds; r++)
@@ -96,12 +103,17 @@ async function main(): Promise<void> {
       const port = await freePort();
       const tmp = makeTempDir('bench-workers');
       const cfg = join(tmp.dir, 'haproxy.cfg');
-      writeFileSync(cfg, config(port, backend, c.workers, tmp.dir));
-      const { child, out } = runCli(['-f', cfg, ...c.args]);
+      const isHaproxy = 'haproxy' in c;
+      writeFileSync(cfg, config(port, backend, c.workers, isHaproxy ? null : tmp.dir));
+      const ha = isHaproxy
+        ? await startProxyFor('haproxy', config(port, backend, c.workers, null), port)
+        : null;
+      const { child, out } = ha ? { child: ha.child, out: null } : runCli(['-f', cfg, ...c.args]);
       try {
-        const ok = await waitFor(() => existsSync(join(tmp.dir, 'h.sock')), 20_000, 50);
-        if (!ok) throw new Error(out.text);
-        const pids = c.workers === 1 ? [child.pid!] : childPids(child.pid!);
+        const ok = ha !== null || (await waitFor(() => existsSync(join(tmp.dir, 'h.sock')), 20_000, 50));
+        if (!ok) throw new Error(out?.text);
+        // (haproxy's threads are one process: its /proc stat counts them all)
+        const pids = c.workers === 1 || ha ? [child.pid!] : childPids(child.pid!);
         const url = `http://127.0.0.1:${port}/`;
         await run('taskset', ['-c', '1', 'wrk', '-t1', `-c${conns}`, '-d2s', url], 60_000); // warm-up
         const cpu0 = pids.reduce((n, p) => n + cpuMicros(p), 0);
@@ -110,7 +122,7 @@ async function main(): Promise<void> {
           setTimeout(
             () => {
               const by = connectionsByPid(port);
-              spread = pids.map((p) => by.get(p) ?? 0).join('/');
+              spread = ha ? 'n/a (threads)' : pids.map((p) => by.get(p) ?? 0).join('/');
               resolve();
             },
             (seconds * 1000) / 2,
@@ -134,8 +146,11 @@ async function main(): Promise<void> {
           `  round ${r + 1} ${c.name.padEnd(32)} ${w.rps.toFixed(0).padStart(7)} req/s  ${cpu.toFixed(1)} µs CPU/req  connections per worker ${spread}${w.errors ? `  (${w.errors})` : ''}`,
         );
       } finally {
-        child.kill('SIGTERM');
-        await waitFor(() => out.code !== null || out.signal !== null, 15_000);
+        if (ha) await ha.stop(5000);
+        else {
+          child.kill('SIGTERM');
+          await waitFor(() => out !== null && (out.code !== null || out.signal !== null), 15_000);
+        }
         tmp.remove();
       }
     }

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import type { CpuMapLine } from '../engine/engine-config.ts';
 
-/** all / odd / even / N / N-M, within 1…max (CPU numbers: 0…max-1 with `zero`). */
+/** A process or thread set (all / odd / even / N / N-M / N-), members within first…first+max-1. */
 function expand(word: string, max: number, first: number): number[] {
   const out: number[] = [];
   const last = first + max - 1;
@@ -16,8 +16,13 @@ function expand(word: string, max: number, first: number): number[] {
     for (let i = first; i <= last; i++) if (word === 'all' || (word === 'odd') === (i % 2 === 1)) out.push(i);
     return out;
   }
-  const [a, b] = word.split('-').map(Number);
-  for (let i = a; i <= (b ?? a); i++) out.push(i);
+  // str2uic(): the leading digits ("5-" runs to the end; "3-1" is 1-3)
+  const dash = word.indexOf('-');
+  let low = Number.parseInt(word, 10) || 0;
+  let high =
+    dash < 0 ? low : word.slice(dash + 1) === '' ? last : Number.parseInt(word.slice(dash + 1), 10) || 0;
+  if (high < low) [low, high] = [high, low];
+  for (let i = Math.max(low, first); i <= Math.min(high, last); i++) out.push(i);
   return out;
 }
 

@@ -319,9 +319,17 @@ function envKeyword(ctx: LineContext, g: GlobalScope) {
 const CPU_MAP_USAGE =
   "cpu-map expects a process number  ('all', 'odd', 'even', a number from 1 to 64 or a range),  followed by a list of CPU ranges with numbers from 0 to 63.";
 
-/** HAProxy's parse_process_mask / parse_cpu_set words: all, odd, even, N or N-M. */
-function isSet(word: string, allowNamed: boolean): boolean {
-  return (allowNamed && (word === 'all' || word === 'odd' || word === 'even')) || /^\d+(-\d+)?$/.test(word);
+/** parse_process_mask(): all / odd / even / N / N-M / N- within 1…64; the alert text when it is not. */
+function setError(word: string): string | null {
+  if (word === 'all' || word === 'odd' || word === 'even') return null;
+  const m = /^(\d+)(?:-(\d*))?$/.exec(word);
+  if (m === null) return `cpu-map : '${word}' is not a valid number/range.`;
+  let low = Number(m[1]);
+  let high = m[2] === undefined ? low : m[2] === '' ? 64 : Number(m[2]);
+  if (high < low) [low, high] = [high, low];
+  if (low < 1 || high > 64)
+    return `cpu-map : '${word}' is not a valid number/range. It supports numbers from 1 to 64.`;
+  return null;
 }
 
 /** `cpu-map [auto:]P[/T] CPUS…` (cfgparse-global.c), every line kept. */
@@ -333,12 +341,14 @@ function cpuMap(ctx: LineContext, g: GlobalScope) {
   const slash = first.indexOf('/');
   const processes = slash < 0 ? first : first.slice(0, slash);
   const threads = slash < 0 ? null : first.slice(slash + 1);
-  if (!isSet(processes, true)) return ctx.alert(CPU_MAP_USAGE, CODES.badValue);
-  if (threads !== null && !isSet(threads, true))
-    return ctx.alert(`cpu-map : '${threads}' is not a valid number/range.`, CODES.badValue);
+  for (const w of threads === null ? [processes] : [processes, threads]) {
+    const e = setError(w);
+    if (e !== null) return ctx.alert(e, CODES.badValue);
+  }
   const cpus = ctx.args.slice(1);
+  // parse_cpu_set(): a CPU range starts with a digit (the rest is read as str2uic does)
   for (const c of cpus)
-    if (!isSet(c, false)) return ctx.alert(`cpu-map : '${c}' is not a valid number/range.`, CODES.badValue);
+    if (!/^\d/.test(c)) return ctx.alert(`cpu-map : '${c}' is not a CPU range.`, CODES.badValue);
   g.draft.cpuMap ??= [];
   g.draft.cpuMap.push({ auto, processes, threads, cpus, file: ctx.file, line: ctx.line });
 }
