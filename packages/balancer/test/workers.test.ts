@@ -21,6 +21,9 @@ import { waitFor } from './support/wait-for.ts';
 
 interface Counted {
   port: number;
+  /** what GET /check and other requests answer */
+  checkStatus: number;
+  status: number;
   /** GET /check probes, with when they came */
   probes: number[];
   requests: number;
@@ -28,10 +31,11 @@ interface Counted {
 }
 
 async function counted(name: string): Promise<Counted> {
-  const c: Counted = { port: 0, probes: [], requests: 0, close: () => {} };
+  const c: Counted = { port: 0, checkStatus: 200, status: 200, probes: [], requests: 0, close: () => {} };
   const srv = http.createServer((req, res) => {
     if (req.url === '/check') c.probes.push(Date.now());
     else c.requests++;
+    res.statusCode = req.url === '/check' ? c.checkStatus : c.status;
     res.end(name);
   });
   await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
@@ -101,7 +105,7 @@ backend app
     balance roundrobin
     option httpchk GET /check
     server s1 127.0.0.1:${s1.port} check inter ${INTER_MS}
-    server s2 127.0.0.1:${s2.port} check inter ${INTER_MS}
+    server s2 127.0.0.1:${s2.port} check inter ${INTER_MS} observe layer7 error-limit 3 on-error mark-down
 listen stats
     bind 127.0.0.1:${statsPort}
     stats enable
@@ -157,8 +161,8 @@ listen stats
     assert.equal(csvRow(show, 'web', 'FRONTEND')?.stot, String(N));
   });
 
-  test('disable server on the runtime socket takes it out of rotation in every worker', async () => {
-    // keep-alive connections spread over both workers (the kernel hashes them; ss says who owns each)
+  /** keep-alive connections spread over both workers (the kernel hashes them; ss says who owns each) */
+  async function onBothWorkers(): Promise<RawClient[]> {
     const clients = [...Array(16)].map(() => openClient(port));
     await Promise.all(clients.map((c) => c.connected));
     const owners = new Set(
@@ -169,12 +173,18 @@ listen stats
       ].map((m) => m[1]),
     );
     assert.equal(owners.size, 2, `connections held by ${[...owners].join(',')}`);
-    const ask = async (c: RawClient) => {
-      const from = c.text().length;
-      c.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
-      assert.ok(await c.until((t) => /\r\n\r\ns[12]$/.test(t.slice(from)), 5000), c.text());
-      return c.text().slice(-2);
-    };
+    return clients;
+  }
+  /** one request on a held connection: who answered */
+  const ask = async (c: RawClient) => {
+    const from = c.text().length;
+    c.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+    assert.ok(await c.until((t) => /\r\n\r\ns[12]$/.test(t.slice(from)), 5000), c.text());
+    return c.text().slice(-2);
+  };
+
+  test('disable server on the runtime socket takes it out of rotation in every worker', async () => {
+    const clients = await onBothWorkers();
     try {
       assert.equal(await statsCommand(sock, 'disable server app/s1'), '\n');
       const before = s1.requests;
@@ -217,6 +227,60 @@ listen stats
     assert.equal(c.bodies.s1 ?? 0, 0, `s1 (disabled on the socket) stays out: ${JSON.stringify(c.bodies)}`);
     assert.deepEqual(childPids(lb.pid).sort(), workers, 'the same workers, reloaded in place');
     await statsCommand(sock, 'enable server app/s1');
+  });
+
+  test("the master's health checks take a DOWN server out of every worker", async () => {
+    const clients = await onBothWorkers();
+    try {
+      s2.checkStatus = 503;
+      assert.ok(
+        await waitFor(
+          async () => csvRow(await statsCommand(sock, 'show stat'), 'app', 's2')?.status === 'DOWN',
+          10_000,
+        ),
+        await statsCommand(sock, 'show stat'),
+      );
+      const before = s2.requests;
+      const bodies = [];
+      for (const c of clients) bodies.push(await ask(c), await ask(c));
+      assert.deepEqual(new Set(bodies), new Set(['s1']));
+      assert.equal(s2.requests, before);
+    } finally {
+      s2.checkStatus = 200;
+      for (const c of clients) c.sock.destroy();
+    }
+    assert.ok(
+      await waitFor(
+        async () => csvRow(await statsCommand(sock, 'show stat'), 'app', 's2')?.status === 'UP',
+        10_000,
+      ),
+      'back UP',
+    );
+  });
+
+  test("observe layer7: the errors the workers see reach the master's health counter", async () => {
+    const clients = await onBothWorkers();
+    try {
+      s2.status = 500;
+      // (each worker sees a few consecutive 500s of s2; the master marks it down: on-error mark-down)
+      for (const c of clients) {
+        c.write('GET / HTTP/1.1\r\nhost: x\r\n\r\nGET / HTTP/1.1\r\nhost: x\r\n\r\n');
+      }
+      assert.ok(
+        await waitFor(() => /Server app\/s2 is DOWN, reason: Health analyze/.test(lb.output()), 10_000),
+        lb.output(),
+      );
+    } finally {
+      s2.status = 200;
+      for (const c of clients) c.sock.destroy();
+    }
+    assert.ok(
+      await waitFor(
+        async () => csvRow(await statsCommand(sock, 'show stat'), 'app', 's2')?.status === 'UP',
+        10_000,
+      ),
+      'back UP after its checks',
+    );
   });
 
   test('the health API and show info speak for the whole balancer', async () => {

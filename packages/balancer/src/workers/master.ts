@@ -20,6 +20,7 @@ import type { MessageSink } from '../log/messages.ts';
 import type { CliLevel } from '../runtime/commands.ts';
 import { aggregateCounters, type CounterLayout, counterLayout } from './counter-sync.ts';
 import { cpusOf, pin } from './cpu-map.ts';
+import { replayObserved } from './observe-relay.ts';
 import { serverStates } from './server-sync.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
 
@@ -139,7 +140,9 @@ export async function startMaster(
 
   const onMessage = (c: Child, m: FromWorker) => {
     if (m.t !== 'counters') return;
-    if (m.id < acceptFrom || m.gen !== gen) return;
+    if (m.gen !== gen) return;
+    replayObserved(inner, m.observed);
+    if (m.id < acceptFrom) return;
     c.last = m.data;
     const p = pending.get(m.id);
     if (p === undefined) return;

@@ -12,6 +12,7 @@ import type { EngineConfig } from '../engine/engine-config.ts';
 import type { MessageSink } from '../log/messages.ts';
 import { type CliLevel, runCommand } from '../runtime/commands.ts';
 import { type CounterLayout, counterLayout, dumpCounters } from './counter-sync.ts';
+import { type ObservedRuns, observeRelay } from './observe-relay.ts';
 import { applyServerStates, type ServerSync } from './server-sync.ts';
 
 export type ToWorker =
@@ -25,7 +26,7 @@ export type ToWorker =
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'failed'; message: string; code: string | null }
-  | { t: 'counters'; id: number; gen: number; data: Float64Array }
+  | { t: 'counters'; id: number; gen: number; data: Float64Array; observed: ObservedRuns }
   | { t: 'reloaded'; gen: number; error: string | null };
 
 export interface WorkerHooks {
@@ -64,6 +65,7 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
   }
   let gen = 0;
   let layout: CounterLayout = counterLayout(engine);
+  let observed = observeRelay(engine);
   let graceMs = h.config.global.hardStopAfter ?? 10_000;
   let reloading: Promise<void> = Promise.resolve();
   return new Promise<number>((resolve) => {
@@ -75,7 +77,8 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
       switch (m.t) {
         case 'tick':
           applyServerStates(engine, m.servers);
-          if (m.gen === gen) send({ t: 'counters', id: m.id, gen, data: dumpCounters(layout) });
+          if (m.gen === gen)
+            send({ t: 'counters', id: m.id, gen, data: dumpCounters(layout), observed: observed.take() });
           return;
         case 'command':
           runCommand(m.line, m.level, engine.stats);
@@ -94,6 +97,7 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
               graceMs = next.global.hardStopAfter ?? 10_000;
               gen = m.gen;
               layout = counterLayout(engine);
+              observed = observeRelay(engine);
               send({ t: 'reloaded', gen, error: null });
             } catch (err) {
               send({ t: 'reloaded', gen: m.gen, error: (err as Error).message });
