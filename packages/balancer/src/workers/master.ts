@@ -258,8 +258,14 @@ export async function startMaster(
       ).filter((e) => e !== null);
       if (errors.length === children.size && errors.length > 0) throw new Error(errors.join('; '));
       for (const e of errors) messages.alert(`${e}; that worker keeps the previous configuration.`);
+      const before = inner.listeners.map((l) => l.address);
       const r = await reloadEngine(inner, next, messages, graceMs);
       inner = r.engine;
+      // (the workers' listeners are listed here, not taken over: compare the addresses)
+      const after = inner.listeners.map((l) => l.address);
+      r.kept = after.filter((a) => before.includes(a));
+      r.added = after.filter((a) => !before.includes(a));
+      r.removed = before.filter((a) => !after.includes(a));
       gen = want;
       layout = counterLayout(inner);
       for (const c of children.values()) c.last = null;
