@@ -317,3 +317,95 @@ STATS_EFFECTS['stats admin'] = async () => {
     assert.equal(s.engine.backends[0].servers[0].admin, 0);
   });
 };
+
+const USERS = 'userlist users\n    group ops users bob\n    user bob insecure-password hunter2\n';
+
+/** `stats admin if COND` with any other condition: the rule engine decides per request. */
+const adminTrueLocalhost = STATS_EFFECTS['stats admin'];
+STATS_EFFECTS['stats admin'] = async () => {
+  await adminTrueLocalhost();
+  await withServed(
+    '    stats uri /st\n    stats admin if { http_auth_group(users) ops }\n    server s2 127.0.0.1:{{up}}\n',
+    async (s) => {
+      assert.doesNotMatch((await get(s.port, '/st')).body, /<form method="post">/, 'no credentials');
+      const page = (await get(s.port, '/st', 'bob:hunter2')).body;
+      assert.match(page, /<form method="post">/, 'a member of ops gets the form');
+      const iid = /name="b" value="#(\d+)"/.exec(page)![1];
+      const body = `s=s1&action=drain&b=%23${iid}`;
+      const post = async (auth: string) =>
+        (
+          await exchange(
+            s.port,
+            `POST /st HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${Buffer.from(auth).toString('base64')}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+            { ms: 4000 },
+          )
+        ).text;
+      const s1 = s.engine.backends[0].servers.find((x) => x.spec.name === 's1')!;
+      assert.match(await post('bob:wrong'), /\r\nlocation: \/st;st=DENY\r\n/);
+      assert.equal(s1.weight, 1, 'a POST without the right changes nothing');
+      assert.match(await post('bob:hunter2'), /\r\nlocation: \/st;st=DONE\r\n/);
+      assert.equal(s1.weight, 0, 'drained at once');
+    },
+    '',
+    USERS,
+  );
+};
+
+/** `stats http-request allow|deny|auth`: first matching rule wins, before the page is made. */
+STATS_EFFECTS['stats http-request'] = async () => {
+  await withServed(
+    '    stats uri /st\n    stats http-request deny if { hdr(x-block) -m found }\n    stats http-request auth realm Ops unless { http_auth(users) }\n',
+    async (s) => {
+      const none = await get(s.port, '/st');
+      assert.equal(none.status, 401);
+      assert.match(none.head, /\r\nwww-authenticate: Basic realm="Ops"\r\n/);
+      assert.doesNotMatch(none.body, /Statistics Report/);
+      assert.equal((await get(s.port, '/st;csv', 'bob:hunter2')).status, 200);
+      const blocked = await exchange(
+        s.port,
+        'GET /st HTTP/1.1\r\nHost: x\r\nX-Block: 1\r\nConnection: close\r\n\r\n',
+        { ms: 4000 },
+      );
+      assert.match(blocked.text, /^HTTP\/1\.1 403 Forbidden\r\n/);
+      // the rules are the stats page's: other requests go to the server without a challenge
+      assert.match((await get(s.port, '/other')).body, /ok \/other/);
+    },
+    '',
+    USERS,
+  );
+};
+
+/** A userlist's users get in, with a SHA-512 hash (openssl passwd -6 -salt saltsalt s3cret) or in clear. */
+STATS_EFFECTS['section userlist'] = async () => {
+  const sha512 =
+    '$6$saltsalt$As4wrv0kZlfch1du9WeH7qhskyLriQWySXrZzynnvi46nFnNxjdpl6ksRegrrKexvhIa/Iny8S8uF3fVWTMuC1';
+  await withServed(
+    '    http-request deny unless { http_auth(staff) }\n',
+    async (s) => {
+      assert.equal((await get(s.port, '/a')).status, 403);
+      assert.match((await get(s.port, '/a', 'alice:s3cret')).body, /ok \/a/);
+      assert.equal((await get(s.port, '/a', 'alice:S3cret')).status, 403);
+      // a verified password is remembered; the wrong one right after is still refused
+      assert.match((await get(s.port, '/b', 'alice:s3cret')).body, /ok \/b/);
+      assert.equal((await get(s.port, '/b', 'alice:s3cret ')).status, 403);
+      assert.match((await get(s.port, '/c', 'bob:hunter2')).body, /ok \/c/);
+    },
+    '',
+    `userlist staff\n    user alice password ${sha512}\n    user bob insecure-password hunter2\n`,
+  );
+};
+
+/** `http-request auth`: a 401 challenge naming the realm until the credentials are right. */
+STATS_EFFECTS['http-request auth'] = async () => {
+  await withServed(
+    '    http-request auth realm Staff\\ only unless { http_auth(users) }\n',
+    async (s) => {
+      const none = await get(s.port, '/x');
+      assert.equal(none.status, 401);
+      assert.match(none.head, /\r\nwww-authenticate: Basic realm="Staff only"\r\n/);
+      assert.match((await get(s.port, '/x', 'bob:hunter2')).body, /ok \/x/);
+    },
+    '',
+    USERS,
+  );
+};

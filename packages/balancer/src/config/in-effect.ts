@@ -246,7 +246,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['stats bind-process', inert('one process serves')],
 
   // ---- sections kept as written
-  ['section userlist', refuse('userlists are planned', ACCESS)],
+  ['section userlist', APPLIED], // users checked by http_auth*/http-request auth (SHA-crypt or clear passwords)
   ['section peers', warn('stick-table replication is planned')],
   ['section resolvers', warn(DNS)],
   ['section mailers', warn('email alerts are planned')],
@@ -496,9 +496,9 @@ const RULES_TABLE: readonly Rule[] = [
   ['stats scope', APPLIED],
   ['stats show-modules', warn('the stats page shows no extra modules')],
   // granting admin rights or applying rules to the page's requests: not without them being built
-  ['stats admin', APPLIED], // with `if TRUE|LOCALHOST` (and FALSE): others are refused by effectOf
+  ['stats admin', APPLIED], // any condition: the rule engine evaluates it per stats request
 
-  ['stats http-request', refuse("the stats page's own http-request rules are planned", ACCESS)],
+  ['stats http-request', APPLIED], // allow, deny, auth (rules/rule-set.ts StatsRules)
   ['stats *', warn(STATS)],
 ];
 
@@ -554,11 +554,6 @@ export function effectOf(use: KeywordUse): Effect {
       return warn('a stats socket on an inherited fd@ is planned; it is not opened');
     if (a.includes('expose-fd')) return warn("'expose-fd listeners' is for reloads, which are planned");
   }
-  if (use.key === 'stats admin' && !simpleAdminCondition(use.args))
-    return refuse(
-      "the stats page evaluates 'stats admin' conditions TRUE, FALSE and LOCALHOST only; others are planned",
-      ACCESS,
-    );
   if (
     use.key === 'http-request' ||
     use.key === 'http-response' ||
@@ -578,15 +573,6 @@ export function effectOf(use: KeywordUse): Effect {
       return warn('ring buffers for logs are planned; lines for this target are dropped');
   }
   return effectOfKey(use.key);
-}
-
-/** `stats admin if|unless [!]TRUE|FALSE|LOCALHOST`: decided without the rule engine (stats-config.ts). */
-function simpleAdminCondition(args: readonly string[]): boolean {
-  const a = args[0] === 'admin' ? args.slice(1) : args;
-  if (a.length !== 2 || (a[0] !== 'if' && a[0] !== 'unless')) return false;
-  const m = /^(!?)(TRUE|FALSE|LOCALHOST)$/.exec(a[1]);
-  // "everyone but local clients" would need the address test of an ACL
-  return m !== null && !(m[2] === 'LOCALHOST' && (a[0] === 'unless') !== (m[1] === '!'));
 }
 
 /** `http-request deny`, `http-response set-header`, …: the actions the rule engine applies. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { HaproxyConfig, Proxy as ModelProxy, Server as ModelServer } from '@ha-lb/shared-config/haproxy';
+import { Userlist } from '../auth/userlist.ts';
 import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persistence/cookie-config.ts';
 import { retryOnOf } from '../backend/retry-on.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
@@ -162,9 +163,22 @@ export function fromHaproxyConfig(
       .filter((p) => p.capabilities.backend)
       .map((p) => [p.name, p.mode === 'tcp' ? 'tcp' : 'http'] as const),
   );
+  // userlists are built only when a rule is compiled against them (a hash scheme the balancer cannot
+  // verify is refused there, naming the userlist)
+  const userlists = new Map<string, Userlist>();
   const ruleFiles = {
     ...checkContext(model, [], opts.cwd ?? process.cwd()),
     modeOf: (name: string) => modes.get(name) ?? null,
+    userlist: (name: string) => {
+      let ul = userlists.get(name);
+      if (ul === undefined) {
+        const m = model.userlists.find((u) => u.name === name);
+        if (m === undefined) return null;
+        ul = new Userlist(m);
+        userlists.set(name, ul);
+      }
+      return ul;
+    },
   };
   for (const p of model.proxies) {
     if (p.disabled) continue;

@@ -11,8 +11,10 @@ import { countExchange } from '../counters/exchange.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord } from '../log/log-record.ts';
+import { DONE } from '../rules/actions/action.ts';
 import { withConnectionClose } from '../rules/actions/reply.ts';
 import { HttpRules } from '../rules/http-rules.ts';
+import { runRules } from '../rules/rule-set.ts';
 import type { StatsAnswer, StatsPage } from '../stats/stats-page.ts';
 import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
@@ -103,6 +105,8 @@ export class HttpSession implements DispatchOwner {
   /** the backend this exchange went to, and whether a server was assigned (for the counters) */
   private txBackend: BackendState | null = null;
   private txServed = false;
+  /** `stats admin if COND` as evaluated for the stats request being answered (null: the page decides) */
+  private statsAdmin: boolean | null = null;
   /** an admin form POST to the stats page whose body is still arriving */
   private statsPost: {
     page: StatsPage;
@@ -344,12 +348,26 @@ export class HttpSession implements DispatchOwner {
   /** The stats page (stats/stats-page.ts) answers; a body that is all here is read and dropped. */
   private answerStats(page: StatsPage, buf: Buffer, headEnd: number): void {
     const h = REQ;
+    // `stats http-request allow|deny|auth` and `stats admin if COND` (rules/rule-set.ts StatsRules)
+    const sr = (
+      page.owner === this.px.frontend.spec.name ? this.px.frontend.spec.rules : this.px.be?.spec.rules
+    )?.stats;
+    let admin: boolean | null = null;
+    if (sr != null && this.rx !== null) {
+      const c = this.rx.c;
+      if (runRules(sr.httpRequest, c) === DONE) {
+        this.answerLocal(buf, headEnd);
+        return;
+      }
+      if (sr.admin.length > 0) admin = sr.admin.some((p) => p(c));
+    }
     const auth = h.nHeaders > 0 ? findHeader(h, buf, AUTHORIZATION) : null;
     const target = buf.toString('latin1', h.uriStart, h.uriEnd);
     // counted as HAProxy does: intercepted (and in progress) while the page is made
     this.px.frontend.counters.intercepted++;
     this.state = S_EXCHANGE;
-    if (h.method === 'POST' && page.spec.admin !== null) {
+    this.statsAdmin = admin;
+    if (h.method === 'POST' && (page.spec.admin !== null || admin !== null)) {
       // the admin form: a Content-Length body that fits a buffer
       const cl = h.contentLength;
       if (h.chunked || cl < 0 || cl > this.px.bufsize) {
@@ -371,7 +389,7 @@ export class HttpSession implements DispatchOwner {
       return;
     }
     const close = this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done;
-    const a = page.answer(target, auth, this.tx.isHead, close, this.clientAddr);
+    const a = page.answer(target, auth, this.tx.isHead, close, this.clientAddr, admin);
     let rest: Buffer | null = headEnd < buf.length ? buf.subarray(headEnd) : null;
     if (!this.tx.reqBody.done && rest !== null) {
       const n = this.tx.reqBody.consume(rest, 0, rest.length);
@@ -399,7 +417,7 @@ export class HttpSession implements DispatchOwner {
     if (!this.tx.reqBody.done) this.tx.reqBody.consume(body, 0, body.length);
     this.tx.bytesIn += body.length;
     const close = this.tx.closeAfter || this.tx.http10;
-    const a = page.post(target, auth, body.toString('latin1'), this.clientAddr, close);
+    const a = page.post(target, auth, body.toString('latin1'), this.clientAddr, close, this.statsAdmin);
     this.sendStats(a, close, rest.length > 0 ? rest : null);
   }
 

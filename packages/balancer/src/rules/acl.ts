@@ -8,7 +8,7 @@
 import type { AclCriterion } from '@ha-lb/shared-config/haproxy';
 import type { RuleContext } from './context.ts';
 import type { ConvEnv } from './converters/table.ts';
-import { compileExpr, type Place, RuleError } from './expression.ts';
+import { compileExpr, fetchDef, type Place, RuleError } from './expression.ts';
 import { compileMatcher, type MatchMethod, PatternError, patternLines } from './patterns.ts';
 import type { Sample, SampleType } from './sample.ts';
 
@@ -39,6 +39,11 @@ export function compileCriterion(crit: AclCriterion, place: Place, env: AclEnv):
   const method = (crit.match ?? defaultMethod(expr.out)) as MatchMethod;
   const patterns = [...crit.values];
   for (const f of crit.patternFiles) patterns.push(...patternLines(env.loadPatterns(f)));
+  try {
+    fetchDef(crit.fetch)?.def.patterns?.(crit.fetchArgs, env, patterns);
+  } catch (e) {
+    throw new RuleError(`${crit.fetch}(${crit.fetchArgs.join(',')}): ${(e as Error).message}`);
+  }
   if (method === 'found') {
     const one = expr.one;
     return (c) => one(c) !== null;

@@ -4,11 +4,15 @@
  * captures. A session owns one and resets it per request; nothing is allocated per request unless a
  * rule stores something (a variable, a capture, an added header).
  */
+import { type Credentials, parseAuthorization } from '../auth/basic-credentials.ts';
 import type { BackendState } from '../backend/backend.ts';
 import type { Transaction } from '../http/transaction.ts';
 import type { ClientTls } from '../tls/tls-info.ts';
+import { HeaderCursor } from './fetches/headers.ts';
 import { HeadView } from './head-view.ts';
 import type { Sample } from './sample.ts';
+
+const AUTH_CURSOR = new HeaderCursor();
 
 /** `set-var(proc.x)`: one process-wide scope. */
 const PROC_VARS = new Map<string, Sample>();
@@ -60,10 +64,22 @@ export class RuleContext {
   readonly txnVars = new Map<string, Sample>();
   readonly procVars = PROC_VARS;
   readonly reqCaptures: (string | null)[] = [];
+  /** the request's Authorization header, read at the first http_auth* fetch */
+  private auth: Credentials | null = null;
   readonly resCaptures: (string | null)[] = [];
+
+  /** The request's credentials (the first `Authorization` header), parsed once per request. */
+  credentials(): Credentials {
+    if (this.auth === null) {
+      AUTH_CURSOR.start(this.req, 'authorization', false);
+      this.auth = parseAuthorization(AUTH_CURSOR.next());
+    }
+    return this.auth;
+  }
 
   /** A new request: forget the previous one's transaction state. */
   resetRequest(): void {
+    this.auth = null;
     if (this.txnVars.size > 0) this.txnVars.clear();
     for (let i = 0; i < this.reqCaptures.length; i++) this.reqCaptures[i] = null;
     for (let i = 0; i < this.resCaptures.length; i++) this.resCaptures[i] = null;

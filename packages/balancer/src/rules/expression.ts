@@ -69,8 +69,8 @@ export function compileExpr(e: ExprModel, place: Place, env: ConvEnv): CompiledE
   let one: OneFn;
   let each: EachFn | null;
   try {
-    one = def.one(e.fetchArgs);
-    each = def.each ? def.each(e.fetchArgs) : null;
+    one = def.one(e.fetchArgs, env);
+    each = def.each ? def.each(e.fetchArgs, env) : null;
   } catch (err) {
     throw new RuleError(`fetch method '${e.fetch}': ${(err as Error).message}`);
   }

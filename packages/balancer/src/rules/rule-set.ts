@@ -9,7 +9,9 @@
 import { readFileSync } from 'node:fs';
 import type { HaproxyProxy, HttpRule } from '@ha-lb/shared-config/haproxy';
 import { parseSampleExpression } from '@ha-lb/shared-config/haproxy';
+import type { Userlist } from '../auth/userlist.ts';
 import { LB_ERR, LbError } from '../errors.ts';
+import { DEFAULT_REALM } from '../stats/stats-config.ts';
 import type { Predicate } from './acl.ts';
 import type { ActionEnv, Run, Verdict } from './actions/action.ts';
 import { CONTINUE } from './actions/action.ts';
@@ -36,8 +38,17 @@ export interface HeaderCapture {
   len: number;
 }
 
+/** The proxy's stats page rules: `stats http-request allow|deny|auth` and `stats admin if|unless`. */
+export interface StatsRules {
+  httpRequest: CompiledRule[];
+  /** one per `stats admin` line (the admin form is offered when one holds); empty: no admin */
+  admin: Predicate[];
+}
+
 export interface ProxyRules {
   name: string;
+  /** null when the proxy's stats page has neither `stats http-request` nor `stats admin` */
+  stats: StatsRules | null;
   reqCaptures: HeaderCapture[];
   resCaptures: HeaderCapture[];
   httpRequest: CompiledRule[];
@@ -52,7 +63,12 @@ export interface RuleFiles {
   resolve(path: string, file: string): string;
   /** the mode of backend `name` (null: no such backend), to refuse use_backend across modes */
   modeOf?(name: string): 'http' | 'tcp' | null;
+  /** the configuration's `userlist NAME` (http_auth*), null when there is none */
+  userlist?(name: string): Userlist | null;
 }
+
+/** What `stats http-request` may do (configuration.txt §4.2: allow, deny, auth). */
+const STATS_ACTIONS = ['allow', 'deny', 'auth'];
 
 /** Runs one rule list; the verdict of the first action that stops it, else CONTINUE. */
 export function runRules(list: readonly CompiledRule[], c: RuleContext): Verdict {
@@ -80,7 +96,10 @@ export function compileProxyRules(
   unsafe = false,
 ): ProxyRules | null {
   const declared = p.other.some((d) => d.keyword === 'declare');
+  const st = p.stats?.enabled ? p.stats : null;
+  const hasStatsRules = st !== null && (st.httpRequest.length > 0 || st.admin.length > 0);
   if (
+    !hasStatsRules &&
     p.captures.length === 0 &&
     p.httpRequestRules.length === 0 &&
     p.httpResponseRules.length === 0 &&
@@ -90,7 +109,8 @@ export function compileProxyRules(
   )
     return null;
   const read = (path: string) => readFileSync(files.resolve(path, p.file), 'latin1');
-  const base = { loadPatterns: read, loadMap: read, readFile: read, errorfiles };
+  const userlist = (name: string) => files.userlist?.(name) ?? null;
+  const base = { loadPatterns: read, loadMap: read, readFile: read, errorfiles, userlist, proxy: p.name };
   const acls = new AclSet(p.acls, base);
   const list = (rules: readonly HttpRule[], kind: ActionEnv['list']): CompiledRule[] =>
     rules
@@ -107,8 +127,31 @@ export function compileProxyRules(
   const reqEnv: ActionEnv = { ...base, place: 'req', list: 'http-request' };
   const caps = (kind: 'request header' | 'response header') =>
     p.captures.filter((c) => c.kind === kind).map((c) => ({ lower: c.name.toLowerCase(), len: c.len }));
+  const statsEnv: ActionEnv = { ...reqEnv, proxy: st?.realm ?? DEFAULT_REALM };
+  const stats: StatsRules | null = !hasStatsRules
+    ? null
+    : {
+        httpRequest: st!.httpRequest.map((r) => {
+          const name = actionName(r);
+          try {
+            if (!STATS_ACTIONS.includes(name))
+              throw new RuleError(`'${name}' is not a stats http-request action (allow, deny or auth)`);
+            return { cond: compileCondition(r.cond, acls, 'req', statsEnv), run: compileAction(r, statsEnv) };
+          } catch (e) {
+            return at(r.file, r.line, `'stats http-request ${name}'`, e);
+          }
+        }),
+        admin: st!.admin.map((cond) => {
+          try {
+            return compileCondition(cond, acls, 'req', statsEnv) ?? (() => true);
+          } catch (e) {
+            return at(st!.file, st!.line, "'stats admin'", e);
+          }
+        }),
+      };
   return {
     name: p.name,
+    stats,
     // `declare capture` shares the slot numbers: without it built, captures are left out rather than misnumbered
     reqCaptures: declared || !p.capabilities.frontend ? [] : caps('request header'),
     resCaptures: declared || !p.capabilities.frontend ? [] : caps('response header'),

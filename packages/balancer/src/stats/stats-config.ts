@@ -51,7 +51,8 @@ type Cond = NonNullable<ModelProxy['stats']>['admin'][number];
 
 /**
  * `stats admin if TRUE` / `if LOCALHOST` (and `unless FALSE`…) can be decided here; any other
- * condition needs the rule engine: adminSupport() reports it and in-effect.ts keeps refusing it.
+ * condition is evaluated per request by the rule engine (rules/rule-set.ts StatsRules), which then
+ * decides instead.
  */
 export function adminRule(conds: readonly Cond[]): AdminRule | null {
   if (conds.length === 0) return null;
@@ -63,11 +64,6 @@ export function adminRule(conds: readonly Cond[]): AdminRule | null {
     else if (r === 'localhost' && rule === 'never') rule = 'localhost';
   }
   return rule;
-}
-
-/** True when every `stats admin` condition of the proxy is one adminRule() decides. */
-export function adminSupported(conds: readonly Cond[]): boolean {
-  return conds.every((c) => simpleCondition(c) !== null);
 }
 
 function simpleCondition(c: Cond): AdminRule | null {

@@ -89,8 +89,12 @@ export class StatsPage {
     return m !== null && this.credentials.has(m[1]);
   }
 
-  /** `stats admin if TRUE|LOCALHOST`: may this client use the admin form? */
-  adminAllowed(clientAddress: string): boolean {
+  /**
+   * `stats admin if TRUE|LOCALHOST`: may this client use the admin form? `decided` is the verdict of
+   * other conditions, evaluated by the rule engine for this request (null: none).
+   */
+  adminAllowed(clientAddress: string, decided: boolean | null = null): boolean {
+    if (decided !== null) return decided;
     const a = this.spec.admin;
     if (a === 'always') return true;
     if (a !== 'localhost') return false;
@@ -109,10 +113,11 @@ export class StatsPage {
     body: string,
     clientAddress: string,
     close: boolean,
+    admin: boolean | null = null,
   ): StatsAnswer {
     if (!this.authorized(authorization)) return this.answer(target, authorization, false, close);
     let st: AdminResult = 'DENY';
-    if (this.adminAllowed(clientAddress)) {
+    if (this.adminAllowed(clientAddress, admin)) {
       const servers: string[] = [];
       let action = '';
       let backend = Number.NaN;
@@ -138,6 +143,7 @@ export class StatsPage {
     isHead: boolean,
     close: boolean,
     clientAddress = '',
+    admin: boolean | null = null,
   ): StatsAnswer {
     const conn = close ? 'connection: close\r\n' : '';
     if (!this.authorized(authorization)) {
@@ -173,7 +179,7 @@ export class StatsPage {
           maxconn: env?.maxconn ?? 0,
           currentConns: env?.currentConns() ?? 0,
           hideDown: has('up'),
-          admin: this.adminAllowed(clientAddress),
+          admin: this.adminAllowed(clientAddress, admin),
           notice: st !== undefined ? (ST_TEXT[st] ?? ST_TEXT.UNKN) : null,
         },
         now,

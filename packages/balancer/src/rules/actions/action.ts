@@ -23,6 +23,8 @@ export interface ActionEnv extends AclEnv {
   readFile(path: string): string;
   /** the proxy's errorfiles (a plain deny answers with the 403 page) */
   errorfiles: Map<number, Buffer>;
+  /** the name of the proxy the rule is written in (`http-request auth`'s default realm) */
+  proxy?: string;
 }
 
 export type ActionCompiler<R extends HttpRule = HttpRule> = (rule: R, env: ActionEnv) => Run;

@@ -6,6 +6,7 @@ import type { HttpRule } from '@ha-lb/shared-config/haproxy';
 import { RuleError } from '../expression.ts';
 import type { ActionEnv, Run } from './action.ts';
 import { compileAllow } from './allow.ts';
+import { compileAuth } from './auth.ts';
 import { compileDeny } from './deny.ts';
 import { compileDelHeader, compileReplaceHeader, compileSetHeader } from './headers.ts';
 import { compileRedirect } from './redirect.ts';
@@ -37,6 +38,7 @@ export const APPLIED_ACTIONS = {
     'replace-uri',
     'set-var',
     'unset-var',
+    'auth',
   ],
   'http-response': [
     'allow',
@@ -78,6 +80,8 @@ export function compileAction(rule: HttpRule, env: ActionEnv): Run {
   switch (rule.action) {
     case 'allow':
       return compileAllow(rule, env);
+    case 'auth':
+      return compileAuth(rule, env);
     case 'deny':
       return compileDeny(rule, env);
     case 'return':

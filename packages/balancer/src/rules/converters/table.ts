@@ -5,13 +5,14 @@
  */
 import { crc32, djb2, sdbm, wt6 } from '../../backend/algorithms/hash-functions.ts';
 import type { RuleContext } from '../context.ts';
+import type { FetchEnv } from '../fetches/table.ts';
 import { type Sample, type SampleType, toInt, toStr } from '../sample.ts';
 import { ipMask, parseIp } from './ip.ts';
 import { compileMap, type MapLoader } from './map.ts';
 
 export type ConvFn = (v: Sample, c: RuleContext) => Sample;
 
-export interface ConvEnv {
+export interface ConvEnv extends FetchEnv {
   /** reads a map file named in the configuration (resolved as HAProxy does) */
   loadMap: MapLoader;
 }

@@ -4,16 +4,24 @@
  * compiles its arguments once into a function of the context. `each`, when present, visits every value
  * (an ACL matches if any occurrence does, e.g. every `Host` value); otherwise an ACL sees `one`.
  */
+import type { Userlist } from '../../auth/userlist.ts';
 import { TLS_FETCHES } from '../../tls/tls-fetches.ts';
 import type { RuleContext } from '../context.ts';
 import type { HeadView } from '../head-view.ts';
 import type { Sample, SampleType } from '../sample.ts';
+import { AUTH_FETCHES } from './auth.ts';
 import { eachCookieIn, HeaderCursor } from './headers.ts';
 import { currentPath, currentUri, pathqOf, queryOf, urlParam } from './uri.ts';
 
 export type OneFn = (c: RuleContext) => Sample;
 /** Visits each value; returns true as soon as `visit` does. */
 export type EachFn = (c: RuleContext, visit: (v: Sample) => boolean) => boolean;
+
+/** What a fetch may resolve when it is compiled (its arguments name configuration objects). */
+export interface FetchEnv {
+  /** `userlist NAME` of the configuration, null when there is none */
+  userlist?(name: string): Userlist | null;
+}
 
 export interface FetchDef {
   out: SampleType;
@@ -22,8 +30,10 @@ export interface FetchDef {
   maxArgs: number;
   /** known when the connection is accepted (tcp-request connection/session/content without waiting) */
   l4?: boolean;
-  one(args: readonly string[]): OneFn;
-  each?(args: readonly string[]): EachFn;
+  one(args: readonly string[], env?: FetchEnv): OneFn;
+  each?(args: readonly string[], env?: FetchEnv): EachFn;
+  /** checks an ACL's patterns against the arguments at compile time (throws with what is wrong) */
+  patterns?(args: readonly string[], env: FetchEnv | undefined, patterns: readonly string[]): void;
 }
 
 type Side = 'req' | 'res' | 'auto';
@@ -381,6 +391,9 @@ for (const [name, f] of TLS_FETCHES)
     name,
     fixed(f.out, 'any', (c) => f.value(c.tls)),
   );
+
+// HTTP authentication against a userlist (fetches/auth.ts: http_auth, http_auth_group, …)
+for (const [name, def] of AUTH_FETCHES) TABLE.set(name, def);
 
 for (const [name, def] of TABLE) if (L4.has(name)) def.l4 = true;
 
