@@ -390,7 +390,8 @@ async function main(argv: string[]): Promise<number> {
           );
           return;
         case 'dump':
-          return stateDump(engine, messages, signal);
+          stateDump(engine, messages, signal);
+          return master?.dump(signal);
         case 'ignore':
           return messages.notice(`${signal} received: ignored.`);
       }

@@ -110,6 +110,7 @@ listen stats
     bind 127.0.0.1:${statsPort}
     stats enable
     stats uri /stats
+    stats admin if TRUE
 `,
       [port, statsPort],
     );
@@ -227,6 +228,41 @@ listen stats
     assert.equal(c.bodies.s1 ?? 0, 0, `s1 (disabled on the socket) stays out: ${JSON.stringify(c.bodies)}`);
     assert.deepEqual(childPids(lb.pid).sort(), workers, 'the same workers, reloaded in place');
     await statsCommand(sock, 'enable server app/s1');
+  });
+
+  test('the stats page admin form (served by the master) puts a server in maintenance in every worker', async () => {
+    const clients = await onBothWorkers();
+    try {
+      const iid = csvRow(await stats(), 'app', 'BACKEND')?.iid;
+      const body = `s=s1&action=maint&b=%23${iid}`;
+      const r = await new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port: statsPort,
+            path: '/stats',
+            method: 'POST',
+            agent: false,
+            headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      assert.equal(r, 303);
+      const before = s1.requests;
+      const bodies = [];
+      for (const c of clients) bodies.push(await ask(c), await ask(c));
+      assert.deepEqual(new Set(bodies), new Set(['s2']));
+      assert.equal(s1.requests, before);
+    } finally {
+      await statsCommand(sock, 'enable server app/s1');
+      for (const c of clients) c.sock.destroy();
+    }
   });
 
   test("the master's health checks take a DOWN server out of every worker", async () => {

@@ -56,6 +56,8 @@ export interface StatsRuntime {
   refresh?: () => Promise<void>;
   /** `nbthread` master: a command that ran here, for the workers to run too */
   ran?: (command: string, level: CliLevel) => void;
+  /** `nbthread` master: the stats page's admin form changed servers (sent to the workers before it answers) */
+  adminDone?: () => void;
   /** closes the runtime API's sockets (a reload closes them before the new engine binds the same ones) */
   stop(): void;
   /** binds them again (a reload whose new engine could not start) */
@@ -102,7 +104,11 @@ export async function startStats(
   };
   const env = {
     proxies,
-    admin: (b: number, servers: readonly string[], action: string) => adminAction(rt, b, servers, action),
+    admin: (b: number, servers: readonly string[], action: string) => {
+      const r = adminAction(rt, b, servers, action);
+      rt.adminDone?.();
+      return r;
+    },
     startedAt: rt.startedAt,
     pid: process.pid,
     maxconn: rt.maxconn,

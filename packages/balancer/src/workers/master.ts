@@ -21,7 +21,7 @@ import type { CliLevel } from '../runtime/commands.ts';
 import { aggregateCounters, type CounterLayout, counterLayout } from './counter-sync.ts';
 import { cpusOf, pin } from './cpu-map.ts';
 import { replayObserved } from './observe-relay.ts';
-import { serverStates } from './server-sync.ts';
+import { serverState, serverStates } from './server-sync.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
 
 /** How often the master brings the workers' counters in (and re-sends the servers' state). */
@@ -50,6 +50,8 @@ export interface MasterOptions {
 export interface Master {
   engine: Engine;
   reload(config: EngineConfig, graceMs: number): Promise<Reloaded & { retired: Promise<number> }>;
+  /** SIGQUIT: each worker writes its own state dump (its sessions, its connections) */
+  dump(signal: string): void;
 }
 
 /** An error a worker reported at start-up, with its errno code (hand-over.ts retries on EADDRINUSE). */
@@ -134,7 +136,12 @@ export async function startMaster(
       layout = counterLayout(inner);
       syncSoon();
     };
-    e.events.on(syncSoon);
+    // a change reaches the workers before this process answers whoever made it (CLI, admin form)
+    e.stats.adminDone = () => broadcast({ t: 'servers', servers: serverStates(inner) });
+    e.events.on((c) => {
+      if (c.kind !== 'server') return;
+      broadcast({ t: 'servers', servers: serverState(inner, c.backend, c.server) });
+    });
   };
   hook(inner);
 
@@ -239,6 +246,7 @@ export async function startMaster(
 
   const master: Master = {
     engine: wrap(inner),
+    dump: (signal) => broadcast({ t: 'dump', signal }),
     async reload(next, graceMs) {
       const want = gen + 1;
       const answers = [...children.values()].map(

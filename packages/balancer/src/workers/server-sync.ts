@@ -18,6 +18,13 @@ export function serverStates(engine: Engine): ServerSync[] {
   return out;
 }
 
+/** One server's state (a check or admin change), or none when it is gone. */
+export function serverState(engine: Engine, backend: string, server: string): ServerSync[] {
+  const be = engine.backends.find((b) => b.spec.name === backend);
+  const s = be?.servers.find((x) => x.spec.name === server);
+  return be === undefined || s === undefined ? [] : [[backend, server, s.healthUp, s.admin, s.uweight]];
+}
+
 /** Applies what differs; returns how many servers changed. */
 export function applyServerStates(engine: Engine, states: readonly ServerSync[]): number {
   const byName = new Map(engine.backends.map((b) => [b.spec.name, b]));

@@ -7,6 +7,7 @@
  * ticks with its counters (counter-sync.ts). Signals are the master's: a worker ignores them, and
  * exits at once if the master goes away.
  */
+import { stateDump } from '../cli/state-dump.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { EngineConfig } from '../engine/engine-config.ts';
 import type { MessageSink } from '../log/messages.ts';
@@ -17,11 +18,13 @@ import { applyServerStates, type ServerSync } from './server-sync.ts';
 
 export type ToWorker =
   | { t: 'tick'; id: number; gen: number; servers: ServerSync[] }
+  | { t: 'servers'; servers: ServerSync[] }
   | { t: 'command'; line: string; level: CliLevel }
   | { t: 'reload'; gen: number }
   | { t: 'stop'; graceMs: number }
   | { t: 'pause' }
-  | { t: 'resume' };
+  | { t: 'resume' }
+  | { t: 'dump'; signal: string };
 
 export type FromWorker =
   | { t: 'ready' }
@@ -80,6 +83,9 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
           if (m.gen === gen)
             send({ t: 'counters', id: m.id, gen, data: dumpCounters(layout), observed: observed.take() });
           return;
+        case 'servers':
+          applyServerStates(engine, m.servers);
+          return;
         case 'command':
           runCommand(m.line, m.level, engine.stats);
           layout = counterLayout(engine);
@@ -113,6 +119,9 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
           return;
         case 'pause':
           engine.pause();
+          return;
+        case 'dump':
+          stateDump(engine, h.messages, `${m.signal} (worker ${process.env.BALANCER_WORKER})`);
           return;
         case 'resume':
           engine
