@@ -46,6 +46,8 @@ const LOG = 'logging is planned';
 // variables (%ci %cp %ST %B %r %[…]) but not yet the log ones, and reads the rule context, not the log record
 const LOG_FORMAT =
   "custom log formats are planned: the log-format compiler (src/rules/log-format.ts) does not know the log variables yet (%Ta %Th %Ti %tsc %ac %fc %bc %sc %rc %sq %bq %t %tr %ms %CC %CS %hr %hs); 'option httplog', 'option httplog clf' and 'option tcplog' are applied";
+const CAPTURE_LOG =
+  "captured values are what capture.req.hdr()/capture.res.hdr() and 'http-request|http-response capture' see; the access log's {…} (%hr %hs) does not show them yet";
 const CHECKS = 'this part of health checks is planned';
 const CHECK_KIND = 'this check kind is planned; a TCP connect check runs instead';
 // Why ignoring a check rule would be wrong: the check would pass or fail on something else.
@@ -301,7 +303,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['timeout server-fin', APPLIED],
   ['timeout queue', APPLIED],
   ['timeout check', APPLIED],
-  ['timeout tarpit', warn(RULES)],
+  ['timeout tarpit', APPLIED],
   ['option http-server-close', APPLIED],
   ['option httpclose', APPLIED],
   ['option http-keep-alive', APPLIED],
@@ -466,8 +468,9 @@ const RULES_TABLE: readonly Rule[] = [
   ['log-format', warn(LOG_FORMAT)],
   ['log-format-sd', warn(LOG_FORMAT)],
   ['error-log-format', warn(LOG)],
-  ['capture', warn(LOG)],
-  ['declare', warn(LOG)],
+  // captured values are applied (capture.req.hdr()/capture.res.hdr(), capture rules); the access log's {…} is not
+  ['capture', warn(CAPTURE_LOG)],
+  ['declare', warn(CAPTURE_LOG)],
   ['unique-id-format', warn(LOG)],
   ['unique-id-header', warn(LOG)],
   ['compression', warn('compression is planned')],

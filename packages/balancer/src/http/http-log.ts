@@ -10,7 +10,7 @@ import type { CookieVerdict } from '../backend/persistence/cookie-request.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import type { LogRecord } from '../log/log-record.ts';
-import type { Transaction } from './transaction.ts';
+import { LOG_SILENT, type Transaction } from './transaction.ts';
 
 const VERDICT: Record<CookieVerdict, string> = {
   none: 'N',
@@ -63,6 +63,9 @@ export function logHttpExchange(
   // a connection that sent nothing: `option dontlognull` hides it
   if (tx.tFirstByte < 0 && tx.tRequest < 0 && lg.spec.dontlognull) return;
   if (!asap) d.end();
+  // `set-log-level silent`
+  if (tx.logLevel === LOG_SILENT) return;
+  rec.level = tx.logLevel;
   rec.asap = asap;
   const headRead = tx.tRequest >= 0 && tx.requestLine !== '';
   const be = headRead ? px.be : null;
@@ -78,6 +81,12 @@ export function logHttpExchange(
   rec.Ti = since(tx.tStart, first);
   rec.TR = since(first, tx.tRequest);
   rec.Tw = since(tx.tRequest, tx.tConnect);
+  if (tx.phase === 'T') {
+    // tarpit (HAProxy's http_process_tarpit): the request time is never stamped (-1) and the wait is
+    // logged as the queue time, from the accept (tConnect stamped at its end), minus that -1
+    rec.TR = -1;
+    rec.Tw = since(tx.tStart, tx.tConnect) + 1;
+  }
   rec.Tc = since(tx.tConnect, tx.tConnected);
   rec.Tr = since(tx.tConnected, tx.tResponse);
   rec.Ta = now - first;

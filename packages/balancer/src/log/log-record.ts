@@ -71,4 +71,6 @@ export class LogRecord {
   asap = false;
   /** the exchange ended with an error (HAProxy's "error" for dontlog-normal / log-separate-errors) */
   error = false;
+  /** `set-log-level`: the line's severity, -1 when no rule set it */
+  level = -1;
 }

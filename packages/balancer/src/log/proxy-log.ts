@@ -78,7 +78,7 @@ export class ProxyLogger {
     if (fmt === 'default') return;
     const line =
       fmt === 'http' ? httpLine(r) : fmt === 'https' ? httpsLine(r) : fmt === 'clf' ? clfLine(r) : tcpLine(r);
-    this.send(err && s.separateErrors ? LOG_ERR : LOG_INFO, line);
+    this.send(r.level >= 0 ? r.level : err && s.separateErrors ? LOG_ERR : LOG_INFO, line);
   }
 
   /** `Connect from …`: the line of a frontend without a log format, at the accept. */

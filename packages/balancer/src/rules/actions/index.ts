@@ -7,13 +7,17 @@ import { RuleError } from '../expression.ts';
 import type { ActionEnv, Run } from './action.ts';
 import { compileAllow } from './allow.ts';
 import { compileAuth } from './auth.ts';
+import { compileCapture } from './capture.ts';
 import { compileDeny } from './deny.ts';
 import { compileDelHeader, compileReplaceHeader, compileSetHeader } from './headers.ts';
 import { compileRedirect } from './redirect.ts';
 import { compileReject } from './reject.ts';
 import { compileReturn } from './return.ts';
+import { compileSetAddr } from './set-addr.ts';
+import { compileSetLogLevel } from './set-log-level.ts';
 import { compileSetStatus } from './set-status.ts';
 import { compileSetVar, compileUnsetVar } from './set-var.ts';
+import { compileTarpit } from './tarpit.ts';
 import { compileReplaceUri, compileSetUri } from './uri.ts';
 
 export const APPLIED_ACTIONS = {
@@ -21,6 +25,7 @@ export const APPLIED_ACTIONS = {
     'allow',
     'deny',
     'reject',
+    'tarpit',
     'return',
     'redirect',
     'set-header',
@@ -38,6 +43,12 @@ export const APPLIED_ACTIONS = {
     'replace-uri',
     'set-var',
     'unset-var',
+    'set-src',
+    'set-src-port',
+    'set-dst',
+    'set-dst-port',
+    'capture',
+    'set-log-level',
     'auth',
   ],
   'http-response': [
@@ -52,6 +63,9 @@ export const APPLIED_ACTIONS = {
     'set-status',
     'set-var',
     'unset-var',
+    'capture',
+    'set-log-level',
+    'redirect',
   ],
   'http-after-response': [
     'allow',
@@ -63,6 +77,7 @@ export const APPLIED_ACTIONS = {
     'set-status',
     'set-var',
     'unset-var',
+    'capture',
   ],
 } as const;
 
@@ -83,7 +98,8 @@ export function compileAction(rule: HttpRule, env: ActionEnv): Run {
     case 'auth':
       return compileAuth(rule, env);
     case 'deny':
-      return compileDeny(rule, env);
+    case 'tarpit':
+      return rule.action === 'tarpit' ? compileTarpit(rule, env) : compileDeny(rule, env);
     case 'return':
       return compileReturn(rule, env);
     case 'redirect':
@@ -113,6 +129,10 @@ export function compileAction(rule: HttpRule, env: ActionEnv): Run {
     case 'other':
       if (name === 'reject') return compileReject(rule, env);
       if (name === 'unset-var') return compileUnsetVar(rule.name)(rule, env);
+      if (name === 'set-src' || name === 'set-src-port' || name === 'set-dst' || name === 'set-dst-port')
+        return compileSetAddr(name)(rule, env);
+      if (name === 'capture') return compileCapture(rule, env);
+      if (name === 'set-log-level') return compileSetLogLevel(rule, env);
       break;
     default:
       break;
