@@ -9,6 +9,7 @@ import { type CliArgs, parseArgs, USAGE } from './cli/args.ts';
 import { diagnosticLines, executablePath, runCheck } from './cli/check.ts';
 import { releaseOldPids, startTakingOver } from './cli/hand-over.ts';
 import { writePidfile } from './cli/pidfile.ts';
+import { dropPrivileges } from './cli/privileges.ts';
 import { onSignals, type SignalAction } from './cli/signals.ts';
 import { stateDump } from './cli/state-dump.ts';
 import { versionText } from './cli/version-text.ts';
@@ -23,8 +24,15 @@ import type { Engine } from './engine/engine.ts';
 import type { EngineConfig } from './engine/engine-config.ts';
 import { UsageError } from './errors.ts';
 import type { HealthServer, startHealthServer } from './health-api/health-server.ts';
-import { describeSocket, inheritedSockets, stillOpen, useInheritedSockets } from './listen/systemd-fds.ts';
+import {
+  describeSocket,
+  type InheritedSocket,
+  inheritedSockets,
+  stillOpen,
+  useInheritedSockets,
+} from './listen/systemd-fds.ts';
 import { stderrMessages } from './log/messages.ts';
+import type { Master } from './workers/master.ts';
 
 /** How long a soft stop (SIGUSR1) waits for in-flight work unless `hard-stop-after` says. */
 const DEFAULT_GRACE_MS = 10_000;
@@ -83,7 +91,9 @@ async function main(argv: string[]): Promise<number> {
     if (action === 'hard-stop' || action === 'soft-stop') early ??= { signal, action };
     else process.stderr.write(`[NOTICE]   (${process.pid}) : ${signal} received during start-up: ignored.\n`);
   };
-  onSignals((signal, action) => onSignal(signal, action));
+  // a worker of `nbthread` (workers/worker.ts) leaves signals to its master
+  const isWorker = process.env.BALANCER_WORKER !== undefined;
+  if (!isWorker) onSignals((signal, action) => onSignal(signal, action));
 
   const demo = args.files.length === 0;
   const fePort = Number(process.env.BALANCER_DEMO_PORT ?? 8080);
@@ -98,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
   const loaded = load();
   const quiet = (args.quiet || loaded.quiet) && !args.verbose;
   const messages = stderrMessages({ quiet });
-  if (!quiet)
+  if (!quiet && !isWorker)
     for (const line of diagnosticLines(loaded, process.pid, executablePath()))
       process.stderr.write(`${line}\n`);
   if (loaded.engine === null) return 1;
@@ -107,10 +117,14 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   // systemd socket activation: binds whose address systemd passed serve from its sockets
-  const inherited = inheritedSockets(process.env);
+  // (a worker gets the master's list: the master holds the sockets and shares them, node:cluster)
+  const inherited: InheritedSocket[] = isWorker
+    ? JSON.parse(process.env.BALANCER_INHERITED ?? '[]')
+    : inheritedSockets(process.env);
   for (const k of ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES']) delete process.env[k];
   const activate = (c: EngineConfig, when: string): EngineConfig => {
-    const r = useInheritedSockets(c, stillOpen(inherited));
+    const r = useInheritedSockets(c, isWorker ? inherited : stillOpen(inherited));
+    if (isWorker) return r.config;
     for (const s of r.unused)
       messages.warning(
         `${when}systemd passed ${describeSocket(s)}, which no 'bind' line uses (by address or fd@${s.fd}); it stays open, unused.`,
@@ -121,12 +135,27 @@ async function main(argv: string[]): Promise<number> {
     return r.config;
   };
   const config = activate(withCommandLine(loaded.engine, args), '');
+  if (isWorker) {
+    const { runWorker } = await import('./workers/worker.ts');
+    return runWorker({
+      config,
+      messages,
+      reloadConfig() {
+        const next = load();
+        return next.engine === null || !next.hasListener
+          ? null
+          : activate(withCommandLine(next.engine, args), '');
+      },
+      afterBind: () => dropPrivileges(config.global),
+    });
+  }
+  const workers = demo ? 1 : (config.global.nbthread ?? 1);
   for (const note of args.notes) messages.warning(note);
   if (args.daemon)
     messages.warning('-D: the balancer does not fork; it stays in the foreground (run it under systemd).');
-  if (args.masterWorker)
+  if (args.masterWorker && workers === 1)
     messages.warning(
-      `${args.systemdMode ? '-Ws' : '-W'}: master-worker mode is planned; a single process serves.`,
+      `${args.systemdMode ? '-Ws' : '-W'}: a single process serves; write 'nbthread N' (N > 1) in global for a master and N worker processes.`,
     );
   const handOver = { finish: args.finishPids, terminate: args.terminatePids };
 
@@ -149,15 +178,29 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // Only serving needs the engine (the data path) and the health API: `-c` never loads them.
-  const [{ startEngine }, { startHealthServer }, { reloadEngine }] = await Promise.all([
+  const [{ startEngine }, { startHealthServer }, { reloadEngine }, { startMaster }] = await Promise.all([
     import('./engine/engine.ts'),
     import('./health-api/health-server.ts'),
     import('./engine/reload.ts'),
+    workers > 1 ? import('./workers/master.ts') : { startMaster: null as never },
   ]);
+  /** nbthread > 1: the workers' master (workers/master.ts) */
+  let master: Master | null = null;
   const notifier = systemdNotifier({ onError: (err) => messages.warning(`sd_notify: ${err.message}`) });
   let engine: Engine;
   try {
-    engine = await startTakingOver(() => startEngine(config, messages), handOver, messages);
+    engine = await startTakingOver(
+      async () => {
+        if (workers === 1) return startEngine(config, messages);
+        master = await startMaster(config, messages, {
+          count: workers,
+          env: { BALANCER_INHERITED: JSON.stringify(stillOpen(inherited)) },
+        });
+        return master.engine;
+      },
+      handOver,
+      messages,
+    );
   } catch (err) {
     messages.alert((err as Error).message);
     for (const s of demoServers) s.close();
@@ -200,6 +243,23 @@ async function main(argv: string[]): Promise<number> {
       messages.warning(`${(err as Error).message}; the health API is not available.`);
     }
   }
+  if (workers === 1 && (config.global.cpuMap ?? []).length > 0) {
+    // one process: it is thread 1 of cpu-map (with workers, the master pins each, workers/master.ts)
+    const { cpusOf, pin } = await import('./workers/cpu-map.ts');
+    const cpus = cpusOf(config.global.cpuMap ?? [], 1, 1);
+    const why = cpus === null ? null : pin(process.pid, cpus);
+    if (why !== null) messages.warning(`cpu-map: the process is not pinned: ${why}.`);
+  }
+  // every socket is bound (and the health API's): give up root if the configuration says so
+  const refused = dropPrivileges(config.global);
+  if (refused !== null) {
+    messages.alert(refused);
+    await health?.close();
+    await engine.stop(0);
+    return 1;
+  }
+  if (workers > 1 && (args.verbose || args.debug))
+    messages.notice(`${workers} worker processes serve the traffic frontends (nbthread ${workers}).`);
   const listening = () => `${engine.listeners.filter((l) => l.listening).length} listeners`;
   notifier.ready(`serving: ${listening()}`);
   // Node writes its compile cache (bin/balancer) at exit; a daemon may never exit cleanly.
@@ -265,7 +325,9 @@ async function main(argv: string[]): Promise<number> {
       const old = engine;
       let r: Awaited<ReturnType<typeof reloadEngine>>;
       try {
-        r = await reloadEngine(old, nextConfig, messages, graceMs);
+        r = master
+          ? await master.reload(nextConfig, graceMs)
+          : await reloadEngine(old, nextConfig, messages, graceMs);
       } catch (err) {
         messages.alert(
           `${signal} received: cannot apply the new configuration: ${(err as Error).message}; still serving the running one.`,
@@ -328,7 +390,8 @@ async function main(argv: string[]): Promise<number> {
           );
           return;
         case 'dump':
-          return stateDump(engine, messages, signal);
+          stateDump(engine, messages, signal);
+          return master?.dump(signal);
         case 'ignore':
           return messages.notice(`${signal} received: ignored.`);
       }

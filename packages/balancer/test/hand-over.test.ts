@@ -3,6 +3,7 @@
  * bind the port with SO_REUSEPORT; the old one is told SIGUSR1 or SIGTERM once the new one serves).
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { BALANCER_BIN } from './support/env.ts';
 import { loadLoop } from './support/load-loop.ts';
 import { freePort } from './support/ports.ts';
-import { type Managed, spawnManaged, startBalancer } from './support/proc.ts';
+import { childPids, type Managed, spawnManaged, startBalancer } from './support/proc.ts';
 import { waitFor } from './support/wait-for.ts';
 
 describe('-sf / -st hand-over between two processes', () => {
@@ -78,5 +79,31 @@ describe('-sf / -st hand-over between two processes', () => {
     assert.ok(await waitFor(() => !b.alive(), 5000), b.output());
     assert.match(b.output(), /SIGTERM received: stopping now/);
     assert.ok(await waitFor(() => /health API on unix@/.test(d.output()), 5000), d.output());
+  });
+
+  test('-sf to a balancer with worker processes (nbthread 2) under load: no request lost', async (t) => {
+    const a = await startBalancer(cfgText, [port]);
+    procs.push(a);
+    const cfg2 = join(a.dir, 'workers.cfg');
+    writeFileSync(
+      cfg2,
+      cfgText.replace('global\n', `global\n    nbthread 2\n    health-socket ${join(a.dir, 'h2.sock')}\n`),
+    );
+    const load = loadLoop(port, { connections: 8 });
+    t.after(() => load.stop());
+    assert.ok(await waitFor(() => load.counts.responses > 200, 5000));
+    const b = spawnManaged(process.execPath, [BALANCER_BIN, '-V', '-f', cfg2, '-sf', String(a.pid)], a.dir);
+    procs.push(b);
+    assert.ok(
+      await waitFor(() => !a.alive(), 20_000),
+      `the old process exits:\n${a.output()}\n${b.output()}`,
+    );
+    assert.equal(childPids(b.pid).length, 2, b.output());
+    const at = load.counts.responses;
+    assert.ok(await waitFor(() => load.counts.responses > at + 200, 5000), 'the workers serve');
+    const c = await load.stop();
+    assert.equal(c.socketErrors, 0, `socket errors: ${c.errors.join(', ')}`);
+    assert.equal(c.non2xx, 0, JSON.stringify(c.statuses));
+    await b.stop();
   });
 });

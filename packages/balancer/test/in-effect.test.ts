@@ -34,6 +34,7 @@ import { startRawServer } from './support/raw-server.ts';
 import { synCounter } from './support/syn-counter.ts';
 import { waitFor } from './support/wait-for.ts';
 import { TLS_EFFECTS } from './tls-effects.ts';
+import { WORKER_EFFECTS } from './workers-effects.ts';
 
 const CERT = new URL('../../shared-config/test/fixtures/haproxy/certs/site.pem', import.meta.url).pathname;
 const DEFAULTS = `defaults
@@ -196,6 +197,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   ...QUEUE_EFFECTS,
   ...LOGGING_EFFECTS,
   ...H2_EFFECTS,
+  ...WORKER_EFFECTS,
   async bind() {
     const up = await upstream();
     const { ports } = await serve(
@@ -649,16 +651,6 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     const many = Array.from({ length: 12 }, (_, i) => `X-H${i}: v\r\n`).join('');
     assert.match((await get(ports[0], '/', many)).text, /^HTTP\/1\.1 400 /);
     assert.match((await get(ports[0], '/few', 'X-A: 1\r\n')).text, /ok \/few/);
-  },
-  async nbthread() {
-    const loaded = load(
-      `global\n    nbthread 1\n${DEFAULTS}listen l\n    bind 127.0.0.1:0\n    server s 127.0.0.1:1\n`,
-    );
-    assert.deepEqual(loaded.diagnostics, [], 'one thread is what runs: nothing to warn about');
-    const four = load(
-      `global\n    nbthread 4\n${DEFAULTS}listen l\n    bind 127.0.0.1:0\n    server s 127.0.0.1:1\n`,
-    );
-    assert.match(four.diagnostics[0]?.message ?? '', /'nbthread' is parsed but not applied yet/);
   },
   async 'unsafe-ignore-unimplemented'() {
     const rule = `${DEFAULTS}frontend f\n    bind 127.0.0.1:0\n    http-request silent-drop if { path_beg /admin }\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`;

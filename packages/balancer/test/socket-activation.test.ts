@@ -88,3 +88,55 @@ test('sockets passed with LISTEN_FDS serve the binds with their addresses; an un
   const r2 = await exchange(web!, ['GET /two HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n']);
   assert.match(r2.text, /served \/two/);
 });
+
+test('with nbthread 2 the workers serve the socket systemd passed (the master holds it), across a reload', async () => {
+  const up = http.createServer((req, res) => res.end(`served ${req.url}`));
+  await new Promise<void>((ok) => up.listen(0, '127.0.0.1', ok));
+  cleanups.push(() => {
+    up.closeAllConnections();
+    up.close();
+  });
+  const [web] = await freePorts(1);
+  const tmp = makeTempDir('activate-workers');
+  cleanups.push(tmp.remove);
+  const cfg = join(tmp.dir, 'haproxy.cfg');
+  const text = (n: number) =>
+    [
+      'global',
+      '    nbthread 2',
+      `    health-socket ${join(tmp.dir, 'health.sock')}`,
+      'defaults',
+      '    mode http',
+      '    timeout connect 1s',
+      `    timeout client ${n}s`,
+      '    timeout server 5s',
+      'frontend web',
+      `    bind 127.0.0.1:${web}`,
+      '    default_backend app',
+      'backend app',
+      `    server s1 127.0.0.1:${(up.address() as net.AddressInfo).port}`,
+      '',
+    ].join('\n');
+  writeFileSync(cfg, text(5));
+  const lb: Managed = await socketActivate(
+    [{ name: 'web', host: '127.0.0.1', port: web! }],
+    process.execPath,
+    [BALANCER_BIN, '-V', '-f', cfg],
+    tmp.dir,
+  );
+  cleanups.push(() => lb.stop());
+  assert.ok(await waitFor(() => /2 worker processes serve/.test(lb.output()), 20_000), lb.output());
+  assert.match(lb.output(), /bind at .*haproxy\.cfg:10 serves on the socket systemd passed as fd@3/);
+  for (let i = 0; i < 6; i++) {
+    const r = await exchange(web!, [`GET /w${i} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`]);
+    assert.match(r.text, new RegExp(`served /w${i}`));
+  }
+  writeFileSync(cfg, text(6));
+  lb.child.kill('SIGUSR2');
+  assert.ok(
+    await waitFor(() => /new configuration applied \(1 listeners taken over/.test(lb.output()), 10_000),
+    lb.output(),
+  );
+  const r2 = await exchange(web!, ['GET /after HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n']);
+  assert.match(r2.text, /served \/after/);
+});

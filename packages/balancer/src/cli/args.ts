@@ -202,7 +202,7 @@ export const USAGE = `Usage : balancer [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <ma
         -V enters verbose mode (disables quiet mode)
         -D goes daemon: accepted, the balancer stays in the foreground (run it under systemd)
         -C changes to <dir> before loading files.
-        -W master-worker mode: accepted, a single process serves (workers are planned)
+        -W master-worker mode: accepted; workers come from 'nbthread N' in global
         -Ws master-worker mode with systemd notify support (sd_notify is always spoken under systemd)
         -q quiet mode : don't display messages
         -c check mode : only check config files and exit

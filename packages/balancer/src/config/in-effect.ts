@@ -55,8 +55,8 @@ const STATS = 'this part of the stats page is planned';
 const TUNING = 'this tuning knob is not applied';
 const STICK = 'stick tables are planned';
 const DNS = 'DNS resolution at runtime is planned';
-const PRIV = 'privilege dropping is planned; meanwhile run under systemd User=/Group=';
-const WORKERS = 'workers are planned';
+const WORKERS =
+  "worker processes come from 'nbthread N' (every worker serves every bind); tying binds, servers or threads to given workers is not supported";
 
 /** bind TLS options applied by tls/bind-tls.ts (each has its behaviour test in test/tls-effects.ts) */
 const TLS_BIND_APPLIED = [
@@ -148,7 +148,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['tune.h2.initial-window-size', APPLIED],
   ['tune.h2.header-table-size', APPLIED],
   ['unsafe-ignore-unimplemented', APPLIED],
-  ['nbthread', APPLIED], // refined by value in effectOf: only 1 thread is what we run
+  ['nbthread', APPLIED], // N > 1: N worker processes and a master (src/workers/)
   ['nbproc', inert('HAProxy 2.5 removed it; the parser already warns')],
   ['node', inert('shown by the stats page')],
   ['description', inert('shown by the stats page')],
@@ -159,17 +159,17 @@ const RULES_TABLE: readonly Rule[] = [
     ),
   ],
   ['chroot', warn('Node cannot chroot; confine the balancer with the systemd unit’s sandboxing instead')], // refined in effectOf
-  ['master-worker', warn(WORKERS)],
+  ['master-worker', warn("write 'nbthread N' (N > 1) for a master and N worker processes")],
   ['mworker-max-reloads', warn(WORKERS)],
   ['bind-process', warn(WORKERS)],
   ['thread-group', warn(WORKERS)],
   ['thread-groups', warn(WORKERS)],
-  ['cpu-map', warn(WORKERS)],
+  ['cpu-map', APPLIED], // workers/cpu-map.ts (taskset)
   ['numa-cpu-mapping', inert('the balancer does not pin threads')],
-  ['user', warn(PRIV)],
-  ['group', warn(PRIV)],
-  ['uid', warn(PRIV)],
-  ['gid', warn(PRIV)],
+  ['user', APPLIED], // cli/privileges.ts
+  ['group', APPLIED], // cli/privileges.ts
+  ['uid', APPLIED], // cli/privileges.ts
+  ['gid', APPLIED], // cli/privileges.ts
   ['ulimit-n', warn('raise LimitNOFILE= in the systemd unit instead')],
   ['fd-hard-limit', warn('raise LimitNOFILE= in the systemd unit instead')],
   ['log', APPLIED], // refined by its target in effectOf
@@ -581,8 +581,6 @@ export function effectOf(use: KeywordUse): Effect {
     if (t.startsWith('ring@'))
       return warn('ring buffers for logs are planned; lines for this target are dropped');
   }
-  if (use.key === 'nbthread' && use.args[0] !== '1')
-    return warn('the balancer serves traffic from one thread per process; workers are planned');
   return effectOfKey(use.key);
 }
 

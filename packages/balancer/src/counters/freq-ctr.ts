@@ -32,6 +32,16 @@ export class FreqCtr {
     return this.curr + Math.floor((this.prev * (1000 - elapsed)) / 1000);
   }
 
+  /**
+   * Makes read() give `rate` for the rest of the current second (then it decays as a second's count
+   * does): the master of `nbthread` workers shows their summed rates this way (workers/counter-sync.ts).
+   */
+  setRate(now: number, rate: number): void {
+    this.periodStart = now - (now % 1000);
+    this.curr = rate;
+    this.prev = 0;
+  }
+
   clear(): void {
     this.periodStart = 0;
     this.curr = 0;

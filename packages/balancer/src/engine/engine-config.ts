@@ -175,6 +175,15 @@ export interface FrontendSpec {
   log?: ProxyLogSpec | null;
 }
 
+export interface CpuMapLine {
+  auto: boolean;
+  processes: string;
+  threads: string | null;
+  cpus: string[];
+  file: string;
+  line: number;
+}
+
 export interface EngineConfig {
   global: {
     maxconn: number | null;
@@ -195,6 +204,15 @@ export interface EngineConfig {
     statsTimeout?: number;
     /** `tune.h2.*` (http/h2-connection.ts); absent: HAProxy's defaults */
     h2?: H2Tuning;
+    /** `nbthread`: worker processes (src/workers/); absent or 1: one process serves */
+    nbthread?: number;
+    /** `cpu-map` lines (workers/cpu-map.ts) */
+    cpuMap?: CpuMapLine[];
+    /** `user`/`uid`, `group`/`gid`: dropped to after binding (cli/privileges.ts) */
+    user?: string | null;
+    group?: string | null;
+    uid?: number | null;
+    gid?: number | null;
   };
   /** the proxies in configuration order with their stats numbers (absent: frontends then backends) */
   proxies?: ProxyOrder[];

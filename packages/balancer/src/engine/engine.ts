@@ -28,7 +28,17 @@ export interface ListenerInfo {
   listening: boolean;
 }
 
+/**
+ * Who serves what (src/workers/): `single` — one process does everything (the default); `worker` — one
+ * of `nbthread` processes: binds the traffic frontends (SO_REUSEPORT), runs no health check (the
+ * master sends the servers' state) and opens no runtime API socket; `master` — runs the checks, the
+ * runtime API and the proxies that serve a stats page, and binds no other frontend (their listeners
+ * are listed, `listening` as the workers report).
+ */
+export type EngineRole = 'single' | 'master' | 'worker';
+
 export interface Engine {
+  readonly role: EngineRole;
   readonly listeners: ListenerInfo[];
   readonly backends: BackendState[];
   /** the listening sockets, in listener order (their addresses tell the bound ports) */
@@ -91,6 +101,7 @@ export async function startEngine(
   messages: MessageSink,
   /** reload: the running engine, whose listeners on the same addresses this one takes over */
   previous?: Engine,
+  role: EngineRole = previous?.role ?? 'single',
 ): Promise<Engine> {
   const backends = new Map<string, BackendState>();
   for (const [name, spec] of config.backends) {
@@ -174,7 +185,13 @@ export async function startEngine(
           s.destroy();
           g.release();
         };
-      for (const bind of fe.binds) {
+      // master/worker: a proxy with a stats page is the master's (it sees the whole balancer), the rest the workers'
+      const bindHere = role === 'single' || (role === 'master') === (frontend.statsPage !== null);
+      if (!bindHere && role === 'master')
+        for (const bind of fe.binds)
+          for (const bare of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only))
+            listeners.push({ proxy: fe.name, address: listenText(bare), listening: false });
+      for (const bind of bindHere ? fe.binds : []) {
         const start = gated(fe.mode === 'tcp' ? h1 : bind.proto === 'h2' ? h2 : bind.tls ? byAlpn : h1);
         const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
         const tlsBind = bind.tls
@@ -264,13 +281,22 @@ export async function startEngine(
     return cut;
   };
   const events = new StateEvents();
-  const checks = startHealthChecks([...backends.values()], events, withProxyLogs(messages, backendLoggers), {
-    spreadChecks: config.global.checks?.spreadChecks ?? 0,
-    maxSpreadChecks: config.global.checks?.maxSpreadChecks ?? null,
-  });
+  // a worker's servers follow the master's checks (workers/server-sync.ts)
+  const checks = startHealthChecks(
+    role === 'worker' ? [] : [...backends.values()],
+    events,
+    withProxyLogs(messages, backendLoggers),
+    {
+      spreadChecks: config.global.checks?.spreadChecks ?? 0,
+      maxSpreadChecks: config.global.checks?.maxSpreadChecks ?? null,
+    },
+  );
   let stats: StatsRuntime;
   try {
-    stats = await startStats(config, pages, runtimes, [...backends.values()], checks, events, messages);
+    // the runtime API is the master's: a worker runs the commands it forwards (workers/worker.ts)
+    const statsConfig =
+      role === 'worker' ? { ...config, global: { ...config.global, statsSockets: [] } } : config;
+    stats = await startStats(statsConfig, pages, runtimes, [...backends.values()], checks, events, messages);
     statsRef.rt = stats;
   } catch (err) {
     checks.stop();
@@ -278,6 +304,7 @@ export async function startEngine(
     throw err;
   }
   return {
+    role,
     events,
     checks,
     frontends: runtimes,

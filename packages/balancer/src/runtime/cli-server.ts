@@ -4,8 +4,9 @@
  * is followed by an empty line; then the connection closes — unless the client said `prompt`, which
  * keeps it open with a `> ` prompt until `quit`. `stats timeout` closes an idle connection.
  */
-import { chmodSync, chownSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
+import { idOf } from '../cli/user-ids.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import type { MessageSink } from '../log/messages.ts';
 import type { StatsSocketSpec } from '../stats/stats-config.ts';
@@ -45,13 +46,25 @@ function serve(sock: net.Socket, level: CliLevel, rt: StatsRuntime, timeoutMs: n
   sock.setTimeout(timeoutMs);
   sock.on('timeout', () => sock.destroy());
   sock.on('error', () => {});
+  let queue = Promise.resolve();
   sock.on('data', (d) => {
     buf += d.toString('latin1');
+    queue = queue.then(drain);
+  });
+  // (half-open: `echo cmd | socat - SOCKET` sends its FIN with the line; the answer may come a tick later)
+  sock.on('end', () => {
+    queue = queue.then(() => {
+      if (!sock.writableEnded) sock.end();
+    });
+  });
+  const drain = async () => {
     for (;;) {
       const nl = buf.indexOf('\n');
       if (nl < 0) break;
       const line = buf.slice(0, nl).replace(/\r$/, '');
       buf = buf.slice(nl + 1);
+      // nbthread: the master's counters are the workers' (workers/master.ts)
+      if (rt.refresh) await rt.refresh();
       let out = '';
       let quit = false;
       for (const cmd of splitCommands(line)) {
@@ -69,6 +82,7 @@ function serve(sock: net.Socket, level: CliLevel, rt: StatsRuntime, timeoutMs: n
           continue;
         }
         out += runCommand(cmd, lvl, rt);
+        rt.ran?.(cmd, lvl);
       }
       if (quit || !prompt) {
         sock.end(out);
@@ -76,18 +90,7 @@ function serve(sock: net.Socket, level: CliLevel, rt: StatsRuntime, timeoutMs: n
       }
       sock.write(`${out}> `);
     }
-  });
-}
-
-/** A numeric id, or a user/group name looked up in /etc/passwd or /etc/group; null when unknown. */
-function idOf(v: number | string, db: string): number | null {
-  if (typeof v === 'number') return v;
-  if (/^\d+$/.test(v)) return Number(v);
-  for (const line of readFileSync(db, 'utf8').split('\n')) {
-    const f = line.split(':');
-    if (f[0] === v && f[2] !== undefined) return Number(f[2]);
-  }
-  return null;
+  };
 }
 
 const rank = (l: CliLevel): number => (l === 'user' ? 0 : l === 'operator' ? 1 : 2);
@@ -108,7 +111,9 @@ export async function startCliServers(
 ): Promise<CliServer[]> {
   const out: CliServer[] = [];
   for (const spec of specs) {
-    const server = net.createServer((sock) => serve(sock, spec.level, rt, timeoutMs));
+    const server = net.createServer({ allowHalfOpen: true }, (sock) =>
+      serve(sock, spec.level, rt, timeoutMs),
+    );
     const a = spec.address;
     const text = a.kind === 'unix' ? a.path : `${a.host}:${a.port}`;
     if (a.kind === 'unix') removeStale(a.path);

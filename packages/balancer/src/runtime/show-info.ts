@@ -40,7 +40,7 @@ export function infoFields(rt: StatsRuntime): F[] {
     ['Name', 'POS', 'str', 'HAProxy'],
     ['Version', 'POS', 'str', rt.version],
     ['Release_date', 'POS', 'str', ''],
-    ['Nbthread', 'CGS', 'u32', 1],
+    ['Nbthread', 'CGS', 'u32', rt.nbthread ?? 1],
     ['Nbproc', 'CGS', 'u32', 1],
     ['Process_num', 'KGP', 'u32', 1],
     ['Pid', 'SGP', 'u32', process.pid],

@@ -11,6 +11,7 @@ import type { EngineConfig } from '../engine/engine-config.ts';
 import type { FrontendRuntime } from '../engine/proxy-runtime.ts';
 import type { MessageSink } from '../log/messages.ts';
 import { type CliServer, startCliServers } from '../runtime/cli-server.ts';
+import type { CliLevel } from '../runtime/commands.ts';
 import { adminAction } from '../runtime/server-admin.ts';
 import { BALANCER_VERSION } from '../version.ts';
 import { type ProxyOrder, type ProxyView, proxyViews } from './snapshot.ts';
@@ -48,9 +49,17 @@ export interface StatsRuntime {
   /** the process's maxconn (`set maxconn global` changes it); hardMaxconn: the configured one */
   maxconn: number;
   readonly hardMaxconn: number;
+  /** `nbthread`: worker processes (1: this process serves alone) */
+  readonly nbthread?: number;
   readonly version: string;
   readonly node: string;
   currentConns(): number;
+  /** `nbthread` master (workers/master.ts): brings the workers' counters in before a command line runs */
+  refresh?: () => Promise<void>;
+  /** `nbthread` master: a command that ran here, for the workers to run too */
+  ran?: (command: string, level: CliLevel) => void;
+  /** `nbthread` master: the stats page's admin form changed servers (sent to the workers before it answers) */
+  adminDone?: () => void;
   /** closes the runtime API's sockets (a reload closes them before the new engine binds the same ones) */
   stop(): void;
   /** binds them again (a reload whose new engine could not start) */
@@ -84,6 +93,7 @@ export async function startStats(
     frontends,
     maxconn: config.global.maxconn ?? 0,
     hardMaxconn: config.global.maxconn ?? 0,
+    nbthread: config.global.nbthread ?? 1,
     version: BALANCER_VERSION,
     node: hostname(),
     currentConns: () => frontends.reduce((n, f) => n + f.counters.scur, 0),
@@ -97,7 +107,11 @@ export async function startStats(
   };
   const env = {
     proxies,
-    admin: (b: number, servers: readonly string[], action: string) => adminAction(rt, b, servers, action),
+    admin: (b: number, servers: readonly string[], action: string) => {
+      const r = adminAction(rt, b, servers, action);
+      rt.adminDone?.();
+      return r;
+    },
     startedAt: rt.startedAt,
     pid: process.pid,
     get maxconn() {

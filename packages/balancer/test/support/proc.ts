@@ -1,5 +1,5 @@
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BALANCER_BIN, makeTempDir, REPO_ROOT, TOOL_PATH, which } from './env.ts';
 import { waitForPort } from './ports.ts';
@@ -253,4 +253,19 @@ export function startProxy(
   return kind === 'haproxy'
     ? startHaproxy(cfgText, waitPorts, opts)
     : startBalancer(cfgText, waitPorts, opts);
+}
+
+/** The processes whose parent is `pid` (from /proc: `ps --ppid` fails when there is none). */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'latin1');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }

@@ -199,6 +199,7 @@ export const GLOBAL_KEYWORDS: Record<string, GlobalKeyword> = {
         ctx.uses('chroot', `chroot ${v}`);
       }),
   },
+  'cpu-map': { handle: cpuMap },
   user: { handle: (ctx, g) => str(ctx, (v) => (g.draft.user = v)) },
   group: { handle: (ctx, g) => str(ctx, (v) => (g.draft.group = v)) },
   uid: { handle: (ctx, g) => int(ctx, 0, 2 ** 31 - 1, (n) => (g.draft.uid = n)) },
@@ -322,6 +323,43 @@ function envKeyword(ctx: LineContext, g: GlobalScope) {
       break;
     }
   }
+}
+
+const CPU_MAP_USAGE =
+  "cpu-map expects a process number  ('all', 'odd', 'even', a number from 1 to 64 or a range),  followed by a list of CPU ranges with numbers from 0 to 63.";
+
+/** parse_process_mask(): all / odd / even / N / N-M / N- within 1…64; the alert text when it is not. */
+function setError(word: string): string | null {
+  if (word === 'all' || word === 'odd' || word === 'even') return null;
+  const m = /^(\d+)(?:-(\d*))?$/.exec(word);
+  if (m === null) return `cpu-map : '${word}' is not a valid number/range.`;
+  let low = Number(m[1]);
+  let high = m[2] === undefined ? low : m[2] === '' ? 64 : Number(m[2]);
+  if (high < low) [low, high] = [high, low];
+  if (low < 1 || high > 64)
+    return `cpu-map : '${word}' is not a valid number/range. It supports numbers from 1 to 64.`;
+  return null;
+}
+
+/** `cpu-map [auto:]P[/T] CPUS…` (cfgparse-global.c), every line kept. */
+function cpuMap(ctx: LineContext, g: GlobalScope) {
+  if (ctx.args.length < 2) return ctx.alert(CPU_MAP_USAGE, CODES.missingArg);
+  let first = ctx.args[0];
+  const auto = first.startsWith('auto:');
+  if (auto) first = first.slice(5);
+  const slash = first.indexOf('/');
+  const processes = slash < 0 ? first : first.slice(0, slash);
+  const threads = slash < 0 ? null : first.slice(slash + 1);
+  for (const w of threads === null ? [processes] : [processes, threads]) {
+    const e = setError(w);
+    if (e !== null) return ctx.alert(e, CODES.badValue);
+  }
+  const cpus = ctx.args.slice(1);
+  // parse_cpu_set(): a CPU range starts with a digit (the rest is read as str2uic does)
+  for (const c of cpus)
+    if (!/^\d/.test(c)) return ctx.alert(`cpu-map : '${c}' is not a CPU range.`, CODES.badValue);
+  g.draft.cpuMap ??= [];
+  g.draft.cpuMap.push({ auto, processes, threads, cpus, file: ctx.file, line: ctx.line });
 }
 
 /** The rest of HAProxy 2.6's global keywords: accepted, kept in `settings`, reported as planned. */

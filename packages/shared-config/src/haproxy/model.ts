@@ -277,6 +277,21 @@ export const GlobalSectionSchema = z.strictObject({
   crtBase: z.string().nullable().default(null),
   /** `ssl-*` keywords and other keywords accepted without a dedicated field, last one wins, args as written. */
   settings: z.record(z.string(), z.array(z.string())).default(EMPTY_RECORD),
+  /**
+   * `cpu-map [auto:]<process-set>[/<thread-set>] <cpu-set>…`, every line in order. Sets are as written
+   * (`all`, `odd`, `even`, `N`, `N-M`); the parser checked their syntax.
+   */
+  cpuMap: z
+    .array(
+      z.strictObject({
+        auto: z.boolean(),
+        processes: z.string(),
+        threads: z.string().nullable(),
+        cpus: z.array(z.string()),
+        ...Where,
+      }),
+    )
+    .default(EMPTY_LIST),
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,135 @@
+/**
+ * One of `nbthread` worker processes (forked by workers/master.ts with node:cluster): it serves the
+ * traffic frontends of the configuration the master validated — its own SO_REUSEPORT socket per
+ * address, so the kernel spreads connections over the workers (or the master's socket, shared, with
+ * `-dR`, UNIX sockets and systemd's) — and follows the master for everything else: the servers' state
+ * (health checks run in the master only), runtime API commands, reload, stop. It answers the master's
+ * ticks with its counters (counter-sync.ts). Signals are the master's: a worker ignores them, and
+ * exits at once if the master goes away.
+ */
+import { stateDump } from '../cli/state-dump.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { EngineConfig } from '../engine/engine-config.ts';
+import type { MessageSink } from '../log/messages.ts';
+import { type CliLevel, runCommand } from '../runtime/commands.ts';
+import { type CounterLayout, counterLayout, dumpCounters } from './counter-sync.ts';
+import { type ObservedRuns, observeRelay } from './observe-relay.ts';
+import { applyServerStates, type ServerSync } from './server-sync.ts';
+
+export type ToWorker =
+  | { t: 'tick'; id: number; gen: number; servers: ServerSync[] }
+  | { t: 'servers'; servers: ServerSync[] }
+  | { t: 'command'; line: string; level: CliLevel }
+  | { t: 'reload'; gen: number }
+  | { t: 'stop'; graceMs: number }
+  | { t: 'pause' }
+  | { t: 'resume' }
+  | { t: 'dump'; signal: string };
+
+export type FromWorker =
+  | { t: 'ready' }
+  | { t: 'failed'; message: string; code: string | null }
+  | { t: 'counters'; id: number; gen: number; data: Float64Array; observed: ObservedRuns }
+  | { t: 'reloaded'; gen: number; error: string | null };
+
+export interface WorkerHooks {
+  config: EngineConfig;
+  /** the configuration files again, checked (null: they have errors now; the reason was printed) */
+  reloadConfig(): EngineConfig | null;
+  messages: MessageSink;
+  /** after the listeners are bound (privileges); an alert text stops the worker */
+  afterBind(): string | null;
+}
+
+const IGNORED: NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGHUP', 'SIGTTOU', 'SIGTTIN', 'SIGQUIT', 'SIGINT'];
+
+export async function runWorker(h: WorkerHooks): Promise<number> {
+  const send = (m: FromWorker) => process.send?.(m);
+  // the master decides (a terminal's ^C reaches the whole process group: the master stops us)
+  for (const s of IGNORED) process.on(s, () => {});
+  process.on('SIGTERM', () => process.exit(0));
+  const [{ startEngine }, { reloadEngine }] = await Promise.all([
+    import('../engine/engine.ts'),
+    import('../engine/reload.ts'),
+  ]);
+  let engine: Engine;
+  try {
+    engine = await startEngine(h.config, h.messages, undefined, 'worker');
+  } catch (err) {
+    const e = err as Error & { code?: string; cause?: { code?: string } };
+    send({ t: 'failed', message: e.message, code: e.cause?.code ?? e.code ?? null });
+    return 1;
+  }
+  const refused = h.afterBind();
+  if (refused !== null) {
+    send({ t: 'failed', message: refused, code: null });
+    await engine.stop(0);
+    return 1;
+  }
+  let gen = 0;
+  let layout: CounterLayout = counterLayout(engine);
+  let observed = observeRelay(engine);
+  let graceMs = h.config.global.hardStopAfter ?? 10_000;
+  let reloading: Promise<void> = Promise.resolve();
+  return new Promise<number>((resolve) => {
+    process.on('disconnect', () => {
+      // the master is gone: nobody checks the servers or answers for us any more
+      engine.stop(0).then(() => resolve(1));
+    });
+    process.on('message', (m: ToWorker) => {
+      switch (m.t) {
+        case 'tick':
+          applyServerStates(engine, m.servers);
+          if (m.gen === gen)
+            send({ t: 'counters', id: m.id, gen, data: dumpCounters(layout), observed: observed.take() });
+          return;
+        case 'servers':
+          applyServerStates(engine, m.servers);
+          return;
+        case 'command':
+          runCommand(m.line, m.level, engine.stats);
+          layout = counterLayout(engine);
+          return;
+        case 'reload':
+          reloading = reloading.then(async () => {
+            const next = h.reloadConfig();
+            if (next === null) {
+              send({ t: 'reloaded', gen: m.gen, error: 'the configuration has errors now' });
+              return;
+            }
+            try {
+              const r = await reloadEngine(engine, next, h.messages, graceMs);
+              engine = r.engine;
+              graceMs = next.global.hardStopAfter ?? 10_000;
+              gen = m.gen;
+              layout = counterLayout(engine);
+              observed = observeRelay(engine);
+              send({ t: 'reloaded', gen, error: null });
+            } catch (err) {
+              send({ t: 'reloaded', gen: m.gen, error: (err as Error).message });
+            }
+          });
+          return;
+        case 'stop':
+          reloading
+            .then(async () => {
+              await (m.graceMs > 0 ? engine.retire(m.graceMs) : engine.stop(0));
+            })
+            .then(() => resolve(0));
+          return;
+        case 'pause':
+          engine.pause();
+          return;
+        case 'dump':
+          stateDump(engine, h.messages, `${m.signal} (worker ${process.env.BALANCER_WORKER})`);
+          return;
+        case 'resume':
+          engine
+            .resume()
+            .catch((err) => h.messages.alert(`cannot resume listening: ${(err as Error).message}`));
+          return;
+      }
+    });
+    send({ t: 'ready' });
+  });
+}
