@@ -8,6 +8,7 @@
  * nocache`, (e) the seed's defaults and its whole `backend dynamic` (cookie, checks, maxconn 5000). Prints req/s, p50, p99 and the balancer/HAProxy ratio beside
  * its target. --cpu-prof also runs the balancer under `node --cpu-prof` (one extra run per workload,
  * not counted in the ratios) and prints the top functions by self time.
+ * The proxy is pinned to CPU 0, wrk and nginx to CPU 1 (taskset).
  * Everything it starts is stopped at the end, on error, and on Ctrl-C.
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -18,15 +19,16 @@ import { haproxyPath, type ProxyKind } from '../packages/balancer/test/support/p
 import { exchange } from '../packages/balancer/test/support/raw-client.ts';
 import {
   installSignalCleanup,
+  pin,
   RESULTS_DIR,
   startNginxBackends,
   startProxyFor,
   stopAll,
 } from './lib/bench-procs.ts';
-import { topSelfTime } from './lib/cpu-profile.ts';
+import { formatSelfTime, topSelfTime } from './lib/cpu-profile.ts';
 import { type WrkResult, wrk } from './lib/wrk.ts';
 
-type Workload = 'a' | 'b' | 'c' | 'd' | 'e';
+export type Workload = 'a' | 'b' | 'c' | 'd' | 'e';
 const TARGETS: Record<Workload, { min: number; label: string; required: boolean }> = {
   a: { min: 0.6, label: '(a) keep-alive both sides', required: true },
   b: { min: 0.9, label: '(b) seed defaults (http-server-close)', required: false },
@@ -34,6 +36,10 @@ const TARGETS: Record<Workload, { min: number; label: string; required: boolean 
   d: { min: 0.9, label: '(d) seed defaults + seed cookie', required: false },
   e: { min: 0.6, label: '(e) seed defaults + backend dynamic', required: true },
 };
+
+/** The proxy runs on CPU 0; wrk and nginx on CPU 1 (taskset). */
+const PROXY_CPU = 0;
+const LOAD_CPU = 1;
 
 /** The one config both proxies run for a workload. */
 export function benchConfig(w: Workload, port: number, backends: number[]): string {
@@ -141,20 +147,21 @@ async function main(): Promise<void> {
   if (!haproxyPath()) throw new Error('haproxy not found (scripts/bootstrap.sh installs it)');
   installSignalCleanup();
 
-  const { ports: backends } = await startNginxBackends(2);
+  const { ports: backends, procs } = await startNginxBackends(2);
+  for (const p of procs) pin(p.pid, LOAD_CPU);
   console.log(
     `nginx backends on ${backends.join(', ')}; wrk -t1 -c${conns} -d${seconds}s, ${rounds} round(s), alternating`,
   );
   const results: Record<string, { w: Workload; h: Measured[]; b: Measured[] }> = {};
   const profiles: Record<string, string> = {};
-  const skip: Record<string, number> = {};
+  const windows: Record<string, [number, number]> = {};
 
   for (const w of workloads) {
     results[w] = { w, h: [], b: [] };
     for (let r = 0; r < rounds; r++) {
       for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
         const port = await freePort();
-        const proxy = await startProxyFor(kind, benchConfig(w, port, backends), port);
+        const proxy = await startProxyFor(kind, benchConfig(w, port, backends), port, { cpu: PROXY_CPU });
         try {
           const smoke = await exchange(port, ['GET / HTTP/1.1\r\nHost: bench\r\n\r\n'], {
             idleMs: 200,
@@ -162,9 +169,9 @@ async function main(): Promise<void> {
           });
           if (smoke.responses[0]?.status !== 200)
             throw new Error(`${kind} smoke request failed: ${JSON.stringify(smoke.text.slice(0, 100))}`);
-          await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds: 2 }); // warm-up (JIT, pools)
+          await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds: 2, cpu: LOAD_CPU }); // warm-up (JIT, pools)
           const cpu0 = cpuMs(proxy.pid);
-          const res = await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds });
+          const res = await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds, cpu: LOAD_CPU });
           // CPU per request is steadier than req/s on a shared machine
           const cpuUs = ((cpuMs(proxy.pid) - cpu0) * 1000) / (res.rps * seconds);
           (kind === 'haproxy' ? results[w].h : results[w].b).push({ ...res, cpuUs });
@@ -183,11 +190,13 @@ async function main(): Promise<void> {
       const spawnedAt = Date.now();
       const proxy = await startProxyFor('balancer', benchConfig(w, port, backends), port, {
         cpuProfDir: dir,
+        cpu: PROXY_CPU,
       });
       try {
-        await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds: 2 }); // warm-up, not profiled
-        skip[w] = Date.now() - spawnedAt;
-        await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds });
+        await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds: 2, cpu: LOAD_CPU }); // warm-up, not profiled
+        const from = Date.now() - spawnedAt;
+        await wrk(`http://127.0.0.1:${port}/`, { threads: 1, conns, seconds, cpu: LOAD_CPU });
+        windows[w] = [from, Date.now() - spawnedAt];
       } finally {
         await proxy.stop(10_000); // graceful stop: node writes the profile at exit
       }
@@ -215,12 +224,12 @@ async function main(): Promise<void> {
     );
   }
   for (const [w, file] of Object.entries(profiles)) {
-    const { total, rows } = topSelfTime(file, 20, skip[w] ?? 0);
+    const [from, to] = windows[w] ?? [0, Number.POSITIVE_INFINITY];
+    const s = topSelfTime(file, 20, from, to);
     console.log(
-      `\nCPU profile of the balancer, workload ${w}, steady state (${f(total)} ms sampled) — ${file}`,
+      `\nCPU profile of the balancer, workload ${w}, measured window (${f(s.total)} ms sampled) — ${file}`,
     );
-    for (const r of rows)
-      console.log(`  ${f(r.pct, 1).padStart(5)}%  ${f(r.ms).padStart(6)} ms  ${r.name}  ${r.where}`);
+    for (const l of formatSelfTime(s, to - from)) console.log(l);
   }
 }
 

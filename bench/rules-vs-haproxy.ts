@@ -2,21 +2,32 @@
  * What the rule engine costs: a frontend with 20 typical ACL routing rules and 5 header rewrites vs the
  * same config without rules, HAProxy 2.6 (nbthread 1) and the balancer side by side in one run.
  *
- *   node bench/rules-vs-haproxy.ts [--seconds 5] [--rounds 2] [--conns 50]
+ *   node bench/rules-vs-haproxy.ts [--seconds 5] [--rounds 2] [--conns 50] [--cpu-prof]
  *
  * Keep-alive on both sides (workload (a) of http-vs-haproxy.ts), two nginx backends. The proxy is pinned
  * to CPU 0 (`taskset -pc 0`), wrk to CPU 1. Runs alternate H-plain, B-plain, H-rules, B-rules per round;
  * the table shows medians and each proxy's cost (1 − rules/plain). wrk's requests (`GET /` with
  * `Host: 127.0.0.1:PORT`) match none of the 20 routing rules, so every rule is evaluated, then the
  * default backend serves: the worst case of first-match routing.
+ * --cpu-prof: after the rounds, the balancer once more with and without the rules under `node --cpu-prof`,
+ * and the top functions by self time over the measured window of each.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../packages/balancer/test/support/ports.ts';
 import { haproxyPath, type ProxyKind } from '../packages/balancer/test/support/proc.ts';
 import { exchange } from '../packages/balancer/test/support/raw-client.ts';
-import { installSignalCleanup, run, startNginxBackends, startProxyFor, stopAll } from './lib/bench-procs.ts';
+import {
+  installSignalCleanup,
+  RESULTS_DIR,
+  run,
+  startNginxBackends,
+  startProxyFor,
+  stopAll,
+} from './lib/bench-procs.ts';
+import { formatSelfTime, topSelfTime } from './lib/cpu-profile.ts';
 import { parseWrk, type WrkResult } from './lib/wrk.ts';
 
 /** 20 routing rules (host, path, header, query, source, method) and 5 header rewrites. */
@@ -62,7 +73,7 @@ export const RULE_LINES = [
   'http-response set-header X-Served-By %[srv_name]',
 ];
 
-function config(port: number, backends: number[], withRules: boolean): string {
+export function config(port: number, backends: number[], withRules: boolean): string {
   return [
     'global',
     '    nbthread 1',
@@ -98,7 +109,7 @@ function cpuMs(pid: number): number {
   return (Number(rest[11]) + Number(rest[12])) * 10;
 }
 
-async function pinnedWrk(url: string, conns: number, seconds: number): Promise<WrkResult> {
+export async function pinnedWrk(url: string, conns: number, seconds: number): Promise<WrkResult> {
   const out = await run(
     'taskset',
     ['-c', '1', 'wrk', '-t1', `-c${conns}`, `-d${seconds}s`, '--latency', url],
@@ -113,6 +124,7 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '5' },
       rounds: { type: 'string', default: '2' },
       conns: { type: 'string', default: '50' },
+      'cpu-prof': { type: 'boolean', default: false },
     },
   });
   const seconds = Math.min(30, Math.max(1, Number(values.seconds)));
@@ -157,6 +169,32 @@ async function main(): Promise<void> {
       }
     }
   }
+  if (values['cpu-prof'])
+    for (const rules of [false, true]) {
+      const dir = join(RESULTS_DIR, `cpuprof-rules-${rules ? 'on' : 'off'}-${Date.now()}`);
+      mkdirSync(dir, { recursive: true });
+      const port = await freePort();
+      const spawnedAt = Date.now();
+      const proxy = await startProxyFor('balancer', config(port, backends, rules), port, { cpuProfDir: dir });
+      let from = 0;
+      let to = 0;
+      try {
+        execFileSync('taskset', ['-pc', '0', String(proxy.pid)], { stdio: 'ignore' });
+        await pinnedWrk(`http://127.0.0.1:${port}/`, conns, 2);
+        from = Date.now() - spawnedAt;
+        await pinnedWrk(`http://127.0.0.1:${port}/`, conns, seconds);
+        to = Date.now() - spawnedAt;
+      } finally {
+        await proxy.stop(10_000); // graceful: node writes the profile at exit
+      }
+      const file = readdirSync(dir).find((n) => n.endsWith('.cpuprofile'));
+      if (!file) continue;
+      const s = topSelfTime(join(dir, file), 30, from, to);
+      console.log(
+        `\nbalancer ${rules ? 'with' : 'without'} rules, self time over the measured window — ${join(dir, file)}`,
+      );
+      for (const l of formatSelfTime(s, to - from)) console.log(l);
+    }
   // req/s swing with whatever else runs on the machine; CPU per request is the steadier figure
   console.log('\nproxy      plain req/s  rules req/s  cost     plain µs/req  rules µs/req  CPU cost');
   for (const kind of ['haproxy', 'balancer']) {

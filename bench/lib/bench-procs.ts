@@ -2,7 +2,7 @@
  * Shared plumbing for the bench scripts: nginx backends, proxies with the same config, and cleanup
  * that also runs on Ctrl-C. Built on the test helpers (packages/balancer/test/support/).
  */
-import { type ChildProcess, execFile } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, TOOL_PATH } from '../../packages/balancer/test/support/env.ts';
@@ -69,7 +69,24 @@ export async function startNginxBackends(n: number): Promise<{ ports: number[]; 
   return { ports, procs };
 }
 
-export type ProxyStartOpts = { cpuProfDir?: string; ulimitNofile?: number };
+export type ProxyStartOpts = {
+  cpuProfDir?: string;
+  ulimitNofile?: number;
+  /** pin the proxy (all its threads) to this CPU with taskset */
+  cpu?: number;
+  /** another checkout's `packages/balancer/src/cli.ts` (e.g. main before a change), for kind 'balancer' */
+  cli?: string;
+};
+
+/** Pins a process and all its threads to one CPU (`taskset -a -cp`); false when taskset is not allowed. */
+export function pin(pid: number, cpu: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export async function startProxyFor(
   kind: ProxyKind,
@@ -78,9 +95,13 @@ export async function startProxyFor(
   o: ProxyStartOpts = {},
 ): Promise<Managed> {
   const spawnOpts = { ulimitNofile: o.ulimitNofile ?? 65535 };
-  if (kind === 'haproxy') return own(await startHaproxy(cfg, [port], spawnOpts));
   const nodeArgs = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
-  return own(await startBalancer(cfg, [port], { ...spawnOpts, nodeArgs }));
+  const m =
+    kind === 'haproxy'
+      ? own(await startHaproxy(cfg, [port], spawnOpts))
+      : own(await startBalancer(cfg, [port], { ...spawnOpts, nodeArgs, cli: o.cli }));
+  if (o.cpu !== undefined) pin(m.pid, o.cpu);
+  return m;
 }
 
 /** Runs a command to completion (bounded by timeoutMs) and returns its stdout. */

@@ -23,12 +23,12 @@ export function parseWrk(out: string): WrkResult {
 
 export async function wrk(
   url: string,
-  opts: { threads: number; conns: number; seconds: number },
+  opts: { threads: number; conns: number; seconds: number; cpu?: number },
 ): Promise<WrkResult> {
-  const out = await run(
-    'wrk',
-    [`-t${opts.threads}`, `-c${opts.conns}`, `-d${opts.seconds}s`, '--latency', url],
-    (opts.seconds + 30) * 1000,
-  );
+  const args = [`-t${opts.threads}`, `-c${opts.conns}`, `-d${opts.seconds}s`, '--latency', url];
+  const out =
+    opts.cpu === undefined
+      ? await run('wrk', args, (opts.seconds + 30) * 1000)
+      : await run('taskset', ['-c', String(opts.cpu), 'wrk', ...args], (opts.seconds + 30) * 1000);
   return parseWrk(out);
 }

@@ -29,11 +29,20 @@ export class LbError extends Error {
 export class LineError extends LbError {
   readonly file: string;
   readonly line: number;
-  constructor(code: LbErrorCode, file: string, line: number, message: string, options?: { cause?: unknown }) {
+  /** HAProxy stops reading the configuration at this line (ERR_ABORT: a rule it cannot parse) */
+  readonly abort: boolean;
+  constructor(
+    code: LbErrorCode,
+    file: string,
+    line: number,
+    message: string,
+    options?: { cause?: unknown; abort?: boolean },
+  ) {
     super(code, message, options);
     this.name = 'LineError';
     this.file = file;
     this.line = line;
+    this.abort = options?.abort === true;
   }
 }
 

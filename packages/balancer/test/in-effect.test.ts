@@ -659,7 +659,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     assert.match(four.diagnostics[0]?.message ?? '', /'nbthread' is parsed but not applied yet/);
   },
   async 'unsafe-ignore-unimplemented'() {
-    const rule = `${DEFAULTS}frontend f\n    bind 127.0.0.1:0\n    http-request tarpit if { path_beg /admin }\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`;
+    const rule = `${DEFAULTS}frontend f\n    bind 127.0.0.1:0\n    http-request silent-drop if { path_beg /admin }\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`;
     assert.equal(load(rule).engine, null, 'refused by default');
     const loaded = load(`global\n    unsafe-ignore-unimplemented\n${rule}`);
     assert.ok(loaded.engine, 'starts when the operator says so');
@@ -667,7 +667,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
       loaded.diagnostics.map((d) => [d.severity, d.code]),
       [['warning', 'CFG_WARN_UNSAFE_IGNORED']],
     );
-    assert.match(loaded.diagnostics[0].message, /'http-request tarpit' is NOT applied/);
+    assert.match(loaded.diagnostics[0].message, /'http-request silent-drop' is NOT applied/);
   },
   async 'zero-warning'() {
     const loaded = load(
@@ -876,8 +876,8 @@ describe('what is in effect', () => {
         "option 'npn' is not implemented yet",
       ],
       [
-        'frontend f\n    bind 127.0.0.1:0\n    http-request tarpit if { path_beg /admin }\n    default_backend b',
-        "'http-request tarpit' is not implemented yet",
+        'frontend f\n    bind 127.0.0.1:0\n    http-request silent-drop if { path_beg /admin }\n    default_backend b',
+        "'http-request silent-drop' is not implemented yet",
       ],
       [
         'frontend f\n    bind 127.0.0.1:0\n    http-response cache-store c\n    default_backend b',

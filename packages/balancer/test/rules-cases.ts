@@ -28,6 +28,8 @@ export interface RuleCase {
 
 const rows: RuleCase[] = [];
 const ret = (expr: string) => `http-request return status 200 hdr x-m "%[${expr}]"`;
+/** answers with a log-format line in x-m */
+const retf = (fmt: string) => `http-request return status 200 hdr x-m "${fmt}"`;
 /** a row whose answer shows the value of a sample expression */
 function fetch(id: string, expr: string, req: RuleRequest) {
   rows.push({ id, lines: [ret(expr)], req });
@@ -402,6 +404,153 @@ rows.push({
   lines: ['capture response header x-resp len 3', 'http-response set-header x-m "%[capture.res.hdr(0)]"'],
   req: H('/'),
 });
+
+// ---- capture actions (slots shared with `capture … header` and `declare capture`, in written order)
+rows.push({
+  id: 'capture-action-slots',
+  lines: [
+    'declare capture request len 5',
+    'capture request header X-A len 4',
+    'http-request capture req.hdr(x-b) len 3',
+    'http-request capture path id 0',
+    retf('%[capture.req.hdr(0)]|%[capture.req.hdr(1)]|%[capture.req.hdr(2)]'),
+  ],
+  req: H('/pathlong', ['X-A', 'aaaaaaa'], ['X-B', 'bbbbbb']),
+});
+rows.push({
+  id: 'capture-action-not-found',
+  lines: [
+    'capture request header X-A len 9',
+    'http-request capture req.hdr(none) id 0',
+    ret('capture.req.hdr(0)'),
+  ],
+  req: H('/', ['X-A', 'kept']),
+});
+rows.push({
+  id: 'capture-action-int',
+  lines: ['http-request capture int(123456) len 4', ret('capture.req.hdr(0)')],
+  req: H('/'),
+});
+rows.push({
+  id: 'capture-action-res',
+  lines: [
+    'declare capture response len 3',
+    'capture response header x-resp len 9',
+    'http-response capture res.hdr(x-resp,1) id 0',
+    'http-response set-header x-m "%[capture.res.hdr(0)]|%[capture.res.hdr(1)]"',
+  ],
+  req: H('/'),
+});
+route(
+  'capture-action-backend',
+  ['declare capture request len 4', 'use_backend be_{id}'],
+  H('/abcdef'),
+  'backend be_{id}\n    http-request capture path id 0\n    http-request set-header x-m "%[capture.req.hdr(0)]"\n    server s 127.0.0.1:{b1}\n',
+);
+
+act(
+  'capture-action-after-own',
+  [
+    'declare capture response len 2',
+    'http-after-response capture status id 0',
+    'http-after-response set-header x-m "%[capture.res.hdr(0)]"',
+    'use_backend bdown',
+  ],
+  H('/'),
+);
+
+// ---- http-response redirect (location only)
+act('a-res-redirect', ['http-response redirect location /moved code 301'], H('/a?b'));
+act(
+  'a-res-redirect-fetch',
+  [
+    'http-response redirect location "/s/%[res.hdr(x-resp,1)]" if { status 200 }',
+    'http-after-response add-header x-after 1',
+  ],
+  H('/'),
+);
+act('a-res-redirect-cookie', ['http-response redirect location /c set-cookie K=V'], H('/'));
+
+// ---- set-src, set-dst and their ports
+act('a-set-src', ['http-request set-src hdr(x-ip)', retf('%[src]|%ci')], H('/', ['X-IP', '10.1.2.3']));
+act(
+  'a-set-src-v6',
+  ['http-request set-src hdr(x-ip)', retf('%[src]|%ci')],
+  H('/', ['X-IP', '2001:DB8:0:0::1']),
+);
+act('a-set-src-junk', ['http-request set-src hdr(x-ip)', ret('src')], H('/', ['X-IP', 'junk']));
+act('a-set-src-int', ['http-request set-src int(167772161)', ret('src')], H('/'));
+act(
+  'a-set-src-forwardfor',
+  ['option forwardfor', 'http-request set-src hdr(x-ip)'],
+  H('/', ['X-IP', '10.1.2.3']),
+);
+act(
+  'a-set-src-acl',
+  ['http-request set-src hdr(x-ip)', 'use_backend b2 if { src 10.0.0.0/8 }'],
+  H('/', ['X-IP', '10.1.2.3']),
+);
+act('a-set-src-port', ['http-request set-src-port int(4242)', retf('%[src_port]|%cp|%[src]')], H('/'));
+act('a-set-dst', ['http-request set-dst str(10.9.9.9)', retf('%[dst]|%fi')], H('/'));
+act('a-set-dst-port', ['http-request set-dst-port int(81)', retf('%[dst_port]|%fp')], H('/'));
+act('a-set-dst-port-str', ['http-request set-dst-port hdr(x-p)', ret('dst_port')], H('/', ['X-P', '8443']));
+
+// ---- tarpit (timeout tarpit short: the answer's shape is recorded, not the delay)
+act('a-tarpit', ['timeout tarpit 200ms', 'http-request tarpit'], H('/'));
+act('a-tarpit-status', ['timeout tarpit 200ms', 'http-request tarpit deny_status 429'], H('/'));
+act(
+  'a-tarpit-payload',
+  [
+    'timeout tarpit 200ms',
+    'http-request tarpit status 403 content-type text/plain string nope hdr x-t 1',
+    'http-after-response set-header x-after 1',
+  ],
+  H('/'),
+);
+act(
+  'a-tarpit-after-status',
+  ['timeout tarpit 200ms', 'http-request tarpit', 'http-after-response set-status 299'],
+  H('/'),
+);
+act('a-tarpit-cond-miss', ['timeout tarpit 200ms', 'http-request tarpit if { path /t }'], H('/x'));
+route(
+  'a-tarpit-backend',
+  ['use_backend be_{id}'],
+  H('/'),
+  'backend be_{id}\n    timeout tarpit 100ms\n    http-request tarpit\n    server s 127.0.0.1:{b1}\n',
+);
+act('a-tarpit-http10', ['timeout tarpit 200ms', 'http-request tarpit'], { target: '/', http10: true });
+
+// ---- whose http-after-response runs on an answer of the frontend's rules (the backend is not chosen yet)
+route(
+  'a-after-fe-deny-default-backend',
+  ['http-request deny', 'http-after-response add-header x-fe 1', 'default_backend be_{id}'],
+  H('/'),
+  'backend be_{id}\n    http-after-response add-header x-be 1\n    server s 127.0.0.1:{b1}\n',
+);
+route(
+  'a-after-be-deny',
+  ['http-after-response add-header x-fe 1', 'use_backend be_{id}'],
+  H('/'),
+  'backend be_{id}\n    http-request deny\n    http-after-response add-header x-be 1\n    server s 127.0.0.1:{b1}\n',
+);
+route(
+  'a-after-fe-tarpit-default-backend',
+  ['timeout tarpit 100ms', 'http-request tarpit', 'default_backend be_{id}'],
+  H('/'),
+  'backend be_{id}\n    http-after-response add-header x-be 1\n    server s 127.0.0.1:{b1}\n',
+);
+
+// ---- http-after-response set-var on the balancer's own 503
+act(
+  'a-after-set-var-own',
+  [
+    'http-after-response set-var(txn.s) status',
+    'http-after-response set-header x-m "%[var(txn.s)]"',
+    'use_backend bdown',
+  ],
+  H('/'),
+);
 
 // ---- defaults
 route('defaults-rules-first', ['http-request set-header x-d fe'], H('/'), undefined, [

@@ -13,6 +13,8 @@ import { startEngine } from '../src/engine/engine.ts';
 import { quiet, startUpstream, type Upstream } from './support/harness.ts';
 import { freePortSync } from './support/ports.ts';
 import { exchange } from './support/raw-client.ts';
+import { startSyslogListener } from './support/syslog-listener.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const DEFAULTS = `defaults
     mode http
@@ -41,19 +43,26 @@ interface Seen {
 /** Runs frontend `fe` lines (and backend `a` lines) and sends one request (`extra`: header lines). */
 async function run(
   fe: string[],
-  req: { target?: string; method?: string; extra?: string } = {},
+  /** `raw`: the bytes to send instead of one request (several, pipelined, the last with Connection: close) */
+  req: { target?: string; method?: string; extra?: string; raw?: string } = {},
   be: string[] = [],
 ): Promise<Seen> {
   const ups: Upstream[] = [await startUpstream(named('a')), await startUpstream(named('b'))];
   const port = freePortSync();
   const text = `${DEFAULTS}frontend f\n    bind 127.0.0.1:${port}\n${fe.map((l) => `    ${l}\n`).join('')}    default_backend a\nbackend a\n${be.map((l) => `    ${l}\n`).join('')}    server s 127.0.0.1:${ups[0].port}\nbackend b\n    server s 127.0.0.1:${ups[1].port}\nbackend empty\n`;
   const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
-  assert.deepEqual(loaded.diagnostics, [], 'the configuration loads without a finding');
+  assert.deepEqual(
+    // `declare capture` warns that the access log does not show captures yet (in-effect.ts)
+    loaded.diagnostics.filter((d) => !d.message.startsWith("'declare' is parsed")),
+    [],
+    'the configuration loads without a finding',
+  );
   const engine = await startEngine(loaded.engine!, quiet);
   try {
     const r = await exchange(
       port,
-      `${req.method ?? 'GET'} ${req.target ?? '/'} HTTP/1.1\r\nHost: ex.com\r\nConnection: close\r\n${req.extra ?? ''}\r\n`,
+      req.raw ??
+        `${req.method ?? 'GET'} ${req.target ?? '/'} HTTP/1.1\r\nHost: ex.com\r\nConnection: close\r\n${req.extra ?? ''}\r\n`,
       { ms: 4000 },
     );
     return {
@@ -66,6 +75,41 @@ async function run(
     await engine.stop(0);
     for (const u of ups) await u.close();
   }
+}
+
+/**
+ * Runs frontend `fe` lines with `log … local0` and `option httplog` to a syslog listener, sends a
+ * request for each path in turn and returns the access lines once the last path's has arrived.
+ */
+async function logged(fe: string[], paths: string[]): Promise<string[]> {
+  const log = await startSyslogListener();
+  const up = await startUpstream(named('a'));
+  const port = freePortSync();
+  const text = `${DEFAULTS}frontend f\n    bind 127.0.0.1:${port}\n    log 127.0.0.1:${log.port} local0\n    option httplog\n${fe.map((l) => `    ${l}\n`).join('')}    default_backend a\nbackend a\n    server s 127.0.0.1:${up.port}\n`;
+  const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
+  assert.deepEqual(loaded.diagnostics, [], 'the configuration loads without a finding');
+  const engine = await startEngine(loaded.engine!, quiet);
+  try {
+    for (const p of paths)
+      await exchange(port, `GET ${p} HTTP/1.1\r\nHost: ex.com\r\nConnection: close\r\n\r\n`, { ms: 4000 });
+    const last = paths.at(-1)!;
+    assert.ok(
+      await waitFor(() => log.lines.some((l) => l.includes(`GET ${last} `)), 4000),
+      'the last request is logged',
+    );
+    return [...log.lines];
+  } finally {
+    await engine.stop(0);
+    await up.close();
+    await log.close();
+  }
+}
+
+/** The request took at least `ms` (a tarpit held it). */
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t0 = Date.now();
+  const r = await f();
+  return [r, Date.now() - t0];
 }
 
 const body = (s: Seen) => s.text.slice(s.text.indexOf('\r\n\r\n') + 4);
@@ -150,6 +194,17 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
     });
     assert.equal(body(s), 'hi /x');
     assert.deepEqual(s.a, []);
+    // logged as haproxy 2.6 logs its answers: return LR whatever the status, deny PR whatever the status
+    const lines = await logged(
+      [
+        'http-request return status 404 if { path /r }',
+        'http-request deny deny_status 200 if { path /d }',
+        'http-response return status 202 if { status 200 }',
+      ],
+      ['/r', '/d', '/s'],
+    );
+    const state = (p: string) => / - - (\S{4}) /.exec(lines.find((l) => l.includes(`GET ${p} `)) ?? '')?.[1];
+    assert.deepEqual([state('/r'), state('/d'), state('/s')], ['LR--', 'PR--', 'LH--'], lines.join('\n'));
   },
   async 'http-request redirect'() {
     const s = await run(['http-request redirect scheme https'], { target: '/p' });
@@ -215,7 +270,7 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
   },
   async 'http-request set-var'() {
     const s = await run(
-      ['http-request set-var(txn.who) req.hdr(x-u)', 'use_backend b if { var(txn.who) bob }'],
+      ['http-request set-var(txn.who) req.hdr(x-u)', 'use_backend b if { var(txn.who) -m str bob }'],
       {
         extra: 'X-U: bob\r\n',
       },
@@ -226,7 +281,7 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
     const fe = [
       'http-request set-var(txn.who) str(bob)',
       'http-request unset-var(txn.who)',
-      'use_backend b if { var(txn.who) bob }',
+      'use_backend b if { var(txn.who) -m str bob }',
     ];
     assert.equal(body(await run(fe)), 'a');
   },
@@ -329,5 +384,113 @@ export const RULE_EFFECTS: Record<string, () => Promise<void>> = {
       'http-after-response set-header x-v "[%[var(txn.s)]]"',
     ]);
     assert.match(head(s), /\r\nx-v: \[\]\r\n/);
+  },
+  async 'http-request tarpit'() {
+    const fe = ['timeout tarpit 400ms', 'http-request tarpit if { path_beg /admin }'];
+    const [s, ms] = await timed(() => run(fe, { target: '/admin' }));
+    assert.equal(s.status, 500, "HAProxy's fake server error");
+    assert.ok(ms >= 350, `held for timeout tarpit (${ms} ms)`);
+    assert.deepEqual(s.a, [], 'the server never sees it');
+    const [d] = await timed(() => run([...fe.slice(0, 1), 'http-request tarpit deny_status 429']));
+    assert.equal(d.status, 429);
+    assert.equal(body(await run(fe, { target: '/web' })), 'a', 'others pass');
+    // logged as HAProxy 2.6 logs it: no backend yet, no request time, the wait as Tw, PT
+    const [line] = await logged(['timeout tarpit 100ms', 'http-request tarpit'], ['/t']);
+    assert.match(line, / f f\/<NOSRV> -1\/\d{3}\/-1\/-1\/\d+ 500 208 - - PT-- /, line);
+  },
+  async 'timeout tarpit'() {
+    // longer than timeout client: the answer still comes, after timeout tarpit (HAProxy 2.6)
+    const [held, long] = await timed(() =>
+      run(['timeout client 200ms', 'timeout tarpit 600ms', 'http-request tarpit']),
+    );
+    assert.equal(held.status, 500);
+    assert.ok(long >= 550, `held past timeout client (${long} ms)`);
+    const [, short] = await timed(() => run(['timeout tarpit 100ms', 'http-request tarpit']));
+    assert.ok(short >= 80 && short < 900, `timeout tarpit 100ms (${short} ms)`);
+    // unset: the proxy's timeout connect (1s in DEFAULTS)
+    const [, fallback] = await timed(() => run(['http-request tarpit']));
+    assert.ok(fallback >= 900, `timeout connect when unset (${fallback} ms)`);
+  },
+  async 'http-request set-src'() {
+    const fe = [
+      'option forwardfor',
+      'http-request set-src hdr(x-real-ip)',
+      'use_backend b if { src 10.0.0.0/8 }',
+    ];
+    const s = await run(fe, { extra: 'X-Real-IP: 10.1.2.3\r\n' });
+    assert.equal(body(s), 'b', 'src is the new address');
+    assert.match(sent(s), /\r\nx-forwarded-for: 10\.1\.2\.3\r\n/, 'and so is X-Forwarded-For');
+    assert.equal(body(await run(fe, { extra: 'X-Real-IP: junk\r\n' })), 'a', 'not an address: unchanged');
+    // for that request only: the next one on the connection is the client's own again (HAProxy 2.6)
+    const two = await run(['option forwardfor', 'http-request set-src hdr(x-real-ip) if { path /1 }'], {
+      raw: 'GET /1 HTTP/1.1\r\nHost: x\r\nX-Real-IP: 10.1.2.3\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    });
+    assert.deepEqual(
+      two.a.map((r) => /\r\nx-forwarded-for: ([^\r]*)/i.exec(r)?.[1]),
+      ['10.1.2.3', '127.0.0.1'],
+    );
+  },
+  async 'http-request set-src-port'() {
+    const s = await run(['http-request set-src-port int(4242)', 'http-request set-header x-p %[src_port]']);
+    assert.match(sent(s), /\r\nx-p: 4242\r\n/);
+  },
+  async 'http-request set-dst'() {
+    const fe = ['http-request set-dst str(10.9.9.9)', 'use_backend b if { dst 10.9.9.9 }'];
+    assert.equal(body(await run(fe)), 'b');
+  },
+  async 'http-request set-dst-port'() {
+    const fe = ['http-request set-dst-port int(81)', 'use_backend b if { dst_port 81 }'];
+    assert.equal(body(await run(fe)), 'b');
+  },
+  async 'http-request capture'() {
+    const s = await run(
+      ['http-request capture req.hdr(x-a) len 3', 'http-request set-header x-c %[capture.req.hdr(0)]'],
+      { extra: 'X-A: abcdef\r\n' },
+    );
+    assert.match(sent(s), /\r\nx-c: abc\r\n/, 'cut to its length');
+  },
+  async 'http-response capture'() {
+    const s = await run([
+      'declare capture response len 4',
+      'http-response capture res.fhdr(x-resp) id 0',
+      'http-response set-header x-c "[%[capture.res.hdr(0)]]"',
+    ]);
+    assert.match(head(s), /\r\nx-c: \[a, b\]\r\n/);
+  },
+  async 'http-response redirect'() {
+    const s = await run(['http-response redirect location /moved code 301 if { res.hdr(x-resp) b }']);
+    assert.equal(s.status, 301);
+    assert.match(head(s), /\r\nlocation: \/moved\r\n/);
+    assert.equal(s.a.length, 1, 'after the server answered');
+  },
+  async 'http-after-response capture'() {
+    const s = await run([
+      'declare capture response len 3',
+      'http-after-response capture status id 0',
+      'http-after-response set-header x-c "%[capture.res.hdr(0)]"',
+      'use_backend empty',
+    ]);
+    assert.match(head(s), /\r\nx-c: 503\r\n/, "on the balancer's own 503 too");
+  },
+  async 'http-request set-log-level'() {
+    const lines = await logged(
+      [
+        'http-request set-log-level silent if { path /quiet }',
+        'http-request set-log-level err if { path /e }',
+      ],
+      ['/quiet', '/e', '/plain'],
+    );
+    assert.equal(lines.filter((l) => l.includes('GET /quiet ')).length, 0, 'silent: no line');
+    // local0 (16): err is <131>, info <134>
+    assert.ok(lines.find((l) => l.includes('GET /e '))?.startsWith('<131>'), lines.join('\n'));
+    assert.ok(lines.find((l) => l.includes('GET /plain '))?.startsWith('<134>'), lines.join('\n'));
+  },
+  async 'http-response set-log-level'() {
+    const lines = await logged(
+      ['http-request set-var(txn.p) path', 'http-response set-log-level notice if { var(txn.p) -m str /n }'],
+      ['/n', '/plain'],
+    );
+    assert.ok(lines.find((l) => l.includes('GET /n '))?.startsWith('<133>'), lines.join('\n'));
+    assert.ok(lines.find((l) => l.includes('GET /plain '))?.startsWith('<134>'), lines.join('\n'));
   },
 };

@@ -1,13 +1,13 @@
 /**
  * Runs the whole of rules-cases.ts through HAProxy or the balancer: one configuration with a frontend
- * per row (ports from one free run), three echo servers (b1, b2, b3: they answer with their name and
+ * per row (each on a free port), three echo servers (b1, b2, b3: they answer with their name and
  * the request head they received, plus a few response headers the response rules work on) and an
  * empty backend (bdown: the balancer's own 503). Each answer is normalised for comparison: header
  * names lower-cased (HAProxy lower-cases what it forwards), `connection` lines left out.
  */
 import net from 'node:net';
 import { RULE_CASES, type RuleCase, type RuleRequest } from './rules-cases.ts';
-import { freePortRun, freePorts } from './support/ports.ts';
+import { freePorts } from './support/ports.ts';
 import { type ProxyKind, startProxy } from './support/proc.ts';
 
 const FIXTURES = new URL('./rules-fixtures/', import.meta.url).pathname;
@@ -65,7 +65,7 @@ const BASE_DEFAULTS = [
   '    timeout server 10s',
 ];
 
-export function rulesConfig(cases: readonly RuleCase[], first: number, echo: number[]): string {
+export function rulesConfig(cases: readonly RuleCase[], ports: readonly number[], echo: number[]): string {
   const sub = (s: string, id: string) =>
     s
       .replaceAll('{id}', id)
@@ -81,9 +81,9 @@ export function rulesConfig(cases: readonly RuleCase[], first: number, echo: num
   cases.forEach((c, i) => {
     const id = c.id.replace(/[^A-Za-z0-9_]/g, '_');
     if (c.defaults) out.push(`defaults d_${id}`, ...BASE_DEFAULTS, ...c.defaults.map((l) => `    ${l}`));
-    out.push(`frontend r_${id}${c.defaults ? ` from d_${id}` : ''}`, `    bind 127.0.0.1:${first + i}`);
+    out.push(`frontend r_${id}${c.defaults ? ` from d_${id}` : ''}`, `    bind 127.0.0.1:${ports[i]}`);
     for (const l of c.lines) out.push(`    ${sub(l, id)}`);
-    out.push('    default_backend b1');
+    if (!c.lines.some((l) => l.startsWith('default_backend '))) out.push('    default_backend b1');
     if (c.sections) out.push(sub(c.sections, id).trimEnd());
     if (c.defaults) out.push('defaults', ...BASE_DEFAULTS);
   });
@@ -125,17 +125,15 @@ export async function runRuleCases(
   cases: readonly RuleCase[] = RULE_CASES,
 ): Promise<Record<string, string>> {
   const echo = await startEchoServers(['b1', 'b2', 'b3']);
-  const first = await freePortRun(cases.length);
-  const proxy = await startProxy(kind, rulesConfig(cases, first, echo.ports), [
-    first,
-    first + cases.length - 1,
-  ]);
+  // one free port per row (not a consecutive run: the machine is shared, long runs are rare)
+  const ports = await freePorts(cases.length);
+  const proxy = await startProxy(kind, rulesConfig(cases, ports, echo.ports), [ports[0], ports.at(-1)!]);
   try {
     const out: Record<string, string> = {};
     // a few at a time: the machine is shared
     for (let i = 0; i < cases.length; i += 8) {
       const batch = cases.slice(i, i + 8);
-      const answers = await Promise.all(batch.map((c, k) => ask(first + i + k, c.req)));
+      const answers = await Promise.all(batch.map((c, k) => ask(ports[i + k], c.req)));
       batch.forEach((c, k) => {
         out[c.id] = answers[k];
       });

@@ -55,6 +55,10 @@ export interface PairOptions {
    * balancer.service says (socket-supervisor.py), and the agents' `restart_grace` (undefined: none)
    */
   socketActivation?: { restartGrace?: number };
+  /** ours: each agent's `handover_peer` is the other front node (the handover bridge) */
+  handover?: boolean;
+  /** ours: `advert_int S` with `version 3` on both agents (sub-second VRRPv3) */
+  advertInt?: number;
 }
 
 export interface FrontPair {
@@ -95,6 +99,10 @@ export async function startPair(topo: Topology, stack: Stack, opts: PairOptions 
         healthSocket: balancerPaths(topo, node).healthSocket,
         nopreempt: opts.nopreempt,
         restartGrace: opts.socketActivation?.restartGrace,
+        handoverPeer: opts.handover
+          ? topo.nodes[node === 'ha-master' ? 'ha-slave' : 'ha-master'].ipv4
+          : undefined,
+        advertInt: opts.advertInt,
       });
       return opts.activeActive ? activeActive(conf, role) : conf;
     }

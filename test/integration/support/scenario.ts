@@ -45,6 +45,8 @@ export interface Measured {
   /** event → the VIP on the expected node */
   vipMovedMs: number;
   summary: OutageSummary;
+  /** each failed request: when it started and ended, ms from the event, and its error */
+  failures?: { startMs: number; endMs: number; error: string }[];
 }
 
 export interface Row extends Measured {
@@ -79,7 +81,11 @@ export async function measure(
     const vipMovedMs = epochNow() - t0;
     await client.served(`traffic through ${o.to}`, (r) => r.via === topo.nodes[o.to].ipv4, t0, 20_000);
     await client.steady(25);
-    return { vipMovedMs, summary: summarize(await client.stop()) };
+    const results = await client.stop();
+    const failures = results
+      .filter((r) => !r.ok)
+      .map((r) => ({ startMs: r.start - t0, endMs: r.end - t0, error: r.error ?? 'failed' }));
+    return { vipMovedMs, summary: summarize(results), failures };
   } finally {
     await client.stop();
   }

@@ -96,11 +96,18 @@ export function agentConfig(o: {
   seed?: string;
   /** `restart_grace S` in vrrp_track_balancer */
   restartGrace?: number;
+  /** `handover_peer ADDR` in the instance: the handover bridge to the other front node */
+  handoverPeer?: string;
+  /** `advert_int S` instead of the seed's 1, with `version 3` (VRRPv3: centiseconds) */
+  advertInt?: number;
 }): string {
   const t = trackingLines(o.healthSocket, o.restartGrace);
   let out = forRole(labAddresses(o.seed ?? SEED.keepalived), o.role, o.nopreempt ?? false);
   out = addBeforeLine(out, /^vrrp_instance\b/, t.global);
-  return addAfterLine(out, /^\s*advert_int\b/, t.instance);
+  if (o.advertInt !== undefined)
+    out = out.replace(/^(\s*)advert_int\s+1\b/m, `$1advert_int ${o.advertInt}\n$1version 3`);
+  const handover = o.handoverPeer === undefined ? '' : `    handover_peer ${o.handoverPeer}\n`;
+  return addAfterLine(out, /^\s*advert_int\b/, t.instance + handover);
 }
 
 /** A classic keepalived check: `script` run every `interval` s, optionally weighted. */

@@ -55,95 +55,137 @@ export class ServerConn {
   reused = 0;
   /** false once the server said close, sent garbage, or the exchange was cut */
   reusable = true;
-  private readonly serverTimeout: number;
+  /** `timeout server`, armed once connected (0: none) */
+  readonly serverTimeout: number;
+  /** `ssl`: its TLS settings (a failed handshake forgets their session) */
+  readonly tlsSpec: ServerTlsSpec | null;
 
   constructor(server: ConnTarget, t: ConnTimeouts, owner: ServerConnOwner) {
     this.server = server;
     this.owner = owner;
     const spec = server.spec;
     this.serverTimeout = t.server ?? 0;
-    // `onread` reads into one shared buffer and skips the Readable stream machinery and the 64 KB
-    // allocation Node makes per read; the bytes are copied out (sized to the read) before dispatch, so
-    // the shared buffer is free again when the callback returns.
-    const onread = { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => this.onRead(n, buf) };
-    const tlsSpec = spec.tls;
+    const tlsSpec = spec.tls ?? null;
+    this.tlsSpec = tlsSpec;
     // TLS: Node's TLSSocket cannot read with `onread`; it reads with 'data' events, and the connection
     // is established when the handshake is (`timeout connect` covers both, as in HAProxy)
     const socket = tlsSpec
       ? connectTls(tlsSpec, spec, { allowHalfOpen: true, noDelay: true })
       : spec.path
-        ? net.connect({ path: spec.path, allowHalfOpen: true, onread })
-        : net.connect({ host: spec.host, port: spec.port, noDelay: true, allowHalfOpen: true, onread });
+        ? net.connect({ path: spec.path, allowHalfOpen: true, onread: ON_READ })
+        : net.connect({
+            host: spec.host,
+            port: spec.port,
+            noDelay: true,
+            allowHalfOpen: true,
+            onread: ON_READ,
+          });
     this.socket = socket;
+    (socket as ConnSocket)[CONN] = this;
     server.conns++;
     if (t.connect) socket.setTimeout(t.connect);
-    if (tlsSpec) socket.on('data', (chunk: Buffer) => this.onTlsData(chunk));
-    socket.on(tlsSpec ? 'secureConnect' : 'connect', () => {
-      this.connected = true;
-      server.observe?.('l4-ok');
-      socket.setTimeout(this.serverTimeout);
-      this.owner?.onServerConnect(this);
-    });
-
-    socket.on('end', () => {
-      this.reusable = false;
-      if (this.owner) this.owner.onServerEnd(this);
-      else socket.destroy();
-    });
-    socket.on('drain', () => this.owner?.onServerDrain(this));
-    socket.on('timeout', () => {
-      if (!this.connected) {
-        socket.destroy();
-        server.observe?.('l4-err');
-        this.owner?.onServerConnectError(this, new Error('connect timeout'));
-        this.owner = null;
-        return;
-      }
-      if (this.owner) this.owner.onServerTimeout(this);
-      else socket.destroy();
-    });
-    socket.on('error', (err) => {
-      this.reusable = false;
-      if (!this.connected) {
-        if (tlsSpec) forgetSession(tlsSpec);
-        server.observe?.('l4-err');
-        const o = this.owner;
-        this.owner = null;
-        o?.onServerConnectError(this, err);
-      }
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.reusable = false;
-      server.conns--;
-      const i = server.idle.indexOf(this);
-      if (i >= 0) server.idle.splice(i, 1);
-      const o = this.owner;
-      this.owner = null;
-      if (o && this.connected) o.onServerClose(this);
-    });
+    // the listeners are shared functions (Node calls them with the socket as `this`): no closures per connection
+    if (tlsSpec) socket.on('data', onTlsData);
+    socket.on(tlsSpec ? 'secureConnect' : 'connect', onConnect);
+    socket.on('end', onEnd);
+    socket.on('drain', onDrain);
+    socket.on('timeout', onTimeout);
+    socket.on('error', onError);
+    socket.on('close', onClose);
   }
+}
 
-  private onTlsData(chunk: Buffer): void {
-    if (this.owner) this.owner.onServerData(this, chunk);
-    else {
-      this.reusable = false;
-      this.socket.destroy();
-    }
-  }
+/** The connection a socket belongs to, for the shared listeners below. */
+const CONN = Symbol('ServerConn');
+type ConnSocket = net.Socket & { [CONN]: ServerConn };
 
-  private onRead(n: number, buf: Uint8Array): boolean {
-    const chunk = Buffer.allocUnsafe(n);
-    chunk.set(buf.subarray(0, n));
-    if (this.owner) this.owner.onServerData(this, chunk);
-    else {
-      // an idle connection must stay silent; anything else means it cannot be trusted
-      this.reusable = false;
-      this.socket.destroy();
-    }
-    // false pauses the socket (backpressure asked for by the owner through pause())
-    return !this.socket.isPaused();
+// `onread` reads into one shared buffer and skips the Readable stream machinery and the 64 KB
+// allocation Node makes per read; the bytes are copied out (sized to the read) before dispatch, so
+// the shared buffer is free again when the callback returns.
+const ON_READ = { buffer: READ_BUFFER, callback: onRead };
+
+function onRead(this: ConnSocket, n: number, buf: Uint8Array): boolean {
+  const conn = this[CONN];
+  const chunk = Buffer.allocUnsafe(n);
+  chunk.set(buf.subarray(0, n));
+  if (conn.owner) conn.owner.onServerData(conn, chunk);
+  else {
+    // an idle connection must stay silent; anything else means it cannot be trusted
+    conn.reusable = false;
+    this.destroy();
   }
+  // false pauses the socket (backpressure asked for by the owner through pause())
+  return !this.isPaused();
+}
+
+function onTlsData(this: ConnSocket, chunk: Buffer): void {
+  const conn = this[CONN];
+  if (conn.owner) conn.owner.onServerData(conn, chunk);
+  else {
+    conn.reusable = false;
+    this.destroy();
+  }
+}
+
+function onConnect(this: ConnSocket): void {
+  const conn = this[CONN];
+  conn.connected = true;
+  conn.server.observe?.('l4-ok');
+  this.setTimeout(conn.serverTimeout);
+  conn.owner?.onServerConnect(conn);
+}
+
+function onEnd(this: ConnSocket): void {
+  const conn = this[CONN];
+  conn.reusable = false;
+  if (conn.owner) conn.owner.onServerEnd(conn);
+  else this.destroy();
+}
+
+function onDrain(this: ConnSocket): void {
+  const conn = this[CONN];
+  conn.owner?.onServerDrain(conn);
+}
+
+function onTimeout(this: ConnSocket): void {
+  const conn = this[CONN];
+  if (!conn.connected) {
+    this.destroy();
+    conn.server.observe?.('l4-err');
+    conn.owner?.onServerConnectError(conn, new Error('connect timeout'));
+    conn.owner = null;
+    return;
+  }
+  if (conn.owner) conn.owner.onServerTimeout(conn);
+  else this.destroy();
+}
+
+function onError(this: ConnSocket, err: Error): void {
+  const conn = this[CONN];
+  conn.reusable = false;
+  if (!conn.connected) {
+    if (conn.tlsSpec) forgetSession(conn.tlsSpec);
+    conn.server.observe?.('l4-err');
+    const o = conn.owner;
+    conn.owner = null;
+    o?.onServerConnectError(conn, err);
+  }
+}
+
+function onClose(this: ConnSocket): void {
+  const conn = this[CONN];
+  conn.closed = true;
+  conn.reusable = false;
+  const server = conn.server;
+  server.conns--;
+  const idle = server.idle;
+  if (idle.length > 0) {
+    const i = idle.indexOf(conn);
+    if (i >= 0) idle.splice(i, 1);
+  }
+  const o = conn.owner;
+  conn.owner = null;
+  if (o && conn.connected) o.onServerClose(conn);
 }
 
 /** Puts a finished connection into its server's idle pool (or closes it when it cannot be reused). */

@@ -7,7 +7,9 @@
  *   SIGQUIT           state dump to the log, then continue (HAProxy dumps its pools)
  *   SIGPIPE, SIGWINCH, SIGALRM, SIGCONT…  logged, ignored
  * Each received signal is logged once per delivery. Nothing here ever lets a signal's default action
- * (terminate, stop the process) happen.
+ * (terminate, stop the process) happen — except SIGPROF under a V8 profiler (`node --cpu-prof`,
+ * `--prof`): V8's sampler is driven by SIGPROF, and a handler of ours would replace its own, so the
+ * profile would stop at start-up.
  */
 export type SignalAction = 'hard-stop' | 'soft-stop' | 'reload' | 'pause' | 'resume' | 'dump' | 'ignore';
 
@@ -29,11 +31,21 @@ export const SIGNAL_ACTIONS: Readonly<Record<string, SignalAction>> = Object.fre
   SIGTSTP: 'ignore',
 });
 
+/** Whether Node's flags (`process.execArgv`, `NODE_OPTIONS`) start a V8 sampling profiler. */
+export function underV8Profiler(execArgv: readonly string[], nodeOptions = ''): boolean {
+  const flags = [...execArgv, ...nodeOptions.split(/\s+/)];
+  return flags.some((f) => f === '--prof' || f === '--cpu-prof' || f.startsWith('--cpu-prof='));
+}
+
 /** Installs one handler per signal of the table; returns a function that removes them. */
-export function onSignals(handle: (signal: NodeJS.Signals, action: SignalAction) => void): () => void {
+export function onSignals(
+  handle: (signal: NodeJS.Signals, action: SignalAction) => void,
+  profiling = underV8Profiler(process.execArgv, process.env.NODE_OPTIONS),
+): () => void {
   const installed: [NodeJS.Signals, () => void][] = [];
   for (const [name, action] of Object.entries(SIGNAL_ACTIONS)) {
     const signal = name as NodeJS.Signals;
+    if (signal === 'SIGPROF' && profiling) continue; // V8's sampler owns it
     const fn = () => handle(signal, action);
     process.on(signal, fn);
     installed.push([signal, fn]);

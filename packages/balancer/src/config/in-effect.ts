@@ -297,7 +297,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['timeout server-fin', APPLIED],
   ['timeout queue', APPLIED],
   ['timeout check', APPLIED],
-  ['timeout tarpit', warn(RULES)],
+  ['timeout tarpit', APPLIED],
   ['option http-server-close', APPLIED],
   ['option httpclose', APPLIED],
   ['option http-keep-alive', APPLIED],
@@ -464,7 +464,10 @@ const RULES_TABLE: readonly Rule[] = [
   ['log-format-sd', APPLIED],
   ['error-log-format', warn(LOG)],
   ['capture', APPLIED], // refined by its form in effectOf
-  ['declare', warn(LOG)],
+  [
+    'declare',
+    warn("its slots are what 'http-request|http-response capture … id N' fill; they print in %hr %hs"),
+  ],
   ['unique-id-format', APPLIED],
   ['unique-id-header', APPLIED],
   ['compression', warn('compression is planned')],

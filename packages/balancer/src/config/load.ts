@@ -96,7 +96,14 @@ function finish(result: HaproxyLoadResult, opts: LoadOptions): LoadedConfig {
     if (!(err instanceof LbError)) throw err;
     diagnostics.push(
       err instanceof LineError
-        ? { severity: 'alert', file: err.file, line: err.line, code: err.code, message: err.message }
+        ? {
+            severity: 'alert',
+            file: err.file,
+            line: err.line,
+            code: err.code,
+            message: err.message,
+            ...(err.abort ? { abort: true } : {}),
+          }
         : {
             severity: 'alert',
             file: '',

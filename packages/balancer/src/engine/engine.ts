@@ -3,6 +3,7 @@ import net from 'node:net';
 import { type BackendState, newBackendState } from '../backend/backend.ts';
 import { StateEvents } from '../backend/state-events.ts';
 import { type HealthChecks, startHealthChecks } from '../checks/scheduler.ts';
+import type { FrontendCounters } from '../counters/counters.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
@@ -10,7 +11,7 @@ import { ConnGate } from '../listen/conn-gate.ts';
 import { type MessageSink, withProxyLogs } from '../log/messages.ts';
 import { LogTargets, ProxyLogger } from '../log/proxy-log.ts';
 import { needsRules } from '../rules/http-rules.ts';
-import { acceptConnection } from '../rules/tcp-rules.ts';
+import { ACCEPTED, acceptConnection } from '../rules/tcp-rules.ts';
 import { prometheusText } from '../stats/prometheus.ts';
 import { attachStatsPages, type StatsRuntime, startStats, statsPagesOf } from '../stats/stats-runtime.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
@@ -146,11 +147,14 @@ export async function startEngine(
         tcpRules === null
           ? session
           : (s: net.Socket, g: ConnGate) => {
-              if (acceptConnection(tcpRules, fe.name, ruleEnv, s)) session(s, g);
-              else {
-                s.destroy();
-                g.release();
+              const stage = acceptConnection(tcpRules, fe.name, ruleEnv, s);
+              if (stage === ACCEPTED) {
+                session(s, g);
+                return;
               }
+              countTcpReject(frontend.counters, stage);
+              s.destroy();
+              g.release();
             };
       for (const bind of fe.binds) {
         const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
@@ -380,4 +384,18 @@ async function stopAll(
   for (const be of backends.values())
     for (const srv of be.servers) for (const c of srv.idle.splice(0)) c.socket.destroy();
   return cut;
+}
+
+/**
+ * A connection closed by `tcp-request … reject`, counted as HAProxy 2.6 counts it: a `connection`
+ * rule is a denied connection (dcon), a `session` rule a denied session (dses), a `content` rule a
+ * denied request of a session that existed (dreq, and the session in stot).
+ */
+function countTcpReject(c: FrontendCounters, stage: number): void {
+  if (stage === 0) c.dcon++;
+  else if (stage === 1) c.dses++;
+  else {
+    c.stot++;
+    c.dreq++;
+  }
 }

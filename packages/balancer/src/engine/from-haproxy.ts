@@ -148,8 +148,8 @@ function defaultFullconn(
 
 /**
  * `cwd`: where relative file names in rules and certificates resolve (pattern and map files, crt);
- * `rules: false` leaves the rules out (the `-c` run that compares with HAProxy: what we do not
- * implement is not HAProxy's finding); `bindText`: the bind line's text, for TLS messages.
+ * `rules: false` checks the rules as haproxy -c does but leaves out what we do not implement (the
+ * `-c` run that compares with HAProxy: that is not HAProxy's finding); `bindText`: the bind line's text, for TLS messages.
  */
 export function fromHaproxyConfig(
   model: HaproxyConfig,
@@ -185,9 +185,17 @@ export function fromHaproxyConfig(
     const mode = p.mode === 'tcp' ? 'tcp' : 'http';
     const files = errorfiles(p);
     const logEnv = { loadMap: (path: string) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1') };
+    // `rules: false` (what haproxy -c finds): the rules' arguments are still checked, leaving out
+    // what is not implemented (in-effect.ts reports that)
     const rules =
-      mode === 'http' && opts.rules !== false
-        ? compileProxyRules(p, ruleFiles, files, model.global.unsafeIgnoreUnimplemented === true)
+      mode === 'http'
+        ? compileProxyRules(
+            p,
+            ruleFiles,
+            files,
+            model.global.unsafeIgnoreUnimplemented === true,
+            opts.rules === false,
+          )
         : null;
     if (p.capabilities.backend) {
       const cookie = cookieSpecOf(p);

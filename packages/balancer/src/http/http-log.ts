@@ -11,7 +11,7 @@ import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { type LogRecord, nextStreamId } from '../log/log-record.ts';
 import type { LogLine } from '../rules/log-format.ts';
-import type { Transaction } from './transaction.ts';
+import { LOG_SILENT, type Transaction } from './transaction.ts';
 
 const VERDICT: Record<CookieVerdict, string> = {
   none: 'N',
@@ -80,6 +80,9 @@ export function logHttpExchange(
   // a null connection that is logged gets a stream of its own in HAProxy (its uniq_id, %rt)
   if (tx.tFirstByte < 0) tx.uniqId = nextStreamId();
   if (!asap) d.end();
+  // `set-log-level silent`
+  if (tx.logLevel === LOG_SILENT) return;
+  rec.level = tx.logLevel;
   rec.asap = asap;
   const headRead = tx.tRequest >= 0 && tx.requestLine !== '';
   const be = headRead ? px.be : null;
@@ -95,6 +98,12 @@ export function logHttpExchange(
   rec.Ti = since(tx.tStart, first);
   rec.TR = since(first, tx.tRequest);
   rec.Tw = since(tx.tRequest, tx.tConnect);
+  if (tx.phase === 'T') {
+    // tarpit (HAProxy's http_process_tarpit): the request time is never stamped (-1) and the wait is
+    // logged as the queue time, from the accept (tConnect stamped at its end), minus that -1
+    rec.TR = -1;
+    rec.Tw = since(tx.tStart, tx.tConnect) + 1;
+  }
   rec.Tc = since(tx.tConnect, tx.tConnected);
   rec.Tr = since(tx.tConnected, tx.tResponse);
   rec.Ta = now - first;
@@ -136,6 +145,5 @@ export function logHttpExchange(
   rec.backendPort = srv !== null ? tx.connPort : 0;
   rec.serverIp = srv !== null ? srv.spec.host : '';
   rec.serverPort = srv !== null ? srv.spec.port : 0;
-  rec.level = tx.logLevel;
   lg.access(rec);
 }

@@ -40,6 +40,7 @@ const S_HEAD = 0; // waiting for (more of) a request head
 const S_EXCHANGE = 1; // request sent or being sent; response awaited or streaming
 const S_TUNNEL = 2; // after 101 / CONNECT 2xx: raw bytes both ways
 const S_CLOSED = 3;
+const S_TARPIT = 4; // `http-request tarpit`: the answer waits for `timeout tarpit` (client bytes are kept)
 
 // Heads are parsed synchronously and only the scalars needed later are copied into the session, so
 // one parse result per direction serves every session (no per-session 600-entry offset tables).
@@ -71,7 +72,8 @@ export class HttpSession implements DispatchOwner {
   private px: ProxyRuntime;
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
-  private readonly clientAddr: string;
+  /** the client's address (normalised), as `http-request set-src` may have replaced it */
+  private clientAddr: string;
   /** the TLS facts of the client connection (ssl_fc* / ssl_c_* fetches); null on clear text */
   readonly tls: ClientTls | null;
   /** what the load-balancing algorithm sees of this client and its current request (reused, no allocation) */
@@ -100,6 +102,7 @@ export class HttpSession implements DispatchOwner {
   private deadlineKind = 0; // 1 = keep-alive idle (silent close), 2 = http-request (408)
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
+  private tarpitTimer: NodeJS.Timeout | null = null;
   /** the current exchange is in the counters already (counters/exchange.ts); true between requests */
   private txCounted = true;
   /** the backend this exchange went to, and whether a server was assigned (for the counters) */
@@ -146,8 +149,8 @@ export class HttpSession implements DispatchOwner {
         // captures print as configured even when nothing was captured (`{}` / `-`): one slot each
         const rules = px.frontend.spec.rules;
         if (rules) {
-          this.rx.c.reqCaptures.length = rules.reqCaptures.length;
-          this.rx.c.resCaptures.length = rules.resCaptures.length;
+          this.rx.c.reqCaptures.length = rules.reqCapLen.length;
+          this.rx.c.resCaptures.length = rules.resCapLen.length;
           this.rx.c.reqCaptures.fill(null);
           this.rx.c.resCaptures.fill(null);
         }
@@ -288,6 +291,7 @@ export class HttpSession implements DispatchOwner {
     }
     const ed = this.reqEdits.reset(h, buf);
     const be = this.chooseBackend(buf, h, ed);
+    if (this.rx?.c.addrSet) this.addressesSet();
     if (this.rx !== null && (this.rx.c.reply !== null || this.rx.c.reject)) {
       this.answerLocal(buf, headEnd);
       return;
@@ -483,6 +487,21 @@ export class HttpSession implements DispatchOwner {
     return be;
   }
 
+  /**
+   * `set-src`/`set-dst` (and their ports) replaced the connection's addresses for this request (or the
+   * next request is back to them): what forwardfor, `balance source` and the log show follows.
+   */
+  private addressesSet(): void {
+    const c = this.rx!.c;
+    c.addrSet = false;
+    if (c.src !== this.clientAddr) {
+      this.clientAddr = c.src;
+      this.pickCtx.clientAddress = c.src;
+      this.ffLine = this.forwardForFor(this.px);
+    }
+    if (this.logRec !== null) initRecord(this.logRec, c.src, c.srcPort, c.dst, c.dstPort);
+  }
+
   private forwardForFor(px: ProxyRuntime): string {
     if (px.ff === null || (px.ffExcept2 !== null && cidrContains(px.ffExcept2, this.clientAddr))) return '';
     return forwardForLine(px.ff, this.clientAddr);
@@ -494,6 +513,10 @@ export class HttpSession implements DispatchOwner {
    */
   private answerLocal(buf: Buffer, headEnd: number): void {
     const c = this.rx!.c;
+    if (c.tarpit) {
+      this.holdTarpit(buf, headEnd);
+      return;
+    }
     if (c.reject) {
       this.tx.terminate('P', 'R');
       this.close();
@@ -502,7 +525,8 @@ export class HttpSession implements DispatchOwner {
     let reply = this.rx!.own(this.px.frontend, this.px.be, c.reply!, this.px.maxHeaders);
     if (this.tx.http10) reply = withConnectionClose(reply);
     this.tx.status = c.status || c.replyStatus;
-    if (c.replyStatus >= 400) this.tx.terminate('P', 'R');
+    // recorded from haproxy 2.6: deny PR whatever its status, return/redirect/auth LR
+    this.tx.terminate(c.replyCause, 'R');
     let rest: Buffer | null = headEnd < buf.length ? buf.subarray(headEnd) : null;
     if (!this.tx.reqBody.done && rest !== null) {
       const n = this.tx.reqBody.consume(rest, 0, rest.length);
@@ -513,7 +537,10 @@ export class HttpSession implements DispatchOwner {
       rest = n < rest.length ? rest.subarray(n) : null;
     }
     this.tx.tEnd = Date.now();
+    // the status classes count it: the frontend's, and the backend's when its rules answered
+    this.txBackend = c.byBackend ? this.px.be : null;
     if (this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done || c.replyClose) {
+      this.countTx();
       this.sendRaw(reply);
       return;
     }
@@ -523,6 +550,30 @@ export class HttpSession implements DispatchOwner {
     this.client.write(reply);
     this.tx.keepClient = true;
     this.finishExchange();
+  }
+
+  /**
+   * `http-request tarpit`: the answer leaves after the proxy's `timeout tarpit`, then as any answer of
+   * the rules (the connection stays open for the next request). Recorded from HAProxy 2.6: a client
+   * that half-closes or goes away does not shorten the wait; the line says `PT`.
+   */
+  private holdTarpit(buf: Buffer, headEnd: number): void {
+    const c = this.rx!.c;
+    c.tarpit = false;
+    this.tx.terminate('P', 'T');
+    this.state = S_TARPIT;
+    // what follows the head (a body, pipelined requests) and what arrives meanwhile waits in inbuf
+    this.inbuf = headEnd < buf.length ? buf.subarray(headEnd) : null;
+    if (c.tarpitMs === null) return; // no timeout: held until the client's
+    this.tarpitTimer = setTimeout(() => {
+      this.tarpitTimer = null;
+      if (this.state !== S_TARPIT) return;
+      const rest = this.inbuf ?? EMPTY;
+      this.inbuf = null;
+      this.state = S_HEAD;
+      this.tx.tConnect = Date.now(); // what the log shows as the wait (http-log.ts)
+      this.answerLocal(rest, 0);
+    }, c.tarpitMs);
   }
 
   /**
@@ -655,11 +706,18 @@ export class HttpSession implements DispatchOwner {
       this.tx.keepClient = false;
       return;
     }
+    if (this.state === S_TARPIT) {
+      // HAProxy still answers after the whole delay, then closes
+      this.tx.closeAfter = true;
+      return;
+    }
     this.close();
   }
 
   private onClientTimeout(): void {
     const st = this.state;
+    // a tarpit is answered after its own timeout, whatever `timeout client` says (recorded)
+    if (st === S_TARPIT && this.tarpitTimer !== null) return;
     if (st === S_HEAD) {
       if (this.inbuf !== null && this.inbuf.length > 0) this.sendError(408);
       else if (this.requests === 0 && this.px.tHttpRequest === 0) this.sendError(408);
@@ -804,12 +862,21 @@ export class HttpSession implements DispatchOwner {
         if (!this.tx.http10) ed.append('connection: close');
       } else if (this.tx.http10) ed.append('connection: keep-alive');
       if (!h.canonicalStart) ed.setStartLine(`HTTP/1.1 ${view.toString('latin1', 9, h.startLineEnd)}`);
+      // the server's own status class, whatever the response rules make of it (HAProxy 2.6)
+      if (this.d.server !== null) this.d.server.counters.hrsp[statusClass(status)]++;
       if (this.rx !== null && !this.rx.response(px.frontend, px.be, this.d.server, view, h, ed)) {
         // http-response deny: the server's response is dropped, the client gets the rule's answer
         conn.reusable = false;
-        this.tx.terminate('P', 'H');
+        this.tx.terminate(this.rx.c.replyCause, 'H');
+        // HAProxy counts what it had of the server's response too (recorded: its head's HTX size and the
+        // body bytes that came with it, then the rule's answer)
+        const rest = view.length - end;
+        this.tx.bytesOut +=
+          htxHeadSize(h, view) + (h.contentLength >= 0 ? Math.min(rest, h.contentLength) : rest);
         this.abortServer();
         this.tx.status = this.rx.c.replyStatus;
+        this.tx.tEnd = Date.now();
+        this.countTx();
         this.sendRaw(this.rx.own(px.frontend, px.be, this.rx.c.reply!, px.maxHeaders));
         return;
       }
@@ -821,7 +888,6 @@ export class HttpSession implements DispatchOwner {
       this.tx.resHeadDone = true;
       this.tx.status = this.rx === null ? status : this.rx.status();
       conn.server.observe?.(httpStatusEvent(status));
-      if (this.d.server !== null) this.d.server.counters.hrsp[statusClass(status)]++;
       this.tx.tResponse = Date.now();
       this.tx.bytesOut += htxHeadSize(h, view) + out.bodyTaken;
       if (this.logRec !== null && px.frontend.logger!.spec.logasap) {
@@ -1131,6 +1197,10 @@ export class HttpSession implements DispatchOwner {
       this.timer = null;
     }
     this.deadlineKind = 0;
+    if (this.tarpitTimer !== null) {
+      clearTimeout(this.tarpitTimer);
+      this.tarpitTimer = null;
+    }
     this.inbuf = null;
     this.statsPost = null;
     this.tx.resbuf = null;
@@ -1174,8 +1244,13 @@ export class HttpSession implements DispatchOwner {
       const wasIdle = this.state === S_HEAD;
       // an exchange cut here without a recorded cause was cut by the client
       if (this.state === S_EXCHANGE) this.tx.terminate('C', this.tx.resHeadDone ? 'D' : 'H');
+      // a client gone during a tarpit: logged as tarpitted with the answer it did not wait for
+      if (this.state === S_TARPIT) {
+        this.tx.status = this.rx!.c.replyStatus;
+        this.tx.tConnect = Date.now();
+      }
       this.tx.tEnd = Date.now();
-      if (this.state === S_EXCHANGE) {
+      if (this.state === S_EXCHANGE || this.state === S_TARPIT) {
         if (this.tx.cause === 'C') this.countAbort();
         this.countTx();
       } else if (wasIdle && this.requests === 0) {

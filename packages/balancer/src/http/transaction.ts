@@ -11,10 +11,11 @@ import { BodyFraming } from './body-framing.ts';
 
 /**
  * First letter of HAProxy's termination state: who or what ended the exchange (`-` normally).
- * C client abort, S server abort or error, P proxy (invalid or denied), R resource, I internal,
- * D server down, K killed (runtime API), c client timeout, s server timeout.
+ * C client abort, S server abort or error, P proxy (invalid or denied), L answered locally (return,
+ * redirect, auth), R resource, I internal, D server down, K killed (runtime API), c client timeout,
+ * s server timeout.
  */
-export type TerminationCause = '-' | 'C' | 'S' | 'P' | 'R' | 'I' | 'D' | 'K' | 'c' | 's';
+export type TerminationCause = '-' | 'C' | 'S' | 'P' | 'L' | 'R' | 'I' | 'D' | 'K' | 'c' | 's';
 /** Second letter: where the exchange was. R request, Q queue, C connect, H headers, D data, L last, T tarpit. */
 export type TerminationPhase = '-' | 'R' | 'Q' | 'C' | 'H' | 'D' | 'L' | 'T';
 
@@ -31,6 +32,9 @@ export interface TransactionTimers {
   /** total */
   Tt: number;
 }
+
+/** `set-log-level silent`: the exchange is not logged. */
+export const LOG_SILENT = -2;
 
 export class Transaction {
   // ---- request
@@ -84,7 +88,10 @@ export class Transaction {
   /** %bi %bp: the local address of the server connection, once connected */
   connIp = '';
   connPort = 0;
-  /** `http-request set-log-level` (rules/actions): the syslog level of this exchange's line, -1: the proxy's */
+  /**
+   * `set-log-level`: the syslog severity of this exchange's access line (0 emerg … 7 debug), LOG_SILENT
+   * for no line at all, -1 when no rule set it (the logger decides: info, or err with log-separate-errors)
+   */
   logLevel = -1;
 
   /** A new request starts being read at `now` (the accept, or the end of the previous exchange). */

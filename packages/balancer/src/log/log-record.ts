@@ -88,12 +88,12 @@ export class LogRecord {
   resCaptures: readonly (string | null)[] = NO_CAPTURES;
   /** what `%[sample]` expressions of a log-format read (the session's rule context); null without rules */
   ctx: RuleContext | null = null;
-  /** `http-request set-log-level`: the level this exchange logs at (-1: the proxy's choice) */
-  level = -1;
   /** %lc: lines this frontend logged before this one (set by the logger) */
   logCount = 0;
   /** `option logasap`: logged at the response head, Ta/Tt and %B so far, printed with a leading `+` */
   asap = false;
   /** the exchange ended with an error (HAProxy's "error" for dontlog-normal / log-separate-errors) */
   error = false;
+  /** `set-log-level`: the line's severity, -1 when no rule set it */
+  level = -1;
 }

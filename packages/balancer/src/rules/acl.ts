@@ -8,7 +8,7 @@
 import type { AclCriterion } from '@ha-lb/shared-config/haproxy';
 import type { RuleContext } from './context.ts';
 import type { ConvEnv } from './converters/table.ts';
-import { compileExpr, fetchDef, type Place, RuleError } from './expression.ts';
+import { compileExpr, fetchDef, type Place, RuleError, unusableHere } from './expression.ts';
 import { compileMatcher, type MatchMethod, PatternError, patternLines } from './patterns.ts';
 import type { Sample, SampleType } from './sample.ts';
 
@@ -35,7 +35,16 @@ function defaultMethod(t: SampleType): MatchMethod {
 }
 
 export function compileCriterion(crit: AclCriterion, place: Place, env: AclEnv): Predicate {
+  // HAProxy 2.6 accepts an ACL whose fetch has no value where it is used (a backend fetch in a
+  // frontend's request rules), warns "will never match", and it never does
+  const found = fetchDef(crit.fetch);
+  if (found !== null && unusableHere(found.def, place, env) !== null) return () => false;
   const expr = compileExpr(crit, place, env);
+  // a sample of no fixed type (var()) has no default matching method: HAProxy asks for one
+  if (crit.match === null && expr.out === 'any')
+    throw new RuleError(
+      `matching method must be specified first (using '-m') when using a sample fetch of this type ('${crit.fetch}')`,
+    );
   const method = (crit.match ?? defaultMethod(expr.out)) as MatchMethod;
   const patterns = [...crit.values];
   for (const f of crit.patternFiles) patterns.push(...patternLines(env.loadPatterns(f)));

@@ -47,7 +47,17 @@ export class AclSet {
     this.env = env;
   }
 
+  /** The `acl` lines of names no condition used (HAProxy checks them all the same). */
+  unused(): Acl[] {
+    const out: Acl[] = [];
+    for (const [name, list] of this.byName) if (!this.used.has(name)) out.push(...list);
+    return out;
+  }
+
+  private readonly used = new Set<string>();
+
   get(name: string, place: Place): Predicate {
+    this.used.add(name);
     const key = `${place}:${name}`;
     const done = this.compiled.get(key);
     if (done) return done;

@@ -26,6 +26,8 @@ export interface RuleEnv {
 
 export const NO_ENV: RuleEnv = { backend: () => null };
 
+const NO_SLOTS: readonly number[] = [];
+
 export class RuleContext {
   readonly req = new HeadView();
   readonly res = new HeadView();
@@ -44,6 +46,8 @@ export class RuleContext {
   /** true while response rules run */
   inResponse = false;
   src = '';
+  /** set-src/set-dst/…-port changed an address: the session updates forwardfor, balancing and logs */
+  addrSet = false;
   srcPort = 0;
   /** the client connection's TLS facts (ssl_fc* / ssl_c_* fetches); null on clear text */
   tls: ClientTls | null = null;
@@ -58,10 +62,19 @@ export class RuleContext {
   reply: Buffer | null = null;
   /** what the client gets as the status of `reply` (for logs and after-response) */
   replyStatus = 0;
+  /** what the log's termination state says of `reply`: P (deny, tarpit) or L (return, redirect, auth) */
+  replyCause: 'P' | 'L' = 'L';
   /** the client connection closes after `reply` (deny, as HAProxy does) */
   replyClose = false;
   /** request rules asked to close the connection (reject) */
   reject = false;
+  /** `tarpit`: `reply` is sent after `tarpitMs` (null: no timeout set, held until the client's) */
+  tarpit = false;
+  tarpitMs: number | null = null;
+  /** the terminal action was a denial (deny, reject, tarpit: HAProxy's dreq/dresp), not an answer */
+  denied = false;
+  /** the terminal action was the backend's (its http-request rules): the backend counts the answer */
+  byBackend = false;
   readonly sessVars = new Map<string, Sample>();
   readonly txnVars = new Map<string, Sample>();
   readonly procVars = PROC_VARS;
@@ -69,6 +82,9 @@ export class RuleContext {
   /** the request's Authorization header, read at the first http_auth* fetch */
   private auth: Credentials | null = null;
   readonly resCaptures: (string | null)[] = [];
+  /** the frontend's capture slots: the length of each (`capture … id N` writes slot N when it exists) */
+  reqCapLen: readonly number[] = NO_SLOTS;
+  resCapLen: readonly number[] = NO_SLOTS;
 
   /** The request's credentials (the first `Authorization` header), parsed once per request. */
   credentials(): Credentials {
@@ -90,7 +106,11 @@ export class RuleContext {
     this.path = null;
     this.reply = null;
     this.replyStatus = 0;
+    this.replyCause = 'L';
     this.reject = false;
+    this.tarpit = false;
+    this.denied = false;
+    this.byBackend = false;
     this.replyClose = false;
     this.status = 0;
     this.reason = null;

@@ -47,10 +47,23 @@ export function fetchDef(name: string): { def: FetchDef; base: string } | null {
 
 const PLACE_TEXT = { req: 'HTTP request headers', res: 'HTTP response headers' } as const;
 
+/**
+ * Why `def` has no value in request rules here (HAProxy 2.6: "sample fetch <be_name> may not be
+ * reliably used here because it needs 'backend' which is not available here"), or null.
+ */
+export function unusableHere(def: FetchDef, place: Place, env: ConvEnv): string | null {
+  if (place !== 'req' || def.needs === undefined) return null;
+  if (def.needs === 'backend' && env.frontendOnly !== true) return null;
+  return `it needs '${def.needs}' which is not available here`;
+}
+
 export function compileExpr(e: ExprModel, place: Place, env: ConvEnv): CompiledExpr {
   const found = fetchDef(e.fetch);
   if (found === null) throw new RuleError(`sample fetch '${e.fetch}' is not implemented yet`);
   const { def } = found;
+  const unusable = unusableHere(def, place, env);
+  if (unusable !== null)
+    throw new RuleError(`sample fetch '${e.fetch}' may not be reliably used here because ${unusable}`);
   if (place === 'l4') {
     if (def.l4 !== true)
       throw new RuleError(

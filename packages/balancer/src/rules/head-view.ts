@@ -21,35 +21,98 @@ export function hashOfLower(lower: string): number {
   return h;
 }
 
+/** up to this many bytes, the head is decoded in one piece on first read (see slice()) */
+const WHOLE_HEAD_TEXT = 4096;
+
+/** slots of the name table (a power of two, at least twice the headers it indexes) */
+const TABLE = 128;
+
 export class HeadView {
   buf: Buffer | null = null;
   head: HttpHead | null = null;
   ed: HeadEdits | null = null;
-  /** lines added by rules (name as written, value); a deleted one has its name set to '' */
-  readonly addNames: string[] = [];
-  readonly addValues: string[] = [];
+  /**
+   * lines added by rules (name as written, value), the first `nAdd` entries (the arrays are reused
+   * across messages); a deleted one has its name set to ''
+   */
+  private readonly addNames: string[] = [];
+  private readonly addValues: string[] = [];
+  private nAdd = 0;
+  /** this message's number: a cached value or table slot stamped with another one is stale */
+  private gen = 0;
   /** values of parsed header lines already decoded for this message (several ACLs read Host) */
-  private readonly cache: (string | undefined)[] = [];
+  private cacheGen = new Int32Array(64);
+  private readonly cacheVal: string[] = [];
+  /**
+   * The start line and header lines decoded once (latin1), when a rule reads the head; values and the
+   * request target are then slices of it: one native call per message instead of one per value.
+   */
+  private text: string | null = null;
   /** the parsed names' hashes (hashOfLower of each name lower-cased), computed on first use */
   private hashes = new Int32Array(0);
   private hashed = false;
+  /**
+   * The parsed lines by name, built with the hashes: `nextSame[i]` is the next slot after `i` whose name
+   * has the same hash (-1: none), and an open-addressing table maps a hash to its first slot, so a
+   * lookup visits only the lines of that name (most of the names ACLs ask for are absent).
+   */
+  private nextSame = new Int32Array(0);
+  private tabHash = new Int32Array(TABLE);
+  private tabSlot = new Int32Array(TABLE);
+  private tabGen = new Int32Array(TABLE);
 
   reset(buf: Buffer | null, head: HttpHead | null, ed: HeadEdits | null): void {
     this.buf = buf;
     this.head = head;
     this.ed = ed;
-    this.addNames.length = 0;
-    this.addValues.length = 0;
-    if (this.cache.length > 0) this.cache.length = 0;
+    // nothing is cleared: counts and generation stamps (`length = 0` is a runtime call in V8)
+    this.nAdd = 0;
+    this.gen = (this.gen + 1) | 0;
+    if (this.gen === 0) {
+      // wrapped around (after 2^32 messages): no stamp may look current
+      this.cacheGen.fill(-1);
+      this.tabGen.fill(-1);
+      this.gen = 1;
+    }
+    this.text = null;
     this.hashed = false;
+  }
+
+  /** buf[start, end) as latin1 text (start and end within the parsed head). */
+  slice(start: number, end: number): string {
+    let t = this.text;
+    if (t === null) {
+      const len = this.head!.lastLineStart;
+      // a large head whose rules read a value or two is cheaper to decode piece by piece
+      if (len > WHOLE_HEAD_TEXT) return this.buf!.toString('latin1', start, end);
+      t = this.buf!.toString('latin1', 0, len);
+      this.text = t;
+    }
+    return t.slice(start, end);
   }
 
   private hashNames(): void {
     const h = this.head!;
     const n = h.nHeaders;
-    if (this.hashes.length < n) this.hashes = new Int32Array(Math.max(n, 64));
+    if (this.hashes.length < n) {
+      this.hashes = new Int32Array(Math.max(n, 64));
+      this.nextSame = new Int32Array(Math.max(n, 64));
+    }
+    let size = this.tabSlot.length;
+    if (size < 2 * n) {
+      while (size < 2 * n) size *= 2;
+      this.tabHash = new Int32Array(size);
+      this.tabSlot = new Int32Array(size);
+      this.tabGen = new Int32Array(size);
+    }
+    const tabHash = this.tabHash;
+    const tabSlot = this.tabSlot;
+    const tabGen = this.tabGen;
+    const gen = this.gen;
+    const mask = size - 1;
     const b = this.buf!;
-    for (let i = 0; i < n; i++) {
+    // from the last line to the first, so that each chain is in slot order and the table keeps the first
+    for (let i = n - 1; i >= 0; i--) {
       let x = 0x811c9dc5;
       for (let p = h.hdr[i * 6], e = h.hdr[i * 6 + 1]; p < e; p++) {
         let ch = b[p];
@@ -57,13 +120,54 @@ export class HeadView {
         x = Math.imul(x ^ ch, 0x01000193);
       }
       this.hashes[i] = x;
+      let t = x & mask;
+      while (tabGen[t] === gen && tabHash[t] !== x) t = (t + 1) & mask;
+      this.nextSame[i] = tabGen[t] === gen ? tabSlot[t] : -1;
+      tabGen[t] = gen;
+      tabHash[t] = x;
+      tabSlot[t] = i;
     }
     this.hashed = true;
   }
 
+  /** The first parsed slot whose name hashes to `hash`, or -1. */
+  private firstWithHash(hash: number): number {
+    const tabHash = this.tabHash;
+    const tabGen = this.tabGen;
+    const gen = this.gen;
+    const mask = tabGen.length - 1;
+    for (let t = hash & mask; tabGen[t] === gen; t = (t + 1) & mask)
+      if (tabHash[t] === hash) return this.tabSlot[t];
+    return -1;
+  }
+
+  /**
+   * The first live slot at or after `from` named `lower` (whose hashOfLower is `hash`), or -1: what
+   * scanning with has() finds, visiting only the parsed lines of that name, then the added ones.
+   */
+  find(from: number, lower: string, hash: number): number {
+    const h = this.head;
+    const n = h === null ? 0 : h.nHeaders;
+    if (from < n) {
+      if (!this.hashed) this.hashNames();
+      let i: number;
+      if (from === 0) i = this.firstWithHash(hash);
+      else if (this.hashes[from - 1] === hash) i = this.nextSame[from - 1];
+      else {
+        i = from;
+        while (i < n && this.hashes[i] !== hash) i++;
+        if (i === n) i = -1;
+      }
+      for (; i >= 0; i = this.nextSame[i]) if (this.has(i, lower, hash)) return i;
+    }
+    const size = n + this.nAdd;
+    for (let i = Math.max(from, n); i < size; i++) if (this.has(i, lower, hash)) return i;
+    return -1;
+  }
+
   /** Number of header slots: parsed ones first, then added ones (some may be deleted: check nameAt). */
   get size(): number {
-    return (this.head?.nHeaders ?? 0) + this.addNames.length;
+    return (this.head?.nHeaders ?? 0) + this.nAdd;
   }
 
   /** True when slot `i` is a live header (not dropped/deleted). */
@@ -121,7 +225,7 @@ export class HeadView {
   nameAt(i: number): string {
     const h = this.head;
     const n = h?.nHeaders ?? 0;
-    if (i < n) return this.buf!.toString('latin1', h!.hdr[i * 6], h!.hdr[i * 6 + 1]);
+    if (i < n) return this.slice(h!.hdr[i * 6], h!.hdr[i * 6 + 1]);
     return this.addNames[i - n];
   }
 
@@ -131,12 +235,16 @@ export class HeadView {
     if (i < n) {
       const v = this.ed?.valueOf(i);
       if (v !== undefined) return v;
-      let c = this.cache[i];
-      if (c === undefined) {
-        c = this.buf!.toString('latin1', h!.hdr[i * 6 + 2], h!.hdr[i * 6 + 3]);
-        while (this.cache.length < i) this.cache.push(undefined);
-        this.cache[i] = c;
+      if (i < this.cacheGen.length && this.cacheGen[i] === this.gen) return this.cacheVal[i];
+      const c = this.slice(h!.hdr[i * 6 + 2], h!.hdr[i * 6 + 3]);
+      if (i >= this.cacheGen.length) {
+        const g = new Int32Array(Math.max(2 * this.cacheGen.length, i + 1));
+        g.set(this.cacheGen);
+        this.cacheGen = g;
       }
+      while (this.cacheVal.length <= i) this.cacheVal.push('');
+      this.cacheGen[i] = this.gen;
+      this.cacheVal[i] = c;
       return c;
     }
     return this.addValues[i - n];
@@ -157,20 +265,23 @@ export class HeadView {
   }
 
   add(name: string, value: string): void {
-    this.addNames.push(name);
-    this.addValues.push(value);
+    const k = this.nAdd++;
+    if (k < this.addNames.length) {
+      this.addNames[k] = name;
+      this.addValues[k] = value;
+    } else {
+      this.addNames.push(name);
+      this.addValues.push(value);
+    }
   }
 
   /** Removes every header named `lower`; returns how many. */
   removeAll(lower: string): number {
     let count = 0;
-    const size = this.size;
     const hash = hashOfLower(lower);
-    for (let i = 0; i < size; i++) {
-      if (this.has(i, lower, hash)) {
-        this.remove(i);
-        count++;
-      }
+    for (let i = this.find(0, lower, hash); i >= 0; i = this.find(i + 1, lower, hash)) {
+      this.remove(i);
+      count++;
     }
     return count;
   }
@@ -179,10 +290,13 @@ export class HeadView {
   flush(): void {
     const ed = this.ed;
     if (ed === null) return;
-    for (let i = 0; i < this.addNames.length; i++) {
-      if (this.addNames[i] !== '') ed.append(`${this.addNames[i]}: ${this.addValues[i]}`);
+    const n = this.nAdd;
+    if (n === 0) return;
+    let lines = '';
+    for (let i = 0; i < n; i++) {
+      if (this.addNames[i] !== '') lines += `${this.addNames[i]}: ${this.addValues[i]}\r\n`;
     }
-    this.addNames.length = 0;
-    this.addValues.length = 0;
+    if (lines !== '') ed.appendLines(lines);
+    this.nAdd = 0;
   }
 }

@@ -30,17 +30,26 @@ const NO_BODY = new BodyFraming();
 export class HttpRules {
   readonly c = new RuleContext();
 
+  /** the connection's own addresses: each request starts from them (set-src lasts one request, recorded) */
+  private readonly src: string;
+  private readonly srcPort: number;
+  private readonly dst: string;
+  private readonly dstPort: number;
+
   constructor(env: RuleEnv, client: net.Socket) {
     const c = this.c;
     c.env = env;
-    c.src = normalizeClientAddress(client.remoteAddress);
-    c.srcPort = client.remotePort ?? 0;
-    c.dst = normalizeClientAddress(client.localAddress);
-    c.dstPort = client.localPort ?? 0;
+    this.src = c.src = normalizeClientAddress(client.remoteAddress);
+    this.srcPort = c.srcPort = client.remotePort ?? 0;
+    this.dst = c.dst = normalizeClientAddress(client.localAddress);
+    this.dstPort = c.dstPort = client.localPort ?? 0;
     c.tls = clientTlsOf(client);
   }
 
-  /** The request's rules up to the backend's; the backend to use (c.reply / c.reject say if answered). */
+  /**
+   * The request's rules up to the backend's; the backend to use (c.reply / c.reject say if answered;
+   * null when the frontend's rules answered, before any backend was chosen).
+   */
   request(
     fe: FrontendRuntime,
     buf: Buffer,
@@ -50,6 +59,19 @@ export class HttpRules {
   ): BackendState | null {
     const c = this.c;
     c.resetRequest();
+    if (
+      c.src !== this.src ||
+      c.srcPort !== this.srcPort ||
+      c.dst !== this.dst ||
+      c.dstPort !== this.dstPort
+    ) {
+      // HAProxy 2.6: the addresses set-src/set-dst gave are the request's; the next one starts afresh
+      c.src = this.src;
+      c.srcPort = this.srcPort;
+      c.dst = this.dst;
+      c.dstPort = this.dstPort;
+      c.addrSet = true; // the session follows (forwardfor, balance source, log)
+    }
     c.tx = tx;
     c.req.reset(buf, h, ed);
     c.method = h.method;
@@ -59,9 +81,17 @@ export class HttpRules {
     const fr = fe.spec.rules ?? null;
     let be = fe.defaultBackend;
     if (fr !== null) {
+      c.reqCapLen = fr.reqCapLen;
+      c.resCapLen = fr.resCapLen;
       if (fr.reqCaptures.length > 0) capture(c.req, fr.reqCaptures, c.reqCaptures);
-      if (runRules(fr.httpRequest, c) === DONE) return be;
-      if (runRules(fr.redirects, c) === DONE) return be;
+      // answered before a backend is chosen: only the frontend's http-after-response applies, and the
+      // log names the frontend as the backend (recorded: `fe fe/<NOSRV>`, no x-be from the default's)
+      if (runRules(fr.httpRequest, c) === DONE || runRules(fr.redirects, c) === DONE) {
+        // HAProxy's counters: a denial is the frontend's dreq, an answer of its own `intercepted`
+        if (c.denied) fe.counters.dreq++;
+        else fe.counters.intercepted++;
+        return null;
+      }
       const sw = fr.useBackends;
       for (let i = 0; i < sw.length; i++) {
         const s = sw[i];
@@ -77,8 +107,17 @@ export class HttpRules {
     c.beName = be?.spec.name ?? fe.spec.name;
     const br = be?.spec.rules ?? null;
     if (br !== null && br !== fr) {
-      if (runRules(br.httpRequest, c) === DONE) return be;
-      if (runRules(br.redirects, c) === DONE) return be;
+      if (runRules(br.httpRequest, c) === DONE || runRules(br.redirects, c) === DONE) {
+        // a backend's denial counts on both sides (an answer of its own on neither, as HAProxy 2.6);
+        // the request was the backend's session all the same
+        c.byBackend = true;
+        be!.counters.stot++;
+        if (c.denied) {
+          fe.counters.dreq++;
+          be!.counters.dreq++;
+        }
+        return be;
+      }
     }
     c.req.flush();
     return be;
@@ -104,8 +143,18 @@ export class HttpRules {
     const fr = fe.spec.rules ?? null;
     const br = be?.spec.rules ?? null;
     if (fr !== null && fr.resCaptures.length > 0) capture(c.res, fr.resCaptures, c.resCaptures);
-    if (br !== null && br !== fr && runRules(br.httpResponse, c) === DONE) return false;
-    if (fr !== null && runRules(fr.httpResponse, c) === DONE) return false;
+    if (
+      (br !== null && br !== fr && runRules(br.httpResponse, c) === DONE) ||
+      (fr !== null && runRules(fr.httpResponse, c) === DONE)
+    ) {
+      // http-response deny: the frontend's, the backend's and the server's dresp (HAProxy 2.6)
+      if (c.denied) {
+        fe.counters.dresp++;
+        if (be !== null) be.counters.dresp++;
+        if (server !== null) server.counters.dresp++;
+      }
+      return false;
+    }
     this.after(fr, br);
     c.res.flush();
     return true;
@@ -154,14 +203,14 @@ export class HttpRules {
  * `len` (HAProxy's http_capture_headers), before the rules run.
  */
 function capture(v: HeadView, caps: readonly HeaderCapture[], out: (string | null)[]): void {
-  for (let k = 0; k < caps.length; k++) out[k] = null;
+  for (let k = 0; k < caps.length; k++) out[caps[k].slot] = null;
   const size = v.size;
   for (let i = 0; i < size; i++) {
     for (let k = 0; k < caps.length; k++) {
       const cap = caps[k];
       if (!v.has(i, cap.lower, hashOfLower(cap.lower))) continue;
       const value = v.valueAt(i);
-      out[k] = value.length > cap.len ? value.slice(0, cap.len) : value;
+      out[cap.slot] = value.length > cap.len ? value.slice(0, cap.len) : value;
     }
   }
 }

@@ -68,32 +68,36 @@ function intRanges(patterns: readonly string[]): { ranges: IntRange[]; index: nu
   return { ranges, index };
 }
 
-function isDelim(c: number, delims: string): boolean {
-  for (let i = 0; i < delims.length; i++) if (delims.charCodeAt(i) === c) return true;
-  return false;
+/** A delimiter set as a table of the 256 byte values (code units above 255 are never delimiters). */
+function delimTable(delims: string): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let i = 0; i < delims.length; i++) t[delims.charCodeAt(i)] = 1;
+  return t;
+}
+const isDelim = (c: number, t: Uint8Array): boolean => c < 256 && t[c] === 1;
+
+/** A pattern without its leading and trailing delimiters (match_word ignores them), once at compile time. */
+function trimDelims(pat: string, t: Uint8Array): string {
+  let ps = 0;
+  let pe = pat.length;
+  while (ps < pe && isDelim(pat.charCodeAt(ps), t)) ps++;
+  while (pe > ps && isDelim(pat.charCodeAt(pe - 1), t)) pe--;
+  return pat.slice(ps, pe);
 }
 
-/** HAProxy's match_word: `pat` appears in `s` as a whole run of delimiter-separated words. */
-function matchWord(s: string, pat: string, icase: boolean, delims: string): boolean {
-  let ps = 0;
-  let pl = pat.length;
-  while (pl > 0 && isDelim(pat.charCodeAt(ps), delims)) {
-    ps++;
-    pl--;
-  }
-  while (pl > 0 && isDelim(pat.charCodeAt(ps + pl - 1), delims)) pl--;
-  const p = pat.slice(ps, ps + pl);
-  if (pl > s.length) return false;
-  const hay = icase ? lower(s) : s;
-  const end = s.length - pl;
+/** HAProxy's match_word: `p` (trimmed by trimDelims) appears in `hay` as a whole run of delimiter-separated words. */
+function matchWord(hay: string, p: string, t: Uint8Array): boolean {
+  const pl = p.length;
+  if (pl > hay.length) return false;
+  const end = hay.length - pl;
   let mayMatch = true;
   for (let c = 0; c <= end; c++) {
-    if (isDelim(hay.charCodeAt(c), delims)) {
+    if (isDelim(hay.charCodeAt(c), t)) {
       mayMatch = true;
       continue;
     }
     if (!mayMatch) continue;
-    if (hay.startsWith(p, c) && (c === end || isDelim(hay.charCodeAt(c + pl), delims))) return true;
+    if (hay.startsWith(p, c) && (c === end || isDelim(hay.charCodeAt(c + pl), t))) return true;
     mayMatch = false;
   }
   return false;
@@ -155,6 +159,18 @@ export function compileMatcher(method: MatchMethod, patterns: readonly string[],
         const k = icase ? patterns[i].toLowerCase() : patterns[i];
         if (!set.has(k)) set.set(k, i);
       }
+      if (set.size <= 4) {
+        // a few patterns: comparing strings is cheaper than hashing a sample made for this request
+        const keys = [...set.keys()];
+        const at = [...set.values()];
+        return (v) => {
+          const s0 = toStr(v);
+          if (s0 === null) return -1;
+          const s = icase ? lower(s0) : s0;
+          for (let i = 0; i < keys.length; i++) if (keys[i] === s) return at[i];
+          return -1;
+        };
+      }
       return (v) => {
         const s = toStr(v);
         if (s === null) return -1;
@@ -180,28 +196,40 @@ export function compileMatcher(method: MatchMethod, patterns: readonly string[],
     case 'end':
     case 'sub': {
       const pats = icase ? patterns.map((p) => p.toLowerCase()) : patterns.slice();
-      const test =
-        method === 'beg'
-          ? (s: string, p: string) => s.startsWith(p)
-          : method === 'end'
-            ? (s: string, p: string) => s.endsWith(p)
-            : (s: string, p: string) => s.includes(p);
+      // one loop per method: a shared loop calling a test function is a megamorphic call per pattern
+      if (method === 'beg')
+        return (v) => {
+          const s0 = toStr(v);
+          if (s0 === null) return -1;
+          const s = icase ? lower(s0) : s0;
+          for (let i = 0; i < pats.length; i++) if (s.startsWith(pats[i])) return i;
+          return -1;
+        };
+      if (method === 'end')
+        return (v) => {
+          const s0 = toStr(v);
+          if (s0 === null) return -1;
+          const s = icase ? lower(s0) : s0;
+          for (let i = 0; i < pats.length; i++) if (s.endsWith(pats[i])) return i;
+          return -1;
+        };
       return (v) => {
         const s0 = toStr(v);
         if (s0 === null) return -1;
         const s = icase ? lower(s0) : s0;
-        for (let i = 0; i < pats.length; i++) if (test(s, pats[i])) return i;
+        for (let i = 0; i < pats.length; i++) if (s.includes(pats[i])) return i;
         return -1;
       };
     }
     case 'dir':
     case 'dom': {
-      const delims = method === 'dir' ? '/?' : '/?.:';
-      const pats = icase ? patterns.map((p) => p.toLowerCase()) : patterns.slice();
+      const t = delimTable(method === 'dir' ? '/?' : '/?.:');
+      const pats = patterns.map((p) => trimDelims(icase ? p.toLowerCase() : p, t));
       return (v) => {
-        const s = toStr(v);
-        if (s === null) return -1;
-        for (let i = 0; i < pats.length; i++) if (matchWord(s, pats[i], icase, delims)) return i;
+        const s0 = toStr(v);
+        if (s0 === null) return -1;
+        const s = icase ? lower(s0) : s0;
+        for (let i = 0; i < pats.length; i++) if (matchWord(s, pats[i], t)) return i;
         return -1;
       };
     }

@@ -18,14 +18,16 @@ const load = (lines: string, global = '') =>
     { env: {} },
   );
 
+/** `file:line: message` of each alert (file:line is :0 when the message names it) */
 const alerts = (l: ReturnType<typeof load>) =>
-  l.diagnostics.filter((d) => d.severity === 'alert').map((d) => d.message);
+  l.diagnostics.filter((d) => d.severity === 'alert').map((d) => `${d.file}:${d.line}: ${d.message}`);
 
 test('a condition on a fetch the engine does not have stops start-up at its line', () => {
   const l = load('    http-request deny if { req.payload(0,3) -m found }\n');
   assert.equal(l.engine, null);
   assert.match(
     alerts(l).join('\n'),
+    // ours, not HAProxy's words: HAProxy has req.payload
     /parsing \[t\.cfg:8\] : 'http-request deny': sample fetch 'req\.payload' is not implemented yet/,
   );
 });
@@ -59,10 +61,35 @@ test('a deny status without a built-in page is refused as HAProxy refuses it', (
 
 test('unsafe-ignore-unimplemented leaves out an unimplemented action and keeps the others', () => {
   const l = load(
-    '    http-request tarpit if { path_beg /t }\n    http-request deny if { path_beg /d }\n',
+    '    http-request silent-drop if { path_beg /t }\n    http-request deny if { path_beg /d }\n',
     'global\n    unsafe-ignore-unimplemented\n',
   );
   assert.ok(l.engine);
   const rules = l.engine.frontends[0].rules!;
-  assert.equal(rules.httpRequest.length, 1, 'deny stays, tarpit is left out');
+  assert.equal(rules.httpRequest.length, 1, 'deny stays, silent-drop is left out');
+});
+
+test("a backend or server fetch in a frontend's request rules: refused in an expression, an ACL that never matches (HAProxy 2.6)", () => {
+  // haproxy -c: "sample fetch <be_name]> may not be reliably used here because it needs 'backend' …"
+  for (const [line, needs] of [
+    ['    http-request set-header X %[be_name]\n', 'backend'],
+    ['    http-request set-header X %[srv_name]\n', 'server'],
+  ] as const) {
+    const l = load(line);
+    assert.equal(l.engine, null, line);
+    assert.match(
+      alerts(l).join('\n'),
+      new RegExp(
+        `t\\.cfg:8: error detected in frontend 'f' while parsing 'http-request set-header' rule : sample fetch '\\w+' may not be reliably used here because it needs '${needs}' which is not available here`,
+      ),
+    );
+  }
+  // after the backend is chosen they have a value: the frontend's response rules, a backend's requests
+  assert.notEqual(load('    http-response set-header X %[be_name]%[srv_name]\n').engine, null);
+  // haproxy -c warns "acl will never match … incompatible with 'frontend http-request header rule'";
+  // the configuration is valid and the ACL false (the frontend is named `f`)
+  const acl = load('    http-request deny if { be_name f }\n');
+  assert.notEqual(acl.engine, null);
+  const rules = acl.engine!.frontends[0].rules!;
+  assert.equal(rules.httpRequest[0].cond!({} as never), false);
 });

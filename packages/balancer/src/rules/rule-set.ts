@@ -7,13 +7,13 @@
  * rule's file:line: the balancer does not start with a rule it would not apply.
  */
 import { readFileSync } from 'node:fs';
-import type { HaproxyProxy, HttpRule } from '@ha-lb/shared-config/haproxy';
+import type { AclCriterion, HaproxyProxy, HttpRule } from '@ha-lb/shared-config/haproxy';
 import { parseSampleExpression } from '@ha-lb/shared-config/haproxy';
 import type { Userlist } from '../auth/userlist.ts';
-import { LB_ERR, LbError } from '../errors.ts';
+import { LB_ERR, LbError, LineError } from '../errors.ts';
 import { DEFAULT_REALM } from '../stats/stats-config.ts';
-import type { Predicate } from './acl.ts';
-import type { ActionEnv, Run, Verdict } from './actions/action.ts';
+import { type AclEnv, compileCriterion, type Predicate } from './acl.ts';
+import type { ActionEnv, CaptureSlots, Run, Verdict } from './actions/action.ts';
 import { CONTINUE } from './actions/action.ts';
 import { APPLIED_ACTIONS, actionName, compileAction } from './actions/index.ts';
 import { AclSet, compileCondition } from './condition.ts';
@@ -32,10 +32,11 @@ export interface BackendSwitch {
   name: string | Format;
 }
 
-/** `capture request|response header NAME len N`, in declaration order (their `capture.req.hdr(N)` index). */
+/** `capture request|response header NAME len N`, in declaration order; `slot` is its `capture.req.hdr(N)` index. */
 export interface HeaderCapture {
   lower: string;
   len: number;
+  slot: number;
 }
 
 /** The proxy's stats page rules: `stats http-request allow|deny|auth` and `stats admin if|unless`. */
@@ -51,6 +52,9 @@ export interface ProxyRules {
   stats: StatsRules | null;
   reqCaptures: HeaderCapture[];
   resCaptures: HeaderCapture[];
+  /** the length of each capture slot (header captures, `declare capture`, `http-request capture … len`) */
+  reqCapLen: number[];
+  resCapLen: number[];
   httpRequest: CompiledRule[];
   redirects: CompiledRule[];
   useBackends: BackendSwitch[];
@@ -81,6 +85,24 @@ export function runRules(list: readonly CompiledRule[], c: RuleContext): Verdict
   return CONTINUE;
 }
 
+/**
+ * A rule HAProxy would not parse, in its words: `error detected in frontend 'f' while parsing
+ * 'http-request set-src' rule : missing fetch method.` (its condition: `error detected while parsing
+ * an 'http-request deny' condition : …`); HAProxy stops reading there (ERR_ABORT).
+ */
+function ruleAt(p: HaproxyProxy, list: string, r: HttpRule, part: 'rule' | 'condition', e: unknown): never {
+  if (!(e instanceof RuleError)) throw e;
+  // what HAProxy accepts but the engine lacks is ours to say, after HAProxy's findings (fail closed)
+  if (e.message.includes('not implemented yet'))
+    return at(r.file, r.line, `'${list} ${r.action === 'other' ? r.name : r.action}'`, e);
+  const kind = p.kind === 'listen' ? 'proxy' : p.kind;
+  const what =
+    part === 'rule'
+      ? `error detected in ${kind} '${p.name}' while parsing '${list} ${actionName(r)}' rule`
+      : `error detected while parsing an '${list} ${actionName(r)}' condition`;
+  throw new LineError(LB_ERR.CONFIG, r.file, r.line, `${what} : ${e.message}.`, { cause: e, abort: true });
+}
+
 function at(file: string, line: number, what: string, e: unknown): never {
   if (e instanceof RuleError)
     throw new LbError(LB_ERR.CONFIG, `parsing [${file}:${line}] : ${what}: ${e.message}.`, { cause: e });
@@ -94,12 +116,15 @@ export function compileProxyRules(
   errorfiles: Map<number, Buffer>,
   /** `unsafe-ignore-unimplemented`: leave out rules whose action is not implemented (in-effect.ts warns) */
   unsafe = false,
+  /** for `-c` as haproxy -c: also leave out rules that use a fetch, converter, … not implemented */
+  checkOnly = false,
 ): ProxyRules | null {
-  const declared = p.other.some((d) => d.keyword === 'declare');
+  const declares = p.other.filter((d) => d.keyword === 'declare');
   const st = p.stats?.enabled ? p.stats : null;
   const hasStatsRules = st !== null && (st.httpRequest.length > 0 || st.admin.length > 0);
   if (
     !hasStatsRules &&
+    declares.length === 0 &&
     p.captures.length === 0 &&
     p.httpRequestRules.length === 0 &&
     p.httpResponseRules.length === 0 &&
@@ -109,24 +134,42 @@ export function compileProxyRules(
   )
     return null;
   const read = (path: string) => readFileSync(files.resolve(path, p.file), 'latin1');
+  const { slots, headers } = captureSlots(p, declares);
   const userlist = (name: string) => files.userlist?.(name) ?? null;
-  const base = { loadPatterns: read, loadMap: read, readFile: read, errorfiles, userlist, proxy: p.name };
+  const base = {
+    loadPatterns: read,
+    loadMap: read,
+    readFile: read,
+    errorfiles,
+    proxyName: p.name,
+    tarpitMs: p.timeouts.tarpit ?? p.timeouts.connect,
+    captures: slots,
+    userlist,
+    proxy: p.name,
+    frontendOnly: !p.capabilities.backend,
+  };
   const acls = new AclSet(p.acls, base);
   const list = (rules: readonly HttpRule[], kind: ActionEnv['list']): CompiledRule[] =>
     rules
-      .filter((r) => !unsafe || (APPLIED_ACTIONS[kind] as readonly string[]).includes(actionName(r)))
+      .filter(
+        (r) => !(unsafe || checkOnly) || (APPLIED_ACTIONS[kind] as readonly string[]).includes(actionName(r)),
+      )
       .map((r) => {
         const env: ActionEnv = { ...base, place: kind === 'http-request' ? 'req' : 'res', list: kind };
-        const label = `'${kind} ${r.action === 'other' ? r.name : r.action}'`;
+        // HAProxy reads the action's arguments, then the condition (each error in its own words)
+        let part: 'rule' | 'condition' = 'rule';
         try {
-          return { cond: compileCondition(r.cond, acls, env.place, env), run: compileAction(r, env) };
+          const run = compileAction(r, env);
+          part = 'condition';
+          return { cond: compileCondition(r.cond, acls, env.place, env), run };
         } catch (e) {
-          return at(r.file, r.line, label, e);
+          // `-c` as haproxy -c: what the balancer does not implement is in-effect.ts's to report
+          if (checkOnly && e instanceof RuleError && e.message.includes('not implemented yet')) return null;
+          return ruleAt(p, kind, r, part, e);
         }
-      });
+      })
+      .filter((r) => r !== null);
   const reqEnv: ActionEnv = { ...base, place: 'req', list: 'http-request' };
-  const caps = (kind: 'request header' | 'response header') =>
-    p.captures.filter((c) => c.kind === kind).map((c) => ({ lower: c.name.toLowerCase(), len: c.len }));
   const statsEnv: ActionEnv = { ...reqEnv, proxy: st?.realm ?? DEFAULT_REALM };
   const stats: StatsRules | null = !hasStatsRules
     ? null
@@ -149,12 +192,13 @@ export function compileProxyRules(
           }
         }),
       };
-  return {
+  const out: ProxyRules = {
     name: p.name,
     stats,
-    // `declare capture` shares the slot numbers: without it built, captures are left out rather than misnumbered
-    reqCaptures: declared || !p.capabilities.frontend ? [] : caps('request header'),
-    resCaptures: declared || !p.capabilities.frontend ? [] : caps('response header'),
+    reqCaptures: headers.req,
+    resCaptures: headers.res,
+    reqCapLen: slots?.reqLen ?? [],
+    resCapLen: slots?.resLen ?? [],
     httpRequest: list(p.httpRequestRules, 'http-request'),
     redirects: p.redirects.map((r) => {
       try {
@@ -187,4 +231,103 @@ export function compileProxyRules(
     httpResponse: list(p.httpResponseRules, 'http-response'),
     httpAfterResponse: list(p.httpAfterResponseRules, 'http-after-response'),
   };
+  checkUnusedAcls(acls, base);
+  return out;
+}
+
+/**
+ * `acl` lines no rule uses are checked as HAProxy checks every one (`error detected while parsing ACL
+ * 'a' : …`); what the engine does not implement is only refused where it would be evaluated.
+ */
+function checkUnusedAcls(acls: AclSet, env: AclEnv): void {
+  for (const a of acls.unused()) {
+    try {
+      compileCriterion(a as AclCriterion, 'any', env);
+    } catch (e) {
+      if (!(e instanceof RuleError) || e.message.includes('not implemented yet')) continue;
+      throw new LineError(
+        LB_ERR.CONFIG,
+        a.file,
+        a.line,
+        `error detected while parsing ACL '${a.name}' : ${e.message}.`,
+        { cause: e },
+      );
+    }
+  }
+}
+
+type Declare = HaproxyProxy['other'][number];
+
+/**
+ * The frontend's capture slots, numbered per direction in the order they are written, as HAProxy
+ * numbers them: `capture request|response header`, `declare capture request|response len N` and
+ * `http-request capture EXPR len N` share one sequence. Null for a proxy without the frontend capability.
+ */
+function captureSlots(
+  p: HaproxyProxy,
+  declares: readonly Declare[],
+): { slots: CaptureSlots | null; headers: { req: HeaderCapture[]; res: HeaderCapture[] } } {
+  const headers = { req: [] as HeaderCapture[], res: [] as HeaderCapture[] };
+  if (!p.capabilities.frontend) {
+    if (declares.length > 0)
+      at(
+        declares[0].file,
+        declares[0].line,
+        "'declare'",
+        new RuleError('only available in frontend or listen section'),
+      );
+    return { slots: null, headers };
+  }
+  const slots: CaptureSlots = { reqLen: [], resLen: [], slotOf: new Map() };
+  const items: { line: number; add(): void }[] = [];
+  for (const c of p.captures) {
+    if (c.kind === 'cookie') continue;
+    const res = c.kind === 'response header';
+    items.push({
+      line: c.line,
+      add() {
+        const len = res ? slots.resLen : slots.reqLen;
+        (res ? headers.res : headers.req).push({ lower: c.name.toLowerCase(), len: c.len, slot: len.length });
+        len.push(c.len);
+      },
+    });
+  }
+  for (const d of declares) {
+    const { res, len } = declaredCapture(d);
+    items.push({ line: d.line, add: () => (res ? slots.resLen : slots.reqLen).push(len) });
+  }
+  for (const r of p.httpRequestRules) {
+    if (r.action !== 'other' || r.name !== 'capture' || r.args[1] !== 'len') continue;
+    const len = Number(r.args[2]);
+    if (!(len > 0)) continue; // the action's compiler says what is wrong
+    items.push({
+      line: r.line,
+      add() {
+        slots.slotOf.set(r, slots.reqLen.length);
+        slots.reqLen.push(len);
+      },
+    });
+  }
+  items.sort((a, b) => a.line - b.line);
+  for (const i of items) i.add();
+  return { slots, headers };
+}
+
+/** `declare capture request|response len N`, with HAProxy's messages. */
+function declaredCapture(d: Declare): { res: boolean; len: number } {
+  const a = d.args[0] === 'declare' ? d.args.slice(1) : d.args;
+  const fail = (m: string): never => at(d.file, d.line, "'declare capture'", new RuleError(m));
+  if (a[0] !== 'capture')
+    at(
+      d.file,
+      d.line,
+      "'declare'",
+      new RuleError(`unknown declaration type '${a[0] ?? ''}' (supports 'capture')`),
+    );
+  if (a[1] !== 'request' && a[1] !== 'response') fail("requires a direction ('request' or 'response')");
+  if (a[2] !== 'len') fail("requires a capture length ('len')");
+  const len = /^[0-9]+$/.test(a[3] ?? '') ? Number(a[3]) : 0;
+  if (!(len > 0)) fail(`cannot parse the length '${a[3] ?? ''}'`);
+  if (a.length > 4) fail(`unexpected argument '${a[4]}'`);
+  return { res: a[1] === 'response', len };
 }

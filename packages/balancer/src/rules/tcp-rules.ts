@@ -66,8 +66,14 @@ export function compileTcpRules(
 // connections are judged synchronously, one at a time: one context serves them all
 const CTX = new RuleContext();
 
-/** True when the connection may go on; false: the caller closes it (reject). */
-export function acceptConnection(rules: TcpRules, feName: string, env: RuleEnv, sock: net.Socket): boolean {
+/** What acceptConnection() decided: go on, or the stage whose `reject` closes the connection. */
+export const ACCEPTED = -1;
+
+/**
+ * ACCEPTED when the connection may go on; else the index in TCP_STAGES of the stage that rejected it
+ * (the caller closes it and counts it: dcon, dses or dreq as HAProxy does).
+ */
+export function acceptConnection(rules: TcpRules, feName: string, env: RuleEnv, sock: net.Socket): number {
   const c = CTX;
   c.resetRequest();
   c.sessVars.clear();
@@ -79,13 +85,14 @@ export function acceptConnection(rules: TcpRules, feName: string, env: RuleEnv, 
   c.dst = normalizeClientAddress(sock.localAddress);
   c.dstPort = sock.localPort ?? 0;
   c.tls = clientTlsOf(sock);
-  for (const stage of rules) {
+  for (let k = 0; k < rules.length; k++) {
+    const stage = rules[k];
     for (let i = 0; i < stage.length; i++) {
       const r = stage[i];
       if (r.cond !== null && !r.cond(c)) continue;
-      if (!r.accept) return false;
+      if (!r.accept) return k;
       break;
     }
   }
-  return true;
+  return ACCEPTED;
 }

@@ -214,7 +214,6 @@ export function frontendRow(p: ProxyView, now: number): Row {
     conn_rate: c.connRate.read(now),
     conn_rate_max: c.connRateMax,
     conn_tot: c.connTot,
-    intercepted: c.intercepted,
     dcon: c.dcon,
     dses: c.dses,
     wrew: c.wrew,
@@ -239,6 +238,8 @@ export function frontendRow(p: ProxyView, now: number): Row {
     row.req_rate = c.reqRate.read(now);
     row.req_rate_max = c.reqRateMax;
     row.req_tot = c.reqTot;
+    // HTTP only: a mode tcp frontend leaves the field empty (HAProxy 2.6, recorded)
+    row.intercepted = c.intercepted;
   }
   return row;
 }

@@ -141,18 +141,21 @@ export function runCli(
   return { child, out };
 }
 
-/** Writes `cfgText` to a temp dir, runs `balancer -f cfg` with Node 24 and waits for `waitPorts`. */
+/**
+ * Writes `cfgText` to a temp dir, runs `balancer -f cfg` with Node 24 and waits for `waitPorts`. `cli`: another
+ * checkout's src/cli.ts (benchmarks' before/after).
+ */
 export async function startBalancer(
   cfgText: string,
   waitPorts: number[],
-  opts: SpawnOpts & { nodeArgs?: string[] } = {},
+  opts: SpawnOpts & { nodeArgs?: string[]; cli?: string } = {},
 ): Promise<Managed> {
   const tmp = makeTempDir('balancer');
   const cfg = join(tmp.dir, 'haproxy.cfg');
   writeFileSync(cfg, withPrivateHealthSocket(cfgText, join(tmp.dir, 'health.sock')));
   const m = spawnManaged(
     process.execPath,
-    [...(opts.nodeArgs ?? []), BALANCER_BIN, '-f', cfg],
+    [...(opts.nodeArgs ?? []), opts.cli ?? BALANCER_BIN, '-f', cfg],
     tmp.dir,
     opts,
   );

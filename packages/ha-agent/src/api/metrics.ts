@@ -107,6 +107,43 @@ export function createMetricsRegistry(getStatus: () => AgentStatus, eventLoop?: 
           this.set({ instance: i.name, tracker: t.name, kind: t.kind }, t.up ? 1 : 0);
     },
   });
+  // The handover bridge (instances with handover_peer / handover_bridge only).
+  const HANDOVER_PHASES = ['off', 'armed', 'forwarding', 'draining'] as const;
+  new Gauge({
+    name: 'ha_agent_handover_phase',
+    help: 'handover bridge phase: 1 for the current one (off, armed, forwarding, draining), 0 for the others',
+    labelNames: ['instance', 'phase'],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const i of status().instances)
+        if (i.handover)
+          for (const p of HANDOVER_PHASES)
+            this.set({ instance: i.name, phase: p }, i.handover.phase === p ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'ha_agent_handover_open_connections',
+    help: 'connections open through the handover bridge now (conntrack; absent when it cannot be read)',
+    labelNames: ['instance'],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const i of status().instances)
+        if (i.handover && i.handover.openConnections !== null)
+          this.set({ instance: i.name }, i.handover.openConnections);
+    },
+  });
+  counter(
+    'ha_agent_handovers_total',
+    'handover bridges ended, by outcome (handed-over, peer-silent, peer-resigned, aborted)',
+    ['instance', 'outcome'],
+    (c) => {
+      for (const i of status().instances)
+        for (const [outcome, n] of Object.entries(i.handover?.outcomes ?? {}))
+          c.inc({ instance: i.name, outcome }, n);
+    },
+  );
   if (eventLoop) {
     counter('ha_agent_event_loop_stalls_total', 'event-loop stalls longer than the VRRP threshold', [], (c) =>
       c.inc(eventLoop.stalls),

@@ -44,6 +44,16 @@ describe('status API (real TCP on 127.0.0.1)', () => {
         state: 'FAULT',
         effectivePriority: 0,
         transitionCounts: { FAULT: 2 },
+        handover: {
+          peer: '10.0.0.2',
+          phase: 'draining',
+          since: '2026-01-01T00:00:04.000Z',
+          ports: ['80'],
+          openConnections: 3,
+          peakConnections: 4,
+          outcomes: { 'handed-over': 1 },
+          last: null,
+        },
       }),
     ]);
     const base = await start();
@@ -61,10 +71,16 @@ describe('status API (real TCP on 127.0.0.1)', () => {
       'ha_agent_vrrp_drops_total{instance="VI_1",reason="checksum"} 2',
       'ha_agent_vrrp_transitions_total{instance="VI_2",to="FAULT"} 2',
       'ha_agent_tracker_up{instance="VI_1",tracker="lb",kind="balancer"} 1',
+      'ha_agent_handover_phase{instance="VI_2",phase="draining"} 1',
+      'ha_agent_handover_phase{instance="VI_2",phase="armed"} 0',
+      'ha_agent_handover_open_connections{instance="VI_2"} 3',
+      'ha_agent_handovers_total{instance="VI_2",outcome="handed-over"} 1',
     ]) {
       assert.ok(text.includes(line), `missing ${line}`);
     }
     assert.match(text, /ha_agent_nodejs_eventloop_lag_p99_seconds \d/);
+    assert.doesNotMatch(text, /ha_agent_handover_phase\{instance="VI_1"/, 'no bridge configured: no series');
+    assert.ok(AgentStatusSchema.safeParse(status).success, 'the handover object is in the schema');
   });
 
   it('/healthz answers ok', async () => {

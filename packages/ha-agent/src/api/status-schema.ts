@@ -53,6 +53,36 @@ export const PacketCountersSchema = z.strictObject({
   drops: z.record(z.string(), z.int().nonnegative()),
 });
 
+/**
+ * The handover bridge of an instance with `handover_peer`/`handover_bridge` (absent otherwise): off, or
+ * forwarding new connections for the VIP to the peer while it takes over, then draining them.
+ */
+export const HandoverStatusSchema = z.strictObject({
+  peer: z.string(),
+  /**
+   * off; armed (MASTER: the rules are in, inert while the balancer listens); forwarding (the balancer
+   * died: new connections go to the peer while it takes over); draining (the peer has the VIP)
+   */
+  phase: z.enum(['off', 'armed', 'forwarding', 'draining']),
+  /** when the current bridge was installed (null when off) */
+  since: z.iso.datetime().nullable(),
+  /** the VIP's frontend ports being forwarded (`80`, `8000-8010`) */
+  ports: z.array(z.string()),
+  /** connections open through the bridge now (conntrack); null when off or conntrack cannot be read */
+  openConnections: z.int().nonnegative().nullable(),
+  /** the most connections open through the last bridge at once */
+  peakConnections: z.int().nonnegative(),
+  /** bridges ended since start, by outcome (handed-over, peer-silent, peer-resigned, aborted) */
+  outcomes: z.record(z.string(), z.int().nonnegative()),
+  last: z
+    .strictObject({
+      at: z.iso.datetime(),
+      outcome: z.enum(['handed-over', 'peer-silent', 'peer-resigned', 'aborted']),
+      reason: z.string(),
+    })
+    .nullable(),
+});
+
 export const InstanceStatusSchema = z.strictObject({
   name: z.string(),
   state: VrrpStateSchema,
@@ -83,6 +113,7 @@ export const InstanceStatusSchema = z.strictObject({
   /** transitions since start, by target state */
   transitionCounts: z.record(z.string(), z.int().nonnegative()),
   counters: PacketCountersSchema,
+  handover: HandoverStatusSchema.optional(),
 });
 
 export const EventLoopStatusSchema = z.strictObject({
@@ -111,6 +142,7 @@ export type TrackerStatus = z.infer<typeof TrackerStatusSchema>;
 export type Transition = z.infer<typeof TransitionSchema>;
 export type VipStatus = z.infer<typeof VipStatusSchema>;
 export type PacketCounters = z.infer<typeof PacketCountersSchema>;
+export type HandoverStatus = z.infer<typeof HandoverStatusSchema>;
 export type InstanceStatus = z.infer<typeof InstanceStatusSchema>;
 export type EventLoopStatus = z.infer<typeof EventLoopStatusSchema>;
 export type AgentStatus = z.infer<typeof AgentStatusSchema>;

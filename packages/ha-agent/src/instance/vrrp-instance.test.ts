@@ -244,6 +244,31 @@ describe('VrrpInstanceRuntime (in-memory host, manual clock)', () => {
     await s.inst.stop();
   });
 
+  it('VRRPv3 advert_int 0.1 (keepalived allows centiseconds with version 3): 10 cs on the wire, timers in ms', async () => {
+    const config = parse(instanceConf('VI_1', 51).replace('advert_int 1', 'advert_int 0.1'));
+    assert.equal(config.instances[0].advertInt, 0.1);
+    const io = new MemoryIo();
+    const vips = new MemoryVips();
+    const inst = new VrrpInstanceRuntime(config.instances[0], config.globalDefs, [], {
+      logger: silent,
+      notifier: new Notifier(),
+      io,
+      vipManager: vips,
+    });
+    await inst.start();
+    // Master_Down_Interval = 3 × 100 ms + Skew_Time ((256 − 100) × 100 / 256 ms)
+    const down = 300 + (156 * 100) / 256;
+    io.clock.advance(down - 1);
+    assert.equal(inst.state, 'BACKUP');
+    io.clock.advance(1);
+    assert.equal(inst.state, 'MASTER');
+    io.clock.advance(1000);
+    const sent = io.socket.sent.map((x) => decodeAdvert(x.packet, 4));
+    assert.equal(sent.length, 11, 'one advert on becoming MASTER, then one every 100 ms');
+    for (const d of sent) assert.ok(d.ok && d.advert.advertIntCs === 10);
+    await inst.stop();
+  });
+
   it('instances sharing one host: a sibling’s VRID on the same link is not a drop, a stranger’s is', async () => {
     const io = new MemoryIo();
     const a = setup({ io, vrid: 51 });

@@ -5,18 +5,22 @@ import { EventEmitter } from 'node:events';
 import type { GlobalDefs, VrrpInstance } from '@ha-lb/shared-config/keepalived';
 import type { InstanceStatus, Transition, VrrpStateName } from '../api/status-schema.ts';
 import { trackerStatus } from '../api/tracker-status.ts';
+import { frontendPorts } from '../handover/bridge-plan.ts';
+import { HandoverBridge } from '../handover/handover-bridge.ts';
 import type { Logger } from '../log.ts';
 import { GarpScheduler, garpTimingFromConfig } from '../net/garp-scheduler.ts';
 import { linkFrameSender } from '../net/garp-senders.ts';
+import { type BridgeHost, hostBridge } from '../net/handover-nft.ts';
 import type { NoAcceptFirewall } from '../net/no-accept.ts';
 import { emptyCounters, type PacketCounters, VrrpTransport } from '../net/transport.ts';
 import { VipManager } from '../net/vip.ts';
 import { vmacMac } from '../net/vmac.ts';
 import type { Notifier } from '../notify/notifier.ts';
+import type { BalancerTracker } from '../track/balancer.ts';
 import type { TrackedRef } from '../track/registry.ts';
 import { type TimerName, type VrrpAction, type VrrpState, VrrpStateMachine } from '../vrrp/state-machine.ts';
 import { hostIo, type InstanceIo } from './instance-io.ts';
-import { instanceTracking } from './tracking.ts';
+import { type InstanceTracking, instanceTracking } from './tracking.ts';
 
 /** A tracker as one instance applies it (the weight and reverse written in its track_* block). */
 export type TrackBinding = TrackedRef;
@@ -33,6 +37,8 @@ export interface InstanceDeps {
   vipManager?: InstanceVips;
   /** the agent's nftables table; required for an instance with no_accept to enforce it */
   firewall?: NoAcceptFirewall;
+  /** what the handover bridge does to the host (handover_peer); default: nft, /proc/sys, conntrack */
+  bridgeHost?: BridgeHost;
 }
 
 const HISTORY = 20;
@@ -106,6 +112,10 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
   /** our VIPs are in the no_accept firewall set */
   #blocking = false;
   #onTrackerChange = () => this.#reevaluate();
+  /** handover_peer / handover_bridge: null when off */
+  readonly #bridge: HandoverBridge | null;
+  /** the bridge is being decided (probe, nft): the fault waits for it */
+  #bridgeStarting = false;
   /** every VIP add/remove in order, so a quick MASTER→BACKUP→MASTER never reorders them */
   #vipQueue: Promise<void> = Promise.resolve();
 
@@ -120,6 +130,21 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     this.#vip = deps.vipManager ?? new VipManager({ defaultDev: this.vipDev, logger: this.#log });
     this.#priority = config.priority;
     this.#firewall = deps.firewall ?? null;
+    this.#bridge = config.handover
+      ? new HandoverBridge({
+          instance: config.name,
+          vrid: config.virtualRouterId,
+          dev: this.vipDev,
+          vips: this.advertisedVips.map((v) => v.address),
+          peer: config.handover.peer,
+          drainMs: config.handover.drain * 1000,
+          host: deps.bridgeHost ?? hostBridge(),
+          clock: this.#io.clock,
+          logger: this.#log,
+          removeVips: () => this.#removeVips(),
+          rearm: () => this.#armBridge(),
+        })
+      : null;
   }
 
   /**
@@ -164,6 +189,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     if (this.blocksVips && !this.#firewall) {
       this.#log.warn('no_accept needs a firewall and none was given to this instance');
     }
+    await this.#bridge?.clearLeftover();
     // A VIP left behind by a crashed agent must not answer while we are not MASTER.
     await this.#vip
       .reconcile(this.allVips, false)
@@ -294,6 +320,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     this.#timers.clear();
     this.#garp?.stop();
     this.#transport?.close();
+    await this.#bridge?.abort('the agent stops');
     await this.#vipQueue;
     // Belt and braces: whatever the state, no VIP of ours stays on the link.
     await this.#vip.reconcile(this.allVips, false).catch(() => {});
@@ -338,6 +365,52 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     const before = this.#priority;
     const r = this.#readTrackers();
     if (!this.#sm) return;
+    // While the bridge is decided the fault waits; the reading of that moment is acted on after.
+    if (this.#bridgeStarting) return;
+    if (r.fault !== null && this.state === 'MASTER' && this.#bridge && this.#balancerDown()) {
+      this.#bridgeStarting = true;
+      const bridge = this.#bridge;
+      void bridge
+        .begin({
+          state: this.state,
+          ownAddresses: this.#ownAddresses(),
+          ports: this.#frontendPorts(),
+          takeoverMs: this.#sm.masterDownIntervalMs(),
+          stillMaster: () => this.state === 'MASTER',
+        })
+        .catch((err) => {
+          this.#log.error({ err: String(err) }, 'handover bridge failed');
+          return false;
+        })
+        .then(async (installed) => {
+          this.#bridgeStarting = false;
+          if (this.#stopped) return;
+          const now = this.#readTrackers();
+          // the balancer came back while the bridge went in: nothing to hand over
+          if (installed && now.fault === null) await bridge.abort('the balancer is up again');
+          this.#applyReading(before, now);
+        });
+      return;
+    }
+    this.#applyReading(before, r);
+    // the balancer's listeners may have changed (a reload): the armed rules follow
+    if (r.fault === null && this.#bridge && this.state === 'MASTER' && !this.#bridge.active)
+      this.#queueVip(() => this.#armBridge(), 'handover bridge arm');
+  }
+
+  /** MASTER with a bridge configured: its rules armed for the balancer's current ports. */
+  async #armBridge(): Promise<void> {
+    const sm = this.#sm;
+    if (!this.#bridge || !sm || this.#stopped || this.state !== 'MASTER') return;
+    await this.#bridge.arm({
+      state: this.state,
+      ownAddresses: this.#ownAddresses(),
+      ports: this.#frontendPorts(),
+      takeoverMs: sm.masterDownIntervalMs(),
+    });
+  }
+
+  #applyReading(before: number, r: InstanceTracking): void {
     if (r.priority !== before) {
       this.#log.info(
         { from: before, to: r.priority },
@@ -347,10 +420,42 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     this.#dispatch({ type: 'tracking', priority: r.priority, fault: r.fault });
   }
 
+  /** a balancer tracker of this instance puts it in FAULT (what the bridge is for) */
+  #balancerDown(): boolean {
+    return this.#bindings.some(
+      (b) => b.tracker.kind === 'balancer' && b.tracker.effect(b.weight, b.reverse).fault,
+    );
+  }
+
+  #frontendPorts() {
+    const vips = this.advertisedVips.map((v) => v.address);
+    return frontendPorts(
+      this.#bindings.flatMap(
+        (b) => (b.tracker as Partial<Pick<BalancerTracker, 'frontendListeners'>>).frontendListeners ?? [],
+      ),
+      vips,
+    );
+  }
+
+  #ownAddresses(): string[] {
+    const c = this.config;
+    return [
+      ...this.allVips.map((v) => v.address),
+      ...[this.#transport?.sourceAddress, c.unicastSrcIp, c.mcastSrcIp].filter((a): a is string => !!a),
+    ];
+  }
+
+  #removeVips(): void {
+    this.#vipsInstalled = false;
+    this.#queueVip(() => this.#vip.remove(this.allVips), 'remove');
+    this.#unblockVips();
+  }
+
   #onAdvert(priority: number, advertIntCs: number, src: string): void {
     if (!this.#sm) return;
     this.#lastAdvertAt = Date.now();
     if (priority === 0) this.#priorityZeroReceived++;
+    this.#bridge?.noteAdvert(src, priority);
     this.#dispatch({ type: 'advert', priority, advertIntervalMs: advertIntCs * 10, src });
   }
 
@@ -392,9 +497,9 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
         this.#queueVip(() => this.#vip.add(this.allVips), 'add');
         return;
       case 'removeVips':
-        this.#vipsInstalled = false;
-        this.#queueVip(() => this.#vip.remove(this.allVips), 'remove');
-        this.#unblockVips();
+        // The bridge forwards to the peer: the VIP stays (answering ARP) until the peer advertises.
+        if (this.#bridge?.holdsVips) return;
+        this.#removeVips();
         return;
       case 'startGarp':
         // After the VIPs are on the link, so that the announced address answers.
@@ -442,6 +547,16 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     this.#transitionCounts[to] = (this.#transitionCounts[to] ?? 0) + 1;
     this.#lastTransitionAt = Date.now();
     if (from === 'MASTER') this.#releasedMaster++;
+    const bridge = this.#bridge;
+    if (bridge && to === 'MASTER') {
+      // after the VIPs are up (queued behind them); a handover still running ends first
+      this.#queueVip(async () => {
+        if (bridge.active) await bridge.abort('MASTER again');
+        await this.#armBridge();
+      }, 'handover bridge arm');
+    } else if (bridge && from === 'MASTER' && !bridge.active) {
+      this.#queueVip(() => bridge.disarm(`left MASTER for ${to}`), 'handover bridge disarm');
+    }
     if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT') {
       this.#notifier.notify('INSTANCE', this.config, to, to === 'FAULT' ? 0 : this.#priority);
     }
@@ -527,6 +642,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
         priorityZeroSent: this.#priorityZeroSent,
         drops,
       },
+      ...(this.#bridge ? { handover: this.#bridge.status() } : {}),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { createConnection, type Socket } from 'node:net';
 import {
   DEFAULT_HEALTH_SOCKET,
+  type ListenerHealth,
   parseWatchLine,
   REPLACED_GRACE_MS,
   WATCH_PATH,
@@ -79,6 +80,11 @@ export class BalancerTracker extends BaseTracker {
   /** what the running grace waits for: a successor (`pid N`) or, when null, a restart */
   #graceFor: string | null = null;
   #badLines = 0;
+  /**
+   * the listeners of the last `ready` snapshot or change — kept after the balancer is gone: they are
+   * the ports the handover bridge forwards
+   */
+  frontendListeners: readonly ListenerHealth[] = [];
   /** connections opened so far (for status/diagnostics) */
   connects = 0;
 
@@ -209,6 +215,7 @@ export class BalancerTracker extends BaseTracker {
         this.#lastStatus = ev.health.status;
         if (ev.type === 'snapshot') this.#checkHeartbeatInterval(ev.health.heartbeatIntervalMs);
         if (ev.health.status === 'ready') {
+          this.frontendListeners = ev.health.listeners;
           if (ev.type === 'snapshot') this.#delay = this.#backoff.initialMs;
           this.#success(`balancer ready (pid ${ev.health.pid})`);
         } else this.#fail(`balancer status ${ev.health.status}`);

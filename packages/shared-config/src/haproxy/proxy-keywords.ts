@@ -70,7 +70,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
     else return usage(ctx, "'algo', 'type' or 'offload'");
   }),
   cookie: cookieKeyword,
-  declare: rawKeyword('f', 2),
+  declare: rawKeyword('f', 1),
   'default-server': simple(
     'db',
     (ctx, px) => {

@@ -206,6 +206,21 @@ export const VrrpInstanceSchema = z.strictObject({
   strictMode: z.boolean().default(false),
   skipCheckAdvAddr: z.boolean().default(false),
   checkUnicastSrc: z.boolean().default(false),
+  /**
+   * Our extension, off (null) by default = keepalived's behaviour: when the tracked balancer dies while
+   * MASTER, forward new connections for the VIP's frontend ports to `peer` (nftables DNAT + masquerade)
+   * until the peer advertises as MASTER, then drop the VIP and, once the forwarded connections ended
+   * (at most `drain` s), the rules.
+   */
+  handover: z
+    .strictObject({
+      /** the peer's address: `handover_peer`, else the instance's only unicast_peer */
+      peer: z.string(),
+      /** s to keep forwarding connections already bridged after the VIP left (default 5) */
+      drain: seconds.max(3600).default(5),
+    })
+    .nullable()
+    .default(null),
   /** name of the vrrp_sync_group this instance belongs to */
   syncGroup: z.string().nullable().default(null),
 });

@@ -330,6 +330,8 @@ function resolveInstance(
     );
     ok = false;
   }
+  const handover = resolveHandover(r, d, family);
+  if (handover === undefined) ok = false;
   if (strictMode && state === 'MASTER' && priority !== 255) {
     r.warn(
       d.stateTok!,
@@ -460,7 +462,56 @@ function resolveInstance(
     skipCheckAdvAddr: d.skipCheckAdvAddr ?? g.vrrpSkipCheckAdvAddr,
     checkUnicastSrc: d.checkUnicastSrc ?? g.vrrpCheckUnicastSrc,
     syncGroup: syncGroup?.name ?? null,
+    handover: handover ?? null,
   };
+}
+
+/**
+ * `handover_bridge` / `handover_peer ADDR` / `handover_drain S`: the peer is handover_peer, else the
+ * instance's only unicast_peer. undefined = an error was reported; null = off.
+ */
+function resolveHandover(
+  r: Reporter,
+  d: InstanceDraft,
+  family: 4 | 6,
+): { peer: string; drain: number } | null | undefined {
+  if (!d.handoverBridge && !d.handoverPeer) return null;
+  const at = d.handoverPeer?.tok ?? d.handoverBridge!;
+  let peer = d.handoverPeer;
+  if (!peer) {
+    if (d.unicastPeers.length !== 1) {
+      r.error(
+        at,
+        KA.missingRequired,
+        `(${d.name}) handover_bridge needs the peer's address and the instance has ${d.unicastPeers.length === 0 ? 'no unicast_peer' : 'several unicast_peer addresses'} - add 'handover_peer 192.168.1.3'`,
+      );
+      return undefined;
+    }
+    peer = d.unicastPeers[0];
+  }
+  if (family !== 4 || peer.family !== 4) {
+    r.error(
+      at,
+      KA.badValue,
+      `(${d.name}) the handover bridge is IPv4 only (nftables 'table ip') - remove handover_bridge/handover_peer from this IPv${family} instance`,
+    );
+    return undefined;
+  }
+  const own = [
+    ...d.vips.map((v) => v.address),
+    ...d.vipsExcluded.map((v) => v.address),
+    d.unicastSrcIp?.address,
+    d.mcastSrcIp?.address,
+  ];
+  if (own.includes(peer.address)) {
+    r.error(
+      at,
+      KA.badValue,
+      `(${d.name}) handover_peer ${peer.address} is one of this node's own addresses or VIPs - write the other front node's address`,
+    );
+    return undefined;
+  }
+  return { peer: peer.address, drain: d.handoverDrain ?? 5 };
 }
 
 /**

@@ -62,6 +62,10 @@ export interface InstanceDraft extends TrackNotifyDraft {
   strictMode?: boolean;
   skipCheckAdvAddr?: boolean;
   checkUnicastSrc?: boolean;
+  /** our extension: `handover_bridge` / `handover_peer ADDR` / `handover_drain S` */
+  handoverBridge?: Token;
+  handoverPeer?: { address: string; family: 4 | 6; tok: Token };
+  handoverDrain?: number;
 }
 
 type Handler = (r: Reporter, node: ConfigNode, d: InstanceDraft) => void;
@@ -273,6 +277,22 @@ export const INSTANCE_KEYWORDS: Record<string, Handler> = {
   preempt: (r, node, d) => {
     noArgs(r, node); // keepalived keeps it for backward compatibility: preemption is the default
     d.nopreempt = undefined;
+  },
+  // Our extension (packages/ha-agent README, "The handover bridge"): forward new connections to the
+  // peer's balancer while the VIP moves after our balancer died. Off unless one of these is written.
+  handover_bridge: (r, node, d) => {
+    noArgs(r, node);
+    d.handoverBridge = node.keyword;
+  },
+  handover_peer: (r, node, d) => {
+    const t = oneArg(r, node, 'handover_peer 192.168.1.3');
+    const ip = t && ipArg(r, t, 'handover_peer');
+    if (ip) d.handoverPeer = { ...ip, tok: t! };
+  },
+  handover_drain: (r, node, d) => {
+    const t = oneArg(r, node, 'handover_drain 5');
+    const v = t && secondsArg(r, t, 0, 3600, node.keyword.text);
+    if (v !== null) d.handoverDrain = v;
   },
   preempt_delay: (r, node, d) => {
     const t = oneArg(r, node, 'preempt_delay 30');

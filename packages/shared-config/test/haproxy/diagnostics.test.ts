@@ -294,6 +294,14 @@ const CASES: [name: string, config: string, expected: string[]][] = [
     ["alert t.cfg:6 unknown log facility 'local9'; did you mean 'local0' maybe ?"],
   ],
   [
+    // haproxy 2.6: "log : unknown log facility 'format'" — its options come in one order only
+    'log 127.0.0.1 sample 1:2 format raw local0',
+    `${BASE}    log 127.0.0.1 sample 1:2 format raw local0\n`,
+    [
+      "alert t.cfg:6 log : unknown log facility 'format' (write the options in HAProxy's order: len, then format, then sample, each once, before the facility).",
+    ],
+  ],
+  [
     'mode health',
     `${BASE}    mode health\n`,
     [

@@ -376,3 +376,26 @@ test('config is null when there is an error', () => {
   assert.equal(config, null);
   assert.equal(diagnostics[0].severity, 'alert');
 });
+
+test('handover bridge: off by default; handover_peer, or handover_bridge with the only unicast_peer', () => {
+  const off = parse(instance(''));
+  assert.equal(off.config?.instances[0].handover, null);
+  const peer = parse(instance(' handover_peer 10.0.0.7\n handover_drain 2.5'));
+  assert.deepEqual(peer.config?.instances[0].handover, { peer: '10.0.0.7', drain: 2.5 });
+  const uni = parse(instance(' handover_bridge\n unicast_peer {\n  10.0.0.8\n }'));
+  assert.deepEqual(uni.config?.instances[0].handover, { peer: '10.0.0.8', drain: 5 });
+});
+
+test('handover bridge errors name the line and what to write', () => {
+  const messages = (text: string) =>
+    parse(text)
+      .diagnostics.filter((d) => d.severity === 'alert')
+      .map((d) => `${d.line}: ${d.message}`);
+  assert.deepEqual(messages(instance(' handover_bridge')), [
+    "4: (VI_1) handover_bridge needs the peer's address and the instance has no unicast_peer - add 'handover_peer 192.168.1.3'",
+  ]);
+  assert.deepEqual(messages(instance(' handover_peer 10.0.0.1')), [
+    "4: (VI_1) handover_peer 10.0.0.1 is one of this node's own addresses or VIPs - write the other front node's address",
+  ]);
+  assert.deepEqual(messages(instance(' handover_peer nonsense')).length, 1);
+});

@@ -23,8 +23,24 @@ export interface ActionEnv extends AclEnv {
   readFile(path: string): string;
   /** the proxy's errorfiles (a plain deny answers with the 403 page) */
   errorfiles: Map<number, Buffer>;
+  /** the proxy's name, for messages */
+  proxyName: string;
   /** the name of the proxy the rule is written in (`http-request auth`'s default realm) */
   proxy?: string;
+  /** `timeout tarpit`, else `timeout connect` (null: neither is set) */
+  tarpitMs: number | null;
+  /** the proxy's capture slots; null when it has no frontend capability */
+  captures: CaptureSlots | null;
+}
+
+/**
+ * A frontend's capture slots in declaration order (`capture request|response header`, `declare
+ * capture`, `http-request capture … len`): their lengths, and the slot of each `capture … len` rule.
+ */
+export interface CaptureSlots {
+  reqLen: number[];
+  resLen: number[];
+  slotOf: Map<HttpRule, number>;
 }
 
 export type ActionCompiler<R extends HttpRule = HttpRule> = (rule: R, env: ActionEnv) => Run;

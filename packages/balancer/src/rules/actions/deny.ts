@@ -20,7 +20,9 @@ export const compileDeny: ActionCompiler<Extract<HttpRule, { action: 'deny' | 't
     return (c) => {
       c.reply = errorResponse(status, false, env.errorfiles);
       c.replyStatus = status;
+      c.replyCause = 'P';
       c.replyClose = true;
+      c.denied = true;
       return DONE;
     };
   }
@@ -28,7 +30,9 @@ export const compileDeny: ActionCompiler<Extract<HttpRule, { action: 'deny' | 't
   return (c) => {
     c.reply = buildReply(spec, c);
     c.replyStatus = status;
+    c.replyCause = 'P';
     c.replyClose = true;
+    c.denied = true;
     return DONE;
   };
 };

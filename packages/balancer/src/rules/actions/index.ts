@@ -7,13 +7,17 @@ import { RuleError } from '../expression.ts';
 import type { ActionEnv, Run } from './action.ts';
 import { compileAllow } from './allow.ts';
 import { compileAuth } from './auth.ts';
+import { compileCapture } from './capture.ts';
 import { compileDeny } from './deny.ts';
 import { compileDelHeader, compileReplaceHeader, compileSetHeader } from './headers.ts';
 import { compileRedirect } from './redirect.ts';
 import { compileReject } from './reject.ts';
 import { compileReturn } from './return.ts';
+import { compileSetAddr } from './set-addr.ts';
+import { compileSetLogLevel } from './set-log-level.ts';
 import { compileSetStatus } from './set-status.ts';
 import { compileSetVar, compileUnsetVar } from './set-var.ts';
+import { compileTarpit } from './tarpit.ts';
 import { compileReplaceUri, compileSetUri } from './uri.ts';
 import { compileUseService } from './use-service.ts';
 
@@ -22,6 +26,7 @@ export const APPLIED_ACTIONS = {
     'allow',
     'deny',
     'reject',
+    'tarpit',
     'return',
     'redirect',
     'set-header',
@@ -40,6 +45,12 @@ export const APPLIED_ACTIONS = {
     'set-var',
     'unset-var',
     'use-service',
+    'set-src',
+    'set-src-port',
+    'set-dst',
+    'set-dst-port',
+    'capture',
+    'set-log-level',
     'auth',
   ],
   'http-response': [
@@ -54,6 +65,9 @@ export const APPLIED_ACTIONS = {
     'set-status',
     'set-var',
     'unset-var',
+    'capture',
+    'set-log-level',
+    'redirect',
   ],
   'http-after-response': [
     'allow',
@@ -65,6 +79,7 @@ export const APPLIED_ACTIONS = {
     'set-status',
     'set-var',
     'unset-var',
+    'capture',
   ],
 } as const;
 
@@ -85,7 +100,8 @@ export function compileAction(rule: HttpRule, env: ActionEnv): Run {
     case 'auth':
       return compileAuth(rule, env);
     case 'deny':
-      return compileDeny(rule, env);
+    case 'tarpit':
+      return rule.action === 'tarpit' ? compileTarpit(rule, env) : compileDeny(rule, env);
     case 'return':
       return compileReturn(rule, env);
     case 'redirect':
@@ -116,6 +132,10 @@ export function compileAction(rule: HttpRule, env: ActionEnv): Run {
       if (name === 'reject') return compileReject(rule, env);
       if (name === 'unset-var') return compileUnsetVar(rule.name)(rule, env);
       if (name === 'use-service') return compileUseService(rule, env);
+      if (name === 'set-src' || name === 'set-src-port' || name === 'set-dst' || name === 'set-dst-port')
+        return compileSetAddr(name)(rule, env);
+      if (name === 'capture') return compileCapture(rule, env);
+      if (name === 'set-log-level') return compileSetLogLevel(rule, env);
       break;
     default:
       break;

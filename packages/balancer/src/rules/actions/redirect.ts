@@ -1,10 +1,11 @@
 /**
  * `redirect location|prefix|scheme X [code N] [drop-query] [append-slash] [set-cookie N[=V]]
- * [clear-cookie N]` (and the `redirect` keyword): the response as HAProxy 2.6 writes it (recorded):
+ * [clear-cookie N]` (and the `redirect` keyword; `http-response redirect location …` too): the response as HAProxy 2.6 writes it (recorded):
  * `content-length: 0`, `location`, `cache-control: no-cache` for the temporary codes, then the cookie.
  */
 import type { HttpRule } from '@ha-lb/shared-config/haproxy';
 import type { RuleContext } from '../context.ts';
+import { RuleError } from '../expression.ts';
 import { HeaderCursor } from '../fetches/headers.ts';
 import { currentUri, pathOf, pathqOf } from '../fetches/uri.ts';
 import { compileFormat } from '../log-format.ts';
@@ -14,6 +15,9 @@ import { reasonOf } from './reply.ts';
 type Redirect = Extract<HttpRule, { action: 'redirect' }>;
 
 export const compileRedirect: ActionCompiler<Redirect> = (rule, env) => {
+  // http-response redirect: the server's response is replaced (the request's URI no longer matters)
+  if (env.place === 'res' && rule.type !== 'location')
+    throw new RuleError("response only supports redirect type 'location'");
   const value = compileFormat(rule.value, env.place, env);
   const code = rule.code;
   const noCache = code === 302 || code === 303 || code === 307;

@@ -3,5 +3,6 @@ import { type ActionCompiler, DONE } from './action.ts';
 
 export const compileReject: ActionCompiler = () => (c) => {
   c.reject = true;
+  c.denied = true;
   return DONE;
 };

@@ -31,12 +31,10 @@ export class HeaderCursor {
     const v = this.v!;
     for (;;) {
       if (this.pos < 0) {
-        const size = v.size;
-        const lower = this.lower;
-        const hash = this.hash;
-        while (this.slot < size && !v.has(this.slot, lower, hash)) this.slot++;
-        if (this.slot >= size) return null;
-        this.line = v.valueAt(this.slot++);
+        const i = v.find(this.slot, this.lower, this.hash);
+        if (i < 0) return null;
+        this.slot = i + 1;
+        this.line = v.valueAt(i);
         if (!this.split) return this.line;
         this.pos = 0;
       }

@@ -21,6 +21,8 @@ export type EachFn = (c: RuleContext, visit: (v: Sample) => boolean) => boolean;
 export interface FetchEnv {
   /** `userlist NAME` of the configuration, null when there is none */
   userlist?(name: string): Userlist | null;
+  /** the rules are a frontend's (no backend capability): backend fetches have no value in its requests */
+  frontendOnly?: boolean;
 }
 
 export interface FetchDef {
@@ -32,6 +34,11 @@ export interface FetchDef {
   l4?: boolean;
   one(args: readonly string[], env?: FetchEnv): OneFn;
   each?(args: readonly string[], env?: FetchEnv): EachFn;
+  /**
+   * what must exist before the fetch has a value (HAProxy's SMP_USE_BKEND / SMP_USE_SERVR): request
+   * rules of a frontend have no backend yet, request rules anywhere no server
+   */
+  needs?: 'backend' | 'server';
   /** checks an ACL's patterns against the arguments at compile time (throws with what is wrong) */
   patterns?(args: readonly string[], env: FetchEnv | undefined, patterns: readonly string[]): void;
 }
@@ -279,8 +286,8 @@ const TABLE = new Map<string, FetchDef>([
   ['dst', fixed('ip', 'any', (c) => c.dst)],
   ['dst_port', fixed('int', 'any', (c) => c.dstPort)],
   ['fe_name', fixed('str', 'any', (c) => c.feName)],
-  ['be_name', fixed('str', 'any', (c) => c.beName)],
-  ['srv_name', fixed('str', 'res', (c) => (c.srvName === '' ? null : c.srvName))],
+  ['be_name', { ...fixed('str', 'any', (c) => c.beName), needs: 'backend' }],
+  ['srv_name', { ...fixed('str', 'any', (c) => (c.srvName === '' ? null : c.srvName)), needs: 'server' }],
   [
     'nbsrv',
     {

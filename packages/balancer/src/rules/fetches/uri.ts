@@ -7,7 +7,7 @@ export function currentUri(c: RuleContext): string {
   const h = v.head;
   if (h === null) return '';
   const ed = v.ed;
-  c.uri = ed?.targetEdited() ? ed.target() : v.buf!.toString('latin1', h.uriStart, h.uriEnd);
+  c.uri = ed?.targetEdited() ? ed.target() : v.slice(h.uriStart, h.uriEnd);
   return c.uri;
 }
 

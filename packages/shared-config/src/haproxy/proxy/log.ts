@@ -5,6 +5,9 @@ import { CODES, ensure } from '../context.ts';
 import { parseAddress } from '../values.ts';
 import { int, type ProxyKeyword, simple, usage } from './scope.ts';
 
+/** `log` options between the target and the facility, in the only order HAProxy 2.6 accepts. */
+const LOG_OPTIONS: readonly string[] = ['len', 'format', 'sample'];
+
 /** syslog facilities in their numeric order (kern = 0 … local7 = 23), as HAProxy names them */
 export const LOG_FACILITIES: readonly string[] = [
   'kern',
@@ -71,7 +74,10 @@ export function parseLogLine(ctx: LineContext, allowGlobal: boolean) {
   let len: number | null = null;
   let format: string | null = null;
   let sample: string | null = null;
-  while (args[0] === 'len' || args[0] === 'format' || args[0] === 'sample') {
+  // HAProxy 2.6 reads them in this order, each once (`sample … format …` is an unknown facility there)
+  let next = 0;
+  while (LOG_OPTIONS.indexOf(args[0], next) >= 0) {
+    next = LOG_OPTIONS.indexOf(args[0], next) + 1;
     const k = args.shift() as string;
     const v = args.shift();
     if (v === undefined) {
@@ -96,7 +102,9 @@ export function parseLogLine(ctx: LineContext, allowGlobal: boolean) {
     ctx.alert(
       facility === undefined
         ? "'log' expects <address[:port]> and <facility> as arguments (e.g. 'log 127.0.0.1 local0')."
-        : `unknown log facility '${facility}'${hint ? `; did you mean '${hint}' maybe ?` : ` (use local0 … local7, daemon, user, …)`}`,
+        : LOG_OPTIONS.includes(facility)
+          ? `log : unknown log facility '${facility}' (write the options in HAProxy's order: len, then format, then sample, each once, before the facility).`
+          : `unknown log facility '${facility}'${hint ? `; did you mean '${hint}' maybe ?` : ` (use local0 … local7, daemon, user, …)`}`,
       CODES.badValue,
     );
     return undefined;
