@@ -1,6 +1,6 @@
 /**
  * The cost of one access-log line in the balancer, by step, CPU time per line (process.cpuUsage):
- * formatting (httpLine), the syslog header (frame), and the UDP send through a LogTarget to a local
+ * formatting (httpLine, and the same format as a compiled log-format string), the syslog header (frame), and the UDP send through a LogTarget to a local
  * receiver in another process (socat, writing to /dev/null).
  *
  *   node bench/log-line.ts [--lines 100000]
@@ -13,6 +13,7 @@ import { LogRecord } from '../packages/balancer/src/log/log-record.ts';
 import { LogTarget } from '../packages/balancer/src/log/log-sender.ts';
 import type { LogTargetSpec } from '../packages/balancer/src/log/log-spec.ts';
 import { frame } from '../packages/balancer/src/log/syslog-frame.ts';
+import { compileLogFormat } from '../packages/balancer/src/rules/log-format.ts';
 
 const { values } = parseArgs({ options: { lines: { type: 'string', default: '100000' } } });
 const N = Math.min(2_000_000, Math.max(1000, Number(values.lines)));
@@ -77,6 +78,17 @@ cpu('httpLine (format the record)', () => {
   for (let i = 0; i < N; i++) {
     r.requestDate += 1;
     keep += httpLine(r).length;
+  }
+});
+// the same line written as HAProxy defines httplog, through the log-format compiler
+const compiled = compileLogFormat(
+  '%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r',
+  { loadMap: () => '' },
+);
+cpu('log-format httplog (compiled)', () => {
+  for (let i = 0; i < N; i++) {
+    r.requestDate += 1;
+    keep += compiled(r).length;
   }
 });
 cpu('frame (RFC 3164 header)', () => {

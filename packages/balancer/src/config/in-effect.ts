@@ -42,8 +42,6 @@ const SERVE = 'without it this proxy would not serve what the configuration says
 
 // Why a feature is not in effect yet.
 const LOG = 'logging is planned';
-const CAPTURE_LOG =
-  "declared capture slots are filled and seen by capture.req.hdr()/capture.res.hdr() and the capture rules; how they print in the access log's {…} is not compared with HAProxy yet";
 const CHECKS = 'this part of health checks is planned';
 const CHECK_KIND = 'this check kind is planned; a TCP connect check runs instead';
 // Why ignoring a check rule would be wrong: the check would pass or fail on something else.
@@ -470,7 +468,10 @@ const RULES_TABLE: readonly Rule[] = [
   ['log-format-sd', APPLIED],
   ['error-log-format', warn(LOG)],
   ['capture', APPLIED], // refined by its form in effectOf
-  ['declare', warn(CAPTURE_LOG)],
+  [
+    'declare',
+    warn("its slots are what 'http-request|http-response capture … id N' fill; they print in %hr %hs"),
+  ],
   ['unique-id-format', APPLIED],
   ['unique-id-header', APPLIED],
   ['compression', warn('compression is planned')],

@@ -185,9 +185,9 @@ export function fromHaproxyConfig(
     if (p.disabled) continue;
     const mode = p.mode === 'tcp' ? 'tcp' : 'http';
     const files = errorfiles(p);
+    const logEnv = { loadMap: (path: string) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1') };
     // `rules: false` (what haproxy -c finds): the rules' arguments are still checked, leaving out
     // what is not implemented (in-effect.ts reports that)
-    const logEnv = { loadMap: (path: string) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1') };
     const rules =
       mode === 'http'
         ? compileProxyRules(

@@ -154,8 +154,8 @@ export class HttpSession implements DispatchOwner {
         // captures print as configured even when nothing was captured (`{}` / `-`): one slot each
         const rules = px.frontend.spec.rules;
         if (rules) {
-          this.rx.c.reqCaptures.length = rules.reqCaptures.length;
-          this.rx.c.resCaptures.length = rules.resCaptures.length;
+          this.rx.c.reqCaptures.length = rules.reqCapLen.length;
+          this.rx.c.resCaptures.length = rules.resCapLen.length;
           this.rx.c.reqCaptures.fill(null);
           this.rx.c.resCaptures.fill(null);
         }

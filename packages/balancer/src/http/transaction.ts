@@ -12,8 +12,8 @@ import { BodyFraming } from './body-framing.ts';
 /**
  * First letter of HAProxy's termination state: who or what ended the exchange (`-` normally).
  * C client abort, S server abort or error, P proxy (invalid or denied), L answered locally (return,
- * redirect, auth), R resource, I internal,
- * D server down, K killed (runtime API), c client timeout, s server timeout.
+ * redirect, auth), R resource, I internal, D server down, K killed (runtime API), c client timeout,
+ * s server timeout.
  */
 export type TerminationCause = '-' | 'C' | 'S' | 'P' | 'L' | 'R' | 'I' | 'D' | 'K' | 'c' | 's';
 /** Second letter: where the exchange was. R request, Q queue, C connect, H headers, D data, L last, T tarpit. */

@@ -88,7 +88,7 @@ export class LogRecord {
   resCaptures: readonly (string | null)[] = NO_CAPTURES;
   /** what `%[sample]` expressions of a log-format read (the session's rule context); null without rules */
   ctx: RuleContext | null = null;
-  /** `http-request set-log-level`: the level this exchange logs at (-1: the proxy's choice) */
+  /** `set-log-level`: the line's severity (0 emerg … 7 debug), -1 when no rule set it */
   level = -1;
   /** %lc: lines this frontend logged before this one (set by the logger) */
   logCount = 0;
