@@ -2,19 +2,20 @@
  * What the rule engine costs: a frontend with 20 typical ACL routing rules and 5 header rewrites vs the
  * same config without rules, HAProxy 2.6 (nbthread 1) and the balancer side by side in one run.
  *
- *   node bench/rules-vs-haproxy.ts [--seconds 5] [--rounds 2] [--conns 50] [--cpu-prof]
+ *   node bench/rules-vs-haproxy.ts [--seconds 5] [--rounds 2] [--conns 50] [--cpu-prof] [--baseline OTHER_CHECKOUT]
  *
  * Keep-alive on both sides (workload (a) of http-vs-haproxy.ts), two nginx backends. The proxy is pinned
  * to CPU 0 (`taskset -pc 0`), wrk to CPU 1. Runs alternate H-plain, B-plain, H-rules, B-rules per round;
  * the table shows medians and each proxy's cost (1 − rules/plain). wrk's requests (`GET /` with
  * `Host: 127.0.0.1:PORT`) match none of the 20 routing rules, so every rule is evaluated, then the
  * default backend serves: the worst case of first-match routing.
+ * --baseline: the balancer of another checkout (its root, e.g. main before a change) runs too, in the same rounds.
  * --cpu-prof: after the rounds, the balancer once more with and without the rules under `node --cpu-prof`,
  * and the top functions by self time over the measured window of each.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../packages/balancer/test/support/ports.ts';
 import { haproxyPath, type ProxyKind } from '../packages/balancer/test/support/proc.ts';
@@ -125,8 +126,12 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '2' },
       conns: { type: 'string', default: '50' },
       'cpu-prof': { type: 'boolean', default: false },
+      baseline: { type: 'string' },
     },
   });
+  const baselineCli = values.baseline
+    ? join(resolve(values.baseline), 'packages/balancer/src/cli.ts')
+    : undefined;
   const seconds = Math.min(30, Math.max(1, Number(values.seconds)));
   const rounds = Math.min(5, Math.max(1, Number(values.rounds)));
   const conns = Math.min(500, Math.max(1, Number(values.conns)));
@@ -135,16 +140,26 @@ async function main(): Promise<void> {
   const { ports: backends } = await startNginxBackends(2);
   const rps: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
-  const runs: [ProxyKind, boolean][] = [
+  type Kind = ProxyKind | 'baseline';
+  const runs: [Kind, boolean][] = [
     ['haproxy', false],
     ['balancer', false],
+    ...(baselineCli ? ([['baseline', false]] as [Kind, boolean][]) : []),
     ['haproxy', true],
     ['balancer', true],
+    ...(baselineCli ? ([['baseline', true]] as [Kind, boolean][]) : []),
   ];
   for (let r = 0; r < rounds; r++) {
     for (const [kind, rules] of runs) {
       const port = await freePort();
-      const proxy = await startProxyFor(kind, config(port, backends, rules), port);
+      const proxy = await startProxyFor(
+        kind === 'haproxy' ? 'haproxy' : 'balancer',
+        config(port, backends, rules),
+        port,
+        {
+          cli: kind === 'baseline' ? baselineCli : undefined,
+        },
+      );
       try {
         execFileSync('taskset', ['-pc', '0', String(proxy.pid)], { stdio: 'ignore' });
         const smoke = await exchange(port, ['GET / HTTP/1.1\r\nHost: bench\r\n\r\n'], {
@@ -197,7 +212,7 @@ async function main(): Promise<void> {
     }
   // req/s swing with whatever else runs on the machine; CPU per request is the steadier figure
   console.log('\nproxy      plain req/s  rules req/s  cost     plain µs/req  rules µs/req  CPU cost');
-  for (const kind of ['haproxy', 'balancer']) {
+  for (const kind of ['haproxy', 'balancer', ...(baselineCli ? ['baseline'] : [])]) {
     const p = median(rps[`${kind} plain`]);
     const q = median(rps[`${kind} rules`]);
     const cp = median(cpu[`${kind} plain`]);

@@ -20,6 +20,7 @@ import { effectOfKey, inEffectRules, UNLISTED } from '../src/config/in-effect.ts
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
 import { CHECK_EFFECTS } from './checks-effects.ts';
+import { H2_EFFECTS } from './h2-effects.ts';
 import { LOGGING_EFFECTS } from './logging-effects.ts';
 import { QUEUE_EFFECTS } from './queue-effects.ts';
 import { RULE_EFFECTS } from './rules-effects.ts';
@@ -196,6 +197,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   ...QUEUE_EFFECTS,
   ...LOGGING_EFFECTS,
   ...WORKER_EFFECTS,
+  ...H2_EFFECTS,
   async bind() {
     const up = await upstream();
     const { ports } = await serve(

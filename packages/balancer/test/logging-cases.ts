@@ -20,9 +20,18 @@ export interface Ports {
   tcp: number;
   feAsap: number;
   tcpAsap: number;
+  feCustom: number;
+  tcpCustom: number;
   up: number;
   closed: number;
 }
+
+/**
+ * A `log-format` with nearly every variable of HAProxy 2.6 (§8.2.4), each labelled so that a differing
+ * field is named in the diff; +Q, +X and %[sample] included.
+ */
+export const CUSTOM_LOG_FORMAT =
+  'ci=%ci cp=%cp fi=%fi fp=%fp bi=%bi bp=%bp si=%si sp=%sp f=%f ft=%ft b=%b s=%s H=%H ID=%ID ST=%ST B=%B U=%U CC=%CC CS=%CS hr=%hr hrl=%{+Q}hrl hs=%hs hsl=%hsl r=%{+Q}r HM=%HM HP=%HP HPO=%HPO HQ=%HQ HU=%HU HV=%HV Th=%Th Ti=%Ti TR=%TR Tw=%Tw Tc=%Tc Tr=%Tr Ta=%Ta Tt=%Tt Tq=%Tq Td=%Td Tu=%Tu ts=%ts tsc=%tsc ac=%ac fc=%fc bc=%bc sc=%sc rc=%rc sq=%sq bq=%bq t=%t tr=%tr trg=%trg trl=%trl T=%T Tl=%Tl Ts=%Ts ms=%ms pid=%pid lc=%lc rt=%rt ciX=%{+X}ci var=%{+Q}[var(txn.x)] none=%[var(txn.none)]';
 
 export function loggingConfig(p: Ports): string {
   return `global
@@ -53,6 +62,17 @@ frontend fe_asap
     bind 127.0.0.1:${p.feAsap}
     option logasap
     default_backend web
+frontend fe_custom
+    bind 127.0.0.1:${p.feCustom}
+    log-format "${CUSTOM_LOG_FORMAT}"
+    unique-id-format %{+X}o\\ %ci:%cp_%fi:%fp_%Ts_%rt:%pid
+    unique-id-header X-Unique-ID
+    capture request header Host len 20
+    capture request header User-Agent len 5
+    capture response header Content-Type len 20
+    http-request set-var(txn.x) str(hello)
+    use_backend down if { path_beg /down }
+    default_backend web
 frontend fe_null
     bind 127.0.0.1:${p.feNull}
     no option dontlognull
@@ -68,6 +88,11 @@ listen tcp
     mode tcp
     option tcplog
     bind 127.0.0.1:${p.tcp}
+    server t1 127.0.0.1:${p.up}
+listen tcp_custom
+    mode tcp
+    bind 127.0.0.1:${p.tcpCustom}
+    log-format "ci=%ci fi=%fi f=%f ft=%ft b=%b s=%s si=%si ST=%ST B=%B U=%U Th=%Th Tw=%Tw Tc=%Tc Tt=%Tt Td=%Td Tu=%Tu ts=%ts tsc=%tsc ac=%ac fc=%fc bc=%bc sc=%sc rc=%rc sq=%sq bq=%bq hr=%hr ID=%ID src=%[src] dst=%[dst] lc=%lc"
     server t1 127.0.0.1:${p.up}
 listen tcp_asap
     mode tcp
@@ -255,6 +280,56 @@ export const CASES: LogCase[] = [
     },
   },
   {
+    id: 'custom-200',
+    what: 'log-format with every variable: a 200 with a query, captures (one header missing), a variable, unique-id',
+    async run(p) {
+      const c = await request(
+        p.feCustom,
+        GET('/a/b?q=1&r="x"', 'User-Agent: curl/8.0\r\nConnection: close\r\n'),
+        (t) => t.includes('hello'),
+      );
+      c.sock.destroy();
+      return 1;
+    },
+  },
+  {
+    id: 'custom-all-down-503',
+    what: 'log-format: 503 with all servers of the backend down (SC, <NOSRV>, no server address)',
+    async run(p) {
+      const c = await request(p.feCustom, GET('/down', 'Connection: close\r\n'), (t) => t.includes('503'));
+      c.sock.destroy();
+      return 1;
+    },
+  },
+  {
+    id: 'custom-server-timeout',
+    what: 'log-format: the server never answers (504, sH)',
+    async run(p) {
+      const c = await request(p.feCustom, GET('/slow', 'Connection: close\r\n'), (t) => t.includes('504'));
+      c.sock.destroy();
+      return 1;
+    },
+  },
+  {
+    id: 'custom-client-abort',
+    what: 'log-format: the client resets the connection during a large body (CD; bytes masked)',
+    maskBytes: true,
+    async run(p) {
+      const c = await request(p.feCustom, GET('/big'), (t) => t.includes('\r\n\r\n'));
+      c.sock.resetAndDestroy();
+      return 1;
+    },
+  },
+  {
+    id: 'custom-tcp',
+    what: 'log-format on a mode tcp proxy (the HTTP-only variables are refused there): layer-4 samples are read',
+    async run(p) {
+      const c = await request(p.tcpCustom, 'GET / HTTP/1.0\r\n\r\n', (t) => t.includes('hello'));
+      await waitFor(() => c.closed(), 3000);
+      return 1;
+    },
+  },
+  {
     id: 'tcplog',
     what: 'mode tcp with option tcplog: one line at the end of the connection',
     async run(p) {
@@ -281,6 +356,24 @@ export function maskLine(line: string): string {
           .split('/')
           .map((v) => (v === '-1' ? v : v.startsWith('+') ? '+T' : 'T'))
           .join('/')} `,
+    );
+}
+
+const CUSTOM_VARYING = /\b(cp|fp|bp|sp|t|tr|trg|trl|T|Tl|Ts|ms|pid)=(\S+(?: [+-]\d{4})?)/g;
+const CUSTOM_TIMERS = /\b(Th|Ti|TR|Tw|Tc|Tr|Ta|Tt|Tq|Td|Tu)=(\+?)(-?\d+)/g;
+
+/**
+ * maskLine for the labelled log-format lines: ports, dates, pid and the unique id's port, time and pid
+ * parts are masked; timers keep -1 (a phase not reached) and the logasap `+`.
+ */
+export function maskCustom(line: string): string {
+  return line
+    .replace(/^(<\d+>)[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d ((?:\S+ )?\S+)\[\d+\]: /, '$1DATE $2[PID]: ')
+    .replace(CUSTOM_VARYING, '$1=X')
+    .replace(CUSTOM_TIMERS, (_m, k: string, plus: string, v: string) => `${k}=${plus}${v === '-1' ? v : 'T'}`)
+    .replace(
+      /ID=([0-9A-F]{8}):[0-9A-F]{4}_([0-9A-F]{8}):[0-9A-F]{4}_[0-9A-F]{8}_([0-9A-F]{4}):[0-9A-F]+/,
+      'ID=$1:P_$2:P_TS_$3:PID',
     );
 }
 

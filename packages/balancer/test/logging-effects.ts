@@ -398,4 +398,85 @@ backend none
       await t.stop();
     }
   },
+
+  async 'log-format'() {
+    const t = await runLogged(
+      HTTP(
+        '    log 127.0.0.1:{{SYSLOG}} local2',
+        '    log global',
+        '    log-format "%b/%s %ST %{+Q}HM %HP%HQ %tsc %[var(txn.who)] end"\n    http-request set-var(txn.who) str(me)',
+      ),
+    );
+    try {
+      await t.get(t.ports[0], '/a?b=1');
+      const [line] = await t.log.after(0, 1);
+      assert.match(line, /haproxy\[\d+\]: be\/s1 200 "GET" \/a\?b=1 ---- me end\n$/);
+    } finally {
+      await t.stop();
+    }
+  },
+
+  async 'log-format-sd'() {
+    const t = await runLogged(
+      HTTP(
+        '    log 127.0.0.1:{{SYSLOG}} format rfc5424 local2',
+        '    log global\n    option httplog\n    log-format-sd [exchange\\ status=%{+Q}ST\\ be=%{+Q}b]',
+      ),
+    );
+    try {
+      await t.get(t.ports[0], '/a');
+      const [line] = await t.log.after(0, 1);
+      // the structured data takes the place of the header's second `-`
+      assert.match(line, / haproxy \d+ - \[exchange status=200 be="be"\] 127\.0\.0\.1:\d+ /);
+    } finally {
+      await t.stop();
+    }
+  },
+
+  async 'unique-id-format'() {
+    const seen: string[] = [];
+    const t = await runLogged(
+      HTTP(
+        '    log 127.0.0.1:{{SYSLOG}} local2',
+        '    log global\n    log-format "id=%ID"',
+        '    unique-id-format %{+X}o\\ %ci:%cp_%rt\n    unique-id-header X-Unique-ID',
+      ),
+      (req, socket, up) => {
+        seen.push(/\r\nx-unique-id: ([^\r]*)/i.exec(req)?.[1] ?? 'none');
+        okResponder(req, socket, up);
+      },
+    );
+    try {
+      await t.get(t.ports[0], '/a');
+      await t.get(t.ports[0], '/b');
+      const lines = await t.log.after(0, 2);
+      const ids = lines.map((l) => /id=(\S+)\n$/.exec(l)?.[1]);
+      assert.match(ids[0] ?? '', /^7F000001:[0-9A-F]{4}_[0-9A-F]{4}$/);
+      assert.notEqual(ids[0], ids[1], 'each request has its own id');
+      assert.deepEqual(seen, ids, 'unique-id-header carries the logged id to the server');
+    } finally {
+      await t.stop();
+    }
+  },
+
+  // the same exchange shows both: the logged %ID is the header the server received
+  'unique-id-header': () => LOGGING_EFFECTS['unique-id-format'](),
+
+  async capture() {
+    const t = await runLogged(
+      HTTP(
+        '    log 127.0.0.1:{{SYSLOG}} local2',
+        '    log global\n    option httplog',
+        '    capture request header Host len 3\n    capture response header Content-Type len 20',
+      ),
+    );
+    try {
+      await t.get(t.ports[0], '/a');
+      const [line] = await t.log.after(0, 1);
+      // httplog prints the captures before the request line: {request} {response}
+      assert.match(line, / 0\/0 \{x\} \{[^}]*\} "GET \/a HTTP\/1\.1"\n$/);
+    } finally {
+      await t.stop();
+    }
+  },
 };

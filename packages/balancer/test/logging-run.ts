@@ -6,6 +6,7 @@ import {
   CASES,
   formatsConfig,
   loggingConfig,
+  maskCustom,
   maskFormatted,
   maskLine,
   type Ports,
@@ -29,7 +30,8 @@ const maskHealth = (l: string) => maskLine(l).replace(/check duration: \d+ms/, '
 export async function runLogging(kind: ProxyKind, only?: Set<string>): Promise<LogRun> {
   const log = await startSyslogListener();
   const up = await startRawServer(upstreamHandler);
-  const [fe, feDown, feRefused, feNull, tcp, feAsap, tcpAsap, closed] = await freePorts(8);
+  const [fe, feDown, feRefused, feNull, tcp, feAsap, tcpAsap, closed, feCustom, tcpCustom] =
+    await freePorts(10);
   const p: Ports = {
     syslog: log.port,
     fe,
@@ -39,12 +41,14 @@ export async function runLogging(kind: ProxyKind, only?: Set<string>): Promise<L
     tcp,
     feAsap,
     tcpAsap,
+    feCustom,
+    tcpCustom,
     up: up.port,
     closed,
   };
   // (fe_null and tcp_asap are not probed: a probe is a null connection fe_null would log, and tcp_asap
   // logs at the server connection, even for a probe)
-  const proxy = await startProxy(kind, loggingConfig(p), [fe, feDown, feRefused, tcp, feAsap]);
+  const proxy = await startProxy(kind, loggingConfig(p), [fe, feDown, feRefused, tcp, feAsap, feCustom]);
   const out: LogRun = { health: [], cases: {} };
   try {
     // the checked server of `down` goes DOWN: HAProxy logs it and that the backend has no server left
@@ -57,10 +61,15 @@ export async function runLogging(kind: ProxyKind, only?: Set<string>): Promise<L
       await log.after(from, n, 8000);
       // anything more than expected would show up here (e.g. a line dontlognull must hide)
       await new Promise((r) => setTimeout(r, 200));
-      const lines = log.lines.slice(from).map(maskLine);
+      const custom = c.id.startsWith('custom-');
+      const lines = log.lines.slice(from).map(custom ? maskCustom : maskLine);
       out.cases[c.id] = {
         what: c.what,
-        lines: c.maskBytes ? lines.map((l) => l.replace(/( \d{3}) \d+ /, '$1 B ')) : lines,
+        lines: !c.maskBytes
+          ? lines
+          : custom
+            ? lines.map((l) => l.replace(/ B=\d+ /, ' B=B '))
+            : lines.map((l) => l.replace(/( \d{3}) \d+ /, '$1 B ')),
       };
     }
   } finally {

@@ -98,6 +98,17 @@ async function socatCommand(path: string, cmd: string): Promise<string> {
 const csvRows = (body: string) => body.split('\n').filter((l) => /^[^#\s].*,/.test(l));
 
 export const STATS_EFFECTS: Record<string, () => Promise<void>> = {
+  async 'http-request use-service'() {
+    await withServed('    http-request use-service prometheus-exporter if { path /metrics }\n', async (s) => {
+      await get(s.port, '/app');
+      const m = await get(s.port, '/metrics?scope=server');
+      assert.equal(m.status, 200);
+      assert.match(m.head, /content-type: text\/plain; version=0\.0\.4\r\n/);
+      assert.match(m.body, /haproxy_server_sessions_total\{proxy="l",server="s1"\} 1\n/);
+      assert.doesNotMatch(m.body, /haproxy_frontend_/, 'scope=server: no frontend metric');
+      assert.equal(s.up.requests.length, 1, 'the exporter answers itself; the condition lets /app through');
+    });
+  },
   async 'stats enable'() {
     await withServed('    stats enable\n', async (s) => {
       const page = await get(s.port, '/haproxy?stats');

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import https from 'node:https';
 import type net from 'node:net';
 import tls from 'node:tls';
@@ -198,10 +199,26 @@ export const TLS_EFFECTS: Record<string, () => Promise<void>> = {
       assert.equal((await hello(port, { servername: 'c.test' })).cn, 'a.test');
     });
   },
-  'bind alpn': () =>
-    run(FE('crt {{crt}} alpn http/1.1'), async (port) => {
+  'bind alpn': async () => {
+    await run(FE('crt {{crt}} alpn http/1.1'), async (port) => {
       assert.equal((await hello(port, { ALPNProtocols: ['h2', 'http/1.1'] })).alpn, 'http/1.1');
-    }),
+    });
+    // h2 in the list: a client that offers it speaks HTTP/2 (http/h2-connection.ts), others HTTP/1.1
+    await run(FE('crt {{crt}} alpn h2,http/1.1'), async (port) => {
+      assert.equal((await hello(port, { ALPNProtocols: ['h2', 'http/1.1'] })).alpn, 'h2');
+      assert.equal((await hello(port, { ALPNProtocols: ['http/1.1'] })).status, 200);
+      const s = http2.connect(`https://127.0.0.1:${port}`, { rejectUnauthorized: false });
+      s.on('error', () => {});
+      const status = await new Promise<unknown>((resolve) => {
+        const req = s.request({ ':path': '/' });
+        req.on('response', (h) => resolve(h[':status']));
+        req.on('error', () => resolve(null));
+        req.resume();
+      });
+      s.close();
+      assert.equal(status, 200);
+    });
+  },
   'bind ssl-min-ver': () =>
     run(FE('crt {{crt}} ssl-min-ver TLSv1.3'), async (port) => {
       assert.equal((await hello(port, { maxVersion: 'TLSv1.2' })).ok, false);

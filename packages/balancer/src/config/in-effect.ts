@@ -42,12 +42,8 @@ const SERVE = 'without it this proxy would not serve what the configuration says
 
 // Why a feature is not in effect yet.
 const LOG = 'logging is planned';
-// log-format strings: the rules module's compiler (src/rules/log-format.ts) knows the header/sample
-// variables (%ci %cp %ST %B %r %[…]) but not yet the log ones, and reads the rule context, not the log record
-const LOG_FORMAT =
-  "custom log formats are planned: the log-format compiler (src/rules/log-format.ts) does not know the log variables yet (%Ta %Th %Ti %tsc %ac %fc %bc %sc %rc %sq %bq %t %tr %ms %CC %CS %hr %hs); 'option httplog', 'option httplog clf' and 'option tcplog' are applied";
 const CAPTURE_LOG =
-  "captured values are what capture.req.hdr()/capture.res.hdr() and 'http-request|http-response capture' see; the access log's {…} (%hr %hs) does not show them yet";
+  "declared capture slots are filled and seen by capture.req.hdr()/capture.res.hdr() and the capture rules; how they print in the access log's {…} is not compared with HAProxy yet";
 const CHECKS = 'this part of health checks is planned';
 const CHECK_KIND = 'this check kind is planned; a TCP connect check runs instead';
 // Why ignoring a check rule would be wrong: the check would pass or fail on something else.
@@ -147,6 +143,10 @@ const RULES_TABLE: readonly Rule[] = [
   ['tune.bufsize', APPLIED],
   ['tune.maxrewrite', APPLIED],
   ['tune.http.maxhdr', APPLIED],
+  // HTTP/2 SETTINGS of client connections (http/h2-connection.ts; tests in test/h2-effects.ts)
+  ['tune.h2.max-concurrent-streams', APPLIED],
+  ['tune.h2.initial-window-size', APPLIED],
+  ['tune.h2.header-table-size', APPLIED],
   ['unsafe-ignore-unimplemented', APPLIED],
   ['nbthread', APPLIED], // N > 1: N worker processes and a master (src/workers/)
   ['nbproc', inert('HAProxy 2.5 removed it; the parser already warns')],
@@ -276,7 +276,7 @@ const RULES_TABLE: readonly Rule[] = [
   ),
   ['bind accept-proxy', refuse('the PROXY protocol is planned', SERVE)],
   ['bind accept-netscaler-cip', refuse('the NetScaler client IP protocol is not implemented', SERVE)],
-  ['bind proto', refuse('HTTP/2 and other protocols on a bind are planned', SERVE)],
+  ['bind proto', APPLIED], // refined by value in effectOf: `proto h2` is what is spoken
   ['bind interface', refuse('binding to an interface is not implemented', ACCESS)],
   ['bind namespace', refuse('network namespaces are not implemented', ACCESS)],
   ['bind transparent', refuse('transparent binding is not implemented', ACCESS)],
@@ -335,7 +335,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['option external-check', warn(CHECK_KIND)],
   ['option checkcache', warn('cacheable-response checks are planned')],
   ['option contstats', inert('counters are always continuous')],
-  ['option disable-h2-upgrade', inert('HTTP/2 is not offered yet')],
+  ['option disable-h2-upgrade', APPLIED], // http/h2-preface.ts; test in test/h2-effects.ts
   ['option splice-*', inert('the balancer does not splice')],
   ['option *', warn('this option is planned')],
   ['server', APPLIED],
@@ -465,14 +465,14 @@ const RULES_TABLE: readonly Rule[] = [
   ['external-check', warn(CHECKS)],
   ['email-alert', warn('email alerts are planned')],
   // ('log' and 'log-tag' in proxies: the same keys as in global, above)
-  ['log-format', warn(LOG_FORMAT)],
-  ['log-format-sd', warn(LOG_FORMAT)],
+  // src/rules/log-format.ts compileLogFormat over the log record (test/logging-cases.ts custom-*)
+  ['log-format', APPLIED],
+  ['log-format-sd', APPLIED],
   ['error-log-format', warn(LOG)],
-  // captured values are applied (capture.req.hdr()/capture.res.hdr(), capture rules); the access log's {…} is not
-  ['capture', warn(CAPTURE_LOG)],
+  ['capture', APPLIED], // refined by its form in effectOf
   ['declare', warn(CAPTURE_LOG)],
-  ['unique-id-format', warn(LOG)],
-  ['unique-id-header', warn(LOG)],
+  ['unique-id-format', APPLIED],
+  ['unique-id-header', APPLIED],
   ['compression', warn('compression is planned')],
   ['retry-on', APPLIED],
   ['fullconn', APPLIED],
@@ -533,11 +533,14 @@ export function effectOf(use: KeywordUse): Effect {
     effectOfKey(use.key).status !== 'applied'
   )
     return inert('it switches off a feature that is not applied');
-  if (
-    (use.key === 'bind alpn' || use.key === 'server alpn') &&
-    (use.args[use.args.indexOf('alpn') + 1] ?? '').split(',').includes('h2')
-  )
-    return refuse("HTTP/2 is planned; write 'alpn http/1.1'", SERVE);
+  // HTTP/2 to clients is spoken (http/h2-connection.ts); to servers it is planned
+  if (use.key === 'server alpn' && (use.args[use.args.indexOf('alpn') + 1] ?? '').split(',').includes('h2'))
+    return refuse("HTTP/2 to servers is planned; write 'alpn http/1.1'", SERVE);
+  if (use.key === 'bind proto' && use.args[use.args.indexOf('proto') + 1] !== 'h2')
+    return refuse(
+      `'proto ${use.args[use.args.indexOf('proto') + 1] ?? ''}' is not implemented; only 'proto h2' is`,
+      SERVE,
+    );
   if (use.key === 'chroot')
     return warn(
       `Node cannot chroot; confine the balancer with the systemd unit's sandboxing instead (RootDirectory=${use.args[0]} or ProtectSystem=strict with ReadWritePaths=)`,
@@ -557,6 +560,9 @@ export function effectOf(use: KeywordUse): Effect {
       return warn('a stats socket on an inherited fd@ is planned; it is not opened');
     if (a.includes('expose-fd')) return warn("'expose-fd listeners' is for reloads, which are planned");
   }
+  // `capture request|response header` are built (rules/http-rules.ts, %hr %hs); `capture cookie` is not (%CC %CS print -)
+  if (use.key === 'capture' && use.args[0] === 'cookie')
+    return warn('cookie captures are planned; %CC and %CS print -');
   if (
     use.key === 'http-request' ||
     use.key === 'http-response' ||

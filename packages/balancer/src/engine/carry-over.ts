@@ -5,17 +5,59 @@
  * configuration changes wins over the runtime value: a runtime weight is kept only while the
  * configured weight is the same on both sides (HAProxy applies a saved weight only then, too).
  *
+ * Runtime-API changes carry over the same way (runtime/runtime-edits.ts): servers added with `add
+ * server`, `set server addr`, `set maxconn server|frontend|global` — each unless the new file changes
+ * the value it replaced.
+ *
  * One function, called once the new engine is built and before any of its checks has run; other
- * state (counters, queues, runtime-API changes) adds its own step to carryOver().
+ * state (counters, queues) adds its own step to carryOver().
  */
 import { type BackendState, setServerAdmin, setServerUp, setServerWeight } from '../backend/backend.ts';
 import { ADMIN_DRAIN, ADMIN_MAINT, type ServerState } from '../backend/server.ts';
 import { fullHealth } from '../checks/health-counter.ts';
 import type { ServerHealth } from '../checks/scheduler.ts';
+import {
+  applyAddr,
+  dynamicServers,
+  frontendMaxconnSet,
+  insertServer,
+  serverEdits,
+  setFrontendMaxconn,
+  setGlobalMaxconn,
+  setServerMaxconn,
+} from '../runtime/runtime-edits.ts';
 import type { Engine } from './engine.ts';
 
 export function carryOver(old: Engine, next: Engine): void {
+  carryDynamicServers(old, next);
   carryServers(old, next);
+  carryLimits(old, next);
+}
+
+/** Servers `add server` created: re-created in the new backend of the same name (unless the file now has one). */
+function carryDynamicServers(old: Engine, next: Engine): void {
+  const byName = new Map(next.backends.map((b) => [b.spec.name, b]));
+  for (const ob of old.backends) {
+    const nb = byName.get(ob.spec.name);
+    if (nb === undefined) continue;
+    for (const os of dynamicServers(ob)) {
+      if (nb.servers.some((s) => s.spec.name === os.spec.name)) continue;
+      const ns = insertServer(next.stats, nb, { ...os.spec }, os.admin);
+      setServerWeight(nb, ns, os.uweight);
+    }
+  }
+}
+
+/** `set maxconn frontend|global` values, while the file's value is the same on both sides. */
+function carryLimits(old: Engine, next: Engine): void {
+  for (const of of old.frontends) {
+    const v = frontendMaxconnSet(of);
+    const nf = next.frontends.find((f) => f.spec.name === of.spec.name);
+    if (v !== undefined && nf !== undefined && nf.spec.maxconn === of.spec.maxconn)
+      setFrontendMaxconn(next.stats, nf, v);
+  }
+  if (old.stats.maxconn !== old.stats.hardMaxconn && next.stats.hardMaxconn === old.stats.hardMaxconn)
+    setGlobalMaxconn(next.stats, old.stats.maxconn);
 }
 
 /** One server present in both configurations. */
@@ -54,6 +96,11 @@ function carryServers(old: Engine, next: Engine): void {
     const fileAdmin = os.spec.disabled ? ADMIN_MAINT : 0;
     if (os.admin !== fileAdmin && os.spec.disabled === ns.spec.disabled)
       setServerAdmin(next.events, nb, ns, os.admin, ~os.admin & (ADMIN_MAINT | ADMIN_DRAIN));
+    // `set server addr` and `set maxconn server`, unless the file changed what they replaced
+    const e = serverEdits(os);
+    if (e?.addr && ns.spec.host === e.addr.fileHost && ns.spec.port === e.addr.filePort)
+      applyAddr(ns, e.addr.host, e.addr.port);
+    if (e?.maxconn && ns.spec.maxconn === e.maxconn.file) setServerMaxconn(ns, e.maxconn.value);
     const om = oldMonitors.get(os);
     const nm = newMonitors.get(ns);
     // health is carried where both sides check the server; a newly checked one starts as at start-up

@@ -3,12 +3,15 @@
  * (contract A, see from-haproxy.ts) or built directly (the built-in default configuration), so the
  * engine never reads the config model on the hot path and tests can build one in a few lines.
  */
+
 import type { Balance } from '@ha-lb/shared-config/haproxy';
+import type { LogLine } from '../rules/log-format.ts';
 
 export type { Balance };
 
 import type { CookieSpec } from '../backend/persistence/cookie-spec.ts';
 import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/check-spec.ts';
+import type { H2Tuning } from '../http/h2-connection.ts';
 import type { ProxyLogSpec } from '../log/log-spec.ts';
 import type { ProxyRules } from '../rules/rule-set.ts';
 import type { TcpRules } from '../rules/tcp-rules.ts';
@@ -35,6 +38,8 @@ export interface BindSpec {
   v6only?: boolean;
   /** `ssl crt …`: TLS termination (tls/bind-tls.ts); absent or null: clear text */
   tls?: BindTlsSpec | null;
+  /** `proto h2`: HTTP/2 with prior knowledge (http/h2-connection.ts); absent or null: by ALPN, else HTTP/1 */
+  proto?: 'h2' | null;
 }
 
 export interface Cidr {
@@ -68,6 +73,8 @@ export type HttpConnMode = 'keep-alive' | 'server-close' | 'close';
 export interface HttpOptions {
   httpServerClose: boolean;
   httpClose: boolean;
+  /** `option disable-h2-upgrade`: an HTTP/1 connection that starts with the HTTP/2 preface is not upgraded */
+  disableH2Upgrade?: boolean;
 }
 
 export interface ServerSpec {
@@ -158,6 +165,8 @@ export interface FrontendSpec {
   errorfiles: Map<number, Buffer>;
   /** `monitor-uri`: requests for exactly this URI are answered 200 by the balancer itself */
   monitorUri?: string | null;
+  /** `unique-id-format` (compiled) and `unique-id-header`: the request's %ID, and the header that carries it to the server */
+  uniqueId?: { format: LogLine; header: string | null } | null;
   /** its ACL-based rules and use_backend (rules/rule-set.ts); absent or null: none */
   rules?: ProxyRules | null;
   /** `tcp-request connection|session|content accept|reject` (rules/tcp-rules.ts); absent or null: none */
@@ -202,6 +211,8 @@ export interface EngineConfig {
     group?: string | null;
     uid?: number | null;
     gid?: number | null;
+    /** `tune.h2.*` (http/h2-connection.ts); absent: HAProxy's defaults */
+    h2?: H2Tuning;
   };
   /** the proxies in configuration order with their stats numbers (absent: frontends then backends) */
   proxies?: ProxyOrder[];

@@ -5,6 +5,8 @@ import { StateEvents } from '../backend/state-events.ts';
 import { type HealthChecks, startHealthChecks } from '../checks/scheduler.ts';
 import type { FrontendCounters } from '../counters/counters.ts';
 import { LB_ERR, LbError } from '../errors.ts';
+import { H2_DEFAULTS, H2Connection } from '../http/h2-connection.ts';
+import { replayed } from '../http/h2-preface.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
@@ -12,6 +14,7 @@ import { type MessageSink, withProxyLogs } from '../log/messages.ts';
 import { LogTargets, ProxyLogger } from '../log/proxy-log.ts';
 import { needsRules } from '../rules/http-rules.ts';
 import { ACCEPTED, acceptConnection } from '../rules/tcp-rules.ts';
+import { prometheusText } from '../stats/prometheus.ts';
 import { attachStatsPages, type StatsRuntime, startStats, statsPagesOf } from '../stats/stats-runtime.ts';
 import { TcpSession } from '../tcp/tcp-session.ts';
 import { BindTls } from '../tls/bind-tls.ts';
@@ -115,6 +118,7 @@ export async function startEngine(
   let paused = false;
   const pages = statsPagesOf(config);
   const logs = new LogTargets();
+  const statsRef: { rt: StatsRuntime | null } = { rt: null };
   try {
     for (const fe of config.frontends) {
       let be: BackendState | null = null;
@@ -134,30 +138,53 @@ export async function startEngine(
       const gate = new ConnGate(fe.maxconn, globalGate);
       const frontend = new FrontendRuntime(fe, be, gate, config.global);
       attachStatsPages(frontend, pages, backends);
-      if (needsRules(frontend)) frontend.ruleEnv = { backend: (name) => backends.get(name) ?? null };
+      // a log-format or unique-id-format reads the rule context (%[sample], captures): sessions keep one
+      const formats = fe.log?.custom != null || fe.uniqueId != null;
+      if (needsRules(frontend) || formats)
+        frontend.ruleEnv = {
+          backend: (name) => backends.get(name) ?? null,
+          // the stats runtime starts after the frontends: read when a request asks
+          prometheus: (query) => (statsRef.rt === null ? '' : prometheusText(statsRef.rt, query)),
+        };
       if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);
       const px = frontend.pairFor(be);
-      const session =
+      const tuning = config.global.h2 ?? H2_DEFAULTS;
+      const h1 =
         fe.mode === 'tcp'
           ? (s: net.Socket, g: ConnGate) => new TcpSession(px, s, g)
           : (s: net.Socket, g: ConnGate) => new HttpSession(px, s, g);
+      const h2 = (s: net.Socket, g: ConnGate) => new H2Connection(px, s, g, tuning);
+      // HAProxy's default: prior knowledge on any HTTP/1 bind upgrades the connection (h2-preface.ts)
+      if (fe.mode === 'http' && !fe.options.disableH2Upgrade)
+        frontend.h2Upgrade = (c, g, already) => {
+          const s = c as net.Socket;
+          for (const ev of ['data', 'end', 'drain', 'timeout', 'close']) s.removeAllListeners(ev);
+          s.setTimeout(0);
+          new H2Connection(px, s, g, tuning, replayed(s, already));
+        };
+      // HTTP/2 by `proto h2` on the bind (prior knowledge), or by the ALPN protocol a TLS client chose
+      const byAlpn = (s: net.Socket, g: ConnGate) =>
+        (s as { alpnProtocol?: unknown }).alpnProtocol === 'h2' ? h2(s, g) : h1(s, g);
       const tcpRules = fe.tcpRules ?? null;
       const ruleEnv = { backend: (name: string) => backends.get(name) ?? null };
       // tcp-request rules (rules/tcp-rules.ts): a rejected connection is closed before any session
-      const start =
-        tcpRules === null
-          ? session
-          : (s: net.Socket, g: ConnGate) => {
-              const stage = acceptConnection(tcpRules, fe.name, ruleEnv, s);
-              if (stage === ACCEPTED) {
-                session(s, g);
-                return;
-              }
-              countTcpReject(frontend.counters, stage);
-              s.destroy();
-              g.release();
-            };
+      const gated =
+        (session: (s: net.Socket, g: ConnGate) => unknown) =>
+        (s: net.Socket, g: ConnGate): void => {
+          if (tcpRules === null) {
+            session(s, g);
+            return;
+          }
+          const stage = acceptConnection(tcpRules, fe.name, ruleEnv, s);
+          if (stage === ACCEPTED) {
+            session(s, g);
+            return;
+          }
+          countTcpReject(frontend.counters, stage);
+          s.destroy();
+          g.release();
+        };
       // master/worker: a proxy with a stats page is the master's (it sees the whole balancer), the rest the workers'
       const bindHere = role === 'single' || (role === 'master') === (frontend.statsPage !== null);
       if (!bindHere && role === 'master')
@@ -165,6 +192,7 @@ export async function startEngine(
           for (const bare of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only))
             listeners.push({ proxy: fe.name, address: listenText(bare), listening: false });
       for (const bind of bindHere ? fe.binds : []) {
+        const start = gated(fe.mode === 'tcp' ? h1 : bind.proto === 'h2' ? h2 : bind.tls ? byAlpn : h1);
         const bindGate = bind.maxconn ? new ConnGate(bind.maxconn, gate) : gate;
         const tlsBind = bind.tls
           ? new BindTls(bind.tls, `parsing [${bind.file}:${bind.line}] : 'bind ${bind.text}'`)
@@ -269,6 +297,7 @@ export async function startEngine(
     const statsConfig =
       role === 'worker' ? { ...config, global: { ...config.global, statsSockets: [] } } : config;
     stats = await startStats(statsConfig, pages, runtimes, [...backends.values()], checks, events, messages);
+    statsRef.rt = stats;
   } catch (err) {
     checks.stop();
     for (const s of servers) s.close();

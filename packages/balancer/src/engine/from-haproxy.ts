@@ -6,7 +6,7 @@ import { retryOnOf } from '../backend/retry-on.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { checkContext } from '../config/checks/context.ts';
 import { LB_ERR, LbError } from '../errors.ts';
-import { proxyLogSpec } from '../log/log-config.ts';
+import { compileProxyFormat, proxyLogSpec } from '../log/log-config.ts';
 import { compileProxyRules } from '../rules/rule-set.ts';
 import { compileTcpRules } from '../rules/tcp-rules.ts';
 import { proxyOrderOf, statsPageOf, statsSocketsOf } from '../stats/stats-config.ts';
@@ -42,6 +42,7 @@ function options(p: ModelProxy): HttpOptions {
   return {
     httpServerClose: p.options.httpServerClose === true,
     httpClose: p.options.httpclose === true,
+    disableH2Upgrade: p.options.disableH2Upgrade === true,
   };
 }
 
@@ -186,6 +187,7 @@ export function fromHaproxyConfig(
     const files = errorfiles(p);
     // `rules: false` (what haproxy -c finds): the rules' arguments are still checked, leaving out
     // what is not implemented (in-effect.ts reports that)
+    const logEnv = { loadMap: (path: string) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1') };
     const rules =
       mode === 'http'
         ? compileProxyRules(
@@ -233,7 +235,7 @@ export function fromHaproxyConfig(
         retryOn: retryOnOf(p.retryOn),
         checks: backendChecks(p),
         rules,
-        log: proxyLogSpec(model, p),
+        log: proxyLogSpec(model, p, logEnv),
       });
     }
     if (p.capabilities.frontend) {
@@ -246,6 +248,7 @@ export function fromHaproxyConfig(
         backlog: typeof b.options.backlog === 'number' ? b.options.backlog : p.backlog,
         v6only: b.options.v6only === true ? true : b.options.v4v6 === true ? false : undefined,
         tls: bindTlsOf(b, p.name, p.kind, addressText(b.address as Address), tlsCtx),
+        proto: b.options.proto === 'h2' ? ('h2' as const) : null,
       }));
       frontends.push({
         name: p.name,
@@ -258,6 +261,18 @@ export function fromHaproxyConfig(
         defaultBackend: p.defaultBackend ?? (p.capabilities.backend ? p.name : null),
         errorfiles: files,
         monitorUri: p.monitorUri,
+        uniqueId:
+          p.uniqueIdFormat === null || p.uniqueIdFormat === ''
+            ? null
+            : {
+                format: compileProxyFormat(
+                  p.uniqueIdFormat,
+                  { file: p.file, line: p.line },
+                  logEnv,
+                  'unique-id-format',
+                ),
+                header: p.uniqueIdHeader,
+              },
         rules,
         tcpRules:
           opts.rules === false
@@ -267,7 +282,7 @@ export function fromHaproxyConfig(
                 (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
                 model.global.unsafeIgnoreUnimplemented === true,
               ),
-        log: proxyLogSpec(model, p),
+        log: proxyLogSpec(model, p, logEnv),
       });
     }
   }
@@ -280,6 +295,11 @@ export function fromHaproxyConfig(
       tuneBufsize: model.global.tuneBufsize,
       tuneMaxrewrite: Math.min(model.global.tuneMaxrewrite, model.global.tuneBufsize / 2),
       maxHeaders: model.global.tuneHttpMaxhdr,
+      h2: {
+        maxConcurrentStreams: model.global.tuneH2MaxConcurrentStreams,
+        initialWindowSize: model.global.tuneH2InitialWindowSize,
+        headerTableSize: model.global.tuneH2HeaderTableSize,
+      },
       hardStopAfter: model.global.hardStopAfter,
       checks: checkGlobals(model),
       statsSockets: statsSocketsOf(model),

@@ -1,6 +1,7 @@
 import type { BackendState } from '../backend/backend.ts';
 import { RE_CONN_FAILED } from '../backend/retry-on.ts';
 import { FrontendCounters } from '../counters/counters.ts';
+import type { ClientConn } from '../http/client-conn.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import type { ProxyLogger } from '../log/proxy-log.ts';
@@ -48,12 +49,39 @@ export interface ProxyRuntime {
   statsPage: StatsPage | null;
 }
 
+/** What `show sess` prints of a stream (runtime/show-sess.ts). */
+export interface StreamSummary {
+  /** the number `show sess` prints as the stream's pointer and `shutdown session` takes back */
+  id: number;
+  family: 4 | 6;
+  src: string;
+  srcPort: number;
+  frontend: string;
+  /** the backend and server names, `<NONE>` / `<none>` when not chosen yet */
+  backend: string;
+  server: string;
+  /** when the stream started (ms) */
+  since: number;
+}
+
+let streams = 0;
+/** The next stream number (each session keeps its own). */
+export const nextSessionId = (): number => ++streams;
+
 export interface Session {
   /** is an exchange of this session on `server` now? (`shutdown sessions server`) */
   usesServer?(server: unknown): boolean;
+  /** its stream for `show sess`, null while it has none (an idle keep-alive connection) */
+  summary?(): StreamSummary | null;
+  /** `shutdown session`: the stream is killed (HTTP: the client gets a 502 if nothing was sent yet) */
+  kill?(): void;
   shutdown(): void;
   idle(): boolean;
   close(): void;
+  /** the engine retires (a reload): a multiplexed connection says so now (HTTP/2 GOAWAY) */
+  retiring?(): void;
+  /** a multiplexed connection: closes its exchanges on `server` only; how many */
+  closeOn?(server: unknown): number;
 }
 
 /** One frontend at run time: its connection gate, its sessions, its backend pairs. */
@@ -70,8 +98,18 @@ export class FrontendRuntime {
   readonly defaultBackend: BackendState | null;
   /** set by the engine when this frontend's sessions run rules (rules/http-rules.ts); null: none */
   ruleEnv: RuleEnv | null = null;
+  /** `show errors`: invalid requests seen (HAProxy's error captures) and the last one */
+  readonly invalidRequests: { count: number; last: { at: number; src: string } | null } = {
+    count: 0,
+    last: null,
+  };
   /** the frontend's access log (log/proxy-log.ts), null when it has no log target */
   logger: ProxyLogger | null = null;
+  /**
+   * Set by the engine unless `option disable-h2-upgrade`: hands an HTTP/1 connection whose first bytes
+   * are the HTTP/2 preface (already read) to an HTTP/2 session (http/h2-preface.ts)
+   */
+  h2Upgrade: ((client: ClientConn, gate: ConnGate, already: Buffer) => void) | null = null;
   private readonly global: { tuneBufsize: number; tuneMaxrewrite: number; maxHeaders: number };
   private readonly pairs = new Map<BackendState | null, ProxyRuntime>();
 
@@ -109,6 +147,7 @@ export class FrontendRuntime {
   closeAfterResponses(): void {
     this.closing = true;
     for (const px of this.pairs.values()) if (px.mode === 'http') px.connMode = 'close';
+    for (const s of this.sessions) s.retiring?.();
   }
 }
 

@@ -9,7 +9,8 @@ import type { Dispatch } from '../backend/dispatch.ts';
 import type { CookieVerdict } from '../backend/persistence/cookie-request.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
-import type { LogRecord } from '../log/log-record.ts';
+import { type LogRecord, nextStreamId } from '../log/log-record.ts';
+import type { LogLine } from '../rules/log-format.ts';
 import { LOG_SILENT, type Transaction } from './transaction.ts';
 
 const VERDICT: Record<CookieVerdict, string> = {
@@ -43,6 +44,20 @@ function rootActive(g: ConnGate): number {
   return top.active;
 }
 
+/**
+ * %ID for this request (`unique-id-format`), computed once the request head and its rules are done,
+ * as HAProxy does before adding `unique-id-header`: from what the record knows at that point.
+ */
+export function uniqueIdOf(px: ProxyRuntime, tx: Transaction, rec: LogRecord, format: LogLine): string {
+  rec.frontend = px.fe.name;
+  rec.acceptDate = tx.tStart;
+  rec.requestDate = tx.tFirstByte < 0 ? tx.tStart : tx.tFirstByte;
+  rec.requestCounter = tx.uniqId;
+  rec.requestLine = tx.requestLine;
+  rec.uniqueId = '';
+  return format(rec);
+}
+
 const since = (from: number, to: number) => (from < 0 || to < 0 ? -1 : to - from);
 
 /**
@@ -62,6 +77,8 @@ export function logHttpExchange(
   const now = tx.tEnd < 0 || asap ? Date.now() : tx.tEnd;
   // a connection that sent nothing: `option dontlognull` hides it
   if (tx.tFirstByte < 0 && tx.tRequest < 0 && lg.spec.dontlognull) return;
+  // a null connection that is logged gets a stream of its own in HAProxy (its uniq_id, %rt)
+  if (tx.tFirstByte < 0) tx.uniqId = nextStreamId();
   if (!asap) d.end();
   // `set-log-level silent`
   if (tx.logLevel === LOG_SILENT) return;
@@ -122,5 +139,11 @@ export function logHttpExchange(
   rec.retries = srv !== null && d.attempts > 1 ? d.attempts - 1 : 0;
   rec.redispatched = srv !== null && d.redispatched;
   rec.error = false;
+  rec.uniqueId = tx.uniqueId;
+  rec.requestCounter = tx.uniqId;
+  rec.backendIp = srv !== null ? tx.connIp : '';
+  rec.backendPort = srv !== null ? tx.connPort : 0;
+  rec.serverIp = srv !== null ? srv.spec.host : '';
+  rec.serverPort = srv !== null ? srv.spec.port : 0;
   lg.access(rec);
 }

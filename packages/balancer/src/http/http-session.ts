@@ -1,4 +1,3 @@
-import type net from 'node:net';
 import type { PickContext } from '../backend/algorithms/index.ts';
 import type { BackendState } from '../backend/backend.ts';
 import { balance, Dispatch, type DispatchOwner, QUEUE_FULL, QUEUED, TAKEN } from '../backend/dispatch.ts';
@@ -8,9 +7,9 @@ import { releaseToPool, type ServerConn, takeIdle } from '../backend/server-conn
 import { httpStatusEvent } from '../checks/observe.ts';
 import { statusClass } from '../counters/counters.ts';
 import { countExchange } from '../counters/exchange.ts';
-import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
+import { nextSessionId, type ProxyRuntime, type StreamSummary } from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
-import { LogRecord } from '../log/log-record.ts';
+import { LogRecord, nextStreamId } from '../log/log-record.ts';
 import { DONE } from '../rules/actions/action.ts';
 import { withConnectionClose } from '../rules/actions/reply.ts';
 import { HttpRules } from '../rules/http-rules.ts';
@@ -18,8 +17,10 @@ import { runRules } from '../rules/rule-set.ts';
 import type { StatsAnswer, StatsPage } from '../stats/stats-page.ts';
 import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
+import type { ClientConn, StreamCarrier } from './client-conn.ts';
 import { errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
+import { PREFACE_PARTIAL, PREFACE_YES, prefaceAt } from './h2-preface.ts';
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
 import {
   eqLower,
@@ -30,7 +31,7 @@ import {
   parseHead,
   requestLinePrefixInvalid,
 } from './head-parser.ts';
-import { initRecord, logHttpExchange } from './http-log.ts';
+import { initRecord, logHttpExchange, uniqueIdOf } from './http-log.ts';
 import { htxHeadSize, htxRawSize, htxSizeOf } from './htx-size.ts';
 import { isMonitorUri, monitorResponse } from './monitor-uri.ts';
 import { Transaction } from './transaction.ts';
@@ -48,6 +49,7 @@ let REQ: HttpHead = newHead(101);
 let RES: HttpHead = newHead(101);
 const EMPTY = Buffer.alloc(0);
 const AUTHORIZATION = Buffer.from('authorization');
+const TE_NAME = Buffer.from('te');
 
 /** The value of the first header named `lower` (lower-case bytes), or null. */
 function findHeader(h: HttpHead, buf: Buffer, lower: Uint8Array): string | null {
@@ -71,7 +73,9 @@ export class HttpSession implements DispatchOwner {
   /** the frontend and the backend of the current request (switched per request by chooseBackend) */
   private px: ProxyRuntime;
   private readonly gate: ConnGate;
-  private readonly client: net.Socket;
+  private readonly client: ClientConn;
+  /** the multiplexed connection this session is one stream of (HTTP/2), or null: the client is a socket */
+  private readonly carrier: StreamCarrier | null;
   /** the client's address (normalised), as `http-request set-src` may have replaced it */
   private clientAddr: string;
   /** the TLS facts of the client connection (ssl_fc* / ssl_c_* fetches); null on clear text */
@@ -118,13 +122,16 @@ export class HttpSession implements DispatchOwner {
     buf: Buffer;
     need: number;
   } | null = null;
+  /** the stream number `show sess` prints (runtime/show-sess.ts) */
+  readonly id = nextSessionId();
   /** the access-log record (http-log.ts), null when the frontend does not log */
   private readonly logRec: LogRecord | null = null;
 
-  constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
+  constructor(px: ProxyRuntime, client: ClientConn, gate: ConnGate, carrier: StreamCarrier | null = null) {
     this.px = px;
     this.gate = gate;
     this.client = client;
+    this.carrier = carrier;
     this.tls = clientTlsOf(client);
     this.d = new Dispatch(this, this.tx);
     this.rx = px.frontend.ruleEnv === null ? null : new HttpRules(px.frontend.ruleEnv, client);
@@ -137,12 +144,27 @@ export class HttpSession implements DispatchOwner {
     };
     this.ffLine = this.forwardForFor(px);
     const lg = px.frontend.logger;
-    if (lg !== null) {
-      this.logRec = new LogRecord();
-      this.logRec.tls = this.tls;
+    if (lg !== null || px.frontend.spec.uniqueId) {
+      const rec = new LogRecord();
+      this.logRec = rec;
+      rec.tls = this.tls;
       const feIp = normalizeClientAddress(client.localAddress);
-      initRecord(this.logRec, this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0);
-      lg.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');
+      initRecord(rec, this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0);
+      if (this.rx !== null) {
+        // captures print as configured even when nothing was captured (`{}` / `-`): one slot each
+        const rules = px.frontend.spec.rules;
+        if (rules) {
+          this.rx.c.reqCaptures.length = rules.reqCaptures.length;
+          this.rx.c.resCaptures.length = rules.resCaptures.length;
+          this.rx.c.reqCaptures.fill(null);
+          this.rx.c.resCaptures.fill(null);
+        }
+        rec.ctx = this.rx.c;
+        rec.reqCaptures = this.rx.c.reqCaptures;
+        rec.resCaptures = this.rx.c.resCaptures;
+      }
+      if (carrier === null)
+        lg?.connect(this.clientAddr, client.remotePort ?? 0, feIp, client.localPort ?? 0, px.fe.name, 'http');
     }
     client.setNoDelay(true);
     if (px.tClient) client.setTimeout(px.tClient);
@@ -152,12 +174,14 @@ export class HttpSession implements DispatchOwner {
     client.on('timeout', () => this.onClientTimeout());
     client.on('error', () => {});
     client.on('close', () => this.onClientClose());
-    px.sessions.add(this);
     this.tx.reset(Date.now());
-    px.frontend.counters.accept(this.tx.tStart);
-    // The first request has `timeout http-request` from the accept (HAProxy starts it there);
-    // without it, `timeout client` covers the wait through the socket timeout.
-    if (px.tHttpRequest) this.armDeadline(Date.now() + px.tHttpRequest, 2);
+    if (carrier === null) {
+      px.sessions.add(this);
+      px.frontend.counters.accept(this.tx.tStart);
+      // The first request has `timeout http-request` from the accept (HAProxy starts it there);
+      // without it, `timeout client` covers the wait through the socket timeout.
+      if (px.tHttpRequest) this.armDeadline(Date.now() + px.tHttpRequest, 2);
+    }
     client.resume();
   }
 
@@ -200,7 +224,19 @@ export class HttpSession implements DispatchOwner {
         buf = buf.subarray(skip);
         this.inbuf = buf;
       }
-      if (this.tx.tFirstByte < 0) this.tx.tFirstByte = Date.now();
+      // the HTTP/2 preface as the first bytes: the connection becomes HTTP/2 (h2-preface.ts)
+      if (buf[0] === 0x50 && this.requests === 0 && this.px.frontend.h2Upgrade !== null) {
+        const p = prefaceAt(buf);
+        if (p === PREFACE_PARTIAL) return;
+        if (p === PREFACE_YES) {
+          this.upgradeToH2(buf);
+          return;
+        }
+      }
+      if (this.tx.tFirstByte < 0) {
+        this.tx.tFirstByte = Date.now();
+        this.tx.uniqId = nextStreamId();
+      }
       if (this.deadlineKind === 1 && this.px.tHttpRequest) {
         // first byte of a keep-alive request: the http-request deadline starts now
         this.armDeadline(Date.now() + this.px.tHttpRequest, 2);
@@ -227,21 +263,36 @@ export class HttpSession implements DispatchOwner {
     this.startRequest(buf, end);
   }
 
+  /** The connection is an HTTP/2 one from now on: it keeps its accept count and its gate slot. */
+  private upgradeToH2(already: Buffer): void {
+    this.state = S_CLOSED;
+    this.inbuf = null;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.px.sessions.delete(this);
+    this.px.frontend.h2Upgrade!(this.client, this.gate, already);
+  }
+
   private startRequest(buf: Buffer, headEnd: number): void {
     const px = this.px;
     const watch = px.ff ? px.ff.watch : null;
     const h = parseHead(REQ, buf, headEnd, true, px.maxHeaders, watch);
     this.tx.tRequest = Date.now();
-    this.tx.bytesIn += headEnd;
+    // %U / bin: the head's HTX size, as HAProxy counts it (the body adds its bytes as forwarded)
+    this.tx.bytesIn += h.error === null ? htxHeadSize(h, buf) : headEnd;
     this.txCounted = false;
     px.frontend.counters.request(this.tx.tRequest);
     if (this.logRec !== null && h.error === null)
-      this.tx.requestLine = buf.toString(
-        'latin1',
-        0,
-        h.startLineEnd - (buf[h.startLineEnd - 2] === 13 ? 2 : 1),
-      );
+      this.tx.requestLine =
+        this.carrier !== null
+          ? this.carrier.logLine
+          : buf.toString('latin1', 0, h.startLineEnd - (buf[h.startLineEnd - 2] === 13 ? 2 : 1));
     if (h.error !== null) {
+      const inv = px.frontend.invalidRequests;
+      inv.count++;
+      inv.last = { at: Date.now(), src: `${this.clientAddr}:${this.client.remotePort ?? 0}` };
       this.tx.http10 = false;
       this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
       return;
@@ -260,6 +311,7 @@ export class HttpSession implements DispatchOwner {
       this.stopping;
     if (h.chunked) this.tx.reqBody.reset(FRAMING_CHUNKED, 0);
     else if (h.contentLength > 0) this.tx.reqBody.reset(FRAMING_LENGTH, h.contentLength);
+    else if (this.carrier?.chunkedBody) this.tx.reqBody.reset(FRAMING_CHUNKED, 0);
     else this.tx.reqBody.reset(FRAMING_NONE, 0);
 
     if (isMonitorUri(px.monitorUri, buf, h.uriStart, h.uriEnd)) {
@@ -267,6 +319,8 @@ export class HttpSession implements DispatchOwner {
       return;
     }
     const ed = this.reqEdits.reset(h, buf);
+    // HTTP/2 allows `te: trailers` only (nghttp2 checked), and HAProxy passes that on to the server
+    if (this.carrier !== null) ed.keep(TE_NAME);
     const be = this.chooseBackend(buf, h, ed);
     if (this.rx?.c.addrSet) this.addressesSet();
     if (this.rx !== null && (this.rx.c.reply !== null || this.rx.c.reject)) {
@@ -298,19 +352,27 @@ export class HttpSession implements DispatchOwner {
       return;
     }
 
-    // request head as forwarded: kept header lines + forwardfor + connection header, then the body start
+    // request head as forwarded: kept header lines + unique-id + forwardfor + connection header, then the body start
     if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
+    const uid = px.frontend.spec.uniqueId;
+    if (uid && this.logRec !== null) {
+      this.tx.uniqueId = uniqueIdOf(px, this.tx, this.logRec, uid.format);
+      if (uid.header !== null) ed.append(`${uid.header}: ${this.tx.uniqueId}`);
+    }
     if (this.ffLine !== '' && !(px.ff!.ifNone && h.watchIndex >= 0)) ed.appendLines(this.ffLine);
     if (this.tx.wantsUpgrade) ed.keep(UPGRADE_NAME);
     if (this.tx.wantsUpgrade && !h.isConnect) ed.append('Connection: upgrade');
     else if (px.connMode !== 'keep-alive' || this.tx.closeAfter) ed.append('Connection: close');
     else if (this.tx.http10) ed.append('Connection: keep-alive');
+    // an HTTP/2 body of unknown length: chunked to the server, the framing header last (as HAProxy)
+    if (this.carrier?.chunkedBody && !h.hasContentLength) ed.append('transfer-encoding: chunked');
     const out = ed.build(headEnd, buf.length - headEnd, this.tx.reqBody);
     if (out === null) {
       this.sendError(400);
       return;
     }
     const bodyTaken = out.bodyTaken;
+    this.tx.bytesIn += bodyTaken;
     const rest = headEnd + bodyTaken < buf.length ? buf.subarray(headEnd + bodyTaken) : null;
     this.inbuf = rest;
     this.state = S_EXCHANGE;
@@ -610,8 +672,10 @@ export class HttpSession implements DispatchOwner {
     if (conn === null && px.connMode === 'keep-alive') {
       const reuse = px.be!.httpReuse;
       // safe: a session's first request always gets its own connection; never: no sharing at all
-      if (reuse === 'always' || (reuse !== 'never' && (this.requests > 1 || reuse === 'aggressive'))) {
-        conn = takeIdle(server, reuse === 'aggressive' && this.requests === 1 ? 1 : 0);
+      // (the streams of an HTTP/2 connection are its requests: the carrier counts those before)
+      const nth = this.carrier === null ? this.requests : this.requests + this.carrier.requestsBefore;
+      if (reuse === 'always' || (reuse !== 'never' && (nth > 1 || reuse === 'aggressive'))) {
+        conn = takeIdle(server, reuse === 'aggressive' && nth === 1 ? 1 : 0);
         if (conn !== null) {
           conn.owner = this;
           conn.reused++;
@@ -623,6 +687,8 @@ export class HttpSession implements DispatchOwner {
     this.txServed = true;
     if (conn !== null) {
       this.tx.tConnected = this.tx.tConnect;
+      this.tx.connIp = normalizeClientAddress(conn.socket.localAddress);
+      this.tx.connPort = conn.socket.localPort ?? 0;
       if (data !== null) d.hold(data);
       if (!d.use(conn)) this.client.pause();
       return;
@@ -710,6 +776,8 @@ export class HttpSession implements DispatchOwner {
   onServerConnect(conn: ServerConn): void {
     if (conn !== this.d.conn) return;
     this.tx.tConnected = Date.now();
+    this.tx.connIp = normalizeClientAddress(conn.socket.localAddress);
+    this.tx.connPort = conn.socket.localPort ?? 0;
     if (!this.d.connected()) this.client.pause();
     else if (this.client.isPaused() && !this.clientPausedForPipeline && this.state === S_EXCHANGE)
       this.client.resume();
@@ -819,9 +887,6 @@ export class HttpSession implements DispatchOwner {
 
       const ed = this.resEdits.reset(h, view);
       if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
-      const ck = px.be?.cookie;
-      if (ck != null && this.d.server !== null)
-        ck.onResponse(h, view, ed, this.tx.cookie, this.d.server, this.d.direct, Date.now());
       if (upgrade) {
         ed.keep(UPGRADE_NAME);
         if (status === 101) ed.append('Connection: upgrade');
@@ -847,6 +912,10 @@ export class HttpSession implements DispatchOwner {
         this.sendRaw(this.rx.own(px.frontend, px.be, this.rx.c.reply!, px.maxHeaders));
         return;
       }
+      // the persistence cookie after the http-response rules, as HAProxy (http_process_res_common)
+      const ck = px.be?.cookie;
+      if (ck != null && this.d.server !== null)
+        ck.onResponse(h, view, ed, this.tx.cookie, this.d.server, this.d.direct, Date.now());
       const out = ed.build(end, view.length - end, this.tx.resBody);
       if (out === null) {
         this.badResponse(conn);
@@ -1171,7 +1240,8 @@ export class HttpSession implements DispatchOwner {
     this.inbuf = null;
     this.statsPost = null;
     this.tx.resbuf = null;
-    if (this.px.sessions.delete(this)) {
+    if (this.carrier !== null) this.carrier.ended();
+    else if (this.px.sessions.delete(this)) {
       this.px.frontend.counters.close();
       this.gate.release();
     }
@@ -1268,5 +1338,31 @@ export class HttpSession implements DispatchOwner {
 
   usesServer(server: unknown): boolean {
     return this.d.conn !== null && this.d.conn.server === server;
+  }
+
+  summary(): StreamSummary | null {
+    if (this.state !== S_EXCHANGE && this.state !== S_TUNNEL) return null;
+    const be = this.txBackend;
+    return {
+      id: this.id,
+      family: this.clientAddr.includes(':') ? 6 : 4,
+      src: this.clientAddr,
+      srcPort: this.client.remotePort ?? 0,
+      frontend: this.px.fe.name,
+      backend: be !== null ? be.spec.name : '<NONE>',
+      server: this.d.server?.spec.name ?? '<none>',
+      since: this.tx.tStart,
+    };
+  }
+
+  kill(): void {
+    // HAProxy kills the stream (SF_ERR_KILLED): a client still waiting for its response gets a 502
+    if (this.state === S_EXCHANGE && !this.tx.resStarted) {
+      this.tx.terminate('K', this.tx.tConnected >= 0 ? 'H' : 'C');
+      this.serverError(502);
+      return;
+    }
+    this.tx.terminate('K', 'D');
+    this.close();
   }
 }

@@ -7,17 +7,20 @@
  * `keep-alive`/`close`); the body counts its bytes.
  *   HTTP/1.1 504 Gateway Time-out + 3 headers + 92-byte body → 198 (195 on the wire)
  */
-import type { HttpHead } from './head-parser.ts';
+import { eqLower, type HttpHead } from './head-parser.ts';
 
 const SL_BLOCK = 21;
 
-function consumedConnection(buf: Buffer, s: number, e: number): boolean {
-  const v = buf.toString('latin1', s, e).toLowerCase();
-  return v === 'keep-alive' || v === 'close';
-}
+const CONNECTION = Buffer.from('connection');
+const KEEP_ALIVE = Buffer.from('keep-alive');
+const CLOSE = Buffer.from('close');
 
-const C = 0x63;
-const c = (b: number) => b | 0x20;
+/** A `Connection: keep-alive|close` header the H1 layer consumes (bytes compared: no string per header). */
+function consumedConnection(buf: Buffer, ns: number, ne: number, vs: number, ve: number): boolean {
+  return (
+    eqLower(buf, ns, ne, CONNECTION) && (eqLower(buf, vs, ve, KEEP_ALIVE) || eqLower(buf, vs, ve, CLOSE))
+  );
+}
 
 /** HTX size of a parsed head (`buf` holds it from offset 0). */
 export function htxHeadSize(h: HttpHead, buf: Buffer): number {
@@ -27,13 +30,7 @@ export function htxHeadSize(h: HttpHead, buf: Buffer): number {
     const o = i * 6;
     const ns = hdr[o];
     const ne = hdr[o + 1];
-    if (
-      ne - ns === 10 &&
-      c(buf[ns]) === C &&
-      buf.toString('latin1', ns, ne).toLowerCase() === 'connection' &&
-      consumedConnection(buf, hdr[o + 2], hdr[o + 3])
-    )
-      continue;
+    if (ne - ns === 10 && consumedConnection(buf, ns, ne, hdr[o + 2], hdr[o + 3])) continue;
     n += ne - ns + hdr[o + 3] - hdr[o + 2];
   }
   return n;

@@ -13,9 +13,9 @@ import { BodyFraming } from './body-framing.ts';
  * First letter of HAProxy's termination state: who or what ended the exchange (`-` normally).
  * C client abort, S server abort or error, P proxy (invalid or denied), L answered locally (return,
  * redirect, auth), R resource, I internal,
- * D server down, c client timeout, s server timeout.
+ * D server down, K killed (runtime API), c client timeout, s server timeout.
  */
-export type TerminationCause = '-' | 'C' | 'S' | 'P' | 'L' | 'R' | 'I' | 'D' | 'c' | 's';
+export type TerminationCause = '-' | 'C' | 'S' | 'P' | 'L' | 'R' | 'I' | 'D' | 'K' | 'c' | 's';
 /** Second letter: where the exchange was. R request, Q queue, C connect, H headers, D data, L last, T tarpit. */
 export type TerminationPhase = '-' | 'R' | 'Q' | 'C' | 'H' | 'D' | 'L' | 'T';
 
@@ -81,6 +81,13 @@ export class Transaction {
   requestLine = '';
   /** the access line of this exchange was sent (or it must not be: monitor-uri) */
   logged = false;
+  /** %rt: the stream number (HAProxy's uniq_id), taken when the request's first byte arrives */
+  uniqId = 0;
+  /** %ID: `unique-id-format` evaluated for this request ('' without) */
+  uniqueId = '';
+  /** %bi %bp: the local address of the server connection, once connected */
+  connIp = '';
+  connPort = 0;
   /**
    * `set-log-level`: the syslog severity of this exchange's access line (0 emerg … 7 debug), LOG_SILENT
    * for no line at all, -1 when no rule set it (the logger decides: info, or err with log-separate-errors)
@@ -115,6 +122,9 @@ export class Transaction {
     this.tEnd = -1;
     this.requestLine = '';
     this.logged = false;
+    this.uniqueId = '';
+    this.connIp = '';
+    this.connPort = 0;
     this.logLevel = -1;
   }
 

@@ -13,7 +13,8 @@ import type net from 'node:net';
  */
 export class ConnGate {
   active = 0;
-  readonly max: number;
+  /** the limit (Infinity: none); change it with setMax (`set maxconn` on the runtime API) */
+  max: number;
   readonly parent: ConnGate | null;
   readonly parked: { socket: net.Socket; start: (s: net.Socket, gate: ConnGate) => void }[] = [];
   readonly parkLimit: number;
@@ -63,6 +64,14 @@ export class ConnGate {
       top = g;
     }
     // a slot freed anywhere may admit a connection parked under any sibling
+    top.wake();
+  }
+
+  /** A new limit at run time: a higher one admits parked connections at once, a lower one only stops new ones. */
+  setMax(max: number | null): void {
+    this.max = max === null || max <= 0 ? Number.POSITIVE_INFINITY : max;
+    let top: ConnGate = this;
+    while (top.parent !== null) top = top.parent;
     top.wake();
   }
 

@@ -9,7 +9,7 @@
  *
  * Recorded lines (test/logging-expected.json) are the reference: e.g.
  *   127.0.0.1:47328 [03/Dec/2026:10:51:54.235] fe be/s1 0/0/0/3/3 200 119 - - --NI 1/1/0/0/0 0/0 "GET / HTTP/1.1"
- * Captures (%hr %hs %CC %CS) are not built: they print as HAProxy prints them without captures.
+ * Header captures (%hr %hs, %hrl %hsl) print as configured; cookie captures (%CC %CS) are not built: `-`.
  */
 import { clfDate, logDate } from './log-date.ts';
 import type { LogRecord } from './log-record.ts';
@@ -39,6 +39,34 @@ export function encodeRequestLine(line: string): string {
   return out;
 }
 
+/** %hr / %hs: `{v1|v2}` of the header captures (nothing when none is configured); `q`: +Q. */
+export function capturesBraced(caps: readonly (string | null)[], q: boolean): string {
+  if (caps.length === 0) return '';
+  let s = '{';
+  for (let i = 0; i < caps.length; i++) s += (i > 0 ? '|' : '') + encodeRequestLine(caps[i] ?? '');
+  s += '}';
+  return q ? `"${s}"` : s;
+}
+
+/** %hrl / %hsl: each capture on its own, `-` (`""` with +Q) for one that caught nothing. */
+export function capturesClf(caps: readonly (string | null)[], q: boolean): string {
+  let s = '';
+  for (let i = 0; i < caps.length; i++) {
+    const v = caps[i];
+    const t =
+      v === null || v === '' ? (q ? '""' : '-') : q ? `"${encodeRequestLine(v)}"` : encodeRequestLine(v);
+    s += (i > 0 ? ' ' : '') + t;
+  }
+  return s;
+}
+
+/** `%hr %hs ` as httplog prints them before the request line: each followed by a space when present. */
+function httpCaptures(r: LogRecord): string {
+  const a = capturesBraced(r.reqCaptures, false);
+  const b = capturesBraced(r.resCaptures, false);
+  return (a === '' ? '' : `${a} `) + (b === '' ? '' : `${b} `);
+}
+
 const plus = (r: LogRecord) => (r.asap ? '+' : '');
 const rc = (r: LogRecord) => (r.redispatched ? `+${r.retries}` : `${r.retries}`);
 
@@ -46,12 +74,19 @@ const rc = (r: LogRecord) => (r.redispatched ? `+${r.retries}` : `${r.retries}`)
 const ft = (r: LogRecord) => (r.tls === null ? r.frontend : `${r.frontend}~`);
 
 export function httpLine(r: LogRecord): string {
-  return `${r.clientIp}:${r.clientPort} [${logDate(r.requestDate)}] ${ft(r)} ${r.backend}/${r.server} ${r.TR}/${r.Tw}/${r.Tc}/${r.Tr}/${plus(r)}${r.Ta} ${r.status} ${plus(r)}${r.bytesOut} - - ${r.termCause}${r.termPhase}${r.cookieReq}${r.cookieRes} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${rc(r)} ${r.srvQueue}/${r.beQueue} "${encodeRequestLine(r.requestLine)}"`;
+  return `${r.clientIp}:${r.clientPort} [${logDate(r.requestDate)}] ${ft(r)} ${r.backend}/${r.server} ${r.TR}/${r.Tw}/${r.Tc}/${r.Tr}/${plus(r)}${r.Ta} ${r.status} ${plus(r)}${r.bytesOut} - - ${r.termCause}${r.termPhase}${r.cookieReq}${r.cookieRes} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${rc(r)} ${r.srvQueue}/${r.beQueue} ${httpCaptures(r)}"${encodeRequestLine(r.requestLine)}"`;
+}
+
+/** `%hrl %hsl` at the end of the CLF line, quoted (`%{+Q}o`) */
+function clfCaptures(r: LogRecord): string {
+  const a = capturesClf(r.reqCaptures, true);
+  const b = capturesClf(r.resCaptures, true);
+  return a === '' ? b : b === '' ? a : `${a} ${b}`;
 }
 
 export function clfLine(r: LogRecord): string {
   const ms = Math.floor(r.acceptDate) % 1000;
-  return `${r.clientIp} - - [${clfDate(r.requestDate)}] "${encodeRequestLine(r.requestLine)}" ${r.status} ${plus(r)}${r.bytesOut} "" "" ${r.clientPort} ${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms} "${ft(r)}" "${r.backend}" "${r.server}" ${r.TR} ${r.Tw} ${r.Tc} ${r.Tr} ${plus(r)}${r.Ta} ${r.termCause}${r.termPhase}${r.cookieReq}${r.cookieRes} ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${rc(r)} ${r.srvQueue} ${r.beQueue} "" "" `;
+  return `${r.clientIp} - - [${clfDate(r.requestDate)}] "${encodeRequestLine(r.requestLine)}" ${r.status} ${plus(r)}${r.bytesOut} "" "" ${r.clientPort} ${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms} "${ft(r)}" "${r.backend}" "${r.server}" ${r.TR} ${r.Tw} ${r.Tc} ${r.Tr} ${plus(r)}${r.Ta} ${r.termCause}${r.termPhase}${r.cookieReq}${r.cookieRes} ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${rc(r)} ${r.srvQueue} ${r.beQueue} "" "" ${clfCaptures(r)}`;
 }
 
 /**

@@ -8,6 +8,10 @@
  */
 import { hostname } from 'node:os';
 import type { HaproxyConfig, LogTarget, Proxy as ModelProxy } from '@ha-lb/shared-config/haproxy';
+import { LB_ERR, LbError } from '../errors.ts';
+import type { ConvEnv } from '../rules/converters/table.ts';
+import { RuleError } from '../rules/expression.ts';
+import { compileLogFormat, type LogLine } from '../rules/log-format.ts';
 import {
   FACILITIES,
   LEVELS,
@@ -65,8 +69,34 @@ function sendHostname(model: HaproxyConfig): string | null {
   return v[0] ?? hostname();
 }
 
+/**
+ * A log-format string of proxy `p` compiled, or HAProxy's alert naming the line:
+ * `Parsing [F:L]: failed to parse log-format : no such format variable 'foo'. …`
+ */
+export function compileProxyFormat(
+  text: string,
+  at: { file: string; line: number },
+  env: ConvEnv,
+  what = 'log-format',
+  mode: 'http' | 'tcp' = 'http',
+): LogLine {
+  try {
+    return compileLogFormat(text, env, mode);
+  } catch (e) {
+    if (e instanceof RuleError)
+      throw new LbError(
+        LB_ERR.CONFIG,
+        `Parsing [${at.file}:${at.line}]: failed to parse ${what} : ${e.message}.`,
+        {
+          cause: e,
+        },
+      );
+    throw e;
+  }
+}
+
 /** Logging of proxy `p`, or null when it has no log target (nothing to do on the data path). */
-export function proxyLogSpec(model: HaproxyConfig, p: ModelProxy): ProxyLogSpec | null {
+export function proxyLogSpec(model: HaproxyConfig, p: ModelProxy, env?: ConvEnv): ProxyLogSpec | null {
   const targets: LogTargetSpec[] = [];
   for (const t of p.log) {
     if (t.kind === 'global') targets.push(...globalTargets(model));
@@ -75,8 +105,12 @@ export function proxyLogSpec(model: HaproxyConfig, p: ModelProxy): ProxyLogSpec 
   if (targets.length === 0) return null;
   const o = p.options;
   const tcp = p.mode === 'tcp';
-  const format =
-    o.httpslog && !tcp
+  const custom = p.logFormat !== null && !o.httplog && !o.httpslog && !o.tcplog;
+  const at = p.logFormatAt ?? { file: p.file, line: p.line };
+  const convEnv: ConvEnv = env ?? { loadMap: () => '' };
+  const format = custom
+    ? 'custom'
+    : o.httpslog && !tcp
       ? 'https'
       : o.httplog && !tcp
         ? o.httplogClf
@@ -88,6 +122,11 @@ export function proxyLogSpec(model: HaproxyConfig, p: ModelProxy): ProxyLogSpec 
   return {
     targets,
     format,
+    custom: custom ? compileProxyFormat(p.logFormat!, at, convEnv, 'log-format', p.mode) : null,
+    customSd:
+      p.logFormatSd !== null && p.logFormatSd !== ''
+        ? compileProxyFormat(p.logFormatSd, { file: p.file, line: p.line }, convEnv, 'log-format-sd', p.mode)
+        : null,
     tag: p.logTag ?? model.global.logTag ?? DEFAULT_LOG_TAG,
     hostname: sendHostname(model),
     dontlognull: o.dontlognull === true,

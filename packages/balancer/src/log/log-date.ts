@@ -71,3 +71,12 @@ export function isoDate(us: number): string {
   const ms = Math.floor(us / 1000);
   return `${isoDay.get(ms)}.${p6(Math.floor(us) % 1000000)}${isoOffset.get(ms)}`;
 }
+
+const gmtDay = new PerSecond((d) => {
+  return `${p2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`;
+});
+
+/** `03/Dec/2026:10:51:31 +0000` in UTC (%T, %trg: log.c's gmt2str_log) */
+export function gmtDate(ms: number): string {
+  return gmtDay.get(ms);
+}

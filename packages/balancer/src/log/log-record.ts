@@ -15,7 +15,14 @@
  *   Ta  active time: first byte of the request → end of the response
  *   Tt  total: accept (or the previous request's end) → end; Tt = Th + Ti + Ta
  */
+import type { RuleContext } from '../rules/context.ts';
 import type { ClientTls } from '../tls/tls-info.ts';
+
+const NO_CAPTURES: readonly (string | null)[] = [];
+
+/** HAProxy's uniq_id: every stream (HTTP request or TCP connection) of the process takes the next one. */
+let streams = 0;
+export const nextStreamId = (): number => streams++;
 
 export class LogRecord {
   mode: 'http' | 'tcp' = 'http';
@@ -67,10 +74,26 @@ export class LogRecord {
   beQueue = 0;
   /** %r: the request line as received (`<BADREQ>` when none could be read) */
   requestLine = '';
+  /** %bi %bp: the local address of the server connection; %si %sp: the server's address ('' / 0: none) */
+  backendIp = '';
+  backendPort = 0;
+  serverIp = '';
+  serverPort = 0;
+  /** %ID: the request's unique id (`unique-id-format`), '' when none */
+  uniqueId = '';
+  /** %rt: the process-wide stream counter of this exchange (HAProxy's uniq_id) */
+  requestCounter = 0;
+  /** %hr %hrl / %hs %hsl: the frontend's header captures (the rule context's arrays), empty without */
+  reqCaptures: readonly (string | null)[] = NO_CAPTURES;
+  resCaptures: readonly (string | null)[] = NO_CAPTURES;
+  /** what `%[sample]` expressions of a log-format read (the session's rule context); null without rules */
+  ctx: RuleContext | null = null;
+  /** `http-request set-log-level`: the level this exchange logs at (-1: the proxy's choice) */
+  level = -1;
+  /** %lc: lines this frontend logged before this one (set by the logger) */
+  logCount = 0;
   /** `option logasap`: logged at the response head, Ta/Tt and %B so far, printed with a leading `+` */
   asap = false;
   /** the exchange ended with an error (HAProxy's "error" for dontlog-normal / log-separate-errors) */
   error = false;
-  /** `set-log-level`: the line's severity, -1 when no rule set it */
-  level = -1;
 }

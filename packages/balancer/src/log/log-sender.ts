@@ -49,8 +49,8 @@ export class LogTarget {
     this.spec = spec;
   }
 
-  /** Queues `msg` at `level` from `origin`; returns at once. */
-  send(level: number, origin: Origin, msg: string, ms: number): void {
+  /** Queues `msg` at `level` from `origin`; returns at once. `sd`: RFC 5424 structured data (`log-format-sd`). */
+  send(level: number, origin: Origin, msg: string, ms: number, sd = '-'): void {
     const t = this.spec;
     if (level > t.maxLevel) return;
     if (t.sample !== null && !this.sampled()) return;
@@ -62,7 +62,7 @@ export class LogTarget {
       this.counters.dropped++;
       return;
     }
-    this.queue.push(frame(t, level, origin, msg, ms));
+    this.queue.push(frame(t, level, origin, msg, ms, sd));
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushFn);

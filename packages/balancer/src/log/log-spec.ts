@@ -4,6 +4,8 @@
  */
 
 // the level and facility names, in syslog's numeric order: the parser's own lists
+import type { LogRecord } from './log-record.ts';
+
 export { LOG_FACILITIES as FACILITIES, LOG_LEVELS as LEVELS } from '@ha-lb/shared-config/haproxy';
 export const LOG_EMERG = 0;
 export const LOG_ALERT = 1;
@@ -54,12 +56,16 @@ export interface LogTargetSpec {
 }
 
 /** The access-log format of a frontend. */
-export type AccessFormat = 'http' | 'https' | 'clf' | 'tcp' | 'default';
+export type AccessFormat = 'http' | 'https' | 'clf' | 'tcp' | 'custom' | 'default';
 
 /** Logging of one proxy: where its lines go and how its access lines are built. */
 export interface ProxyLogSpec {
   targets: LogTargetSpec[];
   format: AccessFormat;
+  /** `log-format`: the compiled line (format 'custom'), null otherwise */
+  custom: ((r: LogRecord) => string) | null;
+  /** `log-format-sd`: the RFC 5424 structured-data element of each access line, null when none */
+  customSd: ((r: LogRecord) => string) | null;
   /** `log-tag` (proxy, else global), default `haproxy` */
   tag: string;
   /** `log-send-hostname`: the hostname in the syslog header, null = none */

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { errorResponse } from '../http/error-pages.ts';
 import { htxRawSize } from '../http/htx-size.ts';
+import { compileLogFormat } from '../rules/log-format.ts';
 import { clfLine, encodeRequestLine, httpLine, tcpLine } from './access-formats.ts';
 import { clfDate, isoDate, logDate, rfc3164Date } from './log-date.ts';
 import { LogRecord } from './log-record.ts';
@@ -149,4 +150,66 @@ test('a target that cannot take lines counts them as dropped, and levels above m
 test('%B of the balancer’s own error responses counts what HAProxy counts (recorded: 503 → 217, 504 → 198)', () => {
   assert.equal(htxRawSize(errorResponse(503, false)), 217);
   assert.equal(htxRawSize(errorResponse(504, false)), 198);
+});
+
+/** HAProxy 2.6's definitions of the built-in formats (log.c default_http_log_format, …). */
+const HTTPLOG =
+  '%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r';
+const CLF =
+  '%{+Q}o %{-Q}ci - - [%trl] %r %ST %B "" "" %cp %ms %ft %b %s %TR %Tw %Tc %Tr %Ta %tsc %ac %fc %bc %sc %rc %sq %bq %CC %CS %hrl %hsl';
+const TCPLOG = '%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq';
+
+test('log-format: the built-in formats written as log-format strings print what the fixed formatters print', () => {
+  const env = { loadMap: () => '' };
+  const http = compileLogFormat(HTTPLOG, env);
+  const clf = compileLogFormat(CLF, env);
+  const tcp = compileLogFormat(TCPLOG, env);
+  const variants: Partial<LogRecord>[] = [
+    {},
+    { asap: true, Ta: 12, Tt: 12, bytesOut: 40 },
+    {
+      server: '<NOSRV>',
+      Tw: -1,
+      Tc: -1,
+      Tr: -1,
+      status: 503,
+      termCause: 'S',
+      termPhase: 'C',
+      retries: 3,
+      redispatched: true,
+    },
+    { requestLine: '<BADREQ>', status: 400, TR: -1, termCause: 'C', termPhase: 'R' },
+    { requestLine: 'GET /a"b#\x01 HTTP/1.1', clientIp: '::1' },
+  ];
+  for (const v of variants) {
+    const r = Object.assign(record(), v);
+    assert.equal(http(r), httpLine(r), JSON.stringify(v));
+    assert.equal(clf(r), clfLine(r), JSON.stringify(v));
+    assert.equal(tcp(r), tcpLine(r), JSON.stringify(v));
+  }
+});
+
+test('log-format: separators, -, +Q/-Q/+X/+E, %o, %%, empty captures, and the compile errors', () => {
+  const env = { loadMap: () => '' };
+  const r = record();
+  const f = (s: string) => compileLogFormat(s, env)(r);
+  assert.equal(
+    f('a  b   %hr %hs c'),
+    'a b c',
+    'a run of spaces is one separator, none after nothing printed',
+  );
+  assert.equal(f('%{+Q}b %{+Q}ST %{+X}ci %{+X}cp %%x %CC %{+Q}CS'), '"be" 200 7F000001 B8E0 %x - ""');
+  assert.equal(f('%{+Q}o %b %{-Q}s %ST'), '"be" s1 200');
+  r.reqCaptures = ['x', null];
+  assert.equal(f('%hr %hrl %{+Q}hrl'), '{x|} x - "x" ""');
+  r.server = 'a"b]';
+  assert.equal(f('%{+E}s'), 'a\\"b\\]');
+  assert.throws(
+    () => compileLogFormat('%ci %r', env, 'tcp'),
+    /format variable 'r' is reserved for HTTP mode/,
+  );
+  assert.throws(
+    () => compileLogFormat('%ci %foo', env),
+    /no such format variable 'foo'\. If you wanted to emit the '%' character verbatim, you need to use '%%'/,
+  );
 });

@@ -58,10 +58,13 @@ export class ProxyLogger {
     this.origin = { tag: spec.tag, pid: process.pid, hostname: spec.hostname };
   }
 
+  /** Lines this proxy logged (%lc). */
+  private count = 0;
+
   /** Sends `msg` at `level` to every target (process messages: UP/DOWN, alerts). */
-  send(level: number, msg: string): void {
+  send(level: number, msg: string, sd = '-'): void {
     const now = Date.now();
-    for (const t of this.targets) t.send(level, this.origin, msg, now);
+    for (const t of this.targets) t.send(level, this.origin, msg, now, sd);
   }
 
   /** The access line of a finished exchange, in the frontend's format (`default` logs at the accept). */
@@ -76,9 +79,22 @@ export class ProxyLogger {
     if (!err && s.dontlogNormal) return;
     const fmt = s.format;
     if (fmt === 'default') return;
+    r.logCount = this.count;
     const line =
-      fmt === 'http' ? httpLine(r) : fmt === 'https' ? httpsLine(r) : fmt === 'clf' ? clfLine(r) : tcpLine(r);
-    this.send(r.level >= 0 ? r.level : err && s.separateErrors ? LOG_ERR : LOG_INFO, line);
+      fmt === 'custom'
+        ? s.custom!(r)
+        : fmt === 'http'
+          ? httpLine(r)
+          : fmt === 'https'
+            ? httpsLine(r)
+            : fmt === 'clf'
+              ? clfLine(r)
+              : tcpLine(r);
+    // HAProxy sends nothing for a format that prints an empty line
+    if (line === '') return;
+    this.count++;
+    const level = r.level >= 0 ? r.level : err && s.separateErrors ? LOG_ERR : LOG_INFO;
+    this.send(level, line, s.customSd === null ? '-' : s.customSd(r) || '-');
   }
 
   /** `Connect from …`: the line of a frontend without a log format, at the accept. */

@@ -9,6 +9,7 @@
  *   iso              `2026-12-03T10:51:31.681121+00:00 MSG\n`
  *   priority         `<150>MSG\n`
  *   raw              `MSG\n`
+ * `log-format-sd` replaces the rfc5424 header's second `-` (the structured data); other formats leave it out.
  * A line longer than the target's `len` is cut there, and the newline added after it (len + 1 bytes).
  */
 import { isoDate, rfc3164Date } from './log-date.ts';
@@ -29,7 +30,7 @@ export function nowMicros(): number {
 }
 
 /** The line as `target` must receive it at `level`; `ms` is the send time. */
-export function frame(t: LogTargetSpec, level: number, o: Origin, msg: string, ms: number): string {
+export function frame(t: LogTargetSpec, level: number, o: Origin, msg: string, ms: number, sd = '-'): string {
   const lvl = Math.max(level, t.minLevel);
   const pri = PRI[t.facility * 8 + lvl];
   let out: string;
@@ -45,7 +46,7 @@ export function frame(t: LogTargetSpec, level: number, o: Origin, msg: string, m
           : `${pri}${rfc3164Date(ms)} ${o.tag}[${o.pid}]: ${msg}\n`;
       break;
     case 'rfc5424':
-      out = `${pri}1 ${isoDate(nowMicros())} ${o.hostname ?? '-'} ${o.tag} ${o.pid} - - ${msg}\n`;
+      out = `${pri}1 ${isoDate(nowMicros())} ${o.hostname ?? '-'} ${o.tag} ${o.pid} - ${sd} ${msg}\n`;
       break;
     case 'short':
       out = `${PRI[lvl]}${msg}\n`;

@@ -20,6 +20,8 @@ const PROC_VARS = new Map<string, Sample>();
 /** What a frontend's rules may need from the running engine (resolved lazily: backends exist after compile). */
 export interface RuleEnv {
   backend(name: string): BackendState | null;
+  /** `use-service prometheus-exporter`: the exporter's text for a query string (the engine's stats) */
+  prometheus?: (query: string) => string;
 }
 
 export const NO_ENV: RuleEnv = { backend: () => null };

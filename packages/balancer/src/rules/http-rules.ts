@@ -8,11 +8,12 @@
  * - own(): http-after-response on a response the balancer makes itself (return, deny, redirect, 503…).
  * One instance per session, made only when the frontend or one of its backends has rules.
  */
-import type net from 'node:net';
+
 import type { BackendState } from '../backend/backend.ts';
 import type { ServerState } from '../backend/server.ts';
 import type { FrontendRuntime } from '../engine/proxy-runtime.ts';
 import { BodyFraming } from '../http/body-framing.ts';
+import type { ClientConn } from '../http/client-conn.ts';
 import { normalizeClientAddress } from '../http/forwardfor.ts';
 import { HeadEdits } from '../http/head-edits.ts';
 import { findHeadEnd, type HttpHead, newHead, parseHead } from '../http/head-parser.ts';
@@ -36,7 +37,7 @@ export class HttpRules {
   private readonly dst: string;
   private readonly dstPort: number;
 
-  constructor(env: RuleEnv, client: net.Socket) {
+  constructor(env: RuleEnv, client: ClientConn) {
     const c = this.c;
     c.env = env;
     this.src = c.src = normalizeClientAddress(client.remoteAddress);

@@ -6,13 +6,23 @@
  */
 import type { BackendState } from '../backend/backend.ts';
 import { ADMIN_MAINT, type ServerState } from '../backend/server.ts';
+import { nextSessionId } from '../engine/proxy-runtime.ts';
 import { csv } from '../stats/csv.ts';
 import { statsJson, statsTyped } from '../stats/json.ts';
 import { ALL_ROWS, type RowFilter, statsRows } from '../stats/snapshot.ts';
 import type { StatsRuntime } from '../stats/stats-runtime.ts';
+import {
+  addServer,
+  delServer,
+  setFrontendMaxconn,
+  setGlobalMaxconn,
+  setServerAddr,
+  setServerMaxconn,
+} from './runtime-edits.ts';
 import { monitorOf, setHealthChecks, setState, setWeight, shutdownSessions } from './server-admin.ts';
 import { showInfo } from './show-info.ts';
 import { showServersState } from './show-servers-state.ts';
+import { showErrors, showSess, shutdownSession } from './show-sess.ts';
 
 export type CliLevel = 'user' | 'operator' | 'admin';
 
@@ -184,10 +194,13 @@ const COMMANDS: Command[] = [
         setWeight(rt, r.be, r.srv, w);
         return '\n';
       }
+      if (what === 'addr') {
+        const port = args[3] === 'port' ? args[4] : undefined;
+        return setServerAddr(r.srv, args[2], port);
+      }
       if (
         what === 'health' ||
         what === 'agent' ||
-        what === 'addr' ||
         what === 'check-port' ||
         what === 'fqdn' ||
         what === 'ssl' ||
@@ -263,6 +276,97 @@ const COMMANDS: Command[] = [
       return '\n';
     },
   },
+  {
+    words: ['shutdown', 'session'],
+    help: '  shutdown session [id]                   : kill a specific session',
+    level: 'admin',
+    run(args, rt) {
+      return shutdownSession(rt, args[0]);
+    },
+  },
+  {
+    words: ['show', 'sess'],
+    help: '  show sess [id]                          : report the list of current sessions or dump this exact session',
+    level: 'user',
+    run(_args, rt) {
+      return showSess(rt, nextSessionId());
+    },
+  },
+  {
+    words: ['show', 'errors'],
+    help: '  show errors [<px>] [request|response]   : report last request and/or response errors for each proxy',
+    level: 'user',
+    run(_args, rt) {
+      return showErrors(rt);
+    },
+  },
+  {
+    words: ['set', 'maxconn', 'frontend'],
+    help: "  set maxconn frontend <frontend> <value> : change a frontend's maxconn setting",
+    level: 'admin',
+    run(args, rt) {
+      const fe = rt.frontends.find((f) => f.spec.name === args[0]);
+      if (args[0] === undefined) return 'A frontend name is expected.\n\n';
+      if (fe === undefined) return 'No such frontend.\n\n';
+      if (args[1] === undefined) return 'Integer value expected.\n\n';
+      // HAProxy reads the value with atoi(): text that is not a number is 0
+      const v = Number.parseInt(args[1], 10) || 0;
+      if (v < 0) return 'Value out of range.\n\n';
+      setFrontendMaxconn(rt, fe, v);
+      return '\n';
+    },
+  },
+  {
+    words: ['set', 'maxconn', 'global'],
+    help: '  set maxconn global <value>              : change the per-process maxconn setting',
+    level: 'admin',
+    run(args, rt) {
+      if (args[0] === undefined) return 'Expects an integer value.\n\n';
+      const v = Number.parseInt(args[0], 10) || 0;
+      if (v < 0) return 'Value out of range.\n\n';
+      setGlobalMaxconn(rt, v);
+      return '\n';
+    },
+  },
+  {
+    words: ['set', 'maxconn', 'server'],
+    help: "  set maxconn server <bk>/<srv>           : change a server's maxconn setting",
+    level: 'admin',
+    run(args, rt) {
+      const r = findServer(rt, args[0]);
+      if (typeof r === 'string') return r;
+      if (args[1] === undefined) return 'Require <maxconn>.\n\n';
+      const v = Number.parseInt(args[1], 10) || 0;
+      if (v < 0) return 'Require <maxconn>.\n\n';
+      setServerMaxconn(r.srv, v);
+      return '\n';
+    },
+  },
+  {
+    words: ['add', 'server'],
+    help: '  add server <bk>/<srv>                   : create a new server',
+    level: 'admin',
+    run(args, rt) {
+      const arg = args[0];
+      if (arg === undefined || !arg.includes('/')) return "Require 'backend/server'.\n";
+      const b = arg.slice(0, arg.indexOf('/'));
+      const p = rt.proxies.find((x) => x.backend !== null && x.name === b);
+      if (p === undefined) return 'No such backend.\n';
+      return addServer(rt, p.backend!, arg.slice(arg.indexOf('/') + 1), args.slice(1));
+    },
+  },
+  {
+    words: ['del', 'server'],
+    help: '  del server <bk>/<srv>                   : remove a dynamically added server',
+    level: 'admin',
+    run(args, rt) {
+      const arg = args[0];
+      if (arg === undefined || !arg.includes('/')) return "Require 'backend/server'.\n";
+      const r = findServer(rt, arg);
+      if (typeof r === 'string') return r.replace(/\n\n$/, '\n');
+      return delServer(rt, r.be, r.srv);
+    },
+  },
 ];
 
 const TRAILER = [
@@ -311,8 +415,18 @@ export function runCommand(line: string, level: CliLevel, rt: StatsRuntime): str
   }
   const cmd = COMMANDS.find((c) => c.words.every((x, i) => w[i] === x));
   if (cmd === undefined) {
-    // HAProxy suggests the commands whose first words match best; ours share the first word
-    const near = COMMANDS.filter((c) => c.words[0] === w[0] && rank(c.level) <= rank(level)).slice(0, 5);
+    // HAProxy suggests the commands whose first words match best: those sharing the most leading words
+    const shared = (c: Command) => {
+      let n = 0;
+      while (n < c.words.length && c.words[n] === w[n]) n++;
+      return n;
+    };
+    const allowed = COMMANDS.filter((c) => rank(c.level) <= rank(level));
+    const best = Math.max(0, ...allowed.map(shared));
+    const near = allowed
+      .filter((c) => best > 0 && shared(c) === best)
+      .sort((a, b) => (a.help < b.help ? -1 : a.help > b.help ? 1 : 0))
+      .slice(0, 5);
     return helpText(level, 'Unknown command, but maybe one of the following ones is a better match:', near);
   }
   if (rank(cmd.level) > rank(level)) return DENIED;

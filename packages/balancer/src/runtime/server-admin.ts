@@ -7,6 +7,7 @@
 import { type BackendState, setServerAdmin, setServerUserWeight } from '../backend/backend.ts';
 import { ADMIN_DRAIN, ADMIN_MAINT, type ServerState } from '../backend/server.ts';
 import type { StatsRuntime } from '../stats/stats-runtime.ts';
+import { ADMIN_CMAINT } from './runtime-edits.ts';
 
 export function monitorOf(rt: StatsRuntime, srv: ServerState) {
   return rt.checks.monitors.find((m) => m.srv === srv);
@@ -34,7 +35,7 @@ export function setState(
     if (m !== undefined) m.health = m.check.rise;
   }
   if (state === 'drain') setServerAdmin(rt.events, be, srv, ADMIN_DRAIN, ADMIN_MAINT);
-  else setServerAdmin(rt.events, be, srv, 0, ADMIN_MAINT | ADMIN_DRAIN);
+  else setServerAdmin(rt.events, be, srv, 0, ADMIN_MAINT | ADMIN_DRAIN | ADMIN_CMAINT);
 }
 
 export function setWeight(rt: StatsRuntime, be: BackendState, srv: ServerState, w: number): void {
@@ -85,8 +86,12 @@ export function shutdownSessions(rt: StatsRuntime, srv: ServerState): number {
   for (const fe of rt.frontends)
     for (const s of [...fe.sessions])
       if (s.usesServer?.(srv)) {
-        s.close();
-        n++;
+        // an HTTP/2 connection loses only its streams on that server, as in HAProxy
+        if (s.closeOn !== undefined) n += s.closeOn(srv);
+        else {
+          s.close();
+          n++;
+        }
       }
   return n;
 }

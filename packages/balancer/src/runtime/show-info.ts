@@ -53,7 +53,7 @@ export function infoFields(rt: StatsRuntime): F[] {
     z('Ulimit-n', 'CGP'),
     z('Maxsock', 'CGP'),
     ['Maxconn', 'CGP', 'u32', rt.maxconn],
-    ['Hard_maxconn', 'CGP', 'u32', rt.maxconn],
+    ['Hard_maxconn', 'CGP', 'u32', rt.hardMaxconn],
     ['CurrConns', 'MGP', 'u32', rt.currentConns()],
     ['CumConns', 'MCP', 'u32', cumConns],
     ['CumReq', 'MCP', 'u32', cumReq],

@@ -1,7 +1,9 @@
 /** `show servers state [backend]`: HAProxy 2.6's version-1 server state dump (the server-state-file format). */
+
 import { ADMIN_DRAIN, ADMIN_MAINT, type ServerState } from '../backend/server.ts';
 import type { ServerHealth } from '../checks/scheduler.ts';
 import type { StatsRuntime } from '../stats/stats-runtime.ts';
+import { ADMIN_CMAINT, isDynamic } from './runtime-edits.ts';
 
 const HEADER =
   '1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n';
@@ -45,7 +47,8 @@ export function showServersState(
     for (const srv of p.backend!.servers) {
       const m = monitorOf(rt, srv);
       const op = srv.healthUp ? 2 : 0;
-      const admin = srv.admin & (ADMIN_MAINT | ADMIN_DRAIN);
+      const dynamic = isDynamic(p.backend!, srv);
+      const admin = srv.admin & (ADMIN_MAINT | ADMIN_DRAIN | (dynamic ? ADMIN_CMAINT : 0));
       let status = 1;
       let result = 0;
       let health = 0;
@@ -63,6 +66,9 @@ export function showServersState(
                 : RESULT_FAILED;
         health = m.health;
         state = ST_CONFIGURED | ST_ENABLED | (m.enabled && (srv.admin & ADMIN_MAINT) === 0 ? 0 : ST_PAUSED);
+      } else if (dynamic) {
+        // a dynamic server's check starts at 0, paused while it is disabled (recorded)
+        state = (srv.admin & ADMIN_CMAINT) !== 0 ? ST_PAUSED : 0;
       } else {
         health = 2;
       }

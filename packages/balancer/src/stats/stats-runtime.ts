@@ -46,7 +46,9 @@ export interface StatsRuntime {
   readonly events: StateEvents;
   readonly checks: HealthChecks;
   readonly frontends: readonly FrontendRuntime[];
-  readonly maxconn: number;
+  /** the process's maxconn (`set maxconn global` changes it); hardMaxconn: the configured one */
+  maxconn: number;
+  readonly hardMaxconn: number;
   /** `nbthread`: worker processes (1: this process serves alone) */
   readonly nbthread?: number;
   readonly version: string;
@@ -90,6 +92,7 @@ export async function startStats(
     checks,
     frontends,
     maxconn: config.global.maxconn ?? 0,
+    hardMaxconn: config.global.maxconn ?? 0,
     nbthread: config.global.nbthread ?? 1,
     version: BALANCER_VERSION,
     node: hostname(),
@@ -111,7 +114,9 @@ export async function startStats(
     },
     startedAt: rt.startedAt,
     pid: process.pid,
-    maxconn: rt.maxconn,
+    get maxconn() {
+      return rt.maxconn;
+    },
     currentConns: rt.currentConns,
     node: rt.node,
     version: rt.version,

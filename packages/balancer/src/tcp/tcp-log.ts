@@ -4,11 +4,16 @@
  */
 import type { Dispatch } from '../backend/dispatch.ts';
 import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
-import type { LogRecord } from '../log/log-record.ts';
+import { type LogRecord, nextStreamId } from '../log/log-record.ts';
 
 /** What a TcpSession measures for its log line (ms timestamps, -1 = not reached). */
 export class TcpLogState {
   tAccept = Date.now();
+  /** %rt: the stream number of this connection (HAProxy's uniq_id, taken at the accept) */
+  readonly uniqId = nextStreamId();
+  /** %bi %bp: the server connection's local address, once connected */
+  connIp = '';
+  connPort = 0;
   tConnect = -1;
   tConnected = -1;
   bytesIn = 0;
@@ -68,5 +73,10 @@ export function logTcpSession(
   rec.srvconn = srv !== null ? srv.served : 0;
   rec.retries = d !== null && d.attempts > 1 ? d.attempts - 1 : 0;
   rec.redispatched = d?.redispatched === true;
+  rec.requestCounter = st.uniqId;
+  rec.backendIp = srv !== null ? st.connIp : '';
+  rec.backendPort = srv !== null ? st.connPort : 0;
+  rec.serverIp = srv !== null ? srv.spec.host : '';
+  rec.serverPort = srv !== null ? srv.spec.port : 0;
   lg.access(rec);
 }

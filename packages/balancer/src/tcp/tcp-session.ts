@@ -1,10 +1,11 @@
 import type net from 'node:net';
 import { balance, Dispatch, type DispatchOwner, QUEUED, TAKEN } from '../backend/dispatch.ts';
 import type { ServerConn } from '../backend/server-conn.ts';
-import type { ProxyRuntime } from '../engine/proxy-runtime.ts';
+import { nextSessionId, type ProxyRuntime, type StreamSummary } from '../engine/proxy-runtime.ts';
 import { normalizeClientAddress } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord } from '../log/log-record.ts';
+import { RuleContext } from '../rules/context.ts';
 import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { logTcpSession, TcpLogState } from './tcp-log.ts';
 
@@ -28,6 +29,8 @@ export class TcpSession implements DispatchOwner {
   /** what the access log needs (tcp-log.ts); counted always, it is a few additions */
   private readonly st = new TcpLogState();
   private readonly logRec: LogRecord | null = null;
+  /** the stream number `show sess` prints */
+  readonly id = nextSessionId();
 
   constructor(px: ProxyRuntime, client: net.Socket, gate: ConnGate) {
     this.px = px;
@@ -58,6 +61,18 @@ export class TcpSession implements DispatchOwner {
       rec.clientPort = client.remotePort ?? 0;
       rec.frontendIp = normalizeClientAddress(client.localAddress);
       rec.frontendPort = client.localPort ?? 0;
+      if (lg.spec.custom !== null) {
+        // a log-format's %[sample] reads the connection's layer-4 facts (src, dst, …) from a rule context
+        const c = new RuleContext();
+        c.src = rec.clientIp;
+        c.srcPort = rec.clientPort;
+        c.dst = rec.frontendIp;
+        c.dstPort = rec.frontendPort;
+        c.tls = this.tls;
+        c.feName = px.fe.name;
+        c.beName = px.be?.spec.name ?? px.fe.name;
+        rec.ctx = c;
+      }
       this.logRec = rec;
       lg.connect(rec.clientIp, rec.clientPort, rec.frontendIp, rec.frontendPort, px.fe.name, 'tcp');
     }
@@ -124,6 +139,8 @@ export class TcpSession implements DispatchOwner {
     if (!this.mine(conn)) return;
     conn.reusable = false;
     this.st.tConnected = Date.now();
+    this.st.connIp = normalizeClientAddress(conn.socket.localAddress);
+    this.st.connPort = conn.socket.localPort ?? 0;
     const px = this.px;
     if (this.logRec !== null && px.frontend.logger!.spec.logasap)
       logTcpSession(px, this.st, this.dispatch, this.logRec, true);
@@ -219,6 +236,24 @@ export class TcpSession implements DispatchOwner {
 
   idle(): boolean {
     return false;
+  }
+
+  summary(): StreamSummary {
+    return {
+      id: this.id,
+      family: this.client.remoteFamily === 'IPv6' ? 6 : 4,
+      src: normalizeClientAddress(this.client.remoteAddress),
+      srcPort: this.client.remotePort ?? 0,
+      frontend: this.px.fe.name,
+      backend: this.px.be?.spec.name ?? '<NONE>',
+      server: this.dispatch?.server?.spec.name ?? '<none>',
+      since: this.st.tAccept,
+    };
+  }
+
+  kill(): void {
+    this.st.terminate('K', this.st.tConnected >= 0 ? 'D' : 'C');
+    this.close();
   }
 
   usesServer(server: unknown): boolean {

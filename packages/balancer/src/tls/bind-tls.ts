@@ -105,6 +105,9 @@ export class BindTls {
         sock.setTimeout(0);
         sock.removeListener('error', fail);
         sock.removeListener('close', fail);
+        // the handshake is over: what tls.Server's own secure handler records (node:http2 waits for a
+        // 'secureConnect' that a server-side socket never emits while this says the handshake runs)
+        (sock as unknown as { secureConnecting: boolean }).secureConnecting = false;
         sock.pause();
         start(sock, gate);
       });

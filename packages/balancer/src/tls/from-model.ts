@@ -177,8 +177,6 @@ function loadCrtList(
     for (let w = 0; w < words.length; w++) {
       if (words[w] === 'alpn' && words[w + 1] !== undefined) {
         alpn = words[++w].split(',');
-        if (alpn.includes('h2'))
-          fail(where, `crt-list '${at}': HTTP/2 is not implemented yet; write 'alpn http/1.1'.`);
         continue;
       }
       fail(
@@ -306,7 +304,7 @@ export function bindTlsOf(
   const crlFile = typeof o['crl-file'] === 'string' ? o['crl-file'] : null;
   return {
     certs,
-    alpn: typeof o.alpn === 'string' ? http1Only(o.alpn) : null,
+    alpn: typeof o.alpn === 'string' ? o.alpn.split(',') : null,
     minVersion: min,
     maxVersion: max,
     ciphers: typeof o.ciphers === 'string' ? o.ciphers : globalString(model, 'ssl-default-bind-ciphers'),
@@ -385,8 +383,8 @@ function sniOf(expr: string | null, where: Where): string | null {
 }
 
 /**
- * An ALPN list without `h2`: HTTP/2 is not spoken yet. in-effect.ts refuses `alpn …h2…`, so this only
- * matters under `unsafe-ignore-unimplemented`, where clients then fall back to HTTP/1.1.
+ * A server's ALPN list without `h2`: HTTP/2 to servers is not spoken yet. in-effect.ts refuses `server
+ * … alpn …h2…`, so this only matters under `unsafe-ignore-unimplemented` (the server gets HTTP/1.1).
  */
 function http1Only(list: string): string[] | null {
   const out = list.split(',').filter((p) => p !== 'h2');

@@ -3,7 +3,6 @@
  * fetches), captured once when the handshake completes, as plain fields. A clear-text connection has
  * none (`clientTlsOf` gives null: `ssl_fc` is false, the others are empty).
  */
-import type net from 'node:net';
 import type tls from 'node:tls';
 
 export interface ClientTls {
@@ -93,7 +92,13 @@ export function captureClientTls(sock: tls.TLSSocket, servername: string | null)
   return info;
 }
 
-/** The TLS facts of a client socket (null for clear text). */
-export function clientTlsOf(sock: net.Socket): ClientTls | null {
-  return (sock as unknown as Record<symbol, ClientTls | undefined>)[INFO] ?? null;
+/** The TLS facts of a client socket, or of a stream over one (shareClientTls); null for clear text. */
+export function clientTlsOf(sock: object): ClientTls | null {
+  return (sock as Record<symbol, ClientTls | undefined>)[INFO] ?? null;
+}
+
+/** A stream of a multiplexed connection (HTTP/2) has the TLS facts of the connection it rides on. */
+export function shareClientTls(from: object, to: object): void {
+  const info = clientTlsOf(from);
+  if (info !== null) (to as Record<symbol, ClientTls>)[INFO] = info;
 }

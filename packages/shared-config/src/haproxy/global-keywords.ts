@@ -222,6 +222,15 @@ export const GLOBAL_KEYWORDS: Record<string, GlobalKeyword> = {
   'tune.bufsize': { handle: (ctx, g) => size(ctx, (n) => (g.draft.tuneBufsize = n)) },
   'tune.maxrewrite': { handle: (ctx, g) => size(ctx, (n) => (g.draft.tuneMaxrewrite = n)) },
   'tune.http.maxhdr': { handle: (ctx, g) => int(ctx, 1, 32767, (n) => (g.draft.tuneHttpMaxhdr = n)) },
+  'tune.h2.max-concurrent-streams': {
+    handle: (ctx, g) => int(ctx, 1, 2147483647, (n) => (g.draft.tuneH2MaxConcurrentStreams = n)),
+  },
+  'tune.h2.initial-window-size': {
+    handle: (ctx, g) => int(ctx, 0, 2147483647, (n) => (g.draft.tuneH2InitialWindowSize = n)),
+  },
+  'tune.h2.header-table-size': {
+    handle: (ctx, g) => int(ctx, 0, 65536, (n) => (g.draft.tuneH2HeaderTableSize = n)),
+  },
   'hard-stop-after': {
     handle: (ctx, g) =>
       str(ctx, (v) => {

@@ -257,6 +257,10 @@ export const GlobalSectionSchema = z.strictObject({
   /** Reserve kept free in a buffer for header rewriting (HAProxy: 1024, at most half of bufsize). */
   tuneMaxrewrite: z.int().min(0).default(1024),
   tuneHttpMaxhdr: z.int().min(1).max(32767).default(101),
+  /** `tune.h2.*`: HTTP/2 SETTINGS a client connection announces (HAProxy 2.6's defaults). */
+  tuneH2MaxConcurrentStreams: z.int().min(1).default(100),
+  tuneH2InitialWindowSize: z.int().min(0).max(2147483647).default(65535),
+  tuneH2HeaderTableSize: z.int().min(0).max(65536).default(4096),
   /** OUR extension: `health-socket PATH [mode OCTAL]`, the Unix socket the ha-agent tracks. */
   healthSocket: z
     .strictObject({ path: z.string().min(1), mode: z.int().min(0).max(0o7777) })
@@ -629,6 +633,8 @@ export const ProxySchema = z.strictObject({
   /** Where the log format in effect was set (`option httplog|httpslog|tcplog`, `log-format`; maybe in defaults). */
   logFormatAt: z.strictObject(Where).nullable().default(null),
   logTag: z.string().nullable().default(null),
+  /** `log-format-sd`: the RFC 5424 structured data of access lines (a log-format string) */
+  logFormatSd: z.string().nullable().default(null),
   errorLogFormat: z.string().nullable().default(null),
   uniqueIdFormat: z.string().nullable().default(null),
   uniqueIdHeader: z.string().nullable().default(null),

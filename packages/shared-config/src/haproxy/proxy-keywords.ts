@@ -165,7 +165,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
   'load-server-state-from-file': rawKeyword('db'),
   log: logKeyword,
   'log-format': logFormatKeyword,
-  'log-format-sd': rawKeyword('df'),
+  'log-format-sd': stringKeyword('df', (d, v) => (d.logFormatSd = v), 'a log-format string', true),
   'log-tag': stringKeyword('dfb', (d, v) => (d.logTag = v)),
   'max-keep-alive-queue': rawKeyword('db'),
   maxconn: intKeyword('df', (d, n) => (d.maxconn = n)),

@@ -19,6 +19,7 @@ import { compileSetStatus } from './set-status.ts';
 import { compileSetVar, compileUnsetVar } from './set-var.ts';
 import { compileTarpit } from './tarpit.ts';
 import { compileReplaceUri, compileSetUri } from './uri.ts';
+import { compileUseService } from './use-service.ts';
 
 export const APPLIED_ACTIONS = {
   'http-request': [
@@ -49,6 +50,7 @@ export const APPLIED_ACTIONS = {
     'set-dst-port',
     'capture',
     'set-log-level',
+    'use-service',
     'auth',
   ],
   'http-response': [
@@ -133,6 +135,7 @@ export function compileAction(rule: HttpRule, env: ActionEnv): Run {
         return compileSetAddr(name)(rule, env);
       if (name === 'capture') return compileCapture(rule, env);
       if (name === 'set-log-level') return compileSetLogLevel(rule, env);
+      if (name === 'use-service') return compileUseService(rule, env);
       break;
     default:
       break;
