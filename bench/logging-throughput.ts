@@ -10,11 +10,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { freePort } from '../packages/balancer/test/support/ports.ts';
 import { haproxyPath, type ProxyKind } from '../packages/balancer/test/support/proc.ts';
 import { installSignalCleanup, run, startNginxBackends, startProxyFor, stopAll } from './lib/bench-procs.ts';
+import { cpuMicros } from './lib/proc-cpu.ts';
 import { parseWrk, type WrkResult } from './lib/wrk.ts';
 
 function config(port: number, backend: number, syslog: number | null): string {
@@ -55,13 +55,6 @@ async function wrkPinned(url: string, conns: number, seconds: number): Promise<W
     (seconds + 30) * 1000,
   );
   return parseWrk(out);
-}
-
-/** utime + stime of `pid`, in µs (clock ticks of 10 ms). */
-function cpuMicros(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) * 10_000;
 }
 
 const median = (xs: number[]) => {

@@ -19,6 +19,7 @@ import { freePort } from '../packages/balancer/test/support/ports.ts';
 import { haproxyPath, type ProxyKind } from '../packages/balancer/test/support/proc.ts';
 import { makeTestCerts } from '../packages/balancer/test/support/tls-certs.ts';
 import { installSignalCleanup, run, startNginxBackends, startProxyFor, stopAll } from './lib/bench-procs.ts';
+import { cpuMicros } from './lib/proc-cpu.ts';
 import { parseWrk, type WrkResult } from './lib/wrk.ts';
 
 const pin = (pid: number, cpu: number) => execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)]);
@@ -42,12 +43,6 @@ function config(port: number, backend: number, crt: string): string {
     `    server web1 127.0.0.1:${backend}`,
     '',
   ].join('\n');
-}
-
-/** CPU time (user + system) the process has used, in µs (from /proc/PID/stat, clock ticks of 10 ms). */
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');

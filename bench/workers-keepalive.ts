@@ -14,7 +14,7 @@
  *   node bench/workers-keepalive.ts [--seconds 5] [--rounds 2] [--conns 64]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeTempDir } from '../packages/balancer/test/support/env.ts';
@@ -22,6 +22,7 @@ import { freePort } from '../packages/balancer/test/support/ports.ts';
 import { childPids, haproxyPath, runCli } from '../packages/balancer/test/support/proc.ts';
 import { waitFor } from '../packages/balancer/test/support/wait-for.ts';
 import { installSignalCleanup, run, startNginxBackends, startProxyFor, stopAll } from './lib/bench-procs.ts';
+import { cpuMicros } from './lib/proc-cpu.ts';
 import { parseWrk } from './lib/wrk.ts';
 
 function config(port: number, backend: number, workers: number, dir: string | null): string {
@@ -44,13 +45,6 @@ function config(port: number, backend: number, workers: number, dir: string | nu
     `    server web1 127.0.0.1:${backend}`,
     '',
   ].join('\n');
-}
-
-/** utime + stime of `pid`, in µs (clock ticks of 10 ms). */
-function cpuMicros(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) * 10_000;
 }
 
 /** Established client connections on `port`, by owning pid. */
