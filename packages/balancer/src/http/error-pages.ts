@@ -73,3 +73,26 @@ export function errorResponse(code: number, http10: boolean, errorfiles?: Map<nu
   if (custom) return custom;
   return (http10 ? PAGES10 : PAGES11).get(code) ?? (http10 ? PAGES10 : PAGES11).get(500)!;
 }
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+
+/**
+ * The 401 page (or `errorfile 401`) with `www-authenticate: Basic realm="REALM"` as its last header
+ * line, as HAProxy 2.6 sends it for `http-request auth` and a stats page's `stats auth` (recorded);
+ * `close` adds `connection: close`, `bodyless` leaves the body out (HEAD).
+ */
+export function authChallenge(
+  realm: string,
+  errorfiles?: Map<number, Buffer>,
+  opts: { close?: boolean; bodyless?: boolean } = {},
+): Buffer {
+  const page = errorResponse(401, false, errorfiles);
+  const end = page.indexOf('\r\n\r\n');
+  if (end < 0) return page;
+  const extra = `www-authenticate: Basic realm="${realm}"\r\n${opts.close ? 'connection: close\r\n' : ''}`;
+  return Buffer.concat([
+    page.subarray(0, end + 2),
+    Buffer.from(extra, 'latin1'),
+    opts.bodyless ? CRLF : page.subarray(end + 2),
+  ]);
+}

@@ -6,6 +6,7 @@
  * Options after the URI as HAProxy reads them: `;up` (hide DOWN servers), `;norefresh`, `;csv`,
  * `;json`, `;st=…` (the result of an admin action), `?scope=NAME`.
  */
+import { authChallenge } from '../http/error-pages.ts';
 import { csv } from './csv.ts';
 import { statsHtml } from './html.ts';
 import { statsJson } from './json.ts';
@@ -32,9 +33,6 @@ function decodeForm(v: string): string {
     return v;
   }
 }
-
-const BODY_401 =
-  '<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n';
 
 /** The `st=` codes of HAProxy's admin actions. */
 export type AdminResult = 'DONE' | 'PART' | 'NONE' | 'ERRP' | 'DENY';
@@ -147,8 +145,10 @@ export class StatsPage {
   ): StatsAnswer {
     const conn = close ? 'connection: close\r\n' : '';
     if (!this.authorized(authorization)) {
-      const head = `HTTP/1.1 401 Unauthorized\r\ncontent-length: ${BODY_401.length}\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nwww-authenticate: Basic realm="${this.spec.realm}"\r\n${conn}\r\n`;
-      return { status: 401, response: Buffer.from(isHead ? head : head + BODY_401, 'latin1') };
+      return {
+        status: 401,
+        response: authChallenge(this.spec.realm, undefined, { close, bodyless: isHead }),
+      };
     }
     const opts = target.slice(this.spec.uri.length);
     const has = (o: string) => opts.includes(`;${o}`);
