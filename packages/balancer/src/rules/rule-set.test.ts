@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadBalancerConfigText } from '../config/load.ts';
+import { RuleContext } from './context.ts';
 
 const load = (lines: string, global = '') =>
   loadBalancerConfigText(
@@ -91,5 +92,9 @@ test("a backend or server fetch in a frontend's request rules: refused in an exp
   const acl = load('    http-request deny if { be_name f }\n');
   assert.notEqual(acl.engine, null);
   const rules = acl.engine!.frontends[0].rules!;
-  assert.equal(rules.httpRequest[0].cond!({} as never), false);
+  // in a frontend's request rules be_name would read the frontend's own name: the ACL must not see it
+  const c = new RuleContext();
+  c.feName = 'f';
+  c.beName = 'f';
+  assert.equal(rules.httpRequest[0].cond!(c), false);
 });
