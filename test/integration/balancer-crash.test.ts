@@ -9,7 +9,8 @@
 // flows through the expected node again.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isRoot } from '../../packages/ha-agent/test/support/netns.ts';
 import { waitFor } from '../../packages/ha-agent/test/support/wait-for.ts';
@@ -82,10 +83,12 @@ describe('scenario 1: the balancer dies on HA-master (ours vs haproxy + keepaliv
         const row: Row = { scenario: `1 balancer SIGKILL${check}`, stack, ...m };
         rows.push(row);
         console.log(`# ${describeRow(row)}`);
+        if (process.env.ITG_CAPTURE)
+          writeFileSync(join(process.env.ITG_CAPTURE, `daemons-${Date.now()}.txt`), pairOutput(pair));
         const failures = m.failures ?? [];
         for (const f of failures.slice(0, 4))
           console.log(
-            `#   failed: ${f.error}, started ${Math.round(f.startMs)} ms, ended ${Math.round(f.endMs)} ms after the kill`,
+            `#   failed: ${f.error}, started ${Math.round(f.startMs)} ms, ended ${Math.round(f.endMs)} ms after the kill; client port ${f.port ?? '-'}, ${f.connectedMs == null ? 'no handshake' : `connected after ${f.connectedMs.toFixed(1)} ms`}, ${f.got ?? 0} bytes of answer`,
           );
         if (failures.length > 4) console.log(`#   … ${failures.length - 4} more failed`);
         assert.deepEqual(fx.topo.holders(LAB.vip), ['ha-slave']);
@@ -98,6 +101,14 @@ describe('scenario 1: the balancer dies on HA-master (ours vs haproxy + keepaliv
             15_000,
             "no handover table left in ha-master's ruleset",
             20,
+          );
+          // the receiving end's return path: how many client packets of bridged connections HA-slave
+          // sent back to HA-master after its GARP (each would have been a reset)
+          const back = /counter packets (\d+)/.exec(
+            nftRuleset(fx.topo.nodes['ha-slave'].ns).split('ha_agent_return_')[1] ?? '',
+          );
+          console.log(
+            `# bridge: return path on ha-slave ${back ? `sent ${back[1]} packets back to ha-master` : 'not in place'}`,
           );
           console.log(
             `# bridge: longest request ${Math.round(m.summary.longestMs)} ms (goal < 200 ms); rules gone ${Math.round(epochNow() - t0)} ms after the VIP moved; ha-master's ruleset: ${nftRuleset(fx.topo.nodes['ha-master'].ns).trim().split('\n').length} lines (none ours)`,

@@ -157,3 +157,29 @@ export function stepBridge(p: BridgePhase, ev: BridgeEvent, t: BridgeTiming): Br
     return done('handed-over', `handover_drain ${t.drainMs / 1000}s is over`, ['removeRules']);
   return { next: p, actions: [] };
 }
+
+export interface ReturnContext {
+  /** the advert's source and priority */
+  src: string;
+  priority: number;
+  peer: string;
+  ownAddresses: readonly string[];
+  ports: readonly PortRange[];
+  /** a bridge of ours is in place: we forward to the peer, so we are not its receiving end */
+  bridging: boolean;
+}
+
+/**
+ * Whether an advert makes us the receiving end of a handover, which opens the return path
+ * (net/handover-nft.ts returnScript): the peer resigned (priority 0) and may be bridging its new
+ * connections to us, so once our GARP moves the clients, their packets of those connections are sent
+ * back to it instead of being reset by us. Never while we bridge ourselves (one direction only: the
+ * two ends are never both), never towards this node, only with the balancer's ports known.
+ */
+export function decideReturnPath(c: ReturnContext): { open: true } | { open: false; reason: string } {
+  if (c.src !== c.peer || c.priority !== 0) return { open: false, reason: 'not the peer resigning' };
+  if (c.bridging) return { open: false, reason: 'we forward to the peer ourselves: never both ends' };
+  if (c.ownAddresses.includes(c.peer)) return { open: false, reason: `handover peer ${c.peer} is this node` };
+  if (c.ports.length === 0) return { open: false, reason: 'no frontend port of the VIP known' };
+  return { open: true };
+}
