@@ -162,6 +162,14 @@ describe('stepBridge', () => {
     assert.deepEqual(stepBridge(d, { type: 'live', count: 2, now: 700 }, TIMING).actions, []);
     assert.deepEqual(stepBridge(d, { type: 'live', count: null, now: 700 }, TIMING).actions, []);
     assert.deepEqual(stepBridge(d, { type: 'live', count: 0, now: 800 }, TIMING).actions, ['removeRules']);
+    assert.deepEqual(
+      stepBridge(d, { type: 'live', count: 0, now: 700, readAt: 590 }, TIMING).actions,
+      [],
+      'a count read before the draining began may have missed the last bridged connection',
+    );
+    assert.deepEqual(stepBridge(d, { type: 'live', count: 0, now: 700, readAt: 600 }, TIMING).actions, [
+      'removeRules',
+    ]);
     assert.deepEqual(stepBridge(d, { type: 'live', count: 3, now: 5600 }, TIMING).actions, ['removeRules']);
     assert.deepEqual(stepBridge(d, { type: 'deadline', now: 5600 }, TIMING).actions, ['removeRules']);
     assert.deepEqual(stepBridge(d, { type: 'abort', reason: 'stop' }, TIMING).actions, ['removeRules']);

@@ -87,8 +87,12 @@ export type BridgeEvent =
   | { type: 'advert'; src: string; priority: number; now: number }
   /** a timer of the phase ran out (`deadlineMs`) */
   | { type: 'deadline'; now: number }
-  /** draining: the connections still open through the bridge (null: cannot be counted) */
-  | { type: 'live'; count: number | null; now: number }
+  /**
+   * draining: the connections still open through the bridge (null: cannot be counted), as read from
+   * `readAt` on (a count is a snapshot: one taken before the draining began may miss a connection
+   * opened just before the VIP left)
+   */
+  | { type: 'live'; count: number | null; now: number; readAt?: number }
   /** the instance became MASTER again (the peer failed too), or the agent stops */
   | { type: 'abort'; reason: string };
 
@@ -150,8 +154,10 @@ export function stepBridge(p: BridgePhase, ev: BridgeEvent, t: BridgeTiming): Br
     }
     return { next: p, actions: [] };
   }
-  // draining
-  if (ev.type === 'live' && ev.count === 0)
+  // draining. The rules must outlive every bridged connection: with them goes the netns's last nat
+  // chain, and with it the kernel's NAT of the connections conntrack still holds (a reply would then
+  // reach us untranslated and be reset) — so only a count read after the draining began ends it.
+  if (ev.type === 'live' && ev.count === 0 && (ev.readAt ?? ev.now) >= p.sinceMs)
     return done('handed-over', 'the bridged connections ended', ['removeRules']);
   if ((ev.type === 'deadline' || ev.type === 'live') && ev.now >= p.deadlineMs)
     return done('handed-over', `handover_drain ${t.drainMs / 1000}s is over`, ['removeRules']);

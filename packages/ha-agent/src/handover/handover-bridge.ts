@@ -397,11 +397,12 @@ export class HandoverBridge {
     this.#countTimer = c.setTimeout(async () => {
       this.#countTimer = null;
       if (!this.active) return;
+      const readAt = c.now();
       const n = await this.#o.host.liveConnections(this.#table);
       if (!this.active) return;
       this.#open = n;
       if (n !== null && n > this.#peak) this.#peak = n;
-      if (this.#phase?.phase === 'draining') this.#feed({ type: 'live', count: n, now: c.now() });
+      if (this.#phase?.phase === 'draining') this.#feed({ type: 'live', count: n, now: c.now(), readAt });
       if (this.active) this.#armCount();
     }, COUNT_EVERY_MS);
   }
