@@ -18,7 +18,7 @@ import { useSeedTopology } from './support/scenario.ts';
 import { LAB } from './support/seed-configs.ts';
 import { balancerPid } from './support/services.ts';
 
-// Node's start-up and the configuration load dominate the restart (RestartSec=200ms before it): about
+// Node's start-up and the configuration load dominate the restart (RestartSec=100ms before it): about
 // 0.5–1.5 s here, more on a loaded machine; the grace covers it with room (issue 14 wants it shorter).
 const GRACE_S = 3;
 

@@ -11,7 +11,7 @@
  * or `timeout client` end it with a GOAWAY, as HAProxy's h2 mux; a stop or a reload sends GOAWAY
  * (NO_ERROR) and lets the open streams finish.
  */
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ProxyRuntime, Session } from '../engine/proxy-runtime.ts';
@@ -21,7 +21,11 @@ import { H2_CONNECT, h1RequestOf } from './h2-request.ts';
 import { H2StreamClient } from './h2-stream-client.ts';
 import { HttpSession } from './http-session.ts';
 
-const { NGHTTP2_PROTOCOL_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
+// node:http2 at its first use (process.getBuiltinModule): a configuration without h2 never loads it (it
+// brings node:tls too: about 20 ms of CPU in every start-up, bench/startup.ts). The RST_STREAM codes
+// are RFC 9113's (section 7), not read from http2.constants for the same reason.
+const NGHTTP2_PROTOCOL_ERROR = 0x1;
+const NGHTTP2_REFUSED_STREAM = 0x7;
 
 /** `tune.h2.*` (HAProxy 2.6's defaults: 100 streams, a 65535-byte window, a 4096-byte HPACK table). */
 export interface H2Tuning {
@@ -68,7 +72,7 @@ export class H2Connection implements Session {
         'http',
       );
     socket.setNoDelay(true);
-    this.h2 = http2.performServerHandshake(upgraded ?? socket, {
+    this.h2 = process.getBuiltinModule('node:http2').performServerHandshake(upgraded ?? socket, {
       settings: {
         maxConcurrentStreams: tuning.maxConcurrentStreams,
         initialWindowSize: tuning.initialWindowSize,

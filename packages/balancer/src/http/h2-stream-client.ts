@@ -8,7 +8,7 @@
  * 'drain' when the client's window is full.
  */
 import { EventEmitter } from 'node:events';
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import type net from 'node:net';
 import { shareClientTls } from '../tls/tls-info.ts';
 import { ChunkDecoder } from './chunk-decoder.ts';
@@ -24,7 +24,8 @@ import {
   parseHead,
 } from './head-parser.ts';
 
-const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
+// RFC 9113 section 7 (not http2.constants: node:http2 is loaded at the first h2 connection, h2-connection.ts)
+const NGHTTP2_INTERNAL_ERROR = 0x2;
 
 const lit = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 /** fields an HTTP/2 message must not carry (RFC 9113 §8.2.2); HAProxy drops exactly these */
