@@ -40,15 +40,18 @@ export class HeaderCursor {
       }
       const line = this.line;
       const start = this.pos;
-      // up to the next comma outside a quoted string (one pass: values are short)
-      let k = start;
-      let quoted = false;
-      for (; k < line.length; k++) {
-        const c = line.charCodeAt(k);
-        if (c === 44) {
-          if (!quoted) break;
-        } else if (c === 34) quoted = !quoted;
-        else if (c === 92 && quoted) k++;
+      let k = line.indexOf(',', start);
+      if (k < 0) k = line.length;
+      const q = line.indexOf('"', start);
+      if (q >= 0 && q < k) {
+        // a quoted string before the comma: commas inside it do not split
+        let quoted = false;
+        for (k = start; k < line.length; k++) {
+          const c = line.charCodeAt(k);
+          if (c === 34) quoted = !quoted;
+          else if (c === 92 && quoted) k++;
+          else if (c === 44 && !quoted) break;
+        }
       }
       this.pos = k < line.length ? k + 1 : -1;
       return trim(line, start, Math.min(k, line.length));
