@@ -254,6 +254,7 @@ describe('handover bridge: the receiving end', () => {
     s.io.socket.deliver(peerAdvert(0), PEER);
     await settle();
     assert.deepEqual(s.host.calls, [`install return ha_agent_return_VI_1 to ${PEER} on eth0`]);
+    assert.equal(HandoverStatusSchema.parse(s.inst.status().handover).returnPath, true, '/status says so');
     assert.deepEqual(s.host.returnRules?.vips, [VIP]);
     assert.deepEqual(s.host.returnRules?.ports, [
       [80, 80],
@@ -268,6 +269,7 @@ describe('handover bridge: the receiving end', () => {
     s.io.clock.advance(2);
     await settle();
     assert.ok(s.host.calls.includes('remove ha_agent_return_VI_1'), 'its Master_Down_Interval + drain later');
+    assert.equal(s.inst.status().handover?.returnPath, false);
     await s.inst.stop();
   });
 

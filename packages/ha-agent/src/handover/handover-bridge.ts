@@ -329,6 +329,7 @@ export class HandoverBridge {
       ports: active ? portText(this.#ports) : portText(this.#installedPorts ?? []),
       openConnections: active ? this.#open : null,
       peakConnections: this.#peak,
+      returnPath: this.#returnOpen,
       outcomes: { ...this.#outcomes },
       last: this.#last,
     };
