@@ -158,16 +158,21 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     if (!this.stream.closed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
   }
 
+  // A request without a body (END_STREAM on its HEADERS) leaves the stream's readable side alone:
+  // set flowing, Node destroys the stream as soon as it closes, before the write of the response's
+  // DATA has completed, and that write then fails with an ERR_STREAM_DESTROYED built for nothing
+  // (a stack trace per stream); untouched, Node waits for the write as for a plain http2 handler.
+
   pause(): void {
-    this.stream.pause();
+    if (!this.stream.endAfterHeaders) this.stream.pause();
   }
 
   resume(): void {
-    this.stream.resume();
+    if (!this.stream.endAfterHeaders) this.stream.resume();
   }
 
   isPaused(): boolean {
-    return this.stream.isPaused();
+    return !this.stream.endAfterHeaders && this.stream.isPaused();
   }
 
   /**
