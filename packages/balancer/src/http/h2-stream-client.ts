@@ -65,6 +65,8 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
   private readonly maxHeaders: number;
   private readonly onEnded: () => void;
   private endedOnce = false;
+  private timeoutMs = 0;
+  private timeoutArmed = false;
   private rState = R_HEAD;
   private resBuf: Buffer | null = null;
   private bodyKind = B_NONE;
@@ -136,7 +138,9 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     if (this.destroyed || this.rState === R_DONE) return true;
     if (this.rState === R_HEAD) this.head(data);
     else this.body(data);
-    return !this.stream.writableNeedDrain;
+    if (!this.stream.writableNeedDrain) return true;
+    this.armTimeout();
+    return false;
   }
 
   end(data?: Buffer): void {
@@ -180,7 +184,21 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
    * or its client's window is full; the session decides (onClientTimeout), a reset of this stream only.
    */
   setTimeout(ms: number): void {
-    this.stream.setTimeout(ms, () => this.emit('timeout'));
+    this.timeoutMs = ms;
+    if (ms === 0) {
+      if (this.timeoutArmed) this.stream.setTimeout(0);
+      this.timeoutArmed = false;
+    } else if (!this.stream.endAfterHeaders) this.armTimeout();
+  }
+
+  /**
+   * A request without a body can only stall on the client's window: its timer (one Node timer per
+   * stream, refreshed on every frame) starts when a write finds that window full, not for every stream.
+   */
+  private armTimeout(): void {
+    if (this.timeoutArmed || this.timeoutMs === 0) return;
+    this.timeoutArmed = true;
+    this.stream.setTimeout(this.timeoutMs, () => this.emit('timeout'));
   }
 
   setNoDelay(_on: boolean): void {}
