@@ -222,7 +222,7 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
       const h = parseHead(RES, buf, end, false, this.maxHeaders, null);
       const headers = this.fields(h, buf);
       if (h.status < 200) {
-        if (h.status !== 101) this.stream.additionalHeaders(headers);
+        if (h.status !== 101) this.stream.additionalHeaders(asObject(headers));
         buf = buf.subarray(end);
         if (buf.length === 0) return;
         continue;
@@ -270,18 +270,31 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     }
   }
 
-  /** The response head's fields for HTTP/2: `:status`, names lower-case, HTTP/1-only fields left out. */
-  private fields(h: HttpHead, buf: Buffer): http2.OutgoingHttpHeaders {
-    const out: http2.OutgoingHttpHeaders = { ':status': h.status };
+  /**
+   * The response head's fields for HTTP/2, as Node's flat raw list [name, value, …] (no per-response
+   * object for Node to copy): `:status`, names lower-case, in the server's order, HTTP/1-only fields
+   * left out.
+   */
+  private fields(h: HttpHead, buf: Buffer): string[] {
+    const out: string[] = [':status', String(h.status)];
     next: for (let i = 0; i < h.nHeaders; i++) {
       const ns = h.hdr[i * 6];
       const ne = h.hdr[i * 6 + 1];
       for (const hop of HOP_BY_HOP) if (eqLower(buf, ns, ne, hop)) continue next;
-      const name = headerName(h, buf, i).toLowerCase();
-      const value = headerValue(h, buf, i);
-      const had = out[name];
-      out[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [String(had), value];
+      out.push(headerName(h, buf, i).toLowerCase(), headerValue(h, buf, i));
     }
     return out;
   }
+}
+
+/** A raw field list as the object `additionalHeaders` takes (a repeated name: its values in order). */
+function asObject(list: readonly string[]): http2.OutgoingHttpHeaders {
+  const out: http2.OutgoingHttpHeaders = {};
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i];
+    const value = list[i + 1];
+    const had = out[name];
+    out[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [String(had), value];
+  }
+  return out;
 }
