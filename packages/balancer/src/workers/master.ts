@@ -5,8 +5,9 @@
  * once and is the one view of the balancer: every 250 ms, and before each runtime API command line, it
  * sends the workers a tick carrying the servers' state and gets their counters back, whose sum it
  * writes into its own counters (counter-sync.ts). Runtime API commands that change something run
- * in the master and then in every worker. A worker that exits on its own stops the balancer (HAProxy's
- * master-worker default, exit-on-failure): systemd restarts it.
+ * in the master and then in every worker. A worker that exits on its own is not started again; a
+ * failure stops the balancer with the worker's status (HAProxy's exit-on-failure, worker-exit.ts):
+ * systemd restarts it.
  *
  * The engine returned looks like a single process's to cli.ts: stop, retire, pause and resume reach
  * the workers; reloadMaster() reloads them (each in place, listeners taken over inside the worker, so
@@ -23,6 +24,7 @@ import { cpusOf, pin } from './cpu-map.ts';
 import { replayObserved } from './observe-relay.ts';
 import { serverState, serverStates } from './server-sync.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
+import { workerExit } from './worker-exit.ts';
 
 /** How often the master brings the workers' counters in (and re-sends the servers' state). */
 export const TICK_MS = 250;
@@ -76,6 +78,8 @@ export async function startMaster(
   /** answers to ticks sent before this id are dropped (a `clear counters` happened since) */
   let acceptFrom = 0;
   let stopping = false;
+  /** the first failing worker's status (exit-on-failure): the master's own */
+  let exitStatus: number | null = null;
   const children = new Map<number, Child>();
   const pending = new Map<number, { waiting: Set<number>; done: () => void }>();
 
@@ -164,6 +168,7 @@ export async function startMaster(
         const worker = cluster.fork({ ...opts.env, BALANCER_WORKER: String(i + 1) });
         const c: Child = { worker, thread: i + 1, last: null };
         children.set(worker.id, c);
+        messages.notice(`New worker (${worker.process.pid}) forked`);
         const cpus = cpusOf(config.global.cpuMap ?? [], i + 1, opts.count);
         if (cpus !== null && worker.process.pid !== undefined) {
           const why = pin(worker.process.pid, cpus);
@@ -188,11 +193,16 @@ export async function startMaster(
             return;
           }
           if (stopping) return;
-          messages.alert(
-            `Current worker #${i + 1} (${worker.process.pid}) exited with code ${code ?? signal} (${signal ?? 'Exit'}): stopping the balancer (master-worker exit-on-failure).`,
-          );
-          for (const o of children.values()) o.worker.process.kill('SIGTERM');
-          inner.stop(0).finally(() => process.exit(1));
+          const x = workerExit(code, signal as NodeJS.Signals | null);
+          messages.alert(`Current worker (${worker.process.pid}) exited with code ${x.status} (${x.cause})`);
+          if (x.failure && exitStatus === null) {
+            exitStatus = x.status;
+            messages.alert('exit-on-failure: killing every processes with SIGTERM');
+            for (const o of children.values()) o.worker.process.kill('SIGTERM');
+          }
+          if (children.size > 0) return;
+          messages.warning(`All workers exited. Exiting... (${exitStatus ?? 0})`);
+          inner.stop(0).finally(() => process.exit(exitStatus ?? 0));
         });
       }),
   );
@@ -208,6 +218,7 @@ export async function startMaster(
     const mine = new Set(inner.frontends.filter((f) => f.statsPage !== null).map((f) => f.spec.name));
     for (const l of inner.listeners) if (!mine.has(l.proxy)) l.listening = on;
   };
+  messages.notice('Loading success.');
   markListening(true);
   const ticker = setInterval(tick, TICK_MS);
   ticker.unref();

@@ -47,7 +47,8 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
   const send = (m: FromWorker) => process.send?.(m);
   // the master decides (a terminal's ^C reaches the whole process group: the master stops us)
   for (const s of IGNORED) process.on(s, () => {});
-  process.on('SIGTERM', () => process.exit(0));
+  // HAProxy's worker ends with 143 on SIGTERM: its master reports "exited with code 143 (Terminated)"
+  process.on('SIGTERM', () => process.exit(143));
   const [{ startEngine }, { reloadEngine }] = await Promise.all([
     import('../engine/engine.ts'),
     import('../engine/reload.ts'),
