@@ -35,6 +35,7 @@ import {
   useInheritedSockets,
 } from './listen/systemd-fds.ts';
 import { stderrMessages } from './log/messages.ts';
+import { BALANCER_VERSION } from './version.ts';
 import type { Master } from './workers/master.ts';
 
 /** How long a soft stop (SIGUSR1) waits for in-flight work unless `hard-stop-after` says. */
@@ -228,6 +229,44 @@ async function main(argv: string[]): Promise<number> {
   if (args.verbose || args.debug)
     for (const l of engine.listeners) messages.notice(`proxy ${l.proxy} listening on ${l.address}`);
 
+  /** reloads asked for, and those that kept the running configuration (the master CLI's `show proc`) */
+  const reloads = { done: 0, failed: 0 };
+  let masterCli: { close(): void }[] = [];
+  if (args.masterCli.length > 0 && !mode.masterWorker)
+    messages.warning('config : a master CLI socket was defined, but master-worker mode (-W) is not enabled.');
+  else if (args.masterCli.length > 0 && master !== null) {
+    const m: Master = master;
+    const startedAt = Date.now() - process.uptime() * 1000;
+    try {
+      const [{ startMasterCli, parseMasterCliArg }, { runCommand }] = await Promise.all([
+        import('./runtime/master-cli.ts'),
+        import('./runtime/commands.ts'),
+      ]);
+      masterCli = await startMasterCli(
+        args.masterCli.map(parseMasterCliArg),
+        {
+          version: BALANCER_VERSION,
+          master: () => ({ pid: process.pid, startedAt, reloads: reloads.done, failed: reloads.failed }),
+          workers: () => m.workers(),
+          ask: (pid, line, level) => m.ask(pid, line, level),
+          async runEverywhere(line, level) {
+            const rt = m.engine.stats;
+            if (rt.refresh) await rt.refresh();
+            const out = runCommand(line, level, rt);
+            rt.ran?.(line, level);
+            return out;
+          },
+          reload: () => onSignal('SIGUSR2', 'reload'),
+        },
+        messages,
+      );
+    } catch (err) {
+      messages.alert((err as Error).message);
+      await engine.stop(0);
+      return 1;
+    }
+  }
+
   // the old process's watchers (the ha-agent) must hear `replaced`, not `stopping`: tell it first
   if (config.global.healthSocket && handOver.finish.length + handOver.terminate.length > 0) {
     const { announceSuccessor } = await import('./health-api/successor.ts');
@@ -284,6 +323,7 @@ async function main(argv: string[]): Promise<number> {
     let reloading: Promise<void> = Promise.resolve();
     const finish = () => {
       notifier.close();
+      for (const c of masterCli) c.close();
       for (const s of demoServers) s.closeAllConnections();
       for (const s of demoServers) s.close();
       resolve(0);
@@ -316,9 +356,11 @@ async function main(argv: string[]): Promise<number> {
       reloading = reloading.then(async () => {
         if (stopping) return;
         notifier.reloading(`reloading (${signal})`);
+        reloads.done++;
         const next = load();
         const lines = diagnosticLines(next, process.pid, executablePath());
         if (!quiet) for (const line of lines) process.stderr.write(`${line}\n`);
+        if (next.engine === null || !next.hasListener) reloads.failed++;
         if (next.engine === null)
           messages.alert(
             `${signal} received: the new configuration has errors; still serving the running one.`,
@@ -339,6 +381,7 @@ async function main(argv: string[]): Promise<number> {
           ? await master.reload(nextConfig, graceMs)
           : await reloadEngine(old, nextConfig, messages, graceMs);
       } catch (err) {
+        reloads.failed++;
         messages.alert(
           `${signal} received: cannot apply the new configuration: ${(err as Error).message}; still serving the running one.`,
         );

@@ -15,7 +15,7 @@ import { freePort } from './support/ports.ts';
 import { childPids } from './support/proc.ts';
 import { waitFor } from './support/wait-for.ts';
 
-export type Proxy = 'haproxy' | 'balancer';
+export type ProxyKind = 'haproxy' | 'balancer';
 
 export interface ModeCase {
   /** command-line flags (besides -f and -p) */
@@ -52,7 +52,7 @@ export interface ModeResult {
 const cfgText = (port: number, global: string[]) =>
   `global\n${global.map((l) => `    ${l}\n`).join('')}defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend f\n    bind 127.0.0.1:${port}\n    http-request return status 200 content-type text/plain string ok\n`;
 
-export function command(proxy: Proxy, args: string[]): [string, string[]] {
+export function command(proxy: ProxyKind, args: string[]): [string, string[]] {
   return proxy === 'haproxy' ? ['haproxy', args] : [process.execPath, [BALANCER_BIN, ...args]];
 }
 
@@ -97,7 +97,7 @@ const isZombie = (pid: number): boolean => {
   }
 };
 
-export async function runModeCase(proxy: Proxy, c: ModeCase): Promise<ModeResult> {
+export async function runModeCase(proxy: ProxyKind, c: ModeCase): Promise<ModeResult> {
   const tmp = makeTempDir('process-mode');
   const port = await freePort();
   const cfg = join(tmp.dir, 'haproxy.cfg');
@@ -143,7 +143,7 @@ export interface WorkerDeathResult {
 }
 
 /** `-W -db`, then `signal` to the worker: what the master says and does. */
-export async function runWorkerDeath(proxy: Proxy, signal: NodeJS.Signals): Promise<WorkerDeathResult> {
+export async function runWorkerDeath(proxy: ProxyKind, signal: NodeJS.Signals): Promise<WorkerDeathResult> {
   const tmp = makeTempDir('worker-death');
   const port = await freePort();
   const cfg = join(tmp.dir, 'haproxy.cfg');

@@ -35,6 +35,8 @@ const START_WAIT_MS = 30_000;
 interface Child {
   worker: Worker;
   thread: number;
+  /** when it was forked (ms since the epoch) */
+  startedAt: number;
   /** its last counters for the current generation */
   last: Float64Array | null;
 }
@@ -54,6 +56,10 @@ export interface Master {
   reload(config: EngineConfig, graceMs: number): Promise<Reloaded & { retired: Promise<number> }>;
   /** SIGQUIT: each worker writes its own state dump (its sessions, its connections) */
   dump(signal: string): void;
+  /** the workers serving now, in their order (`@1` is the first) */
+  workers(): { pid: number; relative: number; startedAt: number }[];
+  /** a runtime API command answered by worker `pid` itself (the master CLI's `@1 show info`) */
+  ask(pid: number, line: string, level: CliLevel): Promise<string>;
 }
 
 /** An error a worker reported at start-up, with its errno code (hand-over.ts retries on EADDRINUSE). */
@@ -166,7 +172,7 @@ export async function startMaster(
     (i) =>
       new Promise<void>((resolve, reject) => {
         const worker = cluster.fork({ ...opts.env, BALANCER_WORKER: String(i + 1) });
-        const c: Child = { worker, thread: i + 1, last: null };
+        const c: Child = { worker, thread: i + 1, startedAt: Date.now(), last: null };
         children.set(worker.id, c);
         messages.notice(`New worker (${worker.process.pid}) forked`);
         const cpus = cpusOf(config.global.cpuMap ?? [], i + 1, opts.count);
@@ -258,6 +264,29 @@ export async function startMaster(
   const master: Master = {
     engine: wrap(inner),
     dump: (signal) => broadcast({ t: 'dump', signal }),
+    workers: () =>
+      [...children.values()]
+        .filter((c) => c.worker.process.pid !== undefined)
+        .sort((a, b) => a.thread - b.thread)
+        .map((c) => ({ pid: c.worker.process.pid!, relative: c.thread, startedAt: c.startedAt })),
+    ask(pid, line, level) {
+      const c = [...children.values()].find((x) => x.worker.process.pid === pid);
+      if (c === undefined) return Promise.resolve('');
+      const id = nextId++;
+      return withTimeout(
+        new Promise<string>((resolve) => {
+          const on = (m: FromWorker) => {
+            if (m.t !== 'cli-reply' || m.id !== id) return;
+            c.worker.off('message', on);
+            resolve(m.out);
+          };
+          c.worker.on('message', on);
+          send(c, { t: 'cli', id, line, level });
+        }),
+        TICK_WAIT_MS * 5,
+        `worker ${c.thread} did not answer`,
+      ).catch((err) => `${(err as Error).message}\n\n`);
+    },
     async reload(next, graceMs) {
       const want = gen + 1;
       const answers = [...children.values()].map(

@@ -20,6 +20,8 @@ export type ToWorker =
   | { t: 'tick'; id: number; gen: number; servers: ServerSync[] }
   | { t: 'servers'; servers: ServerSync[] }
   | { t: 'command'; line: string; level: CliLevel }
+  /** a master CLI command routed to this worker (`@1 show info`): its answer comes back */
+  | { t: 'cli'; id: number; line: string; level: CliLevel }
   | { t: 'reload'; gen: number }
   | { t: 'stop'; graceMs: number }
   | { t: 'pause' }
@@ -30,7 +32,8 @@ export type FromWorker =
   | { t: 'ready' }
   | { t: 'failed'; message: string; code: string | null }
   | { t: 'counters'; id: number; gen: number; data: Float64Array; observed: ObservedRuns }
-  | { t: 'reloaded'; gen: number; error: string | null };
+  | { t: 'reloaded'; gen: number; error: string | null }
+  | { t: 'cli-reply'; id: number; out: string };
 
 export interface WorkerHooks {
   config: EngineConfig;
@@ -86,6 +89,9 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
           return;
         case 'servers':
           applyServerStates(engine, m.servers);
+          return;
+        case 'cli':
+          send({ t: 'cli-reply', id: m.id, out: runCommand(m.line, m.level, engine.stats) });
           return;
         case 'command':
           runCommand(m.line, m.level, engine.stats);
