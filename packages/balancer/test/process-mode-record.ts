@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   MODE_CASES,
   type ModeResult,
+  runDaemonCannotBind,
   runModeCase,
   runWorkerDeath,
   type WorkerDeathResult,
@@ -20,6 +21,8 @@ export interface ProcessModeExpected {
   recordedWith: string;
   modes: Record<string, ModeResult>;
   workerDeath: Record<string, WorkerDeathResult>;
+  /** `daemon` and a port already taken: the command's status and its alert */
+  cannotBind: { status: number | null; alerted: boolean };
 }
 
 if (import.meta.main) {
@@ -33,6 +36,10 @@ if (import.meta.main) {
     workerDeath[sig] = await runWorkerDeath('haproxy', sig);
     process.stdout.write(`${sig}: ${JSON.stringify(workerDeath[sig])}\n`);
   }
+  const cannotBind = await runDaemonCannotBind('haproxy');
   const recordedWith = execFileSync('haproxy', ['-v'], { encoding: 'utf8' }).split('\n')[0];
-  writeFileSync(PROCESS_MODE_EXPECTED, `${JSON.stringify({ recordedWith, modes, workerDeath }, null, 2)}\n`);
+  writeFileSync(
+    PROCESS_MODE_EXPECTED,
+    `${JSON.stringify({ recordedWith, modes, workerDeath, cannotBind }, null, 2)}\n`,
+  );
 }

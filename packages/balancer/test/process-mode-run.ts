@@ -181,3 +181,36 @@ export async function runWorkerDeath(proxy: ProxyKind, signal: NodeJS.Signals): 
     tmp.remove();
   }
 }
+
+/** `daemon` with a port another process holds: the command's status, and whether it alerted on stderr. */
+export async function runDaemonCannotBind(
+  proxy: ProxyKind,
+): Promise<{ status: number | null; alerted: boolean }> {
+  const net = await import('node:net');
+  const tmp = makeTempDir('daemon-bind');
+  const holder = net.createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+  const port = (holder.address() as import('node:net').AddressInfo).port;
+  const cfg = join(tmp.dir, 'haproxy.cfg');
+  writeFileSync(cfg, cfgText(port, ['daemon']));
+  const [cmd, argv] = command(proxy, ['-f', cfg]);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  try {
+    const status = await new Promise<number | null>((resolve) => {
+      const t = setTimeout(() => resolve(null), 15_000);
+      child.on('exit', (code) => {
+        clearTimeout(t);
+        resolve(code);
+      });
+    });
+    return { status, alerted: /^\[ALERT\] .*cannot bind socket/m.test(err) };
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    holder.close();
+    tmp.remove();
+  }
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { ProcessModeExpected } from './process-mode-record.ts';
-import { MODE_CASES, runModeCase, runWorkerDeath } from './process-mode-run.ts';
+import { MODE_CASES, runDaemonCannotBind, runModeCase, runWorkerDeath } from './process-mode-run.ts';
 
 const expected = JSON.parse(
   readFileSync(new URL('./process-mode-expected.json', import.meta.url), 'utf8'),
@@ -19,6 +19,9 @@ describe(`start modes as ${expected.recordedWith}`, () => {
     test(`${name}: ${c.flags.join(' ') || '(no flag)'}`, async () => {
       assert.deepEqual(await runModeCase('balancer', c), expected.modes[name]);
     });
+  test('daemon that cannot bind: the command fails with the alert on the terminal', async () => {
+    assert.deepEqual(await runDaemonCannotBind('balancer'), expected.cannotBind);
+  });
 });
 
 /** The master's own lines about its workers (HAProxy also prints its version there; we do not). */
