@@ -7,7 +7,12 @@ import { releaseToPool, type ServerConn, takeIdle } from '../backend/server-conn
 import { httpStatusEvent } from '../checks/observe.ts';
 import { statusClass } from '../counters/counters.ts';
 import { countExchange } from '../counters/exchange.ts';
-import { nextSessionId, type ProxyRuntime, type StreamSummary } from '../engine/proxy-runtime.ts';
+import {
+  nextErrorEvent,
+  nextSessionId,
+  type ProxyRuntime,
+  type StreamSummary,
+} from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord, nextStreamId } from '../log/log-record.ts';
 import { DONE } from '../rules/actions/action.ts';
@@ -292,7 +297,16 @@ export class HttpSession implements DispatchOwner {
     if (h.error !== null) {
       const inv = px.frontend.invalidRequests;
       inv.count++;
-      inv.last = { at: Date.now(), src: `${this.clientAddr}:${this.client.remotePort ?? 0}` };
+      // what HAProxy keeps for `show errors` (runtime/show-errors.ts): the bytes, located there
+      inv.last = {
+        at: Date.now(),
+        src: `${this.clientAddr}:${this.client.remotePort ?? 0}`,
+        event: nextErrorEvent(),
+        bytes: Buffer.from(buf.subarray(0, Math.min(buf.length, px.bufsize))),
+        bufsize: px.bufsize,
+        headEnd,
+        error: h.error,
+      };
       this.tx.http10 = false;
       this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
       return;

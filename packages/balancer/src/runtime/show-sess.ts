@@ -1,5 +1,5 @@
 /**
- * `show sess`, `shutdown session` and `show errors`, in HAProxy 2.6's words.
+ * `show sess` and `shutdown session`, in HAProxy 2.6's words.
  * `show sess` lists the streams (an HTTP request in progress, a TCP connection) with HAProxy's
  * summary line; its identity fields (proto, src, fe, be, srv, ts, epoch, age) are the stream's, the
  * internal buffer and connection flags after them are fixed values of an idle stream (the balancer has
@@ -7,7 +7,6 @@
  * command's own CLI stream comes first, as HAProxy lists it.
  */
 import type { Session, StreamSummary } from '../engine/proxy-runtime.ts';
-import { logDate } from '../log/log-date.ts';
 import type { StatsRuntime } from '../stats/stats-runtime.ts';
 
 /** A stream number as `show sess` prints it: a pointer-looking hex value, stable per stream. */
@@ -48,21 +47,4 @@ export function shutdownSession(rt: StatsRuntime, arg: string | undefined): stri
   if (found === undefined) return "No such session (use 'show sess').\n\n";
   found.kill?.();
   return '\n';
-}
-
-/**
- * `show errors`: the number of invalid messages captured and, for each frontend's last invalid
- * request, HAProxy's first line and its source. (The balancer does not keep the message bytes, so the
- * buffer description and hex dump HAProxy adds are left out; without errors the reply is HAProxy's.)
- */
-export function showErrors(rt: StatsRuntime, now = Date.now()): string {
-  let total = 0;
-  let body = '';
-  for (const fe of rt.frontends) {
-    total += fe.invalidRequests.count;
-    const e = fe.invalidRequests.last;
-    if (e !== null)
-      body += `[${logDate(e.at)}] frontend ${fe.spec.name} (#${rt.proxies.find((p) => p.frontend === fe)?.uuid ?? 0}): invalid request\n  src ${e.src}\n\n`;
-  }
-  return `Total events captured on [${logDate(now)}] : ${total}\n\n${body}`;
 }
