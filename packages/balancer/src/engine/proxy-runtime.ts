@@ -77,6 +77,26 @@ export interface StreamSummary {
   server: string;
   /** when the stream started (ms) */
   since: number;
+  /** what `show sess <id>` adds (runtime/show-sess.ts); absent for a TCP tunnel */
+  detail?: StreamDetail;
+}
+
+export interface StreamDetail {
+  mode: 'http' | 'tcp';
+  /** the client connection's local address (the bind), the server connection's local one, the server's */
+  listenerAddr: string;
+  backendAddr: string | null;
+  serverAddr: string | null;
+  serverId: number | null;
+  method: string;
+  /** the response status, -1 before one */
+  status: number;
+  /** the request is all in (no body left) / the response head has come */
+  requestDone: boolean;
+  responseStarted: boolean;
+  /** bytes in and out as HAProxy counts them (%U, %B) */
+  reqTotal: number;
+  resTotal: number;
 }
 
 let streams = 0;

@@ -102,6 +102,8 @@ export class HttpSession implements DispatchOwner {
   private readonly resEdits = new HeadEdits();
   /** the rule engine's view of this session (rules/http-rules.ts); null when no rule applies */
   private readonly rx: HttpRules | null;
+  /** the current request's method (`show sess <id>`) */
+  private method = '';
   private clientEnded = false;
   private clientPausedForPipeline = false;
   private serverPausedForClient = false;
@@ -312,6 +314,7 @@ export class HttpSession implements DispatchOwner {
       return;
     }
     this.requests++;
+    this.method = h.method;
     this.tx.isHead = h.isHead;
     this.tx.http10 = h.versionMinor === 0;
     this.tx.isConnect = h.isConnect;
@@ -1366,6 +1369,25 @@ export class HttpSession implements DispatchOwner {
       backend: be !== null ? be.spec.name : '<NONE>',
       server: this.d.server?.spec.name ?? '<none>',
       since: this.tx.tStart,
+      detail: {
+        mode: 'http',
+        listenerAddr: `${this.client.localAddress ?? ''}:${this.client.localPort ?? 0}`,
+        backendAddr:
+          this.d.conn === null
+            ? null
+            : `${this.d.conn.socket.localAddress ?? ''}:${this.d.conn.socket.localPort ?? 0}`,
+        serverAddr:
+          this.d.conn === null
+            ? null
+            : `${this.d.conn.socket.remoteAddress ?? ''}:${this.d.conn.socket.remotePort ?? 0}`,
+        serverId: this.d.server?.spec.id ?? null,
+        method: this.method,
+        status: this.tx.resHeadDone ? this.tx.status : -1,
+        requestDone: this.tx.reqBody.done,
+        responseStarted: this.tx.resStarted,
+        reqTotal: this.tx.bytesIn,
+        resTotal: this.tx.bytesOut,
+      },
     };
   }
 

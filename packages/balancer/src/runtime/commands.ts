@@ -289,8 +289,8 @@ const COMMANDS: Command[] = [
     words: ['show', 'sess'],
     help: '  show sess [id]                          : report the list of current sessions or dump this exact session',
     level: 'user',
-    run(_args, rt) {
-      return showSess(rt, nextSessionId());
+    run(args, rt) {
+      return showSess(rt, nextSessionId(), Date.now(), args[0]);
     },
   },
   {
