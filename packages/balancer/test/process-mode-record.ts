@@ -10,6 +10,7 @@ import {
   MODE_CASES,
   type ModeResult,
   runDaemonCannotBind,
+  runMasterSignal,
   runModeCase,
   runWorkerDeath,
   type WorkerDeathResult,
@@ -21,6 +22,8 @@ export interface ProcessModeExpected {
   recordedWith: string;
   modes: Record<string, ModeResult>;
   workerDeath: Record<string, WorkerDeathResult>;
+  /** SIGTERM / SIGUSR1 to the master of -W: its status and lines */
+  masterSignal: Record<string, { status: number | null; lines: string[] }>;
   /** `daemon` and a port already taken: the command's status and its alert */
   cannotBind: { status: number | null; alerted: boolean };
 }
@@ -37,9 +40,12 @@ if (import.meta.main) {
     process.stdout.write(`${sig}: ${JSON.stringify(workerDeath[sig])}\n`);
   }
   const cannotBind = await runDaemonCannotBind('haproxy');
+  const masterSignal: ProcessModeExpected['masterSignal'] = {};
+  for (const sig of ['SIGTERM', 'SIGUSR1'] as const)
+    masterSignal[sig] = await runMasterSignal('haproxy', sig);
   const recordedWith = execFileSync('haproxy', ['-v'], { encoding: 'utf8' }).split('\n')[0];
   writeFileSync(
     PROCESS_MODE_EXPECTED,
-    `${JSON.stringify({ recordedWith, modes, workerDeath, cannotBind }, null, 2)}\n`,
+    `${JSON.stringify({ recordedWith, modes, workerDeath, cannotBind, masterSignal }, null, 2)}\n`,
   );
 }

@@ -214,3 +214,45 @@ export async function runDaemonCannotBind(
     tmp.remove();
   }
 }
+
+/** `-W -db`, then `signal` to the master: its status and its lines about the workers and exiting. */
+export async function runMasterSignal(
+  proxy: ProxyKind,
+  signal: NodeJS.Signals,
+): Promise<{ status: number | null; lines: string[] }> {
+  const tmp = makeTempDir('master-signal');
+  const port = await freePort();
+  const cfg = join(tmp.dir, 'haproxy.cfg');
+  writeFileSync(cfg, cfgText(port, []));
+  const [cmd, argv] = command(proxy, ['-W', '-db', '-f', cfg]);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  let status: number | null = null;
+  let exited = false;
+  child.on('exit', (code, sig) => {
+    exited = true;
+    status = code ?? (sig === null ? null : 128);
+  });
+  const master = child.pid!;
+  try {
+    if (!(await waitFor(async () => (await get(port)) === 'ok', 15_000, 50)))
+      throw new Error(`${proxy}: never served`);
+    const [worker] = childPids(master);
+    const mark = err.length;
+    process.kill(master, signal);
+    await waitFor(() => exited, 15_000, 20);
+    const lines = err
+      .slice(mark)
+      .split('\n')
+      .filter((l) => /worker|Exiting/.test(l))
+      .map((l) => l.replaceAll(String(master), 'M').replaceAll(String(worker), 'W'));
+    return { status: exited ? status : null, lines };
+  } finally {
+    if (!exited) child.kill('SIGKILL');
+    await waitFor(() => exited, 5000, 20);
+    tmp.remove();
+  }
+}

@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { ProcessModeExpected } from './process-mode-record.ts';
-import { MODE_CASES, runDaemonCannotBind, runModeCase, runWorkerDeath } from './process-mode-run.ts';
+import {
+  MODE_CASES,
+  runDaemonCannotBind,
+  runMasterSignal,
+  runModeCase,
+  runWorkerDeath,
+} from './process-mode-run.ts';
 
 const expected = JSON.parse(
   readFileSync(new URL('./process-mode-expected.json', import.meta.url), 'utf8'),
@@ -35,5 +41,12 @@ describe('a dead worker: the master does what HAProxy 2.6 does (no respawn)', ()
       assert.equal(ours.status, theirs.status);
       assert.equal(ours.masterStayed, theirs.masterStayed);
       assert.deepEqual(aboutWorkers(ours.lines), aboutWorkers(theirs.lines));
+    });
+});
+
+describe('signals to the master: SIGTERM stops hard, SIGUSR1 soft, in HAProxy 2.6 words', () => {
+  for (const sig of ['SIGTERM', 'SIGUSR1'] as const)
+    test(`${sig} to the master of -W`, async () => {
+      assert.deepEqual(await runMasterSignal('balancer', sig), expected.masterSignal[sig]);
     });
 });

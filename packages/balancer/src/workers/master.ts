@@ -198,8 +198,15 @@ export async function startMaster(
             reject(new WorkerStartError(`worker ${i + 1} exited during start-up (${signal ?? code})`, null));
             return;
           }
-          if (stopping) return;
           const x = workerExit(code, signal as NodeJS.Signals | null);
+          if (stopping) {
+            // the master stops them (SIGTERM: 143, SIGUSR1: 0), and says so as HAProxy's does
+            const text = `Current worker (${worker.process.pid}) exited with code ${x.status} (${x.cause})`;
+            if (x.status === 0) messages.warning(text);
+            else messages.alert(text);
+            if (children.size === 0) messages.warning('All workers exited. Exiting... (0)');
+            return;
+          }
           messages.alert(`Current worker (${worker.process.pid}) exited with code ${x.status} (${x.cause})`);
           if (x.failure && exitStatus === null) {
             exitStatus = x.status;
@@ -231,6 +238,7 @@ export async function startMaster(
   await tick();
 
   const stopWorkers = async (graceMs: number) => {
+    if (!stopping) messages.warning('Exiting Master process...');
     stopping = true;
     clearInterval(ticker);
     const exited = [...children.values()].map(

@@ -122,7 +122,8 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
             .then(async () => {
               await (m.graceMs > 0 ? engine.retire(m.graceMs) : engine.stop(0));
             })
-            .then(() => resolve(0));
+            // a hard stop ends as HAProxy's worker on SIGTERM (143), a soft one with 0
+            .then(() => resolve(m.graceMs > 0 ? 0 : 143));
           return;
         case 'pause':
           engine.pause();
