@@ -9,7 +9,10 @@
  * is printed with the CPU time (user + system) the proxy had used by then, then the proxy is stopped. The proxies alternate. A script, not a test: it asserts nothing.
  *
  *   node bench/startup.ts [--rounds 7] [--balancer OTHER_CHECKOUT/packages/balancer/bin/balancer]
- *                         [--baseline OTHER_CHECKOUT/packages/balancer/bin/balancer]
+ *                         [--baseline OTHER_CHECKOUT/packages/balancer/bin/balancer] [--ws]
+ *
+ * --ws: every proxy started as its systemd unit starts it, `-Ws` (a master and its worker) instead of
+ * one process in the foreground.
  *
  * --baseline: a third proxy, another checkout's balancer (e.g. main before a change), in the same run.
  * The balancer's first run after a source change writes Node's compile cache (bin/balancer); the
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '7' },
     balancer: { type: 'string' },
     baseline: { type: 'string' },
+    ws: { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Math.max(1, Number(values.rounds));
@@ -85,8 +89,11 @@ async function once(kind: Kind): Promise<Start | string> {
   writeFileSync(cfg, text);
   const [cmd, args] =
     kind === 'haproxy'
-      ? [HAPROXY as string, ['-db', '-f', cfg]]
-      : [kind === 'baseline' ? (values.baseline as string) : BALANCER, ['-f', cfg]];
+      ? [HAPROXY as string, [values.ws ? '-Ws' : '-db', '-f', cfg]]
+      : [
+          kind === 'baseline' ? (values.baseline as string) : BALANCER,
+          [...(values.ws ? ['-Ws'] : []), '-f', cfg],
+        ];
   const t0 = performance.now();
   const m: Managed = own(spawnManaged(cmd, args, tmp.dir));
   try {
@@ -110,7 +117,7 @@ try {
   const times: Record<Kind, number[]> = { haproxy: [], balancer: [], baseline: [] };
   const cpu: Record<Kind, number[]> = { haproxy: [], balancer: [], baseline: [] };
   console.log(
-    `# spawn → first accepted connection on the seed's frontend, ${ROUNDS} rounds; node ${process.version}`,
+    `# spawn → first accepted connection on the seed's frontend, ${ROUNDS} rounds${values.ws ? ', -Ws' : ''}; node ${process.version}`,
   );
   for (let r = 0; r < ROUNDS; r++) {
     for (const k of kinds) {

@@ -298,6 +298,8 @@ export function fromHaproxyConfig(
     global: {
       maxconn: model.global.maxconn,
       pidfile: model.global.pidfile ?? null,
+      daemon: model.global.daemon,
+      masterWorker: model.global.masterWorker,
       healthSocket: model.global.healthSocket,
       tuneBufsize: model.global.tuneBufsize,
       tuneMaxrewrite: Math.min(model.global.tuneMaxrewrite, model.global.tuneBufsize / 2),
