@@ -47,7 +47,9 @@ const result = await build({
   target: 'node24',
   external: ['@ha-lb/sd-notify'],
   // CommonJS dependencies call require() for Node's modules; an ES module has none of its own
-  banner: { js: "import { createRequire as __balancerRequire } from 'node:module';\nconst require = __balancerRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __balancerRequire } from 'node:module';\nconst require = __balancerRequire(import.meta.url);",
+  },
   plugins: [zodEnglishOnly],
   metafile: true,
   legalComments: 'none',
