@@ -5,8 +5,9 @@
  * `-dR`, UNIX sockets and systemd's) — and follows the master for everything else: the servers' state
  * (health checks run in the master only), runtime API commands, reload, stop. It answers the master's
  * ticks with its counters (counter-sync.ts). Signals are the master's: a worker ignores them, and
- * exits at once if the master goes away.
+ * stops accepting at once and finishes what it serves (ORPHAN_GRACE_MS at most) if the master goes away.
  */
+import cluster from 'node:cluster';
 import { stateDump } from '../cli/state-dump.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { EngineConfig } from '../engine/engine-config.ts';
@@ -44,6 +45,9 @@ export interface WorkerHooks {
   afterBind(): string | null;
 }
 
+/** How long a worker whose master died finishes the exchanges it holds before it exits. */
+export const ORPHAN_GRACE_MS = 3000;
+
 const IGNORED: NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGHUP', 'SIGTTOU', 'SIGTTIN', 'SIGQUIT', 'SIGINT'];
 
 export async function runWorker(h: WorkerHooks): Promise<number> {
@@ -76,9 +80,14 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
   let graceMs = h.config.global.hardStopAfter ?? 10_000;
   let reloading: Promise<void> = Promise.resolve();
   return new Promise<number>((resolve) => {
+    // node:cluster's own handler would exit at once on an unexpected disconnect (before ours runs)
+    if (cluster.worker) cluster.worker.exitedAfterDisconnect = true;
     process.on('disconnect', () => {
-      // the master is gone: nobody checks the servers or answers for us any more
-      engine.stop(0).then(() => resolve(1));
+      // The master is gone (a crash: a stop would have come as a message or SIGTERM): nobody checks
+      // the servers or answers for us any more. HAProxy's worker exits at once, cutting what it
+      // serves; ours closes its listeners at once (a restarted balancer or the peer takes the new
+      // connections) and finishes the exchanges in flight, for at most ORPHAN_GRACE_MS.
+      engine.stop(Math.min(graceMs, ORPHAN_GRACE_MS)).then(() => resolve(1));
     });
     process.on('message', (m: ToWorker) => {
       switch (m.t) {
