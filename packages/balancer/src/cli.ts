@@ -1,5 +1,6 @@
-// `balancer` with HAProxy's command line. One process; it never forks (systemd runs it in the
-// foreground, as HAProxy's -Ws/-db), speaks sd_notify when $NOTIFY_SOCKET is set, and never lets a
+// `balancer` with HAProxy's command line. One process, or a master and its workers (-W, -Ws,
+// master-worker, nbthread N); in the background with -D or `daemon` unless -db, -d or -Ws say
+// otherwise (cli/process-mode.ts). It speaks sd_notify when $NOTIFY_SOCKET is set, and never lets a
 // signal kill it by accident (see cli/signals.ts).
 import type http from 'node:http';
 import { flushCompileCache } from 'node:module';
@@ -7,9 +8,11 @@ import { systemdNotifier } from '@ha-lb/sd-notify';
 import { evaluateBlockCondition } from '@ha-lb/shared-config/haproxy';
 import { type CliArgs, parseArgs, USAGE } from './cli/args.ts';
 import { diagnosticLines, executablePath, runCheck } from './cli/check.ts';
+import { daemonServes, isDaemonChild, launchDaemon } from './cli/daemonize.ts';
 import { releaseOldPids, startTakingOver } from './cli/hand-over.ts';
 import { writePidfile } from './cli/pidfile.ts';
 import { dropPrivileges } from './cli/privileges.ts';
+import { processMode } from './cli/process-mode.ts';
 import { onSignals, type SignalAction } from './cli/signals.ts';
 import { stateDump } from './cli/state-dump.ts';
 import { versionText } from './cli/version-text.ts';
@@ -32,6 +35,7 @@ import {
   useInheritedSockets,
 } from './listen/systemd-fds.ts';
 import { stderrMessages } from './log/messages.ts';
+import { BALANCER_VERSION } from './version.ts';
 import type { Master } from './workers/master.ts';
 
 /** How long a soft stop (SIGUSR1) waits for in-flight work unless `hard-stop-after` says. */
@@ -93,6 +97,9 @@ async function main(argv: string[]): Promise<number> {
   };
   // a worker of `nbthread` (workers/worker.ts) leaves signals to its master
   const isWorker = process.env.BALANCER_WORKER !== undefined;
+  // the daemon's launcher printed the start-up diagnostics already (cli/daemonize.ts)
+  const daemonChild = isDaemonChild();
+  if (daemonChild) process.stderr.on('error', () => {});
   if (!isWorker) onSignals((signal, action) => onSignal(signal, action));
 
   const demo = args.files.length === 0;
@@ -108,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
   const loaded = load();
   const quiet = (args.quiet || loaded.quiet) && !args.verbose;
   const messages = stderrMessages({ quiet });
-  if (!quiet && !isWorker)
+  if (!quiet && !isWorker && !daemonChild)
     for (const line of diagnosticLines(loaded, process.pid, executablePath()))
       process.stderr.write(`${line}\n`);
   if (loaded.engine === null) return 1;
@@ -116,6 +123,12 @@ async function main(argv: string[]): Promise<number> {
     if (!quiet) messages.alert(NO_LISTENER_START);
     return 1;
   }
+  const mode = processMode(args, {
+    daemon: loaded.engine.global.daemon === true,
+    masterWorker: loaded.engine.global.masterWorker === true,
+  });
+  // HAProxy forks once the configuration is read; the launcher returns when the daemon serves
+  if (mode.background && !isWorker && !daemonChild && !demo) return launchDaemon();
   // systemd socket activation: binds whose address systemd passed serve from its sockets
   // (a worker gets the master's list: the master holds the sockets and shares them, node:cluster)
   const inherited: InheritedSocket[] = isWorker
@@ -150,13 +163,9 @@ async function main(argv: string[]): Promise<number> {
     });
   }
   const workers = demo ? 1 : (config.global.nbthread ?? 1);
+  /** a master and its workers: -W, -Ws, master-worker, or nbthread N > 1 */
+  const supervised = !demo && (workers > 1 || mode.masterWorker);
   for (const note of args.notes) messages.warning(note);
-  if (args.daemon)
-    messages.warning('-D: the balancer does not fork; it stays in the foreground (run it under systemd).');
-  if (args.masterWorker && workers === 1)
-    messages.warning(
-      `${args.systemdMode ? '-Ws' : '-W'}: a single process serves; write 'nbthread N' (N > 1) in global for a master and N worker processes.`,
-    );
   const handOver = { finish: args.finishPids, terminate: args.terminatePids };
 
   const demoServers: http.Server[] = [];
@@ -182,7 +191,7 @@ async function main(argv: string[]): Promise<number> {
     import('./engine/engine.ts'),
     import('./health-api/health-server.ts'),
     import('./engine/reload.ts'),
-    workers > 1 ? import('./workers/master.ts') : { startMaster: null as never },
+    supervised ? import('./workers/master.ts') : { startMaster: null as never },
   ]);
   /** nbthread > 1: the workers' master (workers/master.ts) */
   let master: Master | null = null;
@@ -191,7 +200,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     engine = await startTakingOver(
       async () => {
-        if (workers === 1) return startEngine(config, messages);
+        if (!supervised) return startEngine(config, messages);
         master = await startMaster(config, messages, {
           count: workers,
           env: { BALANCER_INHERITED: JSON.stringify(stillOpen(inherited)) },
@@ -206,7 +215,8 @@ async function main(argv: string[]): Promise<number> {
     for (const s of demoServers) s.close();
     return 1;
   }
-  const pidfile = args.pidfile ?? config.global.pidfile;
+  // HAProxy writes it in the background and in master-worker mode only: the daemon's pid, the master's
+  const pidfile = mode.writesPidfile ? (args.pidfile ?? config.global.pidfile) : null;
   if (pidfile) {
     try {
       writePidfile(pidfile, process.pid);
@@ -218,6 +228,44 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.verbose || args.debug)
     for (const l of engine.listeners) messages.notice(`proxy ${l.proxy} listening on ${l.address}`);
+
+  /** reloads asked for, and those that kept the running configuration (the master CLI's `show proc`) */
+  const reloads = { done: 0, failed: 0 };
+  let masterCli: { close(): void }[] = [];
+  if (args.masterCli.length > 0 && !mode.masterWorker)
+    messages.warning('config : a master CLI socket was defined, but master-worker mode (-W) is not enabled.');
+  else if (args.masterCli.length > 0 && master !== null) {
+    const m: Master = master;
+    const startedAt = Date.now() - process.uptime() * 1000;
+    try {
+      const [{ startMasterCli, parseMasterCliArg }, { runCommand }] = await Promise.all([
+        import('./runtime/master-cli.ts'),
+        import('./runtime/commands.ts'),
+      ]);
+      masterCli = await startMasterCli(
+        args.masterCli.map(parseMasterCliArg),
+        {
+          version: BALANCER_VERSION,
+          master: () => ({ pid: process.pid, startedAt, reloads: reloads.done, failed: reloads.failed }),
+          workers: () => m.workers(),
+          ask: (pid, line, level) => m.ask(pid, line, level),
+          async runEverywhere(line, level) {
+            const rt = m.engine.stats;
+            if (rt.refresh) await rt.refresh();
+            const out = runCommand(line, level, rt);
+            rt.ran?.(line, level);
+            return out;
+          },
+          reload: () => onSignal('SIGUSR2', 'reload'),
+        },
+        messages,
+      );
+    } catch (err) {
+      messages.alert((err as Error).message);
+      await engine.stop(0);
+      return 1;
+    }
+  }
 
   // the old process's watchers (the ha-agent) must hear `replaced`, not `stopping`: tell it first
   if (config.global.healthSocket && handOver.finish.length + handOver.terminate.length > 0) {
@@ -243,7 +291,7 @@ async function main(argv: string[]): Promise<number> {
       messages.warning(`${(err as Error).message}; the health API is not available.`);
     }
   }
-  if (workers === 1 && (config.global.cpuMap ?? []).length > 0) {
+  if (!supervised && (config.global.cpuMap ?? []).length > 0) {
     // one process: it is thread 1 of cpu-map (with workers, the master pins each, workers/master.ts)
     const { cpusOf, pin } = await import('./workers/cpu-map.ts');
     const cpus = cpusOf(config.global.cpuMap ?? [], 1, 1);
@@ -258,10 +306,11 @@ async function main(argv: string[]): Promise<number> {
     await engine.stop(0);
     return 1;
   }
-  if (workers > 1 && (args.verbose || args.debug))
+  if (supervised && (args.verbose || args.debug))
     messages.notice(`${workers} worker processes serve the traffic frontends (nbthread ${workers}).`);
   const listening = () => `${engine.listeners.filter((l) => l.listening).length} listeners`;
   notifier.ready(`serving: ${listening()}`);
+  if (daemonChild) daemonServes();
   // Node writes its compile cache (bin/balancer) at exit; a daemon may never exit cleanly.
   flushCompileCache?.();
 
@@ -274,6 +323,7 @@ async function main(argv: string[]): Promise<number> {
     let reloading: Promise<void> = Promise.resolve();
     const finish = () => {
       notifier.close();
+      for (const c of masterCli) c.close();
       for (const s of demoServers) s.closeAllConnections();
       for (const s of demoServers) s.close();
       resolve(0);
@@ -306,9 +356,11 @@ async function main(argv: string[]): Promise<number> {
       reloading = reloading.then(async () => {
         if (stopping) return;
         notifier.reloading(`reloading (${signal})`);
+        reloads.done++;
         const next = load();
         const lines = diagnosticLines(next, process.pid, executablePath());
         if (!quiet) for (const line of lines) process.stderr.write(`${line}\n`);
+        if (next.engine === null || !next.hasListener) reloads.failed++;
         if (next.engine === null)
           messages.alert(
             `${signal} received: the new configuration has errors; still serving the running one.`,
@@ -329,6 +381,7 @@ async function main(argv: string[]): Promise<number> {
           ? await master.reload(nextConfig, graceMs)
           : await reloadEngine(old, nextConfig, messages, graceMs);
       } catch (err) {
+        reloads.failed++;
         messages.alert(
           `${signal} received: cannot apply the new configuration: ${(err as Error).message}; still serving the running one.`,
         );

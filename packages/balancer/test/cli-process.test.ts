@@ -4,13 +4,14 @@
  * `haproxy` on the same files where HAProxy has an opinion.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { startUpstream } from './support/harness.ts';
+import { hasSocat, notifySocket as notifyAt } from './support/notify-socket.ts';
 import { freePort, waitForPort } from './support/ports.ts';
 import { runCli } from './support/proc.ts';
 import { exchange } from './support/raw-client.ts';
@@ -27,7 +28,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const hasSocat = spawnSync('socat', ['-V']).status === 0;
 const haproxy = spawnSync('haproxy', ['-v'], { encoding: 'utf8' });
 const hasHaproxy26 = haproxy.status === 0 && /version 2\.6\./.test(haproxy.stdout);
 
@@ -56,17 +56,9 @@ function runSync(cmd: string, args: string[]) {
 
 /** A notify socket read like systemd does: every datagram socat receives, in order. */
 async function notifySocket(): Promise<{ path: string; text: () => string }> {
-  const path = join(dir, `notify${n++}.sock`);
-  const child = spawn('socat', ['-u', `UNIX-RECV:${path}`, 'STDOUT'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  children.push(child);
-  let text = '';
-  child.stdout.on('data', (d) => {
-    text += d;
-  });
-  assert.ok(await waitFor(() => existsSync(path), 5000), 'socat listens');
-  return { path, text: () => text };
+  const s = await notifyAt(join(dir, `notify${n++}.sock`));
+  children.push(s.child);
+  return s;
 }
 
 const get = (port: number, path = '/') =>

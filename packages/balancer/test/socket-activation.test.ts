@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { BALANCER_BIN, makeTempDir } from './support/env.ts';
 import { freePorts } from './support/ports.ts';
-import type { Managed } from './support/proc.ts';
+import { childPids, type Managed } from './support/proc.ts';
 import { exchange } from './support/raw-client.ts';
 import { socketActivate } from './support/socket-activate.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -139,4 +139,35 @@ test('with nbthread 2 the workers serve the socket systemd passed (the master ho
   );
   const r2 = await exchange(web!, ['GET /after HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n']);
   assert.match(r2.text, /served \/after/);
+});
+
+test("the unit's -Ws: the master takes systemd's socket and its one worker serves on it", async () => {
+  const up = http.createServer((req, res) => res.end(`served ${req.url}`));
+  await new Promise<void>((ok) => up.listen(0, '127.0.0.1', ok));
+  cleanups.push(() => {
+    up.closeAllConnections();
+    up.close();
+  });
+  const [web] = await freePorts(1);
+  const tmp = makeTempDir('activate-ws');
+  cleanups.push(tmp.remove);
+  const cfg = join(tmp.dir, 'haproxy.cfg');
+  writeFileSync(
+    cfg,
+    `global\n    daemon\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend web\n    bind 127.0.0.1:${web}\n    default_backend app\nbackend app\n    server s1 127.0.0.1:${(up.address() as net.AddressInfo).port}\n`,
+  );
+  const lb: Managed = await socketActivate(
+    [{ name: 'web', host: '127.0.0.1', port: web! }],
+    process.execPath,
+    [BALANCER_BIN, '-Ws', '-V', '-f', cfg],
+    tmp.dir,
+  );
+  cleanups.push(() => lb.stop());
+  assert.ok(await waitFor(() => /Loading success\./.test(lb.output()), 15_000), lb.output());
+  assert.match(lb.output(), /serves on the socket systemd passed as fd@3/);
+  // `daemon` is ignored under -Ws: the started process stays, with its worker
+  assert.ok(lb.alive(), lb.output());
+  assert.equal(childPids(lb.pid).length, 1, lb.output());
+  const r = await exchange(web!, ['GET /ws HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n']);
+  assert.match(r.text, /served \/ws/);
 });

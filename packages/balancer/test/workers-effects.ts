@@ -2,7 +2,9 @@
  * The behaviour tests of the process-model keywords marked `applied` in src/config/in-effect.ts
  * (in-effect.test.ts runs them with its other EFFECTS): `nbthread` (worker processes), `cpu-map`
  * (their CPUs), `user`/`group`/`uid`/`gid` (root given up after binding; run as root only, else the
- * test says it is skipped by passing trivially — the behaviour needs root to be observable).
+ * test says it is skipped by passing trivially — the behaviour needs root to be observable),
+ * `daemon` and `master-worker` (the start modes of process-mode-run.ts, as haproxy 2.6 answers them
+ * in process-mode-expected.json).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import { join } from 'node:path';
+import { MODE_CASES, runModeCase } from './process-mode-run.ts';
 import { isRoot, makeTempDir } from './support/env.ts';
 import { freePort } from './support/ports.ts';
 import { childPids as children, runCli } from './support/proc.ts';
@@ -103,6 +106,31 @@ async function dropsTo(global: string, uid: number, gid: number, workers = 1): P
 }
 
 export const WORKER_EFFECTS: Record<string, () => Promise<void>> = {
+  async daemon() {
+    // the command returns 0 once the daemon serves; the pid file holds the daemon's pid
+    assert.deepEqual(await runModeCase('balancer', MODE_CASES['daemon in global']), {
+      returned: true,
+      status: 0,
+      pidfile: 'other',
+      processes: 1,
+    });
+    // -db keeps it in the foreground, and a foreground process writes no pid file (haproxy 2.6)
+    assert.deepEqual(await runModeCase('balancer', MODE_CASES['daemon + -db']), {
+      returned: false,
+      status: null,
+      pidfile: 'none',
+      processes: 1,
+    });
+  },
+  async 'master-worker'() {
+    // a master (the pid file's) with one worker serving
+    assert.deepEqual(await runModeCase('balancer', MODE_CASES['master-worker in global']), {
+      returned: false,
+      status: null,
+      pidfile: 'started',
+      processes: 2,
+    });
+  },
   async nbthread() {
     const lb = await start('    nbthread 2\n', await freePort());
     try {

@@ -356,12 +356,12 @@ listen stats
     assert.match(info, /^Nbthread: 2$/m);
   });
 
-  test("a worker that dies stops the balancer (exit 1), as HAProxy's master does", async () => {
+  test("a worker that dies stops the balancer with its status (137), as HAProxy's master does", async () => {
     const [w] = childPids(lb.pid);
     process.kill(w, 'SIGKILL');
     assert.ok(await waitFor(() => !lb.alive(), 10_000), lb.output());
-    assert.equal(lb.child.exitCode, 1, lb.output());
-    assert.match(lb.output(), /\[ALERT\].*Current worker #\d \(\d+\) exited with code SIGKILL/);
+    assert.equal(lb.child.exitCode, 137, lb.output());
+    assert.match(lb.output(), /\[ALERT\].*Current worker \(\d+\) exited with code 137 \(Killed\)/);
     assert.deepEqual(childPids(lb.pid), []);
   });
 });

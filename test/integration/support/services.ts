@@ -112,6 +112,8 @@ export function balancerPaths(topo: Topology, node: NodeName) {
     CONFIG: join(dir, 'haproxy.cfg'),
     PIDFILE: join(run, 'balancer.pid'),
     healthSocket: join(run, 'health.sock'),
+    /** the unit's EXTRAOPTS (its master CLI) in the node's directory */
+    EXTRAOPTS: `-S ${join(run, 'master.sock')}`,
   };
 }
 
@@ -124,9 +126,9 @@ export function startBalancer(
 ): Service {
   const unit = readUnit('balancer.service');
   runtimeDirectory(topo, node, unit, o.sandbox);
-  const { CONFIG, PIDFILE } = balancerPaths(topo, node);
+  const { CONFIG, PIDFILE, EXTRAOPTS } = balancerPaths(topo, node);
   writeFileSync(CONFIG, config);
-  const env = { CONFIG, PIDFILE };
+  const env = { CONFIG, PIDFILE, EXTRAOPTS };
   let argv = execStart(unit, { env });
   if (o.sandbox) argv = sandboxed(unit, argv, o.sandbox);
   if (o.wrap) argv = o.wrap(argv);

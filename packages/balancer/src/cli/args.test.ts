@@ -33,3 +33,14 @@ test('version flags and errors', () => {
   assert.throws(() => parseArgs(['--nope']), UsageError);
   assert.throws(() => parseArgs(['-n', 'x']), { code: LB_ERR.USAGE });
 });
+
+test('start-mode flags: -db, -d, -W, -Ws and repeatable -S', () => {
+  const a = parseArgs(['-D', '-db', '-W', '-S', '/run/m.sock', '-S', '127.0.0.1:9999,level,user']);
+  assert.equal(a.daemon, true);
+  assert.equal(a.foreground, true);
+  assert.equal(a.masterWorker, true);
+  assert.deepEqual(a.masterCli, ['/run/m.sock', '127.0.0.1:9999,level,user']);
+  assert.equal(parseArgs(['-Ws']).systemdMode, true);
+  // -d no longer clears -D: process-mode.ts keeps the foreground for either
+  assert.equal(parseArgs(['-D', '-d']).daemon, true);
+});

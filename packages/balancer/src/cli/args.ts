@@ -11,7 +11,10 @@ export interface CliArgs {
   /** `-cc COND`: evaluate a condition and exit */
   checkCondition: string | null;
   pidfile: string | null;
+  /** `-D`: go to the background (cli/process-mode.ts says when it applies) */
   daemon: boolean;
+  /** `-db`: never go to the background, whatever `-D` or `daemon` say */
+  foreground: boolean;
   /** `-d`: debug mode (foreground, verbose start-up) */
   debug: boolean;
   quiet: boolean;
@@ -34,6 +37,8 @@ export interface CliArgs {
   proxyMaxconn: number | null;
   /** `-C DIR`: change to DIR before loading files */
   chdir: string | null;
+  /** `-S <bind>[,<opts>]` (repeatable): the master CLI's sockets (runtime/master-cli.ts) */
+  masterCli: string[];
   help: boolean;
   /** Flags accepted but without effect here, with why (printed as warnings at start-up). */
   notes: string[];
@@ -41,7 +46,7 @@ export interface CliArgs {
 
 /** `-d` variants HAProxy documents; what each does here. */
 const DEBUG_FLAGS: Record<string, string | null> = {
-  '-db': null, // only disables background mode: the balancer never forks
+  '-db': null, // only disables background mode (CliArgs.foreground)
   '-de': 'epoll cannot be disabled (the event loop is libuv’s)',
   '-dp': 'poll cannot be disabled (the event loop is libuv’s)',
   '-dS': null, // the balancer does not splice
@@ -61,6 +66,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     checkCondition: null,
     pidfile: null,
     daemon: false,
+    foreground: false,
     debug: false,
     quiet: false,
     verbose: false,
@@ -74,6 +80,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     maxconn: null,
     proxyMaxconn: null,
     chdir: null,
+    masterCli: [],
     help: false,
     notes: [],
   };
@@ -97,6 +104,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
     if (arg in DEBUG_FLAGS) {
       if (arg === '-dR') a.noReusePort = true;
+      if (arg === '-db') a.foreground = true;
       const why = DEBUG_FLAGS[arg];
       if (why) a.notes.push(`${arg}: ${why}; ignored.`);
       continue;
@@ -123,7 +131,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case '-d':
         a.debug = true;
-        a.daemon = false;
         break;
       case '-dW':
         a.zeroWarning = true;
@@ -170,7 +177,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         );
         break;
       case '-S':
-        a.notes.push(`-S ${value()}: the master CLI is planned; not listening on it.`);
+        a.masterCli.push(value());
         break;
       case '-sf':
       case '-st': {
@@ -200,10 +207,9 @@ export const USAGE = `Usage : balancer [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <ma
         -d enters debug mode ; -db only disables background mode.
         -dM[<byte>,help,...] debug memory: accepted, ignored
         -V enters verbose mode (disables quiet mode)
-        -D goes daemon: accepted, the balancer stays in the foreground (run it under systemd)
-        -C changes to <dir> before loading files.
-        -W master-worker mode: accepted; workers come from 'nbthread N' in global
-        -Ws master-worker mode with systemd notify support (sd_notify is always spoken under systemd)
+        -D goes daemon ; -C changes to <dir> before loading files.
+        -W master-worker mode.
+        -Ws master-worker mode with systemd notify support.
         -q quiet mode : don't display messages
         -c check mode : only check config files and exit
         -cc check condition : evaluate a condition and exit
@@ -211,11 +217,11 @@ export const USAGE = `Usage : balancer [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <ma
         -m limits the usable amount of memory (in MB): accepted, ignored (use MemoryMax=)
         -N sets the default, per-proxy maximum # of connections (0)
         -L set local peer name: accepted, ignored
-        -p writes the pid to this file
+        -p writes pids of all children to this file
         -de / -dp / -dS / -dG / -dR / -dL / -dK / -dr / -dV / -dD: accepted (see README)
         -dW fails if any warning is emitted
         -sf/-st [pid ]* finishes/terminates old pids: accepted, hand-over is planned
         -x <unix_socket> get listening sockets from a unix socket: accepted, planned
-        -S <bind>[,<bind options>...] new master CLI: accepted, planned
+        -S <bind>[,<bind options>...] new master CLI
         Without -f, a built-in demonstration configuration runs (see README).
 `;

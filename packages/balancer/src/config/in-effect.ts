@@ -150,14 +150,9 @@ const RULES_TABLE: readonly Rule[] = [
   ['nbproc', inert('HAProxy 2.5 removed it; the parser already warns')],
   ['node', inert('shown by the stats page')],
   ['description', inert('shown by the stats page')],
-  [
-    'daemon',
-    warn(
-      "the balancer does not fork and stays in the foreground; run it under systemd (Type=notify), which is what 'daemon' is for",
-    ),
-  ],
+  ['daemon', APPLIED], // cli/process-mode.ts, cli/daemonize.ts: background unless -db, -d or -Ws
   ['chroot', warn('Node cannot chroot; confine the balancer with the systemd unit’s sandboxing instead')], // refined in effectOf
-  ['master-worker', warn("write 'nbthread N' (N > 1) for a master and N worker processes")],
+  ['master-worker', APPLIED], // a master and its worker(s), src/workers/ (exit-on-failure as 2.6.12)
   ['mworker-max-reloads', warn(WORKERS)],
   ['bind-process', warn(WORKERS)],
   ['thread-group', warn(WORKERS)],
@@ -347,6 +342,13 @@ const RULES_TABLE: readonly Rule[] = [
     'server port-offset',
     refuse(
       "a server without a port or with '+N'/'-N' follows the client's destination port, which is planned; write an explicit port",
+      ROUTE,
+    ),
+  ],
+  [
+    'server any-address',
+    refuse(
+      "a server at '*', '0.0.0.0' or '::' connects to the address the client connected to, which is planned; write the server's address",
       ROUTE,
     ),
   ],

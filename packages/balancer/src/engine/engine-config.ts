@@ -188,6 +188,9 @@ export interface EngineConfig {
   global: {
     maxconn: number | null;
     pidfile: string | null;
+    /** `daemon` / `master-worker` in global (cli/process-mode.ts applies them with the flags) */
+    daemon?: boolean;
+    masterWorker?: boolean;
     healthSocket: { path: string; mode: number } | null;
     tuneBufsize: number;
     tuneMaxrewrite: number;

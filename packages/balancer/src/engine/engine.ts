@@ -144,7 +144,10 @@ export async function startEngine(
         frontend.ruleEnv = {
           backend: (name) => backends.get(name) ?? null,
           // the stats runtime starts after the frontends: read when a request asks
-          prometheus: (query) => (statsRef.rt === null ? '' : prometheusText(statsRef.rt, query)),
+          prometheus: (query) => {
+            frontend.counters.intercepted++;
+            return statsRef.rt === null ? '' : prometheusText(statsRef.rt, query);
+          },
         };
       if (fe.log) frontend.logger = new ProxyLogger(fe.log, logs);
       runtimes.push(frontend);

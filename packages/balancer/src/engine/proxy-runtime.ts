@@ -3,6 +3,7 @@ import { RE_CONN_FAILED } from '../backend/retry-on.ts';
 import { FrontendCounters } from '../counters/counters.ts';
 import type { ClientConn } from '../http/client-conn.ts';
 import { type ForwardForPlan, forwardForPlan } from '../http/forwardfor.ts';
+import type { ParseError } from '../http/head-parser.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import type { ProxyLogger } from '../log/proxy-log.ts';
 import type { RuleEnv } from '../rules/context.ts';
@@ -14,6 +15,20 @@ import type { Cidr, FrontendSpec, HttpConnMode } from './engine-config.ts';
  * pair by FrontendRuntime) so the hot path reads plain fields. The backend is chosen per request: an
  * HTTP session switches to another pair when a request goes to another backend.
  */
+/** The last invalid request a frontend saw, as `show errors` shows it (http/error-snapshot.ts). */
+export interface InvalidRequest {
+  at: number;
+  src: string;
+  /** HAProxy's event number: one counter for the whole process */
+  event: number;
+  /** the bytes received (at most tune.bufsize, the size of the buffer they were in) */
+  bytes: Buffer;
+  bufsize: number;
+  /** the head's end in `bytes`, and what the head parser found wrong */
+  headEnd: number;
+  error: ParseError;
+}
+
 export interface ProxyRuntime {
   fe: FrontendSpec;
   be: BackendState | null;
@@ -62,11 +77,35 @@ export interface StreamSummary {
   server: string;
   /** when the stream started (ms) */
   since: number;
+  /** what `show sess <id>` adds (runtime/show-sess.ts); absent for a TCP tunnel */
+  detail?: StreamDetail;
+}
+
+export interface StreamDetail {
+  mode: 'http' | 'tcp';
+  /** the client connection's local address (the bind), the server connection's local one, the server's */
+  listenerAddr: string;
+  backendAddr: string | null;
+  serverAddr: string | null;
+  serverId: number | null;
+  method: string;
+  /** the response status, -1 before one */
+  status: number;
+  /** the request is all in (no body left) / the response head has come */
+  requestDone: boolean;
+  responseStarted: boolean;
+  /** bytes in and out as HAProxy counts them (%U, %B) */
+  reqTotal: number;
+  resTotal: number;
 }
 
 let streams = 0;
 /** The next stream number (each session keeps its own). */
 export const nextSessionId = (): number => ++streams;
+
+let errorEvents = 0;
+/** HAProxy's error_snapshot_id: `show errors` numbers its captures from 0, process-wide. */
+export const nextErrorEvent = (): number => errorEvents++;
 
 export interface Session {
   /** is an exchange of this session on `server` now? (`shutdown sessions server`) */
@@ -99,7 +138,7 @@ export class FrontendRuntime {
   /** set by the engine when this frontend's sessions run rules (rules/http-rules.ts); null: none */
   ruleEnv: RuleEnv | null = null;
   /** `show errors`: invalid requests seen (HAProxy's error captures) and the last one */
-  readonly invalidRequests: { count: number; last: { at: number; src: string } | null } = {
+  readonly invalidRequests: { count: number; last: InvalidRequest | null } = {
     count: 0,
     last: null,
   };

@@ -7,7 +7,12 @@ import { releaseToPool, type ServerConn, takeIdle } from '../backend/server-conn
 import { httpStatusEvent } from '../checks/observe.ts';
 import { statusClass } from '../counters/counters.ts';
 import { countExchange } from '../counters/exchange.ts';
-import { nextSessionId, type ProxyRuntime, type StreamSummary } from '../engine/proxy-runtime.ts';
+import {
+  nextErrorEvent,
+  nextSessionId,
+  type ProxyRuntime,
+  type StreamSummary,
+} from '../engine/proxy-runtime.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord, nextStreamId } from '../log/log-record.ts';
 import { DONE } from '../rules/actions/action.ts';
@@ -97,6 +102,8 @@ export class HttpSession implements DispatchOwner {
   private readonly resEdits = new HeadEdits();
   /** the rule engine's view of this session (rules/http-rules.ts); null when no rule applies */
   private readonly rx: HttpRules | null;
+  /** the current request's method (`show sess <id>`) */
+  private method = '';
   private clientEnded = false;
   private clientPausedForPipeline = false;
   private serverPausedForClient = false;
@@ -292,12 +299,22 @@ export class HttpSession implements DispatchOwner {
     if (h.error !== null) {
       const inv = px.frontend.invalidRequests;
       inv.count++;
-      inv.last = { at: Date.now(), src: `${this.clientAddr}:${this.client.remotePort ?? 0}` };
+      // what HAProxy keeps for `show errors` (runtime/show-errors.ts): the bytes, located there
+      inv.last = {
+        at: Date.now(),
+        src: `${this.clientAddr}:${this.client.remotePort ?? 0}`,
+        event: nextErrorEvent(),
+        bytes: Buffer.from(buf.subarray(0, Math.min(buf.length, px.bufsize))),
+        bufsize: px.bufsize,
+        headEnd,
+        error: h.error,
+      };
       this.tx.http10 = false;
       this.sendError(h.error === 'te-not-only-chunked' ? 422 : 400);
       return;
     }
     this.requests++;
+    this.method = h.method;
     this.tx.isHead = h.isHead;
     this.tx.http10 = h.versionMinor === 0;
     this.tx.isConnect = h.isConnect;
@@ -1361,6 +1378,25 @@ export class HttpSession implements DispatchOwner {
       backend: be !== null ? be.spec.name : '<NONE>',
       server: this.d.server?.spec.name ?? '<none>',
       since: this.tx.tStart,
+      detail: {
+        mode: 'http',
+        listenerAddr: `${this.client.localAddress ?? ''}:${this.client.localPort ?? 0}`,
+        backendAddr:
+          this.d.conn === null
+            ? null
+            : `${this.d.conn.socket.localAddress ?? ''}:${this.d.conn.socket.localPort ?? 0}`,
+        serverAddr:
+          this.d.conn === null
+            ? null
+            : `${this.d.conn.socket.remoteAddress ?? ''}:${this.d.conn.socket.remotePort ?? 0}`,
+        serverId: this.d.server?.spec.id ?? null,
+        method: this.method,
+        status: this.tx.resHeadDone ? this.tx.status : -1,
+        requestDone: this.tx.reqBody.done,
+        responseStarted: this.tx.resStarted,
+        reqTotal: this.tx.bytesIn,
+        resTotal: this.tx.bytesOut,
+      },
     };
   }
 

@@ -20,7 +20,11 @@ const PROC_VARS = new Map<string, Sample>();
 /** What a frontend's rules may need from the running engine (resolved lazily: backends exist after compile). */
 export interface RuleEnv {
   backend(name: string): BackendState | null;
-  /** `use-service prometheus-exporter`: the exporter's text for a query string (the engine's stats) */
+  /**
+   * `use-service prometheus-exporter`: the exporter's text for a query string (the engine's stats).
+   * It counts the request as the frontend's `intercepted` first, as HAProxy does when it attaches the
+   * service, so the scrape sees itself (test/prometheus/self-count.test.ts).
+   */
   prometheus?: (query: string) => string;
 }
 
@@ -73,6 +77,8 @@ export class RuleContext {
   tarpitMs: number | null = null;
   /** the terminal action was a denial (deny, reject, tarpit: HAProxy's dreq/dresp), not an answer */
   denied = false;
+  /** the action counted the request as intercepted already (use-service) */
+  intercepted = false;
   /** the terminal action was the backend's (its http-request rules): the backend counts the answer */
   byBackend = false;
   readonly sessVars = new Map<string, Sample>();
@@ -110,6 +116,7 @@ export class RuleContext {
     this.reject = false;
     this.tarpit = false;
     this.denied = false;
+    this.intercepted = false;
     this.byBackend = false;
     this.replyClose = false;
     this.status = 0;

@@ -90,7 +90,7 @@ export class HttpRules {
       if (runRules(fr.httpRequest, c) === DONE || runRules(fr.redirects, c) === DONE) {
         // HAProxy's counters: a denial is the frontend's dreq, an answer of its own `intercepted`
         if (c.denied) fe.counters.dreq++;
-        else fe.counters.intercepted++;
+        else if (!c.intercepted) fe.counters.intercepted++;
         return null;
       }
       const sw = fr.useBackends;

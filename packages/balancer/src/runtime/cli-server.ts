@@ -110,50 +110,65 @@ export async function startCliServers(
   messages: MessageSink,
 ): Promise<CliServer[]> {
   const out: CliServer[] = [];
-  for (const spec of specs) {
-    const server = net.createServer({ allowHalfOpen: true }, (sock) =>
-      serve(sock, spec.level, rt, timeoutMs),
-    );
-    const a = spec.address;
-    const text = a.kind === 'unix' ? a.path : `${a.host}:${a.port}`;
-    if (a.kind === 'unix') removeStale(a.path);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        if (a.kind === 'unix') server.listen(a.path, () => resolve());
-        else server.listen(a.port, a.host, () => resolve());
-      });
-    } catch (err) {
-      // HAProxy refuses to start; so do we (the operator expects the socket to be there)
-      for (const s of out) s.close();
-      throw new LbError(
-        LB_ERR.BIND,
-        `Starting frontend GLOBAL: cannot bind ${a.kind === 'unix' ? 'UNIX socket' : 'socket'} (${(err as Error).message}) [${text}] (${spec.file}:${spec.line})`,
-        { cause: err },
-      );
-    }
-    if (a.kind === 'unix' && spec.mode !== null) chmodSync(a.path, spec.mode);
-    if (a.kind === 'unix' && (spec.uid !== null || spec.gid !== null)) {
-      const uid = spec.uid === null ? -1 : idOf(spec.uid, '/etc/passwd');
-      const gid = spec.gid === null ? -1 : idOf(spec.gid, '/etc/group');
-      if (uid === null || gid === null) {
-        server.close();
-        for (const s of out) s.close();
-        throw new LbError(
-          LB_ERR.CONFIG,
-          `stats socket '${text}': unknown ${uid === null ? `user '${spec.uid}'` : `group '${spec.gid}'`} (${spec.file}:${spec.line})`,
-        );
-      }
-      chownSync(a.path, uid, gid);
-    }
-    server.on('error', (err) => messages.alert(`stats socket [${text}]: ${err.message}`));
-    out.push({
-      address: text,
-      close() {
-        server.close();
-        if (a.kind === 'unix') removeStale(a.path);
-      },
-    });
+  try {
+    for (const spec of specs)
+      out.push(await listenCli(spec, 'GLOBAL', (sock) => serve(sock, spec.level, rt, timeoutMs), messages));
+  } catch (err) {
+    for (const s of out) s.close();
+    throw err;
   }
   return out;
+}
+
+/**
+ * Listens on one CLI socket (`stats socket`, or the master CLI's `-S`) with its mode and owner; a
+ * socket that cannot be bound stops start-up with HAProxy's wording, naming `frontend` (GLOBAL, MASTER).
+ */
+export async function listenCli(
+  spec: StatsSocketSpec,
+  frontend: string,
+  onConnection: (sock: net.Socket) => void,
+  messages: MessageSink,
+): Promise<CliServer> {
+  const server = net.createServer({ allowHalfOpen: true }, onConnection);
+  const a = spec.address;
+  const text = a.kind === 'unix' ? a.path : `${a.host}:${a.port}`;
+  if (a.kind === 'unix') removeStale(a.path);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      if (a.kind === 'unix') server.listen(a.path, () => resolve());
+      else server.listen(a.port, a.host, () => resolve());
+    });
+  } catch (err) {
+    // HAProxy refuses to start; so do we (the operator expects the socket to be there)
+    throw new LbError(
+      LB_ERR.BIND,
+      `Starting frontend ${frontend}: cannot bind ${a.kind === 'unix' ? 'UNIX socket' : 'socket'} (${(err as Error).message}) [${text}] (${spec.file}:${spec.line})`,
+      { cause: err },
+    );
+  }
+  if (a.kind === 'unix' && spec.mode !== null) chmodSync(a.path, spec.mode);
+  if (a.kind === 'unix' && (spec.uid !== null || spec.gid !== null)) {
+    const uid = spec.uid === null ? -1 : idOf(spec.uid, '/etc/passwd');
+    const gid = spec.gid === null ? -1 : idOf(spec.gid, '/etc/group');
+    if (uid === null || gid === null) {
+      server.close();
+      throw new LbError(
+        LB_ERR.CONFIG,
+        `stats socket '${text}': unknown ${uid === null ? `user '${spec.uid}'` : `group '${spec.gid}'`} (${spec.file}:${spec.line})`,
+      );
+    }
+    chownSync(a.path, uid, gid);
+  }
+  server.on('error', (err) =>
+    messages.alert(`${frontend === 'MASTER' ? 'master CLI' : 'stats socket'} [${text}]: ${err.message}`),
+  );
+  return {
+    address: text,
+    close() {
+      server.close();
+      if (a.kind === 'unix') removeStale(a.path);
+    },
+  };
 }

@@ -20,9 +20,10 @@ import {
   setServerMaxconn,
 } from './runtime-edits.ts';
 import { monitorOf, setHealthChecks, setState, setWeight, shutdownSessions } from './server-admin.ts';
+import { showErrors } from './show-errors.ts';
 import { showInfo } from './show-info.ts';
 import { showServersState } from './show-servers-state.ts';
-import { showErrors, showSess, shutdownSession } from './show-sess.ts';
+import { showSess, shutdownSession } from './show-sess.ts';
 
 export type CliLevel = 'user' | 'operator' | 'admin';
 
@@ -288,8 +289,8 @@ const COMMANDS: Command[] = [
     words: ['show', 'sess'],
     help: '  show sess [id]                          : report the list of current sessions or dump this exact session',
     level: 'user',
-    run(_args, rt) {
-      return showSess(rt, nextSessionId());
+    run(args, rt) {
+      return showSess(rt, nextSessionId(), Date.now(), args[0]);
     },
   },
   {

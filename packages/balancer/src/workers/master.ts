@@ -5,8 +5,9 @@
  * once and is the one view of the balancer: every 250 ms, and before each runtime API command line, it
  * sends the workers a tick carrying the servers' state and gets their counters back, whose sum it
  * writes into its own counters (counter-sync.ts). Runtime API commands that change something run
- * in the master and then in every worker. A worker that exits on its own stops the balancer (HAProxy's
- * master-worker default, exit-on-failure): systemd restarts it.
+ * in the master and then in every worker. A worker that exits on its own is not started again; a
+ * failure stops the balancer with the worker's status (HAProxy's exit-on-failure, worker-exit.ts):
+ * systemd restarts it.
  *
  * The engine returned looks like a single process's to cli.ts: stop, retire, pause and resume reach
  * the workers; reloadMaster() reloads them (each in place, listeners taken over inside the worker, so
@@ -23,6 +24,7 @@ import { cpusOf, pin } from './cpu-map.ts';
 import { replayObserved } from './observe-relay.ts';
 import { serverState, serverStates } from './server-sync.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
+import { workerExit } from './worker-exit.ts';
 
 /** How often the master brings the workers' counters in (and re-sends the servers' state). */
 export const TICK_MS = 250;
@@ -33,6 +35,8 @@ const START_WAIT_MS = 30_000;
 interface Child {
   worker: Worker;
   thread: number;
+  /** when it was forked (ms since the epoch) */
+  startedAt: number;
   /** its last counters for the current generation */
   last: Float64Array | null;
 }
@@ -52,6 +56,10 @@ export interface Master {
   reload(config: EngineConfig, graceMs: number): Promise<Reloaded & { retired: Promise<number> }>;
   /** SIGQUIT: each worker writes its own state dump (its sessions, its connections) */
   dump(signal: string): void;
+  /** the workers serving now, in their order (`@1` is the first) */
+  workers(): { pid: number; relative: number; startedAt: number }[];
+  /** a runtime API command answered by worker `pid` itself (the master CLI's `@1 show info`) */
+  ask(pid: number, line: string, level: CliLevel): Promise<string>;
 }
 
 /** An error a worker reported at start-up, with its errno code (hand-over.ts retries on EADDRINUSE). */
@@ -76,6 +84,8 @@ export async function startMaster(
   /** answers to ticks sent before this id are dropped (a `clear counters` happened since) */
   let acceptFrom = 0;
   let stopping = false;
+  /** the first failing worker's status (exit-on-failure): the master's own */
+  let exitStatus: number | null = null;
   const children = new Map<number, Child>();
   const pending = new Map<number, { waiting: Set<number>; done: () => void }>();
 
@@ -162,8 +172,9 @@ export async function startMaster(
     (i) =>
       new Promise<void>((resolve, reject) => {
         const worker = cluster.fork({ ...opts.env, BALANCER_WORKER: String(i + 1) });
-        const c: Child = { worker, thread: i + 1, last: null };
+        const c: Child = { worker, thread: i + 1, startedAt: Date.now(), last: null };
         children.set(worker.id, c);
+        messages.notice(`New worker (${worker.process.pid}) forked`);
         const cpus = cpusOf(config.global.cpuMap ?? [], i + 1, opts.count);
         if (cpus !== null && worker.process.pid !== undefined) {
           const why = pin(worker.process.pid, cpus);
@@ -187,12 +198,24 @@ export async function startMaster(
             reject(new WorkerStartError(`worker ${i + 1} exited during start-up (${signal ?? code})`, null));
             return;
           }
-          if (stopping) return;
-          messages.alert(
-            `Current worker #${i + 1} (${worker.process.pid}) exited with code ${code ?? signal} (${signal ?? 'Exit'}): stopping the balancer (master-worker exit-on-failure).`,
-          );
-          for (const o of children.values()) o.worker.process.kill('SIGTERM');
-          inner.stop(0).finally(() => process.exit(1));
+          const x = workerExit(code, signal as NodeJS.Signals | null);
+          if (stopping) {
+            // the master stops them (SIGTERM: 143, SIGUSR1: 0), and says so as HAProxy's does
+            const text = `Current worker (${worker.process.pid}) exited with code ${x.status} (${x.cause})`;
+            if (x.status === 0) messages.warning(text);
+            else messages.alert(text);
+            if (children.size === 0) messages.warning('All workers exited. Exiting... (0)');
+            return;
+          }
+          messages.alert(`Current worker (${worker.process.pid}) exited with code ${x.status} (${x.cause})`);
+          if (x.failure && exitStatus === null) {
+            exitStatus = x.status;
+            messages.alert('exit-on-failure: killing every processes with SIGTERM');
+            for (const o of children.values()) o.worker.process.kill('SIGTERM');
+          }
+          if (children.size > 0) return;
+          messages.warning(`All workers exited. Exiting... (${exitStatus ?? 0})`);
+          inner.stop(0).finally(() => process.exit(exitStatus ?? 0));
         });
       }),
   );
@@ -208,12 +231,14 @@ export async function startMaster(
     const mine = new Set(inner.frontends.filter((f) => f.statsPage !== null).map((f) => f.spec.name));
     for (const l of inner.listeners) if (!mine.has(l.proxy)) l.listening = on;
   };
+  messages.notice('Loading success.');
   markListening(true);
   const ticker = setInterval(tick, TICK_MS);
   ticker.unref();
   await tick();
 
   const stopWorkers = async (graceMs: number) => {
+    if (!stopping) messages.warning('Exiting Master process...');
     stopping = true;
     clearInterval(ticker);
     const exited = [...children.values()].map(
@@ -247,6 +272,29 @@ export async function startMaster(
   const master: Master = {
     engine: wrap(inner),
     dump: (signal) => broadcast({ t: 'dump', signal }),
+    workers: () =>
+      [...children.values()]
+        .filter((c) => c.worker.process.pid !== undefined)
+        .sort((a, b) => a.thread - b.thread)
+        .map((c) => ({ pid: c.worker.process.pid!, relative: c.thread, startedAt: c.startedAt })),
+    ask(pid, line, level) {
+      const c = [...children.values()].find((x) => x.worker.process.pid === pid);
+      if (c === undefined) return Promise.resolve('');
+      const id = nextId++;
+      return withTimeout(
+        new Promise<string>((resolve) => {
+          const on = (m: FromWorker) => {
+            if (m.t !== 'cli-reply' || m.id !== id) return;
+            c.worker.off('message', on);
+            resolve(m.out);
+          };
+          c.worker.on('message', on);
+          send(c, { t: 'cli', id, line, level });
+        }),
+        TICK_WAIT_MS * 5,
+        `worker ${c.thread} did not answer`,
+      ).catch((err) => `${(err as Error).message}\n\n`);
+    },
     async reload(next, graceMs) {
       const want = gen + 1;
       const answers = [...children.values()].map(

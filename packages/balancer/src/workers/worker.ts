@@ -20,6 +20,8 @@ export type ToWorker =
   | { t: 'tick'; id: number; gen: number; servers: ServerSync[] }
   | { t: 'servers'; servers: ServerSync[] }
   | { t: 'command'; line: string; level: CliLevel }
+  /** a master CLI command routed to this worker (`@1 show info`): its answer comes back */
+  | { t: 'cli'; id: number; line: string; level: CliLevel }
   | { t: 'reload'; gen: number }
   | { t: 'stop'; graceMs: number }
   | { t: 'pause' }
@@ -30,7 +32,8 @@ export type FromWorker =
   | { t: 'ready' }
   | { t: 'failed'; message: string; code: string | null }
   | { t: 'counters'; id: number; gen: number; data: Float64Array; observed: ObservedRuns }
-  | { t: 'reloaded'; gen: number; error: string | null };
+  | { t: 'reloaded'; gen: number; error: string | null }
+  | { t: 'cli-reply'; id: number; out: string };
 
 export interface WorkerHooks {
   config: EngineConfig;
@@ -47,7 +50,8 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
   const send = (m: FromWorker) => process.send?.(m);
   // the master decides (a terminal's ^C reaches the whole process group: the master stops us)
   for (const s of IGNORED) process.on(s, () => {});
-  process.on('SIGTERM', () => process.exit(0));
+  // HAProxy's worker ends with 143 on SIGTERM: its master reports "exited with code 143 (Terminated)"
+  process.on('SIGTERM', () => process.exit(143));
   const [{ startEngine }, { reloadEngine }] = await Promise.all([
     import('../engine/engine.ts'),
     import('../engine/reload.ts'),
@@ -86,6 +90,9 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
         case 'servers':
           applyServerStates(engine, m.servers);
           return;
+        case 'cli':
+          send({ t: 'cli-reply', id: m.id, out: runCommand(m.line, m.level, engine.stats) });
+          return;
         case 'command':
           runCommand(m.line, m.level, engine.stats);
           layout = counterLayout(engine);
@@ -115,7 +122,8 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
             .then(async () => {
               await (m.graceMs > 0 ? engine.retire(m.graceMs) : engine.stop(0));
             })
-            .then(() => resolve(0));
+            // a hard stop ends as HAProxy's worker on SIGTERM (143), a soft one with 0
+            .then(() => resolve(m.graceMs > 0 ? 0 : 143));
           return;
         case 'pause':
           engine.pause();

@@ -20,6 +20,7 @@ export const compileUseService: ActionCompiler<Extract<HttpRule, { action: 'othe
     );
   return (c) => {
     const text = c.env.prometheus?.(queryOf(currentUri(c)) ?? '') ?? '';
+    c.intercepted = c.env.prometheus !== undefined;
     const len = Buffer.byteLength(text, 'latin1');
     // an HTTP/1.0 client cannot read chunks: the same body with its length
     c.reply = Buffer.from(
