@@ -121,6 +121,8 @@ export class Dispatch implements Pending {
   /** bytes waiting for the connection, and their total size */
   private held: Buffer[] = [];
   queuedBytes = 0;
+  /** bytes at the start of `held` already written on the connection before it was up (writeHeldEarly) */
+  private earlySent = 0;
   private readonly owner: DispatchOwner;
   private backend: BackendState | null = null;
   private retries = 0;
@@ -309,6 +311,15 @@ export class Dispatch implements Pending {
     this.server!.counters.connect++;
     this.backend!.counters.connect++;
     this.conn = new ServerConn(this.server!, this.backend!.spec.timeouts, this.owner);
+    this.earlySent = 0;
+    // after net's own nextTick, which makes the connect(2) call
+    process.nextTick(Dispatch.writeHeldEarly, this, this.conn);
+  }
+
+  /** What is held goes out at once when the connection is already up in the kernel (ServerConn.writeEarly). */
+  private static writeHeldEarly(d: Dispatch, conn: ServerConn): void {
+    if (conn !== d.conn || !d.connecting || d.held.length === 0) return;
+    d.earlySent = conn.writeEarly(d.held);
   }
 
   /** Uses a connection that is already established (a pooled or attached keep-alive one), flushing what is held. */
@@ -317,6 +328,7 @@ export class Dispatch implements Pending {
     this.backend!.counters.reuse++;
     this.conn = conn;
     this.attempts++;
+    this.earlySent = 0;
     return this.connected();
   }
 
@@ -336,8 +348,10 @@ export class Dispatch implements Pending {
   connected(): boolean {
     this.connecting = false;
     const q = this.held;
-    const n = q.length;
     this.queuedBytes = 0;
+    if (this.earlySent > 0) dropSent(q, this.earlySent);
+    this.earlySent = 0;
+    const n = q.length;
     if (n === 0) return true;
     const sock = this.conn!.socket;
     let ok = true;
@@ -505,4 +519,12 @@ export class Dispatch implements Pending {
       conn.socket.destroy();
     }
   }
+}
+
+/** Drops the first `sent` bytes of `q` (written early): whole buffers, and the rest of a partial one stays. */
+function dropSent(q: Buffer[], sent: number): void {
+  let i = 0;
+  while (i < q.length && sent >= q[i].length) sent -= q[i++].length;
+  if (i > 0) q.splice(0, i);
+  if (sent > 0 && q.length > 0) q[0] = q[0].subarray(sent);
 }

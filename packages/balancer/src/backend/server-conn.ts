@@ -1,3 +1,4 @@
+import { writevSync } from 'node:fs';
 import net from 'node:net';
 import type { ObservedEvent } from '../checks/observe.ts';
 import { connectTls, forgetSession } from '../tls/server-tls.ts';
@@ -33,7 +34,12 @@ export interface ConnTarget {
   readonly idle: ServerConn[];
   /** `observe`: told of connection outcomes (and, by the HTTP session, of response statuses) */
   observe?: ((event: ObservedEvent) => void) | undefined;
+  /** early writes (ServerConn.writeEarly) that found the connection not yet up, in a row */
+  earlyMisses?: number;
 }
+
+/** After this many early writes in a row found the connection still being made, only one in 1024 tries. */
+const EARLY_MISS_LIMIT = 8;
 
 /** The timeouts a server connection applies itself (the backend's `timeout connect` and `timeout server`). */
 export interface ConnTimeouts {
@@ -92,6 +98,51 @@ export class ServerConn {
     socket.on('timeout', onTimeout);
     socket.on('error', onError);
     socket.on('close', onClose);
+  }
+
+  /**
+   * Writes `bufs` now, with write(2) on the socket itself, before Node reports the connection up; returns
+   * the bytes written (0: not possible yet, nothing was written). HAProxy sends the request right after
+   * connect(2): to a local server the handshake is complete by then, and the server finds the request
+   * when it accepts — instead of being woken a second time for it once the connect event has gone
+   * through the event loop (what Node's net does). To a remote server the handshake takes a round trip
+   * and the write finds it not done (EAGAIN): after a few such misses in a row the server is only tried
+   * again once in a while. Plain TCP and unix sockets only (TLS writes go through the handshake).
+   * Call it after connect(2) was made: net makes it in a nextTick for an IP address.
+   */
+  writeEarly(bufs: readonly Buffer[]): number {
+    if (this.tlsSpec !== null || this.connected || this.closed) return 0;
+    const target = this.server;
+    const misses = target.earlyMisses ?? 0;
+    if (misses >= EARLY_MISS_LIMIT) {
+      target.earlyMisses = misses + 1;
+      if ((misses & 1023) !== 0) return 0;
+    }
+    const fd = (this.socket as unknown as { _handle: { fd?: number } | null })._handle?.fd ?? -1;
+    if (fd < 0) return 0;
+    try {
+      const n = writevSync(fd, bufs as Buffer[]);
+      target.earlyMisses = 0;
+      return n;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EAGAIN') {
+        target.earlyMisses = misses + 1; // still connecting
+        return 0;
+      }
+      // refused or reset: the kernel reports a socket's error once, and this write took it, so it is
+      // the connection's connect error now (as Node's connect would have reported it)
+      const spec = target.spec;
+      const where = spec.path ?? `${spec.host}:${spec.port}`;
+      this.socket.destroy(
+        Object.assign(new Error(`connect ${e.code} ${where}`), {
+          code: e.code,
+          errno: e.errno,
+          syscall: 'connect',
+        }),
+      );
+      return 0;
+    }
   }
 }
 

@@ -49,6 +49,8 @@ export interface ServerState {
   admin: number;
   /** the weight set by the configuration or the runtime API (`uweight`); drain puts 0 in effect */
   uweight: number;
+  /** server-conn.ts: early writes that found a new connection not yet up, in a row */
+  earlyMisses: number;
 }
 
 /** srv_admin_state: forced maintenance (`disable server`, `set server … state maint`). */
@@ -77,5 +79,6 @@ export function newServerState(spec: ServerSpec): ServerState {
     healthUp: !spec.disabled,
     admin: spec.disabled ? ADMIN_MAINT : 0,
     uweight: spec.weight,
+    earlyMisses: 0,
   };
 }
