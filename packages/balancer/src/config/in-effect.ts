@@ -429,10 +429,10 @@ const RULES_TABLE: readonly Rule[] = [
   ['http-response', refuse(MORE_ACTIONS, REWRITE)],
   ['http-after-response', refuse(MORE_ACTIONS, REWRITE)],
   ...TCP_STAGES.flatMap((s) => TCP_ACTIONS.map((a): Rule => [`tcp-request ${s} ${a}`, APPLIED])),
-  [
-    'tcp-request inspect-delay',
-    inert('tcp-request conditions use layer-4 fetches only, which HAProxy evaluates without waiting'),
-  ],
+  // content rules wait for content in mode tcp (rules/tcp-content.ts, tcp/content-inspection.ts)
+  ['tcp-request content set-var', APPLIED],
+  ['tcp-request content unset-var', APPLIED],
+  ['tcp-request inspect-delay', APPLIED],
   ['tcp-request', refuse(MORE_ACTIONS, ACCESS)],
   ['tcp-response', refuse(RULES, ACCESS)],
   ['use_backend', APPLIED],

@@ -8,6 +8,7 @@ import { checkContext } from '../config/checks/context.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import { compileProxyFormat, proxyLogSpec } from '../log/log-config.ts';
 import { compileProxyRules } from '../rules/rule-set.ts';
+import { compileTcpContent } from '../rules/tcp-content.ts';
 import { compileTcpRules } from '../rules/tcp-rules.ts';
 import { proxyOrderOf, statsPageOf, statsSocketsOf } from '../stats/stats-config.ts';
 import { bindTlsOf, serverTlsOf, type TlsModelContext } from '../tls/from-model.ts';
@@ -281,6 +282,15 @@ export function fromHaproxyConfig(
                 p,
                 (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
                 model.global.unsafeIgnoreUnimplemented === true,
+              ),
+        tcpContent:
+          opts.rules === false || mode !== 'tcp'
+            ? null
+            : compileTcpContent(
+                p,
+                (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
+                model.global.unsafeIgnoreUnimplemented === true,
+                ruleFiles.modeOf,
               ),
         log: proxyLogSpec(model, p, logEnv),
       });

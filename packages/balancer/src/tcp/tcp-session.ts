@@ -1,12 +1,15 @@
 import type net from 'node:net';
+import type { BackendState } from '../backend/backend.ts';
 import { balance, Dispatch, type DispatchOwner, QUEUED, TAKEN } from '../backend/dispatch.ts';
 import type { ServerConn } from '../backend/server-conn.ts';
 import { nextSessionId, type ProxyRuntime, type StreamSummary } from '../engine/proxy-runtime.ts';
 import { normalizeClientAddress } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord } from '../log/log-record.ts';
-import { RuleContext } from '../rules/context.ts';
+import { NO_ENV, RuleContext } from '../rules/context.ts';
+import { type Decision, REJECT, switchBackend } from '../rules/tcp-content.ts';
 import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
+import { ContentInspection } from './content-inspection.ts';
 import { logTcpSession, TcpLogState } from './tcp-log.ts';
 
 /**
@@ -17,12 +20,15 @@ import { logTcpSession, TcpLogState } from './tcp-log.ts';
  * client-fin`/`server-fin` bound how long it may stay idle.
  */
 export class TcpSession implements DispatchOwner {
-  private readonly px: ProxyRuntime;
+  /** the frontend and the backend serving it: the default one until use_backend chose */
+  private px: ProxyRuntime;
   private readonly gate: ConnGate;
   private readonly client: net.Socket;
   /** the TLS facts of the client connection (ssl_fc* / ssl_c_* fetches); null on clear text */
   readonly tls: ClientTls | null;
-  private readonly dispatch: Dispatch | null;
+  private dispatch: Dispatch | null = null;
+  /** `tcp-request content` inspection in progress (tcp/content-inspection.ts); null: none or decided */
+  private inspection: ContentInspection | null = null;
   private clientEnded = false;
   private serverEnded = false;
   private closed = false;
@@ -46,7 +52,7 @@ export class TcpSession implements DispatchOwner {
       if (conn?.socket.isPaused()) conn.socket.resume();
     });
     client.on('timeout', () => {
-      this.st.terminate('c', 'D');
+      this.st.terminate('c', this.inspection !== null ? 'R' : 'D');
       this.close();
     });
     client.on('error', () => this.st.terminate('C', 'D'));
@@ -76,18 +82,72 @@ export class TcpSession implements DispatchOwner {
       this.logRec = rec;
       lg.connect(rec.clientIp, rec.clientPort, rec.frontendIp, rec.frontendPort, px.fe.name, 'tcp');
     }
-    const be = px.be;
+    const tc = px.fe.tcpContent ?? null;
+    if (tc === null) {
+      this.start(px.be);
+      return;
+    }
+    const c = this.logRec?.ctx ?? new RuleContext();
+    c.env = px.frontend.ruleEnv ?? NO_ENV;
+    c.src = normalizeClientAddress(client.remoteAddress);
+    c.srcPort = client.remotePort ?? 0;
+    c.dst = normalizeClientAddress(client.localAddress);
+    c.dstPort = client.localPort ?? 0;
+    c.tls = this.tls;
+    c.feName = px.fe.name;
+    c.beName = px.fe.name;
+    if (tc.rules.length === 0) {
+      // use_backend alone: decided at once, on no content (HAProxy does not wait without content rules)
+      this.start(this.backendFor(switchBackend(tc, c)));
+      return;
+    }
+    this.inspection = new ContentInspection(tc, c, px.bufsize - px.maxrewrite, (d) => this.decided(d));
+    this.inspection.begin();
+    if (!this.closed) client.resume();
+  }
+
+  /** The content rules decided (tcp/content-inspection.ts): connect, or close as HAProxy's `PR`. */
+  private decided(d: Decision): void {
+    const ins = this.inspection!;
+    this.inspection = null;
+    if (this.closed) return;
+    if (d === REJECT) {
+      this.px.frontend.counters.dreq++;
+      // no backend was chosen: the log names the frontend
+      this.px = this.px.frontend.pairFor(null);
+      this.st.terminate('P', 'R');
+      this.close();
+      return;
+    }
+    this.start(this.backendFor(switchBackend(ins.tc, ins.ctx)));
+    if (this.closed) return;
+    const held = ins.held();
+    if (held !== null && this.dispatch !== null && !this.dispatch.send(held, this.px.bufsize))
+      this.client.pause();
+    if (this.clientEnded) this.onClientEnd();
+  }
+
+  /** The backend use_backend named (it exists: checked at start-up, else the default backend). */
+  private backendFor(name: string | null): BackendState | null {
+    if (name === null) return this.px.be;
+    const be = this.px.frontend.ruleEnv?.backend(name) ?? null;
+    return be !== null && be.spec.mode === 'tcp' ? be : this.px.be;
+  }
+
+  /** Dispatches the connection to `be` (null: no backend, closed as HAProxy's `SC`). */
+  private start(be: BackendState | null): void {
+    const client = this.client;
+    if (be !== this.px.be) this.px = this.px.frontend.pairFor(be);
     const clientAddress = client.remoteAddress ?? '';
     if (be === null) {
       this.st.terminate('S', 'C');
-      this.dispatch = null;
       this.close();
       return;
     }
     // (null: every server is at its maxconn, and the connection waits in the backend queue)
     const server = balance(be, { clientAddress, exclude: null, request: null });
     this.dispatch = new Dispatch(this);
-    const r = this.dispatch.begin(be, server, px.retries, false, clientAddress, this.st.tAccept);
+    const r = this.dispatch.begin(be, server, this.px.retries, false, clientAddress, this.st.tAccept);
     if (r === TAKEN) {
       this.st.tConnect = Date.now();
       this.dispatch.connect(null);
@@ -114,11 +174,21 @@ export class TcpSession implements DispatchOwner {
     const d = this.dispatch;
     this.st.bytesIn += chunk.length;
     this.countBytes(chunk.length, 0);
+    if (this.inspection !== null) {
+      // held back until the content rules decide (a full buffer makes them decide)
+      if (!this.inspection.add(chunk)) this.client.pause();
+      return;
+    }
     if (d !== null && !d.send(chunk, this.px.bufsize)) this.client.pause();
   }
 
   private onClientEnd(): void {
     this.clientEnded = true;
+    // the content rules decide on what came (HAProxy: a shut input makes every sample final)
+    if (this.inspection !== null) {
+      this.inspection.final();
+      return;
+    }
     // HAProxy (recorded here): once we shut the server's direction, the server has `timeout server-fin`
     // to finish; once we shut the client's direction, the client has `timeout client-fin`.
     const d = this.dispatch;
@@ -206,6 +276,7 @@ export class TcpSession implements DispatchOwner {
       this.px.be!.counters.addTimes(0, tc, -1, now - this.st.tAccept);
       d.server.counters.addTimes(0, tc, -1, now - this.st.tAccept);
     }
+    this.inspection?.stop();
     if (this.logRec !== null) logTcpSession(this.px, this.st, this.dispatch, this.logRec);
     this.dispatch?.abort();
     this.dispatch?.end();
