@@ -254,3 +254,49 @@ export const TCP_CONTENT_CASES: TcpContentCase[] = [
     steps: [{ send: 'x' }],
   },
 ];
+
+/** A configuration mistake: one line in frontend `f` (t.cfg:8), checked by `haproxy -c` and `balancer -c`. */
+export interface TcpContentConfigCase {
+  id: string;
+  line: string;
+  /** HAProxy's words for it, which the balancer's message repeats ('' for a valid line) */
+  says: string;
+}
+
+export const TCP_CONTENT_CONFIG_CASES: TcpContentConfigCase[] = [
+  {
+    id: 'inspect-delay without a delay',
+    line: 'tcp-request inspect-delay',
+    says: "'tcp-request inspect-delay' expects a positive delay in milliseconds, in frontend 'f'",
+  },
+  {
+    id: 'set-var without a scope',
+    line: 'tcp-request content set-var(foo) str(x)',
+    says: "invalid variable name 'foo'. A variable name must be start by its scope. The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'",
+  },
+  {
+    id: 'req.ssl_ver with a value that is no version',
+    line: 'tcp-request content accept if { req.ssl_ver 3.x }',
+    says: "'3.x' is not a dotted number",
+  },
+  {
+    id: 'payload_lv with a zero length',
+    line: 'tcp-request content reject if { req.payload_lv(0,0) -m found }',
+    says: 'payload length must be > 0',
+  },
+  {
+    id: 'content rules without inspect-delay are valid',
+    line: 'tcp-request content reject if { req.ssl_sni x }',
+    says: '',
+  },
+  {
+    id: 'req.ssl_ver ranges are dotted too',
+    line: 'tcp-request content reject if { req.ssl_ver 3.0:3.2 }',
+    says: '',
+  },
+];
+
+/** The configuration of a config row: `line` at t.cfg:8. */
+export function configText(line: string): string {
+  return `defaults\n    mode tcp\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\nfrontend f\n    bind 127.0.0.1:8\n    ${line}\n    default_backend b\nbackend b\n    server s 127.0.0.1:9\n`;
+}

@@ -1,13 +1,15 @@
 /**
- * Records HAProxy 2.6's answer to every row of tcp-content-cases.ts:
+ * Records HAProxy 2.6's answer to every row of tcp-content-cases.ts (and what `haproxy -c` says of
+ * each configuration row):
  *   node packages/balancer/test/tcp-content-record.ts            # (re)write tcp-content-expected.json
  *   node packages/balancer/test/tcp-content-record.ts --balancer # show where the balancer differs
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haproxyPath } from './support/proc.ts';
-import { TCP_CONTENT_CASES } from './tcp-content-cases.ts';
+import { configText, TCP_CONTENT_CASES, TCP_CONTENT_CONFIG_CASES } from './tcp-content-cases.ts';
 import { runTcpContentCases } from './tcp-content-run.ts';
 
 export const TCP_CONTENT_EXPECTED_FILE = join(import.meta.dirname, 'tcp-content-expected.json');
@@ -16,6 +18,28 @@ export interface TcpContentExpectedFile {
   recordedWith: string;
   recordedAt: string;
   cases: Record<string, string>;
+  /** `haproxy -c` on each config row: its exit status and its ALERT/WARNING lines (PID left out) */
+  config: Record<string, { exit: number; lines: string[] }>;
+}
+
+/** `haproxy -c` on each row of TCP_CONTENT_CONFIG_CASES. */
+function recordConfig(bin: string): TcpContentExpectedFile['config'] {
+  const dir = mkdtempSync(join(tmpdir(), 'tcp-content-check-'));
+  const out: TcpContentExpectedFile['config'] = {};
+  try {
+    for (const c of TCP_CONTENT_CONFIG_CASES) {
+      writeFileSync(join(dir, 't.cfg'), configText(c.line));
+      const r = spawnSync(bin, ['-c', '-f', 't.cfg'], { cwd: dir, encoding: 'utf8' });
+      const lines = `${r.stderr}${r.stdout}`
+        .split('\n')
+        .filter((l) => /^\[(ALERT|WARNING)\]/.test(l))
+        .map((l) => l.replace(/\(\d+\)/, '(PID)'));
+      out[c.id] = { exit: r.status ?? -1, lines };
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
 }
 
 if (import.meta.main) {
@@ -38,6 +62,7 @@ if (import.meta.main) {
       recordedWith: execFileSync(bin, ['-v'], { encoding: 'utf8' }).split('\n')[0],
       recordedAt: new Date().toISOString(),
       cases: got,
+      config: recordConfig(bin),
     };
     if (existsSync(TCP_CONTENT_EXPECTED_FILE)) console.log('rewriting', TCP_CONTENT_EXPECTED_FILE);
     writeFileSync(TCP_CONTENT_EXPECTED_FILE, `${JSON.stringify(out, null, 2)}\n`);

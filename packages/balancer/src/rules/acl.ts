@@ -49,7 +49,13 @@ export function compileCriterion(crit: AclCriterion, place: Place, env: AclEnv):
   let patterns = [...crit.values];
   for (const f of crit.patternFiles) patterns.push(...patternLines(env.loadPatterns(f)));
   const rewrite = crit.match === null ? found?.def.patternOf : undefined;
-  if (rewrite !== undefined) patterns = patterns.map(rewrite);
+  if (rewrite !== undefined) {
+    try {
+      patterns = patterns.map(rewrite);
+    } catch (e) {
+      throw new RuleError((e as Error).message);
+    }
+  }
   try {
     fetchDef(crit.fetch)?.def.patterns?.(crit.fetchArgs, env, patterns);
   } catch (e) {

@@ -57,9 +57,10 @@ export function compileContentAction(
   }
   const m = SCOPED.exec(r.action);
   if (m === null) {
-    if (/^(set-var|unset-var)\b/.test(r.action))
+    const v = /^(?:set-var|unset-var)\((.*)\)$/.exec(r.action);
+    if (v !== null)
       throw new RuleError(
-        `'${r.action}': expects ${r.action.startsWith('unset') ? 'unset-var' : 'set-var'}(scope.name)`,
+        `invalid variable name '${v[1]}'. A variable name must be start by its scope. The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'`,
       );
     throw new RuleError(`'tcp-request ${r.stage} ${r.action.replace(/\(.*$/, '')}' is not implemented yet`);
   }

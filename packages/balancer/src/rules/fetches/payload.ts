@@ -303,8 +303,13 @@ const sslVerDef: FetchDef = {
   minArgs: 0,
   maxArgs: 0,
   // ACL patterns are dotted versions: `3.3`, `3.1:3.3`
-  patternOf: (p) =>
-    p.replace(/(\d+)\.(\d+)/g, (_m, a: string, b: string) => String((Number(a) << 16) + Number(b))),
+  patternOf(p) {
+    if (!/^(eq|ge|gt|le|lt)$/.test(p) && !/^(\d+(\.\d+)?)?(:(\d+(\.\d+)?)?)?$/.test(p))
+      throw new Error(`'${p}' is not a dotted number`);
+    return p.replace(/(\d+)(?:\.(\d+))?/g, (_m, a: string, b: string | undefined) =>
+      String((Number(a) << 16) + Number(b ?? 0)),
+    );
+  },
   one: () => (c) => {
     const d = data(c);
     let left = d.length;
