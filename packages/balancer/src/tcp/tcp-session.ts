@@ -122,8 +122,11 @@ export class TcpSession implements DispatchOwner {
     this.start(this.backendFor(switchBackend(ins.tc, ins.ctx)));
     if (this.closed) return;
     const held = ins.held();
-    if (held !== null && this.dispatch !== null && !this.dispatch.send(held, this.px.bufsize))
-      this.client.pause();
+    if (held !== null && this.dispatch !== null) {
+      // the frontend counted them as they came; the backend and server count them now
+      this.countBytes(0, 0, held.length);
+      if (!this.dispatch.send(held, this.px.bufsize)) this.client.pause();
+    }
     if (this.clientEnded) this.onClientEnd();
   }
 
@@ -288,16 +291,16 @@ export class TcpSession implements DispatchOwner {
   }
 
   /** Bytes in (from the client) and out (to it) on the frontend, the backend and the server. */
-  private countBytes(bin: number, bout: number): void {
+  private countBytes(bin: number, bout: number, held = 0): void {
     const fc = this.px.frontend.counters;
     fc.bin += bin;
     fc.bout += bout;
     const srv = this.dispatch?.server;
     if (srv == null) return;
     const bc = this.px.be!.counters;
-    bc.bin += bin;
+    bc.bin += bin + held;
     bc.bout += bout;
-    srv.counters.bin += bin;
+    srv.counters.bin += bin + held;
     srv.counters.bout += bout;
   }
 
