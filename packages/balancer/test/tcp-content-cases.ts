@@ -17,6 +17,10 @@ export interface TcpContentCase {
   steps: Step[];
   /** the row's inspect delay (ms): the recording says whether the decision waited for it */
   timed?: number;
+  /** lines of the row's own backend, whose server (the talker) writes what `w:TEXT` lines ask */
+  backend?: string[];
+  /** the client waits for this text (or the close) instead of any first bytes */
+  expect?: string;
 }
 
 const SNI_ROUTE = [
@@ -31,6 +35,12 @@ const half = (b: Buffer, at = Math.floor(b.length / 2)) => [
   { send: b.subarray(0, at) },
   { pause: 300 },
   { send: b.subarray(at) },
+];
+
+const RES_HELLO = [
+  'tcp-response inspect-delay 1s',
+  'tcp-response content accept if { res.payload(0,5) -m str HELLO }',
+  'tcp-response content reject',
 ];
 
 export const TCP_CONTENT_CASES: TcpContentCase[] = [
@@ -238,6 +248,52 @@ export const TCP_CONTENT_CASES: TcpContentCase[] = [
     id: 'no inspect-delay: rules see what is there at once',
     lines: ['tcp-request content reject if { req.payload(0,3) -m str BAD }'],
     steps: [{ greeting: true }, { send: 'BAD' }],
+  },
+  {
+    id: 'tcp-response: waits for the bytes it reads',
+    lines: [],
+    backend: RES_HELLO,
+    steps: [{ send: 'w:HEL\n' }, { pause: 300 }, { send: 'w:LO!\n' }],
+    expect: 'HELLO!',
+    timed: 1000,
+  },
+  {
+    id: 'tcp-response: reject',
+    lines: [],
+    backend: RES_HELLO,
+    steps: [{ send: 'w:NOPE!\n' }],
+    expect: 'NOPE',
+    timed: 1000,
+  },
+  {
+    id: 'tcp-response: an incomplete answer is decided when the delay ends',
+    lines: [],
+    backend: RES_HELLO,
+    steps: [{ send: 'w:HEL\n' }],
+    expect: 'HEL',
+    timed: 1000,
+  },
+  {
+    id: 'tcp-response: res.len',
+    lines: [],
+    backend: [
+      'tcp-response inspect-delay 1s',
+      'tcp-response content accept if { res.len ge 6 }',
+      'tcp-response content reject',
+    ],
+    steps: [{ send: 'w:abc\n' }, { pause: 300 }, { send: 'w:def\n' }],
+    expect: 'abcdef',
+    timed: 1000,
+  },
+  {
+    id: 'tcp-response: close',
+    lines: [],
+    backend: [
+      'tcp-response inspect-delay 1s',
+      'tcp-response content close if { res.payload(0,3) -m str BYE }',
+    ],
+    steps: [{ send: 'w:BYE now\n' }],
+    expect: 'BYE now',
   },
   {
     id: 'use_backend on src in mode tcp',

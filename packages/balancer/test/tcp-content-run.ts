@@ -11,7 +11,7 @@ import { startSyslogListener } from './support/syslog-listener.ts';
 import { waitFor } from './support/wait-for.ts';
 import { TCP_CONTENT_CASES, type TcpContentCase } from './tcp-content-cases.ts';
 
-const NAMES = ['b1', 'b2', 'b3'];
+const NAMES = ['b1', 'b2', 'b3', 'talker'];
 
 interface Greeters {
   ports: number[];
@@ -31,13 +31,16 @@ async function startGreeters(): Promise<Greeters> {
       sockets.add(sock);
       sock.on('data', (d) => {
         rec.data += d.toString('latin1');
+        // the talker says what it is told: each `w:TEXT` line makes it write TEXT
+        if (name === 'talker')
+          for (const m of d.toString('latin1').matchAll(/w:([^\n]*)\n/g)) sock.write(m[1]);
       });
       sock.on('error', () => {});
       sock.on('close', () => {
         rec.open = false;
         sockets.delete(sock);
       });
-      sock.write(`${name}\n`);
+      if (name !== 'talker') sock.write(`${name}\n`);
     });
     srv.listen(ports[i], '127.0.0.1');
     return srv;
@@ -71,13 +74,21 @@ export function tcpContentConfig(
     '    timeout client 10s',
     '    timeout server 10s',
   ];
-  NAMES.forEach((b, i) => {
+  NAMES.slice(0, 3).forEach((b, i) => {
     out.push(`backend ${b}`, `    server s${i + 1} 127.0.0.1:${servers[i]}`);
   });
   cases.forEach((c, i) => {
     out.push(`frontend t${i}`, `    bind 127.0.0.1:${ports[i]}`);
     for (const l of c.lines) out.push(`    ${l}`);
-    if (!c.lines.some((l) => l.startsWith('default_backend '))) out.push('    default_backend b1');
+    // a row with backend lines has its own backend, in front of the talker
+    if (c.backend) out.push(`    default_backend r${i}`);
+    else if (!c.lines.some((l) => l.startsWith('default_backend '))) out.push('    default_backend b1');
+  });
+  cases.forEach((c, i) => {
+    if (!c.backend) return;
+    out.push(`backend r${i}`);
+    for (const l of c.backend) out.push(`    ${l}`);
+    out.push(`    server talker 127.0.0.1:${servers[3]}`);
   });
   return `${out.join('\n')}\n`;
 }
@@ -117,7 +128,7 @@ async function play(
       sock.end();
     } else await waitFor(() => text !== '' || closed, 3000);
   }
-  await waitFor(() => text !== '' || closed, 3000);
+  await waitFor(() => (c.expect === undefined ? text !== '' : text.includes(c.expect)) || closed, 3000);
   const closedByProxy = closed && !clientEnded;
   if (!closed) sock.end();
   await waitFor(() => closed, 3000);

@@ -119,6 +119,8 @@ export type HttpReuse = 'never' | 'safe' | 'aggressive' | 'always';
 export interface BackendSpec {
   name: string;
   mode: 'http' | 'tcp';
+  /** `tcp-response inspect-delay` / `tcp-response content` (rules/tcp-content.ts); absent or null: none */
+  tcpResponse?: TcpContent | null;
   servers: ServerSpec[];
   timeouts: Timeouts;
   retries: number;

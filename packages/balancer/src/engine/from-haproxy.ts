@@ -8,7 +8,7 @@ import { checkContext } from '../config/checks/context.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import { compileProxyFormat, proxyLogSpec } from '../log/log-config.ts';
 import { compileProxyRules } from '../rules/rule-set.ts';
-import { compileTcpContent } from '../rules/tcp-content.ts';
+import { compileTcpContent, compileTcpResponse } from '../rules/tcp-content.ts';
 import { compileTcpRules } from '../rules/tcp-rules.ts';
 import { proxyOrderOf, statsPageOf, statsSocketsOf } from '../stats/stats-config.ts';
 import { bindTlsOf, serverTlsOf, type TlsModelContext } from '../tls/from-model.ts';
@@ -211,6 +211,14 @@ export function fromHaproxyConfig(
       backends.set(p.name, {
         name: p.name,
         mode,
+        tcpResponse:
+          opts.rules === false
+            ? null
+            : compileTcpResponse(
+                p,
+                (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
+                model.global.unsafeIgnoreUnimplemented === true,
+              ),
         servers: withServerIds(
           p.servers.map((s) => {
             const spec = server(s, p.name, tlsCtx);

@@ -77,6 +77,8 @@ export class RuleContext {
   byBackend = false;
   /** `tcp-request content`: the client's bytes inspected so far (layer-6 fetches read them); null: none */
   payload: Buffer | null = null;
+  /** `tcp-response content`: the server's bytes inspected so far (res.len, res.payload); null: none */
+  resPayload: Buffer | null = null;
   /**
    * No more bytes can change what a fetch finds (the inspect delay ended, the client closed, the
    * buffer is full, or nothing waits): HAProxy's SMP_OPT_FINAL

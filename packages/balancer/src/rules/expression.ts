@@ -12,9 +12,10 @@ import type { Sample, SampleType } from './sample.ts';
 /**
  * Where an expression runs: request rules, response rules, both (log-format), `l4`: when a
  * connection is accepted (tcp-request connection/session rules: only what is known then), or `l6`:
- * on the bytes a `mode tcp` connection sent so far (tcp-request content, use_backend in mode tcp).
+ * on the bytes a `mode tcp` connection sent so far (tcp-request content, use_backend in mode tcp), or
+ * `l6res`: on the bytes its server sent (tcp-response content).
  */
-export type Place = 'req' | 'res' | 'any' | 'l4' | 'l6';
+export type Place = 'req' | 'res' | 'any' | 'l4' | 'l6' | 'l6res';
 
 export class RuleError extends Error {}
 
@@ -65,6 +66,14 @@ export function compileExpr(e: ExprModel, place: Place, env: ConvEnv): CompiledE
   const unusable = unusableHere(def, place, env);
   if (unusable !== null)
     throw new RuleError(`sample fetch '${e.fetch}' may not be reliably used here because ${unusable}`);
+  if (def.l6res === true && place !== 'l6res')
+    throw new RuleError(
+      `fetch method '${e.fetch}' extracts information from 'response buffer contents', none of which is available here`,
+    );
+  if (place === 'l6res' && def.l4 !== true && def.l6res !== true)
+    throw new RuleError(
+      `fetch method '${e.fetch}' is not implemented yet in 'tcp-response content' rules, only layer-4 fetches and res.len, res.payload, res.payload_lv are`,
+    );
   if (def.l6 === true && place !== 'l6') {
     // HAProxy: "anonymous acl will never match in 'tcp-request connection' because it uses keyword
     // 'req.ssl_sni' which is incompatible with 'frontend tcp-request connection rule'" (a warning);

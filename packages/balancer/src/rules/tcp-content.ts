@@ -19,15 +19,20 @@ import { compileFormat, type Format, isConstantFormat } from './log-format.ts';
 /** The content actions applied (the others of HAProxy 2.6 stay refused: in-effect.ts). */
 export const TCP_CONTENT_ACTIONS = ['accept', 'reject', 'set-var', 'unset-var'] as const;
 
+/** The tcp-response content actions applied (HAProxy 2.6 has set-var, sc-*, lua… too: refused). */
+export const TCP_RESPONSE_ACTIONS = ['accept', 'reject', 'close'] as const;
+
 export const ACCEPT = 0;
 export const REJECT = 1;
 export const WAIT = 2;
-export type Decision = typeof ACCEPT | typeof REJECT | typeof WAIT;
+/** `tcp-response content close`: what came goes to the client, then the connection closes */
+export const CLOSE = 3;
+export type Decision = typeof ACCEPT | typeof REJECT | typeof WAIT | typeof CLOSE;
 
 export interface ContentRule {
   cond: TriPredicate | null;
-  /** ACCEPT or REJECT end the evaluation; a `run` action goes on with the next rule */
-  ends: typeof ACCEPT | typeof REJECT | null;
+  /** ACCEPT, REJECT or CLOSE end the evaluation; a `run` action goes on with the next rule */
+  ends: typeof ACCEPT | typeof REJECT | typeof CLOSE | null;
   run: ((c: RuleContext) => void) | null;
 }
 
@@ -137,7 +142,43 @@ export function compileTcpContent(
   return { rules: compiled, delay: p.tcpRequestInspectDelay ?? 0, useBackends };
 }
 
-/** One evaluation of the content rules on what `c.payload` holds now (c.final: no more will come). */
+/**
+ * A mode tcp backend's `tcp-response inspect-delay` and `tcp-response content accept|reject|close`
+ * (null: none, the server's bytes are not held). In mode http they are refused (not built).
+ */
+export function compileTcpResponse(
+  p: HaproxyProxy,
+  read: (path: string) => string,
+  unsafe: boolean,
+): TcpContent | null {
+  const rules = p.tcpResponseRules.filter(
+    (r) => !unsafe || (TCP_RESPONSE_ACTIONS as readonly string[]).includes(r.action),
+  );
+  if (!p.capabilities.backend || rules.length === 0) return null;
+  const env: AclEnv = { loadPatterns: read, loadMap: read };
+  const acls = new AclSet(p.acls, env);
+  const compiled = rules.map((r): ContentRule => {
+    try {
+      if (p.mode !== 'tcp') throw new RuleError("'tcp-response content' in mode http is not implemented yet");
+      if (!(TCP_RESPONSE_ACTIONS as readonly string[]).includes(r.action))
+        throw new RuleError(`'tcp-response content ${r.action.replace(/\(.*$/, '')}' is not implemented yet`);
+      if (r.args.length > 0) throw new RuleError(`unexpected argument '${r.args[0]}'`);
+      const ends = r.action === 'accept' ? ACCEPT : r.action === 'reject' ? REJECT : CLOSE;
+      return { cond: compileTriCondition(r.cond, acls, 'l6res', env), ends, run: null };
+    } catch (e) {
+      if (e instanceof RuleError)
+        throw new LbError(
+          LB_ERR.CONFIG,
+          `parsing [${r.file}:${r.line}] : 'tcp-response content ${r.action.replace(/\(.*$/, '')}': ${e.message}.`,
+          { cause: e },
+        );
+      throw e;
+    }
+  });
+  return { rules: compiled, delay: p.tcpResponseInspectDelay ?? 0, useBackends: [] };
+}
+
+/** One evaluation of the content rules on what `c.payload` (`c.resPayload`) holds now (c.final: no more will come). */
 export function inspectContent(tc: TcpContent, c: RuleContext): Decision {
   const rules = tc.rules;
   for (let i = 0; i < rules.length; i++) {

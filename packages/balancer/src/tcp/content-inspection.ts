@@ -3,7 +3,8 @@
  * (rules/tcp-content.ts): the client's bytes are held back and the rules evaluated on them each time
  * more arrive; a rule that needs bytes not there yet makes them wait, until `tcp-request
  * inspect-delay` ends, the client shuts its side or the buffer is full, when they are evaluated one
- * last time with every sample final. Without a delay they are final at once.
+ * last time with every sample final. Without a delay they are final at once. The same wait holds a
+ * server's bytes back for `tcp-response content` rules.
  */
 import type { RuleContext } from '../rules/context.ts';
 import { type Decision, inspectContent, type TcpContent, WAIT } from '../rules/tcp-content.ts';
@@ -12,13 +13,22 @@ export class ContentInspection {
   readonly tc: TcpContent;
   readonly ctx: RuleContext;
   private readonly limit: number;
+  /** the server's bytes (tcp-response content) rather than the client's */
+  private readonly response: boolean;
   private readonly done: (d: Decision) => void;
   private chunks: Buffer[] = [];
   private size = 0;
   private timer: NodeJS.Timeout | null = null;
   private over = false;
 
-  constructor(tc: TcpContent, ctx: RuleContext, limit: number, done: (d: Decision) => void) {
+  constructor(
+    tc: TcpContent,
+    ctx: RuleContext,
+    limit: number,
+    done: (d: Decision) => void,
+    response = false,
+  ) {
+    this.response = response;
     this.tc = tc;
     this.ctx = ctx;
     this.limit = limit;
@@ -27,7 +37,8 @@ export class ContentInspection {
 
   /** The first evaluation (on no bytes yet), and the delay's timer. */
   begin(): void {
-    this.ctx.payload = null;
+    if (this.response) this.ctx.resPayload = null;
+    else this.ctx.payload = null;
     if (this.tc.delay > 0) {
       this.timer = setTimeout(() => this.final(), this.tc.delay);
       this.timer.unref();
@@ -65,7 +76,9 @@ export class ContentInspection {
     if (this.over) return;
     const c = this.ctx;
     if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.size)];
-    c.payload = this.size === 0 ? null : this.chunks[0];
+    const bytes = this.size === 0 ? null : this.chunks[0];
+    if (this.response) c.resPayload = bytes;
+    else c.payload = bytes;
     c.final = final;
     const d = inspectContent(this.tc, c);
     if (d === WAIT && !final) return;

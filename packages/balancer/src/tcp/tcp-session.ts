@@ -7,7 +7,7 @@ import { normalizeClientAddress } from '../http/forwardfor.ts';
 import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord } from '../log/log-record.ts';
 import { NO_ENV, RuleContext } from '../rules/context.ts';
-import { type Decision, REJECT, switchBackend } from '../rules/tcp-content.ts';
+import { CLOSE, type Decision, REJECT, switchBackend } from '../rules/tcp-content.ts';
 import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { ContentInspection } from './content-inspection.ts';
 import { logTcpSession, TcpLogState } from './tcp-log.ts';
@@ -29,6 +29,9 @@ export class TcpSession implements DispatchOwner {
   private dispatch: Dispatch | null = null;
   /** `tcp-request content` inspection in progress (tcp/content-inspection.ts); null: none or decided */
   private inspection: ContentInspection | null = null;
+  /** `tcp-response content` inspection of the server's bytes in progress; null: none or decided */
+  private resInspection: ContentInspection | null = null;
+  private rctx: RuleContext | null = null;
   private clientEnded = false;
   private serverEnded = false;
   private closed = false;
@@ -87,15 +90,7 @@ export class TcpSession implements DispatchOwner {
       this.start(px.be);
       return;
     }
-    const c = this.logRec?.ctx ?? new RuleContext();
-    c.env = px.frontend.ruleEnv ?? NO_ENV;
-    c.src = normalizeClientAddress(client.remoteAddress);
-    c.srcPort = client.remotePort ?? 0;
-    c.dst = normalizeClientAddress(client.localAddress);
-    c.dstPort = client.localPort ?? 0;
-    c.tls = this.tls;
-    c.feName = px.fe.name;
-    c.beName = px.fe.name;
+    const c = this.ruleContext();
     if (tc.rules.length === 0) {
       // use_backend alone: decided at once, on no content (HAProxy does not wait without content rules)
       this.start(this.backendFor(switchBackend(tc, c)));
@@ -104,6 +99,51 @@ export class TcpSession implements DispatchOwner {
     this.inspection = new ContentInspection(tc, c, px.bufsize - px.maxrewrite, (d) => this.decided(d));
     this.inspection.begin();
     if (!this.closed) client.resume();
+  }
+
+  /** The rule context of this connection's content rules (the log-format's when it has one). */
+  private ruleContext(): RuleContext {
+    if (this.rctx !== null) return this.rctx;
+    const c = this.logRec?.ctx ?? new RuleContext();
+    const client = this.client;
+    c.env = this.px.frontend.ruleEnv ?? NO_ENV;
+    c.src = normalizeClientAddress(client.remoteAddress);
+    c.srcPort = client.remotePort ?? 0;
+    c.dst = normalizeClientAddress(client.localAddress);
+    c.dstPort = client.localPort ?? 0;
+    c.tls = this.tls;
+    c.feName = this.px.fe.name;
+    c.beName = this.px.be?.spec.name ?? this.px.fe.name;
+    this.rctx = c;
+    return c;
+  }
+
+  /** The tcp-response content rules decided: pass on what the server sent, close after it, or cut (`PD`). */
+  private responseDecided(d: Decision): void {
+    const ins = this.resInspection!;
+    this.resInspection = null;
+    if (this.closed) return;
+    const conn = this.dispatch?.conn ?? null;
+    if (d === REJECT) {
+      this.px.be!.counters.dresp++;
+      this.px.frontend.counters.dresp++;
+      this.st.terminate('P', 'D');
+      this.close();
+      return;
+    }
+    const held = ins.held();
+    if (held !== null && !this.client.write(held)) conn?.socket.pause();
+    if (d === CLOSE) {
+      // HAProxy closes the server's side; the client gets what came, then our FIN
+      this.serverEnded = true;
+      this.client.end();
+      conn?.socket.destroy();
+      return;
+    }
+    if (this.serverEnded) {
+      this.client.end();
+      if (this.clientEnded) this.close();
+    }
   }
 
   /** The content rules decided (tcp/content-inspection.ts): connect, or close as HAProxy's `PR`. */
@@ -221,6 +261,21 @@ export class TcpSession implements DispatchOwner {
       this.client.setTimeout(px.tTunnel);
       conn.socket.setTimeout(px.tTunnel);
     }
+    const tr = this.px.be?.spec.tcpResponse ?? null;
+    if (tr !== null) {
+      const c = this.ruleContext();
+      c.beName = this.px.be!.spec.name;
+      c.srvName = this.dispatch!.server?.spec.name ?? '';
+      this.resInspection = new ContentInspection(
+        tr,
+        c,
+        px.bufsize - px.maxrewrite,
+        (d) => this.responseDecided(d),
+        true,
+      );
+      this.resInspection.begin();
+      if (this.closed) return;
+    }
     const ok = this.dispatch!.connected();
     if (this.clientEnded) this.shutServer(conn);
     if (ok && this.client.isPaused()) this.client.resume();
@@ -237,12 +292,22 @@ export class TcpSession implements DispatchOwner {
     if (!this.mine(conn)) return;
     this.st.bytesOut += chunk.length;
     this.countBytes(0, chunk.length);
+    if (this.resInspection !== null) {
+      // held back until the tcp-response content rules decide
+      if (!this.resInspection.add(chunk)) conn.socket.pause();
+      return;
+    }
     if (!this.client.write(chunk)) conn.socket.pause();
   }
 
   onServerEnd(conn: ServerConn): void {
     if (!this.mine(conn)) return;
     this.serverEnded = true;
+    if (this.resInspection !== null) {
+      // the server shut its side: the response rules decide on what came (responseDecided ends the client)
+      this.resInspection.final();
+      return;
+    }
     if (this.px.tClientFin) this.client.setTimeout(this.px.tClientFin);
     this.client.end();
     if (this.clientEnded) this.close();
@@ -280,6 +345,7 @@ export class TcpSession implements DispatchOwner {
       d.server.counters.addTimes(0, tc, -1, now - this.st.tAccept);
     }
     this.inspection?.stop();
+    this.resInspection?.stop();
     if (this.logRec !== null) logTcpSession(this.px, this.st, this.dispatch, this.logRec);
     this.dispatch?.abort();
     this.dispatch?.end();

@@ -11,6 +11,8 @@ import type { EachFn, FetchDef } from './table.ts';
 
 const EMPTY = Buffer.alloc(0);
 const data = (c: RuleContext): Buffer => c.payload ?? EMPTY;
+const resData = (c: RuleContext): Buffer => c.resPayload ?? EMPTY;
+type Side = (c: RuleContext) => Buffer;
 
 /** HAProxy's tune.bufsize: beyond it a payload fetch can never match */
 const BUFSIZE = 16384;
@@ -26,7 +28,7 @@ function uintArg(a: string | undefined, what: string): number {
   return Number.parseInt(a, 10);
 }
 
-const lenDef: FetchDef = {
+const lenDef = (data: Side): FetchDef => ({
   out: 'int',
   where: 'any',
   minArgs: 0,
@@ -36,9 +38,9 @@ const lenDef: FetchDef = {
     c.mayChange = true;
     return data(c).length;
   },
-};
+});
 
-const payloadDef: FetchDef = {
+const payloadDef = (data: Side): FetchDef => ({
   out: 'bin',
   where: 'any',
   minArgs: 2,
@@ -55,9 +57,9 @@ const payloadDef: FetchDef = {
       return d.toString('latin1', off, len === 0 ? d.length : off + len);
     };
   },
-};
+});
 
-const payloadLvDef: FetchDef = {
+const payloadLvDef = (data: Side): FetchDef => ({
   out: 'bin',
   where: 'any',
   minArgs: 2,
@@ -86,7 +88,7 @@ const payloadLvDef: FetchDef = {
       return d.toString('latin1', at, at + size);
     };
   },
-};
+});
 
 const waitEndDef: FetchDef = {
   out: 'bool',
@@ -361,13 +363,18 @@ const sslVerDef: FetchDef = {
   },
 };
 
+const reqLen = lenDef(data);
+const reqPayload = payloadDef(data);
+const reqPayloadLv = payloadLvDef(data);
+
+/** The request's layer-6 fetches (tcp-request content). */
 export const PAYLOAD_FETCHES: ReadonlyMap<string, FetchDef> = new Map([
-  ['req.len', lenDef],
-  ['req_len', lenDef],
-  ['req.payload', payloadDef],
-  ['payload', payloadDef],
-  ['req.payload_lv', payloadLvDef],
-  ['payload_lv', payloadLvDef],
+  ['req.len', reqLen],
+  ['req_len', reqLen],
+  ['req.payload', reqPayload],
+  ['payload', reqPayload],
+  ['req.payload_lv', reqPayloadLv],
+  ['payload_lv', reqPayloadLv],
   ['req.ssl_sni', sniDef],
   ['req_ssl_sni', sniDef],
   ['req.ssl_hello_type', helloTypeDef],
@@ -378,4 +385,11 @@ export const PAYLOAD_FETCHES: ReadonlyMap<string, FetchDef> = new Map([
   ['req.ssl_st_ext', stExtDef],
   ['req.ssl_alpn', alpnDef],
   ['wait_end', waitEndDef],
+]);
+
+/** The response's (tcp-response content): the server's bytes. */
+export const RES_PAYLOAD_FETCHES: ReadonlyMap<string, FetchDef> = new Map([
+  ['res.len', lenDef(resData)],
+  ['res.payload', payloadDef(resData)],
+  ['res.payload_lv', payloadLvDef(resData)],
 ]);

@@ -11,7 +11,7 @@ import type { HeadView } from '../head-view.ts';
 import type { Sample, SampleType } from '../sample.ts';
 import { AUTH_FETCHES } from './auth.ts';
 import { eachCookieIn, HeaderCursor } from './headers.ts';
-import { PAYLOAD_FETCHES } from './payload.ts';
+import { PAYLOAD_FETCHES, RES_PAYLOAD_FETCHES } from './payload.ts';
 import { currentPath, currentUri, pathqOf, queryOf, urlParam } from './uri.ts';
 
 export type OneFn = (c: RuleContext) => Sample;
@@ -35,6 +35,8 @@ export interface FetchDef {
   l4?: boolean;
   /** reads the bytes a `mode tcp` connection sent (tcp-request content: fetches/payload.ts) */
   l6?: boolean;
+  /** reads the bytes its server sent (tcp-response content) */
+  l6res?: boolean;
   /** rewrites an ACL pattern before it is parsed by the default matching method (req.ssl_ver's `3.3`) */
   patternOf?(p: string): string;
   one(args: readonly string[], env?: FetchEnv): OneFn;
@@ -412,5 +414,6 @@ for (const [name, def] of TABLE) if (L4.has(name)) def.l4 = true;
 
 // the bytes of a mode tcp connection (fetches/payload.ts: req.len, req.payload, req.ssl_sni, …)
 for (const [name, def] of PAYLOAD_FETCHES) TABLE.set(name, { ...def, l6: true });
+for (const [name, def] of RES_PAYLOAD_FETCHES) TABLE.set(name, { ...def, l6res: true });
 
 export const FETCHES: ReadonlyMap<string, FetchDef> = TABLE;
