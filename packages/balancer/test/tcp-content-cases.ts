@@ -296,6 +296,28 @@ export const TCP_CONTENT_CASES: TcpContentCase[] = [
     expect: 'BYE now',
   },
   {
+    id: 'a full buffer ends the wait',
+    lines: ['tcp-request inspect-delay 2s', 'tcp-request content accept if WAIT_END'],
+    steps: [{ send: 'x'.repeat(20000) }],
+    timed: 2000,
+  },
+  {
+    id: 'timeout client during the wait',
+    lines: [
+      'timeout client 300ms',
+      'tcp-request inspect-delay 2s',
+      'tcp-request content reject unless { req.ssl_hello_type 1 }',
+    ],
+    steps: [{ send: hello.subarray(0, 30) }],
+    timed: 2000,
+  },
+  {
+    id: 'timeout client during the wait, then no rule decides',
+    lines: ['timeout client 300ms', ...SNI_ROUTE],
+    steps: [{ send: hello.subarray(0, 30) }],
+    timed: 1000,
+  },
+  {
     id: 'use_backend on src in mode tcp',
     lines: ['use_backend b2 if { src 127.0.0.1 }'],
     steps: [{ send: 'x' }],

@@ -60,6 +60,19 @@ export class ContentInspection {
     this.evaluate(true);
   }
 
+  /**
+   * The client's `timeout client` struck during the wait: the rules' final word, without going on
+   * (HAProxy evaluates them final, then the read timeout ends the stream unless they rejected).
+   */
+  timedOut(): Decision {
+    this.over = true;
+    this.stop();
+    const c = this.ctx;
+    c.final = true;
+    const d = inspectContent(this.tc, c);
+    return d === WAIT ? 0 : d;
+  }
+
   /** What was held back, in one buffer (null: nothing). */
   held(): Buffer | null {
     if (this.size === 0) return null;

@@ -55,7 +55,8 @@ export class TcpSession implements DispatchOwner {
       if (conn?.socket.isPaused()) conn.socket.resume();
     });
     client.on('timeout', () => {
-      this.st.terminate('c', this.inspection !== null ? 'R' : 'D');
+      if (this.inspection !== null) return this.inspectionTimeout();
+      this.st.terminate('c', 'D');
       this.close();
     });
     client.on('error', () => this.st.terminate('C', 'D'));
@@ -99,6 +100,28 @@ export class TcpSession implements DispatchOwner {
     this.inspection = new ContentInspection(tc, c, px.bufsize - px.maxrewrite, (d) => this.decided(d));
     this.inspection.begin();
     if (!this.closed) client.resume();
+  }
+
+  /** `timeout client` during the content rules' wait: PR if they reject, else cR (logged with the chosen backend). */
+  private inspectionTimeout(): void {
+    const ins = this.inspection!;
+    this.inspection = null;
+    if (ins.timedOut() === REJECT) {
+      this.decidedReject();
+      return;
+    }
+    const be = this.backendFor(switchBackend(ins.tc, ins.ctx));
+    if (be !== this.px.be) this.px = this.px.frontend.pairFor(be);
+    this.st.terminate('c', 'R');
+    this.close();
+  }
+
+  private decidedReject(): void {
+    this.px.frontend.counters.dreq++;
+    // no backend was chosen: the log names the frontend
+    this.px = this.px.frontend.pairFor(null);
+    this.st.terminate('P', 'R');
+    this.close();
   }
 
   /** The rule context of this connection's content rules (the log-format's when it has one). */
@@ -152,11 +175,7 @@ export class TcpSession implements DispatchOwner {
     this.inspection = null;
     if (this.closed) return;
     if (d === REJECT) {
-      this.px.frontend.counters.dreq++;
-      // no backend was chosen: the log names the frontend
-      this.px = this.px.frontend.pairFor(null);
-      this.st.terminate('P', 'R');
-      this.close();
+      this.decidedReject();
       return;
     }
     this.start(this.backendFor(switchBackend(ins.tc, ins.ctx)));
