@@ -318,6 +318,16 @@ export const TCP_CONTENT_CASES: TcpContentCase[] = [
     timed: 1000,
   },
   {
+    id: 'use_backend %[req.ssl_sni]: a name from the hello',
+    lines: [...SNI_ROUTE.slice(0, 2), 'use_backend %[req.ssl_sni,lower,field(1,.)]'],
+    steps: [{ send: clientHello({ sni: 'B3.example.com' }) }],
+  },
+  {
+    id: 'use_backend %[…] naming no backend: the default backend, not the next rule',
+    lines: [...SNI_ROUTE.slice(0, 2), 'use_backend %[req.ssl_sni,lower,field(1,.)]', 'use_backend b2'],
+    steps: [{ send: clientHello({ sni: 'nothere.example.com' }) }],
+  },
+  {
     id: 'use_backend on src in mode tcp',
     lines: ['use_backend b2 if { src 127.0.0.1 }'],
     steps: [{ send: 'x' }],
