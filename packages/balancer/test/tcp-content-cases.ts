@@ -328,6 +328,25 @@ export const TCP_CONTENT_CASES: TcpContentCase[] = [
     steps: [{ send: clientHello({ sni: 'nothere.example.com' }) }],
   },
   {
+    id: 'backend content rules: reject',
+    lines: [],
+    backend: ['tcp-request inspect-delay 1s', 'tcp-request content reject if { req.payload(0,2) -m str w: }'],
+    steps: [{ send: 'w:hi\n' }],
+    expect: 'hi',
+  },
+  {
+    id: 'backend content rules: wait for the bytes, after the frontend decided',
+    lines: ['tcp-request inspect-delay 1s', 'tcp-request content accept if { req.len ge 2 }'],
+    backend: [
+      'tcp-request inspect-delay 1s',
+      'tcp-request content accept if { req.len ge 11 }',
+      'tcp-request content reject',
+    ],
+    steps: [{ send: 'w:hi' }, { pause: 300 }, { send: ' there\n' }],
+    expect: 'hi there',
+    timed: 1000,
+  },
+  {
     id: 'use_backend on src in mode tcp',
     lines: ['use_backend b2 if { src 127.0.0.1 }'],
     steps: [{ send: 'x' }],

@@ -119,6 +119,8 @@ export type HttpReuse = 'never' | 'safe' | 'aggressive' | 'always';
 export interface BackendSpec {
   name: string;
   mode: 'http' | 'tcp';
+  /** mode tcp: its own `tcp-request inspect-delay` / `tcp-request content` rules, run after switching; absent or null: none */
+  tcpRequest?: TcpContent | null;
   /** `tcp-response inspect-delay` / `tcp-response content` (rules/tcp-content.ts); absent or null: none */
   tcpResponse?: TcpContent | null;
   servers: ServerSpec[];

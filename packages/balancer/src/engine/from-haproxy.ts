@@ -211,6 +211,15 @@ export function fromHaproxyConfig(
       backends.set(p.name, {
         name: p.name,
         mode,
+        tcpRequest:
+          opts.rules === false || mode !== 'tcp' || p.capabilities.frontend
+            ? null
+            : compileTcpContent(
+                p,
+                (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
+                model.global.unsafeIgnoreUnimplemented === true,
+                ruleFiles.modeOf,
+              ),
         tcpResponse:
           opts.rules === false
             ? null

@@ -220,5 +220,5 @@ function capture(v: HeadView, caps: readonly HeaderCapture[], out: (string | nul
 export function needsRules(fe: FrontendRuntime): boolean {
   if (fe.spec.rules != null || fe.spec.tcpContent != null) return true;
   // without rules of its own a frontend only reaches its default backend
-  return fe.defaultBackend?.spec.rules != null;
+  return fe.defaultBackend?.spec.rules != null || fe.defaultBackend?.spec.tcpRequest != null;
 }

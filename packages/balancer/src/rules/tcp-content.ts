@@ -92,7 +92,10 @@ export function compileContentAction(
   };
 }
 
-/** Null when the frontend has neither content rules nor use_backend: its sessions inspect nothing. */
+/**
+ * A mode tcp frontend's content rules and use_backend, or a mode tcp backend's content rules (no
+ * use_backend there). Null when there is nothing to evaluate: its sessions inspect nothing.
+ */
 export function compileTcpContent(
   p: HaproxyProxy,
   read: (path: string) => string,
@@ -104,7 +107,9 @@ export function compileTcpContent(
       r.stage === 'content' &&
       (!unsafe || (TCP_CONTENT_ACTIONS as readonly string[]).includes(r.action.replace(/\(.*$/, ''))),
   );
-  if (!p.capabilities.frontend || (rules.length === 0 && p.useBackends.length === 0)) return null;
+  // a backend's own content rules run after the frontend chose it (a listen section's run once, as a frontend's)
+  const backendOnly = !p.capabilities.frontend;
+  if (rules.length === 0 && (backendOnly || p.useBackends.length === 0)) return null;
   const env: AclEnv = { loadPatterns: read, loadMap: read };
   const acls = new AclSet(p.acls, env);
   const compiled = rules.map((r): ContentRule => {
@@ -121,7 +126,7 @@ export function compileTcpContent(
       throw e;
     }
   });
-  const useBackends = p.useBackends.map((u): TcpSwitch => {
+  const useBackends = (backendOnly ? [] : p.useBackends).map((u): TcpSwitch => {
     try {
       const cond = compileCondition(u.cond, acls, 'l6', env);
       if (!isConstantFormat(u.backend)) return { cond, name: compileFormat(u.backend, 'l6', env) };

@@ -44,14 +44,14 @@ export function compileTcpRules(
         (r.stage === 'content' ? (TCP_CONTENT_ACTIONS as readonly string[]) : TCP_ACTIONS).includes(
           r.action.replace(/\(.*$/, ''),
         )) &&
-      !(p.mode === 'tcp' && r.stage === 'content' && p.capabilities.frontend),
+      !(p.mode === 'tcp' && r.stage === 'content'),
   );
   if (rules.length === 0) return null;
   if (!p.capabilities.frontend) {
     const r = rules[0];
     throw new LbError(
       LB_ERR.CONFIG,
-      `parsing [${r.file}:${r.line}] : 'tcp-request ${r.stage} ${r.action}' in a backend is not implemented yet (write it in the frontend).`,
+      `parsing [${r.file}:${r.line}] : 'tcp-request ${r.stage} ${r.action}' in a${r.stage === 'content' ? ' mode http' : ''} backend is not implemented yet (write it in the frontend).`,
     );
   }
   const env = { loadPatterns: read, loadMap: read };

@@ -27,8 +27,14 @@ export class ContentInspection {
     limit: number,
     done: (d: Decision) => void,
     response = false,
+    /** bytes already held (a backend's rules after the frontend's) */
+    held: Buffer | null = null,
   ) {
     this.response = response;
+    if (held !== null) {
+      this.chunks.push(held);
+      this.size = held.length;
+    }
     this.tc = tc;
     this.ctx = ctx;
     this.limit = limit;
@@ -37,8 +43,6 @@ export class ContentInspection {
 
   /** The first evaluation (on no bytes yet), and the delay's timer. */
   begin(): void {
-    if (this.response) this.ctx.resPayload = null;
-    else this.ctx.payload = null;
     if (this.tc.delay > 0) {
       this.timer = setTimeout(() => this.final(), this.tc.delay);
       this.timer.unref();

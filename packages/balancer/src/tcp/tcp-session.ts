@@ -32,6 +32,8 @@ export class TcpSession implements DispatchOwner {
   /** `tcp-response content` inspection of the server's bytes in progress; null: none or decided */
   private resInspection: ContentInspection | null = null;
   private rctx: RuleContext | null = null;
+  /** the backend's own content rules have run (or are running) */
+  private beInspected = false;
   private clientEnded = false;
   private serverEnded = false;
   private closed = false;
@@ -88,13 +90,13 @@ export class TcpSession implements DispatchOwner {
     }
     const tc = px.fe.tcpContent ?? null;
     if (tc === null) {
-      this.start(px.be);
+      this.route(px.be, null);
       return;
     }
     const c = this.ruleContext();
     if (tc.rules.length === 0) {
       // use_backend alone: decided at once, on no content (HAProxy does not wait without content rules)
-      this.start(this.backendFor(switchBackend(tc, c)));
+      this.route(this.backendFor(switchBackend(tc, c)), null);
       return;
     }
     this.inspection = new ContentInspection(tc, c, px.bufsize - px.maxrewrite, (d) => this.decided(d));
@@ -118,8 +120,9 @@ export class TcpSession implements DispatchOwner {
 
   private decidedReject(): void {
     this.px.frontend.counters.dreq++;
-    // no backend was chosen: the log names the frontend
-    this.px = this.px.frontend.pairFor(null);
+    // by the frontend's rules no backend was chosen: the log names the frontend; by a backend's, that backend
+    if (this.beInspected) this.px.be!.counters.dreq++;
+    else this.px = this.px.frontend.pairFor(null);
     this.st.terminate('P', 'R');
     this.close();
   }
@@ -178,9 +181,36 @@ export class TcpSession implements DispatchOwner {
       this.decidedReject();
       return;
     }
-    this.start(this.backendFor(switchBackend(ins.tc, ins.ctx)));
+    this.route(this.beInspected ? this.px.be : this.backendFor(switchBackend(ins.tc, ins.ctx)), ins.held());
+  }
+
+  /**
+   * To backend `be`: through its own content rules first when it has some (HAProxy's backend
+   * inspection, after switching), then to a server, the bytes held so far first.
+   */
+  private route(be: BackendState | null, held: Buffer | null): void {
+    if (be !== this.px.be) this.px = this.px.frontend.pairFor(be);
+    const br = be?.spec.tcpRequest ?? null;
+    if (br !== null && !this.beInspected) {
+      this.beInspected = true;
+      const c = this.ruleContext();
+      c.beName = be!.spec.name;
+      const px = this.px;
+      this.inspection = new ContentInspection(
+        br,
+        c,
+        px.bufsize - px.maxrewrite,
+        (d) => this.decided(d),
+        false,
+        held,
+      );
+      this.inspection.begin();
+      if (this.clientEnded) this.inspection?.final();
+      else if (!this.closed) this.client.resume();
+      return;
+    }
+    this.start(be);
     if (this.closed) return;
-    const held = ins.held();
     if (held !== null && this.dispatch !== null) {
       // the frontend counted them as they came; the backend and server count them now
       this.countBytes(0, 0, held.length);
