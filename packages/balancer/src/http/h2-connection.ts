@@ -46,6 +46,8 @@ export class H2Connection implements Session {
   private closed = false;
   private stopping = false;
   private timer: NodeJS.Timeout | null = null;
+  /** when the idle deadline expires (ms since the epoch), 0: none (a stream is open) */
+  private idleAt = 0;
 
   /**
    * `upgraded`: the connection began as HTTP/1 (h2-preface.ts) and was counted then; HTTP/2 is read
@@ -123,19 +125,33 @@ export class H2Connection implements Session {
     if (this.streams.size === 0 && !this.stopping) this.armIdle();
   }
 
-  /** The idle deadline while no stream is open (see the file comment). */
+  /**
+   * The idle deadline while no stream is open (see the file comment). Streams come and go in bursts:
+   * the deadline moves, the one timer stays and re-arms itself for the rest when it fires early.
+   */
   private armIdle(): void {
     const px = this.px;
     const ms = this.requests === 0 ? px.tHttpRequest : px.tKeepAlive || px.tHttpRequest;
     if (!ms || this.closed) return;
-    this.disarmIdle();
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.streams.size === 0) this.goaway();
-    }, ms);
+    this.idleAt = Date.now() + ms;
+    if (this.timer === null) this.timer = setTimeout(this.onIdleTimer, ms);
   }
 
+  private readonly onIdleTimer = (): void => {
+    this.timer = null;
+    if (this.idleAt === 0 || this.streams.size > 0 || this.closed) return;
+    const left = this.idleAt - Date.now();
+    if (left > 0) this.timer = setTimeout(this.onIdleTimer, left);
+    else this.goaway();
+  };
+
+  /** No idle deadline while a stream is open (the timer, if any, finds none when it fires). */
   private disarmIdle(): void {
+    this.idleAt = 0;
+  }
+
+  private clearIdle(): void {
+    this.idleAt = 0;
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -149,14 +165,14 @@ export class H2Connection implements Session {
   private goaway(): void {
     if (this.closed || this.stopping) return;
     this.stopping = true;
-    this.disarmIdle();
+    this.clearIdle();
     this.h2.close();
   }
 
   private cleanup(): void {
     if (this.closed) return;
     this.closed = true;
-    this.disarmIdle();
+    this.clearIdle();
     if (this.px.sessions.delete(this)) {
       this.px.frontend.counters.close();
       this.gate.release();

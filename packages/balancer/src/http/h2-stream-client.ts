@@ -65,6 +65,8 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
   private readonly maxHeaders: number;
   private readonly onEnded: () => void;
   private endedOnce = false;
+  private timeoutMs = 0;
+  private timeoutArmed = false;
   private rState = R_HEAD;
   private resBuf: Buffer | null = null;
   private bodyKind = B_NONE;
@@ -136,7 +138,9 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     if (this.destroyed || this.rState === R_DONE) return true;
     if (this.rState === R_HEAD) this.head(data);
     else this.body(data);
-    return !this.stream.writableNeedDrain;
+    if (!this.stream.writableNeedDrain) return true;
+    this.armTimeout();
+    return false;
   }
 
   end(data?: Buffer): void {
@@ -158,16 +162,21 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     if (!this.stream.closed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
   }
 
+  // A request without a body (END_STREAM on its HEADERS) leaves the stream's readable side alone:
+  // set flowing, Node destroys the stream as soon as it closes, before the write of the response's
+  // DATA has completed, and that write then fails with an ERR_STREAM_DESTROYED built for nothing
+  // (a stack trace per stream); untouched, Node waits for the write as for a plain http2 handler.
+
   pause(): void {
-    this.stream.pause();
+    if (!this.stream.endAfterHeaders) this.stream.pause();
   }
 
   resume(): void {
-    this.stream.resume();
+    if (!this.stream.endAfterHeaders) this.stream.resume();
   }
 
   isPaused(): boolean {
-    return this.stream.isPaused();
+    return !this.stream.endAfterHeaders && this.stream.isPaused();
   }
 
   /**
@@ -175,7 +184,21 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
    * or its client's window is full; the session decides (onClientTimeout), a reset of this stream only.
    */
   setTimeout(ms: number): void {
-    this.stream.setTimeout(ms, () => this.emit('timeout'));
+    this.timeoutMs = ms;
+    if (ms === 0) {
+      if (this.timeoutArmed) this.stream.setTimeout(0);
+      this.timeoutArmed = false;
+    } else if (!this.stream.endAfterHeaders) this.armTimeout();
+  }
+
+  /**
+   * A request without a body can only stall on the client's window: its timer (one Node timer per
+   * stream, refreshed on every frame) starts when a write finds that window full, not for every stream.
+   */
+  private armTimeout(): void {
+    if (this.timeoutArmed || this.timeoutMs === 0) return;
+    this.timeoutArmed = true;
+    this.stream.setTimeout(this.timeoutMs, () => this.emit('timeout'));
   }
 
   setNoDelay(_on: boolean): void {}
@@ -199,7 +222,7 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
       const h = parseHead(RES, buf, end, false, this.maxHeaders, null);
       const headers = this.fields(h, buf);
       if (h.status < 200) {
-        if (h.status !== 101) this.stream.additionalHeaders(headers);
+        if (h.status !== 101) this.stream.additionalHeaders(asObject(headers));
         buf = buf.subarray(end);
         if (buf.length === 0) return;
         continue;
@@ -247,18 +270,31 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     }
   }
 
-  /** The response head's fields for HTTP/2: `:status`, names lower-case, HTTP/1-only fields left out. */
-  private fields(h: HttpHead, buf: Buffer): http2.OutgoingHttpHeaders {
-    const out: http2.OutgoingHttpHeaders = { ':status': h.status };
+  /**
+   * The response head's fields for HTTP/2, as Node's flat raw list [name, value, …] (no per-response
+   * object for Node to copy): `:status`, names lower-case, in the server's order, HTTP/1-only fields
+   * left out.
+   */
+  private fields(h: HttpHead, buf: Buffer): string[] {
+    const out: string[] = [':status', String(h.status)];
     next: for (let i = 0; i < h.nHeaders; i++) {
       const ns = h.hdr[i * 6];
       const ne = h.hdr[i * 6 + 1];
       for (const hop of HOP_BY_HOP) if (eqLower(buf, ns, ne, hop)) continue next;
-      const name = headerName(h, buf, i).toLowerCase();
-      const value = headerValue(h, buf, i);
-      const had = out[name];
-      out[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [String(had), value];
+      out.push(headerName(h, buf, i).toLowerCase(), headerValue(h, buf, i));
     }
     return out;
   }
+}
+
+/** A raw field list as the object `additionalHeaders` takes (a repeated name: its values in order). */
+function asObject(list: readonly string[]): http2.OutgoingHttpHeaders {
+  const out: http2.OutgoingHttpHeaders = {};
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i];
+    const value = list[i + 1];
+    const had = out[name];
+    out[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [String(had), value];
+  }
+  return out;
 }
