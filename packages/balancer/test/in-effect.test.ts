@@ -33,6 +33,7 @@ import { exchange, openClient } from './support/raw-client.ts';
 import { startRawServer } from './support/raw-server.ts';
 import { synCounter } from './support/syn-counter.ts';
 import { waitFor } from './support/wait-for.ts';
+import { TCP_CONTENT_EFFECTS } from './tcp-content-effects.ts';
 import { TLS_EFFECTS } from './tls-effects.ts';
 import { WORKER_EFFECTS } from './workers-effects.ts';
 
@@ -194,6 +195,7 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   ...STATS_EFFECTS,
   ...TLS_EFFECTS,
   ...RULE_EFFECTS,
+  ...TCP_CONTENT_EFFECTS,
   ...QUEUE_EFFECTS,
   ...LOGGING_EFFECTS,
   ...H2_EFFECTS,

@@ -18,6 +18,7 @@ import { unixDatagramAvailable } from '@ha-lb/sd-notify';
 import type { KeywordUse } from '@ha-lb/shared-config/haproxy';
 import { checkRuleSupport } from '../checks/from-model.ts';
 import { APPLIED_ACTIONS } from '../rules/actions/index.ts';
+import { TCP_RESPONSE_ACTIONS } from '../rules/tcp-content.ts';
 import { TCP_ACTIONS, TCP_STAGES } from '../rules/tcp-rules.ts';
 
 export type Effect =
@@ -431,10 +432,13 @@ const RULES_TABLE: readonly Rule[] = [
   ['http-response', refuse(MORE_ACTIONS, REWRITE)],
   ['http-after-response', refuse(MORE_ACTIONS, REWRITE)],
   ...TCP_STAGES.flatMap((s) => TCP_ACTIONS.map((a): Rule => [`tcp-request ${s} ${a}`, APPLIED])),
-  [
-    'tcp-request inspect-delay',
-    inert('tcp-request conditions use layer-4 fetches only, which HAProxy evaluates without waiting'),
-  ],
+  // content rules wait for content in mode tcp (rules/tcp-content.ts, tcp/content-inspection.ts)
+  ['tcp-request content set-var', APPLIED],
+  ['tcp-request content unset-var', APPLIED],
+  ['tcp-request inspect-delay', APPLIED],
+  // mode tcp backends (rules/tcp-content.ts compileTcpResponse; in mode http refused at start-up)
+  ...TCP_RESPONSE_ACTIONS.map((a): Rule => [`tcp-response content ${a}`, APPLIED]),
+  ['tcp-response inspect-delay', APPLIED],
   ['tcp-request', refuse(MORE_ACTIONS, ACCESS)],
   ['tcp-response', refuse(RULES, ACCESS)],
   ['use_backend', APPLIED],
@@ -570,7 +574,8 @@ export function effectOf(use: KeywordUse): Effect {
     use.key === 'http-request' ||
     use.key === 'http-response' ||
     use.key === 'http-after-response' ||
-    use.key === 'tcp-request'
+    use.key === 'tcp-request' ||
+    use.key === 'tcp-response'
   ) {
     const exact = EXACT.get(use.label.replace(/\(.*$/, ''));
     if (exact) return exact;

@@ -14,6 +14,7 @@ import type { BackendCheckSpec, CheckGlobals, ServerCheckSpec } from '../checks/
 import type { H2Tuning } from '../http/h2-connection.ts';
 import type { ProxyLogSpec } from '../log/log-spec.ts';
 import type { ProxyRules } from '../rules/rule-set.ts';
+import type { TcpContent } from '../rules/tcp-content.ts';
 import type { TcpRules } from '../rules/tcp-rules.ts';
 import type { ProxyOrder } from '../stats/snapshot.ts';
 import type { StatsPageSpec, StatsSocketSpec } from '../stats/stats-config.ts';
@@ -118,6 +119,10 @@ export type HttpReuse = 'never' | 'safe' | 'aggressive' | 'always';
 export interface BackendSpec {
   name: string;
   mode: 'http' | 'tcp';
+  /** mode tcp: its own `tcp-request inspect-delay` / `tcp-request content` rules, run after switching; absent or null: none */
+  tcpRequest?: TcpContent | null;
+  /** `tcp-response inspect-delay` / `tcp-response content` (rules/tcp-content.ts); absent or null: none */
+  tcpResponse?: TcpContent | null;
   servers: ServerSpec[];
   timeouts: Timeouts;
   retries: number;
@@ -171,6 +176,8 @@ export interface FrontendSpec {
   rules?: ProxyRules | null;
   /** `tcp-request connection|session|content accept|reject` (rules/tcp-rules.ts); absent or null: none */
   tcpRules?: TcpRules | null;
+  /** `mode tcp`: tcp-request content rules, inspect-delay and use_backend (rules/tcp-content.ts); absent or null: none */
+  tcpContent?: TcpContent | null;
   /** access logging (log/log-spec.ts); absent or null: the frontend does not log */
   log?: ProxyLogSpec | null;
 }

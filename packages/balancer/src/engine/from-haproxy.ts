@@ -8,6 +8,7 @@ import { checkContext } from '../config/checks/context.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import { compileProxyFormat, proxyLogSpec } from '../log/log-config.ts';
 import { compileProxyRules } from '../rules/rule-set.ts';
+import { compileTcpContent, compileTcpResponse } from '../rules/tcp-content.ts';
 import { compileTcpRules } from '../rules/tcp-rules.ts';
 import { proxyOrderOf, statsPageOf, statsSocketsOf } from '../stats/stats-config.ts';
 import { bindTlsOf, serverTlsOf, type TlsModelContext } from '../tls/from-model.ts';
@@ -210,6 +211,23 @@ export function fromHaproxyConfig(
       backends.set(p.name, {
         name: p.name,
         mode,
+        tcpRequest:
+          opts.rules === false || mode !== 'tcp' || p.capabilities.frontend
+            ? null
+            : compileTcpContent(
+                p,
+                (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
+                model.global.unsafeIgnoreUnimplemented === true,
+                ruleFiles.modeOf,
+              ),
+        tcpResponse:
+          opts.rules === false
+            ? null
+            : compileTcpResponse(
+                p,
+                (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
+                model.global.unsafeIgnoreUnimplemented === true,
+              ),
         servers: withServerIds(
           p.servers.map((s) => {
             const spec = server(s, p.name, tlsCtx);
@@ -288,6 +306,15 @@ export function fromHaproxyConfig(
                 p,
                 (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
                 model.global.unsafeIgnoreUnimplemented === true,
+              ),
+        tcpContent:
+          opts.rules === false || mode !== 'tcp'
+            ? null
+            : compileTcpContent(
+                p,
+                (path) => readFileSync(ruleFiles.resolve(path, p.file), 'latin1'),
+                model.global.unsafeIgnoreUnimplemented === true,
+                ruleFiles.modeOf,
               ),
         log: proxyLogSpec(model, p, logEnv),
       });

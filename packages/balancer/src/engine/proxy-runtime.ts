@@ -41,6 +41,8 @@ export interface ProxyRuntime {
   maxHead: number;
   maxHeaders: number;
   bufsize: number;
+  /** tune.maxrewrite: the part of a buffer kept free (content inspection decides when the rest is full) */
+  maxrewrite: number;
   errorfiles: Map<number, Buffer>;
   // timeouts in ms, 0 = none
   tClient: number;
@@ -223,6 +225,7 @@ function makeProxyRuntime(
     maxHead: global.tuneBufsize - global.tuneMaxrewrite,
     maxHeaders: global.maxHeaders,
     bufsize: global.tuneBufsize,
+    maxrewrite: global.tuneMaxrewrite,
     errorfiles,
     tClient: fe.timeouts.client ?? 0,
     tServer: bt?.server ?? 0,

@@ -46,8 +46,16 @@ export function compileCriterion(crit: AclCriterion, place: Place, env: AclEnv):
       `matching method must be specified first (using '-m') when using a sample fetch of this type ('${crit.fetch}')`,
     );
   const method = (crit.match ?? defaultMethod(expr.out)) as MatchMethod;
-  const patterns = [...crit.values];
+  let patterns = [...crit.values];
   for (const f of crit.patternFiles) patterns.push(...patternLines(env.loadPatterns(f)));
+  const rewrite = crit.match === null ? found?.def.patternOf : undefined;
+  if (rewrite !== undefined) {
+    try {
+      patterns = patterns.map(rewrite);
+    } catch (e) {
+      throw new RuleError((e as Error).message);
+    }
+  }
   try {
     fetchDef(crit.fetch)?.def.patterns?.(crit.fetchArgs, env, patterns);
   } catch (e) {

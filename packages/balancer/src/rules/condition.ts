@@ -6,6 +6,7 @@
  */
 import { type Acl, type AclCriterion, type Condition, parseCriterion } from '@ha-lb/shared-config/haproxy';
 import { type AclEnv, compileCriterion, type Predicate } from './acl.ts';
+import type { RuleContext } from './context.ts';
 import type { Place } from './expression.ts';
 import { RuleError } from './expression.ts';
 
@@ -30,6 +31,8 @@ const PREDEFINED: Record<string, string[]> = {
   METH_POST: ['method', 'POST'],
   METH_PUT: ['method', 'PUT'],
   METH_TRACE: ['method', 'TRACE'],
+  REQ_CONTENT: ['req.len', 'gt', '0'],
+  WAIT_END: ['wait_end'],
 };
 
 /** Compiles the named ACLs of a proxy lazily (a name is compiled once per place, when first used). */
@@ -90,6 +93,54 @@ export class AclSet {
     this.compiled.set(key, p);
     return p;
   }
+}
+
+/** HAProxy's three-valued ACL results (acl.h): FAIL, MISS (data may still come), PASS. */
+export const FAIL = 0;
+export const MISS = 1;
+export const PASS = 3;
+export type TriPredicate = (c: RuleContext) => number;
+
+/**
+ * A condition evaluated as HAProxy's acl_exec_cond does while content may still arrive: a term
+ * that did not match but whose fetch said its bytes are incomplete (c.mayChange) is MISS unless
+ * `c.final`; `!MISS` is MISS, a group is the least of its terms, the condition the most of its
+ * groups (`unless` swaps PASS and FAIL). The caller waits for more data on MISS.
+ */
+export function compileTriCondition(
+  cond: Condition | null,
+  acls: AclSet,
+  place: Place,
+  env: AclEnv,
+): TriPredicate | null {
+  if (cond === null) return null;
+  const groups: TriPredicate[][] = cond.anyOf.map((g) =>
+    g.map((t) => {
+      const p = t.kind === 'named' ? acls.get(t.name, place) : compileCriterion(t.criterion, place, env);
+      const term: TriPredicate = (c) => {
+        c.mayChange = false;
+        if (p(c)) return PASS;
+        return c.mayChange && !c.final ? MISS : FAIL;
+      };
+      if (!t.negate) return term;
+      return (c) => {
+        const r = term(c);
+        return r === MISS ? MISS : PASS - r;
+      };
+    }),
+  );
+  const unless = cond.polarity === 'unless';
+  return (c) => {
+    let res = FAIL;
+    for (let i = 0; i < groups.length && res !== PASS; i++) {
+      const g = groups[i];
+      let suite = PASS;
+      for (let j = 0; j < g.length && suite !== FAIL; j++) suite &= g[j](c);
+      res |= suite;
+    }
+    if (unless && res !== MISS) return res === PASS ? FAIL : PASS;
+    return res;
+  };
 }
 
 export function compileCondition(

@@ -81,6 +81,17 @@ export class RuleContext {
   intercepted = false;
   /** the terminal action was the backend's (its http-request rules): the backend counts the answer */
   byBackend = false;
+  /** `tcp-request content`: the client's bytes inspected so far (layer-6 fetches read them); null: none */
+  payload: Buffer | null = null;
+  /** `tcp-response content`: the server's bytes inspected so far (res.len, res.payload); null: none */
+  resPayload: Buffer | null = null;
+  /**
+   * No more bytes can change what a fetch finds (the inspect delay ended, the client closed, the
+   * buffer is full, or nothing waits): HAProxy's SMP_OPT_FINAL
+   */
+  final = true;
+  /** a fetch found its bytes incomplete (HAProxy's SMP_F_MAY_CHANGE): the condition waits for more */
+  mayChange = false;
   readonly sessVars = new Map<string, Sample>();
   readonly txnVars = new Map<string, Sample>();
   readonly procVars = PROC_VARS;

@@ -10,10 +10,12 @@ import { type EachFn, FETCHES, type FetchDef, type OneFn } from './fetches/table
 import type { Sample, SampleType } from './sample.ts';
 
 /**
- * Where an expression runs: request rules, response rules, both (log-format), or `l4`: when a
- * connection is accepted (tcp-request rules: only what is known then).
+ * Where an expression runs: request rules, response rules, both (log-format), `l4`: when a
+ * connection is accepted (tcp-request connection/session rules: only what is known then), or `l6`:
+ * on the bytes a `mode tcp` connection sent so far (tcp-request content, use_backend in mode tcp), or
+ * `l6res`: on the bytes its server sent (tcp-response content).
  */
-export type Place = 'req' | 'res' | 'any' | 'l4';
+export type Place = 'req' | 'res' | 'any' | 'l4' | 'l6' | 'l6res';
 
 export class RuleError extends Error {}
 
@@ -66,10 +68,33 @@ export function compileExpr(e: ExprModel, place: Place, env: ConvEnv): CompiledE
   const unusable = unusableHere(def, place, env);
   if (unusable !== null)
     throw new RuleError(`sample fetch '${e.fetch}' may not be reliably used here because ${unusable}`);
+  if (def.l6res === true && place !== 'l6res')
+    throw new RuleError(
+      `fetch method '${e.fetch}' extracts information from 'response buffer contents', none of which is available here`,
+    );
+  if (place === 'l6res' && def.l4 !== true && def.l6res !== true)
+    throw new RuleError(
+      `fetch method '${e.fetch}' is not implemented yet in 'tcp-response content' rules, only layer-4 fetches and res.len, res.payload, res.payload_lv are`,
+    );
+  if (def.l6 === true && place !== 'l6') {
+    // HAProxy: "anonymous acl will never match in 'tcp-request connection' because it uses keyword
+    // 'req.ssl_sni' which is incompatible with 'frontend tcp-request connection rule'" (a warning);
+    // the balancer refuses what would never match, and the bytes of HTTP requests are not inspected
+    throw new RuleError(
+      place === 'l4'
+        ? `fetch method '${e.fetch}' is incompatible with this rule (HAProxy: it never matches here); read the connection's content in 'tcp-request content' rules of a 'mode tcp' frontend`
+        : `sample fetch '${e.fetch}' is not implemented yet here: the balancer reads a connection's bytes in 'tcp-request content' and 'use_backend' of a 'mode tcp' frontend only`,
+    );
+  }
   if (place === 'l4') {
     if (def.l4 !== true)
       throw new RuleError(
-        `fetch method '${e.fetch}' needs the connection's content; waiting for it (tcp-request inspect-delay) is not implemented yet, only layer-4 fetches (src, dst, src_port, dst_port, …) are`,
+        `fetch method '${e.fetch}' needs the connection's content; waiting for it (tcp-request inspect-delay) is implemented in 'mode tcp' frontends only; here only layer-4 fetches (src, dst, src_port, dst_port, …) are`,
+      );
+  } else if (place === 'l6') {
+    if (def.l4 !== true && def.l6 !== true)
+      throw new RuleError(
+        `fetch method '${e.fetch}' is not implemented yet on the content of a 'mode tcp' connection, only layer-4 fetches (src, dst, …) and layer-6 ones (req.len, req.payload, req.ssl_sni, …) are`,
       );
   } else if (place !== 'any' && def.where !== 'any' && def.where !== place) {
     throw new RuleError(

@@ -218,7 +218,7 @@ function capture(v: HeadView, caps: readonly HeaderCapture[], out: (string | nul
 
 /** True when a frontend's sessions need the rule engine (it or a backend it may use has rules). */
 export function needsRules(fe: FrontendRuntime): boolean {
-  if (fe.spec.rules != null) return true;
+  if (fe.spec.rules != null || fe.spec.tcpContent != null) return true;
   // without rules of its own a frontend only reaches its default backend
-  return fe.defaultBackend?.spec.rules != null;
+  return fe.defaultBackend?.spec.rules != null || fe.defaultBackend?.spec.tcpRequest != null;
 }

@@ -152,8 +152,10 @@ export function compileMatcher(method: MatchMethod, patterns: readonly string[],
         return -1;
       };
     }
-    case 'str':
-    case 'bin': {
+    case 'bin':
+      // the patterns are hexadecimal strings of the bytes (HAProxy's pat_parse_bin)
+      return compileMatcher('str', patterns.map(hexBytes), false);
+    case 'str': {
       const set = new Map<string, number>();
       for (let i = 0; i < patterns.length; i++) {
         const k = icase ? patterns[i].toLowerCase() : patterns[i];
@@ -237,6 +239,13 @@ export function compileMatcher(method: MatchMethod, patterns: readonly string[],
 }
 
 /** Reads a pattern file as HAProxy does: one pattern per line, leading blanks skipped, `#` comments, blank lines ignored. */
+/** `-m bin` patterns: hexadecimal digits → the bytes they spell, as a latin1 string. */
+function hexBytes(p: string): string {
+  if (p.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(p))
+    throw new PatternError(`'${p}' is not a valid hex string (write two hexadecimal digits per byte)`);
+  return Buffer.from(p, 'hex').toString('latin1');
+}
+
 export function patternLines(text: string): string[] {
   const out: string[] = [];
   for (const raw of text.split('\n')) {

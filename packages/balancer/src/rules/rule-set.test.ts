@@ -45,7 +45,7 @@ test('a named ACL that cannot be compiled names its own line too', () => {
   assert.match(alerts(l).join('\n'), /t\.cfg:9.*ACL 'x' \(t\.cfg:8\).*req\.ssl_sni/);
 });
 
-test('tcp-request conditions that need the content are refused (inspect-delay waiting is not built)', () => {
+test('tcp-request content conditions on the HTTP request are refused in mode http (inspection is built for mode tcp)', () => {
   const l = load('    tcp-request inspect-delay 5s\n    tcp-request content reject if { path_beg /x }\n');
   assert.equal(l.engine, null);
   assert.match(

@@ -211,7 +211,9 @@ export function parseCriterion(words: string[]): Parsed<AclCriterion> {
   const unknown = checkSampleNames(expr.value);
   if (unknown) return { ok: false, error: unknown };
   let ignoreCase = false;
-  const implied = IMPLIED_MATCH.exec(expr.value.fetch)?.[1] ?? null;
+  // a fetch whose own name ends like a match suffix (`wait_end`) implies nothing
+  const implied =
+    expr.value.fetch === 'wait_end' ? null : (IMPLIED_MATCH.exec(expr.value.fetch)?.[1] ?? null);
   // `hdr_cnt`, `hdr_val`: the fetch yields a number compared with `-m int`.
   let match: string | null = implied === 'cnt' || implied === 'val' ? 'int' : implied;
   const patternFiles: string[] = [];

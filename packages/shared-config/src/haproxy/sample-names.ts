@@ -615,6 +615,7 @@ export const CONVERTER_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 /** Fetches whose output is an integer (values are numbers, ranges or `gt`/`ge`/`eq`/`le`/`lt` N). */
+// (req.ssl_ver is not here: its ACL values are dotted versions, `3.3`, which HAProxy parses itself)
 export const INTEGER_FETCHES: ReadonlySet<string> = new Set([
   'avg_queue',
   'base32',
@@ -690,10 +691,8 @@ export const INTEGER_FETCHES: ReadonlySet<string> = new Set([
   'req.rdp_cookie_cnt',
   'req.ssl_hello_type',
   'req.ssl_st_ext',
-  'req.ssl_ver',
   'req_len',
   'req_ssl_hello_type',
-  'req_ssl_ver',
   'res.body_len',
   'res.body_size',
   'res.cook_cnt',

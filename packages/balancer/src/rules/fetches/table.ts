@@ -11,6 +11,7 @@ import type { HeadView } from '../head-view.ts';
 import type { Sample, SampleType } from '../sample.ts';
 import { AUTH_FETCHES } from './auth.ts';
 import { eachCookieIn, HeaderCursor } from './headers.ts';
+import { PAYLOAD_FETCHES, RES_PAYLOAD_FETCHES } from './payload.ts';
 import { currentPath, currentUri, pathqOf, queryOf, urlParam } from './uri.ts';
 
 export type OneFn = (c: RuleContext) => Sample;
@@ -32,6 +33,12 @@ export interface FetchDef {
   maxArgs: number;
   /** known when the connection is accepted (tcp-request connection/session/content without waiting) */
   l4?: boolean;
+  /** reads the bytes a `mode tcp` connection sent (tcp-request content: fetches/payload.ts) */
+  l6?: boolean;
+  /** reads the bytes its server sent (tcp-response content) */
+  l6res?: boolean;
+  /** rewrites an ACL pattern before it is parsed by the default matching method (req.ssl_ver's `3.3`) */
+  patternOf?(p: string): string;
   one(args: readonly string[], env?: FetchEnv): OneFn;
   each?(args: readonly string[], env?: FetchEnv): EachFn;
   /**
@@ -277,6 +284,7 @@ const L4 = new Set([
   'ipv4',
   'ipv6',
   'env',
+  'var',
 ]);
 
 const TABLE = new Map<string, FetchDef>([
@@ -403,5 +411,9 @@ for (const [name, f] of TLS_FETCHES)
 for (const [name, def] of AUTH_FETCHES) TABLE.set(name, def);
 
 for (const [name, def] of TABLE) if (L4.has(name)) def.l4 = true;
+
+// the bytes of a mode tcp connection (fetches/payload.ts: req.len, req.payload, req.ssl_sni, …)
+for (const [name, def] of PAYLOAD_FETCHES) TABLE.set(name, { ...def, l6: true });
+for (const [name, def] of RES_PAYLOAD_FETCHES) TABLE.set(name, { ...def, l6res: true });
 
 export const FETCHES: ReadonlyMap<string, FetchDef> = TABLE;

@@ -124,6 +124,12 @@ export function tcpRulesKeyword(keyword: 'tcp-request' | 'tcp-response'): ProxyK
     ownStatus: true,
     handle(ctx, px) {
       if (ctx.args[0] === 'inspect-delay') {
+        // tcp_parse_tcp_req's wording
+        if (ctx.args[1] === undefined || !/^\d/.test(ctx.args[1]))
+          return ctx.alert(
+            `'${keyword} inspect-delay' expects a positive delay in milliseconds, in ${px.kind === 'listen' ? 'proxy' : px.kind} '${px.name}'`,
+            CODES.missingArg,
+          );
         const ms = time(ctx, ctx.args[1], `${keyword} inspect-delay`);
         if (ms === undefined) return;
         if (keyword === 'tcp-request') px.draft.tcpRequestInspectDelay = ms;
