@@ -684,7 +684,9 @@ const EFFECTS: Record<string, () => Promise<void>> = {
   async pidfile() {
     const port = await closedPort();
     const { child, out, dir } = runCli(
-      `global\n    pidfile %DIR%/lb.pid\n    health-socket %DIR%/h.sock\n${DEFAULTS}listen l\n    bind 127.0.0.1:${port}\n    server s 127.0.0.1:1\n`,
+      // HAProxy writes the pid file in the background or in master-worker mode (the master's pid), not
+      // for a process in the foreground (test/process-mode.test.ts has every mode)
+      `global\n    master-worker\n    pidfile %DIR%/lb.pid\n    health-socket %DIR%/h.sock\n${DEFAULTS}listen l\n    bind 127.0.0.1:${port}\n    server s 127.0.0.1:1\n`,
     );
     assert.ok(await waitFor(() => existsSync(join(dir, 'lb.pid')), 10_000), out.text);
     assert.equal(readFileSync(join(dir, 'lb.pid'), 'utf8'), `${child.pid}\n`);
