@@ -24,7 +24,7 @@ import {
   parseHead,
 } from './head-parser.ts';
 
-const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = http2.constants;
 
 const lit = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 /** fields an HTTP/2 message must not carry (RFC 9113 §8.2.2); HAProxy drops exactly these */
@@ -59,6 +59,8 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
   readonly requestsBefore: number;
   readonly chunkedBody: boolean;
   readonly logLine: string;
+  readonly upgradeTo: string | null;
+  readonly wsKey: string | null;
   destroyed = false;
   private readonly stream: http2.ServerHttp2Stream;
   private readonly req: H1Request;
@@ -92,6 +94,8 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     this.requestsBefore = requestsBefore;
     this.chunkedBody = req.chunkedBody;
     this.logLine = req.logLine;
+    this.upgradeTo = req.upgradeTo;
+    this.wsKey = req.wsKey;
     this.maxHeaders = maxHeaders;
     this.onEnded = onEnded;
     if (RES.drop.length < maxHeaders + 1) RES = newHead(maxHeaders);
@@ -149,6 +153,9 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     }
     this.rState = R_DONE;
     this.stream.end();
+    // an extended CONNECT whose client still sends: the rest of its side is cancelled once the
+    // response is out (RST_STREAM CANCEL after END_STREAM, as HAProxy 2.6 ends it: recorded)
+    if (this.upgradeTo !== null && !this.stream.readableEnded) this.stream.close(NGHTTP2_CANCEL);
   }
 
   /** The exchange was cut: RST_STREAM (INTERNAL_ERROR) unless the stream is over already. */
@@ -198,6 +205,24 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
       // the session parsed this head already (it wrote it): it is well-formed
       const h = parseHead(RES, buf, end, false, this.maxHeaders, null);
       const headers = this.fields(h, buf);
+      if (h.status === 101 && this.upgradeTo !== null) {
+        // the server switched protocols: the extended CONNECT succeeded (RFC 8441 §5: a 200), and
+        // DATA frames carry the tunnel both ways from now on
+        headers[':status'] = 200;
+        try {
+          this.stream.respond(headers, {
+            endStream: false,
+            sendDate: false,
+          } as http2.ServerStreamResponseOptions);
+        } catch {
+          this.destroy();
+          return;
+        }
+        this.bodyKind = B_CLOSE;
+        this.rState = R_BODY;
+        if (end < buf.length) this.body(buf.subarray(end));
+        return;
+      }
       if (h.status < 200) {
         if (h.status !== 101) this.stream.additionalHeaders(headers);
         buf = buf.subarray(end);

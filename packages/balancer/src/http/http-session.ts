@@ -35,6 +35,7 @@ import { initRecord, logHttpExchange, uniqueIdOf } from './http-log.ts';
 import { htxHeadSize, htxRawSize, htxSizeOf } from './htx-size.ts';
 import { isMonitorUri, monitorResponse } from './monitor-uri.ts';
 import { Transaction } from './transaction.ts';
+import { wsAcceptOf } from './ws-key.ts';
 
 // Session states
 const S_HEAD = 0; // waiting for (more of) a request head
@@ -50,6 +51,19 @@ let RES: HttpHead = newHead(101);
 const EMPTY = Buffer.alloc(0);
 const AUTHORIZATION = Buffer.from('authorization');
 const TE_NAME = Buffer.from('te');
+const CONNECTION_NAME = Buffer.from('connection');
+const WS_ACCEPT_NAME = Buffer.from('sec-websocket-accept');
+
+/** The response's one Sec-WebSocket-Accept is the one `key` calls for. */
+function acceptMatches(h: HttpHead, buf: Buffer, key: string): boolean {
+  let found: string | null = null;
+  for (let i = 0; i < h.nHeaders; i++)
+    if (eqLower(buf, h.hdr[i * 6], h.hdr[i * 6 + 1], WS_ACCEPT_NAME)) {
+      if (found !== null) return false;
+      found = headerValue(h, buf, i);
+    }
+  return found === wsAcceptOf(key);
+}
 
 /** The value of the first header named `lower` (lower-case bytes), or null. */
 function findHeader(h: HttpHead, buf: Buffer, lower: Uint8Array): string | null {
@@ -361,11 +375,16 @@ export class HttpSession implements DispatchOwner {
     }
     if (this.ffLine !== '' && !(px.ff!.ifNone && h.watchIndex >= 0)) ed.appendLines(this.ffLine);
     if (this.tx.wantsUpgrade) ed.keep(UPGRADE_NAME);
-    if (this.tx.wantsUpgrade && !h.isConnect) ed.append('Connection: upgrade');
+    const h2Upgrade = this.carrier !== null && this.carrier.upgradeTo !== null;
+    // an HTTP/2 extended CONNECT: its upgrade fields as the stream put them (HAProxy keeps them there)
+    if (h2Upgrade) ed.keep(CONNECTION_NAME);
+    else if (this.tx.wantsUpgrade && !h.isConnect) ed.append('Connection: upgrade');
     else if (px.connMode !== 'keep-alive' || this.tx.closeAfter) ed.append('Connection: close');
     else if (this.tx.http10) ed.append('Connection: keep-alive');
     // an HTTP/2 body of unknown length: chunked to the server, the framing header last (as HAProxy)
     if (this.carrier?.chunkedBody && !h.hasContentLength) ed.append('transfer-encoding: chunked');
+    // …and the WebSocket key made up for an HTTP/2 WebSocket, last, spelled as HAProxy spells it
+    if (h2Upgrade && this.carrier!.wsKey !== null) ed.append(`Sec-Websocket-Key: ${this.carrier!.wsKey}`);
     const out = ed.build(headEnd, buf.length - headEnd, this.tx.reqBody);
     if (out === null) {
       this.sendError(400);
@@ -863,7 +882,11 @@ export class HttpSession implements DispatchOwner {
         }
         continue;
       }
-      if (status === 101 && (!this.tx.wantsUpgrade || this.tx.isConnect)) {
+      if (
+        (status === 101 && (!this.tx.wantsUpgrade || this.tx.isConnect)) ||
+        (status === 101 && this.carrier?.wsKey != null && !acceptMatches(h, view, this.carrier.wsKey))
+      ) {
+        // (the accept of a key the balancer made up must match it: HAProxy 2.6 answers 502 otherwise)
         // a protocol switch nobody asked for (RFC 9110 §15.2.2): invalid, as HAProxy 2.6 treats it
         this.badResponse(conn);
         return;
@@ -1000,7 +1023,8 @@ export class HttpSession implements DispatchOwner {
       }
       // else: keep it attached for this client's next request (private until the session ends)
     }
-    if (!this.tx.keepClient) {
+    // (an HTTP/2 stream carries one exchange: it ends with it, even while its client still sends)
+    if (!this.tx.keepClient || this.carrier !== null) {
       this.state = S_CLOSED;
       this.client.end();
       this.cleanup();
