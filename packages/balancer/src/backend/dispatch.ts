@@ -308,7 +308,8 @@ export class Dispatch implements Pending {
     this.attempts++;
     this.server!.counters.connect++;
     this.backend!.counters.connect++;
-    this.conn = new ServerConn(this.server!, this.backend!.spec.timeouts, this.owner);
+    const spec = this.backend!.spec;
+    this.conn = new ServerConn(this.server!, spec.timeouts, this.owner, this.backend!.httpReuse);
   }
 
   /** Uses a connection that is already established (a pooled or attached keep-alive one), flushing what is held. */

@@ -41,6 +41,8 @@ export interface StreamCarrier {
    * `connection` fields stay where the request put them, as HAProxy sends them; null otherwise
    */
   readonly upgradeTo: string | null;
+  /** the request's `:scheme` and `:authority` (an HTTP/2 server gets them as they came), null without authority */
+  readonly origin: { scheme: string; authority: string } | null;
   /** a WebSocket key made up for it (sent last; the server's accept must match), null when none */
   readonly wsKey: string | null;
   /** the session is over (counted and logged): the connection forgets it; called once or more */

@@ -66,6 +66,8 @@ export interface H1Request {
    * key), sent last; the server's Sec-WebSocket-Accept must match it (HAProxy 2.6, recorded)
    */
   wsKey: string | null;
+  /** `:scheme` and `:authority` when there is an authority (for an HTTP/2 server), else null */
+  origin: { scheme: string; authority: string } | null;
 }
 
 /**
@@ -125,6 +127,7 @@ export function h1RequestOf(raw: readonly string[], endStream: boolean): H1Reque
     // an extended CONNECT's DATA is the tunnel, not a body
     chunkedBody: protocol === null && !endStream && !hasLength,
     upgradeTo: protocol,
+    origin: authority !== null ? { scheme, authority } : null,
     wsKey: protocol !== null && protocol.toLowerCase() === 'websocket' && !hasKey ? newWsKey() : null,
   };
 }

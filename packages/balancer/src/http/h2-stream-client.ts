@@ -61,6 +61,7 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
   readonly logLine: string;
   readonly upgradeTo: string | null;
   readonly wsKey: string | null;
+  readonly origin: { scheme: string; authority: string } | null;
   destroyed = false;
   private readonly stream: http2.ServerHttp2Stream;
   private readonly req: H1Request;
@@ -96,6 +97,7 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     this.logLine = req.logLine;
     this.upgradeTo = req.upgradeTo;
     this.wsKey = req.wsKey;
+    this.origin = req.origin;
     this.maxHeaders = maxHeaders;
     this.onEnded = onEnded;
     if (RES.drop.length < maxHeaders + 1) RES = newHead(maxHeaders);

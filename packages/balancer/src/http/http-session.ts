@@ -1,9 +1,10 @@
 import type { PickContext } from '../backend/algorithms/index.ts';
 import type { BackendState } from '../backend/backend.ts';
 import { balance, Dispatch, type DispatchOwner, QUEUE_FULL, QUEUED, TAKEN } from '../backend/dispatch.ts';
+import { shareableMux } from '../backend/h2-server-mux.ts';
 import { RE_DISCONNECTED, RE_JUNK_REQUEST, RE_TIMEOUT, retriesStatus } from '../backend/retry-on.ts';
 import type { ServerState } from '../backend/server.ts';
-import { releaseToPool, type ServerConn, takeIdle } from '../backend/server-conn.ts';
+import { h2LeaseOf, releaseToPool, ServerConn, takeIdle } from '../backend/server-conn.ts';
 import { httpStatusEvent } from '../checks/observe.ts';
 import { statusClass } from '../counters/counters.ts';
 import { countExchange } from '../counters/exchange.ts';
@@ -366,6 +367,12 @@ export class HttpSession implements DispatchOwner {
       return;
     }
 
+    // an HTTP/2 server gets `te: trailers` and the fields Connection named (HAProxy 2.6; the
+    // connection-specific fields themselves go in h2-server-stream.ts)
+    if (server?.spec.proto === 'h2') {
+      ed.keep(TE_NAME);
+      ed.keepConnectionNamed();
+    }
     // request head as forwarded: kept header lines + unique-id + forwardfor + connection header, then the body start
     if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
     const uid = px.frontend.spec.uniqueId;
@@ -693,7 +700,14 @@ export class HttpSession implements DispatchOwner {
       // safe: a session's first request always gets its own connection; never: no sharing at all
       // (the streams of an HTTP/2 connection are its requests: the carrier counts those before)
       const nth = this.carrier === null ? this.requests : this.requests + this.carrier.requestsBefore;
-      if (reuse === 'always' || (reuse !== 'never' && (nth > 1 || reuse === 'aggressive'))) {
+      if (server.spec.proto === 'h2') {
+        // HTTP/2: a stream on a connection http-reuse lets this request share (h2-server-mux.ts)
+        const m = shareableMux(server, reuse, nth);
+        if (m?.connected) {
+          conn = new ServerConn(server, px.be!.spec.timeouts, this, reuse, m);
+          conn.reused++;
+        }
+      } else if (reuse === 'always' || (reuse !== 'never' && (nth > 1 || reuse === 'aggressive'))) {
         conn = takeIdle(server, reuse === 'aggressive' && nth === 1 ? 1 : 0);
         if (conn !== null) {
           conn.owner = this;
@@ -705,6 +719,7 @@ export class HttpSession implements DispatchOwner {
     server.counters.reqTot++;
     this.txServed = true;
     if (conn !== null) {
+      this.tellOrigin(conn);
       this.tx.tConnected = this.tx.tConnect;
       this.tx.connIp = normalizeClientAddress(conn.socket.localAddress);
       this.tx.connPort = conn.socket.localPort ?? 0;
@@ -713,6 +728,13 @@ export class HttpSession implements DispatchOwner {
       return;
     }
     d.connect(data);
+    this.tellOrigin(d.conn!);
+  }
+
+  /** An HTTP/2 server gets an HTTP/2 client's scheme and authority as they came (HAProxy 2.6). */
+  private tellOrigin(conn: ServerConn): void {
+    const lease = h2LeaseOf(conn);
+    if (lease !== null) lease.origin = this.carrier?.origin ?? null;
   }
 
   private forwardRequestBody(chunk: Buffer, start: number): void {
