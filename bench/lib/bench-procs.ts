@@ -50,15 +50,22 @@ export function own(m: Managed): Managed {
   return m;
 }
 
-/** N nginx processes (worker_processes 1 each) answering `return 200` with a small body, keep-alive on. */
-export async function startNginxBackends(n: number): Promise<{ ports: number[]; procs: Managed[] }> {
+/**
+ * N nginx processes (worker_processes 1 each) answering `return 200` with a small body, keep-alive on.
+ * `deferredAccept`: `listen … deferred` (TCP_DEFER_ACCEPT: nginx is woken when a new connection's first
+ * bytes arrive, not at its handshake) — for analysis only, the comparisons run without it.
+ */
+export async function startNginxBackends(
+  n: number,
+  o: { deferredAccept?: boolean } = {},
+): Promise<{ ports: number[]; procs: Managed[] }> {
   const ports = await freePorts(n);
   const procs: Managed[] = [];
   for (const port of ports) {
     procs.push(
       own(
         await startNginx(
-          `  keepalive_requests 1000000;\n  keepalive_timeout 120s;\n  server {\n    listen 127.0.0.1:${port} reuseport backlog=4096;\n` +
+          `  keepalive_requests 1000000;\n  keepalive_timeout 120s;\n  server {\n    listen 127.0.0.1:${port} reuseport backlog=4096${o.deferredAccept ? ' deferred' : ''};\n` +
             `    location / { default_type text/plain; return 200 "hello from nginx ${port}\\n"; }\n  }`,
           [port],
           { ulimitNofile: 65535 },

@@ -48,17 +48,20 @@ async function run(
   be: string[] = [],
 ): Promise<Seen> {
   const ups: Upstream[] = [await startUpstream(named('a')), await startUpstream(named('b'))];
-  const port = freePortSync();
-  const text = `${DEFAULTS}frontend f\n    bind 127.0.0.1:${port}\n${fe.map((l) => `    ${l}\n`).join('')}    default_backend a\nbackend a\n${be.map((l) => `    ${l}\n`).join('')}    server s 127.0.0.1:${ups[0].port}\nbackend b\n    server s 127.0.0.1:${ups[1].port}\nbackend empty\n`;
-  const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
-  assert.deepEqual(
-    // `declare capture` warns that the access log does not show captures yet (in-effect.ts)
-    loaded.diagnostics.filter((d) => !d.message.startsWith("'declare' is parsed")),
-    [],
-    'the configuration loads without a finding',
-  );
-  const engine = await startEngine(loaded.engine!, quiet);
+  // the upstreams are closed whatever fails below (a finding in the configuration included), or the
+  // test process would never exit
+  let engine: Awaited<ReturnType<typeof startEngine>> | null = null;
   try {
+    const port = freePortSync();
+    const text = `${DEFAULTS}frontend f\n    bind 127.0.0.1:${port}\n${fe.map((l) => `    ${l}\n`).join('')}    default_backend a\nbackend a\n${be.map((l) => `    ${l}\n`).join('')}    server s 127.0.0.1:${ups[0].port}\nbackend b\n    server s 127.0.0.1:${ups[1].port}\nbackend empty\n`;
+    const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
+    assert.deepEqual(
+      // `declare capture` warns that the access log does not show captures yet (in-effect.ts)
+      loaded.diagnostics.filter((d) => !d.message.startsWith("'declare' is parsed")),
+      [],
+      'the configuration loads without a finding',
+    );
+    engine = await startEngine(loaded.engine!, quiet);
     const r = await exchange(
       port,
       req.raw ??
@@ -72,7 +75,7 @@ async function run(
       b: [...ups[1].requests],
     };
   } finally {
-    await engine.stop(0);
+    await engine?.stop(0);
     for (const u of ups) await u.close();
   }
 }
@@ -84,12 +87,13 @@ async function run(
 async function logged(fe: string[], paths: string[]): Promise<string[]> {
   const log = await startSyslogListener();
   const up = await startUpstream(named('a'));
-  const port = freePortSync();
-  const text = `${DEFAULTS}frontend f\n    bind 127.0.0.1:${port}\n    log 127.0.0.1:${log.port} local0\n    option httplog\n${fe.map((l) => `    ${l}\n`).join('')}    default_backend a\nbackend a\n    server s 127.0.0.1:${up.port}\n`;
-  const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
-  assert.deepEqual(loaded.diagnostics, [], 'the configuration loads without a finding');
-  const engine = await startEngine(loaded.engine!, quiet);
+  let engine: Awaited<ReturnType<typeof startEngine>> | null = null;
   try {
+    const port = freePortSync();
+    const text = `${DEFAULTS}frontend f\n    bind 127.0.0.1:${port}\n    log 127.0.0.1:${log.port} local0\n    option httplog\n${fe.map((l) => `    ${l}\n`).join('')}    default_backend a\nbackend a\n    server s 127.0.0.1:${up.port}\n`;
+    const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
+    assert.deepEqual(loaded.diagnostics, [], 'the configuration loads without a finding');
+    engine = await startEngine(loaded.engine!, quiet);
     for (const p of paths)
       await exchange(port, `GET ${p} HTTP/1.1\r\nHost: ex.com\r\nConnection: close\r\n\r\n`, { ms: 4000 });
     const last = paths.at(-1)!;
@@ -99,7 +103,7 @@ async function logged(fe: string[], paths: string[]): Promise<string[]> {
     );
     return [...log.lines];
   } finally {
-    await engine.stop(0);
+    await engine?.stop(0);
     await up.close();
     await log.close();
   }

@@ -350,6 +350,13 @@ const RULES_TABLE: readonly Rule[] = [
       ROUTE,
     ),
   ],
+  [
+    'server any-address',
+    refuse(
+      "a server at '*', '0.0.0.0' or '::' connects to the address the client connected to, which is planned; write the server's address",
+      ROUTE,
+    ),
+  ],
   ...TLS_SERVER_APPLIED.map((o): Rule => [`server ${o}`, APPLIED]),
   [
     'server crl-file',

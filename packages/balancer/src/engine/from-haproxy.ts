@@ -79,9 +79,16 @@ function server(s: ModelServer, proxy: string, tlsCtx: TlsModelContext): ServerS
       LB_ERR.CONFIG,
       `backend '${proxy}': server '${s.name}' has no port or a port offset (+N/-N), which is not supported yet; write an explicit port (e.g. 'server ${s.name} ${a.kind === 'inet' && a.family === 6 ? `[${a.host}]` : a.kind === 'inet' ? a.host : ''}:80')`,
     );
+  if (a.kind === 'inet' && (a.host === '' || a.host === '0.0.0.0' || a.host === '::'))
+    // HAProxy connects such a server to the address the client connected to; connecting to 0.0.0.0
+    // (this host) instead would send traffic somewhere else without a word: refuse until it is built.
+    throw new LbError(
+      LB_ERR.CONFIG,
+      `backend '${proxy}': server '${s.name}' has the address '${a.host || '*'}' (the client's destination), which is not supported yet; write the server's address`,
+    );
   return {
     name: s.name,
-    host: a.kind === 'inet' ? a.host || '127.0.0.1' : '',
+    host: a.kind === 'inet' ? a.host : '',
     port: a.kind === 'inet' ? a.portMin : 0,
     path: a.kind === 'unix' ? a.path : null,
     weight: s.weight ?? 1,

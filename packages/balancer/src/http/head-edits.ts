@@ -16,10 +16,27 @@ import { eqLower, type HttpHead } from './head-parser.ts';
 /** Lower-case header names for drop()/keep()/set(). */
 export const UPGRADE_NAME: Uint8Array = Buffer.from('upgrade');
 
+/** below this many characters a JS loop beats Buffer.write's native call (and the flattening of a built string) */
+const SHORT_TEXT = 256;
+
+/** Writes `s` as latin1 (each code unit's low byte, as Buffer.write does) at `at`; returns its length. */
+function putLatin1(out: Buffer, s: string, at: number): number {
+  const n = s.length;
+  if (n > SHORT_TEXT) return out.write(s, at, 'latin1');
+  for (let k = 0; k < n; k++) out[at + k] = s.charCodeAt(k);
+  return n;
+}
+
 export class HeadEdits {
   private head: HttpHead | null = null;
   private buf: Buffer | null = null;
-  private appended = '';
+  /**
+   * the appended text as pieces (`name`, `: `, `value`, CRLF…), the first `nParts` entries of a reused
+   * array, written one by one into the output: no string is built to hold them
+   */
+  private readonly parts: string[] = [];
+  private nParts = 0;
+  private partsLen = 0;
   private method: string | null = null;
   private path: string | null = null;
   private query: string | null = null;
@@ -31,7 +48,8 @@ export class HeadEdits {
   reset(h: HttpHead, buf: Buffer): this {
     this.head = h;
     this.buf = buf;
-    this.appended = '';
+    this.nParts = 0;
+    this.partsLen = 0;
     this.method = null;
     this.path = null;
     this.query = null;
@@ -109,18 +127,41 @@ export class HeadEdits {
 
   /** Appends one header line (`name: value`, no CRLF) after the kept ones. */
   append(line: string): void {
-    this.appended += `${line}\r\n`;
+    this.part(line);
+    this.part('\r\n');
+  }
+
+  /** Appends the header line `name: value`. */
+  appendHeader(name: string, value: string): void {
+    this.part(name);
+    this.part(': ');
+    this.part(value);
+    this.part('\r\n');
+  }
+
+  private part(s: string): void {
+    const k = this.nParts++;
+    if (k < this.parts.length) this.parts[k] = s;
+    else this.parts.push(s);
+    this.partsLen += s.length;
+  }
+
+  /** Writes the appended pieces at `at`; returns how many bytes. */
+  private writeParts(out: Buffer, at: number): number {
+    let o = at;
+    for (let k = 0; k < this.nParts; k++) o += putLatin1(out, this.parts[k], o);
+    return o - at;
   }
 
   /** Appends ready-made header lines, each ending in CRLF. */
   appendLines(lines: string): void {
-    this.appended += lines;
+    this.part(lines);
   }
 
   /** Replaces every `name` header by one line with `value`. */
   set(lowerName: Uint8Array, name: string, value: string): void {
     this.drop(lowerName);
-    this.append(`${name}: ${value}`);
+    this.appendHeader(name, value);
   }
 
   setMethod(method: string): void {
@@ -182,13 +223,12 @@ export class HeadEdits {
     const startLine = h.isRequest ? this.requestLine() : this.startLine;
     const lastLine = h.lastLineStart;
     const tail = headEnd - lastLine + bodyTaken; // empty line + body start
-    const extra = this.appended;
-    const extraLen = extra.length;
+    const extraLen = this.partsLen;
     const values = this.values;
     if (h.dropCount === 0 && startLine === null && values === null) {
       const out = Buffer.allocUnsafe(lastLine + extraLen + tail);
       buf.copy(out, 0, 0, lastLine);
-      if (extraLen > 0) out.write(extra, lastLine, 'latin1');
+      if (extraLen > 0) this.writeParts(out, lastLine);
       buf.copy(out, lastLine + extraLen, lastLine, headEnd + bodyTaken);
       return { buf: out, bodyTaken };
     }
@@ -207,10 +247,10 @@ export class HeadEdits {
       if (v === undefined) o += buf.copy(out, o, hdr[i * 6 + 4], hdr[i * 6 + 5]);
       else {
         o += buf.copy(out, o, hdr[i * 6], hdr[i * 6 + 1]);
-        o += out.write(`: ${v}\r\n`, o, 'latin1');
+        o += putLatin1(out, `: ${v}\r\n`, o);
       }
     }
-    if (extraLen > 0) o += out.write(extra, o, 'latin1');
+    if (extraLen > 0) o += this.writeParts(out, o);
     buf.copy(out, o, lastLine, headEnd + bodyTaken);
     return { buf: out, bodyTaken };
   }

@@ -721,8 +721,7 @@ export class HttpSession implements DispatchOwner {
     if (conn !== null) {
       this.tellOrigin(conn);
       this.tx.tConnected = this.tx.tConnect;
-      this.tx.connIp = normalizeClientAddress(conn.socket.localAddress);
-      this.tx.connPort = conn.socket.localPort ?? 0;
+      this.noteConnAddress(conn);
       if (data !== null) d.hold(data);
       if (!d.use(conn)) this.client.pause();
       return;
@@ -817,11 +816,21 @@ export class HttpSession implements DispatchOwner {
   onServerConnect(conn: ServerConn): void {
     if (conn !== this.d.conn) return;
     this.tx.tConnected = Date.now();
-    this.tx.connIp = normalizeClientAddress(conn.socket.localAddress);
-    this.tx.connPort = conn.socket.localPort ?? 0;
+    this.noteConnAddress(conn);
     if (!this.d.connected()) this.client.pause();
     else if (this.client.isPaused() && !this.clientPausedForPipeline && this.state === S_EXCHANGE)
       this.client.resume();
+  }
+
+  /**
+   * The server connection's local address, for the log's %bi/%bp only: reading it is a getsockname(2)
+   * per server connection, skipped when nothing logs (as HAProxy, which asks the kernel only when a
+   * log line needs it).
+   */
+  private noteConnAddress(conn: ServerConn): void {
+    if (this.logRec === null) return;
+    this.tx.connIp = normalizeClientAddress(conn.socket.localAddress);
+    this.tx.connPort = conn.socket.localPort ?? 0;
   }
 
   onServerConnectError(conn: ServerConn, err: Error): void {

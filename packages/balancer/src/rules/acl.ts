@@ -65,6 +65,14 @@ export function compileCriterion(crit: AclCriterion, place: Place, env: AclEnv):
     if (e instanceof PatternError) throw new RuleError(e.message);
     throw e;
   }
+  if (expr.single) {
+    // one value at most: no visitor to go through (the common case: path, method, src, …)
+    const one = expr.one;
+    return (c) => {
+      const v = one(c);
+      return v !== null && match(v) >= 0;
+    };
+  }
   const each = expr.each;
   const visit = (v: Sample) => match(v) >= 0;
   return (c) => each(c, visit);

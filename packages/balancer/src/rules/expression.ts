@@ -29,6 +29,8 @@ export interface CompiledExpr {
   fetchOut: SampleType;
   one: OneFn;
   each: EachFn;
+  /** the expression has one value at most (`each` only visits `one`'s): a matcher may call `one` directly */
+  single: boolean;
 }
 
 const SUFFIX = /^(.+)_(beg|end|sub|reg|dir|dom|len|ip|found|int|str|bin)$/;
@@ -129,6 +131,7 @@ export function compileExpr(e: ExprModel, place: Place, env: ConvEnv): CompiledE
     out,
     fetchOut: def.out,
     one,
+    single: each === null,
     each:
       each ??
       ((c, visit) => {

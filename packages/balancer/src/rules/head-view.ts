@@ -24,6 +24,20 @@ export function hashOfLower(lower: string): number {
 /** up to this many bytes, the head is decoded in one piece on first read (see slice()) */
 const WHOLE_HEAD_TEXT = 4096;
 
+/** `name` lower-cased is `lower` (ASCII), without making the lower-cased string */
+function isLowerOf(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let k = 0; k < name.length; k++) {
+    let c = name.charCodeAt(k);
+    if (c >= 65 && c <= 90) c |= 0x20;
+    if (c !== lower.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** up to this many parsed lines, find() compares names directly; beyond, it builds the name index */
+const SCAN_HEADERS = 8;
+
 /** slots of the name table (a power of two, at least twice the headers it indexes) */
 const TABLE = 128;
 
@@ -148,7 +162,13 @@ export class HeadView {
   find(from: number, lower: string, hash: number): number {
     const h = this.head;
     const n = h === null ? 0 : h.nHeaders;
-    if (from < n) {
+    if (from < n && n <= SCAN_HEADERS) {
+      // a short head: comparing the names' lengths is cheaper than hashing every name first
+      const hdr = h!.hdr;
+      const len = lower.length;
+      for (let i = from; i < n; i++)
+        if (hdr[i * 6 + 1] - hdr[i * 6] === len && h!.drop[i] === 0 && this.nameBytesAre(i, lower)) return i;
+    } else if (from < n) {
       if (!this.hashed) this.hashNames();
       let i: number;
       if (from === 0) i = this.firstWithHash(hash);
@@ -184,20 +204,24 @@ export class HeadView {
     const n = h === null ? 0 : h.nHeaders;
     if (i < n) {
       if (h!.drop[i] !== 0) return false;
-      const s = h!.hdr[i * 6];
-      if (h!.hdr[i * 6 + 1] - s !== lower.length) return false;
-      if (!this.hashed) this.hashNames();
-      if (this.hashes[i] !== hash) return false;
-      const b = this.buf!;
-      for (let k = 0; k < lower.length; k++) {
-        let c = b[s + k];
-        if (c >= 65 && c <= 90) c |= 0x20;
-        if (c !== lower.charCodeAt(k)) return false;
-      }
-      return true;
+      if (h!.hdr[i * 6 + 1] - h!.hdr[i * 6] !== lower.length) return false;
+      if (this.hashed && this.hashes[i] !== hash) return false;
+      return this.nameBytesAre(i, lower);
     }
     const name = this.addNames[i - n];
-    return name !== '' && name.length === lower.length && name.toLowerCase() === lower;
+    return name !== '' && isLowerOf(name, lower);
+  }
+
+  /** The name of parsed line `i` is `lower` (same length known), compared case-insensitively. */
+  private nameBytesAre(i: number, lower: string): boolean {
+    const b = this.buf!;
+    const s = this.head!.hdr[i * 6];
+    for (let k = 0; k < lower.length; k++) {
+      let c = b[s + k];
+      if (c >= 65 && c <= 90) c |= 0x20;
+      if (c !== lower.charCodeAt(k)) return false;
+    }
+    return true;
   }
 
   /** Case-insensitive name test of slot `i` against a lower-case name. */
@@ -208,18 +232,10 @@ export class HeadView {
       const s = h!.hdr[i * 6];
       const e = h!.hdr[i * 6 + 1];
       if (e - s !== lower.length) return false;
-      if (!this.hashed) this.hashNames();
-      if (this.hashes[i] !== hashOfLower(lower)) return false;
-      const b = this.buf!;
-      for (let k = 0; k < lower.length; k++) {
-        let c = b[s + k];
-        if (c >= 65 && c <= 90) c |= 0x20;
-        if (c !== lower.charCodeAt(k)) return false;
-      }
-      return true;
+      if (this.hashed && this.hashes[i] !== hashOfLower(lower)) return false;
+      return this.nameBytesAre(i, lower);
     }
-    const name = this.addNames[i - n];
-    return name.length === lower.length && name.toLowerCase() === lower;
+    return isLowerOf(this.addNames[i - n], lower);
   }
 
   nameAt(i: number): string {
@@ -275,10 +291,9 @@ export class HeadView {
     }
   }
 
-  /** Removes every header named `lower`; returns how many. */
-  removeAll(lower: string): number {
+  /** Removes every header named `lower` (whose hashOfLower is `hash`); returns how many. */
+  removeAll(lower: string, hash = hashOfLower(lower)): number {
     let count = 0;
-    const hash = hashOfLower(lower);
     for (let i = this.find(0, lower, hash); i >= 0; i = this.find(i + 1, lower, hash)) {
       this.remove(i);
       count++;
@@ -292,11 +307,8 @@ export class HeadView {
     if (ed === null) return;
     const n = this.nAdd;
     if (n === 0) return;
-    let lines = '';
-    for (let i = 0; i < n; i++) {
-      if (this.addNames[i] !== '') lines += `${this.addNames[i]}: ${this.addValues[i]}\r\n`;
-    }
-    if (lines !== '') ed.appendLines(lines);
+    for (let i = 0; i < n; i++)
+      if (this.addNames[i] !== '') ed.appendHeader(this.addNames[i], this.addValues[i]);
     this.nAdd = 0;
   }
 }

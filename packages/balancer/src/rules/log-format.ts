@@ -65,24 +65,41 @@ function quote(s: string): string {
   return `"${s.replace(/"/g, '\\"')}"`;
 }
 
+/** What scanFormat() reads in a format string, in order. */
+interface FormatVisitor {
+  /** literal text (`%%` already read as `%`) */
+  text(t: string): void;
+  /** a space, when separators are asked for (log lines) */
+  sep(): void;
+  /** `%NAME` or `%{FLAGS}NAME`: `letters` is the whole run of letters after the `%` or the flags */
+  variable(letters: string, flags: string | null): void;
+  /** `%[SRC]` or `%{FLAGS}[SRC]` */
+  expr(src: string, flags: string | null): void;
+}
+
 /**
- * `dash`: print `-` for a missing value, as log lines do; header values and bodies get nothing
- * instead (HAProxy 2.6 leaves a `return … hdr X %[missing]` line out).
+ * The one tokenizer of `%` formats (HAProxy's parse_logformat_string): literal text, `%%`, `%{flags}`,
+ * `%[expr]` (brackets nested) and `%NAME`. With `separators` (log lines) each space is a
+ * separator; in rule formats (header values, bodies) spaces are text. What a variable's letters and
+ * the flags mean is the caller's: rule formats and log lines read them differently.
  */
-export function compileFormat(text: string, place: Place, env: ConvEnv, dash = false): Format {
-  const none = dash ? '-' : '';
-  const parts: Part[] = [];
+function scanFormat(text: string, separators: boolean, on: FormatVisitor): void {
   let lit = '';
-  let i = 0;
   const flush = () => {
     if (lit !== '') {
-      const t = lit;
-      parts.push(() => t);
+      on.text(lit);
       lit = '';
     }
   };
+  let i = 0;
   while (i < text.length) {
     const ch = text[i];
+    if (ch === ' ' && separators) {
+      flush();
+      on.sep();
+      i++;
+      continue;
+    }
     if (ch !== '%') {
       lit += ch;
       i++;
@@ -94,14 +111,14 @@ export function compileFormat(text: string, place: Place, env: ConvEnv, dash = f
       continue;
     }
     i++;
-    let q = false;
+    let flags: string | null = null;
     if (text[i] === '{') {
       const close = text.indexOf('}', i);
       if (close < 0) throw new RuleError(`missing '}' in log-format '${text}'`);
-      const flags = text.slice(i + 1, close).split(/(?=[+-])/);
-      for (const f of flags) if (f === '+Q') q = true;
+      flags = text.slice(i + 1, close);
       i = close + 1;
     }
+    flush();
     if (text[i] === '[') {
       let depth = 0;
       let j = i;
@@ -110,7 +127,39 @@ export function compileFormat(text: string, place: Place, env: ConvEnv, dash = f
         else if (text[j] === ']' && --depth === 0) break;
       }
       if (j >= text.length) throw new RuleError(`missing ']' in log-format expression '${text.slice(i)}'`);
-      const src = text.slice(i + 1, j);
+      on.expr(text.slice(i + 1, j), flags);
+      i = j + 1;
+      continue;
+    }
+    const m = /^[A-Za-z]+/.exec(text.slice(i));
+    if (!m) throw new RuleError(`unexpected character after '%' in log-format '${text}'`);
+    i += m[0].length;
+    on.variable(m[0], flags);
+  }
+  flush();
+}
+
+/**
+ * `dash`: print `-` for a missing value, as log lines do; header values and bodies get nothing
+ * instead (HAProxy 2.6 leaves a `return … hdr X %[missing]` line out).
+ */
+export function compileFormat(text: string, place: Place, env: ConvEnv, dash = false): Format {
+  const none = dash ? '-' : '';
+  const parts: Part[] = [];
+  let lit = '';
+  const flush = () => {
+    if (lit !== '') {
+      const t = lit;
+      parts.push(() => t);
+      lit = '';
+    }
+  };
+  scanFormat(text, false, {
+    text(t) {
+      lit += t;
+    },
+    sep() {},
+    expr(src) {
       const parsed = parseSampleExpression(src);
       if (!parsed.ok) throw new RuleError(`failed to parse sample expression <${src}> : ${parsed.error}`);
       const expr = compileExpr(parsed.value, place, env);
@@ -121,25 +170,25 @@ export function compileFormat(text: string, place: Place, env: ConvEnv, dash = f
         // HAProxy 2.6 does not quote samples in header values (recorded): +Q applies to variables
         return s === null || s === '' ? none : s;
       });
-      i = j + 1;
-      continue;
-    }
-    const m = /^[A-Za-z]+/.exec(text.slice(i));
-    if (!m) throw new RuleError(`unexpected character after '%' in log-format '${text}'`);
-    // longest known variable name at this position (`%Tq` vs `%T`)
-    let name = m[0];
-    while (name.length > 0 && VARIABLES[name] === undefined) name = name.slice(0, -1);
-    if (name === '') throw new RuleError(`log-format variable '%${m[0]}' is not implemented yet`);
-    const fn = VARIABLES[name];
-    flush();
-    parts.push((c) => {
-      const v = fn(c);
-      const s = v === null ? '' : String(v);
-      if (s === '') return q ? '""' : none;
-      return q ? quote(s) : s;
-    });
-    i += name.length;
-  }
+    },
+    variable(letters, flags) {
+      let q = false;
+      if (flags !== null) for (const f of flags.split(/(?=[+-])/)) if (f === '+Q') q = true;
+      // longest known variable name at this position (`%Tq` vs `%T`); the letters after it are text
+      let name = letters;
+      while (name.length > 0 && VARIABLES[name] === undefined) name = name.slice(0, -1);
+      if (name === '') throw new RuleError(`log-format variable '%${letters}' is not implemented yet`);
+      const fn = VARIABLES[name];
+      flush();
+      parts.push((c) => {
+        const v = fn(c);
+        const s = v === null ? '' : String(v);
+        if (s === '') return q ? '""' : none;
+        return q ? quote(s) : s;
+      });
+      lit += letters.slice(name.length);
+    },
+  });
   flush();
   if (parts.length === 0) return () => '';
   if (parts.length === 1) return parts[0];
@@ -189,68 +238,32 @@ function parseOpts(flags: string, opts: number): number {
 /** parse_logformat_string's reading: text, separators (a run of spaces is one), `%` variables and `%[…]`. */
 function parseLogFormat(text: string): LogNode[] {
   const out: LogNode[] = [];
-  let lit = '';
   let global = 0;
-  const flush = () => {
-    if (lit !== '') out.push({ kind: 'text', text: lit });
-    lit = '';
-  };
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === ' ') {
-      flush();
+  scanFormat(text, true, {
+    text(t) {
+      out.push({ kind: 'text', text: t });
+    },
+    sep() {
+      // a run of spaces is one separator
       if (out.length === 0 || out[out.length - 1].kind !== 'sep') out.push({ kind: 'sep' });
-      i++;
-      continue;
-    }
-    if (ch !== '%') {
-      lit += ch;
-      i++;
-      continue;
-    }
-    if (text[i + 1] === '%') {
-      lit += '%';
-      i += 2;
-      continue;
-    }
-    i++;
-    let opts = global;
-    if (text[i] === '{') {
-      const close = text.indexOf('}', i);
-      if (close < 0) throw new RuleError(`missing '}' in log-format '${text}'`);
-      opts = parseOpts(text.slice(i + 1, close), opts);
-      i = close + 1;
-    }
-    flush();
-    if (text[i] === '[') {
-      let depth = 0;
-      let j = i;
-      for (; j < text.length; j++) {
-        if (text[j] === '[') depth++;
-        else if (text[j] === ']' && --depth === 0) break;
+    },
+    expr(src, flags) {
+      out.push({ kind: 'expr', src, opts: flags === null ? global : parseOpts(flags, global) });
+    },
+    variable(name, flags) {
+      const opts = flags === null ? global : parseOpts(flags, global);
+      if (name === 'o') {
+        // `%{+Q}o`: the options of every variable after it
+        global = opts;
+        return;
       }
-      if (j >= text.length) throw new RuleError(`missing ']' in log-format expression '${text.slice(i)}'`);
-      out.push({ kind: 'expr', src: text.slice(i + 1, j), opts });
-      i = j + 1;
-      continue;
-    }
-    const m = /^[A-Za-z]+/.exec(text.slice(i));
-    if (!m) throw new RuleError(`unexpected character after '%' in log-format '${text}'`);
-    const name = m[0];
-    i += name.length;
-    if (name === 'o') {
-      // `%{+Q}o`: the options of every variable after it
-      global = opts;
-      continue;
-    }
-    if (LOG_VARIABLES[name] === undefined)
-      throw new RuleError(
-        `no such format variable '${name}'. If you wanted to emit the '%' character verbatim, you need to use '%%'`,
-      );
-    out.push({ kind: 'var', name, opts });
-  }
-  flush();
+      if (LOG_VARIABLES[name] === undefined)
+        throw new RuleError(
+          `no such format variable '${name}'. If you wanted to emit the '%' character verbatim, you need to use '%%'`,
+        );
+      out.push({ kind: 'var', name, opts });
+    },
+  });
   return out;
 }
 

@@ -139,8 +139,11 @@ export class TcpSession implements DispatchOwner {
     if (!this.mine(conn)) return;
     conn.reusable = false;
     this.st.tConnected = Date.now();
-    this.st.connIp = normalizeClientAddress(conn.socket.localAddress);
-    this.st.connPort = conn.socket.localPort ?? 0;
+    // the local address is only for the log's %bi/%bp: a getsockname(2), skipped when nothing logs
+    if (this.logRec !== null) {
+      this.st.connIp = normalizeClientAddress(conn.socket.localAddress);
+      this.st.connPort = conn.socket.localPort ?? 0;
+    }
     const px = this.px;
     if (this.logRec !== null && px.frontend.logger!.spec.logasap)
       logTcpSession(px, this.st, this.dispatch, this.logRec, true);

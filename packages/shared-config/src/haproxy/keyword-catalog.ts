@@ -30,6 +30,7 @@ export function keywordCatalog(): string[] {
   for (const o of Object.keys(BIND_OPTIONS)) keys.add(`bind ${o}`);
   for (const o of Object.keys(SERVER_OPTIONS)) keys.add(serverOptionStatusKey(o));
   keys.add('server port-offset');
+  keys.add('server any-address');
   for (const s of [
     'userlist',
     'peers',

@@ -5,7 +5,7 @@
  */
 import type { HttpRule } from '@ha-lb/shared-config/haproxy';
 import type { RuleContext } from '../context.ts';
-import type { HeadView } from '../head-view.ts';
+import { type HeadView, hashOfLower } from '../head-view.ts';
 import { compileFormat } from '../log-format.ts';
 import { type ActionCompiler, type ActionEnv, CONTINUE } from './action.ts';
 import { expandGroups } from './regex-replace.ts';
@@ -18,6 +18,7 @@ export const compileSetHeader: ActionCompiler<
 > = (rule, env) => {
   const fmt = compileFormat(rule.format, env.place, env);
   const lower = rule.name.toLowerCase();
+  const hash = hashOfLower(lower);
   const name = rule.name;
   const view = viewOf(env);
   if (rule.action === 'add-header')
@@ -29,7 +30,7 @@ export const compileSetHeader: ActionCompiler<
     // the value is computed before the old lines go (a format may read the header it replaces)
     const v = fmt(c);
     const h = view(c);
-    h.removeAll(lower);
+    h.removeAll(lower, hash);
     h.add(name, v);
     return CONTINUE;
   };
@@ -38,11 +39,13 @@ export const compileSetHeader: ActionCompiler<
 export const compileDelHeader: ActionCompiler<Extract<HttpRule, { action: 'del-header' }>> = (rule, env) => {
   const view = viewOf(env);
   const lower = rule.name.toLowerCase();
-  if (rule.method === 'str')
+  if (rule.method === 'str') {
+    const hash = hashOfLower(lower);
     return (c) => {
-      view(c).removeAll(lower);
+      view(c).removeAll(lower, hash);
       return CONTINUE;
     };
+  }
   const re = rule.method === 'reg' ? new RegExp(rule.name) : null;
   const test =
     rule.method === 'beg'

@@ -35,6 +35,10 @@ export function parseServer(ctx: LineContext, px: ProxyScope) {
   ctx.uses('server');
   // named by what was written: the address is the "option" here
   if (a.value.portOffset !== null) ctx.uses('server port-offset', `server ${name} ${address}`);
+  // `*`, `:port`, 0.0.0.0 and :: connect to the address the client connected to (HAProxy's transparent servers)
+  const ad = a.value.address;
+  if (ad.kind === 'inet' && (ad.host === '' || ad.host === '0.0.0.0' || ad.host === '::'))
+    ctx.uses('server any-address', `server ${name} ${address}`);
   reportServerOptions(ctx, r.value.used, `'server ${name}'`);
 }
 
