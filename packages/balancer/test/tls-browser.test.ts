@@ -143,7 +143,7 @@ for (const kind of ['haproxy', 'balancer'] as ProxyKind[]) {
         });
         assert.equal((r.result as { value: string }).value, 'hello from chromium');
         // the key HAProxy makes up for an HTTP/2 WebSocket (a browser's own HTTP/1.1 one is spelled Sec-WebSocket-Key)
-        assert.match(echo.heads[0] ?? '', /^GET \/ws\/chat HTTP\/1\.1\r\n[^]*\r\nSec-Websocket-Key: /);
+        assert.match(echo.heads[0] ?? '', /^GET \/ws\/chat HTTP\/1\.1\r\n[\s\S]*\r\nSec-Websocket-Key: /);
       } finally {
         await cdp.close();
       }
