@@ -16,6 +16,7 @@ import { freePort } from './support/ports.ts';
 import { exchange, openClient } from './support/raw-client.ts';
 import type { TestCerts } from './support/tls-certs.ts';
 import { waitFor } from './support/wait-for.ts';
+import { wsFrame, wsParse } from './support/ws-echo.ts';
 
 export const H2S_DEFAULTS = `defaults
     mode http
@@ -49,8 +50,20 @@ export interface H2sOutcome {
   upstreamBody: string;
 }
 
+/** An HTTP/1.1 WebSocket client to an HTTP/2 server (RFC 8441 the other way). */
+export interface H2sWsOutcome {
+  /** the head the client got, lines in order (`date` left out) */
+  head: string[];
+  /** the echo of one masked text frame, '' when none */
+  echo: string;
+  /** the header list the server read, '' pairs when none */
+  upstream: [string, string][];
+}
+
 export interface H2sRecording {
   requests: Record<string, H2sOutcome>;
+  /** `connect`: the server advertises SETTINGS_ENABLE_CONNECT_PROTOCOL; `plain`: it does not */
+  websocket: { connect: H2sWsOutcome; plain: H2sWsOutcome };
   /** per http-reuse mode: new server connections per pattern */
   reuse: Record<string, { overlap: number; oneEach: number; keepAlive: number }>;
 }
@@ -113,9 +126,10 @@ type Start = (cfg: string, ports: number[]) => Promise<() => Promise<unknown>>;
 /** Both parts through a proxy started by `start` (haproxy or the balancer). */
 export async function runH2sRecording(certs: TestCerts, start: Start): Promise<H2sRecording> {
   const requests = await runRequests(certs, start);
+  const websocket = { connect: await runWebSocket(start, true), plain: await runWebSocket(start, false) };
   const reuse: H2sRecording['reuse'] = {};
   for (const mode of ['never', 'safe', 'aggressive', 'always']) reuse[mode] = await runReuse(start, mode);
-  return { requests, reuse };
+  return { requests, websocket, reuse };
 }
 
 async function runRequests(certs: TestCerts, start: Start): Promise<Record<string, H2sOutcome>> {
@@ -226,5 +240,40 @@ async function keepAliveThree(port: number): Promise<boolean> {
     return true;
   } finally {
     c.sock.destroy();
+  }
+}
+
+const WS_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
+
+async function runWebSocket(start: Start, connectProtocol: boolean): Promise<H2sWsOutcome> {
+  const origin = await startH2Origin(null, { connectProtocol });
+  const p = { h1: await freePort(), h2: await freePort(), clear: origin.port, tls: await freePort() };
+  const stop = await start(renderH2s(H2S_CONFIG, p, 'safe'), [p.h1, p.h2]);
+  const c = openClient(p.h1);
+  try {
+    await c.connected;
+    c.write(
+      `GET /ws HTTP/1.1\r\nHost: h2.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${WS_KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    await c.until((t) => t.includes('\r\n\r\n'), 3000);
+    const text = c.text();
+    const end = text.indexOf('\r\n\r\n');
+    const head = text
+      .slice(0, end)
+      .split('\r\n')
+      .filter((l) => !/^date:/i.test(l));
+    let echo = '';
+    if (head[0]?.startsWith('HTTP/1.1 101')) {
+      c.write(wsFrame(0x1, Buffer.from('hello h2 server'), Buffer.from([1, 2, 3, 4])));
+      await c.until((t) => wsParse(Buffer.from(t.slice(end + 4), 'latin1')).frames.length > 0, 3000);
+      echo =
+        wsParse(Buffer.from(c.text().slice(end + 4), 'latin1')).frames[0]?.payload.toString('latin1') ?? '';
+    }
+    const s = origin.streams[0];
+    return { head, echo, upstream: s === undefined ? [] : pairs(s.raw) };
+  } finally {
+    c.sock.destroy();
+    await stop();
+    await origin.close();
   }
 }

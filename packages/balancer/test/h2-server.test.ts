@@ -40,6 +40,12 @@ describe('HTTP/2 to servers as haproxy 2.6 speaks it', () => {
     test(`request: ${name}`, () => {
       assert.deepEqual(got.requests[name], expected.requests[name]);
     });
+  test('an HTTP/1.1 WebSocket to an HTTP/2 server: an extended CONNECT, the 200 as a 101, the echo', () => {
+    assert.deepEqual(got.websocket.connect, expected.websocket.connect);
+  });
+  test('an HTTP/1.1 WebSocket to an HTTP/2 server without SETTINGS_ENABLE_CONNECT_PROTOCOL: 502', () => {
+    assert.deepEqual(got.websocket.plain, expected.websocket.plain);
+  });
   for (const mode of Object.keys(expected.reuse))
     test(`http-reuse ${mode}: new server connections per pattern`, () => {
       assert.deepEqual(got.reuse[mode], expected.reuse[mode]);
@@ -61,18 +67,19 @@ describe('health checks of HTTP/2 servers', () => {
       [port],
     );
     try {
-      const status = async () =>
-        (await statsCommand(sock, 'show stat'))
-          .split('\n')
-          .filter((l) => l.startsWith('be_clear,s1,') || l.startsWith('be_tls,s2,'))
-          .map((l) => l.split(',')[17]);
-      // checked twice at least (fall 1: one failure would show DOWN)
-      assert.ok(
-        await waitFor(async () => (await status()).join() === 'UP,UP', 3000),
-        `status: ${await status()}`,
-      );
-      await waitFor(() => false, 600);
-      assert.deepEqual(await status(), ['UP', 'UP']);
+      // each server's status and the result of its last check, read by the CSV header's names
+      const status = async () => {
+        const [head, ...rows] = (await statsCommand(sock, 'show stat')).split('\n');
+        const names = head.replace(/^# /, '').split(',');
+        const at = (row: string[], n: string) => row[names.indexOf(n)];
+        return rows
+          .map((l) => l.split(','))
+          .filter((r) => (r[0] === 'be_clear' && r[1] === 's1') || (r[0] === 'be_tls' && r[1] === 's2'))
+          .map((r) => `${at(r, 'status')} ${at(r, 'check_status')}`)
+          .join(', ');
+      };
+      // (fall 1: a failed check would show DOWN; the TLS check completes its handshake: L6OK)
+      assert.ok(await waitFor(async () => (await status()) === 'UP L4OK, UP L6OK', 5000), await status());
       for (const path of ['/x', '/tls/y']) {
         const ex = await exchange(
           port,

@@ -41,6 +41,8 @@ export class H2Mux {
   readonly private: boolean;
   connected = false;
   closed = false;
+  /** the server's first SETTINGS arrived (SETTINGS_ENABLE_CONNECT_PROTOCOL is known) */
+  settingsKnown = false;
   /** open streams */
   streams = 0;
   /** streams that ended */
@@ -75,6 +77,9 @@ export class H2Mux {
         return;
       }
       for (const u of [...this.users]) u.onMuxConnect();
+    });
+    this.session.once('remoteSettings', () => {
+      this.settingsKnown = true;
     });
     this.session.on('error', (err) => this.fail(err));
     socket.on('error', (err) => this.fail(err));

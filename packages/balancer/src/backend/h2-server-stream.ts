@@ -12,7 +12,9 @@
  *   §8.2.2); `te` becomes `trailers` when it lists it, else goes; a request with neither host nor
  *   authority cannot be sent (HAProxy answers 502);
  * - the body as DATA (a chunked one unchunked); the response is rebuilt as an HTTP/1.1 head with its
- *   fields in order, chunked when no content-length sizes it.
+ *   fields in order, chunked when no content-length sizes it;
+ * - an Upgrade (WebSocket) as an extended CONNECT (RFC 8441) once the server's SETTINGS allow it, its
+ *   200 as a 101 with the accept of the client's key, then the stream's DATA as the tunnel.
  * The lease outlives its stream: the session may keep it for the next request of its client (a new
  * stream on the same connection), or hand it back (the connection stays for others).
  */
@@ -20,6 +22,7 @@ import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import http2 from 'node:http2';
 import { ChunkDecoder } from '../http/chunk-decoder.ts';
+import { wsAcceptOf } from '../http/ws-key.ts';
 import {
   type H2Mux,
   type H2MuxUser,
@@ -52,6 +55,8 @@ export interface RequestOrigin {
 const Q_NONE = 0;
 const Q_LENGTH = 1;
 const Q_CHUNKED = 2;
+/** an HTTP/1.1 Upgrade sent as an extended CONNECT: after the head, bytes are the tunnel's */
+const Q_TUNNEL = 3;
 
 export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
   readonly mux: H2Mux;
@@ -64,6 +69,11 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
   private qRemaining = 0;
   private decoder: ChunkDecoder | null = null;
   private resChunked = false;
+  /** the client's Sec-WebSocket-Key of an Upgrade sent as an extended CONNECT (null: none) */
+  private wsKey: string | null = null;
+  private tunnel = false;
+  /** bytes written while an extended CONNECT waits for the server's SETTINGS */
+  private waiting: Buffer[] | null = null;
   private paused = false;
   private timeoutMs = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -106,6 +116,10 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
   write(data: Buffer): boolean {
     if (this.destroyed) return false;
     this.touch();
+    if (this.waiting !== null) {
+      this.waiting.push(data);
+      return true;
+    }
     if (this.stream === null || this.head !== null) return this.headBytes(data);
     return this.bodyBytes(data);
   }
@@ -165,6 +179,25 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
       return false;
     }
     const noBody = this.qKind === Q_NONE || (this.qKind === Q_LENGTH && this.qRemaining === 0);
+    if (this.tunnel && !this.mux.settingsKnown) {
+      // whether the server takes an extended CONNECT is in its first SETTINGS (bytes wait till then)
+      const waiting: Buffer[] = [rest];
+      this.waiting = waiting;
+      this.mux.session.once('remoteSettings', () => {
+        this.waiting = null;
+        if (!this.destroyed) this.open(headers, noBody, Buffer.concat(waiting));
+      });
+      return true;
+    }
+    return this.open(headers, noBody, rest);
+  }
+
+  private open(headers: http2.OutgoingHttpHeaders, noBody: boolean, rest: Buffer): boolean {
+    if (this.tunnel && this.mux.session.remoteSettings?.enableConnectProtocol !== true) {
+      // RFC 8441 needs the server's SETTINGS_ENABLE_CONNECT_PROTOCOL: without it, a 502 (HAProxy 2.6)
+      this.finish();
+      return false;
+    }
     let s: http2.ClientHttp2Stream;
     try {
       s = this.mux.session.request(headers, { endStream: noBody });
@@ -200,7 +233,11 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
     if (authority !== null) out[':authority'] = authority;
     out[':path'] = path;
     this.qKind = Q_NONE;
+    this.tunnel = false;
+    this.wsKey = null;
     let host = false;
+    let hostValue = '';
+    let upgrade: string | null = null;
     const fields: [string, string][] = [];
     for (let i = 1; i < lines.length; i++) {
       const l = lines[i];
@@ -211,9 +248,11 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
         if (/(^|,)\s*chunked\s*$/i.test(value)) this.qKind = Q_CHUNKED;
         continue;
       }
+      if (name === 'upgrade') upgrade = value;
       if (DROP.has(name)) continue;
       if (name === 'host') {
         host = true;
+        hostValue = value;
         if (authority !== null) continue;
       } else if (name === 'te') {
         if (!/(^|,)\s*trailers\s*(;|,|$)/i.test(value)) continue;
@@ -226,7 +265,22 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
       fields.push([name, value]);
     }
     if (authority === null && !host) return null;
+    if (upgrade !== null && method === 'GET') {
+      // an HTTP/1.1 Upgrade becomes an extended CONNECT (RFC 8441 §5, as HAProxy 2.6 sends it): the
+      // authority from `host`, `:protocol` after `:path`; the 200 comes back as a 101
+      out[':method'] = 'CONNECT';
+      if (authority === null) {
+        delete out[':path'];
+        out[':authority'] = hostValue;
+        out[':path'] = path;
+      }
+      out[':protocol'] = upgrade.toLowerCase();
+      this.tunnel = true;
+      this.qKind = Q_TUNNEL;
+    }
     for (const [n, v] of fields) {
+      if (this.tunnel && n === 'host') continue;
+      if (this.tunnel && n === 'sec-websocket-key') this.wsKey = v;
       const had = out[n];
       out[n] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [String(had), v];
     }
@@ -243,7 +297,7 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
       if (this.qRemaining === 0) s.end();
     } else if (this.qKind === Q_CHUNKED) {
       if (this.decoder!.feed(data, this.sendPart)) s.end();
-    }
+    } else if (this.qKind === Q_TUNNEL) s.write(data);
     return !s.writableNeedDrain;
   }
 
@@ -268,6 +322,8 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
       else this.emit('data', d);
     });
     s.on('end', () => {
+      // the server ended its side of a tunnel: the session half-closes the client's
+      if (this.tunnel) this.emit('end');
       if (this.resChunked) {
         this.resChunked = false;
         this.emit('data', LAST_CHUNK);
@@ -279,7 +335,8 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
       if (this.stream === s) this.stream = null;
       this.mux.streamEnded();
       // a stream cut before its response ended fails the exchange, as a server closing would
-      if (s.rstCode !== http2.constants.NGHTTP2_NO_ERROR || !s.readableEnded) this.finish();
+      // (and a tunnel ends with its stream)
+      if (this.tunnel || s.rstCode !== http2.constants.NGHTTP2_NO_ERROR || !s.readableEnded) this.finish();
     });
   }
 
@@ -296,6 +353,21 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
       }
     }
     const final = status >= 200;
+    if (this.tunnel && status >= 200 && status < 300) {
+      // the extended CONNECT succeeded: the client's Upgrade gets its 101 (HAProxy's wording, the
+      // accept computed from the client's key), and DATA is the tunnel from now on
+      const accept = this.wsKey !== null ? `Sec-Websocket-Accept: ${wsAcceptOf(this.wsKey)}\r\n` : '';
+      this.qKind = Q_TUNNEL;
+      this.resChunked = false;
+      this.emit(
+        'data',
+        Buffer.from(
+          `HTTP/1.1 101 \r\nconnection: upgrade\r\nupgrade: ${this.stream?.sentHeaders?.[':protocol'] ?? 'websocket'}\r\n${lines}${accept}\r\n`,
+          'latin1',
+        ),
+      );
+      return;
+    }
     this.resChunked = final && !bodiless && !sized;
     if (this.resChunked) lines += 'transfer-encoding: chunked\r\n';
     else if (final && !sized && bodiless && status !== 204 && status !== 304)

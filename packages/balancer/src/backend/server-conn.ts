@@ -91,6 +91,7 @@ export class ServerConn {
       if (this.connected) lease.setTimeout(this.serverTimeout);
       lease.on('data', onTlsData);
       lease.on('connect', onConnect);
+      lease.on('end', onEnd);
       lease.on('drain', onDrain);
       lease.on('timeout', onTimeout);
       lease.on('error', onError);

@@ -943,7 +943,9 @@ export class HttpSession implements DispatchOwner {
       if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
       if (upgrade) {
         ed.keep(UPGRADE_NAME);
-        if (status === 101) ed.append('Connection: upgrade');
+        // (an HTTP/2 server's extended CONNECT answered as a 101: its fields as HAProxy writes them)
+        if (status === 101 && h2LeaseOf(conn) !== null) ed.keep(CONNECTION_NAME);
+        else if (status === 101) ed.append('Connection: upgrade');
       } else if (!this.tx.keepClient) {
         if (!this.tx.http10) ed.append('connection: close');
       } else if (this.tx.http10) ed.append('connection: keep-alive');

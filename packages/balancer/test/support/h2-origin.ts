@@ -4,11 +4,14 @@
  * connection it accepted and every stream's header list as it arrived (Node's raw [name, value, …]
  * list: pseudo-headers first, in order) with its body, and answers 200 with a small body naming the
  * stream. A request whose path starts with `/hold` is answered only when `release()` is called, so a
- * test can keep a stream open while others come.
+ * test can keep a stream open while others come. With `connectProtocol`, it advertises
+ * SETTINGS_ENABLE_CONNECT_PROTOCOL and answers an extended CONNECT (RFC 8441, `:protocol websocket`)
+ * with 200, then echoes the WebSocket frames of the stream.
  */
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import type net from 'node:net';
+import { wsFrame, wsParse } from './ws-echo.ts';
 
 export interface OriginStream {
   /** index of the connection (in accept order) */
@@ -27,7 +30,10 @@ export interface H2Origin {
   close: () => Promise<void>;
 }
 
-export async function startH2Origin(tls: { pem: string } | null = null): Promise<H2Origin> {
+export async function startH2Origin(
+  tls: { pem: string } | null = null,
+  opts: { connectProtocol?: boolean } = {},
+): Promise<H2Origin> {
   const streams: OriginStream[] = [];
   const sockets = new Set<net.Socket>();
   let accepted = 0;
@@ -42,6 +48,19 @@ export async function startH2Origin(tls: { pem: string } | null = null): Promise
     const rec: OriginStream = { conn, raw: [...raw], body: '' };
     streams.push(rec);
     stream.on('error', () => {});
+    if (raw[raw.indexOf(':method') + 1] === 'CONNECT' && raw.includes(':protocol')) {
+      stream.respond({ ':status': 200 });
+      let buf: Buffer = Buffer.alloc(0);
+      stream.on('data', (d: Buffer) => {
+        const { frames, rest } = wsParse(Buffer.concat([buf, d]));
+        buf = rest;
+        for (const f of frames) {
+          if (f.opcode === 0x1 || f.opcode === 0x2) stream.write(wsFrame(f.opcode, f.payload));
+          else if (f.opcode === 0x8) stream.end(wsFrame(0x8, f.payload.subarray(0, 2)));
+        }
+      });
+      return;
+    }
     stream.on('data', (d: Buffer) => {
       rec.body += d.toString('latin1');
     });
@@ -63,8 +82,13 @@ export async function startH2Origin(tls: { pem: string } | null = null): Promise
     });
   };
   const server = tls
-    ? http2.createSecureServer({ key: readFileSync(tls.pem), cert: readFileSync(tls.pem), allowHTTP1: false })
-    : http2.createServer();
+    ? http2.createSecureServer({
+        key: readFileSync(tls.pem),
+        cert: readFileSync(tls.pem),
+        allowHTTP1: false,
+        settings: { enableConnectProtocol: opts.connectProtocol === true },
+      })
+    : http2.createServer({ settings: { enableConnectProtocol: opts.connectProtocol === true } });
   server.on('session', (s) => {
     (s as unknown as { originIndex: number }).originIndex = accepted++;
     s.on('error', () => {});
