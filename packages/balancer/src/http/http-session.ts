@@ -1040,6 +1040,9 @@ export class HttpSession implements DispatchOwner {
     const px = this.px;
     this.tx.replay = null;
     if (this.logRec !== null) logHttpExchange(px, this.tx, this.d, this.logRec);
+    // an HTTP/2 stream carries one exchange: it ends with it, even while its client still sends (an
+    // extended CONNECT refused), and its server connection goes back to the pool
+    if (this.carrier !== null) this.tx.keepClient = false;
     if (conn !== null) {
       if (this.serverPausedForClient) {
         this.serverPausedForClient = false;
@@ -1056,8 +1059,7 @@ export class HttpSession implements DispatchOwner {
       }
       // else: keep it attached for this client's next request (private until the session ends)
     }
-    // (an HTTP/2 stream carries one exchange: it ends with it, even while its client still sends)
-    if (!this.tx.keepClient || this.carrier !== null) {
+    if (!this.tx.keepClient) {
       this.state = S_CLOSED;
       this.client.end();
       this.cleanup();
