@@ -96,3 +96,31 @@ describe('health checks of HTTP/2 servers', () => {
     }
   });
 });
+
+describe('failures on HTTP/2 server connections', () => {
+  test('a stream the server does not answer within timeout server is a 504; a server that is gone, a 503', async () => {
+    const origin = await startH2Origin();
+    const port = await freePort();
+    const b = await startBalancer(
+      `${H2S_DEFAULTS.replace('timeout server 5s', 'timeout server 500ms')}frontend fe\n    bind 127.0.0.1:${port}\n` +
+        `    default_backend be\nbackend be\n    server s1 127.0.0.1:${origin.port} proto h2\n`,
+      [port],
+    );
+    const get = (path: string) =>
+      exchange(port, `GET ${path} HTTP/1.1\r\nHost: h2.test\r\n\r\n`, {
+        ms: 8000,
+        idleMs: 200,
+        slowIdleMs: 8000,
+      });
+    try {
+      assert.equal((await get('/hold')).responses[0]?.status, 504, 'held by the server past timeout server');
+      assert.equal((await get('/ok')).responses[0]?.status, 200, 'the next request is served');
+      await origin.close();
+      // connection refused: the retries (3, a second apart) run out
+      assert.equal((await get('/gone')).responses[0]?.status, 503);
+    } finally {
+      await b.stop();
+      await origin.close();
+    }
+  });
+});
