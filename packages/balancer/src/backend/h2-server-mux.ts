@@ -49,6 +49,7 @@ export class H2Mux {
   served = 0;
   /** may be shared while busy (HAProxy's avail list) */
   avail: boolean;
+  private draining = false;
   private readonly users = new Set<H2MuxUser>();
   private readonly pool: H2Mux[];
 
@@ -102,7 +103,14 @@ export class H2Mux {
   /** The lease is done with the connection; a private one closes with its last lease. */
   detach(u: H2MuxUser): void {
     if (!this.users.delete(u)) return;
-    if (this.private && this.users.size === 0) this.close();
+    if ((this.private || this.draining) && this.users.size === 0) this.close();
+  }
+
+  /** No new stream; closes once its leases are done (the server's address changed, it was deleted). */
+  drain(): void {
+    this.retire();
+    this.draining = true;
+    if (this.users.size === 0) this.close();
   }
 
   streamOpened(): void {
@@ -185,4 +193,9 @@ export function shareableMux(server: object, mode: ReuseMode, nth: number): H2Mu
 /** Closes every HTTP/2 connection of `server` (the engine stops, the server is deleted). */
 export function closeMuxes(server: object): void {
   for (const m of [...poolOf(server)]) m.close();
+}
+
+/** Retires every HTTP/2 connection of `server`: idle ones close now, busy ones after their streams. */
+export function drainMuxes(server: object): void {
+  for (const m of [...poolOf(server)]) m.drain();
 }
