@@ -142,7 +142,12 @@ async function runRequests(certs: TestCerts, start: Start): Promise<Record<strin
     for (const probe of H1_PROBES) {
       const origin = probe.name.startsWith('tls') ? tls : clear;
       const before = origin.streams.length;
-      const ex = await exchange(p.h1, probe.request, { idleMs: 200, headRequests: [probe.name === 'head'] });
+      const ex = await exchange(p.h1, probe.request, {
+        ms: 5000,
+        idleMs: 200,
+        slowIdleMs: 4000,
+        headRequests: [probe.name === 'head'],
+      });
       const s = origin.streams[before];
       out[probe.name] = {
         ...fromH1(ex.responses[0]),
