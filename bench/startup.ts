@@ -6,7 +6,7 @@
  * `maxconn 9000` instead of 20000 (HAProxy needs 2 × maxconn file descriptors; this box's hard limit
  * is 20000) and `nbthread 1` (the balancer is one thread). Each run spawns the proxy (the balancer through its bin, as a user starts it) and tries to
  * connect to the frontend's port every 2 ms until one succeeds; the time from spawn to that connection
- * is printed, then the proxy is stopped. The proxies alternate. A script, not a test: it asserts nothing.
+ * is printed with the CPU time (user + system) the proxy had used by then, then the proxy is stopped. The proxies alternate. A script, not a test: it asserts nothing.
  *
  *   node bench/startup.ts [--rounds 7] [--balancer OTHER_CHECKOUT/packages/balancer/bin/balancer]
  *                         [--baseline OTHER_CHECKOUT/packages/balancer/bin/balancer]
@@ -24,6 +24,7 @@ import { makeTempDir, REPO_ROOT, which } from '../packages/balancer/test/support
 import { freePorts } from '../packages/balancer/test/support/ports.ts';
 import { type Managed, spawnManaged } from '../packages/balancer/test/support/proc.ts';
 import { installSignalCleanup, own, stopAll } from './lib/bench-procs.ts';
+import { cpuMicros } from './lib/proc-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -68,7 +69,13 @@ async function firstAccept(port: number, alive: () => boolean, deadline: number)
 
 type Kind = 'haproxy' | 'balancer' | 'baseline';
 
-async function once(kind: Kind): Promise<number | string> {
+/** wall ms from spawn to the first accepted connection, and the CPU ms the proxy had used by then */
+interface Start {
+  ms: number;
+  cpuMs: number;
+}
+
+async function once(kind: Kind): Promise<Start | string> {
   const [web, stats] = await freePorts(2);
   const tmp = makeTempDir(`startup-${kind}`);
   const cfg = join(tmp.dir, 'haproxy.cfg');
@@ -85,7 +92,10 @@ async function once(kind: Kind): Promise<number | string> {
   try {
     const ok = await firstAccept(web, m.alive, t0 + GIVE_UP_MS);
     const ms = performance.now() - t0;
-    return ok ? ms : `no accept (${m.output().trim().split('\n').slice(-2).join(' | ').slice(0, 200)})`;
+    // haproxy -db and the balancer's bin (exec) keep the spawned pid
+    return ok
+      ? { ms, cpuMs: cpuMicros(m.pid) / 1000 }
+      : `no accept (${m.output().trim().split('\n').slice(-2).join(' | ').slice(0, 200)})`;
   } finally {
     await m.stop(3000);
     tmp.remove();
@@ -98,22 +108,28 @@ try {
   const kinds: Kind[] = HAPROXY === null ? ['balancer'] : ['haproxy', 'balancer'];
   if (values.baseline) kinds.push('baseline');
   const times: Record<Kind, number[]> = { haproxy: [], balancer: [], baseline: [] };
+  const cpu: Record<Kind, number[]> = { haproxy: [], balancer: [], baseline: [] };
   console.log(
     `# spawn → first accepted connection on the seed's frontend, ${ROUNDS} rounds; node ${process.version}`,
   );
   for (let r = 0; r < ROUNDS; r++) {
     for (const k of kinds) {
       const t = await once(k);
-      if (typeof t === 'number') times[k].push(t);
-      else console.log(`#   ${k}: ${t}`);
+      if (typeof t !== 'string') {
+        times[k].push(t.ms);
+        cpu[k].push(t.cpuMs);
+      } else console.log(`#   ${k}: ${t}`);
     }
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const min = (xs: number[]) => Math.min(...xs);
-  console.log(`${'proxy'.padEnd(9)} ${'median ms'.padStart(10)} ${'min ms'.padStart(8)}  runs`);
+  // CPU ms (user + system, 10 ms ticks) by the first accept: what a busy machine changes least
+  console.log(
+    `${'proxy'.padEnd(9)} ${'median ms'.padStart(10)} ${'min ms'.padStart(8)} ${'CPU ms'.padStart(7)}  runs`,
+  );
   for (const k of kinds)
     console.log(
-      `${k.padEnd(9)} ${med(times[k]).toFixed(0).padStart(10)} ${min(times[k]).toFixed(0).padStart(8)}  ${times[k].map((t) => t.toFixed(0)).join(' ')}`,
+      `${k.padEnd(9)} ${med(times[k]).toFixed(0).padStart(10)} ${min(times[k]).toFixed(0).padStart(8)} ${med(cpu[k]).toFixed(0).padStart(7)}  ${times[k].map((t) => t.toFixed(0)).join(' ')}`,
     );
 } finally {
   await stopAll();

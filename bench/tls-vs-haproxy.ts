@@ -89,7 +89,13 @@ async function main(): Promise<void> {
             ['-c', '1', process.execPath, load, String(port), String(seconds), String(hsConns)],
             (seconds + 30) * 1000,
           ),
-        ) as { ok: number; failed: number; resumed: number; perSecond: number };
+        ) as {
+          ok: number;
+          failed: number;
+          resumed: number;
+          groups: Record<string, number>;
+          perSecond: number;
+        };
         const hsCpu = (cpuMicros(proxy.pid) - cpu0) / Math.max(1, hs.ok);
         await run(
           'taskset',
@@ -107,7 +113,7 @@ async function main(): Promise<void> {
         const kaCpu = (cpuMicros(proxy.pid) - cpu1) / requests;
         rows.push({ kind, hs: hs.perSecond, hsCpu, hsFailed: hs.failed, hsResumed: hs.resumed, ka, kaCpu });
         console.log(
-          `  ${kind.padEnd(8)} handshakes ${f(hs.perSecond).padStart(6)}/s ${f(hsCpu)} µs CPU each (${hs.failed} failed, ${hs.resumed} resumed)  keep-alive ${f(ka.rps).padStart(7)} req/s ${f(kaCpu, 1)} µs CPU each  p50 ${f(ka.p50ms, 2)} ms  p99 ${f(ka.p99ms, 2)} ms${ka.errors ? `  (${ka.errors})` : ''}`,
+          `  ${kind.padEnd(8)} handshakes ${f(hs.perSecond).padStart(6)}/s ${f(hsCpu)} µs CPU each (${hs.failed} failed, ${hs.resumed} resumed, ${Object.keys(hs.groups).join('+')})  keep-alive ${f(ka.rps).padStart(7)} req/s ${f(kaCpu, 1)} µs CPU each  p50 ${f(ka.p50ms, 2)} ms  p99 ${f(ka.p99ms, 2)} ms${ka.errors ? `  (${ka.errors})` : ''}`,
         );
       } finally {
         await proxy.stop(5000);

@@ -139,6 +139,7 @@ describe('deploy/systemd under the real systemd (systemd-nspawn)', {
     const restarts = Number(m.prop('balancer', 'NRestarts'));
     // (MainPID 0 = not running; `kill -KILL 0` would hit the test's own process group)
     assert.ok(Number(pid) > 1, `the balancer runs (MainPID ${pid})`);
+    const t0 = performance.now();
     m.ok(['kill', '-KILL', pid]);
     // a client connecting right away: balancer.socket still listens, so it is queued, not refused
     const client = spawn(
@@ -166,6 +167,10 @@ describe('deploy/systemd under the real systemd (systemd-nspawn)', {
     const code = await new Promise<number | null>((r) => client.once('exit', r));
     assert.equal(code, 0, `curl failed (${code}): ${got}\n${journal('balancer')}`);
     assert.match(got, /^HTTP\/1\.[01] 200/, got);
+    // printed, not asserted (issue 14: goal < 500 ms): RestartSec= + the new balancer's start-up
+    console.log(
+      `# real systemd: the queued request answered ${Math.round(performance.now() - t0)} ms after the SIGKILL (RestartSec ${m.prop('balancer', 'RestartUSec')})`,
+    );
     await waitFor(() => m.prop('balancer', 'ActiveState') === 'active', 20_000, 'active again', 100);
     assert.equal(Number(m.prop('balancer', 'NRestarts')), restarts + 1);
     assert.notEqual(m.prop('balancer', 'MainPID'), pid);

@@ -191,6 +191,39 @@ describe('HTTP/2 streams are independent exchanges', () => {
     }
   });
 
+  test("timeout client on a GET whose response the client's window does not take: that stream is reset", async () => {
+    const big = Buffer.alloc(256 * 1024, 0x61);
+    const up = await startUpstream((req, socket, u, conn) => {
+      if (req.split(' ')[1] !== '/big') return okResponder(req, socket, u, conn);
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${big.length}\r\n\r\n`);
+      socket.write(big);
+    });
+    try {
+      // timeout client 300 resets it; without that timer only timeout server (5 s) would
+      await withH2Proxy(
+        `frontend fe\n    timeout client 300\n    bind 127.0.0.1:{{port}} proto h2\n    default_backend be\nbackend be\n    server s 127.0.0.1:${up.port}\n`,
+        async (port) => {
+          const s = await h2Connect(port);
+          const stalled = s.request({ ':path': '/big', ':authority': 'h2.test' });
+          stalled.on('error', () => {});
+          stalled.pause(); // the body is not read: no WINDOW_UPDATE, the proxy's writes back up
+          let rst: number | null = null;
+          stalled.on('close', () => {
+            rst = stalled.rstCode ?? 0;
+          });
+          assert.ok(
+            await waitFor(() => rst !== null, 3000),
+            'the stalled stream is closed by timeout client',
+          );
+          assert.notEqual(rst, 0, 'the stalled stream was reset');
+          s.destroy();
+        },
+      );
+    } finally {
+      await up.close();
+    }
+  });
+
   test('shutdown sessions server: only the streams on that server are cut', async () => {
     const [a, b] = [await slowUpstream(), await slowUpstream()];
     const sock = join(mkdtempSync(join(tmpdir(), 'h2-stats-')), 'stats.sock');

@@ -3,6 +3,9 @@
 // after the previous one started (or at once when it took longer). Bounded: it stops after `maxMs`
 // or `maxCount` requests, or on SIGTERM. One JSON line per request on stdout:
 //   {"start":1733.2,"end":1735.9,"ok":true,"status":200,"by":"web1","via":"10.18.216.115"}
+// A failed one also says its connection: the client's port (null: no handshake), ms from start to the
+// handshake's end (null: none) and the bytes of answer received:
+//   {"start":…,"end":…,"ok":false,"error":"ECONNRESET","port":41234,"connected":0.6,"got":0}
 // Times are epoch milliseconds (performance.timeOrigin + now()), comparable across processes.
 // With COOKIE (`NAME=VALUE`; `NAME=` starts without one; `-`: no cookies) the loop is a browser with one cookie: it sends it and
 // takes the new value from a `Set-Cookie: NAME=…` answer; each line then says what it sent
@@ -10,8 +13,15 @@
 //   node client-loop.ts HOST PORT [every=20] [timeout=3000] [maxMs=60000] [maxCount=3000] [COOKIE]
 import { connect } from 'node:net';
 
-const [host, port, every = '20', timeout = '3000', maxMs = '60000', maxCount = '3000', cookieArg = '-'] =
-  process.argv.slice(2);
+const [
+  host,
+  serverPort,
+  every = '20',
+  timeout = '3000',
+  maxMs = '60000',
+  maxCount = '3000',
+  cookieArg = '-',
+] = process.argv.slice(2);
 const cookieName = cookieArg === '-' ? null : cookieArg.slice(0, cookieArg.indexOf('='));
 let cookieValue = cookieArg === '-' ? null : cookieArg.slice(cookieArg.indexOf('=') + 1);
 const now = () => performance.timeOrigin + performance.now();
@@ -31,14 +41,21 @@ function once(): Promise<Record<string, unknown>> {
       done = true;
       sock.destroy();
       const jar = cookieName === null ? {} : { sent, set: setCookie(data) };
-      resolve({ start, end: now(), ...jar, ...extra });
+      // which connection (the client's port: find it in a capture), whether its handshake completed
+      // and how much of the answer came: what tells the failures apart (issue 14)
+      const conn = { port, connected: connectedAt === null ? null : connectedAt - start, got: data.length };
+      resolve({ start, end: now(), ...jar, ...extra, ...(extra.ok ? {} : conn) });
     };
-    const sock = connect({ host, port: Number(port) });
+    let connectedAt: number | null = null;
+    let port: number | null = null;
+    const sock = connect({ host, port: Number(serverPort) });
     sock.setTimeout(Number(timeout), () => finish({ ok: false, error: 'timeout' }));
     sock.setEncoding('latin1');
-    sock.on('connect', () =>
-      sock.write(`GET / HTTP/1.1\r\nHost: ${host}\r\n${cookieLine}Connection: close\r\n\r\n`),
-    );
+    sock.on('connect', () => {
+      connectedAt = now();
+      port = sock.localPort ?? null;
+      sock.write(`GET / HTTP/1.1\r\nHost: ${host}\r\n${cookieLine}Connection: close\r\n\r\n`);
+    });
     sock.on('data', (d) => {
       data += d;
     });

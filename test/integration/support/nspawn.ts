@@ -5,7 +5,17 @@
 // are not started in it. Commands run inside with nsenter; `stop()` powers it off and removes its root.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../../packages/ha-agent/test/support/wait-for.ts';
@@ -65,6 +75,12 @@ export async function bootMachine(o: { project: string; name?: string }): Promis
   rmSync(join(etcUnits, 'default.target'), { force: true });
   symlinkSync('/usr/lib/systemd/system/multi-user.target', join(etcUnits, 'default.target'));
   const name = o.name ?? `halb-${process.pid}`;
+  // a git worktree's `.tools` is a symlink to the main checkout's (Node 24 is there): the same path inside
+  const tools = join(o.project, '.tools');
+  let toolsReal: string | null = null;
+  try {
+    if (lstatSync(tools).isSymbolicLink()) toolsReal = realpathSync(tools);
+  } catch {}
   let out = '';
   const child: ChildProcess = spawn(
     'systemd-nspawn',
@@ -73,6 +89,7 @@ export async function bootMachine(o: { project: string; name?: string }): Promis
       root,
       '--bind-ro=/usr',
       `--bind-ro=${o.project}:/opt/ha-lb`,
+      ...(toolsReal ? [`--bind-ro=${toolsReal}:${toolsReal}`] : []),
       '--private-network',
       '--register=no',
       '--keep-unit',

@@ -14,6 +14,10 @@ export interface RequestResult {
   /** with a cookie (client-loop.ts COOKIE): the value sent, and the one a Set-Cookie gave (or null) */
   sent?: string | null;
   set?: string | null;
+  /** a failed request's connection: the client's port (null: none), ms to its handshake, answer bytes */
+  port?: number | null;
+  connected?: number | null;
+  got?: number;
 }
 
 export interface OutageSummary {

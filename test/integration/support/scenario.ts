@@ -4,6 +4,7 @@
 import { after, before } from 'node:test';
 import type { Proc } from '../../../packages/ha-agent/test/support/netns.ts';
 import { waitFor } from '../../../packages/ha-agent/test/support/wait-for.ts';
+import { startCapture } from './capture.ts';
 import { epochNow, startClient } from './client.ts';
 import type { Front, Stack } from './front-pair.ts';
 import { formatSummary, type OutageSummary, summarize } from './outage.ts';
@@ -46,7 +47,15 @@ export interface Measured {
   vipMovedMs: number;
   summary: OutageSummary;
   /** each failed request: when it started and ended, ms from the event, and its error */
-  failures?: { startMs: number; endMs: number; error: string }[];
+  failures?: {
+    startMs: number;
+    endMs: number;
+    error: string;
+    /** the client's port (null: no connection), ms to the handshake's end (null: none), answer bytes */
+    port?: number | null;
+    connectedMs?: number | null;
+    got?: number;
+  }[];
 }
 
 export interface Row extends Measured {
@@ -63,6 +72,7 @@ export async function measure(
   o: { from: Front; to: Front; event: () => void | Promise<void>; vip?: string; stillOnFromOk?: boolean },
 ): Promise<Measured> {
   const vip = o.vip ?? LAB.vip;
+  const capture = await startCapture(topo, `${o.from}-${Date.now()}`);
   const client = startClient(topo, vip);
   try {
     await client.served(`traffic through ${o.from}`, (r) => r.via === topo.nodes[o.from].ipv4, 0, 20_000);
@@ -82,9 +92,21 @@ export async function measure(
     await client.served(`traffic through ${o.to}`, (r) => r.via === topo.nodes[o.to].ipv4, t0, 20_000);
     await client.steady(25);
     const results = await client.stop();
-    const failures = results
-      .filter((r) => !r.ok)
-      .map((r) => ({ startMs: r.start - t0, endMs: r.end - t0, error: r.error ?? 'failed' }));
+    const failed = results.filter((r) => !r.ok);
+    const failures = failed.map((r) => ({
+      startMs: r.start - t0,
+      endMs: r.end - t0,
+      error: r.error ?? 'failed',
+      port: r.port ?? null,
+      connectedMs: r.connected ?? null,
+      got: r.got ?? 0,
+    }));
+    if (capture)
+      for (const text of await capture.explain(
+        failed.map((r) => r.port),
+        t0,
+      ))
+        console.log(text.replace(/^/gm, '#   '));
     return { vipMovedMs, summary: summarize(results), failures };
   } finally {
     await client.stop();

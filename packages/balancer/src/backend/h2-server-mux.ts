@@ -10,7 +10,7 @@
  * - an idle connection (no stream) is taken by a session's second and later requests (`safe`), also by
  *   first requests under `aggressive` (it has proven itself: it served a stream) and `always`.
  */
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import net from 'node:net';
 import { connectTls } from '../tls/server-tls.ts';
 import type { ServerTlsSpec } from '../tls/tls-spec.ts';
@@ -66,9 +66,12 @@ export class H2Mux {
     this.socket = socket;
     if (connectMs) socket.setTimeout(connectMs, () => socket.destroy(new Error('connect timeout')));
     const authority = target.path ? 'localhost' : `${target.host}:${target.port}`;
-    this.session = http2.connect(`${tlsSpec ? 'https' : 'http'}://${authority}`, {
-      createConnection: () => socket,
-    });
+    // (node:http2 at its first use: a configuration without HTTP/2 never loads it)
+    this.session = process
+      .getBuiltinModule('node:http2')
+      .connect(`${tlsSpec ? 'https' : 'http'}://${authority}`, {
+        createConnection: () => socket,
+      });
     this.session.on('connect', () => {
       this.connected = true;
       socket.setTimeout(0);

@@ -19,8 +19,7 @@
  * stream on the same connection), or hand it back (the connection stays for others).
  */
 import { EventEmitter } from 'node:events';
-import { STATUS_CODES } from 'node:http';
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import { ChunkDecoder } from '../http/chunk-decoder.ts';
 import { wsAcceptOf } from '../http/ws-key.ts';
 import {
@@ -32,7 +31,11 @@ import {
   type ReuseMode,
 } from './h2-server-mux.ts';
 
-const { NGHTTP2_CANCEL } = http2.constants;
+// RFC 9113's codes and flags (section 7, 6.2), not http2.constants: node:http2 is loaded at the first
+// HTTP/2 connection (h2-server-mux.ts), as on the client side
+const NGHTTP2_NO_ERROR = 0x0;
+const NGHTTP2_CANCEL = 0x8;
+const FLAG_END_STREAM = 0x1;
 
 const DROP = new Set([
   'connection',
@@ -309,10 +312,7 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
     s.on('response', (h, flags, raw) => {
       const status = Number(h[':status']);
       const bodiless =
-        method === 'HEAD' ||
-        status === 204 ||
-        status === 304 ||
-        (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0;
+        method === 'HEAD' || status === 204 || status === 304 || (flags & FLAG_END_STREAM) !== 0;
       this.emitHead(raw as unknown as string[], bodiless);
     });
     s.on('data', (d: Buffer) => {
@@ -336,7 +336,7 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
       this.mux.streamEnded();
       // a stream cut before its response ended fails the exchange, as a server closing would
       // (and a tunnel ends with its stream)
-      if (this.tunnel || s.rstCode !== http2.constants.NGHTTP2_NO_ERROR || !s.readableEnded) this.finish();
+      if (this.tunnel || s.rstCode !== NGHTTP2_NO_ERROR || !s.readableEnded) this.finish();
     });
   }
 
@@ -374,7 +374,10 @@ export class H2LeaseSocket extends EventEmitter implements H2MuxUser {
       lines += 'content-length: 0\r\n';
     this.emit(
       'data',
-      Buffer.from(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${lines}\r\n`, 'latin1'),
+      Buffer.from(
+        `HTTP/1.1 ${status} ${process.getBuiltinModule('node:http').STATUS_CODES[status] ?? ''}\r\n${lines}\r\n`,
+        'latin1',
+      ),
     );
   }
 

@@ -11,7 +11,7 @@
  * or `timeout client` end it with a GOAWAY, as HAProxy's h2 mux; a stop or a reload sends GOAWAY
  * (NO_ERROR) and lets the open streams finish.
  */
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ProxyRuntime, Session } from '../engine/proxy-runtime.ts';
@@ -21,7 +21,11 @@ import { H2_CONNECT, h1RequestOf } from './h2-request.ts';
 import { H2StreamClient } from './h2-stream-client.ts';
 import { HttpSession } from './http-session.ts';
 
-const { NGHTTP2_PROTOCOL_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
+// node:http2 at its first use (process.getBuiltinModule): a configuration without h2 never loads it (it
+// brings node:tls too: about 20 ms of CPU in every start-up, bench/startup.ts). The RST_STREAM codes
+// are RFC 9113's (section 7), not read from http2.constants for the same reason.
+const NGHTTP2_PROTOCOL_ERROR = 0x1;
+const NGHTTP2_REFUSED_STREAM = 0x7;
 
 /** `tune.h2.*` (HAProxy 2.6's defaults: 100 streams, a 65535-byte window, a 4096-byte HPACK table). */
 export interface H2Tuning {
@@ -46,6 +50,8 @@ export class H2Connection implements Session {
   private closed = false;
   private stopping = false;
   private timer: NodeJS.Timeout | null = null;
+  /** when the idle deadline expires (ms since the epoch), 0: none (a stream is open) */
+  private idleAt = 0;
 
   /**
    * `upgraded`: the connection began as HTTP/1 (h2-preface.ts) and was counted then; HTTP/2 is read
@@ -68,7 +74,7 @@ export class H2Connection implements Session {
         'http',
       );
     socket.setNoDelay(true);
-    this.h2 = http2.performServerHandshake(upgraded ?? socket, {
+    this.h2 = process.getBuiltinModule('node:http2').performServerHandshake(upgraded ?? socket, {
       settings: {
         maxConcurrentStreams: tuning.maxConcurrentStreams,
         initialWindowSize: tuning.initialWindowSize,
@@ -126,19 +132,33 @@ export class H2Connection implements Session {
     if (this.streams.size === 0 && !this.stopping) this.armIdle();
   }
 
-  /** The idle deadline while no stream is open (see the file comment). */
+  /**
+   * The idle deadline while no stream is open (see the file comment). Streams come and go in bursts:
+   * the deadline moves, the one timer stays and re-arms itself for the rest when it fires early.
+   */
   private armIdle(): void {
     const px = this.px;
     const ms = this.requests === 0 ? px.tHttpRequest : px.tKeepAlive || px.tHttpRequest;
     if (!ms || this.closed) return;
-    this.disarmIdle();
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.streams.size === 0) this.goaway();
-    }, ms);
+    this.idleAt = Date.now() + ms;
+    if (this.timer === null) this.timer = setTimeout(this.onIdleTimer, ms);
   }
 
+  private readonly onIdleTimer = (): void => {
+    this.timer = null;
+    if (this.idleAt === 0 || this.streams.size > 0 || this.closed) return;
+    const left = this.idleAt - Date.now();
+    if (left > 0) this.timer = setTimeout(this.onIdleTimer, left);
+    else this.goaway();
+  };
+
+  /** No idle deadline while a stream is open (the timer, if any, finds none when it fires). */
   private disarmIdle(): void {
+    this.idleAt = 0;
+  }
+
+  private clearIdle(): void {
+    this.idleAt = 0;
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -152,14 +172,14 @@ export class H2Connection implements Session {
   private goaway(): void {
     if (this.closed || this.stopping) return;
     this.stopping = true;
-    this.disarmIdle();
+    this.clearIdle();
     this.h2.close();
   }
 
   private cleanup(): void {
     if (this.closed) return;
     this.closed = true;
-    this.disarmIdle();
+    this.clearIdle();
     if (this.px.sessions.delete(this)) {
       this.px.frontend.counters.close();
       this.gate.release();

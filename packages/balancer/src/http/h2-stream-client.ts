@@ -8,7 +8,7 @@
  * 'drain' when the client's window is full.
  */
 import { EventEmitter } from 'node:events';
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import type net from 'node:net';
 import { shareClientTls } from '../tls/tls-info.ts';
 import { ChunkDecoder } from './chunk-decoder.ts';
@@ -24,7 +24,9 @@ import {
   parseHead,
 } from './head-parser.ts';
 
-const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = http2.constants;
+// RFC 9113 section 7 (not http2.constants: node:http2 is loaded at the first h2 connection, h2-connection.ts)
+const NGHTTP2_INTERNAL_ERROR = 0x2;
+const NGHTTP2_CANCEL = 0x8;
 
 const lit = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 /** fields an HTTP/2 message must not carry (RFC 9113 §8.2.2); HAProxy drops exactly these */
@@ -68,6 +70,8 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
   private readonly maxHeaders: number;
   private readonly onEnded: () => void;
   private endedOnce = false;
+  private timeoutMs = 0;
+  private timeoutArmed = false;
   private rState = R_HEAD;
   private resBuf: Buffer | null = null;
   private bodyKind = B_NONE;
@@ -142,7 +146,9 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     if (this.destroyed || this.rState === R_DONE) return true;
     if (this.rState === R_HEAD) this.head(data);
     else this.body(data);
-    return !this.stream.writableNeedDrain;
+    if (!this.stream.writableNeedDrain) return true;
+    this.armTimeout();
+    return false;
   }
 
   end(data?: Buffer): void {
@@ -167,16 +173,21 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     if (!this.stream.closed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
   }
 
+  // A request without a body (END_STREAM on its HEADERS) leaves the stream's readable side alone:
+  // set flowing, Node destroys the stream as soon as it closes, before the write of the response's
+  // DATA has completed, and that write then fails with an ERR_STREAM_DESTROYED built for nothing
+  // (a stack trace per stream); untouched, Node waits for the write as for a plain http2 handler.
+
   pause(): void {
-    this.stream.pause();
+    if (!this.stream.endAfterHeaders) this.stream.pause();
   }
 
   resume(): void {
-    this.stream.resume();
+    if (!this.stream.endAfterHeaders) this.stream.resume();
   }
 
   isPaused(): boolean {
-    return this.stream.isPaused();
+    return !this.stream.endAfterHeaders && this.stream.isPaused();
   }
 
   /**
@@ -184,7 +195,21 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
    * or its client's window is full; the session decides (onClientTimeout), a reset of this stream only.
    */
   setTimeout(ms: number): void {
-    this.stream.setTimeout(ms, () => this.emit('timeout'));
+    this.timeoutMs = ms;
+    if (ms === 0) {
+      if (this.timeoutArmed) this.stream.setTimeout(0);
+      this.timeoutArmed = false;
+    } else if (!this.stream.endAfterHeaders) this.armTimeout();
+  }
+
+  /**
+   * A request without a body can only stall on the client's window: its timer (one Node timer per
+   * stream, refreshed on every frame) starts when a write finds that window full, not for every stream.
+   */
+  private armTimeout(): void {
+    if (this.timeoutArmed || this.timeoutMs === 0) return;
+    this.timeoutArmed = true;
+    this.stream.setTimeout(this.timeoutMs, () => this.emit('timeout'));
   }
 
   setNoDelay(_on: boolean): void {}
@@ -210,7 +235,7 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
       if (h.status === 101 && this.upgradeTo !== null) {
         // the server switched protocols: the extended CONNECT succeeded (RFC 8441 §5: a 200), and
         // DATA frames carry the tunnel both ways from now on
-        headers[':status'] = 200;
+        headers[1] = '200'; // (the raw list: ':status' first)
         try {
           this.stream.respond(headers, {
             endStream: false,
@@ -226,7 +251,7 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
         return;
       }
       if (h.status < 200) {
-        if (h.status !== 101) this.stream.additionalHeaders(headers);
+        if (h.status !== 101) this.stream.additionalHeaders(asObject(headers));
         buf = buf.subarray(end);
         if (buf.length === 0) return;
         continue;
@@ -274,18 +299,31 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     }
   }
 
-  /** The response head's fields for HTTP/2: `:status`, names lower-case, HTTP/1-only fields left out. */
-  private fields(h: HttpHead, buf: Buffer): http2.OutgoingHttpHeaders {
-    const out: http2.OutgoingHttpHeaders = { ':status': h.status };
+  /**
+   * The response head's fields for HTTP/2, as Node's flat raw list [name, value, …] (no per-response
+   * object for Node to copy): `:status`, names lower-case, in the server's order, HTTP/1-only fields
+   * left out.
+   */
+  private fields(h: HttpHead, buf: Buffer): string[] {
+    const out: string[] = [':status', String(h.status)];
     next: for (let i = 0; i < h.nHeaders; i++) {
       const ns = h.hdr[i * 6];
       const ne = h.hdr[i * 6 + 1];
       for (const hop of HOP_BY_HOP) if (eqLower(buf, ns, ne, hop)) continue next;
-      const name = headerName(h, buf, i).toLowerCase();
-      const value = headerValue(h, buf, i);
-      const had = out[name];
-      out[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [String(had), value];
+      out.push(headerName(h, buf, i).toLowerCase(), headerValue(h, buf, i));
     }
     return out;
   }
+}
+
+/** A raw field list as the object `additionalHeaders` takes (a repeated name: its values in order). */
+function asObject(list: readonly string[]): http2.OutgoingHttpHeaders {
+  const out: http2.OutgoingHttpHeaders = {};
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i];
+    const value = list[i + 1];
+    const had = out[name];
+    out[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [String(had), value];
+  }
+  return out;
 }

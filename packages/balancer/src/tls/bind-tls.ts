@@ -12,11 +12,15 @@
 import { constants } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { LB_ERR, LbError } from '../errors.ts';
 import { CertIndex } from './cert-select.ts';
 import { captureClientTls, peerVerifyCode } from './tls-info.ts';
 import type { BindTlsSpec, CertEntry } from './tls-spec.ts';
+
+// node:tls at its first use (process.getBuiltinModule): a configuration without TLS never loads it — with
+// node:http2, about 20 ms of CPU in every start-up (bench/startup.ts).
+export const lazyTls = () => process.getBuiltinModule('node:tls');
 
 /** OpenSSL's built-in TLS 1.3 suites: what HAProxy uses when only `ciphers` is set. */
 const DEFAULT_SUITES = 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256';
@@ -78,7 +82,10 @@ export class BindTls {
   ): (s: net.Socket, gate: G) => void {
     return (raw, gate) => {
       const l = this.loaded;
-      const sock = new tls.TLSSocket(raw, { ...l.options, server: this.cache as unknown as net.Server });
+      const sock = new (lazyTls().TLSSocket)(raw, {
+        ...l.options,
+        server: this.cache as unknown as net.Server,
+      });
       this.pending.add(sock);
       let done = false;
       const fail = () => {
@@ -131,7 +138,7 @@ function build(spec: BindTlsSpec, where: string): Loaded {
   if (spec.noTickets) secureOptions |= constants.SSL_OP_NO_TICKET;
   const contextOf = (what: string, o: tls.SecureContextOptions) => {
     try {
-      return tls.createSecureContext(o);
+      return lazyTls().createSecureContext(o);
     } catch (err) {
       throw new LbError(LB_ERR.TLS, `${where} : ${what}: ${(err as Error).message}.`, { cause: err });
     }

@@ -6,8 +6,8 @@
  * (`ssl-reuse`, on by default), so a pool of connections costs one full handshake per server, not one
  * per connection.
  */
-import tls from 'node:tls';
-import { cipherString } from './bind-tls.ts';
+import type tls from 'node:tls';
+import { cipherString, lazyTls } from './bind-tls.ts';
 import type { ServerTlsSpec } from './tls-spec.ts';
 
 interface Prepared {
@@ -23,7 +23,7 @@ function prepare(spec: ServerTlsSpec): Prepared {
   if (p !== undefined) return p;
   const ciphers = cipherString(spec.ciphers, spec.ciphersuites);
   const name = spec.verifyHost ?? spec.sni;
-  const context = tls.createSecureContext({
+  const context = lazyTls().createSecureContext({
     ...(spec.ca !== null ? { ca: spec.ca } : {}),
     ...(spec.crl !== null ? { crl: spec.crl } : {}),
     ...(spec.cert !== null && spec.key !== null ? { cert: spec.cert, key: spec.key } : {}),
@@ -35,7 +35,7 @@ function prepare(spec: ServerTlsSpec): Prepared {
     secureContext: context,
     rejectUnauthorized: spec.verify === 'required',
     checkServerIdentity:
-      name === null ? () => undefined : (_host, cert) => tls.checkServerIdentity(name, cert),
+      name === null ? () => undefined : (_host, cert) => lazyTls().checkServerIdentity(name, cert),
     ...(spec.sni !== null ? { servername: spec.sni } : {}),
     ...(spec.alpn !== null ? { ALPNProtocols: spec.alpn } : {}),
   };
@@ -57,7 +57,7 @@ export function connectTls(
   extra: { allowHalfOpen?: boolean; noDelay?: boolean } = {},
 ): tls.TLSSocket {
   const p = prepare(spec);
-  const socket = tls.connect({
+  const socket = lazyTls().connect({
     ...p.options,
     ...(to.path ? { path: to.path } : { host: to.host, port: to.port }),
     ...extra,

@@ -51,6 +51,7 @@ describe('status API (real TCP on 127.0.0.1)', () => {
           ports: ['80'],
           openConnections: 3,
           peakConnections: 4,
+          returnPath: false,
           outcomes: { 'handed-over': 1 },
           last: null,
         },

@@ -68,10 +68,15 @@ export const HandoverStatusSchema = z.strictObject({
   since: z.iso.datetime().nullable(),
   /** the VIP's frontend ports being forwarded (`80`, `8000-8010`) */
   ports: z.array(z.string()),
-  /** connections open through the bridge now (conntrack); null when off or conntrack cannot be read */
+  /** connections open through the bridge now (the bridge table's nft set `open`); null when off or it cannot be read */
   openConnections: z.int().nonnegative().nullable(),
   /** the most connections open through the last bridge at once */
   peakConnections: z.int().nonnegative(),
+  /**
+   * the receiving end: the peer resigned and may be bridging to us, so packets of its bridged
+   * connections that reach us after our GARP go back to it (table ha_agent_return_<instance>)
+   */
+  returnPath: z.boolean(),
   /** bridges ended since start, by outcome (handed-over, peer-silent, peer-resigned, aborted) */
   outcomes: z.record(z.string(), z.int().nonnegative()),
   last: z

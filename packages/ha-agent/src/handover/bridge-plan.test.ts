@@ -3,12 +3,14 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { bridgeScript, countLive, enableForwarding } from '../net/handover-nft.ts';
+import { bridgeScript, countOpen, enableForwarding, returnScript } from '../net/handover-nft.ts';
 import {
   type BridgeContext,
   type BridgePhase,
   decideBridge,
+  decideReturnPath,
   frontendPorts,
+  type PortRange,
   startBridge,
   stepBridge,
 } from './bridge-plan.ts';
@@ -160,27 +162,98 @@ describe('stepBridge', () => {
     assert.deepEqual(stepBridge(d, { type: 'live', count: 2, now: 700 }, TIMING).actions, []);
     assert.deepEqual(stepBridge(d, { type: 'live', count: null, now: 700 }, TIMING).actions, []);
     assert.deepEqual(stepBridge(d, { type: 'live', count: 0, now: 800 }, TIMING).actions, ['removeRules']);
+    assert.deepEqual(
+      stepBridge(d, { type: 'live', count: 0, now: 700, readAt: 590 }, TIMING).actions,
+      [],
+      'a count read before the draining began may have missed the last bridged connection',
+    );
+    assert.deepEqual(stepBridge(d, { type: 'live', count: 0, now: 700, readAt: 600 }, TIMING).actions, [
+      'removeRules',
+    ]);
     assert.deepEqual(stepBridge(d, { type: 'live', count: 3, now: 5600 }, TIMING).actions, ['removeRules']);
     assert.deepEqual(stepBridge(d, { type: 'deadline', now: 5600 }, TIMING).actions, ['removeRules']);
     assert.deepEqual(stepBridge(d, { type: 'abort', reason: 'stop' }, TIMING).actions, ['removeRules']);
   });
 });
 
-describe('countLive', () => {
-  it('counts our mark while open both ways, not half-closed or closed entries nor other marks', () => {
-    const line = (state: string, mark: number) =>
-      `ipv4     2 tcp      6 117 ${state} src=10.0.0.10 dst=10.0.0.194 sport=1 dport=80 src=10.0.0.79 dst=10.0.0.115 sport=80 dport=1 [ASSURED] mark=${mark} zone=0 use=2`;
-    const m = 0x48410058;
-    const text = [
-      line('ESTABLISHED', m),
-      line('TIME_WAIT', m),
-      line('FIN_WAIT', m),
-      line('LAST_ACK', m),
-      line('CLOSE', m),
-      line('SYN_SENT', m),
-      line('ESTABLISHED', 7),
-    ].join('\n');
-    assert.equal(countLive(text, m), 2);
+describe('countOpen', () => {
+  // `nft -j list set ip T open` of nftables 1.0.6 (Debian 12), with two elements and with none
+  const META =
+    '{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}';
+  const SET =
+    '"family": "ip", "name": "open", "table": "t", "type": ["ipv4_addr", "inet_service"], "handle": 4, "size": 65535';
+  it('counts the elements of the set, none when it is empty', () => {
+    const two = `{"nftables": [${META}, {"set": {${SET}, "elem": [{"concat": ["10.18.216.10", 41234]}, {"concat": ["10.18.216.10", 41236]}]}}]}`;
+    assert.equal(countOpen(two), 2);
+    assert.equal(countOpen(`{"nftables": [${META}, {"set": {${SET}}}]}`), 0);
+  });
+});
+
+describe('the bridge counts its open connections in an nft set', () => {
+  it('added at the first packet, deleted at a FIN or RST either way', () => {
+    const f = bridgeScript({
+      table: 't',
+      mark: 0x48410058,
+      vips: [VIP],
+      ports: [[80, 80]],
+      peer: B,
+      mode: 'forward',
+    });
+    assert.ok(f.includes('ct mark 0x48410058 ct state new add @open { ip saddr . tcp sport }'));
+    assert.ok(
+      f.includes(
+        'ct mark 0x48410058 ct direction original tcp flags & (fin | rst) != 0 delete @open { ip saddr . tcp sport }',
+      ),
+    );
+    assert.ok(
+      f.includes(
+        'ct mark 0x48410058 ct direction reply tcp flags & (fin | rst) != 0 delete @open { ip daddr . tcp dport }',
+      ),
+    );
+    assert.ok(f.includes('ct mark 0x48410058 ct direction original ip ttl 1 ip ttl set 64'), 'revive');
+  });
+});
+
+describe('returnScript (the receiving end)', () => {
+  const r = returnScript({
+    table: 'ha_agent_return_VI_1',
+    vips: ['10.0.0.194'],
+    ports: [
+      [80, 80],
+      [8000, 8010],
+    ],
+    peer: '10.0.0.115',
+    dev: 'ens192',
+  });
+  it('sends back only non-SYN packets of connections we do not know, with TTL 1, and drops them here', () => {
+    assert.ok(
+      r.includes(
+        'ip daddr { 10.0.0.194 } tcp dport { 80, 8000-8010 } tcp flags & syn == 0 ct state new,invalid ip saddr != 10.0.0.115 counter ip ttl set 2 dup to 10.0.0.115 device "ens192" drop',
+      ),
+    );
+    assert.ok(r.startsWith('table ip ha_agent_return_VI_1\ndelete table ip ha_agent_return_VI_1\n'));
+    assert.ok(!/dnat|snat|masquerade/.test(r), 'no address is rewritten');
+  });
+});
+
+describe('decideReturnPath', () => {
+  const base = {
+    src: B,
+    priority: 0,
+    peer: B,
+    ownAddresses: [A],
+    ports: [[80, 80]] as PortRange[],
+    bridging: false,
+  };
+  it('the peer resigning opens it', () => assert.deepEqual(decideReturnPath(base), { open: true }));
+  it('not for another source, nor a live priority', () => {
+    assert.equal(decideReturnPath({ ...base, src: '10.0.0.5' }).open, false);
+    assert.equal(decideReturnPath({ ...base, priority: 99 }).open, false);
+  });
+  it('never while we bridge ourselves, never to this node, not without ports', () => {
+    assert.equal(decideReturnPath({ ...base, bridging: true }).open, false);
+    assert.equal(decideReturnPath({ ...base, ownAddresses: [A, B] }).open, false);
+    assert.equal(decideReturnPath({ ...base, ports: [] }).open, false);
   });
 });
 

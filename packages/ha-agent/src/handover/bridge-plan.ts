@@ -87,8 +87,12 @@ export type BridgeEvent =
   | { type: 'advert'; src: string; priority: number; now: number }
   /** a timer of the phase ran out (`deadlineMs`) */
   | { type: 'deadline'; now: number }
-  /** draining: the connections still open through the bridge (null: cannot be counted) */
-  | { type: 'live'; count: number | null; now: number }
+  /**
+   * draining: the connections still open through the bridge (null: cannot be counted), as read from
+   * `readAt` on (a count is a snapshot: one taken before the draining began may miss a connection
+   * opened just before the VIP left)
+   */
+  | { type: 'live'; count: number | null; now: number; readAt?: number }
   /** the instance became MASTER again (the peer failed too), or the agent stops */
   | { type: 'abort'; reason: string };
 
@@ -150,10 +154,38 @@ export function stepBridge(p: BridgePhase, ev: BridgeEvent, t: BridgeTiming): Br
     }
     return { next: p, actions: [] };
   }
-  // draining
-  if (ev.type === 'live' && ev.count === 0)
+  // draining. The rules must outlive every bridged connection: with them goes the netns's last nat
+  // chain, and with it the kernel's NAT of the connections conntrack still holds (a reply would then
+  // reach us untranslated and be reset) — so only a count read after the draining began ends it.
+  if (ev.type === 'live' && ev.count === 0 && (ev.readAt ?? ev.now) >= p.sinceMs)
     return done('handed-over', 'the bridged connections ended', ['removeRules']);
   if ((ev.type === 'deadline' || ev.type === 'live') && ev.now >= p.deadlineMs)
     return done('handed-over', `handover_drain ${t.drainMs / 1000}s is over`, ['removeRules']);
   return { next: p, actions: [] };
+}
+
+export interface ReturnContext {
+  /** the advert's source and priority */
+  src: string;
+  priority: number;
+  peer: string;
+  ownAddresses: readonly string[];
+  ports: readonly PortRange[];
+  /** a bridge of ours is in place: we forward to the peer, so we are not its receiving end */
+  bridging: boolean;
+}
+
+/**
+ * Whether an advert makes us the receiving end of a handover, which opens the return path
+ * (net/handover-nft.ts returnScript): the peer resigned (priority 0) and may be bridging its new
+ * connections to us, so once our GARP moves the clients, their packets of those connections are sent
+ * back to it instead of being reset by us. Never while we bridge ourselves (one direction only: the
+ * two ends are never both), never towards this node, only with the balancer's ports known.
+ */
+export function decideReturnPath(c: ReturnContext): { open: true } | { open: false; reason: string } {
+  if (c.src !== c.peer || c.priority !== 0) return { open: false, reason: 'not the peer resigning' };
+  if (c.bridging) return { open: false, reason: 'we forward to the peer ourselves: never both ends' };
+  if (c.ownAddresses.includes(c.peer)) return { open: false, reason: `handover peer ${c.peer} is this node` };
+  if (c.ports.length === 0) return { open: false, reason: 'no frontend port of the VIP known' };
+  return { open: true };
 }

@@ -8,7 +8,7 @@ import { MemoryVips } from '../../test/support/memory-vips.ts';
 import { HandoverStatusSchema } from '../api/status-schema.ts';
 import { VrrpInstanceRuntime } from '../instance/vrrp-instance.ts';
 import { createLogger } from '../log.ts';
-import type { BridgeHost, BridgeRules } from '../net/handover-nft.ts';
+import type { BridgeHost, BridgeRules, ReturnRules } from '../net/handover-nft.ts';
 import { Notifier } from '../notify/notifier.ts';
 import { BaseTracker } from '../track/tracker.ts';
 import { decodeAdvert, encodeAdvert, VRRP_AUTH_NONE } from '../vrrp/codec.ts';
@@ -61,8 +61,14 @@ class RecordingHost implements BridgeHost {
       this.calls.push(`forwarding back ${dev}`);
     };
   }
-  async liveConnections() {
+  async liveConnections(table: string) {
+    assert.equal(table, 'ha_agent_handover_VI_1');
     return this.live;
+  }
+  returnRules: ReturnRules | null = null;
+  async installReturn(r: ReturnRules) {
+    this.returnRules = r;
+    this.calls.push(`install return ${r.table} to ${r.peer} on ${r.dev}`);
   }
   async probe(address: string, port: number) {
     this.calls.push(`probe ${address}:${port}`);
@@ -132,8 +138,8 @@ async function masterThenCrash(s: ReturnType<typeof setup>) {
   await s.inst.start();
   assert.deepEqual(
     s.host.calls.splice(0),
-    ['remove ha_agent_handover_VI_1'],
-    'a leftover table goes at start',
+    ['remove ha_agent_handover_VI_1', 'remove ha_agent_return_VI_1'],
+    'leftover tables go at start',
   );
   s.io.clock.advance(DOWN_100);
   await settle();
@@ -227,9 +233,66 @@ describe('handover bridge in the instance', () => {
     assert.equal(s.inst.status().handover?.phase, 'off', 'not armed while the peer may forward to us');
     s.lb.set(false);
     await settle();
-    assert.deepEqual(s.host.calls, [], 'not even a probe');
+    assert.deepEqual(
+      s.host.calls,
+      [`install return ha_agent_return_VI_1 to ${PEER} on eth0`],
+      'not even a probe (only the return path, opened by the resignation)',
+    );
     assert.deepEqual([...s.vips.present], []);
     await s.inst.stop();
+  });
+});
+
+describe('handover bridge: the receiving end', () => {
+  it("the peer's priority 0 opens the return path until the peer has drained, then it goes", async () => {
+    const s = setup();
+    await s.inst.start();
+    s.host.calls.length = 0;
+    s.io.socket.deliver(peerAdvert(150), PEER);
+    await settle();
+    assert.equal(s.host.calls.length, 0, 'a live peer: nothing');
+    s.io.socket.deliver(peerAdvert(0), PEER);
+    await settle();
+    assert.deepEqual(s.host.calls, [`install return ha_agent_return_VI_1 to ${PEER} on eth0`]);
+    assert.equal(HandoverStatusSchema.parse(s.inst.status().handover).returnPath, true, '/status says so');
+    assert.deepEqual(s.host.returnRules?.vips, [VIP]);
+    assert.deepEqual(s.host.returnRules?.ports, [
+      [80, 80],
+      [8080, 8080],
+    ]);
+    s.io.clock.advance(1000);
+    await settle();
+    assert.equal(s.inst.state, 'MASTER', 'we took over');
+    s.io.clock.advance(DOWN_100 + 2000 - 1001);
+    await settle();
+    assert.ok(!s.host.calls.includes('remove ha_agent_return_VI_1'), 'still open while the peer may drain');
+    s.io.clock.advance(2);
+    await settle();
+    assert.ok(s.host.calls.includes('remove ha_agent_return_VI_1'), 'its Master_Down_Interval + drain later');
+    assert.equal(s.inst.status().handover?.returnPath, false);
+    await s.inst.stop();
+  });
+
+  it('never both ends: a node bridging to the peer opens no return path when the peer resigns too', async () => {
+    const s = setup();
+    await masterThenCrash(s);
+    assert.equal(s.inst.status().handover?.phase, 'forwarding');
+    s.host.calls.length = 0;
+    s.io.socket.deliver(peerAdvert(0), PEER);
+    await settle();
+    assert.ok(!s.host.calls.some((c) => c.startsWith('install return')), s.host.calls.join('; '));
+    assert.equal(s.inst.status().handover?.last?.outcome, 'peer-resigned');
+    await s.inst.stop();
+  });
+
+  it('the agent stops: the return path goes with it', async () => {
+    const s = setup();
+    await s.inst.start();
+    s.io.socket.deliver(peerAdvert(0), PEER);
+    await settle();
+    s.host.calls.length = 0;
+    await s.inst.stop();
+    assert.ok(s.host.calls.includes('remove ha_agent_return_VI_1'), s.host.calls.join('; '));
   });
 });
 

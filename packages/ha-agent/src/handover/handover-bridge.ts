@@ -7,7 +7,13 @@
 import type { HandoverStatus } from '../api/status-schema.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import { type BridgeHost, type BridgeRules, handoverMark, handoverTable } from '../net/handover-nft.ts';
+import {
+  type BridgeHost,
+  type BridgeRules,
+  handoverMark,
+  handoverTable,
+  returnTable,
+} from '../net/handover-nft.ts';
 import {
   type BridgeAction,
   type BridgeContext,
@@ -16,6 +22,7 @@ import {
   type BridgePhase,
   type BridgeTiming,
   decideBridge,
+  decideReturnPath,
   type PortRange,
   startBridge,
   stepBridge,
@@ -57,7 +64,11 @@ export interface BeginContext {
 export class HandoverBridge {
   readonly #o: HandoverBridgeOptions;
   readonly #table: string;
+  readonly #returnTable: string;
   readonly #mark: number;
+  /** the return path is in (we are the receiving end of the peer's handover) */
+  #returnOpen = false;
+  #returnTimer: unknown = null;
   #phase: BridgePhase | null = null;
   #timing: BridgeTiming = { takeoverMs: 0, drainMs: 0 };
   #ports: readonly PortRange[] = [];
@@ -79,6 +90,7 @@ export class HandoverBridge {
   constructor(o: HandoverBridgeOptions) {
     this.#o = o;
     this.#table = handoverTable(o.instance);
+    this.#returnTable = returnTable(o.instance);
     this.#mark = handoverMark(o.vrid);
   }
 
@@ -95,6 +107,12 @@ export class HandoverBridge {
   /** At start: a table a crashed agent left behind goes. */
   async clearLeftover(): Promise<void> {
     await this.#o.host.remove(this.#table).catch(() => {});
+    await this.#o.host.remove(this.#returnTable).catch(() => {});
+  }
+
+  /** the return path is in: the peer resigned to us and may be bridging */
+  get returnOpen(): boolean {
+    return this.#returnOpen;
   }
 
   /** the rules are installed but no handover runs: inert while the balancer listens */
@@ -228,10 +246,70 @@ export class HandoverBridge {
     this.#rearmTimer = null;
   }
 
-  /** Every advert the instance hears. */
-  noteAdvert(src: string, priority: number): void {
-    if (src === this.#o.peer && priority === 0) this.#peerResignedAt = this.#o.clock.now();
+  /**
+   * Every advert the instance hears. The peer's priority 0 may start a handover towards us: the
+   * return path goes in (decideReturnPath) for as long as the peer may still be bridging (its
+   * Master_Down_Interval, `takeoverMs`, and its drain — ours, the pair configured alike), then out.
+   */
+  noteAdvert(
+    src: string,
+    priority: number,
+    here?: { ownAddresses: readonly string[]; ports: readonly PortRange[]; takeoverMs: number },
+  ): void {
+    if (src === this.#o.peer && priority === 0) {
+      this.#peerResignedAt = this.#o.clock.now();
+      if (here) this.#openReturn(src, priority, here);
+    }
     if (this.active) this.#feed({ type: 'advert', src, priority, now: this.#o.clock.now() });
+  }
+
+  #openReturn(
+    src: string,
+    priority: number,
+    here: { ownAddresses: readonly string[]; ports: readonly PortRange[]; takeoverMs: number },
+  ): void {
+    const o = this.#o;
+    const verdict = decideReturnPath({ src, priority, peer: o.peer, bridging: this.active, ...here });
+    if (!verdict.open) return;
+    const c = o.clock;
+    if (this.#returnTimer !== null) c.clearTimeout(this.#returnTimer);
+    this.#returnTimer = c.setTimeout(() => {
+      this.#returnTimer = null;
+      void this.#closeReturn('the peer has drained');
+    }, here.takeoverMs + o.drainMs);
+    if (this.#returnOpen) return;
+    this.#returnOpen = true;
+    const rules = { table: this.#returnTable, vips: o.vips, ports: here.ports, peer: o.peer, dev: o.dev };
+    this.#queue = this.#queue
+      .then(() => o.host.installReturn(rules))
+      .then(() =>
+        o.logger.info(
+          { peer: o.peer, table: this.#returnTable },
+          `handover return path: ${o.peer} resigned; packets of the connections it bridged go back to it`,
+        ),
+      )
+      .catch((err) => {
+        this.#returnOpen = false;
+        o.logger.error({ err: String(err) }, 'handover return path unavailable: nft failed');
+      });
+  }
+
+  async #closeReturn(reason: string): Promise<void> {
+    if (this.#returnTimer !== null) this.#o.clock.clearTimeout(this.#returnTimer);
+    this.#returnTimer = null;
+    if (!this.#returnOpen) return;
+    this.#returnOpen = false;
+    this.#queue = this.#queue
+      .then(() => this.#o.host.remove(this.#returnTable))
+      .then(() => this.#o.logger.info({ reason }, 'handover return path removed'))
+      .catch((err) => this.#o.logger.error({ err: String(err) }, 'handover return path: nft delete failed'));
+    await this.#queue;
+  }
+
+  /** The agent stops: every rule of ours goes. */
+  async stop(): Promise<void> {
+    await this.abort('the agent stops');
+    await this.#closeReturn('the agent stops');
   }
 
   /** The instance is MASTER again (it re-arms after), or stops: the rules go at once. */
@@ -251,6 +329,7 @@ export class HandoverBridge {
       ports: active ? portText(this.#ports) : portText(this.#installedPorts ?? []),
       openConnections: active ? this.#open : null,
       peakConnections: this.#peak,
+      returnPath: this.#returnOpen,
       outcomes: { ...this.#outcomes },
       last: this.#last,
     };
@@ -319,11 +398,12 @@ export class HandoverBridge {
     this.#countTimer = c.setTimeout(async () => {
       this.#countTimer = null;
       if (!this.active) return;
-      const n = await this.#o.host.liveConnections(this.#mark);
+      const readAt = c.now();
+      const n = await this.#o.host.liveConnections(this.#table);
       if (!this.active) return;
       this.#open = n;
       if (n !== null && n > this.#peak) this.#peak = n;
-      if (this.#phase?.phase === 'draining') this.#feed({ type: 'live', count: n, now: c.now() });
+      if (this.#phase?.phase === 'draining') this.#feed({ type: 'live', count: n, now: c.now(), readAt });
       if (this.active) this.#armCount();
     }, COUNT_EVERY_MS);
   }

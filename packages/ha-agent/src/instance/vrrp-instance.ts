@@ -320,7 +320,7 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     this.#timers.clear();
     this.#garp?.stop();
     this.#transport?.close();
-    await this.#bridge?.abort('the agent stops');
+    await this.#bridge?.stop();
     await this.#vipQueue;
     // Belt and braces: whatever the state, no VIP of ours stays on the link.
     await this.#vip.reconcile(this.allVips, false).catch(() => {});
@@ -455,7 +455,18 @@ export class VrrpInstanceRuntime extends EventEmitter<InstanceEvents> {
     if (!this.#sm) return;
     this.#lastAdvertAt = Date.now();
     if (priority === 0) this.#priorityZeroReceived++;
-    this.#bridge?.noteAdvert(src, priority);
+    const sm = this.#sm;
+    this.#bridge?.noteAdvert(
+      src,
+      priority,
+      priority === 0
+        ? {
+            ownAddresses: this.#ownAddresses(),
+            ports: this.#frontendPorts(),
+            takeoverMs: sm.masterDownIntervalMs(),
+          }
+        : undefined,
+    );
     this.#dispatch({ type: 'advert', priority, advertIntervalMs: advertIntCs * 10, src });
   }
 

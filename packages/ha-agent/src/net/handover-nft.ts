@@ -1,9 +1,10 @@
 // The handover bridge's host side: one nftables table per instance (DNAT of new connections for the
 // VIP's frontend ports to the peer, masquerade of what was DNATed so the replies come back through us),
-// the interface's IPv4 forwarding switch, the count of connections still open through the bridge, and
-// the TCP probe of the peer's balancer. The decisions are in ../handover/bridge-plan.ts.
+// the interface's IPv4 forwarding switch, the count of connections still open through the bridge, the
+// TCP probe of the peer's balancer, and the receiving end's return path. The decisions are in ../handover/bridge-plan.ts.
 import { readFile, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
+import { execa } from 'execa';
 import type { PortRange } from '../handover/bridge-plan.ts';
 import { type NftRunner, runNft } from './no-accept.ts';
 
@@ -45,6 +46,13 @@ const portList = (ports: readonly PortRange[]) =>
  * connection only; conntrack carries the rest, so removing the table later does not break a
  * connection already bridged. Once the handover is decided the table is replaced by the `forward`
  * form, without the socket test.
+ *
+ * Two more chains: `count` keeps the set `open` of the bridged connections not yet closed (added at
+ * their first packet, deleted at the first FIN or RST either way; keyed by the client's address and
+ * port: in the forward hook a packet is DNATed but not yet SNATed), which the agent reads with `nft list set` — CAP_NET_ADMIN is all it needs, where
+ * /proc/net/nf_conntrack is root's alone (mode 0440); and `revive` gives the client's packets of a
+ * bridged connection that the peer sends back to us (its return path, returnScript: TTL 1 so they can
+ * go no further) a TTL again so they can be forwarded to the peer as before.
  */
 export function bridgeScript(r: BridgeRules): string {
   const mark = `0x${r.mark.toString(16)}`;
@@ -52,6 +60,15 @@ export function bridgeScript(r: BridgeRules): string {
   return `table ip ${r.table}
 delete table ip ${r.table}
 table ip ${r.table} {
+  set ${OPEN_SET} {
+    type ipv4_addr . inet_service
+    size 65535
+    flags dynamic
+  }
+  chain revive {
+    type filter hook prerouting priority mangle; policy accept;
+    ct mark ${mark} ct direction original ip ttl 1 ip ttl set 64
+  }
   chain prerouting {
     type nat hook prerouting priority dstnat; policy accept;
 ${
@@ -59,6 +76,12 @@ ${
     ? `    ${match} socket transparent 0 return\n    ${match} socket transparent 1 return\n`
     : ''
 }    ${match} ip saddr != ${r.peer} ct mark set ${mark} dnat to ${r.peer}
+  }
+  chain count {
+    type filter hook forward priority filter; policy accept;
+    ct mark ${mark} ct state new add @${OPEN_SET} { ip saddr . tcp sport }
+    ct mark ${mark} ct direction original tcp flags & (fin | rst) != 0 delete @${OPEN_SET} { ip saddr . tcp sport }
+    ct mark ${mark} ct direction reply tcp flags & (fin | rst) != 0 delete @${OPEN_SET} { ip daddr . tcp dport }
   }
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
@@ -72,6 +95,47 @@ export function removeScript(table: string): string {
   return `table ip ${table}\ndelete table ip ${table}\n`;
 }
 
+/** the set of a bridge table holding its open connections */
+export const OPEN_SET = 'open';
+
+/** `ha_agent_return_<instance>`: the receiving end's return path. */
+export function returnTable(instance: string): string {
+  return `ha_agent_return_${instance.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}
+
+export interface ReturnRules {
+  table: string;
+  vips: readonly string[];
+  ports: readonly PortRange[];
+  /** the node that resigned to us and may be bridging */
+  peer: string;
+  dev: string;
+}
+
+/**
+ * The receiving end of a handover (the node that takes the VIP from a bridging peer). Once our GARP
+ * moves the clients, their next packets of a connection the peer bridged come to us, and our kernel,
+ * which knows nothing of it, would reset it. This chain sends them back to the peer instead, unchanged
+ * (dst still the VIP), whose conntrack forwards them on to us as before: a packet to a VIP port that
+ * is not a SYN and belongs to no connection our conntrack knows (`new` — picked up mid-stream — or
+ * `invalid`). Never a SYN, so no new connection is ever sent back; and the copy leaves with TTL 1
+ * (nf_dup takes one off at prerouting): only a peer whose bridge has that connection (its `revive`
+ * chain) forwards it, any other router drops it — never a loop. Inert while we are BACKUP (no packet
+ * to a VIP reaches us then); removed when the peer's bridge has drained.
+ */
+export function returnScript(r: ReturnRules): string {
+  const match = `ip daddr { ${r.vips.join(', ')} } tcp dport { ${portList(r.ports)} }`;
+  return `table ip ${r.table}
+delete table ip ${r.table}
+table ip ${r.table} {
+  chain prerouting {
+    type filter hook prerouting priority mangle; policy accept;
+    ${match} tcp flags & syn == 0 ct state new,invalid ip saddr != ${r.peer} counter ip ttl set 2 dup to ${r.peer} device "${r.dev}" drop
+  }
+}
+`;
+}
+
 /** What the bridge does to the host; the instance tests hand in a recording one. */
 export interface BridgeHost {
   install(r: BridgeRules): Promise<void>;
@@ -82,24 +146,19 @@ export interface BridgeHost {
    * unit's ProtectKernelTunables=yes: set it in /etc/sysctl.d instead).
    */
   enableForwarding(dev: string): Promise<() => Promise<void>>;
-  /** connections with `mark` not yet closed; null when conntrack cannot be read */
-  liveConnections(mark: number): Promise<number | null>;
+  /** connections through the bridge table `table` not yet closed; null when it cannot be read */
+  liveConnections(table: string): Promise<number | null>;
+  /** the receiving end's return path (returnScript) in, replacing an older one */
+  installReturn(r: ReturnRules): Promise<void>;
   /** the peer's balancer accepts a TCP connection on `port` within `timeoutMs` */
   probe(address: string, port: number, timeoutMs: number): Promise<boolean>;
 }
 
-/**
- * Lines of /proc/net/nf_conntrack with our mark that are still open both ways (SYN_SENT, SYN_RECV,
- * ESTABLISHED). Half-closed ones (FIN_WAIT, CLOSE_WAIT, LAST_ACK) are not waited for: once the peer's
- * GARP moved the client, a connection's last packets go to the peer directly and ours would sit in
- * FIN_WAIT for minutes; their data is sent by then (an HTTP server closes after its response).
- */
-export function countLive(conntrack: string, mark: number): number {
+/** The elements of a set in `nft -j list set` output: the bridged connections still open. */
+export function countOpen(json: string): number {
+  const doc = JSON.parse(json) as { nftables?: { set?: { elem?: unknown[] } }[] };
   let n = 0;
-  const tag = ` mark=${mark} `;
-  for (const line of conntrack.split('\n')) {
-    if (line.includes(tag) && / (ESTABLISHED|SYN_SENT|SYN_RECV) /.test(line)) n++;
-  }
+  for (const o of doc.nftables ?? []) n += o.set?.elem?.length ?? 0;
   return n;
 }
 
@@ -139,12 +198,13 @@ export function hostBridge(run: NftRunner = runNft): BridgeHost {
     install: (r) => run(bridgeScript(r)),
     remove: (table) => run(removeScript(table)),
     enableForwarding: (dev) => enableForwarding(dev),
-    async liveConnections(mark) {
-      try {
-        return countLive(await readFile('/proc/net/nf_conntrack', 'utf8'), mark);
-      } catch {
-        return null;
-      }
+    installReturn: (r) => run(returnScript(r)),
+    async liveConnections(table) {
+      const r = await execa('nft', ['-j', 'list', 'set', 'ip', table, OPEN_SET], {
+        reject: false,
+        timeout: 5000,
+      });
+      return r.exitCode === 0 ? countOpen(String(r.stdout)) : null;
     },
     probe: (address, port, timeoutMs) =>
       new Promise((resolve) => {

@@ -13,7 +13,7 @@
 import type { ServerState } from '../server.ts';
 import { decodeDate } from './cookie-date.ts';
 import type { CookieSpec } from './cookie-spec.ts';
-import { cookieValueEnd, cutValue, isSpHt } from './cookie-syntax.ts';
+import { cookieValueEnd, cutValue, isSpHt, withoutSpacesAroundEqual } from './cookie-syntax.ts';
 
 /**
  * What the request's cookies said (HAProxy's TX_CK_* states, for logs): none seen, an unknown value,
@@ -114,23 +114,13 @@ export function processCookieHeader(
     }
 
     if (attEnd !== equal || valBeg > equal + 1) {
-      // spaces around '=' are removed
-      let strippedBefore = 0;
-      if (attEnd !== equal) {
-        v = v.slice(0, attEnd) + v.slice(equal);
-        strippedBefore = attEnd - equal;
-        equal += strippedBefore;
-        valBeg += strippedBefore;
-      }
-      if (valBeg > equal + 1) {
-        v = v.slice(0, equal + 1) + v.slice(valBeg);
-        const strippedAfter = equal + 1 - valBeg;
-        valBeg += strippedAfter;
-        strippedBefore += strippedAfter;
-      }
-      valEnd += strippedBefore;
-      next += strippedBefore;
-      hdrEnd += strippedBefore;
+      // spaces around '=' are removed: what follows moves by attEnd + 1 - valBeg
+      v = withoutSpacesAroundEqual(v, attEnd, valBeg);
+      const shift = attEnd + 1 - valBeg;
+      valBeg = attEnd + 1;
+      valEnd += shift;
+      next += shift;
+      hdrEnd += shift;
     }
 
     if (attEnd - attBeg === name.length && v.startsWith(name, attBeg)) {

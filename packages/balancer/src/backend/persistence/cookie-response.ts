@@ -8,7 +8,13 @@ import type { ServerState } from '../server.ts';
 import { DATE_DELIM, encodeDate, s30ToB64 } from './cookie-date.ts';
 import type { RequestCookies } from './cookie-request.ts';
 import type { CookieSpec } from './cookie-spec.ts';
-import { cookieValueEnd, cutValue, headerValueEnd, isSpHt } from './cookie-syntax.ts';
+import {
+  cookieValueEnd,
+  cutValue,
+  headerValueEnd,
+  isSpHt,
+  withoutSpacesAroundEqual,
+} from './cookie-syntax.ts';
 
 /** What the response side knows about the exchange. */
 export interface ResponseContext {
@@ -68,22 +74,13 @@ export function processSetCookieHeader(
     if (equal === valEnd) continue; // no '='
 
     if (attEnd !== equal || valBeg > equal + 1) {
-      let strippedBefore = 0;
-      if (attEnd !== equal) {
-        v = v.slice(0, attEnd) + v.slice(equal);
-        strippedBefore = attEnd - equal;
-        equal += strippedBefore;
-        valBeg += strippedBefore;
-      }
-      if (valBeg > equal + 1) {
-        v = v.slice(0, equal + 1) + v.slice(valBeg);
-        const strippedAfter = equal + 1 - valBeg;
-        valBeg += strippedAfter;
-        strippedBefore += strippedAfter;
-      }
-      valEnd += strippedBefore;
-      next += strippedBefore;
-      hdrEnd += strippedBefore;
+      // spaces around '=' are removed: what follows moves by attEnd + 1 - valBeg
+      v = withoutSpacesAroundEqual(v, attEnd, valBeg);
+      const shift = attEnd + 1 - valBeg;
+      valBeg = attEnd + 1;
+      valEnd += shift;
+      next += shift;
+      hdrEnd += shift;
     }
 
     if (ctx.ignore || attEnd - attBeg !== name.length || !v.startsWith(name, attBeg)) continue;

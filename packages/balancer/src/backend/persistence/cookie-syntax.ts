@@ -9,6 +9,16 @@ export function isSpHt(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
+/**
+ * `name = value` as `name=value`: the spaces between the name's end (`attEnd`) and the `=`, and
+ * between the `=` and the value's start (`valBeg`), go (HAProxy rewrites every cookie of the line
+ * so, ours or not). The `=` is then at attEnd, the value at attEnd + 1, and everything from the
+ * value on has moved by attEnd + 1 - valBeg.
+ */
+export function withoutSpacesAroundEqual(v: string, attEnd: number, valBeg: number): string {
+  return `${v.slice(0, attEnd)}=${v.slice(valBeg)}`;
+}
+
 /** End of a cookie value from `s`: the first unquoted `,` or `;` (`http_find_cookie_value_end()`). */
 export function cookieValueEnd(v: string, s: number, e: number): number {
   let quoted = false;
