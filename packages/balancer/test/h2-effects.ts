@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
+import { startH2Origin } from './support/h2-origin.ts';
 import { quiet, startUpstream } from './support/harness.ts';
 import { freePort } from './support/ports.ts';
+import { exchange } from './support/raw-client.ts';
 
 export const H2_TEST_DEFAULTS = `defaults
     mode http
@@ -98,6 +100,32 @@ const HTTP1 = (option: string) =>
   `frontend fe\n    bind 127.0.0.1:{{port}}\n${option}    default_backend be\nbackend be\n    server s 127.0.0.1:{{up}}\n`;
 
 export const H2_EFFECTS: Record<string, () => Promise<void>> = {
+  async 'server proto'() {
+    // `proto h2` on a server line: an HTTP/1.1 client's request reaches it as an HTTP/2 stream
+    const origin = await startH2Origin();
+    try {
+      await withH2Proxy(
+        `frontend fe\n    bind 127.0.0.1:{{port}}\n    default_backend be\nbackend be\n    server s 127.0.0.1:${origin.port} proto h2\n`,
+        async (port) => {
+          const ex = await exchange(port, 'GET /p HTTP/1.1\r\nHost: h2.test\r\nConnection: close\r\n\r\n', {
+            ms: 4000,
+          });
+          assert.equal(ex.responses[0]?.status, 200);
+          assert.equal(ex.responses[0]?.body, 'stream 0\n');
+          assert.deepEqual(origin.streams[0]?.raw.slice(0, 6), [
+            ':method',
+            'GET',
+            ':scheme',
+            'https',
+            ':path',
+            '/p',
+          ]);
+        },
+      );
+    } finally {
+      await origin.close();
+    }
+  },
   async 'option disable-h2-upgrade'() {
     // HAProxy 2.6 (measured): prior knowledge on an HTTP/1 bind is upgraded; with the option it fails
     await withH2Proxy(HTTP1(''), async (port) => assert.equal(await priorKnowledge(port), 200));

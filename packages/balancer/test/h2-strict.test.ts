@@ -41,6 +41,40 @@ const DIFFERENCES: Record<string, { got: RawOutcome; why: string }> = {
     got: { probe: ':status 400', after: ':status 200' },
     why: 'as header-list-20k',
   },
+  // the CONTINUATION floods end the connection on both (nothing is buffered without bound); the codes
+  // are each implementation's
+  'continuation-flood-1000x1000': {
+    got: { probe: 'GOAWAY 9', after: 'GOAWAY 9' },
+    why: "Node's nghttp2 ends the connection at its header-list limit with COMPRESSION_ERROR; haproxy with INTERNAL_ERROR once the block exceeds its buffer",
+  },
+  'continuation-flood-empty-10000': {
+    got: { probe: 'GOAWAY 2', after: 'GOAWAY 2' },
+    why: "Node's nghttp2 (≥ 1.61) ends the connection after its CONTINUATION count limit with INTERNAL_ERROR; haproxy with PROTOCOL_ERROR",
+  },
+  'decreasing-stream-id': {
+    got: { probe: 'none', after: ':status 200' },
+    why: "Node's nghttp2 ignores a HEADERS on a stream id below the last one (an implicitly closed stream: nothing is served) and keeps the connection; haproxy ends it with STREAM_CLOSED",
+  },
+  'headers-after-end-stream': {
+    got: { probe: 'GOAWAY 5', after: 'GOAWAY 5' },
+    why: "both end the connection; Node's nghttp2 with STREAM_CLOSED, haproxy resets the stream (NO_ERROR) and sends PROTOCOL_ERROR",
+  },
+  'pseudo-in-trailers': {
+    got: { probe: 'RST_STREAM 1', after: ':status 200' },
+    why: 'both reset the stream and keep the connection; PROTOCOL_ERROR (RFC 9113 §8.1.1) where haproxy says INTERNAL_ERROR',
+  },
+  'window-update-zero-stream': {
+    got: { probe: 'GOAWAY 1', after: 'GOAWAY 1' },
+    why: "Node's nghttp2 makes a zero WINDOW_UPDATE on a stream a connection error; haproxy a stream error (RFC 9113 §6.9)",
+  },
+  'window-update-zero-connection': {
+    got: { probe: 'GOAWAY 1', after: 'GOAWAY 1' },
+    why: "both end the connection with PROTOCOL_ERROR; haproxy resets the open stream first (NO_ERROR), Node's nghttp2 only says GOAWAY",
+  },
+  'stream-after-client-goaway': {
+    got: { probe: ':status 200', after: 'GOAWAY 0' },
+    why: "Node's http2 closes a session gracefully when its peer sends GOAWAY (the open stream is answered, a new one is not); haproxy still serves the client's new stream",
+  },
 };
 
 describe('HTTP/2 strictness as haproxy 2.6 applies it', async () => {

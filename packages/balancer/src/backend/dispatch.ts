@@ -310,7 +310,8 @@ export class Dispatch implements Pending {
     this.attempts++;
     this.server!.counters.connect++;
     this.backend!.counters.connect++;
-    this.conn = new ServerConn(this.server!, this.backend!.spec.timeouts, this.owner);
+    const spec = this.backend!.spec;
+    this.conn = new ServerConn(this.server!, spec.timeouts, this.owner, this.backend!.httpReuse);
     this.earlySent = 0;
     // after net's own nextTick, which makes the connect(2) call
     process.nextTick(Dispatch.writeHeldEarly, this, this.conn);

@@ -3,6 +3,8 @@ import net from 'node:net';
 import type { ObservedEvent } from '../checks/observe.ts';
 import { connectTls, forgetSession } from '../tls/server-tls.ts';
 import type { ServerTlsSpec } from '../tls/tls-spec.ts';
+import type { H2Mux, ReuseMode } from './h2-server-mux.ts';
+import { type H2LeaseSocket, leaseOn } from './h2-server-stream.ts';
 
 const READ_BUFFER = Buffer.allocUnsafe(65536);
 
@@ -29,6 +31,8 @@ export interface ConnTarget {
     readonly path: string | null;
     /** `ssl`: connect with TLS (tls/server-tls.ts) */
     readonly tls?: ServerTlsSpec | null;
+    /** `proto h2` / `alpn h2`: HTTP/2, each request a stream (backend/h2-server-stream.ts) */
+    readonly proto?: 'h2' | null;
   };
   conns: number;
   readonly idle: ServerConn[];
@@ -66,11 +70,40 @@ export class ServerConn {
   /** `ssl`: its TLS settings (a failed handshake forgets their session) */
   readonly tlsSpec: ServerTlsSpec | null;
 
-  constructor(server: ConnTarget, t: ConnTimeouts, owner: ServerConnOwner) {
+  /**
+   * `reuse`: the backend's http-reuse, which an HTTP/2 server's connections follow; `shared`: an
+   * HTTP/2 connection of the server this request may share (h2-server-mux.ts shareableMux).
+   */
+  constructor(
+    server: ConnTarget,
+    t: ConnTimeouts,
+    owner: ServerConnOwner,
+    reuse: ReuseMode = 'safe',
+    shared: H2Mux | null = null,
+  ) {
     this.server = server;
     this.owner = owner;
     const spec = server.spec;
     this.serverTimeout = t.server ?? 0;
+    if (spec.proto === 'h2') {
+      // a lease on an HTTP/2 connection: its socket is the stream adapter, and on a shared connection
+      // that is up it is established at once (the caller uses it as a pooled one)
+      const lease = leaseOn(server, spec, reuse, t.connect, shared);
+      this.socket = lease as unknown as net.Socket;
+      this.tlsSpec = null;
+      (lease as unknown as ConnSocket)[CONN] = this;
+      server.conns++;
+      this.connected = lease.mux.connected;
+      if (this.connected) lease.setTimeout(this.serverTimeout);
+      lease.on('data', onTlsData);
+      lease.on('connect', onConnect);
+      lease.on('end', onEnd);
+      lease.on('drain', onDrain);
+      lease.on('timeout', onTimeout);
+      lease.on('error', onError);
+      lease.on('close', onClose);
+      return;
+    }
     const tlsSpec = spec.tls ?? null;
     this.tlsSpec = tlsSpec;
     // TLS: Node's TLSSocket cannot read with `onread`; it reads with 'data' events, and the connection
@@ -111,7 +144,8 @@ export class ServerConn {
    * Call it after connect(2) was made: net makes it in a nextTick for an IP address.
    */
   writeEarly(bufs: readonly Buffer[]): number {
-    if (this.tlsSpec !== null || this.connected || this.closed) return 0;
+    // (an HTTP/2 server's lease is a stream, not a socket: its bytes go through the multiplexer)
+    if (this.tlsSpec !== null || this.connected || this.closed || this.server.spec.proto === 'h2') return 0;
     const target = this.server;
     const misses = target.earlyMisses ?? 0;
     if (misses >= EARLY_MISS_LIMIT) {
@@ -242,6 +276,13 @@ function onClose(this: ConnSocket): void {
 /** Puts a finished connection into its server's idle pool (or closes it when it cannot be reused). */
 export function releaseToPool(conn: ServerConn): void {
   conn.owner = null;
+  const lease = h2LeaseOf(conn);
+  if (lease !== null) {
+    // HTTP/2: the lease goes, its connection stays in the server's pool for other requests
+    if (!conn.reusable) conn.socket.destroy();
+    else lease.release();
+    return;
+  }
   if (!conn.reusable || conn.closed || conn.socket.destroyed) {
     conn.socket.destroy();
     return;
@@ -264,4 +305,9 @@ export function takeIdle(server: ConnTarget, minReused: number): ServerConn | nu
     return c;
   }
   return null;
+}
+
+/** The HTTP/2 lease a connection is, or null for a socket of its own. */
+export function h2LeaseOf(conn: ServerConn): H2LeaseSocket | null {
+  return conn.server.spec.proto === 'h2' ? (conn.socket as unknown as H2LeaseSocket) : null;
 }

@@ -367,7 +367,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['server socks4', refuse('SOCKS4 is not implemented', ROUTE)],
   ['server namespace', refuse('network namespaces are not implemented', ROUTE)],
   ['server redir', refuse('redirect mode is planned', ROUTE)],
-  ['server proto', refuse('HTTP/2 and other protocols to servers are planned', SERVE)],
+  ['server proto', APPLIED], // refined by value in effectOf: `proto h2` is what is spoken
   ['server cookie', APPLIED],
   ['server maxconn', APPLIED],
   ['server maxqueue', APPLIED],
@@ -540,9 +540,12 @@ export function effectOf(use: KeywordUse): Effect {
     effectOfKey(use.key).status !== 'applied'
   )
     return inert('it switches off a feature that is not applied');
-  // HTTP/2 to clients is spoken (http/h2-connection.ts); to servers it is planned
-  if (use.key === 'server alpn' && (use.args[use.args.indexOf('alpn') + 1] ?? '').split(',').includes('h2'))
-    return refuse("HTTP/2 to servers is planned; write 'alpn http/1.1'", SERVE);
+  // HTTP/2 is spoken to clients (http/h2-connection.ts) and to servers (backend/h2-server-stream.ts)
+  if (use.key === 'server proto' && use.args[use.args.indexOf('proto') + 1] !== 'h2')
+    return refuse(
+      `'proto ${use.args[use.args.indexOf('proto') + 1] ?? ''}' is not implemented on servers; only 'proto h2' is`,
+      SERVE,
+    );
   if (use.key === 'bind proto' && use.args[use.args.indexOf('proto') + 1] !== 'h2')
     return refuse(
       `'proto ${use.args[use.args.indexOf('proto') + 1] ?? ''}' is not implemented; only 'proto h2' is`,

@@ -105,6 +105,8 @@ export interface ServerSpec {
   tls?: ServerTlsSpec | null;
   /** TLS for its health checks (`check-ssl`, or `ssl` inherited); absent or null: clear text */
   checkTls?: ServerTlsSpec | null;
+  /** `proto h2`, or `ssl … alpn` offering h2: HTTP/2 to it (backend/h2-server-mux.ts); absent or null: HTTP/1.1 */
+  proto?: 'h2' | null;
 }
 
 /** `hash-type <method> <function> [avalanche]` */

@@ -1,6 +1,7 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { type BackendState, newBackendState } from '../backend/backend.ts';
+import { closeMuxes } from '../backend/h2-server-mux.ts';
 import { StateEvents } from '../backend/state-events.ts';
 import { type HealthChecks, startHealthChecks } from '../checks/scheduler.ts';
 import type { FrontendCounters } from '../counters/counters.ts';
@@ -431,7 +432,10 @@ async function stopAll(
     for (const s of [...px.sessions]) s.close();
   }
   for (const be of backends.values())
-    for (const srv of be.servers) for (const c of srv.idle.splice(0)) c.socket.destroy();
+    for (const srv of be.servers) {
+      for (const c of srv.idle.splice(0)) c.socket.destroy();
+      closeMuxes(srv);
+    }
   return cut;
 }
 

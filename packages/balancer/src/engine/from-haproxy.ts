@@ -11,7 +11,7 @@ import { compileProxyRules } from '../rules/rule-set.ts';
 import { compileTcpContent, compileTcpResponse } from '../rules/tcp-content.ts';
 import { compileTcpRules } from '../rules/tcp-rules.ts';
 import { proxyOrderOf, statsPageOf, statsSocketsOf } from '../stats/stats-config.ts';
-import { bindTlsOf, serverTlsOf, type TlsModelContext } from '../tls/from-model.ts';
+import { bindTlsOf, http1Only, serverTlsOf, type TlsModelContext } from '../tls/from-model.ts';
 import type {
   BackendSpec,
   BindAddress,
@@ -101,7 +101,14 @@ function server(s: ModelServer, proxy: string, tlsCtx: TlsModelContext): ServerS
     check: serverCheck(s, proxy),
     ...(s.id != null ? { id: s.id } : {}),
     ...tlsOfServer(s, proxy, tlsCtx),
+    ...(serverSpeaksH2(s) ? { proto: 'h2' as const } : {}),
   };
+}
+
+/** `proto h2`, or TLS with an ALPN list offering h2 (the server is expected to choose it). */
+function serverSpeaksH2(s: ModelServer): boolean {
+  if (s.other.proto === 'h2') return true;
+  return s.ssl === true && typeof s.other.alpn === 'string' && s.other.alpn.split(',').includes('h2');
 }
 
 /**
@@ -116,7 +123,9 @@ function tlsOfServer(
   const spec = serverTlsOf(s, proxy, ctx);
   if (spec === null) return {};
   const inherits = s.ssl && s.port === null && s.addr === null;
-  return { tls: s.ssl ? spec : null, checkTls: s.checkSsl || inherits ? spec : null };
+  // the checks speak HTTP/1.1: they do not offer h2 (tls/from-model.ts http1Only)
+  const check = spec.alpn?.includes('h2') ? { ...spec, alpn: http1Only(spec.alpn.join(',')) } : spec;
+  return { tls: s.ssl ? spec : null, checkTls: s.checkSsl || inherits ? check : null };
 }
 
 /** HAProxy's automatic server ids: explicit `id`s stay, the others take the lowest free numbers in order. */

@@ -36,6 +36,15 @@ export interface StreamCarrier {
   readonly chunkedBody: boolean;
   /** the request line as the logs show it (`GET /a HTTP/2.0`) */
   readonly logLine: string;
+  /**
+   * an extended CONNECT (RFC 8441) sent on as an HTTP/1.1 Upgrade to this protocol: its `upgrade` and
+   * `connection` fields stay where the request put them, as HAProxy sends them; null otherwise
+   */
+  readonly upgradeTo: string | null;
+  /** the request's `:scheme` and `:authority` (an HTTP/2 server gets them as they came), null without authority */
+  readonly origin: { scheme: string; authority: string } | null;
+  /** a WebSocket key made up for it (sent last; the server's accept must match), null when none */
+  readonly wsKey: string | null;
   /** the session is over (counted and logged): the connection forgets it; called once or more */
   ended(): void;
 }

@@ -79,6 +79,8 @@ export class H2Connection implements Session {
         maxConcurrentStreams: tuning.maxConcurrentStreams,
         initialWindowSize: tuning.initialWindowSize,
         headerTableSize: tuning.headerTableSize,
+        // RFC 8441: WebSocket over HTTP/2, advertised as HAProxy 2.6 does (recorded)
+        enableConnectProtocol: true,
       },
       // tune.http.maxhdr bounds the fields of a request (the pseudo-headers come on top)
       maxHeaderListPairs: px.maxHeaders + 4,
@@ -108,7 +110,8 @@ export class H2Connection implements Session {
     }
     const req = h1RequestOf(raw, stream.endAfterHeaders);
     if (typeof req === 'number') {
-      // CONNECT (and extended CONNECT) over HTTP/2 is not tunnelled yet: refused, the client may retry;
+      // a plain CONNECT over HTTP/2 is not tunnelled yet: refused, the client may retry (an extended
+      // CONNECT, RFC 8441, goes on as an HTTP/1.1 Upgrade: h2-request.ts);
       // a malformed request is a stream error (RFC 9113 §8.1.1), as HAProxy answers it
       stream.close(req === H2_CONNECT ? NGHTTP2_REFUSED_STREAM : NGHTTP2_PROTOCOL_ERROR);
       return;

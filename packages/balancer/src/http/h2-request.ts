@@ -11,6 +11,8 @@
  * (which would inject a header line), a path with a space or a control.
  */
 
+import { newWsKey } from './ws-key.ts';
+
 // tchar without upper-case letters (RFC 9110 §5.6.2, RFC 9113 §8.2.1)
 const NAME = new Uint8Array(256);
 for (let c = 0x30; c <= 0x39; c++) NAME[c] = 1;
@@ -42,7 +44,10 @@ function isPath(s: string): boolean {
   return true;
 }
 
-/** h1RequestOf's refusals: CONNECT is not tunnelled (REFUSED_STREAM); a malformed request (PROTOCOL_ERROR). */
+/**
+ * h1RequestOf's refusals: a plain CONNECT is not tunnelled (REFUSED_STREAM); a malformed request
+ * (PROTOCOL_ERROR). An extended CONNECT (RFC 8441, `:protocol`) is forwarded as an HTTP/1.1 Upgrade.
+ */
 export const H2_CONNECT = 0;
 export const H2_MALFORMED = 1;
 
@@ -54,6 +59,15 @@ export interface H1Request {
   logLine: string;
   /** a body follows and no content-length says how long */
   chunkedBody: boolean;
+  /** the `:protocol` of an extended CONNECT (RFC 8441), sent on as `upgrade`; null otherwise */
+  upgradeTo: string | null;
+  /**
+   * the Sec-WebSocket-Key made up for a WebSocket extended CONNECT that carried none (HTTP/2 has no
+   * key), sent last; the server's Sec-WebSocket-Accept must match it (HAProxy 2.6, recorded)
+   */
+  wsKey: string | null;
+  /** `:scheme` and `:authority` when there is an authority (for an HTTP/2 server), else null */
+  origin: { scheme: string; authority: string } | null;
 }
 
 /**
@@ -69,6 +83,8 @@ export function h1RequestOf(raw: readonly string[], endStream: boolean): H1Reque
   let lines = '';
   let cookie: string | null = null;
   let hasLength = false;
+  let protocol: string | null = null;
+  let hasKey = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
     const value = raw[i + 1];
@@ -78,6 +94,7 @@ export function h1RequestOf(raw: readonly string[], endStream: boolean): H1Reque
       else if (name === ':path') path = value;
       else if (name === ':authority') authority = value;
       else if (name === ':scheme') scheme = value;
+      else if (name === ':protocol') protocol = value;
       continue;
     }
     if (!isName(name, 0)) return H2_MALFORMED;
@@ -87,9 +104,17 @@ export function h1RequestOf(raw: readonly string[], endStream: boolean): H1Reque
     }
     if (name === 'host' && authority !== null) continue;
     if (name === 'content-length') hasLength = true;
+    else if (name === 'sec-websocket-key') hasKey = true;
     lines += `${name}: ${value}\r\n`;
   }
-  if (method === 'CONNECT') return H2_CONNECT;
+  if (method === 'CONNECT') {
+    // (nghttp2 has refused `:protocol` without SETTINGS_ENABLE_CONNECT_PROTOCOL or on another method)
+    if (protocol === null) return H2_CONNECT;
+    if (!isName(protocol.toLowerCase(), 0)) return H2_MALFORMED;
+    // RFC 8441 §5: the GET of an HTTP/1.1 Upgrade, its two fields after the request's (as HAProxy)
+    method = 'GET';
+    lines += `upgrade: ${protocol}\r\nconnection: upgrade\r\n`;
+  }
   // (nghttp2 has refused a method that is not a token)
   if (method === '' || !isPath(path)) return H2_MALFORMED;
   const host = authority !== null ? `host: ${authority}\r\n` : '';
@@ -99,6 +124,10 @@ export function h1RequestOf(raw: readonly string[], endStream: boolean): H1Reque
     method,
     // HAProxy logs the absolute form when there is an authority (`GET https://h2.test/a HTTP/2.0`)
     logLine: `${method} ${authority !== null ? `${scheme}://${authority}` : ''}${path} HTTP/2.0`,
-    chunkedBody: !endStream && !hasLength,
+    // an extended CONNECT's DATA is the tunnel, not a body
+    chunkedBody: protocol === null && !endStream && !hasLength,
+    upgradeTo: protocol,
+    origin: authority !== null ? { scheme, authority } : null,
+    wsKey: protocol !== null && protocol.toLowerCase() === 'websocket' && !hasKey ? newWsKey() : null,
   };
 }

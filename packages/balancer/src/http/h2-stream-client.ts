@@ -26,6 +26,7 @@ import {
 
 // RFC 9113 section 7 (not http2.constants: node:http2 is loaded at the first h2 connection, h2-connection.ts)
 const NGHTTP2_INTERNAL_ERROR = 0x2;
+const NGHTTP2_CANCEL = 0x8;
 
 const lit = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 /** fields an HTTP/2 message must not carry (RFC 9113 §8.2.2); HAProxy drops exactly these */
@@ -60,6 +61,9 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
   readonly requestsBefore: number;
   readonly chunkedBody: boolean;
   readonly logLine: string;
+  readonly upgradeTo: string | null;
+  readonly wsKey: string | null;
+  readonly origin: { scheme: string; authority: string } | null;
   destroyed = false;
   private readonly stream: http2.ServerHttp2Stream;
   private readonly req: H1Request;
@@ -95,6 +99,9 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     this.requestsBefore = requestsBefore;
     this.chunkedBody = req.chunkedBody;
     this.logLine = req.logLine;
+    this.upgradeTo = req.upgradeTo;
+    this.wsKey = req.wsKey;
+    this.origin = req.origin;
     this.maxHeaders = maxHeaders;
     this.onEnded = onEnded;
     if (RES.drop.length < maxHeaders + 1) RES = newHead(maxHeaders);
@@ -154,6 +161,9 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
     }
     this.rState = R_DONE;
     this.stream.end();
+    // an extended CONNECT whose client still sends: the rest of its side is cancelled once the
+    // response is out (RST_STREAM CANCEL after END_STREAM, as HAProxy 2.6 ends it: recorded)
+    if (this.upgradeTo !== null && !this.stream.readableEnded) this.stream.close(NGHTTP2_CANCEL);
   }
 
   /** The exchange was cut: RST_STREAM (INTERNAL_ERROR) unless the stream is over already. */
@@ -222,6 +232,24 @@ export class H2StreamClient extends EventEmitter implements ClientConn, StreamCa
       // the session parsed this head already (it wrote it): it is well-formed
       const h = parseHead(RES, buf, end, false, this.maxHeaders, null);
       const headers = this.fields(h, buf);
+      if (h.status === 101 && this.upgradeTo !== null) {
+        // the server switched protocols: the extended CONNECT succeeded (RFC 8441 §5: a 200), and
+        // DATA frames carry the tunnel both ways from now on
+        headers[1] = '200'; // (the raw list: ':status' first)
+        try {
+          this.stream.respond(headers, {
+            endStream: false,
+            sendDate: false,
+          } as http2.ServerStreamResponseOptions);
+        } catch {
+          this.destroy();
+          return;
+        }
+        this.bodyKind = B_CLOSE;
+        this.rState = R_BODY;
+        if (end < buf.length) this.body(buf.subarray(end));
+        return;
+      }
       if (h.status < 200) {
         if (h.status !== 101) this.stream.additionalHeaders(asObject(headers));
         buf = buf.subarray(end);

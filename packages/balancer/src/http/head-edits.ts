@@ -111,6 +111,20 @@ export class HeadEdits {
     }
   }
 
+  /**
+   * Keeps the fields the Connection header named (dropped for an HTTP/1.1 hop, RFC 9110 §7.6.1):
+   * HAProxy 2.6 passes them to an HTTP/2 server (recorded in test/h2-server-expected.json).
+   */
+  keepConnectionNamed(): void {
+    const h = this.head!;
+    if (h.dropCount === 0) return;
+    for (let i = 0; i < h.nHeaders; i++)
+      if (h.drop[i] === 2) {
+        h.drop[i] = 0;
+        h.dropCount--;
+      }
+  }
+
   /** Appends one header line (`name: value`, no CRLF) after the kept ones. */
   append(line: string): void {
     this.part(line);

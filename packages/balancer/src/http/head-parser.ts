@@ -75,7 +75,7 @@ export interface HttpHead {
   // headers: offsets [nameStart, nameEnd, valueStart, valueEnd, lineStart, lineEnd(after LF)] per header
   nHeaders: number;
   hdr: Int32Array;
-  /** 1 = drop this header when forwarding (hop-by-hop, or CL overridden by TE) */
+  /** not 0 = drop this header when forwarding: 1 hop-by-hop (or CL overridden by TE), 2 named by Connection */
   drop: Uint8Array;
   dropCount: number;
   /** -1 when absent */
@@ -376,7 +376,11 @@ export function parseHead(
     for (let i = 0; i < h.nHeaders; i++) {
       if (drop[i] === 1) continue;
       const name = buf.toString('latin1', hdr[i * 6], hdr[i * 6 + 1]).toLowerCase();
-      if (otherConnTokens.includes(name)) markDrop(h, i);
+      if (otherConnTokens.includes(name)) {
+        // (2: named by Connection — an HTTP/2 server gets these, as HAProxy sends them: head-edits.ts)
+        h.drop[i] = 2;
+        h.dropCount++;
+      }
     }
   }
   return h;

@@ -1,9 +1,10 @@
 import type { PickContext } from '../backend/algorithms/index.ts';
 import type { BackendState } from '../backend/backend.ts';
 import { balance, Dispatch, type DispatchOwner, QUEUE_FULL, QUEUED, TAKEN } from '../backend/dispatch.ts';
+import { shareableMux } from '../backend/h2-server-mux.ts';
 import { RE_DISCONNECTED, RE_JUNK_REQUEST, RE_TIMEOUT, retriesStatus } from '../backend/retry-on.ts';
 import type { ServerState } from '../backend/server.ts';
-import { releaseToPool, type ServerConn, takeIdle } from '../backend/server-conn.ts';
+import { h2LeaseOf, releaseToPool, ServerConn, takeIdle } from '../backend/server-conn.ts';
 import { httpStatusEvent } from '../checks/observe.ts';
 import { statusClass } from '../counters/counters.ts';
 import { countExchange } from '../counters/exchange.ts';
@@ -40,6 +41,7 @@ import { initRecord, logHttpExchange, uniqueIdOf } from './http-log.ts';
 import { htxHeadSize, htxRawSize, htxSizeOf } from './htx-size.ts';
 import { isMonitorUri, monitorResponse } from './monitor-uri.ts';
 import { Transaction } from './transaction.ts';
+import { wsAcceptOf } from './ws-key.ts';
 
 // Session states
 const S_HEAD = 0; // waiting for (more of) a request head
@@ -55,6 +57,19 @@ let RES: HttpHead = newHead(101);
 const EMPTY = Buffer.alloc(0);
 const AUTHORIZATION = Buffer.from('authorization');
 const TE_NAME = Buffer.from('te');
+const CONNECTION_NAME = Buffer.from('connection');
+const WS_ACCEPT_NAME = Buffer.from('sec-websocket-accept');
+
+/** The response's one Sec-WebSocket-Accept is the one `key` calls for. */
+function acceptMatches(h: HttpHead, buf: Buffer, key: string): boolean {
+  let found: string | null = null;
+  for (let i = 0; i < h.nHeaders; i++)
+    if (eqLower(buf, h.hdr[i * 6], h.hdr[i * 6 + 1], WS_ACCEPT_NAME)) {
+      if (found !== null) return false;
+      found = headerValue(h, buf, i);
+    }
+  return found === wsAcceptOf(key);
+}
 
 /** The value of the first header named `lower` (lower-case bytes), or null. */
 function findHeader(h: HttpHead, buf: Buffer, lower: Uint8Array): string | null {
@@ -369,6 +384,12 @@ export class HttpSession implements DispatchOwner {
       return;
     }
 
+    // an HTTP/2 server gets `te: trailers` and the fields Connection named (HAProxy 2.6; the
+    // connection-specific fields themselves go in h2-server-stream.ts)
+    if (server?.spec.proto === 'h2') {
+      ed.keep(TE_NAME);
+      ed.keepConnectionNamed();
+    }
     // request head as forwarded: kept header lines + unique-id + forwardfor + connection header, then the body start
     if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
     const uid = px.frontend.spec.uniqueId;
@@ -378,11 +399,16 @@ export class HttpSession implements DispatchOwner {
     }
     if (this.ffLine !== '' && !(px.ff!.ifNone && h.watchIndex >= 0)) ed.appendLines(this.ffLine);
     if (this.tx.wantsUpgrade) ed.keep(UPGRADE_NAME);
-    if (this.tx.wantsUpgrade && !h.isConnect) ed.append('Connection: upgrade');
+    const h2Upgrade = this.carrier !== null && this.carrier.upgradeTo !== null;
+    // an HTTP/2 extended CONNECT: its upgrade fields as the stream put them (HAProxy keeps them there)
+    if (h2Upgrade) ed.keep(CONNECTION_NAME);
+    else if (this.tx.wantsUpgrade && !h.isConnect) ed.append('Connection: upgrade');
     else if (px.connMode !== 'keep-alive' || this.tx.closeAfter) ed.append('Connection: close');
     else if (this.tx.http10) ed.append('Connection: keep-alive');
     // an HTTP/2 body of unknown length: chunked to the server, the framing header last (as HAProxy)
     if (this.carrier?.chunkedBody && !h.hasContentLength) ed.append('transfer-encoding: chunked');
+    // …and the WebSocket key made up for an HTTP/2 WebSocket, last, spelled as HAProxy spells it
+    if (h2Upgrade && this.carrier!.wsKey !== null) ed.append(`Sec-Websocket-Key: ${this.carrier!.wsKey}`);
     const out = ed.build(headEnd, buf.length - headEnd, this.tx.reqBody);
     if (out === null) {
       this.sendError(400);
@@ -691,7 +717,14 @@ export class HttpSession implements DispatchOwner {
       // safe: a session's first request always gets its own connection; never: no sharing at all
       // (the streams of an HTTP/2 connection are its requests: the carrier counts those before)
       const nth = this.carrier === null ? this.requests : this.requests + this.carrier.requestsBefore;
-      if (reuse === 'always' || (reuse !== 'never' && (nth > 1 || reuse === 'aggressive'))) {
+      if (server.spec.proto === 'h2') {
+        // HTTP/2: a stream on a connection http-reuse lets this request share (h2-server-mux.ts)
+        const m = shareableMux(server, reuse, nth);
+        if (m?.connected) {
+          conn = new ServerConn(server, px.be!.spec.timeouts, this, reuse, m);
+          conn.reused++;
+        }
+      } else if (reuse === 'always' || (reuse !== 'never' && (nth > 1 || reuse === 'aggressive'))) {
         conn = takeIdle(server, reuse === 'aggressive' && nth === 1 ? 1 : 0);
         if (conn !== null) {
           conn.owner = this;
@@ -703,6 +736,7 @@ export class HttpSession implements DispatchOwner {
     server.counters.reqTot++;
     this.txServed = true;
     if (conn !== null) {
+      this.tellOrigin(conn);
       this.tx.tConnected = this.tx.tConnect;
       this.noteConnAddress(conn);
       if (data !== null) d.hold(data);
@@ -710,6 +744,13 @@ export class HttpSession implements DispatchOwner {
       return;
     }
     d.connect(data);
+    this.tellOrigin(d.conn!);
+  }
+
+  /** An HTTP/2 server gets an HTTP/2 client's scheme and authority as they came (HAProxy 2.6). */
+  private tellOrigin(conn: ServerConn): void {
+    const lease = h2LeaseOf(conn);
+    if (lease !== null) lease.origin = this.carrier?.origin ?? null;
   }
 
   private forwardRequestBody(chunk: Buffer, start: number): void {
@@ -889,7 +930,11 @@ export class HttpSession implements DispatchOwner {
         }
         continue;
       }
-      if (status === 101 && (!this.tx.wantsUpgrade || this.tx.isConnect)) {
+      if (
+        (status === 101 && (!this.tx.wantsUpgrade || this.tx.isConnect)) ||
+        (status === 101 && this.carrier?.wsKey != null && !acceptMatches(h, view, this.carrier.wsKey))
+      ) {
+        // (the accept of a key the balancer made up must match it: HAProxy 2.6 answers 502 otherwise)
         // a protocol switch nobody asked for (RFC 9110 §15.2.2): invalid, as HAProxy 2.6 treats it
         this.badResponse(conn);
         return;
@@ -915,7 +960,9 @@ export class HttpSession implements DispatchOwner {
       if (h.clRewrite) ed.append(`content-length: ${h.contentLength}`);
       if (upgrade) {
         ed.keep(UPGRADE_NAME);
-        if (status === 101) ed.append('Connection: upgrade');
+        // (an HTTP/2 server's extended CONNECT answered as a 101: its fields as HAProxy writes them)
+        if (status === 101 && h2LeaseOf(conn) !== null) ed.keep(CONNECTION_NAME);
+        else if (status === 101) ed.append('Connection: upgrade');
       } else if (!this.tx.keepClient) {
         if (!this.tx.http10) ed.append('connection: close');
       } else if (this.tx.http10) ed.append('connection: keep-alive');
@@ -1010,6 +1057,9 @@ export class HttpSession implements DispatchOwner {
     const px = this.px;
     this.tx.replay = null;
     if (this.logRec !== null) logHttpExchange(px, this.tx, this.d, this.logRec);
+    // an HTTP/2 stream carries one exchange: it ends with it, even while its client still sends (an
+    // extended CONNECT refused), and its server connection goes back to the pool
+    if (this.carrier !== null) this.tx.keepClient = false;
     if (conn !== null) {
       if (this.serverPausedForClient) {
         this.serverPausedForClient = false;

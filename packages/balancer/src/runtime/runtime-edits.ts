@@ -13,6 +13,7 @@
 import { parseAddress } from '@ha-lb/shared-config/haproxy';
 import { algorithmFor } from '../backend/algorithms/index.ts';
 import type { BackendState } from '../backend/backend.ts';
+import { drainMuxes } from '../backend/h2-server-mux.ts';
 import { processServerQueue, serverLimits } from '../backend/queue.ts';
 import { ADMIN_MAINT, newServerState, type ServerState } from '../backend/server.ts';
 import type { ServerSpec } from '../engine/engine-config.ts';
@@ -81,6 +82,7 @@ export function applyAddr(srv: ServerState, host: string, port: number): void {
   edits.set(srv, e);
   // pooled connections go to the old address: close them, new ones use the new one
   for (const c of srv.idle.splice(0)) c.socket.destroy();
+  drainMuxes(srv);
 }
 
 /** `set maxconn server B/S N`: 0 removes the limit; waiting requests are served at once when it rises. */
@@ -232,6 +234,7 @@ export function delServer(rt: StatsRuntime, be: BackendState, srv: ServerState):
   if (srv.served > 0 || srv.queue.length > 0 || srv.conns > srv.idle.length)
     return 'Server still has connections attached to it, cannot remove it.\n';
   for (const c of srv.idle.splice(0)) c.socket.destroy();
+  drainMuxes(srv);
   be.servers.splice(be.servers.indexOf(srv), 1);
   rebuildAlgorithm(be);
   added.get(be)?.delete(srv);

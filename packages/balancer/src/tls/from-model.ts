@@ -355,7 +355,7 @@ export function serverTlsOf(s: ModelServer, proxy: string, ctx: TlsModelContext)
     sni: sniOf(s.sni, where),
     verifyHost:
       typeof other.verifyhost === 'string' && other['no-verifyhost'] !== true ? other.verifyhost : null,
-    alpn: typeof other.alpn === 'string' ? http1Only(other.alpn) : null,
+    alpn: typeof other.alpn === 'string' ? other.alpn.split(',') : null,
     minVersion: min,
     maxVersion: max,
     ciphers:
@@ -383,10 +383,10 @@ function sniOf(expr: string | null, where: Where): string | null {
 }
 
 /**
- * A server's ALPN list without `h2`: HTTP/2 to servers is not spoken yet. in-effect.ts refuses `server
- * … alpn …h2…`, so this only matters under `unsafe-ignore-unimplemented` (the server gets HTTP/1.1).
+ * A server's ALPN list without `h2`, for its health checks: they speak HTTP/1.1 (HAProxy's would
+ * speak HTTP/2 over an ALPN-negotiated h2; written down in the README).
  */
-function http1Only(list: string): string[] | null {
+export function http1Only(list: string): string[] | null {
   const out = list.split(',').filter((p) => p !== 'h2');
   return out.length > 0 ? out : null;
 }

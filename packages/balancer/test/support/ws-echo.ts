@@ -1,6 +1,9 @@
 /**
  * A tiny WebSocket echo server on node:net (RFC 6455 handshake and framing, no extensions), so the
- * tunnel test needs no dependency. It echoes text/binary frames, answers pings and close.
+ * tunnel test needs no dependency. It echoes text/binary frames, answers pings and close, and keeps
+ * every handshake head it read (`heads`). A path under `/wrong-accept` gets a 101 whose
+ * Sec-WebSocket-Accept does not match the key, one under `/refuse` a 403: what a proxy does with
+ * those is part of the recordings.
  */
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:net';
@@ -14,8 +17,14 @@ export const wsAccept = (key: string): string =>
     .update(key + GUID)
     .digest('base64');
 
-/** Encodes one unmasked (server-to-client) frame. */
-export function wsFrame(opcode: number, payload: Buffer): Buffer {
+/** Encodes one frame: unmasked (server to client), or masked with `mask` (4 bytes, client to server). */
+export function wsFrame(opcode: number, payload: Buffer, mask?: Buffer): Buffer {
+  if (mask !== undefined) {
+    const framed = wsFrame(opcode, Buffer.from(payload.map((b, k) => b ^ mask[k & 3])));
+    const at = framed.length - payload.length;
+    framed[1] |= 0x80;
+    return Buffer.concat([framed.subarray(0, at), mask, framed.subarray(at)]);
+  }
   const n = payload.length;
   const head =
     n < 126
@@ -60,9 +69,19 @@ export function wsParse(buf: Buffer): { frames: { opcode: number; payload: Buffe
   return { frames, rest: buf.subarray(i) };
 }
 
-export type WsEchoServer = { port: number; server: Server; close: () => Promise<void> };
+export type WsEchoServer = {
+  port: number;
+  server: Server;
+  /** the handshake heads read, in arrival order (latin1) */
+  heads: string[];
+  close: () => Promise<void>;
+};
+
+export const WS_REFUSAL =
+  'HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\nContent-Type: text/plain\r\n\r\nno\n';
 
 export async function startWsEcho(): Promise<WsEchoServer> {
+  const heads: string[] = [];
   const { port, server, close } = await startRawServer((sock) => {
     let head = '';
     let upgraded = false;
@@ -72,13 +91,19 @@ export async function startWsEcho(): Promise<WsEchoServer> {
         head += chunk.toString('latin1');
         const h = splitHead(head);
         if (!h) return;
+        heads.push(head.slice(0, h.end));
+        const path = h.startLine.split(' ')[1] ?? '';
+        if (path.startsWith('/refuse')) {
+          sock.end(WS_REFUSAL);
+          return;
+        }
         const key = header(h, 'sec-websocket-key');
         if (!key || !/websocket/i.test(header(h, 'upgrade') ?? '')) {
           sock.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
           return;
         }
         sock.write(
-          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${wsAccept(key)}\r\n\r\n`,
+          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${path.startsWith('/wrong-accept') ? wsAccept('wrong') : wsAccept(key)}\r\n\r\n`,
         );
         upgraded = true;
         chunk = Buffer.from(head.slice(h.end), 'latin1');
@@ -93,5 +118,5 @@ export async function startWsEcho(): Promise<WsEchoServer> {
       }
     });
   });
-  return { port, server, close };
+  return { port, server, heads, close };
 }
