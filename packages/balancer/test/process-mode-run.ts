@@ -12,7 +12,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { BALANCER_BIN, makeTempDir } from './support/env.ts';
 import { freePort } from './support/ports.ts';
-import { childPids } from './support/proc.ts';
+import { childPids, pidAlive } from './support/proc.ts';
 import { waitFor } from './support/wait-for.ts';
 
 export type ProxyKind = 'haproxy' | 'balancer';
@@ -70,15 +70,6 @@ function get(port: number): Promise<string> {
   });
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** Kills the given pids and waits until they are gone. */
 async function reap(pids: number[]): Promise<void> {
   for (const p of pids) {
@@ -86,7 +77,7 @@ async function reap(pids: number[]): Promise<void> {
       process.kill(p, 'SIGKILL');
     } catch {}
   }
-  await waitFor(() => pids.every((p) => !alive(p) || isZombie(p)), 5000, 20);
+  await waitFor(() => pids.every((p) => !pidAlive(p) || isZombie(p)), 5000, 20);
 }
 
 const isZombie = (pid: number): boolean => {

@@ -8,18 +8,9 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { startUpstream } from './support/harness.ts';
 import { freePortSync } from './support/ports.ts';
-import { childPids, startBalancer } from './support/proc.ts';
+import { childPids, pidAlive, startBalancer } from './support/proc.ts';
 import { exchange } from './support/raw-client.ts';
 import { waitFor } from './support/wait-for.ts';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const refused = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -49,11 +40,11 @@ test('a worker whose master is killed finishes the request in flight, stops list
     assert.ok(await waitFor(() => up.requests.length === 1, 5000), 'the request reached the server');
     process.kill(lb.pid, 'SIGKILL');
     assert.ok(await waitFor(() => refused(port), 5000), 'the worker stops listening');
-    assert.ok(alive(worker), 'the worker still serves the request it holds');
+    assert.ok(pidAlive(worker), 'the worker still serves the request it holds');
     release();
     const r = await answer;
     assert.match(r.text, /^HTTP\/1\.1 200 OK[\s\S]*\r\n\r\ndone$/, 'the request in flight is answered');
-    assert.ok(await waitFor(() => !alive(worker), 5000), 'then the worker exits');
+    assert.ok(await waitFor(() => !pidAlive(worker), 5000), 'then the worker exits');
   } finally {
     release();
     await lb.stop(2000);

@@ -269,3 +269,13 @@ export function childPids(pid: number): number[] {
   }
   return out;
 }
+
+/** Whether a process with this pid exists (a zombie counts: it is not reaped yet). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
