@@ -169,14 +169,18 @@ listen stats
     // a connection the kernel completed but no worker has accepted yet has no owner in ss:
     // wait until every one of them is accepted (a worker that stopped accepting fails here)
     let owners: string[] = [];
-    const accepted = await waitFor(() => {
-      owners = [
-        ...execFileSync('ss', ['-Htnp', 'state', 'established', `( sport = :${port} )`], {
-          encoding: 'utf8',
-        }).matchAll(/pid=(\d+)/g),
-      ].map((m) => m[1]);
-      return owners.length >= clients.length;
-    }, 5000, 50);
+    const accepted = await waitFor(
+      () => {
+        owners = [
+          ...execFileSync('ss', ['-Htnp', 'state', 'established', `( sport = :${port} )`], {
+            encoding: 'utf8',
+          }).matchAll(/pid=(\d+)/g),
+        ].map((m) => m[1]);
+        return owners.length >= clients.length;
+      },
+      5000,
+      50,
+    );
     assert.ok(accepted, `${owners.length} of ${clients.length} connections accepted`);
     assert.equal(new Set(owners).size, 2, `connections held by ${[...new Set(owners)].join(',')}`);
     return clients;
