@@ -136,7 +136,9 @@ describe('scenarios 6 (both stacks), 7 and active-active (ours)', {
         await client.steady(10);
         const rs = await client.stop();
         const after = rs.filter((r) => r.start >= t0);
-        const s = summarize(rs, t0);
+        // the requests sent after the kill: one in flight to web1 as it died is lost to any proxy (its
+        // answer never comes; HAProxy 2.6 does not resend a request a server has taken)
+        const s = summarize(after);
         const beforeDown = after.filter((r) => r.end <= tDown);
         console.log(
           `# 6 web1 SIGKILL, cookie-A client [${stack}]: first answer from web2 ${Math.round(moved.end - t0)} ms after the kill ` +

@@ -37,8 +37,11 @@ describe('outage summary', () => {
     assert.equal(s.recovered, false);
   });
 
-  it('since: only the requests that started then', () => {
+  it('since: the requests over by then are left out, the one in flight counts', () => {
     assert.equal(summarize([ko(0), ok(20), ok(40)], 10).failed, 0);
+    const s = summarize([ok(0), ko(8, 5), ok(20), ok(40)], 10);
+    assert.equal(s.failed, 1, 'started at 8, failed at 13: in flight at 10');
+    assert.equal(s.requests, 3);
   });
 
   it('prints one line', () => {

@@ -36,9 +36,12 @@ export interface OutageSummary {
   recovered: boolean;
 }
 
-/** The summary of the requests that started at or after `since` (epoch ms). */
+/**
+ * The summary of the requests still running at `since` (epoch ms) or started after it: a request in
+ * flight when a process was killed counts, whether it failed or was finished by someone else.
+ */
 export function summarize(results: readonly RequestResult[], since = 0): OutageSummary {
-  const rs = results.filter((r) => r.start >= since);
+  const rs = results.filter((r) => r.end >= since);
   const failedAt = rs.map((r, i) => (r.ok ? -1 : i)).filter((i) => i >= 0);
   const errors: Record<string, number> = {};
   for (const r of rs) if (!r.ok) errors[r.error ?? 'failed'] = (errors[r.error ?? 'failed'] ?? 0) + 1;

@@ -254,15 +254,20 @@ export function pidCheckScript(topo: Topology, node: NodeName, pidfile: string):
   return file;
 }
 
-/** The pids HAProxy runs as (master and workers, from its pid file and the master's children). */
-export function haproxyPids(svc: Service): number[] {
-  const master = Number(readFileSync(svc.env.PIDFILE, 'utf8').trim());
-  const pids = [master];
-  for (const t of readdirSync(`/proc/${master}/task`)) {
-    const kids = readFileSync(`/proc/${master}/task/${t}/children`, 'utf8').trim();
+/** A process's children (every thread's `children` in /proc). */
+export function childrenOf(pid: number): number[] {
+  const pids: number[] = [];
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    const kids = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
     if (kids) pids.push(...kids.split(/\s+/).map(Number));
   }
   return pids;
+}
+
+/** The pids HAProxy runs as (master and workers, from its pid file and the master's children). */
+export function haproxyPids(svc: Service): number[] {
+  const master = Number(readFileSync(svc.env.PIDFILE, 'utf8').trim());
+  return [master, ...childrenOf(master)];
 }
 
 /** GET http://ADDRESS:PORT/ from the client namespace; the body, or null when it failed. */
