@@ -62,8 +62,9 @@ export npm_config_nodedir="$NODE_HOME"
 # 4. Debian packages the integration tests and benchmarks use (systemd: systemd-analyze and
 #    systemd-socket-activate for the unit tests; systemd-container: systemd-nspawn boots the units under
 #    the real systemd; chromium: the browser checks of TLS and HTTP/2, test/tls-browser.test.ts, and the
-#    stats page's screenshots — about 36 s to install, measured). Only as root, only when missing.
-DEBS=(haproxy keepalived nginx-light wrk tshark arping socat iproute2 curl psmisc nftables systemd systemd-container chromium)
+#    stats page's screenshots — about 36 s to install, measured; nghttp2-client: h2load for
+#    bench/h2-vs-haproxy.ts). Only as root, only when missing.
+DEBS=(haproxy keepalived nginx-light wrk tshark arping socat iproute2 curl psmisc nftables systemd systemd-container chromium nghttp2-client)
 if [ "$(id -u)" = 0 ] && [ "${SKIP_APT:-}" != 1 ]; then
   missing=()
   for p in "${DEBS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
