@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { StateChange } from '../src/backend/state-events.ts';
 import { loadBalancerConfigText } from '../src/config/load.ts';
 import { type Engine, startEngine } from '../src/engine/engine.ts';
+import { runSlowstart } from './slowstart-scenario.ts';
 import { type CheckTarget, startCheckTarget, type TargetMode } from './support/check-target.ts';
 import { quiet } from './support/harness.ts';
 import { freePorts } from './support/ports.ts';
@@ -388,7 +389,14 @@ async function maxSpreadChecks() {
   );
 }
 
+/** Back from DOWN, a roundrobin server runs at 1/16 of its weight (slowstart.test.ts follows the whole period). */
+async function slowstart(): Promise<void> {
+  const run = await runSlowstart('balancer', { firstRow: true });
+  assert.deepEqual(run.dynamic, ['7/6'], 'weight 100 at its first sixteenth: shown 7, throttle 6 %');
+}
+
 export const CHECK_EFFECTS: Record<string, () => Promise<void>> = {
+  'server slowstart': slowstart,
   'server check': serverCheck,
   'server inter': interval,
   'server fastinter': fastinter,

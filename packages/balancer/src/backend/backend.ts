@@ -4,6 +4,7 @@ import { algorithmFor, dispatchTo, type LbAlgorithm } from './algorithms/index.t
 import { CookiePersistence } from './persistence/cookie-persistence.ts';
 import { BackendLoad, processServerQueue, serverDown } from './queue.ts';
 import { ADMIN_DRAIN, ADMIN_MAINT, newServerState, type ServerState } from './server.ts';
+import { WARMUP_TICK_MS, WEIGHT_SCALE, warmupStep } from './slowstart.ts';
 import type { StateEvents } from './state-events.ts';
 
 /** Runtime state of a backend: its servers and its load-balancing algorithm (which owns its state). */
@@ -24,6 +25,8 @@ export function newBackendState(spec: BackendSpec): BackendState {
   const servers = spec.servers.map(newServerState);
   const load = new BackendLoad();
   load.servers = servers;
+  const dynamic = dynamicWeights(spec);
+  for (const s of servers) s.dynamicWeights = dynamic;
   load.fullconn = spec.fullconn || 1;
   load.allBackups = spec.allBackups === true;
   load.queueFirst =
@@ -54,6 +57,72 @@ export function newBackendState(spec: BackendSpec): BackendState {
 const DEFAULT_HASH_TYPE = Object.freeze({ method: 'map-based', function: 'sdbm', avalanche: false } as const);
 
 /**
+ * HAProxy's BE_LB_PROP_DYN: the algorithm takes weight changes at run time (roundrobin, leastconn,
+ * first, random, any consistent hash), so a slowstart scales the weight too; static-rr and map-based
+ * hashes only get the maxconn throttle.
+ */
+export function dynamicWeights(spec: BackendSpec): boolean {
+  if (spec.dispatch != null && spec.balance === null) return false;
+  const algorithm = spec.balance?.algorithm ?? 'roundrobin';
+  if (['roundrobin', 'leastconn', 'first', 'random'].includes(algorithm)) return true;
+  if (algorithm === 'static-rr') return false;
+  return (spec.hashType ?? DEFAULT_HASH_TYPE).method === 'consistent';
+}
+
+/** The weight in effect: none while draining, else the user weight, scaled down while a slowstart runs. */
+function effectiveWeight(server: ServerState): number {
+  if ((server.admin & ADMIN_DRAIN) !== 0) return 0;
+  if (server.warmSince === 0 || !server.dynamicWeights) return server.uweight;
+  return (server.uweight * server.warmStep) / WEIGHT_SCALE;
+}
+
+function endWarmup(server: ServerState): void {
+  if (server.warmTimer !== null) clearTimeout(server.warmTimer);
+  server.warmTimer = null;
+  server.warmSince = 0;
+  server.warmElapsed = 0;
+  server.warmStep = WEIGHT_SCALE;
+}
+
+/**
+ * server_warmup(): once a second, the weight and the maxconn throttle from the whole seconds elapsed
+ * (HAProxy counts `now.tv_sec - last_change`), the queues served up to the new limit; at the end of the
+ * period the server runs at full speed.
+ */
+function warmupTick(be: BackendState, server: ServerState): void {
+  server.warmTimer = null;
+  if (server.warmSince === 0 || !server.up) return;
+  const elapsed = Math.floor(Date.now() / 1000) - Math.floor(server.warmSince / 1000);
+  if (elapsed < 0 || elapsed >= server.slowstartS) endWarmup(server);
+  else {
+    server.warmElapsed = elapsed;
+    server.warmStep = warmupStep(elapsed, server.slowstartS);
+  }
+  const w = effectiveWeight(server);
+  if (w !== server.weight) {
+    server.weight = w;
+    be.lb.update(server);
+  }
+  // pendconn_grab_from_px: a higher limit lets waiting requests in
+  processServerQueue(server);
+  if (server.warmSince !== 0) {
+    server.warmTimer = setTimeout(warmupTick, WARMUP_TICK_MS, be, server);
+    server.warmTimer.unref?.();
+  }
+}
+
+/**
+ * A reload: a server still in its slowstart in the old engine goes on with it in the new one (the
+ * elapsed seconds count from the old change).
+ */
+export function continueWarmup(be: BackendState, server: ServerState, since: number): void {
+  if (server.slowstartS === 0 || !server.up) return;
+  if (server.warmTimer !== null) clearTimeout(server.warmTimer);
+  server.warmSince = since;
+  warmupTick(be, server);
+}
+
+/**
  * Marks a server UP or DOWN (checks, the runtime API), re-places it in the algorithm, tells the
  * subscribers. Returns how many queued requests moved (HAProxy's "requeued" in the UP/DOWN line).
  */
@@ -80,13 +149,24 @@ function applyServerState(
   reason: string,
 ): number {
   const up = server.healthUp && (server.admin & ADMIN_MAINT) === 0;
-  const weight = (server.admin & ADMIN_DRAIN) !== 0 ? 0 : server.uweight;
-  if (server.up === up && server.weight === weight) return 0;
   const changed = server.up !== up;
+  // srv_set_running / leaving maintenance: SRV_ST_STARTING for the slowstart; DOWN ends it
+  if (changed && up && server.slowstartS > 0) {
+    server.warmSince = Date.now();
+    server.warmElapsed = 0;
+    server.warmStep = warmupStep(0, server.slowstartS);
+  } else if (changed && !up && server.warmSince !== 0) endWarmup(server);
+  const weight = effectiveWeight(server);
+  if (server.up === up && server.weight === weight && !changed) return 0;
   server.up = up;
   server.weight = weight;
   be.lb.update(server);
   if (!changed) return 0;
+  if (up && server.warmSince !== 0) {
+    if (server.warmTimer !== null) clearTimeout(server.warmTimer);
+    server.warmTimer = setTimeout(warmupTick, WARMUP_TICK_MS, be, server);
+    server.warmTimer.unref?.();
+  }
   markChange(be, server, up);
   // a DOWN server's waiting requests are redispatched (option redispatch) or keep waiting; one coming UP
   // takes from the queues at once (pendconn_grab_from_px)
@@ -148,7 +228,7 @@ export function setServerUserWeight(
 export function setServerWeight(be: BackendState, server: ServerState, weight: number): void {
   const w = Math.max(0, Math.min(256, Math.trunc(weight)));
   server.uweight = w;
-  const eff = (server.admin & ADMIN_DRAIN) !== 0 ? 0 : w;
+  const eff = effectiveWeight(server);
   if (server.weight === eff) return;
   server.weight = eff;
   be.lb.update(server);

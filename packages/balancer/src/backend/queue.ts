@@ -11,6 +11,7 @@
  * the slot was freed, so the exchange that freed it has returned its connection to the pool first.
  */
 import type { ServerState } from './server.ts';
+import { warmupMaxconn } from './slowstart.ts';
 
 /** A queued exchange (the dispatch step implements it: it is its own list node). */
 export interface Pending {
@@ -151,12 +152,18 @@ export function serverLimits(
   return { maxconn: max, minconn: min, maxqueue: maxqueue ?? 0 };
 }
 
-/** srv_dynamic_maxconn(): between minconn and maxconn in proportion to the backend's load over fullconn. */
+/**
+ * srv_dynamic_maxconn(): between minconn and maxconn in proportion to the backend's load over fullconn,
+ * throttled while a slowstart runs (slowstart.ts).
+ */
 export function dynamicMaxconn(s: ServerState, beconn = s.load.beconn): number {
   const max = s.maxconn;
   const load = s.load;
-  if (beconn >= load.fullconn || s.minconn === max) return max;
-  return Math.max(s.minconn, Math.trunc((beconn * max) / load.fullconn));
+  const m =
+    beconn >= load.fullconn || s.minconn === max
+      ? max
+      : Math.max(s.minconn, Math.trunc((beconn * max) / load.fullconn));
+  return s.warmSince === 0 ? m : warmupMaxconn(m, s.warmElapsed, s.slowstartS);
 }
 
 /** HAProxy's srv_full test in the algorithms: limited, and someone already waits or no slot is free. */

@@ -3,6 +3,7 @@ import { ServerCounters } from '../counters/counters.ts';
 import type { ServerSpec } from '../engine/engine-config.ts';
 import { BackendLoad, PendQueue, serverLimits } from './queue.ts';
 import type { ServerConn } from './server-conn.ts';
+import { slowstartSeconds, WEIGHT_SCALE } from './slowstart.ts';
 
 /** Runtime state of one `server` line. The pool of idle keep-alive connections hangs off it. */
 export interface ServerState {
@@ -51,6 +52,17 @@ export interface ServerState {
   uweight: number;
   /** server-conn.ts: early writes that found a new connection not yet up, in a row */
   earlyMisses: number;
+  /** `slowstart` in whole seconds (slowstart.ts), 0 = none */
+  slowstartS: number;
+  /** epoch ms it came UP with a slowstart still running (HAProxy's SRV_ST_STARTING since last_change), 0 = at full speed */
+  warmSince: number;
+  /** whole seconds into the slowstart at the last tick, and the sixteenths of its weight in effect (16 = full) */
+  warmElapsed: number;
+  warmStep: number;
+  /** its backend balances with a dynamic algorithm, so the slowstart also scales its weight (backend.ts) */
+  dynamicWeights: boolean;
+  /** the one-second slowstart tick (backend.ts), null when none is due */
+  warmTimer: ReturnType<typeof setTimeout> | null;
 }
 
 /** srv_admin_state: forced maintenance (`disable server`, `set server … state maint`). */
@@ -80,5 +92,11 @@ export function newServerState(spec: ServerSpec): ServerState {
     admin: spec.disabled ? ADMIN_MAINT : 0,
     uweight: spec.weight,
     earlyMisses: 0,
+    slowstartS: slowstartSeconds(spec.slowstart ?? 0),
+    warmSince: 0,
+    warmElapsed: 0,
+    warmStep: WEIGHT_SCALE,
+    dynamicWeights: true,
+    warmTimer: null,
   };
 }

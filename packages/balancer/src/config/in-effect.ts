@@ -372,7 +372,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['server maxconn', APPLIED],
   ['server maxqueue', APPLIED],
   ['server minconn', APPLIED],
-  ['server slowstart', warn('slow start is planned')],
+  ['server slowstart', APPLIED],
   ['server agent-*', warn('agent checks are planned')],
   ['server init-addr', warn(DNS)],
   ['server resolvers', warn(DNS)],

@@ -12,7 +12,13 @@
  * One function, called once the new engine is built and before any of its checks has run; other
  * state (counters, queues) adds its own step to carryOver().
  */
-import { type BackendState, setServerAdmin, setServerUp, setServerWeight } from '../backend/backend.ts';
+import {
+  type BackendState,
+  continueWarmup,
+  setServerAdmin,
+  setServerUp,
+  setServerWeight,
+} from '../backend/backend.ts';
 import { ADMIN_DRAIN, ADMIN_MAINT, type ServerState } from '../backend/server.ts';
 import { fullHealth } from '../checks/health-counter.ts';
 import type { ServerHealth } from '../checks/scheduler.ts';
@@ -105,6 +111,8 @@ function carryServers(old: Engine, next: Engine): void {
     const nm = newMonitors.get(ns);
     // health is carried where both sides check the server; a newly checked one starts as at start-up
     if (om !== undefined && nm !== undefined && !ns.spec.disabled) carryHealth(om, nm, next);
+    // a slowstart in progress goes on from where it was
+    if (os.warmSince !== 0) continueWarmup(nb, ns, os.warmSince);
   }
 }
 

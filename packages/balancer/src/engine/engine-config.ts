@@ -90,6 +90,8 @@ export interface ServerSpec {
   minconn?: number | null;
   /** `maxqueue`: at most this many requests wait in its queue (0/absent = no limit) */
   maxqueue?: number | null;
+  /** `slowstart` in ms (backend/slowstart.ts); 0/absent = none */
+  slowstart?: number;
   disabled: boolean;
   backup: boolean;
   /**

@@ -96,6 +96,7 @@ function server(s: ModelServer, proxy: string, tlsCtx: TlsModelContext): ServerS
     maxconn: s.maxconn ?? null,
     minconn: s.minconn ?? null,
     maxqueue: s.maxqueue ?? null,
+    ...(s.slowstart > 0 ? { slowstart: s.slowstart } : {}),
     disabled: s.disabled === true,
     backup: s.backup === true,
     check: serverCheck(s, proxy),

@@ -12,7 +12,7 @@
  */
 import { parseAddress } from '@ha-lb/shared-config/haproxy';
 import { algorithmFor } from '../backend/algorithms/index.ts';
-import type { BackendState } from '../backend/backend.ts';
+import { type BackendState, dynamicWeights } from '../backend/backend.ts';
 import { drainMuxes } from '../backend/h2-server-mux.ts';
 import { processServerQueue, serverLimits } from '../backend/queue.ts';
 import { ADMIN_MAINT, newServerState, type ServerState } from '../backend/server.ts';
@@ -134,14 +134,6 @@ const OTHER_SERVER_KEYWORDS = new Set([
   'slowstart',
 ]);
 
-const dynamicAlgorithm = (be: BackendState): boolean => {
-  const b = be.spec.balance;
-  if (b === null) return be.spec.dispatch == null;
-  if (b.algorithm === 'static-rr') return false;
-  const hashed = ['source', 'uri', 'url_param', 'hdr', 'rdp-cookie'].includes(b.algorithm);
-  return !hashed || be.spec.hashType?.method === 'consistent';
-};
-
 /** Rebuilds the backend's algorithm on its current server list (after an add or a delete). */
 function rebuildAlgorithm(be: BackendState): void {
   const balance = be.spec.balance ?? { algorithm: 'roundrobin' as const };
@@ -154,7 +146,8 @@ function rebuildAlgorithm(be: BackendState): void {
 
 /** `add server B/S ADDR[:PORT] [opts]`: HAProxy's replies (cli_parse_add_server). */
 export function addServer(rt: StatsRuntime, be: BackendState, name: string, args: string[]): string {
-  if (!dynamicAlgorithm(be)) return 'Backend must use a dynamic load balancing to support dynamic servers.\n';
+  if (!dynamicWeights(be.spec))
+    return 'Backend must use a dynamic load balancing to support dynamic servers.\n';
   if (args.length === 0) return "'server' expects <name> and <addr>[:<port>] as arguments.\n\n";
   const parsed = parseAddress(args[0], { what: 'server' });
   const a = parsed.ok ? parsed.value.address : null;

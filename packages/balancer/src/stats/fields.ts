@@ -6,6 +6,7 @@
  */
 
 import { ADMIN_DRAIN, ADMIN_MAINT } from '../backend/server.ts';
+import { shownWeight, throttlePercent, WEIGHT_SCALE } from '../backend/slowstart.ts';
 import { describeStatus as describe } from '../checks/check-result.ts';
 import { fullHealth } from '../checks/health-counter.ts';
 import type { ProxyView, ServerView, StatsFlags } from './snapshot.ts';
@@ -277,7 +278,8 @@ export function backendRow(p: ProxyView, flags: StatsFlags, now: number): Row {
   }
   // lbprm.tot_weight: the active servers', or the backups' when no active server is up
   const allBackups = be.spec.allBackups === true;
-  const weight = act > 0 ? actW : allBackups ? bckW : bckW > 0 ? firstBackupWeight(p) : 0;
+  // effective weights are sixteenths of the user weight during a slowstart: the sum, rounded up
+  const weight = Math.ceil(act > 0 ? actW : allBackups ? bckW : bckW > 0 ? firstBackupWeight(p) : 0);
   const uweight = act > 0 ? actU : bckU;
   const hasServers = be.servers.length > 0;
   const row: Row = {
@@ -398,8 +400,8 @@ export function serverRow(p: ProxyView, sv: ServerView, flags: StatsFlags, now: 
     wretr: s.retries,
     wredis: s.redispatches,
     status: serverStatus(sv),
-    // cur_eweight: drain does not change it (the server is just not usable); no slowstart here
-    weight: s.uweight,
+    // cur_eweight: drain does not change it (the server is just not usable); a slowstart does
+    weight: s.warmSince !== 0 && s.dynamicWeights ? shownWeight(s.uweight, s.warmStep) : s.uweight,
     act: s.spec.backup ? 0 : 1,
     bck: s.spec.backup ? 1 : 0,
     lastchg: secs(now, c.lastChange),
@@ -435,6 +437,9 @@ export function serverRow(p: ProxyView, sv: ServerView, flags: StatsFlags, now: 
     modules: [...zeros(3), ...empties(13 + 8)],
   };
   if (s.maxconn > 0) row.slim = s.maxconn;
+  // starting (slowstart) and not draining
+  if (s.warmSince !== 0 && s.uweight > 0 && (s.admin & ADMIN_DRAIN) === 0)
+    row.throttle = throttlePercent(s.uweight, s.dynamicWeights ? s.warmStep : WEIGHT_SCALE);
   if (s.maxqueue > 0) row.qlimit = s.maxqueue;
   if (checked) {
     row.chkfail = c.chkfail;
