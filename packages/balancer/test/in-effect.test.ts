@@ -760,6 +760,37 @@ const EFFECTS: Record<string, () => Promise<void>> = {
       assert.match((await get(ports[0], '/', 'Cookie: S=B\r\n')).text, to, persist || 'no option persist');
     }
   },
+  async 'force-persist'() {
+    const [a, b] = [await named('a'), await named('b')];
+    const { engine, ports } = await serve(
+      `${DEFAULTS}listen l\n    bind 127.0.0.1:0\n    cookie S insert indirect\n    force-persist if { hdr(x-test) -m found }\n    server a 127.0.0.1:${a.port} cookie A\n    server b 127.0.0.1:${b.port} cookie B\n`,
+    );
+    const be = engine.backends[0];
+    setServerUp(engine.events, be, be.servers[1], false, 'test');
+    assert.match(
+      (await get(ports[0], '/', 'Cookie: S=B\r\nX-Test: 1\r\n')).text,
+      /from b$/,
+      'the rule holds',
+    );
+    assert.match((await get(ports[0], '/', 'Cookie: S=B\r\n')).text, /from a\r?$/, 'it does not');
+  },
+  async 'ignore-persist'() {
+    const [a, b] = [await named('a'), await named('b')];
+    const { ports } = await serve(
+      `${DEFAULTS}listen l\n    bind 127.0.0.1:0\n    cookie S insert indirect\n    ignore-persist if { hdr(x-test) -m found }\n    server a 127.0.0.1:${a.port} cookie A\n    server b 127.0.0.1:${b.port} cookie B\n`,
+    );
+    const seen = [];
+    for (let i = 0; i < 2; i++) seen.push((await get(ports[0], '/', 'Cookie: S=B\r\nX-Test: 1\r\n')).text);
+    assert.ok(
+      seen.some((t) => /from a\r?$/.test(t)),
+      'the cookie does not decide: balanced',
+    );
+    assert.ok(
+      seen.every((t) => !/set-cookie/i.test(t)),
+      'and no cookie is set',
+    );
+    assert.match((await get(ports[0], '/', 'Cookie: S=B\r\n')).text, /from b$/, 'without the header it does');
+  },
   async 'option redispatch'() {
     const b = await named('b');
     const refused = await closedPort();
@@ -904,21 +935,6 @@ describe('what is in effect', () => {
       assert.ok(
         alerts.some((d) => d.message.startsWith("'server s' option 'curves' is not implemented yet")),
         'server TLS is refused too',
-      );
-    }
-  });
-
-  test('force-persist and ignore-persist stop start-up while there are no ACLs to evaluate them', () => {
-    for (const kw of ['force-persist', 'ignore-persist']) {
-      const loaded = load(
-        `${DEFAULTS}listen l\n    bind 127.0.0.1:0\n    cookie S insert\n    ${kw} if { src 10.0.0.0/8 }\n    server s 127.0.0.1:1 cookie A\n`,
-      );
-      assert.equal(loaded.engine, null, kw);
-      assert.ok(
-        loaded.diagnostics.some(
-          (d) => d.severity === 'alert' && d.message.startsWith(`'${kw}' is not implemented yet`),
-        ),
-        JSON.stringify(loaded.diagnostics),
       );
     }
   });

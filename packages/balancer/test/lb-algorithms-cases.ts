@@ -27,8 +27,11 @@ export interface LbCase {
   mode: 'http' | 'tcp';
   /** lines of the listen section before the servers */
   lines: string[];
-  /** `server NAME … EXTRA` for each server, in order */
-  servers: { name: string; extra?: string }[];
+  /**
+   * `server NAME … EXTRA` for each server, in order; `refuse`: nothing listens on its port (connections
+   * refused while the proxy, without checks, still takes it for up)
+   */
+  servers: { name: string; extra?: string; refuse?: boolean }[];
   steps: LbStep[];
 }
 
@@ -307,6 +310,34 @@ export const CASES: LbCase[] = [
       { name: 's4', extra: 'weight 1' },
     ],
     steps: gets(PATHS),
+  },
+  {
+    id: 'uri-consistent-redispatch',
+    what: 'balance uri, hash-type consistent, s2 refusing, retries 1 + option redispatch: the last attempt re-hashes, skipping s2 on the ring',
+    mode: 'http',
+    lines: ['balance uri', 'hash-type consistent', 'retries 1', 'option redispatch'],
+    servers: [{ name: 's1' }, { name: 's2', refuse: true }, { name: 's3' }, { name: 's4' }],
+    steps: gets(PATHS),
+  },
+  {
+    id: 'uri-map-redispatch',
+    what: 'balance uri (map-based), s2 refusing, retries 1 + option redispatch: the re-hash finds s2 again (a map lookup avoids no server)',
+    mode: 'http',
+    lines: ['balance uri', 'retries 1', 'option redispatch'],
+    servers: [{ name: 's1' }, { name: 's2', refuse: true }, { name: 's3' }, { name: 's4' }],
+    steps: gets(PATHS),
+  },
+  {
+    id: 'hdr-consistent-redispatch',
+    what: 'balance hdr(x-user), hash-type consistent, s1 refusing, retries 1 + option redispatch',
+    mode: 'http',
+    lines: ['balance hdr(x-user)', 'hash-type consistent', 'retries 1', 'option redispatch'],
+    servers: [{ name: 's1', refuse: true }, { name: 's2' }, { name: 's3' }],
+    steps: ['ann', 'bob', 'cid', 'dan', 'eve', 'fay', 'gus', 'hal', 'ivy', 'jon'].map((u) => ({
+      kind: 'get' as const,
+      target: '/',
+      headers: [['X-User', u] as [string, string]],
+    })),
   },
   {
     id: 'uri-consistent-ids',

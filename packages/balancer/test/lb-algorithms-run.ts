@@ -45,16 +45,18 @@ async function startNamedServers(c: LbCase): Promise<NamedServers> {
         sock.end(`HTTP/1.1 200 OK\r\nContent-Length: ${s.name.length}\r\nConnection: close\r\n\r\n${s.name}`);
       });
     });
-    srv.listen(ports[i], '127.0.0.1');
+    if (!s.refuse) srv.listen(ports[i], '127.0.0.1');
     return srv;
   });
-  await Promise.all(servers.map((s) => new Promise((r) => s.once('listening', r))));
+  await Promise.all(
+    servers.map((s, i) => (c.servers[i].refuse ? null : new Promise((r) => s.once('listening', r)))),
+  );
   return {
     ports,
     closed,
     close: async () => {
       for (const sock of sockets) sock.destroy();
-      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+      await Promise.all(servers.map((s, i) => (c.servers[i].refuse ? null : new Promise((r) => s.close(r)))));
     },
   };
 }

@@ -277,6 +277,9 @@ route(
 const act = (id: string, lines: string[], req: RuleRequest) => rows.push({ id, lines, req });
 act('a-deny', ['http-request deny if { path_beg /admin }'], H('/admin'));
 act('a-deny-status', ['http-request deny deny_status 429'], H('/'));
+// nothing after if/unless: a condition that never holds (the rule never applies / always does)
+act('a-deny-empty-if', ['http-request deny if', 'http-request return status 200'], H('/'));
+act('a-deny-empty-unless', ['http-request deny unless'], H('/'));
 act(
   'a-deny-payload',
   ['http-request deny status 401 content-type text/plain string nope hdr x-d "%[path]"'],

@@ -7,7 +7,7 @@
  * The decisions are pure functions of their inputs (`nextAttempt`), so retry and redispatch policies
  * are tested without sockets; the class is the thin I/O shell around them.
  */
-import type { PickContext } from './algorithms/algorithm.ts';
+import type { PickContext, RequestView } from './algorithms/algorithm.ts';
 import type { BackendState } from './backend.ts';
 import {
   ADMIT_OK,
@@ -37,6 +37,8 @@ export interface AttemptState {
   direct?: boolean;
   /** more than one active server and a round-robin kind of algorithm: any other is as good */
   spread?: boolean;
+  /** a force-persist rule held: never redispatched (HAProxy's SF_FORCE_PRST) */
+  forcePersist?: boolean;
 }
 
 export type NextAttempt =
@@ -58,7 +60,7 @@ const GIVE_UP: NextAttempt = Object.freeze({ kind: 'give-up' });
 export function nextAttempt(s: AttemptState): NextAttempt {
   if (s.attempts > s.retries) return GIVE_UP;
   const after = s.redispatch;
-  if (after === null || after === undefined) return SAME;
+  if (after === null || after === undefined || s.forcePersist) return SAME;
   const done = s.attempts;
   const period = after < 0 ? s.retries + 1 + after : after;
   if (s.serverDown || (after !== 0 && period > 0 && done % period === 0) || (!s.direct && s.spread))
@@ -68,6 +70,8 @@ export function nextAttempt(s: AttemptState): NextAttempt {
 
 /** Algorithms of HAProxy's round-robin kind (BE_LB_KIND_RR), for which any other server will do. */
 const RR_KIND = new Set(['roundrobin', 'static-rr', 'random']);
+/** the algorithms that hash something of the request (balance source hashes the client's address) */
+const REQUEST_HASH = new Set(['uri', 'url_param', 'hdr']);
 
 /** Active servers that can take traffic (HAProxy's srv_act). */
 function activeServers(be: BackendState): number {
@@ -103,6 +107,12 @@ export interface DispatchOwner extends ServerConnOwner {
   onDequeued(): void;
   /** `timeout queue` struck (timeout = true), or no server can take the exchange any more */
   onQueueError(timeout: boolean): void;
+  /**
+   * mode http: the request again, read from the bytes held for it (its head as forwarded), for a
+   * redispatch under an algorithm that hashes the request (uri, url_param, hdr); null when it cannot be
+   * read. Absent (mode tcp): no request.
+   */
+  requestAgain?(held: readonly Buffer[]): RequestView | null;
 }
 
 /** Where the retries and redispatches of an exchange are counted (the HTTP Transaction is one). */
@@ -116,6 +126,8 @@ export class Dispatch implements Pending {
   conn: ServerConn | null = null;
   server: ServerState | null = null;
   attempts = 0;
+  /** a force-persist rule held for this exchange: its retries never redispatch (set before begin) */
+  forcePersist = false;
   /** an attempt is in progress, or the exchange waits (queue, turn-around): bytes are held */
   connecting = false;
   /** bytes waiting for the connection, and their total size */
@@ -221,7 +233,7 @@ export class Dispatch implements Pending {
       // the server's queue is full: a persistent request may go elsewhere with option redispatch
       if (!this.direct || be.spec.redispatch == null) return QUEUE_FULL;
       this.direct = false;
-      srv = balance(be, { clientAddress: this.clientAddress, exclude: null, request: null });
+      srv = balance(be, this.againContext(null));
     }
   }
 
@@ -282,13 +294,28 @@ export class Dispatch implements Pending {
   redistribute(): void {
     const be = this.backend!;
     this.direct = false;
-    const other = balance(be, { clientAddress: this.clientAddress, exclude: null, request: null });
+    const other = balance(be, this.againContext(null));
     const r = this.take(other);
     if (r === TAKEN) this.owner.onDequeued();
     else if (r !== QUEUED) {
       this.connecting = false;
       this.owner.onQueueError(false);
     }
+  }
+
+  /**
+   * What the algorithm sees when the exchange is balanced again (a redispatch, a redistribution, a full
+   * persistent server): the client's address, the server to avoid, and for the algorithms that hash the
+   * request, the request read again from what is held — as HAProxy's assign_server hashes it again
+   * (consistent hashing then skips the server it left; a map-based lookup finds it again).
+   */
+  private againContext(exclude: ServerState | null): PickContext {
+    const algorithm = this.backend!.spec.balance?.algorithm;
+    const request =
+      algorithm !== undefined && REQUEST_HASH.has(algorithm) && this.held.length > 0
+        ? (this.owner.requestAgain?.(this.held) ?? null)
+        : null;
+    return { clientAddress: this.clientAddress, exclude, request };
   }
 
   /** Holds `data` until a connection exists (the exchange is queued). */
@@ -424,6 +451,7 @@ export class Dispatch implements Pending {
       serverDown: !server.up,
       direct: this.direct,
       spread: RR_KIND.has(be.spec.balance?.algorithm ?? 'roundrobin') && active > 1,
+      forcePersist: this.forcePersist,
     });
     if (next.kind === 'give-up') {
       if (this.connecting) {
@@ -469,8 +497,7 @@ export class Dispatch implements Pending {
       this.connect(null);
       return true;
     }
-    // (hashing algorithms see no request here: they redispatch round-robin)
-    const other = balance(be, { clientAddress: this.clientAddress, exclude: prev, request: null });
+    const other = balance(be, this.againContext(prev));
     if (other !== null) {
       be.counters.lbtot++;
       other.counters.lbtot++;

@@ -459,8 +459,8 @@ const RULES_TABLE: readonly Rule[] = [
   ['cookie', APPLIED],
   ['dynamic-cookie-key', APPLIED],
   // with cookie persistence in effect, ignoring these would send matching requests elsewhere
-  ['force-persist', refuse(RULES, ROUTE)],
-  ['ignore-persist', refuse(RULES, ROUTE)],
+  ['force-persist', APPLIED],
+  ['ignore-persist', APPLIED],
   ['persist', warn('RDP cookie persistence (mode tcp) is planned')],
   ['stick', warn(STICK)],
   ['stick-table', warn(STICK)],

@@ -1,4 +1,4 @@
-import type { PickContext } from '../backend/algorithms/index.ts';
+import type { PickContext, RequestView } from '../backend/algorithms/index.ts';
 import type { BackendState } from '../backend/backend.ts';
 import { balance, Dispatch, type DispatchOwner, QUEUE_FULL, QUEUED, TAKEN } from '../backend/dispatch.ts';
 import { shareableMux } from '../backend/h2-server-mux.ts';
@@ -18,6 +18,7 @@ import type { ConnGate } from '../listen/conn-gate.ts';
 import { LogRecord, nextStreamId } from '../log/log-record.ts';
 import { DONE } from '../rules/actions/action.ts';
 import { withConnectionClose } from '../rules/actions/reply.ts';
+import { PERSIST_FORCE, PERSIST_IGNORE } from '../rules/context.ts';
 import { HttpRules } from '../rules/http-rules.ts';
 import { runRules } from '../rules/rule-set.ts';
 import type { StatsAnswer, StatsPage } from '../stats/stats-page.ts';
@@ -54,6 +55,8 @@ const S_TARPIT = 4; // `http-request tarpit`: the answer waits for `timeout tarp
 // one parse result per direction serves every session (no per-session 600-entry offset tables).
 let REQ: HttpHead = newHead(101);
 let RES: HttpHead = newHead(101);
+/** the head a redispatch reads again (requestAgain), apart from the request being parsed */
+let AGAIN: HttpHead | null = null;
 const EMPTY = Buffer.alloc(0);
 const AUTHORIZATION = Buffer.from('authorization');
 const TE_NAME = Buffer.from('te');
@@ -367,7 +370,18 @@ export class HttpSession implements DispatchOwner {
     }
     this.txBackend = be;
     // a persistence cookie may designate the server; otherwise the balancing algorithm picks one
-    let server = be?.cookie?.onRequest(h, buf, ed, this.tx.cookie, Date.now()) ?? null;
+    const persist = this.rx === null ? 0 : this.rx.c.persist;
+    this.d.forcePersist = persist === PERSIST_FORCE;
+    let server =
+      be?.cookie?.onRequest(
+        h,
+        buf,
+        ed,
+        this.tx.cookie,
+        Date.now(),
+        persist === PERSIST_FORCE,
+        persist === PERSIST_IGNORE,
+      ) ?? null;
     const direct = server !== null;
     if (server === null && be !== null) {
       const view = this.pickCtx.request!;
@@ -677,6 +691,17 @@ export class HttpSession implements DispatchOwner {
   }
 
   /** A queued request has its slot now (`d.server`). */
+  /** Dispatch: the request read again from its held bytes (a redispatch re-hashes it). */
+  requestAgain(held: readonly Buffer[]): RequestView | null {
+    const buf = held.length === 1 ? held[0] : Buffer.concat(held);
+    const end = findHeadEnd(buf, 0);
+    if (end < 0) return null;
+    if (AGAIN === null || AGAIN.drop.length < this.px.maxHeaders) AGAIN = newHead(this.px.maxHeaders);
+    const h = parseHead(AGAIN, buf, end, true, this.px.maxHeaders, null);
+    if (h.error !== null) return null;
+    return { buf, head: h, bodyEnd: Math.min(buf.length, end + Math.max(h.contentLength, 0)) };
+  }
+
   onDequeued(): void {
     if (this.state === S_EXCHANGE) this.attach(null);
   }

@@ -32,6 +32,11 @@ export const NO_ENV: RuleEnv = { backend: () => null };
 
 const NO_SLOTS: readonly number[] = [];
 
+/** RuleContext.persist: a `force-persist` rule held (SF_FORCE_PRST) */
+export const PERSIST_FORCE = 1;
+/** RuleContext.persist: an `ignore-persist` rule held (SF_IGNORE_PRST) */
+export const PERSIST_IGNORE = 2;
+
 export class RuleContext {
   readonly req = new HeadView();
   readonly res = new HeadView();
@@ -72,6 +77,8 @@ export class RuleContext {
   replyClose = false;
   /** request rules asked to close the connection (reject) */
   reject = false;
+  /** the backend's force-persist (PERSIST_FORCE) or ignore-persist (PERSIST_IGNORE) rule that held, else 0 */
+  persist = 0;
   /** `tarpit`: `reply` is sent after `tarpitMs` (null: no timeout set, held until the client's) */
   tarpit = false;
   tarpitMs: number | null = null;
@@ -125,6 +132,7 @@ export class RuleContext {
     this.replyStatus = 0;
     this.replyCause = 'L';
     this.reject = false;
+    this.persist = 0;
     this.tarpit = false;
     this.denied = false;
     this.intercepted = false;

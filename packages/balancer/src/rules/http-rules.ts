@@ -20,7 +20,7 @@ import { findHeadEnd, type HttpHead, newHead, parseHead } from '../http/head-par
 import type { Transaction } from '../http/transaction.ts';
 import { clientTlsOf } from '../tls/tls-info.ts';
 import { DONE } from './actions/action.ts';
-import { RuleContext, type RuleEnv } from './context.ts';
+import { PERSIST_FORCE, PERSIST_IGNORE, RuleContext, type RuleEnv } from './context.ts';
 import { type HeadView, hashOfLower } from './head-view.ts';
 import { type HeaderCapture, type ProxyRules, runRules } from './rule-set.ts';
 
@@ -107,6 +107,14 @@ export class HttpRules {
     }
     c.beName = be?.spec.name ?? fe.spec.name;
     const br = be?.spec.rules ?? null;
+    // force-persist / ignore-persist: once the backend is known, before its http-request rules
+    // (HAProxy's process_switching_rules); the first that holds decides
+    if (br !== null)
+      for (let i = 0; i < br.persist.length; i++)
+        if (br.persist[i].cond(c)) {
+          c.persist = br.persist[i].force ? PERSIST_FORCE : PERSIST_IGNORE;
+          break;
+        }
     if (br !== null && br !== fr) {
       if (runRules(br.httpRequest, c) === DONE || runRules(br.redirects, c) === DONE) {
         // a backend's denial counts on both sides (an answer of its own on neither, as HAProxy 2.6);

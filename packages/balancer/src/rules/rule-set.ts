@@ -32,6 +32,12 @@ export interface BackendSwitch {
   name: string | Format;
 }
 
+/** `force-persist` / `ignore-persist` (a backend's; the first whose condition holds decides). */
+export interface PersistRule {
+  force: boolean;
+  cond: Predicate;
+}
+
 /** `capture request|response header NAME len N`, in declaration order; `slot` is its `capture.req.hdr(N)` index. */
 export interface HeaderCapture {
   lower: string;
@@ -58,6 +64,8 @@ export interface ProxyRules {
   httpRequest: CompiledRule[];
   redirects: CompiledRule[];
   useBackends: BackendSwitch[];
+  /** a backend's force-persist / ignore-persist rules, in file order */
+  persist: PersistRule[];
   httpResponse: CompiledRule[];
   httpAfterResponse: CompiledRule[];
 }
@@ -130,7 +138,8 @@ export function compileProxyRules(
     p.httpResponseRules.length === 0 &&
     p.httpAfterResponseRules.length === 0 &&
     p.redirects.length === 0 &&
-    p.useBackends.length === 0
+    p.useBackends.length === 0 &&
+    (p.persistRules.length === 0 || !p.capabilities.backend)
   )
     return null;
   const read = (path: string) => readFileSync(files.resolve(path, p.file), 'latin1');
@@ -228,6 +237,17 @@ export function compileProxyRules(
         return at(u.file, u.line, "'use_backend'", e);
       }
     }),
+    persist: !p.capabilities.backend
+      ? []
+      : p.persistRules.map((r) => {
+          try {
+            // an `if` with nothing after it never holds, an `unless` always does (acl_exec_cond)
+            const cond = compileCondition(r.cond, acls, 'req', reqEnv) ?? (() => true);
+            return { force: r.type === 'force', cond };
+          } catch (e) {
+            return at(r.file, r.line, `'${r.type}-persist'`, e);
+          }
+        }),
     httpResponse: list(p.httpResponseRules, 'http-response'),
     httpAfterResponse: list(p.httpAfterResponseRules, 'http-after-response'),
   };

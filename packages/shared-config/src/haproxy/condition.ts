@@ -333,6 +333,9 @@ export function parseCondition(
     i++;
   }
   if (negate) return { ok: false, error: "missing ACL after '!'" };
+  // nothing after if/unless: HAProxy 2.6 accepts it as a condition of no term, which never holds
+  // (`if`: the rule never applies; `unless`: it always does)
+  if (words.length === 0) return { ok: true, value: { polarity, anyOf: [] } };
   if (anyOf[anyOf.length - 1].length === 0) {
     return {
       ok: false,

@@ -87,7 +87,7 @@ export const ConditionTermSchema = z.discriminatedUnion('kind', [
 /** `if|unless` followed by OR-ed groups of AND-ed terms: `if a b || !c` = [[a, b], [!c]]. */
 export const ConditionSchema = z.strictObject({
   polarity: z.enum(['if', 'unless']),
-  anyOf: z.array(z.array(ConditionTermSchema).min(1)).min(1),
+  anyOf: z.array(z.array(ConditionTermSchema).min(1)),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -582,6 +582,10 @@ export const ProxySchema = z.strictObject({
     .default(EMPTY_LIST),
   useServers: z
     .array(z.strictObject({ server: z.string(), cond: ConditionSchema.nullable(), ...Where }))
+    .default(EMPTY_LIST),
+  /** `force-persist` / `ignore-persist` in file order (the first whose condition holds decides) */
+  persistRules: z
+    .array(z.strictObject({ type: z.enum(['force', 'ignore']), cond: ConditionSchema, ...Where }))
     .default(EMPTY_LIST),
   acls: z.array(AclSchema).default(EMPTY_LIST),
   httpRequestRules: z.array(HttpRuleSchema).default(EMPTY_LIST),

@@ -18,6 +18,7 @@ import { optionKeyword } from './proxy/option.ts';
 import {
   aclKeyword,
   httpRulesKeyword,
+  persistKeyword,
   redirectKeyword,
   tcpRulesKeyword,
   useBackendKeyword,
@@ -113,7 +114,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
   'error-log-format': stringKeyword('df', (d, v) => (d.errorLogFormat = v), 'a log-format string', true),
   'external-check': rawKeyword('db'),
   filter: rawKeyword('fb'),
-  'force-persist': rawKeyword('fb', 2),
+  'force-persist': persistKeyword('force'),
   fullconn: intKeyword('db', (d, n) => (d.fullconn = n)),
   'hash-balance-factor': intKeyword('db', (d, n) => (d.hashBalanceFactor = n)),
   'hash-type': simple('db', (ctx, px) => {
@@ -161,7 +162,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
   }),
   'http-send-name-header': rawKeyword('db', 0),
   id: intKeyword('fb', (d, n) => (d.id = n), 1),
-  'ignore-persist': rawKeyword('fb', 2),
+  'ignore-persist': persistKeyword('ignore'),
   'load-server-state-from-file': rawKeyword('db'),
   log: logKeyword,
   'log-format': logFormatKeyword,

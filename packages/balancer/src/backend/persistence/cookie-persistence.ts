@@ -32,6 +32,8 @@ export class CookieExchange extends RequestCookies {
    * N none, P present (the server's, kept), D deleted, I inserted, R rewritten/prefixed, U updated.
    */
   resFlag = 'N';
+  /** an `ignore-persist` rule held for this request: no Set-Cookie either */
+  ignore = false;
 }
 
 export class CookiePersistence {
@@ -43,12 +45,15 @@ export class CookiePersistence {
   private readonly ictx: InsertContext;
   /** `set-cookie: …` per server, when the value carries no date (the same text every time) */
   private readonly lines = new Map<ServerState, string>();
+  /** `option persist` */
+  private readonly optionPersist: boolean;
 
   /**
    * `servers` in configuration order (the first usable one with the cookie's value wins); `persist`
    * is `option persist`.
    */
   constructor(spec: CookieSpec, servers: readonly ServerState[], persist: boolean) {
+    this.optionPersist = persist;
     this.spec = spec;
     this.attributes = cookieAttributes(spec);
     this.ctx = { servers, persist, ignore: false, now: 0 };
@@ -62,14 +67,29 @@ export class CookiePersistence {
     };
   }
 
-  /** Reads (and edits) the request's Cookie headers; returns the server they designate, or null. */
-  onRequest(h: HttpHead, buf: Buffer, ed: HeadEdits, st: CookieExchange, nowMs: number): ServerState | null {
+  /**
+   * Reads (and edits) the request's Cookie headers; returns the server they designate, or null.
+   * `force`: a force-persist rule held (a DOWN server is used all the same); `ignore`: an ignore-persist
+   * rule held (the cookie is neither read nor removed, and no Set-Cookie will follow).
+   */
+  onRequest(
+    h: HttpHead,
+    buf: Buffer,
+    ed: HeadEdits,
+    st: CookieExchange,
+    nowMs: number,
+    force = false,
+    ignore = false,
+  ): ServerState | null {
     st.reset();
     st.resFlag = 'N';
+    st.ignore = ignore;
     st.isPost = h.method === 'POST';
     st.methodSafe = methodMayCache(h.method);
     const ctx = this.ctx;
     ctx.now = Math.floor(nowMs / 1000);
+    ctx.persist = this.optionPersist || force;
+    ctx.ignore = ignore;
     const hdr = h.hdr;
     for (let i = 0; i < h.nHeaders; i++) {
       if (h.drop[i] !== 0 || !eqLower(buf, hdr[i * 6], hdr[i * 6 + 1], H_COOKIE)) continue;
@@ -102,6 +122,7 @@ export class CookiePersistence {
     const ictx = this.ictx;
     ictx.server = server;
     ictx.direct = direct;
+    ictx.ignore = st.ignore;
     for (let i = 0; i < h.nHeaders; i++) {
       const s = hdr[i * 6];
       const e = hdr[i * 6 + 1];

@@ -99,6 +99,27 @@ export const useServerKeyword: ProxyKeyword = {
   },
 };
 
+/**
+ * `force-persist { if | unless } <condition>` / `ignore-persist …` (backends): the first matching one
+ * decides, after the backend is chosen (HAProxy's process_switching_rules).
+ */
+export function persistKeyword(type: 'force' | 'ignore'): ProxyKeyword {
+  return {
+    where: 'b',
+    handle(ctx, px) {
+      const { head, polarity, cond } = splitAtCondition([...ctx.args]);
+      if (head.length !== 0 || polarity === null)
+        return ctx.alert(
+          `'${ctx.keyword}' requires either 'if' or 'unless' followed by a condition.`,
+          CODES.syntax,
+        );
+      const c = parseRuleCondition(ctx, px, polarity, cond, `a '${ctx.keyword}' rule`);
+      if (c === undefined || c === null) return;
+      ensure(px.draft, 'persistRules', () => []).push({ type, cond: c, file: ctx.file, line: ctx.line });
+    },
+  };
+}
+
 export function httpRulesKeyword(
   field: 'httpRequestRules' | 'httpResponseRules' | 'httpAfterResponseRules',
 ): ProxyKeyword {
