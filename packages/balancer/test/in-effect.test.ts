@@ -774,6 +774,31 @@ const EFFECTS: Record<string, () => Promise<void>> = {
     );
     assert.match((await get(ports[0], '/', 'Cookie: S=B\r\n')).text, /from a\r?$/, 'it does not');
   },
+  async 'use-server'() {
+    const [a, b] = [await named('a'), await named('b')];
+    const { ports } = await serve(
+      `${DEFAULTS}listen l\n    bind 127.0.0.1:0\n    use-server b if { hdr(x-test) -m found }\n    server a 127.0.0.1:${a.port}\n    server b 127.0.0.1:${b.port}\n`,
+    );
+    for (let i = 0; i < 3; i++)
+      assert.match((await get(ports[0], '/', 'X-Test: 1\r\n')).text, /from b$/, 'the rule picks b');
+    const plain = [];
+    for (let i = 0; i < 2; i++) plain.push((await get(ports[0], '/')).text);
+    assert.ok(
+      plain.some((t) => /from a\r?$/.test(t)),
+      'without it: balanced',
+    );
+    // mode tcp: not built, refused at start-up (it would send traffic elsewhere than written)
+    const tcp = load(
+      `${DEFAULTS}listen t\n    mode tcp\n    bind 127.0.0.1:0\n    use-server s if TRUE\n    server s 127.0.0.1:1\n`,
+    );
+    assert.equal(tcp.engine, null);
+    assert.ok(
+      tcp.diagnostics.some(
+        (d) => d.severity === 'alert' && d.message.includes("'use-server' in a 'mode tcp' backend"),
+      ),
+      JSON.stringify(tcp.diagnostics),
+    );
+  },
   async 'ignore-persist'() {
     const [a, b] = [await named('a'), await named('b')];
     const { ports } = await serve(

@@ -442,7 +442,8 @@ const RULES_TABLE: readonly Rule[] = [
   ['tcp-request', refuse(MORE_ACTIONS, ACCESS)],
   ['tcp-response', refuse(RULES, ACCESS)],
   ['use_backend', APPLIED],
-  ['use-server', refuse(RULES, ROUTE)],
+  // mode http (rules/http-rules.ts); a mode tcp backend's is refused at start-up (engine/from-haproxy.ts)
+  ['use-server', APPLIED],
   ['redirect', APPLIED],
   ['monitor', refuse('monitoring requests are planned', ACCESS)],
   ['filter', refuse('filters are planned', ACCESS)],

@@ -5,7 +5,7 @@ import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persisten
 import { retryOnOf } from '../backend/retry-on.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { checkContext } from '../config/checks/context.ts';
-import { LB_ERR, LbError } from '../errors.ts';
+import { LB_ERR, LbError, LineError } from '../errors.ts';
 import { compileProxyFormat, proxyLogSpec } from '../log/log-config.ts';
 import { compileProxyRules } from '../rules/rule-set.ts';
 import { compileTcpContent, compileTcpResponse } from '../rules/tcp-content.ts';
@@ -217,6 +217,15 @@ export function fromHaproxyConfig(
           )
         : null;
     if (p.capabilities.backend) {
+      // use-server is evaluated on the HTTP request path only (rules/http-rules.ts)
+      if (mode === 'tcp' && p.useServers.length > 0 && opts.rules !== false)
+        throw new LineError(
+          LB_ERR.CONFIG,
+          p.useServers[0].file,
+          p.useServers[0].line,
+          `'use-server' in a 'mode tcp' backend is not implemented yet (only in mode http); it decides where traffic goes, so the balancer does not start with it`,
+          { abort: true },
+        );
       const cookie = cookieSpecOf(p);
       backends.set(p.name, {
         name: p.name,

@@ -372,16 +372,21 @@ export class HttpSession implements DispatchOwner {
     // a persistence cookie may designate the server; otherwise the balancing algorithm picks one
     const persist = this.rx === null ? 0 : this.rx.c.persist;
     this.d.forcePersist = persist === PERSIST_FORCE;
+    // a use-server rule's server comes first; the cookie is still processed (stripped) but chooses none
+    const assigned = this.rx === null ? null : this.rx.c.useServer;
     let server =
-      be?.cookie?.onRequest(
-        h,
-        buf,
-        ed,
-        this.tx.cookie,
-        Date.now(),
-        persist === PERSIST_FORCE,
-        persist === PERSIST_IGNORE,
-      ) ?? null;
+      (be?.cookie ?? null) === null
+        ? assigned
+        : be!.cookie!.onRequest(
+            h,
+            buf,
+            ed,
+            this.tx.cookie,
+            Date.now(),
+            persist === PERSIST_FORCE,
+            persist === PERSIST_IGNORE,
+            assigned,
+          );
     const direct = server !== null;
     if (server === null && be !== null) {
       const view = this.pickCtx.request!;

@@ -4,8 +4,10 @@
  * captures. A session owns one and resets it per request; nothing is allocated per request unless a
  * rule stores something (a variable, a capture, an added header).
  */
+
 import { type Credentials, parseAuthorization } from '../auth/basic-credentials.ts';
 import type { BackendState } from '../backend/backend.ts';
+import type { ServerState } from '../backend/server.ts';
 import type { Transaction } from '../http/transaction.ts';
 import type { ClientTls } from '../tls/tls-info.ts';
 import { HeaderCursor } from './fetches/headers.ts';
@@ -79,6 +81,8 @@ export class RuleContext {
   reject = false;
   /** the backend's force-persist (PERSIST_FORCE) or ignore-persist (PERSIST_IGNORE) rule that held, else 0 */
   persist = 0;
+  /** the server a `use-server` rule assigned (before the cookie), else null */
+  useServer: ServerState | null = null;
   /** `tarpit`: `reply` is sent after `tarpitMs` (null: no timeout set, held until the client's) */
   tarpit = false;
   tarpitMs: number | null = null;
@@ -133,6 +137,7 @@ export class RuleContext {
     this.replyCause = 'L';
     this.reject = false;
     this.persist = 0;
+    this.useServer = null;
     this.tarpit = false;
     this.denied = false;
     this.intercepted = false;

@@ -22,7 +22,7 @@ import { clientTlsOf } from '../tls/tls-info.ts';
 import { DONE } from './actions/action.ts';
 import { PERSIST_FORCE, PERSIST_IGNORE, RuleContext, type RuleEnv } from './context.ts';
 import { type HeadView, hashOfLower } from './head-view.ts';
-import { type HeaderCapture, type ProxyRules, runRules } from './rule-set.ts';
+import { type HeaderCapture, type ProxyRules, runRules, type ServerSwitch } from './rule-set.ts';
 
 let OWN: HttpHead = newHead(101);
 const OWN_EDITS = new HeadEdits();
@@ -128,6 +128,8 @@ export class HttpRules {
         return be;
       }
     }
+    // use-server: after the backend's http-request rules, before the cookie (process_server_rules)
+    if (br !== null && br.useServers.length > 0) c.useServer = useServer(br.useServers, be!, c);
     c.req.flush();
     return be;
   }
@@ -225,6 +227,26 @@ function capture(v: HeadView, caps: readonly HeaderCapture[], out: (string | nul
 }
 
 /** True when a frontend's sessions need the rule engine (it or a backend it may use has rules). */
+/**
+ * The first `use-server` rule that holds and names a server that can take the request: UP, or any
+ * under `option persist` or a force-persist rule (a DOWN one lets the next rule decide). A dynamic
+ * name that names no server ends the rules, as HAProxy 2.6's process_server_rules.
+ */
+function useServer(list: readonly ServerSwitch[], be: BackendState, c: RuleContext): ServerState | null {
+  for (let i = 0; i < list.length; i++) {
+    const u = list[i];
+    if (!u.cond(c)) continue;
+    const name = typeof u.name === 'string' ? u.name : u.name(c);
+    const srv = be.servers.find((s) => s.spec.name === name);
+    if (srv === undefined) {
+      if (typeof u.name === 'string') continue;
+      return null;
+    }
+    if (srv.up || be.spec.persist === true || c.persist === PERSIST_FORCE) return srv;
+  }
+  return null;
+}
+
 export function needsRules(fe: FrontendRuntime): boolean {
   if (fe.spec.rules != null || fe.spec.tcpContent != null) return true;
   // without rules of its own a frontend only reaches its default backend

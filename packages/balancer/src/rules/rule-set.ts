@@ -32,6 +32,13 @@ export interface BackendSwitch {
   name: string | Format;
 }
 
+/** `use-server NAME|%[…] { if | unless } COND` (a backend's, in file order). */
+export interface ServerSwitch {
+  cond: Predicate;
+  /** a constant server name, or a log-format evaluated per request */
+  name: string | Format;
+}
+
 /** `force-persist` / `ignore-persist` (a backend's; the first whose condition holds decides). */
 export interface PersistRule {
   force: boolean;
@@ -66,6 +73,8 @@ export interface ProxyRules {
   useBackends: BackendSwitch[];
   /** a backend's force-persist / ignore-persist rules, in file order */
   persist: PersistRule[];
+  /** a backend's use-server rules, in file order */
+  useServers: ServerSwitch[];
   httpResponse: CompiledRule[];
   httpAfterResponse: CompiledRule[];
 }
@@ -139,7 +148,7 @@ export function compileProxyRules(
     p.httpAfterResponseRules.length === 0 &&
     p.redirects.length === 0 &&
     p.useBackends.length === 0 &&
-    (p.persistRules.length === 0 || !p.capabilities.backend)
+    ((p.persistRules.length === 0 && p.useServers.length === 0) || !p.capabilities.backend)
   )
     return null;
   const read = (path: string) => readFileSync(files.resolve(path, p.file), 'latin1');
@@ -246,6 +255,32 @@ export function compileProxyRules(
             return { force: r.type === 'force', cond };
           } catch (e) {
             return at(r.file, r.line, `'${r.type}-persist'`, e);
+          }
+        }),
+    useServers: !p.capabilities.backend
+      ? []
+      : p.useServers.map((u) => {
+          let name: string | Format;
+          try {
+            if (isConstantFormat(u.server)) name = u.server.replace(/%%/g, '%');
+            else {
+              for (const m of u.server.matchAll(/%\[([^\]]*)\]/g)) {
+                const parsed = parseSampleExpression(m[1]);
+                if (!parsed.ok) throw new RuleError(parsed.error);
+              }
+              name = compileFormat(u.server, 'req', reqEnv);
+            }
+            const cond = compileCondition(u.cond, acls, 'req', reqEnv) ?? (() => true);
+            if (typeof name === 'string' && !p.servers.some((s) => s.name === name)) {
+              // haproxy -c's words (found once the backend is complete: no file:line)
+              throw new LbError(
+                LB_ERR.CONFIG,
+                `backend '${p.name}' : unable to find server '${name}' referenced in a 'use-server' rule.`,
+              );
+            }
+            return { cond, name };
+          } catch (e) {
+            return at(u.file, u.line, "'use-server'", e);
           }
         }),
     httpResponse: list(p.httpResponseRules, 'http-response'),

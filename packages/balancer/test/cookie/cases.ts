@@ -166,6 +166,52 @@ export const CASES: CookieCase[] = [
     requests: [C('SESSION_ID=B'), C('SESSION_ID=A')],
   },
   {
+    id: 'use-server',
+    what: 'use-server comes before the cookie: its server, no Set-Cookie (a direct request), the cookie still removed',
+    backend: [SEED_COOKIE, 'use-server web2 if { hdr(x-srv) -m found }'],
+    servers: AB,
+    requests: [
+      { headers: ['X-Srv: 1'] },
+      {},
+      { headers: ['Cookie: SESSION_ID=A', 'X-Srv: 1'] },
+      C('SESSION_ID=A'),
+      { headers: ['Cookie: x=1; SESSION_ID=B', 'X-Srv: 1'] },
+    ],
+  },
+  {
+    id: 'use-server-down',
+    what: 'a use-server rule naming a DOWN server lets the next rule decide; with force-persist it is used',
+    backend: [
+      SEED_COOKIE,
+      'force-persist if { hdr(x-force) -m found }',
+      'use-server web2 if { hdr(x-a) -m found }',
+      'use-server web1 if { hdr(x-b) -m found }',
+    ],
+    servers: AB,
+    down: ['web2'],
+    requests: [
+      { headers: ['X-A: 1'] },
+      { headers: ['X-A: 1', 'X-B: 1'] },
+      { headers: ['X-A: 1', 'X-Force: 1'] },
+    ],
+  },
+  {
+    id: 'use-server-dynamic',
+    what: 'use-server %[…]: the server named by the header; a name that names none ends the rules',
+    backend: [
+      SEED_COOKIE,
+      'use-server %[req.hdr(x-srv)] if { req.hdr(x-srv) -m found }',
+      'use-server web1 if { hdr(x-b) -m found }',
+    ],
+    servers: AB,
+    requests: [
+      { headers: ['X-Srv: web2'] },
+      { headers: ['X-Srv: nope', 'X-B: 1'] },
+      { headers: ['X-B: 1'] },
+      { headers: ['Cookie: SESSION_ID=A', 'X-Srv: web2'] },
+    ],
+  },
+  {
     id: 'nocache',
     what: 'nocache: Cache-Control: private is added exactly when HAProxy considers the response cacheable',
     backend: [SEED_COOKIE],

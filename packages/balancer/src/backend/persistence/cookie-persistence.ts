@@ -80,10 +80,13 @@ export class CookiePersistence {
     nowMs: number,
     force = false,
     ignore = false,
+    /** a use-server rule's server: the cookie is processed but assigns no other */
+    assigned: ServerState | null = null,
   ): ServerState | null {
     st.reset();
     st.resFlag = 'N';
     st.ignore = ignore;
+    st.server = assigned;
     st.isPost = h.method === 'POST';
     st.methodSafe = methodMayCache(h.method);
     const ctx = this.ctx;

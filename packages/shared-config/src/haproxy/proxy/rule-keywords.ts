@@ -87,9 +87,14 @@ export const useServerKeyword: ProxyKeyword = {
   where: 'b',
   handle(ctx, px) {
     const { head, polarity, cond } = splitAtCondition([...ctx.args]);
-    if (head.length !== 1) return usage(ctx, '<server> [{if | unless} <condition>]');
-    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'use-server' condition");
-    if (c === undefined) return;
+    if (head.length === 0) return usage(ctx, '<server> {if | unless} <condition>');
+    if (head.length !== 1 || polarity === null)
+      return ctx.alert(
+        `'use-server' requires either 'if' or 'unless' followed by a condition.`,
+        CODES.syntax,
+      );
+    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'use-server' rule");
+    if (c === undefined || c === null) return;
     ensure(px.draft, 'useServers', () => []).push({
       server: head[0],
       cond: c,
