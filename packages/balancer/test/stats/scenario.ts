@@ -117,15 +117,26 @@ function responder(req: string, socket: import('node:net').Socket): void {
 }
 
 export async function startScenario(kind: ProxyKind, sockDir: string): Promise<Scenario> {
-  const [fe, web3, stats, admin] = await freePorts(4);
+  // the upstreams first: a free port picked before them can be the ephemeral one they get (seen in a
+  // full run: the frontend's bind then failed with EADDRINUSE)
   const up1 = await startUpstream(responder);
   const up2 = await startUpstream(responder);
+  const [fe, web3, stats, admin] = await freePorts(4);
   const ports = { fe, web1: up1.port, web2: up2.port, web3, stats, admin };
   const sock = `${sockDir}/${kind}.sock`;
   const cfg = CONFIG.replace(/\{\{(\w+)\}\}/g, (_m, k: string) =>
     k === 'sock' ? sock : String(ports[k as keyof typeof ports]),
   );
-  const proxy = await startProxy(kind, cfg, [fe, stats, admin]);
+  let proxy: Managed;
+  try {
+    proxy = await startProxy(kind, cfg, [fe, stats, admin]);
+  } catch (err) {
+    // a proxy that did not start must not leave the upstreams listening: the test process would
+    // never exit (seen once in a full run: the file hung the suite instead of failing)
+    await up1.close();
+    await up2.close();
+    throw err;
+  }
   return {
     kind,
     proxy,
