@@ -89,7 +89,14 @@ export async function runSlowstart(kind: ProxyKind, o: { firstRow?: boolean } = 
   let client: Promise<void> = Promise.resolve();
   try {
     proxy = await startProxy(kind, config(sock, fe, p1, p2), [fe]);
-    const status = async () => (await showStat(sock)).get('dyn/web1')?.status ?? '';
+    // (the stats socket may start listening after the frontend: refused until then)
+    const status = async () => {
+      try {
+        return (await showStat(sock)).get('dyn/web1')?.status ?? '';
+      } catch {
+        return '';
+      }
+    };
     if (!(await waitFor(async () => (await status()) === 'UP', 10_000, 50)))
       throw new Error(`${kind}: web1 not UP at start\n${proxy.output()}`);
     await web1.set(DOWN);

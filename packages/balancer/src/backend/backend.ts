@@ -157,7 +157,7 @@ function applyServerState(
     server.warmStep = warmupStep(0, server.slowstartS);
   } else if (changed && !up && server.warmSince !== 0) endWarmup(server);
   const weight = effectiveWeight(server);
-  if (server.up === up && server.weight === weight && !changed) return 0;
+  if (!changed && server.weight === weight) return 0;
   server.up = up;
   server.weight = weight;
   be.lb.update(server);

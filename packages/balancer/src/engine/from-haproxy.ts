@@ -223,7 +223,7 @@ export function fromHaproxyConfig(
           LB_ERR.CONFIG,
           p.useServers[0].file,
           p.useServers[0].line,
-          `'use-server' in a 'mode tcp' backend is not implemented yet (only in mode http); it decides where traffic goes, so the balancer does not start with it`,
+          `'use-server' in a 'mode tcp' backend is not implemented yet (only in mode http); it decides where traffic goes, so the balancer does not start with it. Remove it, or route with 'use_backend' from a 'tcp-request content' rule instead.`,
           { abort: true },
         );
       const cookie = cookieSpecOf(p);
