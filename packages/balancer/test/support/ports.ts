@@ -69,9 +69,9 @@ export function freePortSync(): number {
   }
 }
 
-function tryConnect(port: number, host: string): Promise<boolean> {
+function tryConnect(port: number, host: string, path?: string): Promise<boolean> {
   return new Promise((ok) => {
-    const s = connect({ port, host });
+    const s = path !== undefined ? connect({ path }) : connect({ port, host });
     s.setTimeout(500);
     s.once('connect', () => {
       s.destroy();
@@ -106,4 +106,23 @@ export async function waitForPort(
   );
   if (died) throw new Error(`process died before listening on ${port}`);
   if (!listening) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
+}
+
+/** Waits until a UNIX socket at `path` accepts a connection (a proxy's stats socket). */
+export async function waitForUnixSocket(
+  path: string,
+  opts: { timeoutMs?: number; alive?: () => boolean } = {},
+): Promise<void> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  let died = false;
+  const listening = await waitFor(
+    async () => {
+      died = opts.alive !== undefined && !opts.alive();
+      return died || (await tryConnect(0, '', path));
+    },
+    timeoutMs,
+    25,
+  );
+  if (died) throw new Error(`process died before listening on ${path}`);
+  if (!listening) throw new Error(`nothing listens on ${path} after ${timeoutMs} ms`);
 }

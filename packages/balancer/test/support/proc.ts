@@ -2,7 +2,7 @@ import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BALANCER_BIN, makeTempDir, REPO_ROOT, TOOL_PATH, which } from './env.ts';
-import { waitForPort } from './ports.ts';
+import { waitForPort, waitForUnixSocket } from './ports.ts';
 
 /** A child process owned by a test: its output is kept (bounded) and stop() always reaps it. */
 export type Managed = {
@@ -159,7 +159,7 @@ export async function startBalancer(
     tmp.dir,
     opts,
   );
-  return await readyOrStop(m, waitPorts, tmp.remove);
+  return await readyOrStop(m, waitPorts, tmp.remove, statsSocketPaths(cfgText));
 }
 
 /**
@@ -190,7 +190,16 @@ export async function startHaproxy(
   const cfg = join(tmp.dir, 'haproxy.cfg');
   writeFileSync(cfg, cfgText);
   const m = spawnManaged(bin, ['-f', cfg, '-db'], tmp.dir, opts);
-  return await readyOrStop(m, waitPorts, tmp.remove);
+  return await readyOrStop(m, waitPorts, tmp.remove, statsSocketPaths(cfgText));
+}
+
+/**
+ * The UNIX paths of `stats socket` lines: a test that starts a proxy and talks to its runtime API at
+ * once must not find the frontend listening but the socket not there yet (the balancer opens it after
+ * its frontends).
+ */
+function statsSocketPaths(cfgText: string): string[] {
+  return [...cfgText.matchAll(/^\s*stats\s+socket\s+(?:unix@)?(\/\S+)/gm)].map((m) => m[1]);
 }
 
 /** nginx in the foreground with a private prefix (pid, temp and log files stay in the temp dir). */
@@ -216,7 +225,12 @@ export async function startNginx(
   return await readyOrStop(m, waitPorts, tmp.remove);
 }
 
-async function readyOrStop(m: Managed, ports: number[], removeDir: () => void): Promise<Managed> {
+async function readyOrStop(
+  m: Managed,
+  ports: number[],
+  removeDir: () => void,
+  sockets: string[] = [],
+): Promise<Managed> {
   const origStop = m.stop;
   m.stop = async (graceMs) => {
     await origStop(graceMs);
@@ -224,6 +238,7 @@ async function readyOrStop(m: Managed, ports: number[], removeDir: () => void): 
   };
   try {
     for (const p of ports) await waitForPort(p, { alive: m.alive, timeoutMs: 15_000 });
+    for (const s of sockets) await waitForUnixSocket(s, { alive: m.alive, timeoutMs: 15_000 });
   } catch (e) {
     await m.stop();
     throw new Error(`${(e as Error).message}\n--- output of pid ${m.pid}:\n${m.output()}`);
