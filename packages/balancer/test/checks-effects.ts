@@ -353,6 +353,26 @@ async function monitorUri() {
   }
 }
 
+/** `monitor fail if COND`: the monitor URI answers 503 while the condition holds (here: no server UP). */
+async function monitorFail() {
+  const [fe, srv] = await freePorts(2);
+  const t = await startCheckTarget(srv, OK);
+  const text = `${HEAD}frontend fe\n    bind 127.0.0.1:${fe}\n    monitor-uri /alive\n    monitor fail if { nbsrv(be) lt 1 }\n    default_backend be\nbackend be\n    server a 127.0.0.1:${srv} check inter 100 fall 1 rise 1\n`;
+  const loaded = loadBalancerConfigText([{ path: 't.cfg', text }], { env: {} });
+  const engine = await startEngine(loaded.engine!, quiet);
+  try {
+    assert.match(await get(fe, '/alive'), /^HTTP\/1\.1 200 OK\r\n/, 'a server is up');
+    await t.set({ kind: 'down' });
+    assert.ok(
+      await waitFor(async () => /^HTTP\/1\.1 503 /.test(await get(fe, '/alive')), 5000, 50),
+      'no server up: the monitor URI fails',
+    );
+  } finally {
+    await engine.stop(0);
+    await t.close();
+  }
+}
+
 async function spreadChecks() {
   await withChecked(
     'backend be\n    option httpchk\n    server a 127.0.0.1:{{a}} check inter 100\n',
@@ -415,6 +435,7 @@ export const CHECK_EFFECTS: Record<string, () => Promise<void>> = {
   'tcp-check': tcpCheck,
   'option log-health-checks': logHealthChecks,
   'monitor-uri': monitorUri,
+  monitor: monitorFail,
   'spread-checks': spreadChecks,
   'max-spread-checks': maxSpreadChecks,
 };

@@ -5,6 +5,7 @@
  * the start-up spread, the issue's timing goal, the health API and the data path's reaction.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,6 +13,7 @@ import { startHealthServer } from '../src/health-api/health-server.ts';
 import { get, runChecked } from './checks-effects.ts';
 import { readExpected, recordMonitor, recordSpread } from './checks-record.ts';
 import { comparable, runScenario, SCENARIOS } from './checks-scenarios.ts';
+import { MONITOR_FAIL_EXPECTED, recordMonitorFail } from './monitor-fail-record.ts';
 import { makeTempDir } from './support/env.ts';
 import { acquireHeavyLock } from './support/heavy-lock.ts';
 import { haproxyPath } from './support/proc.ts';
@@ -69,6 +71,11 @@ test('monitor-uri: the bytes haproxy 2.6 answers, keep-alive and close as it doe
   const lower = (r: string) => r.replace(/^[^\r\n:]+:/gm, (h) => h.toLowerCase());
   assert.equal(lower(got.query.response), EXPECTED.monitor.query.response);
   assert.deepEqual({ ...got, query: null }, { ...EXPECTED.monitor, query: null });
+});
+
+test('monitor fail: the 503 haproxy 2.6 answers, byte for byte, when a condition holds (monitor-fail-expected.json)', async () => {
+  const want = JSON.parse(readFileSync(MONITOR_FAIL_EXPECTED, 'utf8')).cases;
+  assert.deepEqual(await recordMonitorFail('balancer'), want);
 });
 
 test('start-up spreads the checks over the interval as haproxy does (4 servers)', async () => {

@@ -445,7 +445,7 @@ const RULES_TABLE: readonly Rule[] = [
   // mode http (rules/http-rules.ts); a mode tcp backend's is refused at start-up (engine/from-haproxy.ts)
   ['use-server', APPLIED],
   ['redirect', APPLIED],
-  ['monitor', refuse('monitoring requests are planned', ACCESS)],
+  ['monitor', APPLIED], // monitor fail (rules/http-rules.ts monitorFails)
   ['filter', refuse('filters are planned', ACCESS)],
   ['transparent', refuse('transparent proxying is not implemented', ROUTE)],
   ['server-template', refuse('server templates need DNS resolution at runtime, which is planned', ROUTE)],

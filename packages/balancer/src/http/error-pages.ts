@@ -76,6 +76,13 @@ export function errorResponse(code: number, http10: boolean, errorfiles?: Map<nu
 
 const CRLF = Buffer.from('\r\n', 'latin1');
 
+/** `page` without its body when `isHead` (a HEAD request gets the head, Content-Length kept). */
+export function bodyless(page: Buffer, isHead: boolean): Buffer {
+  if (!isHead) return page;
+  const end = page.indexOf('\r\n\r\n', 0, 'latin1');
+  return end < 0 ? page : page.subarray(0, end + 4);
+}
+
 /**
  * The 401 page (or `errorfile 401`) with `www-authenticate: Basic realm="REALM"` as its last header
  * line, as HAProxy 2.6 sends it for `http-request auth` and a stats page's `stats auth` (recorded);

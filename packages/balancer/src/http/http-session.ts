@@ -25,7 +25,7 @@ import type { StatsAnswer, StatsPage } from '../stats/stats-page.ts';
 import { type ClientTls, clientTlsOf } from '../tls/tls-info.ts';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_LENGTH, FRAMING_NONE } from './body-framing.ts';
 import type { ClientConn, StreamCarrier } from './client-conn.ts';
-import { errorResponse } from './error-pages.ts';
+import { bodyless, errorResponse } from './error-pages.ts';
 import { cidrContains, forwardForLine, normalizeClientAddress } from './forwardfor.ts';
 import { PREFACE_PARTIAL, PREFACE_YES, prefaceAt } from './h2-preface.ts';
 import { HeadEdits, UPGRADE_NAME } from './head-edits.ts';
@@ -350,7 +350,8 @@ export class HttpSession implements DispatchOwner {
     else this.tx.reqBody.reset(FRAMING_NONE, 0);
 
     if (isMonitorUri(px.monitorUri, buf, h.uriStart, h.uriEnd)) {
-      this.answerMonitor(buf, headEnd);
+      const fail = this.rx?.monitorFails(px.frontend, buf, h, this.reqEdits.reset(h, buf), this.tx) === true;
+      this.answerMonitor(buf, headEnd, fail);
       return;
     }
     const ed = this.reqEdits.reset(h, buf);
@@ -446,7 +447,8 @@ export class HttpSession implements DispatchOwner {
   }
 
   /** `monitor-uri`: the 200 HAProxy answers itself; a body that is all here is read and dropped. */
-  private answerMonitor(buf: Buffer, headEnd: number): void {
+  /** monitor-uri: 200, or with `fail` (a `monitor fail` condition held) the proxy's 503 page. */
+  private answerMonitor(buf: Buffer, headEnd: number, fail: boolean): void {
     let rest: Buffer | null = headEnd < buf.length ? buf.subarray(headEnd) : null;
     if (!this.tx.reqBody.done && rest !== null) {
       const n = this.tx.reqBody.consume(rest, 0, rest.length);
@@ -456,19 +458,23 @@ export class HttpSession implements DispatchOwner {
       }
       rest = n < rest.length ? rest.subarray(n) : null;
     }
-    this.tx.status = 200;
+    this.tx.status = fail ? 503 : 200;
     this.tx.logged = true; // monitor requests are not logged
     this.tx.tEnd = Date.now();
     const close = this.tx.closeAfter || this.tx.http10 || !this.tx.reqBody.done;
+    const answer = (closing: boolean) =>
+      fail
+        ? bodyless(errorResponse(503, closing, this.px.errorfiles), this.tx.isHead)
+        : monitorResponse(closing, closing, this.tx.isHead);
     if (close) {
       this.state = S_CLOSED;
-      this.client.end(monitorResponse(this.tx.http10, true, this.tx.isHead));
+      this.client.end(answer(true));
       this.cleanup();
       return;
     }
     this.state = S_EXCHANGE;
     this.inbuf = rest;
-    this.client.write(monitorResponse(false, false, this.tx.isHead));
+    this.client.write(answer(false));
     this.tx.keepClient = true;
     this.finishExchange();
   }

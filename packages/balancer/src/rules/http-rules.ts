@@ -47,17 +47,8 @@ export class HttpRules {
     c.tls = clientTlsOf(client);
   }
 
-  /**
-   * The request's rules up to the backend's; the backend to use (c.reply / c.reject say if answered;
-   * null when the frontend's rules answered, before any backend was chosen).
-   */
-  request(
-    fe: FrontendRuntime,
-    buf: Buffer,
-    h: HttpHead,
-    ed: HeadEdits,
-    tx: Transaction,
-  ): BackendState | null {
+  /** A request's context: its head, the connection's addresses again (set-src lasts one request). */
+  private begin(fe: FrontendRuntime, buf: Buffer, h: HttpHead, ed: HeadEdits, tx: Transaction): RuleContext {
     const c = this.c;
     c.resetRequest();
     if (
@@ -79,6 +70,33 @@ export class HttpRules {
     c.versionMinor = h.versionMinor;
     c.feName = fe.spec.name;
     c.beName = fe.spec.name;
+    return c;
+  }
+
+  /**
+   * `monitor fail`: does one of the frontend's conditions hold for this monitor-uri request? (Evaluated
+   * before any http-request rule, as HAProxy answers the monitor URI first.)
+   */
+  monitorFails(fe: FrontendRuntime, buf: Buffer, h: HttpHead, ed: HeadEdits, tx: Transaction): boolean {
+    const list = fe.spec.rules?.monitorFail ?? null;
+    if (list === null || list.length === 0) return false;
+    const c = this.begin(fe, buf, h, ed, tx);
+    for (let i = 0; i < list.length; i++) if (list[i](c)) return true;
+    return false;
+  }
+
+  /**
+   * The request's rules up to the backend's; the backend to use (c.reply / c.reject say if answered;
+   * null when the frontend's rules answered, before any backend was chosen).
+   */
+  request(
+    fe: FrontendRuntime,
+    buf: Buffer,
+    h: HttpHead,
+    ed: HeadEdits,
+    tx: Transaction,
+  ): BackendState | null {
+    const c = this.begin(fe, buf, h, ed, tx);
     const fr = fe.spec.rules ?? null;
     let be = fe.defaultBackend;
     if (fr !== null) {

@@ -75,6 +75,8 @@ export interface ProxyRules {
   persist: PersistRule[];
   /** a backend's use-server rules, in file order */
   useServers: ServerSwitch[];
+  /** a frontend's `monitor fail` conditions: a monitor-uri request gets a 503 when one holds */
+  monitorFail: Predicate[];
   httpResponse: CompiledRule[];
   httpAfterResponse: CompiledRule[];
 }
@@ -148,6 +150,7 @@ export function compileProxyRules(
     p.httpAfterResponseRules.length === 0 &&
     p.redirects.length === 0 &&
     p.useBackends.length === 0 &&
+    (p.monitorFail.length === 0 || !p.capabilities.frontend) &&
     ((p.persistRules.length === 0 && p.useServers.length === 0) || !p.capabilities.backend)
   )
     return null;
@@ -281,6 +284,15 @@ export function compileProxyRules(
             return { cond, name };
           } catch (e) {
             return at(u.file, u.line, "'use-server'", e);
+          }
+        }),
+    monitorFail: !p.capabilities.frontend
+      ? []
+      : p.monitorFail.map((m) => {
+          try {
+            return compileCondition(m.cond, acls, 'req', reqEnv) ?? (() => true);
+          } catch (e) {
+            return at(m.file, m.line, "'monitor fail'", e);
           }
         }),
     httpResponse: list(p.httpResponseRules, 'http-response'),

@@ -599,6 +599,8 @@ export const ProxySchema = z.strictObject({
   /** Legacy `redirect` keyword rules (same shape as http-request redirect). */
   redirects: z.array(HttpRuleSchema).default(EMPTY_LIST),
   monitorUri: z.string().nullable().default(null),
+  /** `monitor fail if|unless COND`: a monitor-uri request gets a 503 when one holds */
+  monitorFail: z.array(z.strictObject({ cond: ConditionSchema, ...Where })).default(EMPTY_LIST),
   /** Status code → absolute path of a raw HTTP response file. */
   errorfiles: z.record(z.string(), z.string()).default(EMPTY_RECORD),
   /** Status code → redirect (errorloc/errorloc302 = 302, errorloc303 = 303). */

@@ -18,6 +18,7 @@ import { optionKeyword } from './proxy/option.ts';
 import {
   aclKeyword,
   httpRulesKeyword,
+  monitorKeyword,
   persistKeyword,
   redirectKeyword,
   tcpRulesKeyword,
@@ -181,7 +182,7 @@ export const PROXY_KEYWORDS: Record<string, ProxyKeyword> = {
     }
     if (noExtra(ctx, 1)) px.draft.mode = v;
   }),
-  monitor: rawKeyword('f', 2),
+  monitor: monitorKeyword,
   'monitor-uri': stringKeyword('df', (d, v) => (d.monitorUri = v), 'an URI'),
   'monitor-net': rawKeyword('df'),
   option: optionKeyword,

@@ -125,6 +125,24 @@ export function persistKeyword(type: 'force' | 'ignore'): ProxyKeyword {
   };
 }
 
+/** `monitor fail { if | unless } <condition>` (frontends): a monitor-uri request then gets a 503. */
+export const monitorKeyword: ProxyKeyword = {
+  where: 'f',
+  handle(ctx, px) {
+    const [sub, ...rest] = ctx.args;
+    if (sub !== 'fail') return ctx.alert(`'monitor' only supports 'fail'.`, CODES.syntax);
+    const { head, polarity, cond } = splitAtCondition(rest);
+    if (head.length !== 0 || polarity === null)
+      return ctx.alert(
+        `'monitor fail' requires either 'if' or 'unless' followed by a condition.`,
+        CODES.syntax,
+      );
+    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'monitor fail' condition");
+    if (c === undefined || c === null) return;
+    ensure(px.draft, 'monitorFail', () => []).push({ cond: c, file: ctx.file, line: ctx.line });
+  },
+};
+
 export function httpRulesKeyword(
   field: 'httpRequestRules' | 'httpResponseRules' | 'httpAfterResponseRules',
 ): ProxyKeyword {
