@@ -942,9 +942,8 @@ describe('what is in effect', () => {
         "'tcp-request connection track-sc0' is not implemented yet",
       ],
       [
-        // monitor fail needs the ACL engine: refused until it exists (monitor-uri alone is applied)
-        'frontend f\n    bind 127.0.0.1:0\n    monitor-uri /m\n    monitor fail if { nbsrv(b) lt 1 }\n    default_backend b',
-        "'monitor' is not implemented yet",
+        'frontend f\n    bind 127.0.0.1:0\n    filter compression\n    default_backend b',
+        "'filter' is not implemented yet",
       ],
     ];
     for (const [section, message] of cases) {

@@ -375,10 +375,11 @@ export class HttpSession implements DispatchOwner {
     this.d.forcePersist = persist === PERSIST_FORCE;
     // a use-server rule's server comes first; the cookie is still processed (stripped) but chooses none
     const assigned = this.rx === null ? null : this.rx.c.useServer;
+    const ck = be?.cookie ?? null;
     let server =
-      (be?.cookie ?? null) === null
+      ck === null
         ? assigned
-        : be!.cookie!.onRequest(
+        : ck.onRequest(
             h,
             buf,
             ed,
@@ -446,8 +447,10 @@ export class HttpSession implements DispatchOwner {
     this.acquire(server, out.buf, direct);
   }
 
-  /** `monitor-uri`: the 200 HAProxy answers itself; a body that is all here is read and dropped. */
-  /** monitor-uri: 200, or with `fail` (a `monitor fail` condition held) the proxy's 503 page. */
+  /**
+   * `monitor-uri`: the 200 HAProxy answers itself, or with `fail` (a `monitor fail` condition held) the
+   * proxy's 503 page; a body that is all here is read and dropped.
+   */
   private answerMonitor(buf: Buffer, headEnd: number, fail: boolean): void {
     let rest: Buffer | null = headEnd < buf.length ? buf.subarray(headEnd) : null;
     if (!this.tx.reqBody.done && rest !== null) {

@@ -2,6 +2,7 @@
 import { hasNoPattern, parseCriterion, splitAtCondition } from '../condition.ts';
 import type { LineContext } from '../context.ts';
 import { CODES, ensure } from '../context.ts';
+import type { Condition } from '../model.ts';
 import { parseHttpAction, parseRedirect, parseTcpRule } from '../rules.ts';
 import {
   aclNames,
@@ -83,18 +84,35 @@ export const useBackendKeyword: ProxyKeyword = {
   },
 };
 
+/**
+ * `<head words> { if | unless } <condition>` where the condition is mandatory (use-server, force-persist,
+ * ignore-persist, monitor fail): HAProxy's words when it is missing, or when more than `headWords` come
+ * before it; undefined once an alert is reported.
+ */
+function requiredCondition(
+  ctx: LineContext,
+  px: ProxyScope,
+  name: string,
+  words: string[],
+  headWords: number,
+  what: string,
+): { head: string[]; cond: Condition } | undefined {
+  const { head, polarity, cond } = splitAtCondition(words);
+  if (head.length !== headWords || polarity === null) {
+    ctx.alert(`'${name}' requires either 'if' or 'unless' followed by a condition.`, CODES.syntax);
+    return undefined;
+  }
+  const c = parseRuleCondition(ctx, px, polarity, cond, what);
+  return c === undefined || c === null ? undefined : { head, cond: c };
+}
+
 export const useServerKeyword: ProxyKeyword = {
   where: 'b',
   handle(ctx, px) {
-    const { head, polarity, cond } = splitAtCondition([...ctx.args]);
-    if (head.length === 0) return usage(ctx, '<server> {if | unless} <condition>');
-    if (head.length !== 1 || polarity === null)
-      return ctx.alert(
-        `'use-server' requires either 'if' or 'unless' followed by a condition.`,
-        CODES.syntax,
-      );
-    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'use-server' rule");
-    if (c === undefined || c === null) return;
+    if (ctx.args.length === 0) return usage(ctx, '<server> {if | unless} <condition>');
+    const r = requiredCondition(ctx, px, 'use-server', [...ctx.args], 1, "a 'use-server' rule");
+    if (r === undefined) return;
+    const { head, cond: c } = r;
     ensure(px.draft, 'useServers', () => []).push({
       server: head[0],
       cond: c,
@@ -112,15 +130,9 @@ export function persistKeyword(type: 'force' | 'ignore'): ProxyKeyword {
   return {
     where: 'b',
     handle(ctx, px) {
-      const { head, polarity, cond } = splitAtCondition([...ctx.args]);
-      if (head.length !== 0 || polarity === null)
-        return ctx.alert(
-          `'${ctx.keyword}' requires either 'if' or 'unless' followed by a condition.`,
-          CODES.syntax,
-        );
-      const c = parseRuleCondition(ctx, px, polarity, cond, `a '${ctx.keyword}' rule`);
-      if (c === undefined || c === null) return;
-      ensure(px.draft, 'persistRules', () => []).push({ type, cond: c, file: ctx.file, line: ctx.line });
+      const r = requiredCondition(ctx, px, ctx.keyword, [...ctx.args], 0, `a '${ctx.keyword}' rule`);
+      if (r === undefined) return;
+      ensure(px.draft, 'persistRules', () => []).push({ type, cond: r.cond, file: ctx.file, line: ctx.line });
     },
   };
 }
@@ -131,15 +143,9 @@ export const monitorKeyword: ProxyKeyword = {
   handle(ctx, px) {
     const [sub, ...rest] = ctx.args;
     if (sub !== 'fail') return ctx.alert(`'monitor' only supports 'fail'.`, CODES.syntax);
-    const { head, polarity, cond } = splitAtCondition(rest);
-    if (head.length !== 0 || polarity === null)
-      return ctx.alert(
-        `'monitor fail' requires either 'if' or 'unless' followed by a condition.`,
-        CODES.syntax,
-      );
-    const c = parseRuleCondition(ctx, px, polarity, cond, "a 'monitor fail' condition");
-    if (c === undefined || c === null) return;
-    ensure(px.draft, 'monitorFail', () => []).push({ cond: c, file: ctx.file, line: ctx.line });
+    const r = requiredCondition(ctx, px, 'monitor fail', rest, 0, "a 'monitor fail' condition");
+    if (r === undefined) return;
+    ensure(px.draft, 'monitorFail', () => []).push({ cond: r.cond, file: ctx.file, line: ctx.line });
   },
 };
 
