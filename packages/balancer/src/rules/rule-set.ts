@@ -128,6 +128,15 @@ function at(file: string, line: number, what: string, e: unknown): never {
   throw e;
 }
 
+/** `use_backend %[…]` / `use-server %[…]`: each sample checked at start-up, the name a format per request. */
+function dynamicName(text: string, env: ActionEnv): Format {
+  for (const m of text.matchAll(/%\[([^\]]*)\]/g)) {
+    const parsed = parseSampleExpression(m[1]);
+    if (!parsed.ok) throw new RuleError(parsed.error);
+  }
+  return compileFormat(text, 'req', env);
+}
+
 /** Null when the proxy has no rule at all (the session then skips the rule engine). */
 export function compileProxyRules(
   p: HaproxyProxy,
@@ -239,12 +248,7 @@ export function compileProxyRules(
             );
           return { cond, name };
         }
-        // `use_backend %[…]`: checked like a sample expression at start-up
-        for (const m of u.backend.matchAll(/%\[([^\]]*)\]/g)) {
-          const parsed = parseSampleExpression(m[1]);
-          if (!parsed.ok) throw new RuleError(parsed.error);
-        }
-        return { cond, name: compileFormat(u.backend, 'req', reqEnv) };
+        return { cond, name: dynamicName(u.backend, reqEnv) };
       } catch (e) {
         return at(u.file, u.line, "'use_backend'", e);
       }
@@ -253,9 +257,8 @@ export function compileProxyRules(
       ? []
       : p.persistRules.map((r) => {
           try {
-            // an `if` with nothing after it never holds, an `unless` always does (acl_exec_cond)
-            const cond = compileCondition(r.cond, acls, 'req', reqEnv) ?? (() => true);
-            return { force: r.type === 'force', cond };
+            // (the condition is mandatory: compileCondition gives a predicate for it)
+            return { force: r.type === 'force', cond: compileCondition(r.cond, acls, 'req', reqEnv)! };
           } catch (e) {
             return at(r.file, r.line, `'${r.type}-persist'`, e);
           }
@@ -265,15 +268,8 @@ export function compileProxyRules(
       : p.useServers.map((u) => {
           let name: string | Format;
           try {
-            if (isConstantFormat(u.server)) name = u.server.replace(/%%/g, '%');
-            else {
-              for (const m of u.server.matchAll(/%\[([^\]]*)\]/g)) {
-                const parsed = parseSampleExpression(m[1]);
-                if (!parsed.ok) throw new RuleError(parsed.error);
-              }
-              name = compileFormat(u.server, 'req', reqEnv);
-            }
-            const cond = compileCondition(u.cond, acls, 'req', reqEnv) ?? (() => true);
+            name = isConstantFormat(u.server) ? u.server.replace(/%%/g, '%') : dynamicName(u.server, reqEnv);
+            const cond = compileCondition(u.cond, acls, 'req', reqEnv)!;
             if (typeof name === 'string' && !p.servers.some((s) => s.name === name)) {
               // haproxy -c's words (found once the backend is complete: no file:line)
               throw new LbError(
@@ -290,7 +286,7 @@ export function compileProxyRules(
       ? []
       : p.monitorFail.map((m) => {
           try {
-            return compileCondition(m.cond, acls, 'req', reqEnv) ?? (() => true);
+            return compileCondition(m.cond, acls, 'req', reqEnv)!;
           } catch (e) {
             return at(m.file, m.line, "'monitor fail'", e);
           }
