@@ -86,8 +86,11 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
       // The master is gone (a crash: a stop would have come as a message or SIGTERM): nobody checks
       // the servers or answers for us any more. HAProxy's worker exits at once, cutting what it
       // serves; ours closes its listeners at once (a restarted balancer or the peer takes the new
-      // connections) and finishes the exchanges in flight, for at most ORPHAN_GRACE_MS.
-      engine.stop(Math.min(graceMs, ORPHAN_GRACE_MS)).then(() => resolve(1));
+      // connections) and retires as after a reload: the exchanges in flight finish, and a connection
+      // with no request yet — a keep-alive client between two requests, or one accepted as the master
+      // died — has its next request answered with `Connection: close` instead of being cut, all for
+      // at most ORPHAN_GRACE_MS.
+      engine.retire(Math.min(graceMs, ORPHAN_GRACE_MS)).then(() => resolve(1));
     });
     process.on('message', (m: ToWorker) => {
       switch (m.t) {
