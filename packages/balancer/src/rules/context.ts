@@ -4,7 +4,6 @@
  * captures. A session owns one and resets it per request; nothing is allocated per request unless a
  * rule stores something (a variable, a capture, an added header).
  */
-
 import { type Credentials, parseAuthorization } from '../auth/basic-credentials.ts';
 import type { BackendState } from '../backend/backend.ts';
 import type { ServerState } from '../backend/server.ts';

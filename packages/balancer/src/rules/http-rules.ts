@@ -244,7 +244,6 @@ function capture(v: HeadView, caps: readonly HeaderCapture[], out: (string | nul
   }
 }
 
-/** True when a frontend's sessions need the rule engine (it or a backend it may use has rules). */
 /**
  * The first `use-server` rule that holds and names a server that can take the request: UP, or any
  * under `option persist` or a force-persist rule (a DOWN one lets the next rule decide). A dynamic
@@ -265,6 +264,7 @@ function useServer(list: readonly ServerSwitch[], be: BackendState, c: RuleConte
   return null;
 }
 
+/** True when a frontend's sessions need the rule engine (it or a backend it may use has rules). */
 export function needsRules(fe: FrontendRuntime): boolean {
   if (fe.spec.rules != null || fe.spec.tcpContent != null) return true;
   // without rules of its own a frontend only reaches its default backend

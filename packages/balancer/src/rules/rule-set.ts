@@ -7,7 +7,7 @@
  * rule's file:line: the balancer does not start with a rule it would not apply.
  */
 import { readFileSync } from 'node:fs';
-import type { AclCriterion, HaproxyProxy, HttpRule } from '@ha-lb/shared-config/haproxy';
+import type { AclCriterion, Condition, HaproxyProxy, HttpRule } from '@ha-lb/shared-config/haproxy';
 import { parseSampleExpression } from '@ha-lb/shared-config/haproxy';
 import type { Userlist } from '../auth/userlist.ts';
 import { LB_ERR, LbError, LineError } from '../errors.ts';
@@ -200,6 +200,14 @@ export function compileProxyRules(
       })
       .filter((r) => r !== null);
   const reqEnv: ActionEnv = { ...base, place: 'req', list: 'http-request' };
+  /** A rule whose condition is mandatory (force-/ignore-persist, use-server, monitor fail), at its line. */
+  const required = (r: { cond: Condition | null; file: string; line: number }, what: string): Predicate => {
+    try {
+      return compileCondition(r.cond, acls, 'req', reqEnv)!;
+    } catch (e) {
+      return at(r.file, r.line, what, e);
+    }
+  };
   const statsEnv: ActionEnv = { ...reqEnv, proxy: st?.realm ?? DEFAULT_REALM };
   const stats: StatsRules | null = !hasStatsRules
     ? null
@@ -255,21 +263,15 @@ export function compileProxyRules(
     }),
     persist: !p.capabilities.backend
       ? []
-      : p.persistRules.map((r) => {
-          try {
-            // (the condition is mandatory: compileCondition gives a predicate for it)
-            return { force: r.type === 'force', cond: compileCondition(r.cond, acls, 'req', reqEnv)! };
-          } catch (e) {
-            return at(r.file, r.line, `'${r.type}-persist'`, e);
-          }
-        }),
+      : p.persistRules.map((r) => ({ force: r.type === 'force', cond: required(r, `'${r.type}-persist'`) })),
     useServers: !p.capabilities.backend
       ? []
       : p.useServers.map((u) => {
-          let name: string | Format;
+          const cond = required(u, "'use-server'");
           try {
-            name = isConstantFormat(u.server) ? u.server.replace(/%%/g, '%') : dynamicName(u.server, reqEnv);
-            const cond = compileCondition(u.cond, acls, 'req', reqEnv)!;
+            const name = isConstantFormat(u.server)
+              ? u.server.replace(/%%/g, '%')
+              : dynamicName(u.server, reqEnv);
             if (typeof name === 'string' && !p.servers.some((s) => s.name === name)) {
               // haproxy -c's words (found once the backend is complete: no file:line)
               throw new LbError(
@@ -282,15 +284,7 @@ export function compileProxyRules(
             return at(u.file, u.line, "'use-server'", e);
           }
         }),
-    monitorFail: !p.capabilities.frontend
-      ? []
-      : p.monitorFail.map((m) => {
-          try {
-            return compileCondition(m.cond, acls, 'req', reqEnv)!;
-          } catch (e) {
-            return at(m.file, m.line, "'monitor fail'", e);
-          }
-        }),
+    monitorFail: !p.capabilities.frontend ? [] : p.monitorFail.map((m) => required(m, "'monitor fail'")),
     httpResponse: list(p.httpResponseRules, 'http-response'),
     httpAfterResponse: list(p.httpAfterResponseRules, 'http-after-response'),
   };

@@ -70,7 +70,8 @@ export class CookiePersistence {
   /**
    * Reads (and edits) the request's Cookie headers; returns the server they designate, or null.
    * `force`: a force-persist rule held (a DOWN server is used all the same); `ignore`: an ignore-persist
-   * rule held (the cookie is neither read nor removed, and no Set-Cookie will follow).
+   * rule held (the cookie designates no server — it is still removed with `indirect`, as HAProxy 2.6
+   * does — and no Set-Cookie will follow).
    */
   onRequest(
     h: HttpHead,
