@@ -10,8 +10,9 @@ import { type CliArgs, parseArgs, USAGE } from './cli/args.ts';
 import { diagnosticLines, executablePath, runCheck } from './cli/check.ts';
 import { daemonServes, isDaemonChild, launchDaemon } from './cli/daemonize.ts';
 import { releaseOldPids, startTakingOver } from './cli/hand-over.ts';
+import { enterJail } from './cli/jail.ts';
 import { writePidfile } from './cli/pidfile.ts';
-import { dropPrivileges } from './cli/privileges.ts';
+import { dropPrivileges, identityOf } from './cli/privileges.ts';
 import { processMode } from './cli/process-mode.ts';
 import { onSignals, type SignalAction } from './cli/signals.ts';
 import { stateDump } from './cli/state-dump.ts';
@@ -147,7 +148,13 @@ async function main(argv: string[]): Promise<number> {
         messages.notice(`bind at ${m.bind} serves on the socket systemd passed as fd@${m.fd}`);
     return r.config;
   };
-  const config = activate(withCommandLine(loaded.engine, args), '');
+  const activated = activate(withCommandLine(loaded.engine, args), '');
+  // a chrooted worker is replaced at each reload, not reloaded in place: its listeners must outlive it,
+  // so they are the master's sockets shared with every worker (node:cluster), not its own SO_REUSEPORT ones
+  const config =
+    isWorker && activated.global.chroot
+      ? { ...activated, global: { ...activated.global, reusePort: false } }
+      : activated;
   if (isWorker) {
     const { runWorker } = await import('./workers/worker.ts');
     return runWorker({
@@ -159,7 +166,10 @@ async function main(argv: string[]): Promise<number> {
           ? null
           : activate(withCommandLine(next.engine, args), '');
       },
-      afterBind: () => dropPrivileges(config.global),
+      afterBind: () => {
+        const id = identityOf(config.global); // (the user and group files are outside the chroot)
+        return enterJail(config.global.chroot) ?? dropPrivileges(config.global, id);
+      },
     });
   }
   const workers = demo ? 1 : (config.global.nbthread ?? 1);
@@ -298,8 +308,16 @@ async function main(argv: string[]): Promise<number> {
     const why = cpus === null ? null : pin(process.pid, cpus);
     if (why !== null) messages.warning(`cpu-map: the process is not pinned: ${why}.`);
   }
-  // every socket is bound (and the health API's): give up root if the configuration says so
-  const refused = dropPrivileges(config.global);
+  // every socket is bound (and the health API's): enter the chroot (one process serving: this one;
+  // with workers, each of them) and give up root if the configuration says so
+  const jailed = !supervised && config.global.chroot ? config.global.chroot : null;
+  if (jailed !== null) flushCompileCache?.(); // its cache directory is outside
+  // A master whose workers are chrooted keeps root, as HAProxy 2.6's master does: each reload forks
+  // new workers, which must be able to enter the directory (and bind) before they give up root.
+  const keepsRoot = supervised && Boolean(config.global.chroot);
+  const id = identityOf(config.global);
+  const refused =
+    (jailed !== null ? enterJail(jailed) : null) ?? (keepsRoot ? null : dropPrivileges(config.global, id));
   if (refused !== null) {
     messages.alert(refused);
     await health?.close();
@@ -312,7 +330,7 @@ async function main(argv: string[]): Promise<number> {
   notifier.ready(`serving: ${listening()}`);
   if (daemonChild) daemonServes();
   // Node writes its compile cache (bin/balancer) at exit; a daemon may never exit cleanly.
-  flushCompileCache?.();
+  if (jailed === null) flushCompileCache?.();
 
   let graceMs = config.global.hardStopAfter ?? DEFAULT_GRACE_MS;
   /** engines of earlier configurations still finishing their connections */
@@ -357,6 +375,15 @@ async function main(argv: string[]): Promise<number> {
         if (stopping) return;
         notifier.reloading(`reloading (${signal})`);
         reloads.done++;
+        if (jailed !== null) {
+          // HAProxy reloads by starting a new process; so does the master in master-worker mode
+          reloads.failed++;
+          messages.alert(
+            `${signal} received: this process is chrooted to ${jailed} and cannot read its configuration again; still serving the running one. Run in master-worker mode (-W, -Ws or 'master-worker': each reload starts new workers) or start a new process with -sf.`,
+          );
+          if (!stopping) notifier.ready(`serving: ${listening()}`);
+          return;
+        }
         const next = load();
         const lines = diagnosticLines(next, process.pid, executablePath());
         if (!quiet) for (const line of lines) process.stderr.write(`${line}\n`);
@@ -390,6 +417,10 @@ async function main(argv: string[]): Promise<number> {
       engine = r.engine;
       health?.setEngine(engine);
       graceMs = nextConfig.global.hardStopAfter ?? DEFAULT_GRACE_MS;
+      if (!master && (nextConfig.global.chroot ?? null) !== (config.global.chroot ?? null))
+        messages.warning(
+          `${signal}: chroot changes apply at the next start (or at each reload in master-worker mode).`,
+        );
       if (nextConfig.global.healthSocket?.path !== config.global.healthSocket?.path)
         messages.warning(
           `${signal}: health-socket changes apply at the next start; the health API stays where it was.`,

@@ -3,12 +3,12 @@
  * (in-effect.test.ts runs them with its other EFFECTS): `nbthread` (worker processes), `cpu-map`
  * (their CPUs), `user`/`group`/`uid`/`gid` (root given up after binding; run as root only, else the
  * test says it is skipped by passing trivially — the behaviour needs root to be observable),
- * `daemon` and `master-worker` (the start modes of process-mode-run.ts, as haproxy 2.6 answers them
+ * `chroot` (entered before root is given up; root only, as the ids), `daemon` and `master-worker` (the start modes of process-mode-run.ts, as haproxy 2.6 answers them
  * in process-mode-expected.json).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import { join } from 'node:path';
@@ -166,4 +166,42 @@ export const WORKER_EFFECTS: Record<string, () => Promise<void>> = {
   gid: () => dropsTo('    gid 65534\n', 0, 65534),
   user: () => dropsTo('    user nobody\n    group nogroup\n', 65534, 65534, 2),
   group: () => dropsTo('    group nogroup\n', 0, 65534),
+  // chroot (cli/jail.ts), with `user`: entered before root is given up. One process: it is in the
+  // directory as nobody. Workers: each is, and the master stays at / as root — as haproxy 2.6's master
+  // (checked by hand: /proc/PID/root and Uid of both) — so that a reload's new workers can enter it too.
+  async chroot() {
+    if (!isRoot) return; // chroot(2) needs root
+    const jail = makeTempDir('chroot-effect');
+    const rootOf = (pid: number) => readlinkSync(`/proc/${pid}/root`);
+    const uidOf = (pid: number) => status(pid, 'Uid').split(/\s+/)[0];
+    try {
+      const one = await start(`    chroot ${jail.dir}\n    user nobody\n`, await freePort());
+      try {
+        await waitFor(() => uidOf(one.pid) === '65534', 5000, 20);
+        assert.deepEqual([rootOf(one.pid), uidOf(one.pid)], [jail.dir, '65534'], one.out.text);
+      } finally {
+        await one.stop();
+      }
+      const mw = await start(`    chroot ${jail.dir}\n    user nobody\n    nbthread 2\n`, await freePort());
+      try {
+        const inJail = () => {
+          const ws = children(mw.pid);
+          return ws.length === 2 && ws.every((w) => rootOf(w) === jail.dir && uidOf(w) === '65534');
+        };
+        assert.ok(await waitFor(inJail, 5000, 20), mw.out.text);
+        assert.deepEqual([rootOf(mw.pid), uidOf(mw.pid)], ['/', '0'], 'the master');
+        const before = children(mw.pid);
+        process.kill(mw.pid, 'SIGUSR2');
+        const replaced = () => inJail() && children(mw.pid).every((w) => !before.includes(w));
+        assert.ok(
+          await waitFor(replaced, 15_000, 50),
+          `new workers, in the directory as nobody: ${mw.out.text}`,
+        );
+      } finally {
+        await mw.stop();
+      }
+    } finally {
+      jail.remove();
+    }
+  },
 };

@@ -216,6 +216,10 @@ static napi_value fd_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* host_native.c */
+napi_value host_chroot(napi_env env, napi_callback_info info);
+napi_value host_resolve(napi_env env, napi_callback_info info);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "send", NAPI_AUTO_LENGTH, send_datagram, NULL, &fn);
@@ -228,6 +232,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "sendBatch", fn);
   napi_create_function(env, "fdClose", NAPI_AUTO_LENGTH, fd_close, NULL, &fn);
   napi_set_named_property(env, exports, "fdClose", fn);
+  napi_create_function(env, "chroot", NAPI_AUTO_LENGTH, host_chroot, NULL, &fn);
+  napi_set_named_property(env, exports, "chroot", fn);
+  napi_create_function(env, "resolve", NAPI_AUTO_LENGTH, host_resolve, NULL, &fn);
+  napi_set_named_property(env, exports, "resolve", fn);
   return exports;
 }
 

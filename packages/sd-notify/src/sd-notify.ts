@@ -7,7 +7,7 @@
  * Like sd_notify(unset_environment=1), the variables are removed from process.env at creation, so child
  * processes (notify scripts, check scripts) cannot speak for us.
  */
-import { createRequire } from 'node:module';
+import { loadAddon } from './addon.ts';
 
 export interface Notifier {
   /** true when $NOTIFY_SOCKET was set */
@@ -33,21 +33,15 @@ export interface NotifierOptions {
 }
 
 type Addon = { send(path: string, payload: Buffer): void };
-let addon: Addon | null = null;
 
 function load(): Addon {
-  if (addon) return addon;
-  const require = createRequire(import.meta.url);
-  try {
-    addon = require('../native/build/Release/sd_notify_native.node') as Addon;
-  } catch (cause) {
+  const addon = loadAddon();
+  if (addon === null || typeof addon.send !== 'function')
     throw new Error(
       'cannot load the sd_notify addon (packages/sd-notify/native/build/Release/sd_notify_native.node); ' +
         'run `pnpm install` with npm_config_nodedir pointing at Node 24 (scripts/bootstrap.sh does this)',
-      { cause },
     );
-  }
-  return addon;
+  return addon as unknown as Addon;
 }
 
 /** CLOCK_MONOTONIC in microseconds (libuv's hrtime is CLOCK_MONOTONIC on Linux). */

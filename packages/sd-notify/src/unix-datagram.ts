@@ -4,20 +4,10 @@
  * `/dev/log` and `unix@PATH` targets with it. Returns 0 or the errno (EAGAIN: the receiver is full,
  * ENOENT/ECONNREFUSED: nobody listens); -1 when the addon is missing or was built before this function.
  */
-import { createRequire } from 'node:module';
+import { loadAddon } from './addon.ts';
 
 type Addon = { sendNowait?: (path: string, payload: Buffer) => number };
-let addon: Addon | null | undefined;
-
-function load(): Addon | null {
-  if (addon !== undefined) return addon;
-  try {
-    addon = createRequire(import.meta.url)('../native/build/Release/sd_notify_native.node') as Addon;
-  } catch {
-    addon = null;
-  }
-  return addon;
-}
+const load = () => loadAddon() as Addon | null;
 
 /** Whether unix datagrams can be sent here (the addon is built and has `sendNowait`). */
 export function unixDatagramAvailable(): boolean {

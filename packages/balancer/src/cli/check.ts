@@ -16,6 +16,7 @@ import {
   formatHaproxyLine,
   stopsReading,
 } from '@ha-lb/shared-config/haproxy';
+import { RESOLVE_CODE } from '../config/checks/server-addresses.ts';
 import { IN_EFFECT_CODES } from '../config/in-effect-report.ts';
 import {
   type LoadedConfig,
@@ -58,7 +59,9 @@ export function executablePath(): string {
  * - after a parsing alert, "Fatal errors found in configuration." and nothing else: the
  *   whole-configuration checks (check_config_validity) are not run; the balancer's own refusals of
  *   what it does not implement (in-effect.ts) do not hide those checks' findings, though;
- * - otherwise those checks' findings, in their own order, and "Fatal errors found" if one is an alert.
+ * - otherwise those checks' findings, in their own order, and "Fatal errors found" if one is an alert;
+ * - a server name that does not resolve (srv_init_addr, after every check) ends with HAProxy's
+ *   "Failed to initialize server(s) addr.", without "Fatal errors found".
  */
 export function diagnosticLines(loaded: LoadedConfig, pid: number | string, executable: string): string[] {
   const ds = loaded.diagnostics;
@@ -99,6 +102,8 @@ export function diagnosticLines(loaded: LoadedConfig, pid: number | string, exec
     .sort((a, b) => (a.d.postParse ?? 0) - (b.d.postParse ?? 0) || a.i - b.i)
     .map((x) => x.d);
   for (const d of post) print(d);
+  // srv_init_addr() failing ends HAProxy's start with its own last alert, no "Fatal errors" line
+  if (post.some((d) => d.code === RESOLVE_CODE)) return lines;
   if (parsing.some((d) => d.severity === 'alert') || post.some((d) => d.severity === 'alert')) {
     fatal();
     return lines;

@@ -14,7 +14,7 @@
  *
  * Rules match a use's key exactly, or by prefix when they end in `*`; the first match wins.
  */
-import { unixDatagramAvailable } from '@ha-lb/sd-notify';
+import { chrootAvailable, unixDatagramAvailable } from '@ha-lb/sd-notify';
 import type { KeywordUse } from '@ha-lb/shared-config/haproxy';
 import { checkRuleSupport } from '../checks/from-model.ts';
 import { APPLIED_ACTIONS } from '../rules/actions/index.ts';
@@ -152,7 +152,7 @@ const RULES_TABLE: readonly Rule[] = [
   ['node', inert('shown by the stats page')],
   ['description', inert('shown by the stats page')],
   ['daemon', APPLIED], // cli/process-mode.ts, cli/daemonize.ts: background unless -db, -d or -Ws
-  ['chroot', warn('Node cannot chroot; confine the balancer with the systemd unit’s sandboxing instead')], // refined in effectOf
+  ['chroot', APPLIED], // cli/jail.ts: the serving process (each worker) after binding; refined in effectOf
   ['master-worker', APPLIED], // a master and its worker(s), src/workers/ (exit-on-failure as 2.6.12)
   ['mworker-max-reloads', warn(WORKERS)],
   ['bind-process', warn(WORKERS)],
@@ -552,9 +552,9 @@ export function effectOf(use: KeywordUse): Effect {
       `'proto ${use.args[use.args.indexOf('proto') + 1] ?? ''}' is not implemented; only 'proto h2' is`,
       SERVE,
     );
-  if (use.key === 'chroot')
+  if (use.key === 'chroot' && !chrootAvailable())
     return warn(
-      `Node cannot chroot; confine the balancer with the systemd unit's sandboxing instead (RootDirectory=${use.args[0]} or ProtectSystem=strict with ReadWritePaths=)`,
+      `chroot(2) is made by @ha-lb/sd-notify's addon, which is not built here (run 'pnpm install'); start-up will fail with "Cannot chroot(${use.args[0] ?? ''})"`,
     );
   if (use.key === 'http-check' || use.key === 'tcp-check') {
     const s = checkRuleSupport(use.key, use.args);

@@ -19,6 +19,7 @@ import { LbError, LineError } from '../errors.ts';
 import { bindWarnings } from './bind-check.ts';
 import { combineArgResolution } from './checks/arg-resolution.ts';
 import { configChecks } from './checks/index.ts';
+import { resolveServerAddresses } from './checks/server-addresses.ts';
 import { inEffectReport } from './in-effect-report.ts';
 
 export interface LoadOptions {
@@ -84,10 +85,17 @@ function finish(result: HaproxyLoadResult, opts: LoadOptions): LoadedConfig {
   const hasListener = model?.proxies.some((p) => !p.disabled && p.binds.length > 0) === true;
   if (model === null || diagnostics.some((d) => d.severity === 'alert'))
     return { diagnostics, model, engine: null, hasListener, quiet, files };
+  // a valid configuration's server names are resolved next, as HAProxy's srv_init_addr()
+  const addresses = resolveServerAddresses(model);
+  if (addresses.diagnostics.length > 0) {
+    diagnostics.push(...addresses.diagnostics);
+    return { diagnostics, model, engine: null, hasListener, quiet, files };
+  }
 
   let engine: EngineConfig | null = null;
   try {
     engine = fromHaproxyConfig(model, {
+      resolved: addresses.resolved,
       cwd: opts.cwd,
       bindText: (file, line) => bindTextAt(result.uses, file, line),
       rules: opts.inEffect !== false,

@@ -227,6 +227,8 @@ export interface EngineConfig {
     group?: string | null;
     uid?: number | null;
     gid?: number | null;
+    /** `chroot DIR`: entered after binding, before the privileges are dropped (cli/jail.ts) */
+    chroot?: string | null;
   };
   /** the proxies in configuration order with their stats numbers (absent: frontends then backends) */
   proxies?: ProxyOrder[];

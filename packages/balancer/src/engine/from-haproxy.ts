@@ -5,6 +5,7 @@ import { cookieSpecOf, redispatchOf, serverCookieOf } from '../backend/persisten
 import { retryOnOf } from '../backend/retry-on.ts';
 import { backendChecks, checkGlobals, serverCheck } from '../checks/from-model.ts';
 import { checkContext } from '../config/checks/context.ts';
+import { resolvedKey } from '../config/checks/server-addresses.ts';
 import { LB_ERR, LbError, LineError } from '../errors.ts';
 import { compileProxyFormat, proxyLogSpec } from '../log/log-config.ts';
 import { compileProxyRules } from '../rules/rule-set.ts';
@@ -70,8 +71,20 @@ function errorfiles(p: ModelProxy): Map<number, Buffer> {
   return out;
 }
 
-function server(s: ModelServer, proxy: string, tlsCtx: TlsModelContext): ServerSpec {
+function server(
+  s: ModelServer,
+  proxy: string,
+  tlsCtx: TlsModelContext,
+  resolved?: ReadonlyMap<string, string>,
+): ServerSpec {
   const a = s.address as Address;
+  // a name is connected to by the address it resolved to at load time (HAProxy's srv_init_addr)
+  const host =
+    s.address.kind !== 'inet'
+      ? ''
+      : s.address.hostname
+        ? (resolved?.get(resolvedKey(s.address.host, s.address.family)) ?? s.address.host)
+        : s.address.host;
   if (a.kind === 'fd')
     throw new LbError(LB_ERR.CONFIG, `backend '${proxy}': server '${s.name}' cannot use fd@`);
   if (s.portOffset !== null)
@@ -89,7 +102,7 @@ function server(s: ModelServer, proxy: string, tlsCtx: TlsModelContext): ServerS
     );
   return {
     name: s.name,
-    host: a.kind === 'inet' ? a.host : '',
+    host,
     port: a.kind === 'inet' ? a.portMin : 0,
     path: a.kind === 'unix' ? a.path : null,
     weight: s.weight ?? 1,
@@ -172,7 +185,13 @@ function defaultFullconn(
  */
 export function fromHaproxyConfig(
   model: HaproxyConfig,
-  opts: { cwd?: string; bindText?: TlsModelContext['bindText']; rules?: boolean } = {},
+  opts: {
+    cwd?: string;
+    bindText?: TlsModelContext['bindText'];
+    rules?: boolean;
+    /** server names resolved while loading (config/checks/server-addresses.ts) */
+    resolved?: ReadonlyMap<string, string>;
+  } = {},
 ): EngineConfig {
   const tlsCtx: TlsModelContext = { model, cwd: opts.cwd ?? process.cwd(), bindText: opts.bindText };
   const backends = new Map<string, BackendSpec>();
@@ -249,7 +268,7 @@ export function fromHaproxyConfig(
               ),
         servers: withServerIds(
           p.servers.map((s) => {
-            const spec = server(s, p.name, tlsCtx);
+            const spec = server(s, p.name, tlsCtx, opts.resolved);
             spec.cookie = serverCookieOf(p, cookie, s.cookie, spec.host, spec.port);
             return spec;
           }),
@@ -344,6 +363,7 @@ export function fromHaproxyConfig(
     global: {
       maxconn: model.global.maxconn,
       pidfile: model.global.pidfile ?? null,
+      chroot: model.global.chroot,
       daemon: model.global.daemon,
       masterWorker: model.global.masterWorker,
       healthSocket: model.global.healthSocket,

@@ -39,6 +39,8 @@ interface Child {
   startedAt: number;
   /** its last counters for the current generation */
   last: Float64Array | null;
+  /** replaced by a reload's new workers: finishing its connections, its exit expected */
+  former: boolean;
 }
 
 /** Commands that only read: not sent to the workers. */
@@ -87,6 +89,8 @@ export async function startMaster(
   /** the first failing worker's status (exit-on-failure): the master's own */
   let exitStatus: number | null = null;
   const children = new Map<number, Child>();
+  /** workers a reload replaced, still finishing their connections */
+  const formers = new Set<Child>();
   const pending = new Map<number, { waiting: Set<number>; done: () => void }>();
 
   cluster.schedulingPolicy = cluster.SCHED_NONE;
@@ -167,58 +171,77 @@ export async function startMaster(
     if (p.waiting.size === 0) p.done();
   };
 
-  // start the workers; each says ready (its listeners bound) or failed
-  const starting = [...Array(opts.count).keys()].map(
-    (i) =>
-      new Promise<void>((resolve, reject) => {
-        const worker = cluster.fork({ ...opts.env, BALANCER_WORKER: String(i + 1) });
-        const c: Child = { worker, thread: i + 1, startedAt: Date.now(), last: null };
-        children.set(worker.id, c);
-        messages.notice(`New worker (${worker.process.pid}) forked`);
-        const cpus = cpusOf(config.global.cpuMap ?? [], i + 1, opts.count);
-        if (cpus !== null && worker.process.pid !== undefined) {
-          const why = pin(worker.process.pid, cpus);
-          if (why !== null) messages.warning(`cpu-map: worker ${i + 1} is not pinned: ${why}.`);
+  /**
+   * Forks worker `i` of `count` for `cfg` (its cpu-map) at generation `atGen`; resolves once it says
+   * ready (its listeners bound), rejects if it fails or exits first.
+   */
+  const fork = (i: number, count: number, cfg: EngineConfig, atGen: number) =>
+    new Promise<Child>((resolve, reject) => {
+      const worker = cluster.fork({
+        ...opts.env,
+        BALANCER_WORKER: String(i + 1),
+        BALANCER_GEN: String(atGen),
+      });
+      const c: Child = { worker, thread: i + 1, startedAt: Date.now(), last: null, former: false };
+      children.set(worker.id, c);
+      messages.notice(`New worker (${worker.process.pid}) forked`);
+      const cpus = cpusOf(cfg.global.cpuMap ?? [], i + 1, count);
+      if (cpus !== null && worker.process.pid !== undefined) {
+        const why = pin(worker.process.pid, cpus);
+        if (why !== null) messages.warning(`cpu-map: worker ${i + 1} is not pinned: ${why}.`);
+      }
+      let started = false;
+      worker.on('message', (m: FromWorker) => {
+        if (m.t === 'ready') {
+          started = true;
+          // the servers' state as the master knows it, before the first tick
+          send(c, { t: 'servers', servers: serverStates(inner) });
+          resolve(c);
+        } else if (m.t === 'failed') reject(new WorkerStartError(m.message, m.code));
+        else onMessage(c, m);
+      });
+      worker.on('exit', (code, signal) => {
+        if (children.get(worker.id) === c) children.delete(worker.id);
+        for (const [id, p] of pending) {
+          p.waiting.delete(worker.id);
+          if (p.waiting.size === 0) pending.get(id)?.done();
         }
-        let started = false;
-        worker.on('message', (m: FromWorker) => {
-          if (m.t === 'ready') {
-            started = true;
-            resolve();
-          } else if (m.t === 'failed') reject(new WorkerStartError(m.message, m.code));
-          else onMessage(c, m);
-        });
-        worker.on('exit', (code, signal) => {
-          children.delete(worker.id);
-          for (const [id, p] of pending) {
-            p.waiting.delete(worker.id);
-            if (p.waiting.size === 0) pending.get(id)?.done();
-          }
-          if (!started) {
-            reject(new WorkerStartError(`worker ${i + 1} exited during start-up (${signal ?? code})`, null));
-            return;
-          }
-          const x = workerExit(code, signal as NodeJS.Signals | null);
-          if (stopping) {
-            // the master stops them (SIGTERM: 143, SIGUSR1: 0), and says so as HAProxy's does
-            const text = `Current worker (${worker.process.pid}) exited with code ${x.status} (${x.cause})`;
-            if (x.status === 0) messages.warning(text);
-            else messages.alert(text);
-            if (children.size === 0) messages.warning('All workers exited. Exiting... (0)');
-            return;
-          }
-          messages.alert(`Current worker (${worker.process.pid}) exited with code ${x.status} (${x.cause})`);
-          if (x.failure && exitStatus === null) {
-            exitStatus = x.status;
-            messages.alert('exit-on-failure: killing every processes with SIGTERM');
-            for (const o of children.values()) o.worker.process.kill('SIGTERM');
-          }
-          if (children.size > 0) return;
-          messages.warning(`All workers exited. Exiting... (${exitStatus ?? 0})`);
-          inner.stop(0).finally(() => process.exit(exitStatus ?? 0));
-        });
-      }),
-  );
+        if (!started) {
+          reject(new WorkerStartError(`worker ${i + 1} exited during start-up (${signal ?? code})`, null));
+          return;
+        }
+        const x = workerExit(code, signal as NodeJS.Signals | null);
+        if (c.former) {
+          // a reload replaced it: HAProxy's master says so this way
+          const text = `Former worker (${worker.process.pid}) exited with code ${x.status} (${x.cause})`;
+          if (x.status === 0) messages.warning(text);
+          else messages.alert(text);
+          return;
+        }
+        if (stopping) {
+          // the master stops them (SIGTERM: 143, SIGUSR1: 0), and says so as HAProxy's does
+          const text = `Current worker (${worker.process.pid}) exited with code ${x.status} (${x.cause})`;
+          if (x.status === 0) messages.warning(text);
+          else messages.alert(text);
+          if (children.size === 0) messages.warning('All workers exited. Exiting... (0)');
+          return;
+        }
+        messages.alert(`Current worker (${worker.process.pid}) exited with code ${x.status} (${x.cause})`);
+        if (x.failure && exitStatus === null) {
+          exitStatus = x.status;
+          messages.alert('exit-on-failure: killing every processes with SIGTERM');
+          for (const o of children.values()) o.worker.process.kill('SIGTERM');
+        }
+        if (children.size > 0) return;
+        messages.warning(`All workers exited. Exiting... (${exitStatus ?? 0})`);
+        inner.stop(0).finally(() => process.exit(exitStatus ?? 0));
+      });
+    });
+
+  // start the workers; each says ready (its listeners bound) or failed
+  const starting = [...Array(opts.count).keys()].map((i) => fork(i, opts.count, config, 0));
+  /** the configuration the workers serving now started with or were reloaded to */
+  let running = config;
   try {
     await withTimeout(Promise.all(starting), START_WAIT_MS, 'workers did not start in time');
   } catch (err) {
@@ -245,6 +268,8 @@ export async function startMaster(
       (c) => new Promise<void>((r) => (c.worker.isDead() ? r() : c.worker.once('exit', () => r()))),
     );
     broadcast({ t: 'stop', graceMs });
+    // workers a reload replaced are finishing theirs: a stop shortens that too
+    for (const c of formers) send(c, { t: 'stop', graceMs });
     markListening(false);
     const timer = setTimeout(() => {
       for (const c of children.values()) c.worker.process.kill('SIGKILL');
@@ -296,6 +321,8 @@ export async function startMaster(
       ).catch((err) => `${(err as Error).message}\n\n`);
     },
     async reload(next, graceMs) {
+      // a chrooted worker cannot read the files again: new workers replace it (HAProxy's way)
+      if (running.global.chroot || next.global.chroot) return replaceWorkers(next, graceMs);
       const want = gen + 1;
       const answers = [...children.values()].map(
         (c) =>
@@ -323,6 +350,7 @@ export async function startMaster(
       r.added = after.filter((a) => !before.includes(a));
       r.removed = before.filter((a) => !after.includes(a));
       gen = want;
+      running = next;
       layout = counterLayout(inner);
       for (const c of children.values()) c.last = null;
       hook(inner);
@@ -331,6 +359,67 @@ export async function startMaster(
       await tick();
       return { ...r, engine: master.engine };
     },
+  };
+
+  /**
+   * Reload by new workers (the running ones, or the new configuration, are chrooted): fork `nbthread`
+   * workers for `next` — each reads the files, binds (joining the master's shared listening sockets,
+   * cli.ts), enters the chroot and says ready — then reload the master's own engine, and let the former
+   * workers finish their connections (soft stop, as HAProxy's old workers after a reload). If a new
+   * worker fails, the others are killed and the running ones keep serving. Counters start again from
+   * zero with the new workers, as HAProxy's do after a reload; the servers' state is the master's and
+   * reaches them with the first tick.
+   */
+  const replaceWorkers = async (
+    next: EngineConfig,
+    graceMs: number,
+  ): Promise<Reloaded & { retired: Promise<number> }> => {
+    const want = gen + 1;
+    const replaced = [...children.values()];
+    const count = next.global.nbthread ?? opts.count;
+    const forks = [...Array(count).keys()].map((i) => fork(i, count, next, want));
+    try {
+      await withTimeout(Promise.all(forks), START_WAIT_MS, 'new workers did not start in time');
+    } catch (err) {
+      const failed = [...children.values()].filter((c) => !replaced.includes(c));
+      for (const c of failed) children.delete(c.worker.id);
+      await killAll(new Map(failed.map((c) => [c.worker.id, c])));
+      for (const f of forks) f.catch(() => {});
+      throw err;
+    }
+    const before = inner.listeners.map((l) => l.address);
+    const r = await reloadEngine(inner, next, messages, graceMs);
+    inner = r.engine;
+    const after = inner.listeners.map((l) => l.address);
+    r.kept = after.filter((a) => before.includes(a));
+    r.added = after.filter((a) => !before.includes(a));
+    r.removed = before.filter((a) => !after.includes(a));
+    gen = want;
+    running = next;
+    layout = counterLayout(inner);
+    for (const c of replaced) {
+      c.former = true;
+      children.delete(c.worker.id);
+      formers.add(c);
+      c.worker.once('exit', () => formers.delete(c));
+    }
+    const exited = replaced.map(
+      (c) => new Promise<void>((ok) => (c.worker.isDead() ? ok() : c.worker.once('exit', () => ok()))),
+    );
+    for (const c of replaced) send(c, { t: 'stop', graceMs });
+    const killer = setTimeout(() => {
+      for (const c of replaced) if (!c.worker.isDead()) c.worker.process.kill('SIGKILL');
+    }, graceMs + 2000);
+    killer.unref();
+    hook(inner);
+    markListening(true);
+    master.engine = wrap(inner);
+    await tick();
+    const retired = Promise.all([r.retired, ...exited]).then(([cut]) => {
+      clearTimeout(killer);
+      return cut;
+    });
+    return { ...r, retired, engine: master.engine };
   };
   return master;
 }

@@ -74,7 +74,8 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
     await engine.stop(0);
     return 1;
   }
-  let gen = 0;
+  // a worker forked by a reload (the master replaces chrooted workers) starts at that generation
+  let gen = Number(process.env.BALANCER_GEN ?? 0);
   let layout: CounterLayout = counterLayout(engine);
   let observed = observeRelay(engine);
   let graceMs = h.config.global.hardStopAfter ?? 10_000;
