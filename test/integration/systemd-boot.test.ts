@@ -38,6 +38,8 @@ describe('deploy/systemd under the real systemd (systemd-nspawn)', {
       '[Unit]\nRequires=balancer.socket\nAfter=balancer.socket\n',
     );
     m.write('etc/sysusers.d/ha-lb.conf', readFileSync(join(UNITS, 'ha-lb.sysusers'), 'utf8'));
+    // haproxy.cfg's `chroot /var/lib/haproxy` (README: `install -d`; this machine has no haproxy package)
+    m.ok(['install', '-d', '-m', '0755', '/var/lib/haproxy']);
     // one machine holds both web nodes too: they answer on ports 81/82 of their addresses, since
     // balancer.socket holds 0.0.0.0:80
     m.write(
@@ -101,11 +103,16 @@ describe('deploy/systemd under the real systemd (systemd-nspawn)', {
     assert.equal(m.prop('balancer', 'Type'), 'notify');
     assert.match(m.prop('balancer', 'StatusText'), /serving: 2 listeners/);
     assert.doesNotMatch(journal('balancer'), /which no 'bind' line uses/, 'both passed sockets matched');
-    // the unit's user and only CAP_NET_BIND_SERVICE
+    // the unit's user; the master has only CAP_NET_BIND_SERVICE and CAP_SYS_CHROOT, its worker is in
+    // the seed's chroot with none left
     const pid = m.prop('balancer', 'MainPID');
     const status = m.ok(['cat', `/proc/${pid}/status`]);
     assert.equal(/^Uid:\s+(\d+)/m.exec(status)?.[1], m.ok(['id', '-u', 'balancer']).trim());
-    assert.match(status, /^CapEff:\s+0000000000000400$/m);
+    assert.match(status, /^CapEff:\s+0000000000040400$/m);
+    const worker = m.ok(['cat', `/proc/${pid}/task/${pid}/children`]).trim();
+    assert.match(worker, /^\d+$/, 'one worker');
+    assert.equal(m.ok(['readlink', `/proc/${worker}/root`]).trim(), '/var/lib/haproxy');
+    assert.match(m.ok(['cat', `/proc/${worker}/status`]), /^CapEff:\s+0000000000000000$/m);
     await waitFor(() => /^web[12]$/m.test(curl('http://127.0.0.1/').stdout), 20_000, 'the seed served', 100);
     const first = curl('http://127.0.0.1/').stdout;
     assert.match(first, /^HTTP\/1\.[01] 200/);

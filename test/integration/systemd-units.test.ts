@@ -7,7 +7,15 @@
 // made before the balancer started is served).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -102,7 +110,8 @@ describe('deploy/systemd units', () => {
     }
     assert.deepEqual(capabilities(agent, 'CapabilityBoundingSet'), ['net_admin', 'net_raw']);
     assert.deepEqual(capabilities(agent, 'AmbientCapabilities'), ['net_admin', 'net_raw']);
-    assert.deepEqual(capabilities(lb, 'CapabilityBoundingSet'), ['net_bind_service']);
+    assert.deepEqual(capabilities(lb, 'CapabilityBoundingSet'), ['net_bind_service', 'sys_chroot']);
+    assert.deepEqual(capabilities(lb, 'AmbientCapabilities'), ['net_bind_service', 'sys_chroot']);
     assert.deepEqual(unitCommands(lb, 'ExecReload', { env: { MAINPID: '4242' } }).at(-1), [
       '/bin/kill',
       '-USR2',
@@ -179,7 +188,21 @@ describe('the units’ user and capabilities are enough (setpriv, in the seed to
       await waitServing(topo, lb);
       const status = readFileSync(`/proc/${lb.pid}/status`, 'utf8');
       assert.match(status, /^Uid:\s+65534\b/m);
-      assert.match(status, /^CapEff:\s+0000000000000400$/m, 'CAP_NET_BIND_SERVICE (bit 10) only');
+      assert.match(
+        status,
+        /^CapEff:\s+0000000000040400$/m,
+        'the master: CAP_NET_BIND_SERVICE (bit 10) and CAP_SYS_CHROOT (bit 18) only',
+      );
+      // the seed's `chroot /var/lib/haproxy`: the worker serves from inside it, with no capability left
+      const workers = readFileSync(`/proc/${lb.pid}/task/${lb.pid}/children`, 'utf8').trim().split(/\s+/);
+      assert.equal(workers.length, 1, 'one worker');
+      await waitFor(
+        () => readlinkSync(`/proc/${workers[0]}/root`) === '/var/lib/haproxy',
+        5000,
+        'the worker in the chroot',
+        20,
+      );
+      assert.match(readFileSync(`/proc/${workers[0]}/status`, 'utf8'), /^CapEff:\s+0000000000000000$/m);
       agent = startAgent(
         topo,
         'ha-master',

@@ -12,10 +12,26 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-/* chroot(dir: string): number — 0, or the errno of chdir(dir) / chroot(".") / chdir("/") */
+static int drop_capabilities(void) {
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return -1;
+  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  memset(data, 0, sizeof data);
+  return (int)syscall(SYS_capset, &header, data);
+}
+
+/*
+ * chroot(dir: string): number — 0, or the errno of chdir(dir) / chroot(".") / chdir("/") / capset.
+ * A process that is not root and entered the directory by a capability (systemd's
+ * AmbientCapabilities=CAP_SYS_CHROOT) gives up every capability right after: with CAP_SYS_CHROOT
+ * still effective it could leave the directory again. (Root gives up its own with setuid, later.)
+ */
 napi_value host_chroot(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], ret;
@@ -26,6 +42,7 @@ napi_value host_chroot(napi_env env, napi_callback_info info) {
   if (argc >= 1 && napi_get_value_string_utf8(env, argv[0], dir, sizeof dir, &len) == napi_ok &&
       len > 0 && len < sizeof dir - 1) {
     if (chdir(dir) != 0 || chroot(".") != 0 || chdir("/") != 0) result = errno;
+    else if (geteuid() != 0 && drop_capabilities() != 0) result = errno;
     else result = 0;
   }
   napi_create_int32(env, result, &ret);
