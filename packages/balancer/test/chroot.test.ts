@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isRoot, makeTempDir } from './support/env.ts';
@@ -33,6 +34,31 @@ function get(port: number): Promise<number | string> {
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+  });
+}
+
+/** One request; its body. */
+function body(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 3000 }, (res) => {
+        let b = '';
+        res.on('data', (d) => (b += d));
+        res.on('end', () => resolve(b.trim()));
+      })
+      .on('error', reject);
+  });
+}
+
+/** One runtime API line on `path`; the answer. */
+function cli(path: string, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(path);
+    let out = '';
+    s.on('error', reject);
+    s.on('connect', () => s.end(`${line}\n`));
+    s.on('data', (d) => (out += d));
+    s.on('close', () => resolve(out));
   });
 }
 
@@ -158,6 +184,43 @@ describe('chroot', { skip: isRoot ? false : 'chroot(2) needs root' }, () => {
         }
       })())
         process.kill(p, 'SIGKILL');
+    }
+  });
+
+  it('master-worker: servers added at run time serve from the new workers after a reload too', async () => {
+    const second = http.createServer((_req, res) => res.end('second\n'));
+    await new Promise<void>((ok) => second.listen(0, '127.0.0.1', ok));
+    const port = await freePort();
+    const sock = join(tmp.dir, 'edits.sock');
+    const { child, out } = runCli([
+      '-W',
+      '-db',
+      '-f',
+      config(port, 'edits', ['    nbthread 2', `    stats socket ${sock} level admin`]),
+    ]);
+    const bodies = async (n: number) => {
+      const seen = new Set<string>();
+      for (let i = 0; i < n; i++) seen.add(await body(port));
+      return [...seen].sort();
+    };
+    try {
+      await until('the workers ready', out, () => out.text.includes('Loading success.'));
+      const added = await cli(
+        sock,
+        `add server be/s2 127.0.0.1:${(second.address() as { port: number }).port}; enable server be/s2`,
+      );
+      assert.match(added, /New server registered/, added);
+      assert.deepEqual(await bodies(12), ['ok', 'second'], 'both servers serve before the reload');
+      const before = childrenOf(child.pid!);
+      child.kill('SIGUSR2');
+      await until('the former workers exit', out, () =>
+        before.every((p) => out.text.includes(`Former worker (${p}) exited`)),
+      );
+      assert.deepEqual(await bodies(12), ['ok', 'second'], 'the new workers have the added server');
+      assert.match(await cli(sock, 'show stat'), /^be,s2,/m, 'the master kept it too');
+    } finally {
+      child.kill('SIGKILL');
+      second.close();
     }
   });
 

@@ -21,6 +21,7 @@ import type { MessageSink } from '../log/messages.ts';
 import type { CliLevel } from '../runtime/commands.ts';
 import { aggregateCounters, type CounterLayout, counterLayout } from './counter-sync.ts';
 import { cpusOf, pin } from './cpu-map.ts';
+import { editsToReplay, isEdit, type LoggedEdit, logEdit } from './edit-replay.ts';
 import { replayObserved } from './observe-relay.ts';
 import { serverState, serverStates } from './server-sync.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
@@ -138,10 +139,13 @@ export async function startMaster(
     });
   };
 
+  /** runtime API edits a reload's new workers must be given again (edit-replay.ts) */
+  let edits: LoggedEdit[] = [];
   const hook = (e: Engine) => {
     e.stats.refresh = tick;
     e.stats.ran = (line: string, level: CliLevel) => {
       if (READS.test(line)) return;
+      if (isEdit(line)) edits = logEdit(edits, { line, level });
       if (/^clear\s+counters\b/.test(line)) {
         acceptFrom = nextId;
         for (const c of children.values()) c.last = null;
@@ -351,6 +355,7 @@ export async function startMaster(
       r.removed = before.filter((a) => !after.includes(a));
       gen = want;
       running = next;
+      edits = editsToReplay(inner, edits);
       layout = counterLayout(inner);
       for (const c of children.values()) c.last = null;
       hook(inner);
@@ -396,6 +401,13 @@ export async function startMaster(
     r.removed = before.filter((a) => !after.includes(a));
     gen = want;
     running = next;
+    // what the runtime API changed and this engine kept, given to the new workers in its order
+    edits = editsToReplay(inner, edits);
+    const fresh = [...children.values()].filter((c) => !replaced.includes(c));
+    for (const c of fresh) {
+      for (const e of edits) send(c, { t: 'command', line: e.line, level: e.level });
+      send(c, { t: 'servers', servers: serverStates(inner) });
+    }
     layout = counterLayout(inner);
     for (const c of replaced) {
       c.former = true;
