@@ -16,6 +16,7 @@ import { dropPrivileges, identityOf } from './cli/privileges.ts';
 import { processMode } from './cli/process-mode.ts';
 import { onSignals, type SignalAction } from './cli/signals.ts';
 import { stateDump } from './cli/state-dump.ts';
+import { closeUnused, TAKEN, takeOldSockets } from './cli/take-sockets.ts';
 import { versionText } from './cli/version-text.ts';
 import {
   type LoadedConfig,
@@ -136,16 +137,27 @@ async function main(argv: string[]): Promise<number> {
     ? JSON.parse(process.env.BALANCER_INHERITED ?? '[]')
     : inheritedSockets(process.env);
   for (const k of ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES']) delete process.env[k];
+  // -x SOCKET: the old process's listening sockets, served as systemd's are (cli/take-sockets.ts)
+  if (!isWorker && args.oldSocket !== null) {
+    const taken = takeOldSockets(args.oldSocket, messages, mode.masterWorker);
+    if (taken === null) return 1;
+    inherited.push(...taken);
+  }
   const activate = (c: EngineConfig, when: string): EngineConfig => {
     const r = useInheritedSockets(c, isWorker ? inherited : stillOpen(inherited));
     if (isWorker) return r.config;
-    for (const s of r.unused)
+    // a taken socket no bind uses is closed at once (HAProxy's); systemd's stay, with a warning
+    const closed = closeUnused(r.unused);
+    for (let i = inherited.length - 1; i >= 0; i--) if (closed.has(inherited[i].fd)) inherited.splice(i, 1);
+    for (const s of r.unused.filter((u) => !closed.has(u.fd)))
       messages.warning(
         `${when}systemd passed ${describeSocket(s)}, which no 'bind' line uses (by address or fd@${s.fd}); it stays open, unused.`,
       );
     if (args.verbose || args.debug)
       for (const m of r.matched)
-        messages.notice(`bind at ${m.bind} serves on the socket systemd passed as fd@${m.fd}`);
+        messages.notice(
+          `bind at ${m.bind} serves on the socket ${inherited.find((x) => x.fd === m.fd)?.name === TAKEN ? 'taken from the old process' : 'systemd passed'} as fd@${m.fd}`,
+        );
     return r.config;
   };
   const activated = activate(withCommandLine(loaded.engine, args), '');

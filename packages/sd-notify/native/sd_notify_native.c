@@ -219,6 +219,9 @@ static napi_value fd_close(napi_env env, napi_callback_info info) {
 /* host_native.c */
 napi_value host_chroot(napi_env env, napi_callback_info info);
 napi_value host_resolve(napi_env env, napi_callback_info info);
+/* xfer_native.c */
+napi_value xfer_take(napi_env env, napi_callback_info info);
+napi_value xfer_give(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
@@ -236,6 +239,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "chroot", fn);
   napi_create_function(env, "resolve", NAPI_AUTO_LENGTH, host_resolve, NULL, &fn);
   napi_set_named_property(env, exports, "resolve", fn);
+  napi_create_function(env, "takeSockets", NAPI_AUTO_LENGTH, xfer_take, NULL, &fn);
+  napi_set_named_property(env, exports, "takeSockets", fn);
+  napi_create_function(env, "giveSockets", NAPI_AUTO_LENGTH, xfer_give, NULL, &fn);
+  napi_set_named_property(env, exports, "giveSockets", fn);
   return exports;
 }
 

@@ -29,6 +29,8 @@ export interface CliArgs {
   terminatePids: number[];
   /** `-dR`: no SO_REUSEPORT on listeners */
   noReusePort: boolean;
+  /** `-x SOCKET`: take the old process's listening sockets from its stats socket (HAProxy's transfer) */
+  oldSocket: string | null;
   /** `-dW`: any warning is fatal */
   zeroWarning: boolean;
   /** `-n N`: global maxconn */
@@ -76,6 +78,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     finishPids: [],
     terminatePids: [],
     noReusePort: false,
+    oldSocket: null,
     zeroWarning: false,
     maxconn: null,
     proxyMaxconn: null,
@@ -172,9 +175,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         a.chdir = value();
         break;
       case '-x':
-        a.notes.push(
-          `-x ${value()}: taking listening sockets from an old process is planned; binding afresh.`,
-        );
+        a.oldSocket = value();
         break;
       case '-S':
         a.masterCli.push(value());
@@ -220,8 +221,8 @@ export const USAGE = `Usage : balancer [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <ma
         -p writes pids of all children to this file
         -de / -dp / -dS / -dG / -dR / -dL / -dK / -dr / -dV / -dD: accepted (see README)
         -dW fails if any warning is emitted
-        -sf/-st [pid ]* finishes/terminates old pids: accepted, hand-over is planned
-        -x <unix_socket> get listening sockets from a unix socket: accepted, planned
+        -sf/-st [pid ]* finishes/terminates old pids.
+        -x <unix_socket> get listening sockets from a unix socket
         -S <bind>[,<bind options>...] new master CLI
         Without -f, a built-in demonstration configuration runs (see README).
 `;

@@ -569,7 +569,6 @@ export function effectOf(use: KeywordUse): Effect {
     const a = use.args[0] === 'socket' ? use.args.slice(1) : use.args;
     if (a[0]?.startsWith('fd@'))
       return warn('a stats socket on an inherited fd@ is planned; it is not opened');
-    if (a.includes('expose-fd')) return warn("'expose-fd listeners' is for reloads, which are planned");
   }
   // `capture request|response header` are built (rules/http-rules.ts, %hr %hs); `capture cookie` is not (%CC %CS print -)
   if (use.key === 'capture' && use.args[0] === 'cookie')

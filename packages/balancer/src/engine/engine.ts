@@ -302,6 +302,12 @@ export async function startEngine(
       role === 'worker' ? { ...config, global: { ...config.global, statsSockets: [] } } : config;
     stats = await startStats(statsConfig, pages, runtimes, [...backends.values()], checks, events, messages);
     statsRef.rt = stats;
+    // `_getsocks` (`expose-fd listeners`): the TCP listening sockets this engine accepts on
+    stats.listeningFds = () =>
+      listening
+        .filter((l) => l.opts.path === undefined && l.info.listening)
+        .map((l) => (l.server as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1)
+        .filter((fd) => fd >= 0);
   } catch (err) {
     checks.stop();
     for (const s of servers) s.close();

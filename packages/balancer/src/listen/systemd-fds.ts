@@ -45,6 +45,15 @@ export function inheritedSockets(
   return out;
 }
 
+/** Sockets this process holds by other means (HAProxy's `-x` transfer): the same description. */
+export function socketsOfFds(fds: readonly number[], name: string, proc = '/proc'): InheritedSocket[] {
+  const tables = readSocketTables(proc);
+  return fds.map((fd) => {
+    const inode = inodeOf(fd, proc);
+    return { fd, inode, name, address: inode === '' ? null : (tables.get(inode) ?? null) };
+  });
+}
+
 function inodeOf(fd: number, proc: string): string {
   try {
     return /^socket:\[(\d+)\]$/.exec(readlinkSync(`${proc}/self/fd/${fd}`))?.[1] ?? '';

@@ -6,6 +6,7 @@
  */
 import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
+import { giveSockets } from '@ha-lb/sd-notify';
 import { idOf } from '../cli/user-ids.ts';
 import { LB_ERR, LbError } from '../errors.ts';
 import type { MessageSink } from '../log/messages.ts';
@@ -39,7 +40,24 @@ export function splitCommands(line: string): string[] {
   return out.map((s) => s.trim()).filter((s) => s !== '');
 }
 
-function serve(sock: net.Socket, level: CliLevel, rt: StatsRuntime, timeoutMs: number): void {
+/**
+ * `_getsocks` (HAProxy's listening-socket transfer, the old process's side): on a socket with `expose-fd
+ * listeners`, the listening sockets go to the asking process over this connection (SCM_RIGHTS,
+ * HAProxy's format, native/xfer_native.c), then it ends, as HAProxy's; elsewhere it ends with nothing.
+ */
+function giveListeners(sock: net.Socket, expose: boolean, rt: StatsRuntime): void {
+  const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+  if (expose && fd >= 0) giveSockets(fd, rt.listeningFds?.() ?? []);
+  sock.end();
+}
+
+function serve(
+  sock: net.Socket,
+  level: CliLevel,
+  rt: StatsRuntime,
+  timeoutMs: number,
+  exposeFd = false,
+): void {
   let buf = '';
   let prompt = false;
   let lvl = level;
@@ -75,6 +93,10 @@ function serve(sock: net.Socket, level: CliLevel, rt: StatsRuntime, timeoutMs: n
         if (cmd === 'quit') {
           quit = true;
           break;
+        }
+        if (cmd === '_getsocks') {
+          giveListeners(sock, exposeFd, rt);
+          return;
         }
         if (cmd === 'operator' || cmd === 'user') {
           const want: CliLevel = cmd;
@@ -112,7 +134,14 @@ export async function startCliServers(
   const out: CliServer[] = [];
   try {
     for (const spec of specs)
-      out.push(await listenCli(spec, 'GLOBAL', (sock) => serve(sock, spec.level, rt, timeoutMs), messages));
+      out.push(
+        await listenCli(
+          spec,
+          'GLOBAL',
+          (sock) => serve(sock, spec.level, rt, timeoutMs, spec.exposeFd === true),
+          messages,
+        ),
+      );
   } catch (err) {
     for (const s of out) s.close();
     throw err;

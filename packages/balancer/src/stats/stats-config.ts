@@ -87,6 +87,8 @@ export interface StatsSocketSpec {
   uid: number | string | null;
   gid: number | string | null;
   level: 'user' | 'operator' | 'admin';
+  /** `expose-fd listeners`: `_getsocks` answers with the listening sockets (runtime/cli-server.ts) */
+  exposeFd?: boolean;
   file: string;
   line: number;
 }
@@ -105,6 +107,7 @@ export function statsSocketsOf(model: HaproxyConfig): StatsSocketSpec[] {
       uid: s.uid ?? s.user,
       gid: s.gid ?? s.group,
       level: s.level,
+      exposeFd: s.exposeFdListeners,
       file: s.file,
       line: s.line,
     });

@@ -58,6 +58,8 @@ export interface StatsRuntime {
   refresh?: () => Promise<void>;
   /** `nbthread` master: a command that ran here, for the workers to run too */
   ran?: (command: string, level: CliLevel) => void;
+  /** the fds of the listening sockets `_getsocks` hands over (`-x` on the other side); set by the engine */
+  listeningFds?: () => number[];
   /** `nbthread` master: the stats page's admin form changed servers (sent to the workers before it answers) */
   adminDone?: () => void;
   /** closes the runtime API's sockets (a reload closes them before the new engine binds the same ones) */
