@@ -9,7 +9,7 @@
 // flows through the expected node again.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isRoot } from '../../packages/ha-agent/test/support/netns.ts';
@@ -31,11 +31,21 @@ function nftRuleset(ns: string): string {
   return execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'ruleset'], { encoding: 'utf8' });
 }
 
-function crash(svc: Service): void {
+/**
+ * SIGKILL of the service's main process. `whole`: its worker too, at once — the crash of the whole
+ * balancer (ours alone: an orphaned worker of ours goes on answering for ORPHAN_LISTEN_MS, HAProxy's
+ * exits, so HAProxy -Ws always loses both, as in a crash of the service).
+ */
+function crash(svc: Service, whole = false): void {
   if (svc.kind === 'haproxy') {
-    // HAProxy -Ws is a master and its worker: both die, as in a crash of the service.
     for (const pid of haproxyPids(svc)) process.kill(pid, 'SIGKILL');
-  } else svc.kill('SIGKILL');
+    return;
+  }
+  const workers = whole
+    ? readFileSync(`/proc/${svc.pid}/task/${svc.pid}/children`, 'utf8').trim().split(/\s+/)
+    : [];
+  svc.kill('SIGKILL');
+  for (const w of workers) if (w !== '') process.kill(Number(w), 'SIGKILL');
 }
 
 describe('scenario 1: the balancer dies on HA-master (ours vs haproxy + keepalived)', {
@@ -54,19 +64,26 @@ describe('scenario 1: the balancer dies on HA-master (ours vs haproxy + keepaliv
 
   // ours: as keepalived would (options off), with the handover bridge (issue 14: no failed request,
   // goal < 200 ms for the longest), and with VRRPv3 adverts every 0.1 s (what plain VRRP reaches).
-  const variants: { stack: Stack; weight?: number; handover?: boolean; advertInt?: number }[] = [
+  const variants: {
+    stack: Stack;
+    weight?: number;
+    handover?: boolean;
+    advertInt?: number;
+    whole?: boolean;
+  }[] = [
     { stack: 'ours' },
     { stack: 'ours', handover: true },
+    { stack: 'ours', handover: true, whole: true },
     { stack: 'ours', advertInt: 0.1 },
     { stack: 'haproxy+keepalived', weight: CLASSIC_CHECK.weight },
     { stack: 'haproxy+keepalived', weight: 0 },
   ];
-  for (const { stack, weight, handover, advertInt } of variants) {
+  for (const { stack, weight, handover, advertInt, whole } of variants) {
     const check =
       stack !== 'ours'
         ? ` (vrrp_script interval ${CLASSIC_CHECK.interval}, weight ${weight})`
         : handover
-          ? ', handover bridge'
+          ? `, handover bridge${whole ? ', master and worker killed' : ''}`
           : advertInt
             ? `, advert_int ${advertInt} (VRRPv3)`
             : '';
@@ -76,7 +93,7 @@ describe('scenario 1: the balancer dies on HA-master (ours vs haproxy + keepaliv
         const m = await measure(fx.topo, {
           from: 'ha-master',
           to: 'ha-slave',
-          event: () => crash(pair.lb['ha-master']),
+          event: () => crash(pair.lb['ha-master'], whole),
         });
         const row: Row = { scenario: `1 balancer SIGKILL${check}`, stack, ...m };
         rows.push(row);

@@ -146,8 +146,14 @@ describe('deploy/systemd under the real systemd (systemd-nspawn)', {
     const restarts = Number(m.prop('balancer', 'NRestarts'));
     // (MainPID 0 = not running; `kill -KILL 0` would hit the test's own process group)
     assert.ok(Number(pid) > 1, `the balancer runs (MainPID ${pid})`);
+    // the whole service crashes, master and worker (an orphaned worker would answer on its own for a
+    // while: workers/worker.ts ORPHAN_LISTEN_MS), so the held socket is what keeps the client waiting
+    const worker = m
+      .ok(['cat', `/proc/${pid}/task/${pid}/children`])
+      .trim()
+      .split(/\s+/);
     const t0 = performance.now();
-    m.ok(['kill', '-KILL', pid]);
+    m.ok(['kill', '-KILL', pid, ...worker]);
     // a client connecting right away: balancer.socket still listens, so it is queued, not refused
     const client = spawn(
       'nsenter',

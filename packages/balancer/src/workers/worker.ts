@@ -4,8 +4,9 @@
  * address, so the kernel spreads connections over the workers (or the master's socket, shared, with
  * `-dR`, UNIX sockets and systemd's) — and follows the master for everything else: the servers' state
  * (health checks run in the master only), runtime API commands, reload, stop. It answers the master's
- * ticks with its counters (counter-sync.ts). Signals are the master's: a worker ignores them, and
- * stops accepting at once and finishes what it serves (ORPHAN_GRACE_MS at most) if the master goes away.
+ * ticks with its counters (counter-sync.ts). Signals are the master's: a worker ignores them; if the
+ * master goes away it goes on accepting for ORPHAN_LISTEN_MS, then finishes what it serves
+ * (ORPHAN_GRACE_MS at most) and exits.
  */
 import cluster from 'node:cluster';
 import { stateDump } from '../cli/state-dump.ts';
@@ -47,6 +48,13 @@ export interface WorkerHooks {
 
 /** How long a worker whose master died finishes the exchanges it holds before it exits. */
 export const ORPHAN_GRACE_MS = 3000;
+/**
+ * How long it first goes on accepting (every response closing its connection): the time the rest of
+ * the node needs to take the traffic over — the agent's handover bridge forwarding (~0.1 s), the VIP
+ * moving to the peer (~0.65 s at advert_int 1), a restarted balancer listening beside it (~0.5 s) — so
+ * that no client meets a closed port meanwhile, and the listen queue it then closes is empty.
+ */
+export const ORPHAN_LISTEN_MS = 1000;
 
 const IGNORED: NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGHUP', 'SIGTTOU', 'SIGTTIN', 'SIGQUIT', 'SIGINT'];
 
@@ -86,12 +94,16 @@ export async function runWorker(h: WorkerHooks): Promise<number> {
     process.on('disconnect', () => {
       // The master is gone (a crash: a stop would have come as a message or SIGTERM): nobody checks
       // the servers or answers for us any more. HAProxy's worker exits at once, cutting what it
-      // serves; ours closes its listeners at once (a restarted balancer or the peer takes the new
-      // connections) and retires as after a reload: the exchanges in flight finish, and a connection
-      // with no request yet — a keep-alive client between two requests, or one accepted as the master
-      // died — has its next request answered with `Connection: close` instead of being cut, all for
-      // at most ORPHAN_GRACE_MS.
-      engine.retire(Math.min(graceMs, ORPHAN_GRACE_MS)).then(() => resolve(1));
+      // serves. Ours goes on accepting for ORPHAN_LISTEN_MS, each response ending its connection —
+      // the clients are answered while the agent moves the traffic (its bridge, the VIP) or a
+      // restarted balancer starts, instead of finding the port closed or their connection reset in
+      // a closing listen queue — then retires as after a reload: listeners closed, the exchanges in
+      // flight finished, a connection with no request yet answered with `Connection: close`, all for
+      // at most ORPHAN_GRACE_MS more.
+      for (const f of engine.frontends) f.closeAfterResponses();
+      setTimeout(() => {
+        engine.retire(Math.min(graceMs, ORPHAN_GRACE_MS)).then(() => resolve(1));
+      }, ORPHAN_LISTEN_MS);
     });
     process.on('message', (m: ToWorker) => {
       switch (m.t) {
