@@ -94,8 +94,34 @@ interface Listening {
   onError?: (err: Error) => void;
 }
 
-/** Accept backlog of every listener (HAProxy sizes it from maxconn; the kernel caps it at somaxconn). */
+/**
+ * A listener's accept backlog, as HAProxy 2.6 sizes it (checked with `ss -ltn` against haproxy): the
+ * bind's `backlog`, else the frontend's maxconn (its own or its defaults'), else global maxconn; the
+ * kernel caps it at net.core.somaxconn. Without any of them HAProxy uses its global maxconn computed
+ * from the fd limit; we use BACKLOG.
+ */
 const BACKLOG = 1024;
+const backlogOf = (
+  bind: { backlog?: number | null },
+  fe: { maxconn: number | null },
+  global: number | null,
+) => bind.backlog ?? fe.maxconn ?? global ?? BACKLOG;
+
+/**
+ * server.listen(): Node takes an inherited socket's backlog (`{ fd }`) only as the second argument,
+ * not from the options (it would call listen(2) on it with 511, shrinking what systemd or the old
+ * process set).
+ */
+function listenOn(server: net.Server, opts: net.ListenOptions, done: () => void): void {
+  if ((opts as { fd?: number }).fd !== undefined && opts.backlog !== undefined)
+    (server.listen as (o: net.ListenOptions, b: number, cb: () => void) => void).call(
+      server,
+      opts,
+      opts.backlog,
+      done,
+    );
+  else server.listen(opts, done);
+}
 
 export async function startEngine(
   config: EngineConfig,
@@ -193,7 +219,11 @@ export async function startEngine(
       const bindHere = role === 'single' || (role === 'master') === (frontend.statsPage !== null);
       if (!bindHere && role === 'master')
         for (const bind of fe.binds)
-          for (const bare of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only))
+          for (const bare of listenOptions(
+            bind.address,
+            backlogOf(bind, fe, config.global.maxconn ?? null),
+            bind.v6only,
+          ))
             listeners.push({ proxy: fe.name, address: listenText(bare), listening: false });
       for (const bind of bindHere ? fe.binds : []) {
         const start = gated(fe.mode === 'tcp' ? h1 : bind.proto === 'h2' ? h2 : bind.tls ? byAlpn : h1);
@@ -203,7 +233,11 @@ export async function startEngine(
           : null;
         if (tlsBind) tlsBinds.set(`${fe.name} ${bind.text}`, tlsBind);
         const startOn = tlsBind ? tlsBind.accept(start, fe.timeouts.client) : start;
-        for (const bare of listenOptions(bind.address, bind.backlog ?? BACKLOG, bind.v6only)) {
+        for (const bare of listenOptions(
+          bind.address,
+          backlogOf(bind, fe, config.global.maxconn ?? null),
+          bind.v6only,
+        )) {
           // SO_REUSEPORT on TCP binds (HAProxy's default; -dR turns it off): a new process started with
           // -sf/-st binds next to the old one, so no connection is refused during the hand-over
           const opts = bare.port && config.global.reusePort !== false ? { ...bare, reusePort: true } : bare;
@@ -245,7 +279,7 @@ export async function startEngine(
                   ),
                 );
               });
-              server.listen(opts, () => resolve());
+              listenOn(server, opts, () => resolve());
             });
             server.on('error', onError);
           }
@@ -374,7 +408,7 @@ export async function startEngine(
           await new Promise<void>((resolve, reject) => {
             const onError = (err: Error) => reject(err);
             l.server.once('error', onError);
-            l.server.listen(l.opts, () => {
+            listenOn(l.server, l.opts, () => {
               l.server.off('error', onError);
               resolve();
             });
