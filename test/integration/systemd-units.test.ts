@@ -221,6 +221,9 @@ describe('the units’ user and capabilities are enough (setpriv, in the seed to
         'NET_ADMIN + NET_RAW',
       );
       assert.match(fetchFromClient(topo, LAB.vip) ?? '', /^web\d via 10\.18\.216\.115$/m);
+      // the whole balancer dies: an orphaned worker would go on listening on :80 for a second
+      // (packages/balancer/src/workers/worker.ts ORPHAN_LISTEN_MS), where the next test binds it
+      for (const w of workers) process.kill(Number(w), 'SIGKILL');
       lb.kill('SIGKILL');
       await waitFor(
         () => !topo.has('ha-master', LAB.vip),

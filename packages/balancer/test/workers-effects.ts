@@ -191,8 +191,13 @@ export const WORKER_EFFECTS: Record<string, () => Promise<void>> = {
         assert.ok(await waitFor(inJail, 5000, 20), mw.out.text);
         assert.deepEqual([rootOf(mw.pid), uidOf(mw.pid)], ['/', '0'], 'the master');
         const before = children(mw.pid);
-        process.kill(mw.pid, 'SIGUSR2');
         const replaced = () => inJail() && children(mw.pid).every((w) => !before.includes(w));
+        // a SIGUSR2 that comes before the master has finished starting is ignored (as it says): again
+        const asked = () => mw.out.text.includes('SIGUSR2 received: new configuration applied');
+        for (let i = 0; i < 20 && !asked(); i++) {
+          process.kill(mw.pid, 'SIGUSR2');
+          await waitFor(asked, 500, 20);
+        }
         assert.ok(
           await waitFor(replaced, 15_000, 50),
           `new workers, in the directory as nobody: ${mw.out.text}`,
