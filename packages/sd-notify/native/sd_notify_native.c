@@ -224,25 +224,25 @@ napi_value xfer_take(napi_env env, napi_callback_info info);
 napi_value xfer_give(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "send", NAPI_AUTO_LENGTH, send_datagram, NULL, &fn);
-  napi_set_named_property(env, exports, "send", fn);
-  napi_create_function(env, "sendNowait", NAPI_AUTO_LENGTH, send_nowait, NULL, &fn);
-  napi_set_named_property(env, exports, "sendNowait", fn);
-  napi_create_function(env, "udpOpen", NAPI_AUTO_LENGTH, udp_open, NULL, &fn);
-  napi_set_named_property(env, exports, "udpOpen", fn);
-  napi_create_function(env, "sendBatch", NAPI_AUTO_LENGTH, send_batch, NULL, &fn);
-  napi_set_named_property(env, exports, "sendBatch", fn);
-  napi_create_function(env, "fdClose", NAPI_AUTO_LENGTH, fd_close, NULL, &fn);
-  napi_set_named_property(env, exports, "fdClose", fn);
-  napi_create_function(env, "chroot", NAPI_AUTO_LENGTH, host_chroot, NULL, &fn);
-  napi_set_named_property(env, exports, "chroot", fn);
-  napi_create_function(env, "resolve", NAPI_AUTO_LENGTH, host_resolve, NULL, &fn);
-  napi_set_named_property(env, exports, "resolve", fn);
-  napi_create_function(env, "takeSockets", NAPI_AUTO_LENGTH, xfer_take, NULL, &fn);
-  napi_set_named_property(env, exports, "takeSockets", fn);
-  napi_create_function(env, "giveSockets", NAPI_AUTO_LENGTH, xfer_give, NULL, &fn);
-  napi_set_named_property(env, exports, "giveSockets", fn);
+  static const struct {
+    const char *name;
+    napi_callback fn;
+  } functions[] = {
+    {"send", send_datagram},
+    {"sendNowait", send_nowait},
+    {"udpOpen", udp_open},
+    {"sendBatch", send_batch},
+    {"fdClose", fd_close},
+    {"chroot", host_chroot},
+    {"resolve", host_resolve},
+    {"takeSockets", xfer_take},
+    {"giveSockets", xfer_give},
+  };
+  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
+    napi_value fn;
+    napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].fn, NULL, &fn);
+    napi_set_named_property(env, exports, functions[i].name, fn);
+  }
   return exports;
 }
 

@@ -298,6 +298,28 @@ export async function startMaster(
     },
   });
 
+  /**
+   * The master's own engine reloaded to `next` at generation `want` (its listener lists compare
+   * addresses: the workers' listeners are listed here, not taken over), and the runtime edits it kept.
+   */
+  const reloadOwn = async (
+    next: EngineConfig,
+    graceMs: number,
+    want: number,
+  ): Promise<Reloaded & { retired: Promise<number> }> => {
+    const before = inner.listeners.map((l) => l.address);
+    const r = await reloadEngine(inner, next, messages, graceMs);
+    inner = r.engine;
+    const after = inner.listeners.map((l) => l.address);
+    r.kept = after.filter((a) => before.includes(a));
+    r.added = after.filter((a) => !before.includes(a));
+    r.removed = before.filter((a) => !after.includes(a));
+    gen = want;
+    running = next;
+    edits = editsToReplay(inner, edits);
+    return r;
+  };
+
   const master: Master = {
     engine: wrap(inner),
     dump: (signal) => broadcast({ t: 'dump', signal }),
@@ -345,17 +367,7 @@ export async function startMaster(
       ).filter((e) => e !== null);
       if (errors.length === children.size && errors.length > 0) throw new Error(errors.join('; '));
       for (const e of errors) messages.alert(`${e}; that worker keeps the previous configuration.`);
-      const before = inner.listeners.map((l) => l.address);
-      const r = await reloadEngine(inner, next, messages, graceMs);
-      inner = r.engine;
-      // (the workers' listeners are listed here, not taken over: compare the addresses)
-      const after = inner.listeners.map((l) => l.address);
-      r.kept = after.filter((a) => before.includes(a));
-      r.added = after.filter((a) => !before.includes(a));
-      r.removed = before.filter((a) => !after.includes(a));
-      gen = want;
-      running = next;
-      edits = editsToReplay(inner, edits);
+      const r = await reloadOwn(next, graceMs, want);
       layout = counterLayout(inner);
       for (const c of children.values()) c.last = null;
       hook(inner);
@@ -389,20 +401,10 @@ export async function startMaster(
       const failed = [...children.values()].filter((c) => !replaced.includes(c));
       for (const c of failed) children.delete(c.worker.id);
       await killAll(new Map(failed.map((c) => [c.worker.id, c])));
-      for (const f of forks) f.catch(() => {});
       throw err;
     }
-    const before = inner.listeners.map((l) => l.address);
-    const r = await reloadEngine(inner, next, messages, graceMs);
-    inner = r.engine;
-    const after = inner.listeners.map((l) => l.address);
-    r.kept = after.filter((a) => before.includes(a));
-    r.added = after.filter((a) => !before.includes(a));
-    r.removed = before.filter((a) => !after.includes(a));
-    gen = want;
-    running = next;
+    const r = await reloadOwn(next, graceMs, want);
     // what the runtime API changed and this engine kept, given to the new workers in its order
-    edits = editsToReplay(inner, edits);
     const fresh = [...children.values()].filter((c) => !replaced.includes(c));
     for (const c of fresh) {
       for (const e of edits) send(c, { t: 'command', line: e.line, level: e.level });
