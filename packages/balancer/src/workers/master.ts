@@ -195,6 +195,8 @@ export async function startMaster(
         if (why !== null) messages.warning(`cpu-map: worker ${i + 1} is not pinned: ${why}.`);
       }
       let started = false;
+      // a message to a worker that is dying fails (EPIPE) before its exit is seen: its 'exit' decides
+      worker.on('error', () => {});
       worker.on('message', (m: FromWorker) => {
         if (m.t === 'ready') {
           started = true;
