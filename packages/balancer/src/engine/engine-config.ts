@@ -80,7 +80,10 @@ export interface HttpOptions {
 
 export interface ServerSpec {
   name: string;
+  /** the address connected to (a name in the configuration: the address it resolved to while loading) */
   host: string;
+  /** the name as written when the configuration gave one (`show servers state`'s srv_fqdn) */
+  fqdn?: string;
   port: number;
   /** unix socket path when the server address is unix@ */
   path: string | null;

@@ -103,6 +103,7 @@ function server(
   return {
     name: s.name,
     host,
+    ...(s.address.kind === 'inet' && s.address.hostname ? { fqdn: s.address.host } : {}),
     port: a.kind === 'inet' ? a.portMin : 0,
     path: a.kind === 'unix' ? a.path : null,
     weight: s.weight ?? 1,

@@ -75,7 +75,7 @@ export function showServersState(
       const spec = srv.spec;
       const since = Math.max(0, Math.floor((now - srv.counters.lastChange) / 1000));
       const addr = spec.path !== null ? spec.path : spec.host;
-      s += `${p.uuid} ${p.name} ${spec.id ?? 0} ${spec.name} ${addr} ${op} ${admin} ${srv.uweight} ${spec.weight} ${since} ${status} ${result} ${health} ${state} 0 0 0 - ${spec.port} - 0 0 - - 0\n`;
+      s += `${p.uuid} ${p.name} ${spec.id ?? 0} ${spec.name} ${addr} ${op} ${admin} ${srv.uweight} ${spec.weight} ${since} ${status} ${result} ${health} ${state} 0 0 0 ${spec.fqdn ?? '-'} ${spec.port} - 0 0 - - 0\n`;
     }
   }
   return `${s}\n`;
