@@ -10,12 +10,13 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { HTTP_DEFAULTS } from './support/config-lines.ts';
 import { isRoot, makeTempDir } from './support/env.ts';
 import { freePort, waitForPort } from './support/ports.ts';
 import { type CliOutput, runCli } from './support/proc.ts';
+import { runtimeLine } from './support/runtime-api.ts';
 
 const rootOf = (pid: number) => readlinkSync(`/proc/${pid}/root`);
 const childrenOf = (pid: number): number[] =>
@@ -47,18 +48,6 @@ function body(port: number): Promise<string> {
         res.on('end', () => resolve(b.trim()));
       })
       .on('error', reject);
-  });
-}
-
-/** One runtime API line on `path`; the answer. */
-function cli(path: string, line: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(path);
-    let out = '';
-    s.on('error', reject);
-    s.on('connect', () => s.end(`${line}\n`));
-    s.on('data', (d) => (out += d));
-    s.on('close', () => resolve(out));
   });
 }
 
@@ -95,11 +84,7 @@ describe('chroot', { skip: isRoot ? false : 'chroot(2) needs root' }, () => {
         `    chroot ${dir}`,
         `    health-socket ${join(tmp.dir, `${name}-health.sock`)}`,
         ...extra,
-        'defaults',
-        '    mode http',
-        '    timeout client 5s',
-        '    timeout server 5s',
-        '    timeout connect 1s',
+        ...HTTP_DEFAULTS,
         'frontend fe',
         `    bind 127.0.0.1:${port}`,
         '    default_backend be',
@@ -205,7 +190,7 @@ describe('chroot', { skip: isRoot ? false : 'chroot(2) needs root' }, () => {
     };
     try {
       await until('the workers ready', out, () => out.text.includes('Loading success.'));
-      const added = await cli(
+      const added = await runtimeLine(
         sock,
         `add server be/s2 127.0.0.1:${(second.address() as { port: number }).port}; enable server be/s2`,
       );
@@ -217,7 +202,7 @@ describe('chroot', { skip: isRoot ? false : 'chroot(2) needs root' }, () => {
         before.every((p) => out.text.includes(`Former worker (${p}) exited`)),
       );
       assert.deepEqual(await bodies(12), ['ok', 'second'], 'the new workers have the added server');
-      assert.match(await cli(sock, 'show stat'), /^be,s2,/m, 'the master kept it too');
+      assert.match(await runtimeLine(sock, 'show stat'), /^be,s2,/m, 'the master kept it too');
     } finally {
       child.kill('SIGKILL');
       second.close();

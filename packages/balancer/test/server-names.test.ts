@@ -7,23 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { HTTP_DEFAULTS } from './support/config-lines.ts';
 import { makeTempDir } from './support/env.ts';
 import { freePort } from './support/ports.ts';
 import { haproxyPath, type Managed, startBalancer, startHaproxy } from './support/proc.ts';
-
-function ask(path: string, line: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(path);
-    let out = '';
-    s.on('error', reject);
-    s.on('connect', () => s.end(`${line}\n`));
-    s.on('data', (d) => (out += d));
-    s.on('close', () => resolve(out));
-  });
-}
+import { runtimeLine } from './support/runtime-api.ts';
 
 function get(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -69,11 +59,7 @@ describe('server addresses written as names', {
     [
       'global',
       `    stats socket ${sock} level admin`,
-      'defaults',
-      '    mode http',
-      '    timeout client 5s',
-      '    timeout server 5s',
-      '    timeout connect 1s',
+      ...HTTP_DEFAULTS,
       'frontend fe',
       `    bind 127.0.0.1:${port}`,
       '    default_backend be',
@@ -93,7 +79,10 @@ describe('server addresses written as names', {
         port,
       ]);
       try {
-        seen[kind] = { answer: await get(port), state: rows(await ask(sock, 'show servers state be')) };
+        seen[kind] = {
+          answer: await get(port),
+          state: rows(await runtimeLine(sock, 'show servers state be')),
+        };
       } finally {
         await p.stop();
       }

@@ -16,6 +16,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseProcNetTcp } from '../src/listen/systemd-fds.ts';
+import { HTTP_DEFAULTS } from './support/config-lines.ts';
 import { makeTempDir } from './support/env.ts';
 import { freePort, waitForPort } from './support/ports.ts';
 import { haproxyPath, runCli } from './support/proc.ts';
@@ -78,11 +79,7 @@ describe('listening-socket transfer (-x, expose-fd listeners)', {
         'global',
         `    stats socket ${sock} expose-fd listeners level admin`,
         ...(kind === 'balancer' ? [`    health-socket ${join(tmp.dir, `h${n}.sock`)}`] : []),
-        'defaults',
-        '    mode http',
-        '    timeout client 5s',
-        '    timeout server 5s',
-        '    timeout connect 1s',
+        ...HTTP_DEFAULTS,
         'frontend fe',
         `    bind 127.0.0.1:${port}`,
         `    http-request return status 200 content-type text/plain string ${kind}`,
