@@ -146,11 +146,16 @@ napi_value xfer_give(napi_env env, napi_callback_info info) {
     err = -errno;
     goto out;
   }
-  char cbuf[CMSG_SPACE(sizeof(int) * MAX_SEND_FD)];
+  /* the control buffer aligned for struct cmsghdr */
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * MAX_SEND_FD)];
+    struct cmsghdr align;
+  } control;
+  char *cbuf = control.buf;
   char data[MAX_SEND_FD * 6];
   for (int start = 0; start < total; start += MAX_SEND_FD) {
     int k = total - start < MAX_SEND_FD ? total - start : MAX_SEND_FD;
-    memset(cbuf, 0, sizeof cbuf);
+    memset(cbuf, 0, sizeof control.buf);
     memset(data, 0, sizeof data); /* no namespace, no interface, 4 zero bytes: 6 bytes per fd */
     struct iovec iov = {.iov_base = data, .iov_len = (size_t)k * 6};
     struct msghdr m;
