@@ -1,6 +1,7 @@
 import { writevSync } from 'node:fs';
 import net from 'node:net';
 import type { ObservedEvent } from '../checks/observe.ts';
+import { fdOf } from '../listen/socket-fd.ts';
 import { connectTls, forgetSession } from '../tls/server-tls.ts';
 import type { ServerTlsSpec } from '../tls/tls-spec.ts';
 import type { H2Mux, ReuseMode } from './h2-server-mux.ts';
@@ -152,7 +153,7 @@ export class ServerConn {
       target.earlyMisses = misses + 1;
       if ((misses & 1023) !== 0) return 0;
     }
-    const fd = (this.socket as unknown as { _handle: { fd?: number } | null })._handle?.fd ?? -1;
+    const fd = fdOf(this.socket);
     if (fd < 0) return 0;
     try {
       const n = writevSync(fd, bufs as Buffer[]);

@@ -7,6 +7,7 @@
  * (listen/systemd-fds.ts); those no bind uses are closed, as HAProxy does. A failure is HAProxy's
  * warning and alert; start-up stops, except in master-worker mode (HAProxy goes on binding there).
  */
+import { constants } from 'node:os';
 import { closeFd, takeSockets } from '@ha-lb/sd-notify';
 import { type InheritedSocket, socketsOfFds } from '../listen/systemd-fds.ts';
 import type { MessageSink } from '../log/messages.ts';
@@ -14,7 +15,9 @@ import type { MessageSink } from '../log/messages.ts';
 /** The `name` of a socket taken from the old process. */
 export const TAKEN = '-x';
 
-const CONNECT_ERRORS = new Set([-2, -13, -111, -88]); // ENOENT, EACCES, ECONNREFUSED, ENOTSOCK
+const { ENOENT, EACCES, ECONNREFUSED, ENOTSOCK } = constants.errno;
+/** what connect(2) to the old process's socket fails with (the addon returns -errno) */
+const CONNECT_ERRORS = new Set([ENOENT, EACCES, ECONNREFUSED, ENOTSOCK].map((e) => -e));
 
 export function takeOldSockets(
   path: string,

@@ -11,6 +11,7 @@ import { replayed } from '../http/h2-preface.ts';
 import { HttpSession } from '../http/http-session.ts';
 import { listenOptions, listenText } from '../listen/bind.ts';
 import { ConnGate } from '../listen/conn-gate.ts';
+import { fdOf } from '../listen/socket-fd.ts';
 import { type MessageSink, withProxyLogs } from '../log/messages.ts';
 import { LogTargets, ProxyLogger } from '../log/proxy-log.ts';
 import { needsRules } from '../rules/http-rules.ts';
@@ -340,7 +341,7 @@ export async function startEngine(
     stats.listeningFds = () =>
       listening
         .filter((l) => l.opts.path === undefined && l.info.listening)
-        .map((l) => (l.server as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1)
+        .map((l) => fdOf(l.server))
         .filter((fd) => fd >= 0);
   } catch (err) {
     checks.stop();

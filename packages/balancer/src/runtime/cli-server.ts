@@ -9,6 +9,7 @@ import net from 'node:net';
 import { giveSockets } from '@ha-lb/sd-notify';
 import { idOf } from '../cli/user-ids.ts';
 import { LB_ERR, LbError } from '../errors.ts';
+import { fdOf } from '../listen/socket-fd.ts';
 import type { MessageSink } from '../log/messages.ts';
 import type { StatsSocketSpec } from '../stats/stats-config.ts';
 import type { StatsRuntime } from '../stats/stats-runtime.ts';
@@ -46,7 +47,7 @@ export function splitCommands(line: string): string[] {
  * HAProxy's format, native/xfer_native.c), then it ends, as HAProxy's; elsewhere it ends with nothing.
  */
 function giveListeners(sock: net.Socket, expose: boolean, rt: StatsRuntime): void {
-  const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+  const fd = fdOf(sock);
   if (expose && fd >= 0) giveSockets(fd, rt.listeningFds?.() ?? []);
   sock.end();
 }
